@@ -1,0 +1,26 @@
+package io.migctl.core.mig;
+
+/**
+ * A driver call failed. The message names the operation and ends with NVML's words for the error,
+ * e.g. {@code create GPU instance 3g.20gb (ID 9) on GPU 0: Insufficient Resources}.
+ */
+public final class MigDriverException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final DriverError error;
+
+  public MigDriverException(DriverError error, String operation) {
+    super(operation + ": " + error.text());
+    this.error = error;
+  }
+
+  public MigDriverException(DriverError error, String operation, String detail) {
+    super(operation + ": " + error.text() + " (" + detail + ")");
+    this.error = error;
+  }
+
+  public DriverError error() {
+    return error;
+  }
+}

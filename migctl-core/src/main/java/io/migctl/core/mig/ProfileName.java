@@ -1,0 +1,125 @@
+package io.migctl.core.mig;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A MIG profile name as NVIDIA's tools print it: {@code <g>g.<gb>gb[+attr]} for a GPU-instance
+ * profile ({@code 3g.20gb}, {@code 1g.5gb+me}) and {@code <c>c.<g>g.<gb>gb} for a compute-instance
+ * profile that uses fewer compute slices than its GPU instance ({@code 1c.3g.20gb}).
+ *
+ * @param computeSlices the compute instance's compute slices, or 0 for a GPU-instance name
+ * @param gpuSlices the GPU instance's compute slices (the {@code g} number)
+ * @param memoryGB the memory in GB as the name states it
+ * @param attributes the attributes in order, each with its sign: {@code +me}, {@code +me.all},
+ *     {@code -me}, {@code +gfx}
+ */
+public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<String> attributes) {
+
+  private static final Pattern SYNTAX =
+      Pattern.compile("(?:(\\d+)c\\.)?(\\d+)g\\.(\\d+)gb((?:[+-][a-z]+(?:\\.[a-z]+)?)*)");
+  private static final Pattern ATTRIBUTE = Pattern.compile("[+-][a-z]+(?:\\.[a-z]+)?");
+
+  public ProfileName {
+    attributes = List.copyOf(attributes);
+    if (gpuSlices < 1) {
+      throw new IllegalArgumentException(
+          "a profile has at least 1 compute slice, was " + gpuSlices);
+    }
+    if (computeSlices < 0 || computeSlices > gpuSlices) {
+      throw new IllegalArgumentException(
+          "compute-instance slices must be 1.."
+              + gpuSlices
+              + " in a "
+              + gpuSlices
+              + "g profile, was "
+              + computeSlices);
+    }
+    if (memoryGB < 1) {
+      throw new IllegalArgumentException("a profile has at least 1 GB of memory, was " + memoryGB);
+    }
+    for (String a : attributes) {
+      if (!ATTRIBUTE.matcher(a).matches()) {
+        throw new IllegalArgumentException("profile attribute \"" + a + "\" is not +name or -name");
+      }
+    }
+  }
+
+  /** A GPU-instance name without attributes, e.g. {@code of(3, 20)} is {@code 3g.20gb}. */
+  public static ProfileName of(int gpuSlices, int memoryGB) {
+    return new ProfileName(0, gpuSlices, memoryGB, List.of());
+  }
+
+  /**
+   * Parses a profile name; a leading {@code MIG } (as NVML's profile info and {@code nvidia-smi -L}
+   * print it) is accepted. {@code 3c.3g.20gb} is normalised to {@code 3g.20gb}, as NVIDIA prints
+   * it.
+   *
+   * @throws IllegalArgumentException naming the text and the accepted form
+   */
+  public static ProfileName parse(String text) {
+    String s = text.strip();
+    if (s.startsWith("MIG ")) {
+      s = s.substring(4).strip();
+    }
+    Matcher m = SYNTAX.matcher(s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "\""
+              + text
+              + "\" is not a MIG profile name; expected <g>g.<gb>gb with optional attributes"
+              + " (3g.20gb, 1g.5gb+me) or <c>c.<g>g.<gb>gb for a compute instance (1c.3g.20gb)");
+    }
+    int g = Integer.parseInt(m.group(2));
+    int c = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+    if (c > g) {
+      throw new IllegalArgumentException(
+          "\""
+              + text
+              + "\" asks for "
+              + c
+              + " compute slices inside a "
+              + g
+              + "g instance; use 1.."
+              + g
+              + "c");
+    }
+    Matcher a = ATTRIBUTE.matcher(m.group(4));
+    List<String> attributes = a.results().map(r -> r.group()).toList();
+    return new ProfileName(c == g ? 0 : c, g, Integer.parseInt(m.group(3)), attributes);
+  }
+
+  /** Whether this names a compute instance smaller than its GPU instance ({@code 1c.3g.20gb}). */
+  public boolean isComputeInstance() {
+    return computeSlices != 0;
+  }
+
+  /** The GPU-instance part of this name: {@code 1c.3g.20gb} gives {@code 3g.20gb}. */
+  public ProfileName gpuInstance() {
+    return computeSlices == 0 ? this : new ProfileName(0, gpuSlices, memoryGB, attributes);
+  }
+
+  /**
+   * The compute-instance name of {@code slices} compute slices inside this GPU-instance profile.
+   */
+  public ProfileName withComputeSlices(int slices) {
+    return new ProfileName(slices == gpuSlices ? 0 : slices, gpuSlices, memoryGB, attributes);
+  }
+
+  /** Whether the name carries media extensions ({@code +me} or {@code +me.all}). */
+  public boolean hasMediaExtensions() {
+    return attributes.stream().anyMatch(a -> a.equals("+me") || a.startsWith("+me."));
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder();
+    if (computeSlices != 0) {
+      b.append(computeSlices).append("c.");
+    }
+    b.append(gpuSlices).append("g.").append(memoryGB).append("gb");
+    attributes.forEach(b::append);
+    return b.toString();
+  }
+}
