@@ -1,0 +1,36 @@
+package io.migctl.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What a command may know about where it runs: the environment variables and the user's home. The
+ * composition root passes the real ones; tests pass their own.
+ */
+public record CliContext(Map<String, String> environment, Path userHome) {
+
+  public CliContext {
+    environment = Map.copyOf(environment);
+  }
+
+  /** The process's own environment and home. */
+  public static CliContext ofProcess() {
+    return new CliContext(System.getenv(), Path.of(System.getProperty("user.home")));
+  }
+
+  /**
+   * migctl's data folder: {@code $MIGCTL_HOME}, else {@code $XDG_DATA_HOME/migctl}, else {@code
+   * ~/.local/share/migctl}.
+   */
+  public Path home() {
+    String explicit = environment.get("MIGCTL_HOME");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String xdg = environment.get("XDG_DATA_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "migctl");
+    }
+    return userHome.resolve(".local/share/migctl");
+  }
+}

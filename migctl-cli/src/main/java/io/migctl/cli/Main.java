@@ -1,0 +1,66 @@
+package io.migctl.cli;
+
+import io.migctl.core.mig.MigDriverException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * The composition root of the command line: builds the command tree and maps outcomes to exit
+ * codes.
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(
+        execute(
+            CliContext.ofProcess(),
+            args,
+            new PrintWriter(System.out),
+            new PrintWriter(System.err)));
+  }
+
+  /** Runs one invocation with the given environment and streams; returns its exit code. */
+  public static int execute(CliContext context, String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(context, out, err).execute(args);
+  }
+
+  /** The command tree for one invocation, wired to {@code context}. */
+  static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new MigctlCommand(context));
+    cl.addSubcommand(new GpusCommand());
+    cl.addSubcommand(new ProfilesCommand());
+    cl.addSubcommand(new SimCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          PrintWriter e = ex.getCommandLine().getErr();
+          e.println("migctl: " + ex.getMessage());
+          e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          e.flush();
+          return ExitCode.INVALID_INPUT;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          PrintWriter e = commandLine.getErr();
+          int code;
+          if (ex instanceof InvalidInputException || ex instanceof IllegalArgumentException) {
+            e.println("migctl: " + ex.getMessage());
+            code = ExitCode.INVALID_INPUT;
+          } else if (ex instanceof MigDriverException) {
+            e.println("migctl: " + ex.getMessage());
+            code = ExitCode.FAILURE;
+          } else {
+            e.println("migctl: internal error: " + ex);
+            ex.printStackTrace(e);
+            code = ExitCode.FAILURE;
+          }
+          e.flush();
+          return code;
+        });
+    return cl;
+  }
+}
