@@ -135,7 +135,8 @@ final class GpusCommand implements Runnable {
       out.println();
       return;
     }
-    out.println("  memory slices " + SliceMap.render(gpu));
+    boolean anyBusy = gpu.instances().stream().anyMatch(GpuSnapshot.Instance::isBusy);
+    out.println("  memory slices " + SliceMap.render(gpu) + (anyBusy ? "  (* busy)" : ""));
     if (gpu.instances().isEmpty()) {
       out.println("  no GPU instances");
       out.println();
