@@ -83,9 +83,9 @@ public final class MigctlCommand implements Runnable {
     if (text == null) {
       text = context.environment().get("MIGCTL_SIMULATE");
       source = "MIGCTL_SIMULATE";
-    }
-    if (text == null || text.isBlank()) {
-      return SimulatedNodeSpec.parse(SimulatedNodeSpec.DEFAULT);
+      if (text == null || text.isBlank()) {
+        return SimulatedNodeSpec.parse(SimulatedNodeSpec.DEFAULT);
+      }
     }
     try {
       return SimulatedNodeSpec.parse(text);
