@@ -14,6 +14,7 @@ import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.PlacementSearch;
+import io.migctl.core.mig.ProfileName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The simulated node: a model of NVIDIA's driver over catalog GPUs, behaving as NVML does — the
@@ -142,37 +144,25 @@ public final class SimulatedMigDriver implements MigDriver {
           for (PlacedInstance p : existing) {
             occupied |= p.placement().mask();
           }
-          long sameProfile = existing.stream().filter(p -> p.profile().equals(profile)).count();
-          if (sameProfile >= profile.maxCount()) {
-            throw new MigDriverException(
-                DriverError.INSUFFICIENT_RESOURCES,
-                op,
-                profile.maxCount() + " × " + profile.name() + " exist already");
-          }
+          requireRoom(
+              op,
+              existing.stream().filter(p -> p.profile().equals(profile)).count(),
+              profile.maxCount(),
+              profile.name());
           if (profile.hasMediaExtensions()
               && existing.stream().anyMatch(p -> p.profile().hasMediaExtensions())) {
             throw new MigDriverException(
                 DriverError.INSUFFICIENT_RESOURCES, op, "the media extensions are taken");
           }
-          Placement where;
-          if (placement.isPresent()) {
-            where = placement.get();
-            if (!profile.allows(where)) {
-              throw new MigDriverException(
-                  DriverError.INVALID_ARGUMENT,
+          long used = occupied;
+          Placement where =
+              placement(
                   op,
-                  profile.name() + " may start at " + profile.placementsText());
-            }
-            if ((where.mask() & occupied) != 0) {
-              throw new MigDriverException(
-                  DriverError.INSUFFICIENT_RESOURCES, op, "memory slices are in use");
-            }
-          } else {
-            where =
-                DriverPlacementChoice.choose(model, profile, occupied)
-                    .orElseThrow(
-                        () -> new MigDriverException(DriverError.INSUFFICIENT_RESOURCES, op));
-          }
+                  placement,
+                  profile.placements(),
+                  profile.name() + " may start at " + profile.placementsText(),
+                  occupied,
+                  () -> DriverPlacementChoice.choose(model, profile, used));
           long takenIds = 0;
           for (SimState.Gi gi : g.gpuInstances) {
             takenIds |= 1L << gi.id;
@@ -223,34 +213,19 @@ public final class SimulatedMigDriver implements MigDriver {
             occupied |= new Placement(ci.start, ci.size).mask();
             sameProfile += ci.profileId == profileId ? 1 : 0;
           }
-          if (sameProfile >= profile.maxCount()) {
-            throw new MigDriverException(
-                DriverError.INSUFFICIENT_RESOURCES,
-                op,
-                profile.maxCount() + " × " + profile.name() + " exist already");
-          }
-          Placement where;
-          if (placement.isPresent()) {
-            where = placement.get();
-            if (!profile.allows(where)) {
-              throw new MigDriverException(
-                  DriverError.INVALID_ARGUMENT,
+          requireRoom(op, sameProfile, profile.maxCount(), profile.name());
+          long used = occupied;
+          Placement where =
+              placement(
                   op,
-                  profile.name() + " may sit at " + profile.placements());
-            }
-            if ((where.mask() & occupied) != 0) {
-              throw new MigDriverException(
-                  DriverError.INSUFFICIENT_RESOURCES, op, "compute slices are in use");
-            }
-          } else {
-            final long used = occupied;
-            where =
-                profile.placements().stream()
-                    .filter(p -> (p.mask() & used) == 0)
-                    .findFirst()
-                    .orElseThrow(
-                        () -> new MigDriverException(DriverError.INSUFFICIENT_RESOURCES, op));
-          }
+                  placement,
+                  profile.placements(),
+                  profile.name() + " may sit at " + profile.placements(),
+                  occupied,
+                  () ->
+                      profile.placements().stream()
+                          .filter(p -> (p.mask() & used) == 0)
+                          .findFirst());
           int id = 0;
           while (hasCi(gi, id)) {
             id++;
@@ -545,6 +520,40 @@ public final class SimulatedMigDriver implements MigDriver {
                 new PlacedInstance(
                     model.profile(gi.profileId).orElseThrow(), new Placement(gi.start, gi.size)))
         .toList();
+  }
+
+  private static void requireRoom(String op, long existing, int maxCount, ProfileName profile) {
+    if (existing >= maxCount) {
+      throw new MigDriverException(
+          DriverError.INSUFFICIENT_RESOURCES, op, maxCount + " × " + profile + " exist already");
+    }
+  }
+
+  /**
+   * The placement asked for, checked against the allowed ones and the occupied slices; or, when
+   * none was asked for, the driver's choice.
+   */
+  private static Placement placement(
+      String op,
+      Optional<Placement> asked,
+      List<Placement> allowed,
+      String allowedText,
+      long occupied,
+      Supplier<Optional<Placement>> driverChoice) {
+    if (asked.isEmpty()) {
+      return driverChoice
+          .get()
+          .orElseThrow(() -> new MigDriverException(DriverError.INSUFFICIENT_RESOURCES, op));
+    }
+    Placement where = asked.get();
+    if (!allowed.contains(where)) {
+      throw new MigDriverException(DriverError.INVALID_ARGUMENT, op, allowedText);
+    }
+    if ((where.mask() & occupied) != 0) {
+      throw new MigDriverException(
+          DriverError.INSUFFICIENT_RESOURCES, op, "slices " + where.slicesText() + " are in use");
+    }
+    return where;
   }
 
   private static boolean hasCi(SimState.Gi gi, int id) {
