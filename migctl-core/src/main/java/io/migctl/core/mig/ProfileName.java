@@ -71,23 +71,21 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
               + "\" is not a MIG profile name; expected <g>g.<gb>gb with optional attributes"
               + " (3g.20gb, 1g.5gb+me) or <c>c.<g>g.<gb>gb for a compute instance (1c.3g.20gb)");
     }
-    int g = Integer.parseInt(m.group(2));
-    int c = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
-    if (c > g) {
+    try {
+      int g = Integer.parseInt(m.group(2));
+      int c = m.group(1) == null ? g : Integer.parseInt(m.group(1));
+      if (c < 1 || c > g) {
+        throw new IllegalArgumentException(
+            "it asks for " + c + " compute slices inside a " + g + "g instance; use 1.." + g + "c");
+      }
+      List<String> attributes =
+          ATTRIBUTE.matcher(m.group(4)).results().map(r -> r.group()).toList();
+      return new ProfileName(c == g ? 0 : c, g, Integer.parseInt(m.group(3)), attributes);
+    } catch (IllegalArgumentException e) {
+      // NumberFormatException (a number too large) is an IllegalArgumentException too.
       throw new IllegalArgumentException(
-          "\""
-              + text
-              + "\" asks for "
-              + c
-              + " compute slices inside a "
-              + g
-              + "g instance; use 1.."
-              + g
-              + "c");
+          "\"" + text + "\" is not a valid MIG profile name: " + e.getMessage(), e);
     }
-    Matcher a = ATTRIBUTE.matcher(m.group(4));
-    List<String> attributes = a.results().map(r -> r.group()).toList();
-    return new ProfileName(c == g ? 0 : c, g, Integer.parseInt(m.group(3)), attributes);
   }
 
   /** Whether this names a compute instance smaller than its GPU instance ({@code 1c.3g.20gb}). */
@@ -104,6 +102,10 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
    * The compute-instance name of {@code slices} compute slices inside this GPU-instance profile.
    */
   public ProfileName withComputeSlices(int slices) {
+    if (slices < 1 || slices > gpuSlices) {
+      throw new IllegalArgumentException(
+          "a compute instance of " + this + " has 1.." + gpuSlices + " slices, not " + slices);
+    }
     return new ProfileName(slices == gpuSlices ? 0 : slices, gpuSlices, memoryGB, attributes);
   }
 
