@@ -18,9 +18,12 @@ import picocli.CommandLine.Spec;
     name = "gpus",
     mixinStandardHelpOptions = true,
     description = {
-      "List GPUs with their MIG mode (current and pending) and their instances:",
-      "profile, placement (start:size on the memory slices), GPU and compute instance ids,",
-      "MIG device UUID (what CUDA_VISIBLE_DEVICES takes) and whether a process holds it."
+      "GPUs, their MIG mode and instances with MIG device UUIDs.",
+      "",
+      "For each GPU: MIG mode (current, and pending until a reset), a map of its memory",
+      "slices, and every instance: profile, placement (start:size on the memory slices),",
+      "GPU and compute instance ids, the MIG device UUID (what CUDA_VISIBLE_DEVICES takes)",
+      "and whether a process holds it."
     })
 final class GpusCommand implements Runnable {
 

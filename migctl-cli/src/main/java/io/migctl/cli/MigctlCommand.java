@@ -27,8 +27,11 @@ import picocli.CommandLine.Spec;
       "  MIGCTL_SIMULATE  a simulated node spec, as --simulate",
       "  MIGCTL_HOME      migctl's data folder (default ~/.local/share/migctl)",
       "",
-      "Exit codes: 0 success, 1 failure or not as asserted, 2 invalid input (nothing changed),",
-      "            3 cannot reach the daemon.",
+      "Exit codes:",
+      "  0  success",
+      "  1  failure, or not as asserted",
+      "  2  invalid input; nothing was changed",
+      "  3  the daemon cannot be reached",
     })
 public final class MigctlCommand implements Runnable {
 

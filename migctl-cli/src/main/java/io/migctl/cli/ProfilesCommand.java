@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     name = "profiles",
     mixinStandardHelpOptions = true,
     description = {
-      "List each GPU's MIG profiles, like 'nvidia-smi mig -lgip' and '-lgipp' together:",
+      "MIG profiles with free counts and placements (nvidia-smi mig -lgip and -lgipp).",
+      "",
+      "For each GPU, like 'nvidia-smi mig -lgip' and '-lgipp' together:",
       "profile id, free/total instances, memory, SMs, engines, and every placement",
       "(start slices and size on the memory-slice axis). Values marked * were not",
       "confirmed by a real nvidia-smi output in migctl's reference catalog."

@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
     name = "sim",
     mixinStandardHelpOptions = true,
     description = {
-      "Control the simulated node: make a process hold a MIG device, inject driver faults,",
-      "start over. Works on the simulated node only."
+      "Control the simulated node: hold devices, inject driver faults, start over.",
+      "",
+      "Make a process hold a MIG device, make the next driver calls fail, or return the",
+      "node to its initial state. Works on the simulated node only."
     },
     subcommands = {
       SimCommand.Hold.class,
