@@ -30,6 +30,55 @@ final class IntervalPacking {
    */
   static Optional<List<Placement>> pack(List<List<Placement>> choices, long occupied) {
     int n = choices.size();
+    Integer[] order = sortedOrder(choices);
+    List<List<Placement>> sorted = new ArrayList<>(n);
+    for (Integer i : order) {
+      sorted.add(choices.get(i));
+    }
+    Placement[] chosen = new Placement[n];
+    if (!search(sorted, 0, 0, occupied, chosen, new HashSet<>())) {
+      return Optional.empty();
+    }
+    Placement[] result = new Placement[n];
+    for (int k = 0; k < n; k++) {
+      result[order[k]] = chosen[k];
+    }
+    return Optional.of(List.of(result));
+  }
+
+  /**
+   * Calls {@code visitor} with every way to place the items (one placement each, in the items'
+   * order), each arrangement once; stops early when the visitor returns false.
+   */
+  static void forEach(
+      List<List<Placement>> choices,
+      long occupied,
+      java.util.function.Predicate<List<Placement>> visitor) {
+    int n = choices.size();
+    Integer[] order = sortedOrder(choices);
+    List<List<Placement>> sorted = new ArrayList<>(n);
+    for (Integer i : order) {
+      sorted.add(choices.get(i));
+    }
+    Placement[] chosen = new Placement[n];
+    enumerate(
+        sorted,
+        0,
+        0,
+        occupied,
+        chosen,
+        () -> {
+          Placement[] result = new Placement[n];
+          for (int k = 0; k < n; k++) {
+            result[order[k]] = chosen[k];
+          }
+          return visitor.test(List.of(result));
+        });
+  }
+
+  /** Item indices, largest placements first, equal placement lists next to each other. */
+  private static Integer[] sortedOrder(List<List<Placement>> choices) {
+    int n = choices.size();
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -49,19 +98,36 @@ final class IntervalPacking {
           c = choices.get(a).toString().compareTo(choices.get(b).toString());
           return c != 0 ? c : Integer.compare(a, b);
         });
-    List<List<Placement>> sorted = new ArrayList<>(n);
-    for (Integer i : order) {
-      sorted.add(choices.get(i));
+    return order;
+  }
+
+  private interface Visit {
+    boolean next();
+  }
+
+  private static boolean enumerate(
+      List<List<Placement>> items,
+      int pos,
+      int minChoice,
+      long occupied,
+      Placement[] chosen,
+      Visit visit) {
+    if (pos == items.size()) {
+      return visit.next();
     }
-    Placement[] chosen = new Placement[n];
-    if (!search(sorted, 0, 0, occupied, chosen, new HashSet<>())) {
-      return Optional.empty();
+    List<Placement> options = items.get(pos);
+    boolean sameAsNext = pos + 1 < items.size() && items.get(pos + 1).equals(options);
+    for (int c = minChoice; c < options.size(); c++) {
+      Placement p = options.get(c);
+      if ((p.mask() & occupied) != 0) {
+        continue;
+      }
+      chosen[pos] = p;
+      if (!enumerate(items, pos + 1, sameAsNext ? c + 1 : 0, occupied | p.mask(), chosen, visit)) {
+        return false;
+      }
     }
-    Placement[] result = new Placement[n];
-    for (int k = 0; k < n; k++) {
-      result[order[k]] = chosen[k];
-    }
-    return Optional.of(List.of(result));
+    return true;
   }
 
   private static boolean search(

@@ -37,6 +37,57 @@ public final class PlacementSearch {
    * @throws IllegalArgumentException when a profile is not this model's or a count is negative
    */
   public Feasibility place(List<PlacedInstance> existing, Map<GpuInstanceProfile, Integer> counts) {
+    return search(existing, counts, false);
+  }
+
+  /**
+   * Like {@link #place(List, Map)}, but among all placements that fit, the one that leaves the most
+   * room (see {@link #roomLeft}); ties go to the first found, lower starts first.
+   */
+  public Feasibility placeLeavingMostRoom(
+      List<PlacedInstance> existing, Map<GpuInstanceProfile, Integer> counts) {
+    return search(existing, counts, true);
+  }
+
+  /**
+   * Places compute instances on a GPU instance's compute slices beside those already taken.
+   *
+   * @return one placement per compute instance, in their order, or empty when they do not fit
+   */
+  public static Optional<List<Placement>> placeComputeInstances(
+      List<ComputeInstanceProfile> computeInstances, List<Placement> taken) {
+    long occupied = 0;
+    for (Placement p : taken) {
+      occupied |= p.mask();
+    }
+    return IntervalPacking.pack(
+        computeInstances.stream().map(ComputeInstanceProfile::placements).toList(), occupied);
+  }
+
+  /**
+   * How much room the free memory slices leave, as a number to compare: first the memory slices of
+   * the largest profile that still has a free placement (the largest contiguous space an instance
+   * can use), then how many placements of all profiles stay free (so a small instance goes where it
+   * blocks the fewest, as NVIDIA's driver also does).
+   *
+   * @param occupied the taken memory slices (bit i = slice i)
+   */
+  public int roomLeft(long occupied) {
+    int largest = 0;
+    int free = 0;
+    for (GpuInstanceProfile p : model.profiles()) {
+      for (Placement pl : p.placements()) {
+        if ((pl.mask() & occupied) == 0) {
+          free++;
+          largest = Math.max(largest, p.memorySlices());
+        }
+      }
+    }
+    return largest * 10_000 + free;
+  }
+
+  private Feasibility search(
+      List<PlacedInstance> existing, Map<GpuInstanceProfile, Integer> counts, boolean mostRoom) {
     Map<GpuInstanceProfile, Integer> wanted = new LinkedHashMap<>();
     for (GpuInstanceProfile p : model.profiles()) {
       Integer n = counts.get(p);
@@ -75,7 +126,8 @@ public final class PlacementSearch {
             choices.add(p.placements());
           }
         });
-    Optional<List<Placement>> packed = IntervalPacking.pack(choices, occupied);
+    Optional<List<Placement>> packed =
+        mostRoom ? mostRoom(choices, occupied) : IntervalPacking.pack(choices, occupied);
     if (packed.isEmpty()) {
       return new Feasibility.Unplaceable(noArrangement(existing, wanted, occupied));
     }
@@ -85,6 +137,28 @@ public final class PlacementSearch {
     }
     placed.sort(Comparator.comparing(PlacedInstance::placement));
     return new Feasibility.Placeable(placed);
+  }
+
+  private Optional<List<Placement>> mostRoom(List<List<Placement>> choices, long occupied) {
+    List<List<Placement>> best = new ArrayList<>(1);
+    int[] bestRoom = {-1};
+    IntervalPacking.forEach(
+        choices,
+        occupied,
+        packing -> {
+          long mask = occupied;
+          for (Placement p : packing) {
+            mask |= p.mask();
+          }
+          int room = roomLeft(mask);
+          if (room > bestRoom[0]) {
+            bestRoom[0] = room;
+            best.clear();
+            best.add(packing);
+          }
+          return true;
+        });
+    return best.stream().findFirst();
   }
 
   /**
