@@ -1,6 +1,7 @@
 package io.migctl.cli;
 
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.node.mig.HookRunner;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -31,6 +32,7 @@ public final class Main {
     CommandLine cl = new CommandLine(new MigctlCommand(context));
     cl.addSubcommand(new GpusCommand());
     cl.addSubcommand(new ProfilesCommand());
+    cl.addSubcommand(new MigCommand());
     cl.addSubcommand(new SimCommand());
     cl.setOut(out);
     cl.setErr(err);
@@ -50,7 +52,8 @@ public final class Main {
           if (ex instanceof InvalidInputException || ex instanceof IllegalArgumentException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.INVALID_INPUT;
-          } else if (ex instanceof MigDriverException) {
+          } else if (ex instanceof MigDriverException
+              || ex instanceof HookRunner.HookFailedException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.FAILURE;
           } else {

@@ -9,17 +9,24 @@ import java.util.regex.Pattern;
  * profile ({@code 3g.20gb}, {@code 1g.5gb+me}) and {@code <c>c.<g>g.<gb>gb} for a compute-instance
  * profile that uses fewer compute slices than its GPU instance ({@code 1c.3g.20gb}).
  *
+ * <p>The syntax is the one mig-parted reads (go-nvlib {@code parseMigProfile}): after the numbers
+ * an optional sign, {@code +} or {@code -}, then one or more attributes separated by commas ({@code
+ * 1g.24gb+me.all}, {@code 1g.24gb-me}, {@code 1g.5gb+me,gfx}). An attribute is letters, digits and
+ * dots, starts with a letter, does not end with a dot, and appears once; {@code +} and {@code -}
+ * are never mixed. Whether a GPU has such a profile is decided elsewhere.
+ *
  * @param computeSlices the compute instance's compute slices, or 0 for a GPU-instance name
  * @param gpuSlices the GPU instance's compute slices (the {@code g} number)
  * @param memoryGB the memory in GB as the name states it
- * @param attributes the attributes in order, each with its sign: {@code +me}, {@code +me.all},
- *     {@code -me}, {@code +gfx}
+ * @param attributes the attributes in order, each with its sign, all with the same sign: {@code
+ *     +me}, {@code +me.all}, {@code -me}, {@code +gfx}; {@code 1g.5gb+me,gfx} has {@code +me} and
+ *     {@code +gfx}
  */
 public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<String> attributes) {
 
   private static final Pattern SYNTAX =
-      Pattern.compile("(?:(\\d+)c\\.)?(\\d+)g\\.(\\d+)gb((?:[+-][a-z]+(?:\\.[a-z]+)?)*)");
-  private static final Pattern ATTRIBUTE = Pattern.compile("[+-][a-z]+(?:\\.[a-z]+)?");
+      Pattern.compile("(?:(\\d+)c\\.)?(\\d+)g\\.(\\d+)gb(?:([+-])(.*))?", Pattern.DOTALL);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z](?:[A-Za-z0-9.]*[A-Za-z0-9])?");
 
   public ProfileName {
     attributes = List.copyOf(attributes);
@@ -40,9 +47,21 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
       throw new IllegalArgumentException("a profile has at least 1 GB of memory, was " + memoryGB);
     }
     for (String a : attributes) {
-      if (!ATTRIBUTE.matcher(a).matches()) {
-        throw new IllegalArgumentException("profile attribute \"" + a + "\" is not +name or -name");
+      if (a.isEmpty()
+          || (a.charAt(0) != '+' && a.charAt(0) != '-')
+          || !NAME.matcher(a.substring(1)).matches()) {
+        throw new IllegalArgumentException(
+            "profile attribute \""
+                + a
+                + "\" is not +name or -name (letters, digits and dots, starting with a letter)");
       }
+      if (a.charAt(0) != attributes.getFirst().charAt(0)) {
+        throw new IllegalArgumentException(
+            "profile attributes " + attributes + " mix + and -; a profile name has one sign");
+      }
+    }
+    if (attributes.stream().distinct().count() != attributes.size()) {
+      throw new IllegalArgumentException("profile attributes " + attributes + " repeat one");
     }
   }
 
@@ -71,6 +90,7 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
               + "\" is not a MIG profile name; expected <g>g.<gb>gb with optional attributes"
               + " (3g.20gb, 1g.5gb+me) or <c>c.<g>g.<gb>gb for a compute instance (1c.3g.20gb)");
     }
+    List<String> attributes = m.group(4) == null ? List.of() : attributes(text, s, m);
     try {
       int g = Integer.parseInt(m.group(2));
       int c = m.group(1) == null ? g : Integer.parseInt(m.group(1));
@@ -78,14 +98,47 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
         throw new IllegalArgumentException(
             "it asks for " + c + " compute slices inside a " + g + "g instance; use 1.." + g + "c");
       }
-      List<String> attributes =
-          ATTRIBUTE.matcher(m.group(4)).results().map(r -> r.group()).toList();
       return new ProfileName(c == g ? 0 : c, g, Integer.parseInt(m.group(3)), attributes);
     } catch (IllegalArgumentException e) {
       // NumberFormatException (a number too large) is an IllegalArgumentException too.
       throw new IllegalArgumentException(
           "\"" + text + "\" is not a valid MIG profile name: " + e.getMessage(), e);
     }
+  }
+
+  /** The signed attributes after the numbers, checked as go-nvlib checks them. */
+  private static List<String> attributes(String text, String name, Matcher m) {
+    String sign = m.group(4);
+    String list = m.group(5);
+    String problem = null;
+    List<String> names = List.of(list.split(",", -1));
+    for (String a : names) {
+      if (a.isEmpty()) {
+        problem = "an attribute after " + sign + " is empty";
+      } else if (a.contains("+") || a.contains("-")) {
+        problem =
+            "it has more than one + or -; attributes are separated by commas: write "
+                + name.substring(0, m.start(4))
+                + sign
+                + String.join(",", list.split("[+-]"));
+      } else if (!NAME.matcher(a).matches()) {
+        problem =
+            "attribute \""
+                + a
+                + "\" is not letters, digits and dots starting with a letter and not ending with"
+                + " a dot";
+      }
+      if (problem != null) {
+        break;
+      }
+    }
+    if (problem == null && names.stream().distinct().count() != names.size()) {
+      problem = "an attribute is given twice";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a MIG profile name: " + problem);
+    }
+    return names.stream().map(n -> sign + n).toList();
   }
 
   /** Whether this names a compute instance smaller than its GPU instance ({@code 1c.3g.20gb}). */
@@ -121,7 +174,10 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
       b.append(computeSlices).append("c.");
     }
     b.append(gpuSlices).append("g.").append(memoryGB).append("gb");
-    attributes.forEach(b::append);
+    if (!attributes.isEmpty()) {
+      b.append(attributes.getFirst().charAt(0));
+      b.append(String.join(",", attributes.stream().map(a -> a.substring(1)).toList()));
+    }
     return b.toString();
   }
 }

@@ -22,7 +22,12 @@ class ProfileNameTest {
         "2c.7g.40gb",
         "3g.20gb",
         "7g.141gb",
-        "1g.5gb+me+gfx"
+        "1g.24gb+gfx",
+        "1g.5gb+me,gfx",
+        "1g.5gb+ME",
+        "2g.48gb+me.all.x2",
+        "8g.80gb",
+        "7g.79gb"
       })
   void printsWhatItParsed(String text) {
     assertThat(ProfileName.parse(text)).hasToString(text);
@@ -48,17 +53,44 @@ class ProfileNameTest {
     assertThat(ProfileName.parse("1g.23gb+me.all"))
         .isEqualTo(new ProfileName(0, 1, 23, List.of("+me.all")))
         .returns(false, ProfileName::isComputeInstance);
-    assertThat(ProfileName.parse("1g.5gb+me+gfx").attributes()).containsExactly("+me", "+gfx");
+    assertThat(ProfileName.parse("1g.5gb+me,gfx").attributes()).containsExactly("+me", "+gfx");
+    assertThat(ProfileName.parse("1g.24gb-me").attributes()).containsExactly("-me");
     assertThat(ProfileName.parse("3c.3g.20gb")).isEqualTo(ProfileName.of(3, 20));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "3g", "3g.20", "x1g.5gb", "3g.20gb+", "3g.20gb+ME", "1g.5gb me"})
+  @ValueSource(
+      strings = {
+        "",
+        "3g",
+        "3g.20",
+        "x1g.5gb",
+        "3g.20gb+",
+        "1g.5gb me",
+        "1g.5gb+me,",
+        "1g.5gb+,me",
+        "1g.5gb+2me",
+        "1g.5gb+.me",
+        "1g.5gb+me.",
+        "1g.5gb+m_e",
+        "1g.5gb+me,me",
+        "1g.5gb+me-gfx",
+        "1g.5gb+me+gfx"
+      })
   void rejectsWhatIsNotAProfileName(String text) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ProfileName.parse(text))
         .withMessageContaining("\"" + text + "\"")
         .withMessageContaining("is not a MIG profile name");
+  }
+
+  @Test
+  void suggestsCommasBetweenAttributes() {
+    // go-nvlib splits at the first + and then at commas, so "+me+gfx" is one bad attribute.
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ProfileName.parse("1g.5gb+me+gfx"))
+        .withMessageContaining("write")
+        .withMessageContaining("1g.5gb+me,gfx");
   }
 
   @ParameterizedTest
@@ -98,6 +130,12 @@ class ProfileNameTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new ProfileName(0, 1, 5, List.of("me")))
         .withMessageContaining("\"me\"");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new ProfileName(0, 1, 5, List.of("+me", "-gfx")))
+        .withMessageContaining("mix + and -");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new ProfileName(0, 1, 5, List.of("+me", "+me")))
+        .withMessageContaining("repeat");
   }
 
   @ParameterizedTest
@@ -108,7 +146,7 @@ class ProfileNameTest {
     "1g.23gb-me, false",
     "1g.5gb+gfx, false",
     "1g.5gb+meh, false",
-    "1g.5gb+gfx+me, true"
+    "'1g.5gb+gfx,me', true"
   })
   void knowsMediaExtensions(String text, boolean media) {
     assertThat(ProfileName.parse(text).hasMediaExtensions()).isEqualTo(media);

@@ -151,10 +151,15 @@ public final class ReconfigurationPlanner {
       GpuSnapshot.Instance inst = instances.get(i);
       for (int c = 0; c < classes.size(); c++) {
         DesiredClass dc = classes.get(c);
-        if (used[c] == dc.count() || !dc.instance().profile().equals(inst.profile())) {
+        if (used[c] == dc.count()
+            || !dc.instance().profile().equals(inst.profile())
+            || !dc.instance()
+                .placement()
+                .map(inst.gpuInstance().placement()::equals)
+                .orElse(true)) {
           continue;
         }
-        Optional<CiPlan> ci = ciPlan(inst, dc.instance().computeInstances());
+        Optional<CiPlan> ci = ciPlan(inst, dc.instance());
         if (ci.isEmpty()) {
           continue;
         }
@@ -183,16 +188,16 @@ public final class ReconfigurationPlanner {
       if (best != null && cost > best.operations) {
         return;
       }
-      List<PlacedInstance> keptPlaced =
-          kept.stream()
-              .map(k -> new PlacedInstance(k.live().profile(), k.live().gpuInstance().placement()))
-              .toList();
-      Map<GpuInstanceProfile, Integer> counts = new LinkedHashMap<>();
-      unmatched.forEach(d -> counts.merge(d.profile(), 1, Integer::sum));
-      Feasibility f = new PlacementSearch(live.model()).placeLeavingMostRoom(keptPlaced, counts);
-      if (!(f instanceof Feasibility.Placeable(List<PlacedInstance> placed))) {
+      List<PlacedInstance> keptPlaced = new ArrayList<>();
+      kept.forEach(
+          k ->
+              keptPlaced.add(
+                  new PlacedInstance(k.live().profile(), k.live().gpuInstance().placement())));
+      Optional<List<PlacedInstance>> found = placeUnmatched(live, keptPlaced, unmatched);
+      if (found.isEmpty()) {
         return;
       }
+      List<PlacedInstance> placed = found.get();
       long occupied = 0;
       for (PlacedInstance p : keptPlaced) {
         occupied |= p.placement().mask();
@@ -284,7 +289,7 @@ public final class ReconfigurationPlanner {
         boolean ciWanted =
             desired.instances().stream()
                 .filter(d -> d.profile().equals(inst.profile()))
-                .anyMatch(d -> ciPlan(inst, d.computeInstances()).isPresent());
+                .anyMatch(d -> ciPlan(inst, d).isPresent());
         if (!ciWanted) {
           return describeBusy(List.of(inst))
               + " on GPU "
@@ -314,9 +319,11 @@ public final class ReconfigurationPlanner {
    * wanted}: busy ones stay, as many idle matching ones as fit stay, the rest are destroyed and the
    * missing ones created beside those that stay. Empty when a busy one is not wanted.
    */
-  private static Optional<CiPlan> ciPlan(
-      GpuSnapshot.Instance inst, List<ComputeInstanceProfile> wanted) {
-    List<ComputeInstanceProfile> remaining = new ArrayList<>(wanted);
+  private static Optional<CiPlan> ciPlan(GpuSnapshot.Instance inst, DesiredInstance want) {
+    if (want.computePinned()) {
+      return pinnedCiPlan(inst, want);
+    }
+    List<ComputeInstanceProfile> remaining = new ArrayList<>(want.computeInstances());
     List<GpuSnapshot.Compute> mustKeep = new ArrayList<>();
     List<GpuSnapshot.Compute> idle = new ArrayList<>();
     for (GpuSnapshot.Compute c : inst.computeInstances()) {
@@ -360,15 +367,63 @@ public final class ReconfigurationPlanner {
     return Optional.ofNullable(best);
   }
 
+  /** Compute-instance changes when the desired compute instances have fixed placements. */
+  private static Optional<CiPlan> pinnedCiPlan(GpuSnapshot.Instance inst, DesiredInstance want) {
+    List<DesiredInstance.Pinned> left = new ArrayList<>(want.pinnedComputeInstances());
+    List<GpuSnapshot.Compute> keep = new ArrayList<>();
+    List<GpuSnapshot.Compute> destroy = new ArrayList<>();
+    for (GpuSnapshot.Compute c : inst.computeInstances()) {
+      DesiredInstance.Pinned same =
+          new DesiredInstance.Pinned(c.profile(), c.computeInstance().placement());
+      if (left.remove(same)) {
+        keep.add(c);
+      } else if (c.isBusy()) {
+        return Optional.empty();
+      } else {
+        destroy.add(c);
+      }
+    }
+    return Optional.of(
+        new CiPlan(
+            keep,
+            destroy,
+            left.stream().map(DesiredInstance.Pinned::profile).toList(),
+            left.stream().map(DesiredInstance.Pinned::placement).toList()));
+  }
+
   private static Optional<List<PlanStep>> createAll(
       GpuSnapshot live, List<PlacedInstance> kept, List<DesiredInstance> instances) {
+    return placeUnmatched(live, kept, instances).map(placed -> createSteps(placed, instances));
+  }
+
+  /**
+   * Placements for desired instances beside the kept ones: pinned ones where they are pinned (if
+   * free), the others where they leave the most room. Empty when they do not fit.
+   */
+  private static Optional<List<PlacedInstance>> placeUnmatched(
+      GpuSnapshot live, List<PlacedInstance> kept, List<DesiredInstance> unmatched) {
+    List<PlacedInstance> fixed = new ArrayList<>(kept);
+    List<PlacedInstance> pinned = new ArrayList<>();
     Map<GpuInstanceProfile, Integer> counts = new LinkedHashMap<>();
-    instances.forEach(d -> counts.merge(d.profile(), 1, Integer::sum));
-    Feasibility f = new PlacementSearch(live.model()).placeLeavingMostRoom(kept, counts);
+    for (DesiredInstance d : unmatched) {
+      if (d.placement().isPresent()) {
+        PlacedInstance p = new PlacedInstance(d.profile(), d.placement().get());
+        if (fixed.stream().anyMatch(x -> x.placement().overlaps(p.placement()))) {
+          return Optional.empty();
+        }
+        fixed.add(p);
+        pinned.add(p);
+      } else {
+        counts.merge(d.profile(), 1, Integer::sum);
+      }
+    }
+    Feasibility f = new PlacementSearch(live.model()).placeLeavingMostRoom(fixed, counts);
     if (!(f instanceof Feasibility.Placeable(List<PlacedInstance> placed))) {
       return Optional.empty();
     }
-    return Optional.of(createSteps(placed, instances));
+    List<PlacedInstance> all = new ArrayList<>(pinned);
+    all.addAll(placed);
+    return Optional.of(all);
   }
 
   /**
@@ -387,11 +442,18 @@ public final class ReconfigurationPlanner {
     List<PlanStep> cis = new ArrayList<>();
     for (PlacedInstance p : bySize) {
       DesiredInstance d =
-          pool.stream().filter(x -> x.profile().equals(p.profile())).findFirst().orElseThrow();
+          pool.stream()
+              .filter(x -> x.placement().map(p.placement()::equals).orElse(true))
+              .filter(x -> x.profile().equals(p.profile()))
+              .min(Comparator.comparing(x -> x.placement().isEmpty()))
+              .orElseThrow();
       pool.remove(d);
       gis.add(new PlanStep.CreateGpuInstance(p.profile(), p.placement()));
       List<Placement> at =
-          PlacementSearch.placeComputeInstances(d.computeInstances(), List.of()).orElseThrow();
+          d.computePinned()
+              ? d.computePlacements()
+              : PlacementSearch.placeComputeInstances(d.computeInstances(), List.of())
+                  .orElseThrow();
       for (int j = 0; j < at.size(); j++) {
         cis.add(
             new PlanStep.CreateComputeInstance(

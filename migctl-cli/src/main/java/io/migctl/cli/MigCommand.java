@@ -1,0 +1,476 @@
+package io.migctl.cli;
+
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.MigDriver;
+import io.migctl.core.mig.config.ConfigEntry;
+import io.migctl.core.mig.config.HooksFile;
+import io.migctl.core.mig.config.LiveConfig;
+import io.migctl.core.mig.config.MigPartedConfig;
+import io.migctl.core.mig.plan.DesiredGpu;
+import io.migctl.core.mig.plan.DesiredLayouts;
+import io.migctl.core.mig.plan.GpuPlan;
+import io.migctl.core.mig.plan.LayoutAssertion;
+import io.migctl.core.mig.plan.PlanStep;
+import io.migctl.node.mig.ApplyHooks;
+import io.migctl.node.mig.ApplyJournal;
+import io.migctl.node.mig.ApplyResult;
+import io.migctl.node.mig.Checkpoint;
+import io.migctl.node.mig.HookRunner;
+import io.migctl.node.mig.LayoutApplier;
+import io.migctl.node.mig.MigPartedFiles;
+import io.migctl.node.mig.MigPartedWriter;
+import io.migctl.node.mig.StepJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl mig}: declarative MIG layouts in NVIDIA mig-parted's file format. */
+@Command(
+    name = "mig",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Apply, assert, export, checkpoint and restore MIG layouts (mig-parted files).",
+      "",
+      "Files are NVIDIA mig-parted 'version: v1' configs, accepted unchanged (also inside a",
+      "Kubernetes ConfigMap). Applying plans each GPU from its live layout: instances that can stay",
+      "are kept where they are, busy ones are never destroyed or moved, new ones are created at",
+      "explicit placements, and only GPUs that differ are touched."
+    },
+    subcommands = {
+      MigCommand.Apply.class,
+      MigCommand.Assert.class,
+      MigCommand.Export.class,
+      MigCommand.CheckpointCommand.class,
+      MigCommand.Restore.class
+    })
+final class MigCommand implements Runnable {
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  MigDriver driver() {
+    return root.driver();
+  }
+
+  ApplyJournal journal() {
+    return new ApplyJournal(root.context().home().resolve("mig/journal.jsonl"), Clock.systemUTC());
+  }
+
+  /** The config file's path: the option, else {@code MIG_PARTED_CONFIG_FILE} (as mig-parted). */
+  String configFile(String option) {
+    String file =
+        option != null ? option : root.context().environment().get("MIG_PARTED_CONFIG_FILE");
+    if (file == null || file.isBlank()) {
+      throw new InvalidInputException(
+          "no config file: give -f FILE (or -f - for standard input), or set MIG_PARTED_CONFIG_FILE");
+    }
+    return file;
+  }
+
+  /** The selected config: the option, else {@code MIG_PARTED_SELECTED_CONFIG}. */
+  Optional<String> selected(String option) {
+    String name =
+        option != null ? option : root.context().environment().get("MIG_PARTED_SELECTED_CONFIG");
+    return name == null || name.isBlank() ? Optional.empty() : Optional.of(name);
+  }
+
+  MigPartedConfig readConfig(String file) {
+    return MigPartedFiles.readConfig(
+        InputFiles.read(file, root.context().stdin()), InputFiles.source(file));
+  }
+
+  /** Options shared by the commands that change layouts. */
+  static final class Output {
+    @Option(names = "--dry-run", description = "Print the plan; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+  }
+
+  /** {@code mig apply --json}: the plan per GPU and what happened. */
+  record ApplyJson(
+      String config,
+      boolean dryRun,
+      List<GpuJson> gpus,
+      List<String> refused,
+      String failure,
+      int operations,
+      String journal) {}
+
+  /** One GPU's plan in {@code mig apply --json}. */
+  record GpuJson(int index, boolean noop, List<StepJson> steps) {}
+
+  /** Plans or applies, prints the outcome, and returns the exit code. */
+  int applyDesired(
+      String config, Map<Integer, DesiredGpu> desired, ApplyHooks hooks, Output output) {
+    PrintWriter out = spec.commandLine().getOut();
+    ApplyJournal journal = journal();
+    LayoutApplier applier =
+        new LayoutApplier(
+            driver(),
+            journal,
+            hooks,
+            () -> UUID.randomUUID().toString(),
+            line -> {
+              if (!output.json && !output.dryRun) {
+                out.println("  " + line);
+                out.flush();
+              }
+            });
+    ApplyResult result =
+        output.dryRun
+            ? applier.plan(desired, GpuSnapshot.readAll(driver()))
+            : applier.apply(desired);
+    if (output.json) {
+      Json.print(
+          out,
+          new ApplyJson(
+              config,
+              output.dryRun,
+              result.plans().stream()
+                  .map(
+                      p ->
+                          new GpuJson(
+                              p.gpu(), p.isNoop(), p.steps().stream().map(StepJson::of).toList()))
+                  .toList(),
+              result.refusals(),
+              result.failure().orElse(null),
+              result.operations(),
+              journal.file().toString()));
+    } else {
+      printText(out, result, output.dryRun, journal);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    for (String r : result.refusals()) {
+      err.println("migctl: " + r);
+    }
+    if (!result.refusals().isEmpty()) {
+      err.println("migctl: nothing was changed");
+    }
+    result
+        .failure()
+        .ifPresent(
+            f ->
+                err.println(
+                    "migctl: "
+                        + f
+                        + "\nmigctl: the GPU keeps a valid layout; the journal "
+                        + journal.file()
+                        + " records where it stopped; apply again to continue"));
+    err.flush();
+    return result.succeeded() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  private static void printText(
+      PrintWriter out, ApplyResult result, boolean dryRun, ApplyJournal journal) {
+    if (dryRun || !result.refusals().isEmpty()) {
+      for (GpuPlan plan : result.plans()) {
+        if (plan.isNoop()) {
+          out.printf(Locale.ROOT, "GPU %d: as desired%n", plan.gpu());
+          continue;
+        }
+        out.printf(Locale.ROOT, "GPU %d: %d operation(s)%n", plan.gpu(), plan.operations());
+        for (PlanStep step : plan.steps()) {
+          out.println("  " + StepJson.of(step).text());
+        }
+      }
+      if (dryRun && result.refusals().isEmpty()) {
+        out.println("dry run: nothing was changed");
+      }
+    } else {
+      long touched = result.plans().stream().filter(p -> !p.isNoop()).count();
+      out.printf(
+          Locale.ROOT,
+          "%d operation(s) on %d GPU(s); %d GPU(s) already as desired (journal: %s)%n",
+          result.operations(),
+          touched,
+          result.plans().size() - touched,
+          journal.file());
+    }
+    out.flush();
+  }
+
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make the GPUs match a config of a mig-parted file.",
+        "",
+        "Nothing is touched until every matched GPU's layout is checked against that GPU's own",
+        "profiles and placements and planned without harming a busy instance."
+      })
+  static final class Apply implements Callable<Integer> {
+    @ParentCommand MigCommand mig;
+
+    @Option(
+        names = {"-f", "--config-file"},
+        paramLabel = "FILE",
+        description =
+            "The mig-parted config file ('-' reads standard input; default $MIG_PARTED_CONFIG_FILE).")
+    String file;
+
+    @Option(
+        names = {"-c", "--selected-config"},
+        paramLabel = "NAME",
+        description =
+            "Which config (default $MIG_PARTED_SELECTED_CONFIG; may be left out when the file has one).")
+    String config;
+
+    @Option(
+        names = {"-k", "--hooks-file"},
+        paramLabel = "FILE",
+        description = "A mig-parted hooks file (default $MIG_PARTED_HOOKS_FILE).")
+    String hooksFile;
+
+    @picocli.CommandLine.Mixin Output output = new Output();
+
+    @Override
+    public Integer call() {
+      String path = mig.configFile(file);
+      MigPartedConfig parsed = mig.readConfig(path);
+      List<ConfigEntry> entries = parsed.select(mig.selected(config));
+      String name = parsed.selectedName(mig.selected(config));
+      Map<Integer, DesiredGpu> desired =
+          DesiredLayouts.resolve(entries, GpuSnapshot.readAll(mig.driver()));
+      ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
+      return mig.applyDesired(name, desired, hooks, output);
+    }
+
+    private ApplyHooks hooks(String configPath, String name) {
+      String hooksPath =
+          hooksFile != null
+              ? hooksFile
+              : mig.root.context().environment().get("MIG_PARTED_HOOKS_FILE");
+      if (hooksPath == null || hooksPath.isBlank()) {
+        return ApplyHooks.NONE;
+      }
+      HooksFile file =
+          MigPartedFiles.readHooks(
+              InputFiles.read(hooksPath, mig.root.context().stdin()), InputFiles.source(hooksPath));
+      // As mig-parted: hooks get their own envs and the apply's variables, nothing inherited.
+      Map<String, String> env =
+          HookRunner.migPartedEnvironment(configPath, name, hooksPath, false, false);
+      PrintWriter out = mig.spec.commandLine().getOut();
+      HookRunner runner =
+          HookRunner.forProcesses(
+              file,
+              env,
+              line -> {
+                out.println(line);
+                out.flush();
+              });
+      return runner::run;
+    }
+  }
+
+  @Command(
+      name = "assert",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Exit 0 when every GPU a config matches has its MIG mode and MIG devices, else 1.",
+        "",
+        "GPUs the config does not match are not judged; placements do not matter."
+      })
+  static final class Assert implements Callable<Integer> {
+    @ParentCommand MigCommand mig;
+
+    @Option(
+        names = {"-f", "--config-file"},
+        paramLabel = "FILE",
+        description = "The mig-parted config file ('-' reads standard input).")
+    String file;
+
+    @Option(
+        names = {"-c", "--selected-config"},
+        paramLabel = "NAME",
+        description = "Which config.")
+    String config;
+
+    @Option(
+        names = "--valid-config",
+        description = "Only check that the file and the selected config are valid.")
+    boolean validOnly;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** {@code mig assert --json}. */
+    record AssertJson(String config, boolean matches, List<String> differences) {}
+
+    @Override
+    public Integer call() {
+      MigPartedConfig parsed = mig.readConfig(mig.configFile(file));
+      List<ConfigEntry> entries = parsed.select(mig.selected(config));
+      String name = parsed.selectedName(mig.selected(config));
+      PrintWriter out = mig.spec.commandLine().getOut();
+      if (validOnly) {
+        if (json) {
+          Json.print(out, new AssertJson(name, true, List.of()));
+        } else {
+          out.println("config \"" + name + "\" is valid");
+          out.flush();
+        }
+        return ExitCode.OK;
+      }
+      List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
+      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      List<String> differences = new ArrayList<>();
+      for (GpuSnapshot gpu : live) {
+        DesiredGpu want = desired.get(gpu.device().index());
+        if (want != null) {
+          differences.addAll(LayoutAssertion.differences(gpu, want));
+        }
+      }
+      if (json) {
+        Json.print(out, new AssertJson(name, differences.isEmpty(), differences));
+      } else if (differences.isEmpty()) {
+        out.println(
+            "every GPU config \"" + name + "\" matches (" + desired.size() + ") is as desired");
+      } else {
+        differences.forEach(out::println);
+      }
+      out.flush();
+      return differences.isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = "Print the live layout as a mig-parted config; applying it changes nothing.")
+  static final class Export implements Runnable {
+    @ParentCommand MigCommand mig;
+
+    @Option(
+        names = "-o",
+        paramLabel = "FORMAT",
+        defaultValue = "yaml",
+        description = "yaml or json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+        names = {"-l", "--label"},
+        paramLabel = "LABEL",
+        defaultValue = "current",
+        description = "The config's name (default: ${DEFAULT-VALUE}).")
+    String label;
+
+    @Override
+    public void run() {
+      if (!label.matches("[A-Za-z0-9._-]+")) {
+        throw new InvalidInputException("-l " + label + ": use letters, digits, '.', '_' and '-'");
+      }
+      MigPartedConfig live = LiveConfig.export(GpuSnapshot.readAll(mig.driver()), label);
+      String text =
+          switch (format.toLowerCase(Locale.ROOT)) {
+            case "yaml", "yml" -> MigPartedWriter.yaml(live);
+            case "json" -> MigPartedWriter.json(live);
+            default -> throw new InvalidInputException("-o " + format + ": use yaml or json");
+          };
+      PrintWriter out = mig.spec.commandLine().getOut();
+      out.print(text);
+      out.flush();
+    }
+  }
+
+  @Command(
+      name = "checkpoint",
+      mixinStandardHelpOptions = true,
+      description = "Save the exact layout (placements included, by GPU UUID) to a file.")
+  static final class CheckpointCommand implements Runnable {
+    @ParentCommand MigCommand mig;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "OUT",
+        required = true,
+        description = "Where to write it ('-' for standard output).")
+    String file;
+
+    @Override
+    public void run() {
+      List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
+      String json = Checkpoint.of(live, Clock.systemUTC().instant().toString()).toJson();
+      PrintWriter out = mig.spec.commandLine().getOut();
+      if (file.equals("-")) {
+        out.print(json);
+      } else {
+        write(Path.of(file), json);
+        long instances = live.stream().mapToLong(g -> g.instances().size()).sum();
+        out.printf(
+            Locale.ROOT,
+            "checkpoint of %d GPU(s), %d GPU instance(s) written to %s%n",
+            live.size(),
+            instances,
+            file);
+      }
+      out.flush();
+    }
+
+    private static void write(Path target, String text) {
+      Path dir = target.toAbsolutePath().getParent();
+      try {
+        Path tmp = Files.createTempFile(dir, ".checkpoint", ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + target, e);
+      }
+    }
+  }
+
+  @Command(
+      name = "restore",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Recreate the layout of a checkpoint, at the same placements, on the same GPUs (by UUID).",
+        "",
+        "Planned like apply: what already matches is kept, busy instances are never touched."
+      })
+  static final class Restore implements Callable<Integer> {
+    @ParentCommand MigCommand mig;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "IN",
+        required = true,
+        description = "The checkpoint ('-' reads standard input).")
+    String file;
+
+    @picocli.CommandLine.Mixin Output output = new Output();
+
+    @Override
+    public Integer call() {
+      Checkpoint checkpoint =
+          Checkpoint.parse(
+              InputFiles.read(file, mig.root.context().stdin()), InputFiles.source(file));
+      Map<Integer, DesiredGpu> desired = checkpoint.desired(GpuSnapshot.readAll(mig.driver()));
+      return mig.applyDesired(
+          "checkpoint " + InputFiles.source(file), desired, ApplyHooks.NONE, output);
+    }
+  }
+}

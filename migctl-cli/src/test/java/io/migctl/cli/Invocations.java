@@ -1,0 +1,61 @@
+package io.migctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs migctl in this JVM against a folder of its own, as a user would from a shell. */
+final class Invocations {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path home;
+  private final String spec;
+
+  Invocations(Path home, String spec) {
+    this.home = home;
+    this.spec = spec;
+  }
+
+  /** What one invocation did. */
+  record Result(int code, String out, String err) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(out);
+      } catch (IOException e) {
+        throw new AssertionError("stdout is not JSON:\n" + out + "\nstderr:\n" + err, e);
+      }
+    }
+  }
+
+  Result run(String... args) {
+    return runWithInput("", args);
+  }
+
+  Result runWithInput(String stdin, String... args) {
+    Map<String, String> env = new HashMap<>();
+    env.put("MIGCTL_HOME", home.toString());
+    env.put("MIGCTL_SIMULATE", spec);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try (PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err)) {
+      code =
+          Main.execute(
+              new CliContext(
+                  env, home, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))),
+              args,
+              o,
+              e);
+    }
+    return new Result(code, out.toString(), err.toString());
+  }
+}
