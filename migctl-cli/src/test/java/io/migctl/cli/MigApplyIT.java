@@ -184,6 +184,39 @@ class MigApplyIT {
   }
 
   @Test
+  void hooksRunAtMigPartedsPointsAsArgumentLists() throws IOException {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Path log = home.resolve("hooks.log");
+    StringBuilder hooks = new StringBuilder("version: v1\nhooks:\n");
+    for (String hook : List.of("apply-start", "pre-apply-mode", "pre-apply-config", "apply-exit")) {
+      hooks
+          .append("  ")
+          .append(hook)
+          .append(":\n  - command: /bin/sh\n    args: [\"-c\", \"echo ")
+          .append(hook)
+          .append(" $MIG_PARTED_SELECTED_CONFIG >> \\\"$LOG\\\"\"]\n    envs:\n      LOG: ")
+          .append(log)
+          .append('\n');
+    }
+    Path hooksFile = home.resolve("hooks.yaml");
+    Files.writeString(hooksFile, hooks.toString());
+    Path target = config("target", "\"3g.20gb\": 2");
+
+    Invocations.Result r =
+        migctl.run("mig", "apply", "-f", target.toString(), "-k", hooksFile.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // MIG mode does not change, so pre-apply-mode does not run.
+    assertThat(Files.readAllLines(log))
+        .containsExactly("apply-start c", "pre-apply-config c", "apply-exit c");
+
+    Files.delete(log);
+    assertThat(
+            migctl.run("mig", "apply", "-f", target.toString(), "-k", hooksFile.toString()).code())
+        .isZero();
+    assertThat(Files.readAllLines(log)).containsExactly("apply-start c", "apply-exit c");
+  }
+
+  @Test
   void checkpointAndRestoreGiveBackTheSamePlacements() throws IOException {
     Invocations migctl = new Invocations(home, "a100-40gb:2");
     Path start = config("start", "\"1g.5gb\": 2\n        \"2g.10gb\": 1\n        \"3g.20gb\": 1");

@@ -83,10 +83,20 @@ public final class ApplyJournal {
       return List.of();
     }
     try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       List<Entry> out = new ArrayList<>();
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (!line.isBlank()) {
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
           out.add(json.readValue(line, Entry.class));
+        } catch (JsonProcessingException e) {
+          // A crash while appending can leave the last line torn; every earlier line is whole.
+          if (i < lines.size() - 1) {
+            throw e;
+          }
         }
       }
       return out;
