@@ -101,6 +101,23 @@ final class MigCommand implements Runnable {
         InputFiles.read(file, root.context().stdin()), InputFiles.source(file));
   }
 
+  /** Which config of which file: the options mig-parted has for it. */
+  static final class ConfigChoice {
+    @Option(
+        names = {"-f", "--config-file"},
+        paramLabel = "FILE",
+        description =
+            "The mig-parted config file ('-' reads standard input; default $MIG_PARTED_CONFIG_FILE).")
+    String file;
+
+    @Option(
+        names = {"-c", "--selected-config"},
+        paramLabel = "NAME",
+        description =
+            "Which config (default $MIG_PARTED_SELECTED_CONFIG; may be left out when the file has one).")
+    String config;
+  }
+
   /** Options shared by the commands that change layouts. */
   static final class Output {
     @Option(names = "--dry-run", description = "Print the plan; change nothing.")
@@ -225,19 +242,7 @@ final class MigCommand implements Runnable {
   static final class Apply implements Callable<Integer> {
     @ParentCommand MigCommand mig;
 
-    @Option(
-        names = {"-f", "--config-file"},
-        paramLabel = "FILE",
-        description =
-            "The mig-parted config file ('-' reads standard input; default $MIG_PARTED_CONFIG_FILE).")
-    String file;
-
-    @Option(
-        names = {"-c", "--selected-config"},
-        paramLabel = "NAME",
-        description =
-            "Which config (default $MIG_PARTED_SELECTED_CONFIG; may be left out when the file has one).")
-    String config;
+    @picocli.CommandLine.Mixin ConfigChoice choice = new ConfigChoice();
 
     @Option(
         names = {"-k", "--hooks-file"},
@@ -249,10 +254,10 @@ final class MigCommand implements Runnable {
 
     @Override
     public Integer call() {
-      String path = mig.configFile(file);
+      String path = mig.configFile(choice.file);
       MigPartedConfig parsed = mig.readConfig(path);
-      List<ConfigEntry> entries = parsed.select(mig.selected(config));
-      String name = parsed.selectedName(mig.selected(config));
+      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      String name = parsed.selectedName(mig.selected(choice.config));
       Map<Integer, DesiredGpu> desired =
           DesiredLayouts.resolve(entries, GpuSnapshot.readAll(mig.driver()));
       ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
@@ -297,17 +302,7 @@ final class MigCommand implements Runnable {
   static final class Assert implements Callable<Integer> {
     @ParentCommand MigCommand mig;
 
-    @Option(
-        names = {"-f", "--config-file"},
-        paramLabel = "FILE",
-        description = "The mig-parted config file ('-' reads standard input).")
-    String file;
-
-    @Option(
-        names = {"-c", "--selected-config"},
-        paramLabel = "NAME",
-        description = "Which config.")
-    String config;
+    @picocli.CommandLine.Mixin ConfigChoice choice = new ConfigChoice();
 
     @Option(
         names = "--valid-config",
@@ -322,9 +317,9 @@ final class MigCommand implements Runnable {
 
     @Override
     public Integer call() {
-      MigPartedConfig parsed = mig.readConfig(mig.configFile(file));
-      List<ConfigEntry> entries = parsed.select(mig.selected(config));
-      String name = parsed.selectedName(mig.selected(config));
+      MigPartedConfig parsed = mig.readConfig(mig.configFile(choice.file));
+      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      String name = parsed.selectedName(mig.selected(choice.config));
       PrintWriter out = mig.spec.commandLine().getOut();
       if (validOnly) {
         if (json) {

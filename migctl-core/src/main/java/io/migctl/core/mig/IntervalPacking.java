@@ -1,10 +1,11 @@
 package io.migctl.core.mig;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Chooses one placement per item so that no two overlap each other or the occupied slices.
@@ -29,21 +30,13 @@ final class IntervalPacking {
    * @param occupied slices already taken (bit i = slice i)
    */
   static Optional<List<Placement>> pack(List<List<Placement>> choices, long occupied) {
-    int n = choices.size();
     Integer[] order = sortedOrder(choices);
-    List<List<Placement>> sorted = new ArrayList<>(n);
-    for (Integer i : order) {
-      sorted.add(choices.get(i));
-    }
-    Placement[] chosen = new Placement[n];
-    if (!search(sorted, 0, 0, occupied, chosen, new HashSet<>())) {
+    List<List<Placement>> sorted = Arrays.stream(order).map(choices::get).toList();
+    Placement[] chosen = new Placement[choices.size()];
+    if (!walk(sorted, 0, 0, occupied, chosen, () -> true, new HashSet<>())) {
       return Optional.empty();
     }
-    Placement[] result = new Placement[n];
-    for (int k = 0; k < n; k++) {
-      result[order[k]] = chosen[k];
-    }
-    return Optional.of(List.of(result));
+    return Optional.of(inItemOrder(order, chosen));
   }
 
   /**
@@ -51,29 +44,20 @@ final class IntervalPacking {
    * order), each arrangement once; stops early when the visitor returns false.
    */
   static void forEach(
-      List<List<Placement>> choices,
-      long occupied,
-      java.util.function.Predicate<List<Placement>> visitor) {
-    int n = choices.size();
+      List<List<Placement>> choices, long occupied, Predicate<List<Placement>> visitor) {
     Integer[] order = sortedOrder(choices);
-    List<List<Placement>> sorted = new ArrayList<>(n);
-    for (Integer i : order) {
-      sorted.add(choices.get(i));
+    List<List<Placement>> sorted = Arrays.stream(order).map(choices::get).toList();
+    Placement[] chosen = new Placement[choices.size()];
+    walk(sorted, 0, 0, occupied, chosen, () -> !visitor.test(inItemOrder(order, chosen)), null);
+  }
+
+  /** The chosen placements (in sorted order) back in the items' order. */
+  private static List<Placement> inItemOrder(Integer[] order, Placement[] chosen) {
+    Placement[] result = new Placement[chosen.length];
+    for (int k = 0; k < chosen.length; k++) {
+      result[order[k]] = chosen[k];
     }
-    Placement[] chosen = new Placement[n];
-    enumerate(
-        sorted,
-        0,
-        0,
-        occupied,
-        chosen,
-        () -> {
-          Placement[] result = new Placement[n];
-          for (int k = 0; k < n; k++) {
-            result[order[k]] = chosen[k];
-          }
-          return visitor.test(List.of(result));
-        });
+    return List.of(result);
   }
 
   /** Item indices, largest placements first, equal placement lists next to each other. */
@@ -83,7 +67,7 @@ final class IntervalPacking {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(
+    Arrays.sort(
         order,
         (a, b) -> {
           int sa = choices.get(a).isEmpty() ? 0 : choices.get(a).getFirst().size();
@@ -102,46 +86,30 @@ final class IntervalPacking {
   }
 
   private interface Visit {
-    boolean next();
+    /** Called with a complete arrangement in {@code chosen}; true stops the walk. */
+    boolean stop();
   }
 
-  private static boolean enumerate(
+  /**
+   * Depth-first over the items from {@code pos}; calls {@code visit} at every complete arrangement.
+   *
+   * @param barren where subtrees without any arrangement are remembered, or null not to remember
+   *     (only sound when {@code visit} stops at the first arrangement)
+   * @return true when {@code visit} asked to stop
+   */
+  private static boolean walk(
       List<List<Placement>> items,
       int pos,
       int minChoice,
       long occupied,
       Placement[] chosen,
-      Visit visit) {
+      Visit visit,
+      Set<Long> barren) {
     if (pos == items.size()) {
-      return visit.next();
-    }
-    List<Placement> options = items.get(pos);
-    boolean sameAsNext = pos + 1 < items.size() && items.get(pos + 1).equals(options);
-    for (int c = minChoice; c < options.size(); c++) {
-      Placement p = options.get(c);
-      if ((p.mask() & occupied) != 0) {
-        continue;
-      }
-      chosen[pos] = p;
-      if (!enumerate(items, pos + 1, sameAsNext ? c + 1 : 0, occupied | p.mask(), chosen, visit)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean search(
-      List<List<Placement>> items,
-      int pos,
-      int minChoice,
-      long occupied,
-      Placement[] chosen,
-      Set<Long> deadEnds) {
-    if (pos == items.size()) {
-      return true;
+      return visit.stop();
     }
     long key = ((long) pos << 48) | ((long) minChoice << 40) | occupied;
-    if (deadEnds.contains(key)) {
+    if (barren != null && barren.contains(key)) {
       return false;
     }
     List<Placement> options = items.get(pos);
@@ -152,11 +120,14 @@ final class IntervalPacking {
         continue;
       }
       chosen[pos] = p;
-      if (search(items, pos + 1, sameAsNext ? c + 1 : 0, occupied | p.mask(), chosen, deadEnds)) {
+      if (walk(
+          items, pos + 1, sameAsNext ? c + 1 : 0, occupied | p.mask(), chosen, visit, barren)) {
         return true;
       }
     }
-    deadEnds.add(key);
+    if (barren != null) {
+      barren.add(key);
+    }
     return false;
   }
 }
