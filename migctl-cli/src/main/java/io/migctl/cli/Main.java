@@ -24,7 +24,12 @@ public final class Main {
 
   /** Runs one invocation with the given environment and streams; returns its exit code. */
   public static int execute(CliContext context, String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(context, out, err).execute(args);
+    CommandLine cl = commandLine(context, out, err);
+    try {
+      return cl.execute(args);
+    } finally {
+      ((MigctlCommand) cl.getCommand()).closeDriver();
+    }
   }
 
   /** The command tree for one invocation, wired to {@code context}. */
@@ -37,6 +42,7 @@ public final class Main {
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           PrintWriter e = ex.getCommandLine().getErr();
@@ -53,7 +59,8 @@ public final class Main {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.INVALID_INPUT;
           } else if (ex instanceof MigDriverException
-              || ex instanceof HookRunner.HookFailedException) {
+              || ex instanceof HookRunner.HookFailedException
+              || ex instanceof DriverUnavailableException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.FAILURE;
           } else {

@@ -1,8 +1,14 @@
 package io.migctl.cli;
 
 import io.migctl.core.mig.MigDriver;
+import io.migctl.nvidia.nvml.NvmlMigDriver;
+import io.migctl.nvidia.nvml.NvmlProbe;
+import io.migctl.nvidia.nvml.NvmlUnavailableException;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,6 +31,7 @@ import picocli.CommandLine.Spec;
       "",
       "Environment:",
       "  MIGCTL_SIMULATE  a simulated node spec, as --simulate",
+      "  MIGCTL_DRIVER    auto, nvml or sim, as --driver",
       "  MIGCTL_HOME      migctl's data folder (default ~/.local/share/migctl)",
       "",
       "Exit codes:",
@@ -53,6 +60,24 @@ public final class MigctlCommand implements Runnable {
       })
   String simulate;
 
+  /** Which driver reaches the GPUs. */
+  enum DriverChoice {
+    auto,
+    nvml,
+    sim
+  }
+
+  @Option(
+      names = "--driver",
+      paramLabel = "auto|nvml|sim",
+      scope = ScopeType.INHERIT,
+      description = {
+        "nvml: the GPUs through libnvidia-ml.so.1; sim: the simulated node; auto (default, or",
+        "$MIGCTL_DRIVER): NVML when it loads and reports a GPU, else the simulated node, said",
+        "once on standard error. $MIGCTL_NVML_LIBRARY names another NVML library file."
+      })
+  DriverChoice driverChoice;
+
   public MigctlCommand(CliContext context) {
     this.context = context;
   }
@@ -68,15 +93,82 @@ public final class MigctlCommand implements Runnable {
   }
 
   /**
-   * The driver for this invocation, made on first use: the simulated node named by {@code
-   * --simulate}, else by {@code MIGCTL_SIMULATE}, else the default node. Its state lives under
-   * {@code $MIGCTL_HOME/sim}.
+   * The driver for this invocation, made on first use: the simulated node when {@code --simulate}
+   * or {@code MIGCTL_SIMULATE} names one or {@code --driver sim} asks for it (its state lives under
+   * {@code $MIGCTL_HOME/sim}); NVML for {@code --driver nvml}; otherwise NVML when it is usable,
+   * else the simulated node, with a one-line notice on standard error.
+   *
+   * @throws DriverUnavailableException when {@code --driver nvml} cannot load NVML
    */
   MigDriver driver() {
     if (driver == null) {
-      driver = SimulatedMigDriver.persistent(simulatedSpec(), context.home().resolve("sim"));
+      driver = chooseDriver();
     }
     return driver;
+  }
+
+  /** Releases the driver (NVML's shutdown), if one was made. */
+  void closeDriver() {
+    if (driver instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        spec.commandLine().getErr().println("migctl: closing the driver failed: " + e.getMessage());
+      }
+    }
+    driver = null;
+  }
+
+  private MigDriver chooseDriver() {
+    DriverChoice choice = driverChoice;
+    if (choice == null) {
+      String env = context.environment().get("MIGCTL_DRIVER");
+      try {
+        choice =
+            env == null || env.isBlank() ? DriverChoice.auto : DriverChoice.valueOf(env.strip());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("MIGCTL_DRIVER=" + env + ": use auto, nvml or sim", e);
+      }
+    }
+    boolean simulationAsked =
+        simulate != null || !context.environment().getOrDefault("MIGCTL_SIMULATE", "").isBlank();
+    if (choice == DriverChoice.nvml && simulationAsked) {
+      throw new InvalidInputException(
+          "--driver nvml and a simulated node (--simulate or MIGCTL_SIMULATE) exclude each other");
+    }
+    if (choice == DriverChoice.sim || simulationAsked) {
+      return simulated();
+    }
+    Optional<Path> library =
+        Optional.ofNullable(context.environment().get("MIGCTL_NVML_LIBRARY"))
+            .filter(s -> !s.isBlank())
+            .map(Path::of);
+    if (choice == DriverChoice.nvml) {
+      try {
+        return NvmlMigDriver.open(library);
+      } catch (NvmlUnavailableException e) {
+        throw new DriverUnavailableException("--driver nvml: " + e.getMessage());
+      }
+    }
+    return switch (NvmlMigDriver.probe(library)) {
+      case NvmlProbe.Available(NvmlMigDriver nvml, int count, String version) -> nvml;
+      case NvmlProbe.Unavailable(String reason) -> {
+        SimulatedMigDriver sim = simulated();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "migctl: no NVIDIA GPU here ("
+                + reason
+                + "); using the simulated node "
+                + sim.spec()
+                + " (choose one with --simulate, or require the GPU with --driver nvml)");
+        err.flush();
+        yield sim;
+      }
+    };
+  }
+
+  private SimulatedMigDriver simulated() {
+    return SimulatedMigDriver.persistent(simulatedSpec(), context.home().resolve("sim"));
   }
 
   /** The simulated node's spec for this invocation. */

@@ -63,6 +63,8 @@ class CliTest {
   private Result runWith(Map<String, String> extraEnv, String... args) {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("MIGCTL_HOME", home.toString());
+    // No NVML, even on a GPU machine: the default node is the simulated one.
+    env.putIfAbsent("MIGCTL_NVML_LIBRARY", home.resolve("no-nvml/libnvidia-ml.so.1").toString());
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;

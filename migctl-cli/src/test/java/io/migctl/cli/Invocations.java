@@ -17,11 +17,18 @@ final class Invocations {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path home;
-  private final String spec;
+  private final Map<String, String> environment = new HashMap<>();
 
+  /** migctl on the simulated node {@code spec} ({@code MIGCTL_SIMULATE}). */
   Invocations(Path home, String spec) {
+    this(home, Map.of("MIGCTL_SIMULATE", spec));
+  }
+
+  /** migctl with these environment variables (and {@code MIGCTL_HOME}). */
+  Invocations(Path home, Map<String, String> environment) {
     this.home = home;
-    this.spec = spec;
+    this.environment.putAll(environment);
+    this.environment.put("MIGCTL_HOME", home.toString());
   }
 
   /** What one invocation did. */
@@ -40,9 +47,7 @@ final class Invocations {
   }
 
   Result runWithInput(String stdin, String... args) {
-    Map<String, String> env = new HashMap<>();
-    env.put("MIGCTL_HOME", home.toString());
-    env.put("MIGCTL_SIMULATE", spec);
+    Map<String, String> env = new HashMap<>(environment);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;
