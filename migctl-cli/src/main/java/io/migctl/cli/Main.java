@@ -1,6 +1,7 @@
 package io.migctl.cli;
 
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.env.BuildFailedException;
 import io.migctl.node.mig.HookRunner;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -38,6 +39,7 @@ public final class Main {
     cl.addSubcommand(new GpusCommand());
     cl.addSubcommand(new ProfilesCommand());
     cl.addSubcommand(new MigCommand());
+    cl.addSubcommand(new EnvCommand());
     cl.addSubcommand(new SimCommand());
     cl.setOut(out);
     cl.setErr(err);
@@ -60,7 +62,8 @@ public final class Main {
             code = ExitCode.INVALID_INPUT;
           } else if (ex instanceof MigDriverException
               || ex instanceof HookRunner.HookFailedException
-              || ex instanceof DriverUnavailableException) {
+              || ex instanceof DriverUnavailableException
+              || ex instanceof BuildFailedException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.FAILURE;
           } else {

@@ -1,0 +1,625 @@
+package io.migctl.cli;
+
+import io.migctl.core.env.EnvironmentSpec;
+import io.migctl.env.Activation;
+import io.migctl.env.EnvBackend;
+import io.migctl.env.SystemProcessRunner;
+import io.migctl.env.conda.CondaFamilyBackend;
+import io.migctl.env.container.ContainerFiles;
+import io.migctl.env.spec.EnvironmentFiles;
+import io.migctl.env.store.EnvironmentBuild;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.env.venv.VenvBackend;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl env}: reproducible, content-addressed environments from environment.yml. */
+@Command(
+    name = "env",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Build environment.yml specs into reproducible, content-addressed environments.",
+      "",
+      "A build is addressed by its spec's canonical hash (dependency order and spacing do not",
+      "matter; channel order, platform and backend do): the same spec is built once. Names",
+      "(the spec's name: or --name) point at builds and keep their history."
+    },
+    subcommands = {
+      EnvCommand.Create.class,
+      EnvCommand.ListBuilds.class,
+      EnvCommand.Show.class,
+      EnvCommand.Lock.class,
+      EnvCommand.Remove.class,
+      EnvCommand.Gc.class,
+      EnvCommand.Run.class,
+      EnvCommand.Dockerfile.class,
+      EnvCommand.Compose.class
+    })
+final class EnvCommand implements Runnable {
+
+  /** How long one tool run of a build may take. */
+  private static final Duration BUILD_TIMEOUT = Duration.ofHours(2);
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  EnvironmentStore store() {
+    return new EnvironmentStore(
+        root.context().home().resolve("envs"),
+        Clock.systemUTC(),
+        new SystemProcessRunner(),
+        BUILD_TIMEOUT);
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  EnvironmentBuild find(String id) {
+    return store()
+        .find(id)
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "no environment build or name \"" + id + "\" (see 'migctl env list')"));
+  }
+
+  /** The platform in conda's words. */
+  static String platform() {
+    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+    String o =
+        os.contains("linux")
+            ? "linux"
+            : os.contains("mac") ? "osx" : os.contains("win") ? "win" : os;
+    String a =
+        switch (arch) {
+          case "amd64", "x86_64" -> "64";
+          case "aarch64", "arm64" -> o.equals("osx") ? "arm64" : "aarch64";
+          case "ppc64le" -> "ppc64le";
+          default -> arch;
+        };
+    return o + "-" + a;
+  }
+
+  /** One build in {@code env list --json} and {@code env show --json}. */
+  record BuildJson(
+      String id,
+      String shortId,
+      String backend,
+      String platform,
+      String created,
+      String specName,
+      List<String> names,
+      String prefix,
+      Map<String, String> activation) {
+    static BuildJson of(EnvironmentBuild b) {
+      Map<String, String> act = new LinkedHashMap<>(b.activation().variables());
+      act.put("PATH+", String.join(":", b.activation().pathPrepend()));
+      return new BuildJson(
+          b.id(),
+          b.shortId(),
+          b.backend(),
+          b.platform(),
+          b.created().toString(),
+          b.specName().orElse(null),
+          b.names(),
+          b.prefix().toString(),
+          act);
+    }
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build an environment.yml (or find its existing build) and print its id.",
+        "",
+        "Backends: venv (python3 -m venv + pip; python and pip packages only), conda, mamba,",
+        "micromamba. auto (default) takes micromamba, mamba or conda when one is on PATH, else venv."
+      })
+  static final class Create implements Callable<Integer> {
+    @ParentCommand EnvCommand env;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "FILE",
+        required = true,
+        description = "The environment.yml ('-' reads standard input).")
+    String file;
+
+    @Option(
+        names = "--backend",
+        paramLabel = "NAME",
+        defaultValue = "auto",
+        description = "auto, venv, conda, mamba or micromamba (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(
+        names = "--backend-path",
+        paramLabel = "PATH",
+        description = "The tool's executable (python3 for venv) instead of the one on PATH.")
+    Path backendPath;
+
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "Point this name at the build (default: the spec's name:).")
+    String name;
+
+    @Option(
+        names = "--system-site-packages",
+        description = "venv: let the environment see the interpreter's packages.")
+    boolean systemSitePackages;
+
+    @Option(
+        names = "--cuda",
+        paramLabel = "VERSION",
+        description =
+            "CUDA version for conda's solver (CONDA_OVERRIDE_CUDA) when building without a GPU (default $MIGCTL_CUDA_VERSION).")
+    String cuda;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** {@code env create --json}. */
+    record CreateJson(boolean cacheHit, BuildJson build) {}
+
+    @Override
+    public Integer call() {
+      String text = InputFiles.read(file, env.root.context().stdin());
+      EnvironmentSpec spec = EnvironmentFiles.parse(text, InputFiles.source(file));
+      EnvBackend chosen = backend(spec);
+      Map<String, String> toolEnv = new LinkedHashMap<>();
+      String cudaVersion =
+          cuda != null ? cuda : env.root.context().environment().get("MIGCTL_CUDA_VERSION");
+      if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
+        toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
+      }
+      PrintWriter err = env.spec.commandLine().getErr();
+      EnvironmentStore.Created created =
+          env.store()
+              .create(
+                  spec,
+                  text,
+                  chosen,
+                  platform(),
+                  Optional.ofNullable(name),
+                  toolEnv,
+                  p -> {
+                    if (!json) {
+                      err.println(
+                          "  "
+                              + p.phase()
+                              + (p.fraction() >= 0
+                                  ? String.format(Locale.ROOT, " %3.0f%%", p.fraction() * 100)
+                                  : ""));
+                      err.flush();
+                    }
+                  });
+      if (json) {
+        Json.print(env.out(), new CreateJson(created.cacheHit(), BuildJson.of(created.build())));
+      } else {
+        EnvironmentBuild b = created.build();
+        env.out()
+            .printf(
+                Locale.ROOT,
+                "%s %s (%s, %s)%s%n  prefix %s%n",
+                created.cacheHit() ? "found" : "built",
+                b.shortId(),
+                b.backend(),
+                b.platform(),
+                b.names().isEmpty() ? "" : " as " + String.join(", ", b.names()),
+                b.prefix());
+        env.out().flush();
+      }
+      return ExitCode.OK;
+    }
+
+    private EnvBackend backend(EnvironmentSpec spec) {
+      Map<String, String> environment = env.root.context().environment();
+      Optional<Path> path = Optional.ofNullable(backendPath);
+      String kind = backend.toLowerCase(Locale.ROOT);
+      if (kind.equals("auto")) {
+        for (CondaFamilyBackend.Tool tool :
+            List.of(
+                CondaFamilyBackend.Tool.MICROMAMBA,
+                CondaFamilyBackend.Tool.MAMBA,
+                CondaFamilyBackend.Tool.CONDA)) {
+          Optional<Path> exe = CondaFamilyBackend.find(tool, Optional.empty(), environment);
+          if (exe.isPresent()) {
+            return new CondaFamilyBackend(tool, exe.get());
+          }
+        }
+        kind = "venv";
+      }
+      return switch (kind) {
+        case "venv" -> {
+          try {
+            VenvBackend.check(spec);
+          } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(
+                (backend.equalsIgnoreCase("auto")
+                        ? "no conda, mamba or micromamba is installed, and "
+                        : "")
+                    + e.getMessage(),
+                e);
+          }
+          Path python =
+              VenvBackend.findPython(path, environment)
+                  .orElseThrow(
+                      () ->
+                          new InvalidInputException(
+                              "python3 was not found on PATH; give --backend-path /path/to/python3"));
+          yield new VenvBackend(python, systemSitePackages);
+        }
+        case "conda", "mamba", "micromamba" -> {
+          String tool = kind;
+          CondaFamilyBackend.Tool which =
+              CondaFamilyBackend.Tool.valueOf(tool.toUpperCase(Locale.ROOT));
+          Path exe =
+              CondaFamilyBackend.find(which, path, environment)
+                  .orElseThrow(
+                      () ->
+                          new InvalidInputException(
+                              tool + " was not found on PATH; install it or give --backend-path"));
+          yield new CondaFamilyBackend(which, exe);
+        }
+        default ->
+            throw new InvalidInputException(
+                "--backend " + backend + ": use auto, venv, conda, mamba or micromamba");
+      };
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the builds, newest first.")
+  static final class ListBuilds implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+      List<EnvironmentBuild> builds = env.store().list();
+      if (json) {
+        Json.print(env.out(), builds.stream().map(BuildJson::of).toList());
+        return;
+      }
+      if (builds.isEmpty()) {
+        env.out()
+            .println(
+                "no environment builds (create one with 'migctl env create -f environment.yml')");
+      } else {
+        env.out()
+            .printf(
+                Locale.ROOT,
+                "%-12s  %-10s  %-14s  %-20s  %s%n",
+                "ID",
+                "BACKEND",
+                "PLATFORM",
+                "CREATED",
+                "NAMES");
+        for (EnvironmentBuild b : builds) {
+          env.out()
+              .printf(
+                  Locale.ROOT,
+                  "%-12s  %-10s  %-14s  %-20s  %s%n",
+                  b.shortId(),
+                  b.backend(),
+                  b.platform(),
+                  b.created().toString().substring(0, 19).replace('T', ' '),
+                  String.join(", ", b.names()));
+        }
+      }
+      env.out().flush();
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print a build's canonical spec and where it lives.")
+  static final class Show implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(paramLabel = "ID", description = "A build id (any unique prefix) or a name.")
+    String id;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** {@code env show --json}. */
+    record ShowJson(BuildJson build, String canonical) {}
+
+    @Override
+    public void run() {
+      EnvironmentBuild b = env.find(id);
+      String canonical = read(b.canonicalFile());
+      if (json) {
+        Json.print(env.out(), new ShowJson(BuildJson.of(b), canonical));
+        return;
+      }
+      env.out()
+          .printf(
+              Locale.ROOT,
+              "build %s (%s, %s)%s%nprefix %s%n%n",
+              b.id(),
+              b.backend(),
+              b.platform(),
+              b.names().isEmpty() ? "" : ", current for " + String.join(", ", b.names()),
+              b.prefix());
+      env.out().print(canonical.endsWith("\n") ? canonical : canonical + "\n");
+      env.out().flush();
+    }
+  }
+
+  @Command(
+      name = "lock",
+      mixinStandardHelpOptions = true,
+      description = "Print a build's explicit lock (conda list --explicit --md5, or pip freeze).")
+  static final class Lock implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(paramLabel = "ID", description = "A build id or a name.")
+    String id;
+
+    @Override
+    public void run() {
+      env.out().print(env.store().lock(env.find(id)));
+      env.out().flush();
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a build.")
+  static final class Remove implements Callable<Integer> {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(paramLabel = "ID", description = "A build id or a name.")
+    String id;
+
+    @Option(
+        names = "--force",
+        description =
+            "Also when a name currently points at it (the name then points at its previous build, if any).")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      EnvironmentBuild b = env.find(id);
+      try {
+        env.store().remove(b, force);
+      } catch (IllegalStateException e) {
+        env.spec.commandLine().getErr().println("migctl: " + e.getMessage());
+        return ExitCode.FAILURE;
+      }
+      env.out().println("removed " + b.shortId());
+      env.out().flush();
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "gc",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Remove builds no name points at, and interrupted builds.",
+        "",
+        "Keeps the newest --keep builds of each name's history. (Builds used by queued or running",
+        "jobs are kept too once the daemon runs jobs.)"
+      })
+  static final class Gc implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Option(
+        names = "--keep",
+        paramLabel = "N",
+        defaultValue = "1",
+        description =
+            "Builds kept per name, newest first (default: ${DEFAULT-VALUE}, the current one).")
+    int keep;
+
+    @Option(names = "--dry-run", description = "Say what would be removed; remove nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+      if (keep < 1) {
+        throw new InvalidInputException(
+            "--keep " + keep + ": keep at least 1 (each name's current build)");
+      }
+      EnvironmentStore.GcResult r = env.store().gc(keep, Set.of(), dryRun);
+      if (json) {
+        Json.print(env.out(), r);
+        return;
+      }
+      env.out()
+          .printf(
+              Locale.ROOT,
+              "%s %d build(s), kept %d%s%n",
+              dryRun ? "would remove" : "removed",
+              r.removed().size(),
+              r.kept().size(),
+              r.partialRemoved() > 0
+                  ? ", cleaned " + r.partialRemoved() + " interrupted build(s)"
+                  : "");
+      r.removed().forEach(id -> env.out().println("  " + id.substring(0, 12)));
+      env.out().flush();
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description =
+          "Run a command inside a build: its activation applied directly, no shell, no conda run.")
+  static final class Run implements Callable<Integer> {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "A build id or a name.")
+    String id;
+
+    @Parameters(
+        index = "1..*",
+        paramLabel = "CMD",
+        arity = "1..*",
+        description = "The command and its arguments (after --).")
+    List<String> command;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      EnvironmentBuild b = env.find(id);
+      Map<String, String> child = b.activation().applyTo(env.root.context().environment());
+      ProcessBuilder pb = new ProcessBuilder(Activation.resolveProgram(command, child)).inheritIO();
+      pb.environment().clear();
+      pb.environment().putAll(child);
+      try {
+        return pb.start().waitFor();
+      } catch (IOException e) {
+        throw new InvalidInputException(
+            "cannot run " + command.getFirst() + " in " + b.shortId() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Command(
+      name = "dockerfile",
+      mixinStandardHelpOptions = true,
+      description = "Write a Dockerfile that rebuilds a build from its lock.")
+  static final class Dockerfile implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(paramLabel = "ID", description = "A build id or a name.")
+    String id;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "DIR",
+        description =
+            "Write Dockerfile and lock.txt into this folder (default: print the Dockerfile).")
+    Path output;
+
+    @Override
+    public void run() {
+      EnvironmentBuild b = env.find(id);
+      String lock = env.store().lock(b);
+      String dockerfile = ContainerFiles.dockerfile(b, lock);
+      if (output == null) {
+        env.out().print(dockerfile);
+      } else {
+        write(output.resolve("Dockerfile"), dockerfile);
+        write(output.resolve("lock.txt"), lock);
+        env.out()
+            .println(
+                "wrote " + output.resolve("Dockerfile") + " and " + output.resolve("lock.txt"));
+      }
+      env.out().flush();
+    }
+  }
+
+  @Command(
+      name = "compose",
+      mixinStandardHelpOptions = true,
+      description = "Write a compose file that runs a build on exactly the given MIG devices.")
+  static final class Compose implements Runnable {
+    @ParentCommand EnvCommand env;
+
+    @Parameters(paramLabel = "ID", description = "A build id or a name.")
+    String id;
+
+    @Option(
+        names = "--device",
+        paramLabel = "MIG-UUID",
+        required = true,
+        description = "A MIG device (repeatable; see 'migctl gpus').")
+    List<String> devices = new ArrayList<>();
+
+    @Option(
+        names = "--service",
+        paramLabel = "NAME",
+        defaultValue = "job",
+        description = "The service's name (default: ${DEFAULT-VALUE}).")
+    String service;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "DIR",
+        description =
+            "Write compose.yaml, Dockerfile and lock.txt into this folder (default: print the compose file).")
+    Path output;
+
+    @Parameters(
+        index = "1..*",
+        paramLabel = "CMD",
+        description = "The container's command (after --).")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public void run() {
+      EnvironmentBuild b = env.find(id);
+      String compose;
+      try {
+        compose = ContainerFiles.compose(b, service, devices, command);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
+      if (output == null) {
+        env.out().print(compose);
+      } else {
+        String lock = env.store().lock(b);
+        write(output.resolve("compose.yaml"), compose);
+        write(output.resolve("Dockerfile"), ContainerFiles.dockerfile(b, lock));
+        write(output.resolve("lock.txt"), lock);
+        env.out().println("wrote compose.yaml, Dockerfile and lock.txt in " + output);
+      }
+      env.out().flush();
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + p, e);
+    }
+  }
+
+  private static void write(Path p, String text) {
+    try {
+      Files.createDirectories(p.toAbsolutePath().getParent());
+      Files.writeString(p, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + p, e);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.migctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code migctl env …} end to end with the venv backend (python3 must be on PATH). */
+class EnvCliIT {
+
+  @TempDir Path home;
+
+  private Invocations migctl() {
+    return new Invocations(home, Map.of("PATH", System.getenv("PATH"), "MIGCTL_DRIVER", "sim"));
+  }
+
+  private Path spec(String name, String text) throws IOException {
+    Path f = home.resolve(name);
+    Files.writeString(f, text);
+    return f;
+  }
+
+  private List<String> storeEntries() throws IOException {
+    Path envs = home.resolve("envs");
+    if (!Files.isDirectory(envs)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(envs)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).toList();
+    }
+  }
+
+  @Test
+  void createsFindsListsShowsLocksAndRemoves() throws IOException {
+    Path file =
+        spec("env.yml", "name: train\ndependencies:\n  - python\nvariables:\n  STAGE: dev\n");
+    Invocations.Result first =
+        migctl().run("env", "create", "-f", file.toString(), "--backend", "venv", "--json");
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.json().get("cacheHit").asBoolean()).isFalse();
+    String id = first.json().get("build").get("id").asText();
+
+    // Reordered and respaced, the spec is the same build: a cache hit.
+    Path same =
+        spec("same.yml", "variables: {STAGE: dev}\ndependencies: [ python ]\nname: train\n");
+    Invocations.Result again =
+        migctl().run("env", "create", "-f", same.toString(), "--backend", "venv", "--json");
+    assertThat(again.json().get("cacheHit").asBoolean()).isTrue();
+    assertThat(again.json().get("build").get("id").asText()).isEqualTo(id);
+
+    JsonNode list = migctl().run("env", "list", "--json").json();
+    assertThat(list).hasSize(1);
+    assertThat(list.get(0).get("names").get(0).asText()).isEqualTo("train");
+    assertThat(
+            migctl()
+                .run("env", "show", id.substring(0, 8), "--json")
+                .json()
+                .get("canonical")
+                .asText())
+        .contains("\"python\"");
+    assertThat(migctl().run("env", "lock", "train").out()).startsWith("# Python 3.");
+    assertThat(migctl().run("env", "dockerfile", "train").out())
+        .contains("FROM python:3.", "ENV STAGE=\"dev\"");
+    Invocations.Result compose =
+        migctl()
+            .run("env", "compose", "train", "--device", "MIG-4e4cf9f3-6aa9-56e2-ad30-f18d564ced9f");
+    assertThat(compose.out())
+        .contains("NVIDIA_VISIBLE_DEVICES: \"MIG-4e4cf9f3", "device_ids: [\"MIG-4e4cf9f3");
+    assertThat(migctl().run("env", "compose", "train", "--device", "not-a-device").code())
+        .isEqualTo(ExitCode.INVALID_INPUT);
+
+    Invocations.Result refused = migctl().run("env", "rm", "train");
+    assertThat(refused.code()).isEqualTo(ExitCode.FAILURE);
+    assertThat(refused.err()).contains("current build of train", "--force");
+    assertThat(migctl().run("env", "rm", "train", "--force").code()).isZero();
+    assertThat(storeEntries()).isEmpty();
+  }
+
+  @Test
+  void brokenSpecsExitTwoNamingTheLineAndLeaveNothing() throws IOException {
+    record Case(String text, String... message) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "name: x\ndependencies:\n  - python\n  - [oops\n", "bad.yml:5", "not valid YAML"),
+            new Case("name: x\ncolour: blue\ndependencies: [python]\n", "bad.yml:2", "colour"),
+            new Case(
+                "name: x\ndependencies:\n  - python\n  - 'numpy >=>1'\n", "bad.yml:4", "numpy"),
+            new Case("name: x\ndependencies:\n  - python\n  - numpy=1.26\n", "numpy", "conda"));
+    for (Case c : cases) {
+      Invocations.Result r =
+          migctl()
+              .run(
+                  "env", "create", "-f", spec("bad.yml", c.text()).toString(), "--backend", "venv");
+      assertThat(r.code()).as("%s\n%s", c.text(), r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+      assertThat(r.err()).contains(c.message());
+      assertThat(storeEntries()).isEmpty();
+    }
+  }
+
+  @Test
+  void aKilledBuildLeavesNoBuildAndTheNextCreateSucceeds() throws Exception {
+    Path file = spec("env.yml", "dependencies:\n  - python\n");
+    // A python3 whose "-m venv" hangs: the build is under way when it is killed.
+    Path slow = home.resolve("slow-python3");
+    Path python =
+        Path.of(
+            new ProcessBuilder("sh", "-c", "command -v python3").start().inputReader().readLine());
+    Files.writeString(
+        slow,
+        "#!/bin/sh\nif [ \"$1\" = \"-m\" ]; then sleep 60; exit 1; fi\nexec "
+            + python
+            + " \"$@\"\n");
+    slow.toFile().setExecutable(true);
+    Path jar = Path.of("target/migctl.jar").toAbsolutePath();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString()));
+    cmd.addAll(
+        List.of(
+            "env",
+            "create",
+            "-f",
+            file.toString(),
+            "--backend",
+            "venv",
+            "--backend-path",
+            slow.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("killed.log").toFile());
+    pb.environment().put("MIGCTL_HOME", home.toString());
+    pb.environment().put("MIGCTL_DRIVER", "sim");
+    Process build = pb.start();
+    // Wait until the build folder exists (bounded), then kill the whole process tree.
+    for (int i = 0; i < 300 && storeEntries().isEmpty(); i++) {
+      assertThat(build.isAlive())
+          .as("the build ended early: %s", Files.readString(home.resolve("killed.log")))
+          .isTrue();
+      build.waitFor(100, TimeUnit.MILLISECONDS);
+    }
+    assertThat(storeEntries()).isNotEmpty();
+    build.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    build.destroyForcibly();
+    assertThat(build.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(migctl().run("env", "list", "--json").json()).isEmpty();
+    Invocations.Result next =
+        migctl().run("env", "create", "-f", file.toString(), "--backend", "venv", "--json");
+    assertThat(next.code()).as(next.err()).isZero();
+    assertThat(next.json().get("cacheHit").asBoolean()).isFalse();
+    assertThat(migctl().run("env", "list", "--json").json()).hasSize(1);
+  }
+}

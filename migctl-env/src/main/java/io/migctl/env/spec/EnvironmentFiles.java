@@ -1,0 +1,437 @@
+package io.migctl.env.spec;
+
+import io.migctl.core.env.EnvironmentSpec;
+import io.migctl.core.env.MatchSpec;
+import io.migctl.core.env.PipLine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * Reads conda {@code environment.yml} files (CEP 24) into {@link EnvironmentSpec}s.
+ *
+ * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings). Keys:
+ * conda's five, {@code name}, {@code channels}, {@code dependencies} (required, as CEP 24 says),
+ * {@code variables} and {@code prefix}; and the three that conda-lock adds to the same files,
+ * {@code platforms}, {@code category} and {@code pip-repositories}, which conda itself skips with a
+ * warning: they are checked for shape and then ignored, as conda ignores them. Every other key is
+ * refused where conda would only warn and drop it, since a misspelt {@code dependecies} would
+ * otherwise build an empty environment. Duplicate keys are refused.
+ *
+ * <p>{@code dependencies} holds MatchSpec strings ({@link MatchSpec#parse}) and at most one {@code
+ * pip:} mapping of pip lines ({@link PipLine}). {@code variables} maps names to scalars, kept as
+ * written ({@code 3.10} stays {@code "3.10"}). Channels keep {@code ${VAR}} unexpanded.
+ *
+ * <p>Pure: no I/O, thread-safe. Every refusal is a {@link SpecException} naming the file, line,
+ * element, problem and what is accepted.
+ */
+public final class EnvironmentFiles {
+
+  /** The keys conda reads. */
+  public static final List<String> CONDA_KEYS =
+      List.of("name", "channels", "dependencies", "variables", "prefix");
+
+  /** conda-lock's keys: accepted, checked for shape, not part of the spec. */
+  public static final List<String> CONDA_LOCK_KEYS =
+      List.of("platforms", "category", "pip-repositories");
+
+  private static final String ACCEPTED_KEYS =
+      String.join(", ", CONDA_KEYS)
+          + " (conda); "
+          + String.join(", ", CONDA_LOCK_KEYS)
+          + " (conda-lock's, ignored)";
+  private static final String ACCEPTED_DOCUMENT =
+      "a YAML mapping with dependencies: and optionally " + ACCEPTED_KEYS;
+  private static final Pattern PLATFORM = Pattern.compile("noarch|[a-z0-9]+-[a-z0-9_]+");
+
+  private EnvironmentFiles() {}
+
+  /**
+   * Parses an {@code environment.yml}.
+   *
+   * @param text the file's content
+   * @param source names the file in messages, e.g. its path
+   * @throws SpecException when the file is not valid YAML or not a valid environment file
+   */
+  public static EnvironmentSpec parse(String text, String source) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(source, "source");
+    return new Reading(source).spec(compose(text, source));
+  }
+
+  private static Optional<Node> compose(String text, String source) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(source)
+            .setSchema(new CoreSchema())
+            .setAllowDuplicateKeys(false)
+            .setAllowRecursiveKeys(false)
+            .setUseMarks(true)
+            .build();
+    String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    try {
+      return new Compose(settings).composeString(body);
+    } catch (MarkedYamlEngineException e) {
+      int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
+      String problem =
+          e.getContext() == null ? e.getProblem() : e.getContext() + ": " + e.getProblem();
+      throw new SpecException(
+          source,
+          line,
+          "file",
+          "is not valid YAML (" + problem + ")",
+          "YAML; list items under a key are indented as one block",
+          e);
+    } catch (YamlEngineException e) {
+      throw new SpecException(
+          source, 0, "file", "is not valid YAML (" + e.getMessage() + ")", "YAML", e);
+    }
+  }
+
+  /** One parse: the source name and the walk over the composed nodes. */
+  private record Reading(String source) {
+
+    EnvironmentSpec spec(Optional<Node> document) {
+      Node root =
+          document.orElseThrow(
+              () ->
+                  new SpecException(
+                      source,
+                      0,
+                      "file",
+                      "has no YAML document (it is empty or only comments)",
+                      ACCEPTED_DOCUMENT));
+      if (!(root instanceof MappingNode mapping)) {
+        throw error(
+            root, "file", "is " + kind(root) + ", not a mapping of keys", ACCEPTED_DOCUMENT);
+      }
+      Map<String, NodeTuple> entries = keyed(mapping, "");
+      entries.forEach(
+          (key, entry) -> {
+            if (!CONDA_KEYS.contains(key) && !CONDA_LOCK_KEYS.contains(key)) {
+              throw error(entry.getKeyNode(), key, unknownKey(key), ACCEPTED_KEYS);
+            }
+          });
+
+      Optional<String> name = Optional.ofNullable(entries.get("name")).map(this::name);
+      List<String> channels =
+          Optional.ofNullable(entries.get("channels")).map(this::channels).orElse(List.of());
+      NodeTuple dependenciesEntry = entries.get("dependencies");
+      if (dependenciesEntry == null) {
+        throw new SpecException(
+            source,
+            0,
+            "dependencies",
+            "is missing; CEP 24 requires it (write dependencies: [] for none)",
+            "");
+      }
+      Dependencies dependencies = dependencies(dependenciesEntry);
+      Map<String, String> variables =
+          Optional.ofNullable(entries.get("variables")).map(this::variables).orElse(Map.of());
+      Optional<String> prefix =
+          Optional.ofNullable(entries.get("prefix")).map(e -> nonBlank(e.getValueNode(), "prefix"));
+      Optional.ofNullable(entries.get("platforms")).ifPresent(this::platforms);
+      Optional.ofNullable(entries.get("category"))
+          .ifPresent(e -> nonBlank(e.getValueNode(), "category"));
+      Optional.ofNullable(entries.get("pip-repositories"))
+          .ifPresent(e -> strings(e.getValueNode(), "pip-repositories", "URLs"));
+
+      try {
+        return new EnvironmentSpec(
+            name, channels, dependencies.conda(), dependencies.pip(), variables, prefix);
+      } catch (IllegalArgumentException e) {
+        throw new SpecException(source, line(root), "file", e.getMessage(), "", e);
+      }
+    }
+
+    private String name(NodeTuple entry) {
+      String name = nonBlank(entry.getValueNode(), "name");
+      checkWithSpec(
+          entry.getValueNode(),
+          "name",
+          () ->
+              new EnvironmentSpec(
+                  Optional.of(name), List.of(), List.of(), List.of(), Map.of(), Optional.empty()));
+      return name;
+    }
+
+    private List<String> channels(NodeTuple entry) {
+      SequenceNode list = sequence(entry.getValueNode(), "channels", "a list of channel names");
+      List<String> channels = new ArrayList<>();
+      for (int i = 0; i < list.getValue().size(); i++) {
+        Node item = list.getValue().get(i);
+        String element = "channels[" + i + "]";
+        String channel = string(item, element, "a channel name or URL");
+        checkWithSpec(
+            item,
+            element,
+            () ->
+                new EnvironmentSpec(
+                    Optional.empty(),
+                    List.of(channel),
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    Optional.empty()));
+        channels.add(channel);
+      }
+      return channels;
+    }
+
+    private record Dependencies(List<MatchSpec> conda, List<String> pip) {}
+
+    private Dependencies dependencies(NodeTuple entry) {
+      SequenceNode list =
+          sequence(
+              entry.getValueNode(),
+              "dependencies",
+              "a list of MatchSpecs and at most one pip: list");
+      List<MatchSpec> conda = new ArrayList<>();
+      List<String> pip = null;
+      for (int i = 0; i < list.getValue().size(); i++) {
+        Node item = list.getValue().get(i);
+        String element = "dependencies[" + i + "]";
+        if (item instanceof MappingNode mapping) {
+          Map<String, NodeTuple> keys = keyed(mapping, element + ".");
+          if (!keys.keySet().equals(Set.of("pip"))) {
+            throw error(
+                item,
+                element,
+                "is a mapping with the key(s) "
+                    + String.join(", ", keys.keySet())
+                    + "; the only mapping dependencies takes is pip: [...]",
+                "pip");
+          }
+          if (pip != null) {
+            throw error(item, element, "is a second pip: section; conda takes one", "one pip:");
+          }
+          pip = pipLines(keys.get("pip").getValueNode(), element + ".pip");
+        } else {
+          String text = string(item, element, "a MatchSpec such as numpy>=1.26 or a pip: list");
+          try {
+            conda.add(MatchSpec.parse(text));
+          } catch (IllegalArgumentException e) {
+            throw new SpecException(source, line(item), element, e.getMessage(), "", e);
+          }
+        }
+      }
+      return new Dependencies(conda, pip == null ? List.of() : pip);
+    }
+
+    private List<String> pipLines(Node node, String element) {
+      if (isNull(node)) {
+        return List.of(); // conda drops an empty pip: section
+      }
+      SequenceNode list = sequence(node, element, "a list of pip requirement lines");
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < list.getValue().size(); i++) {
+        Node item = list.getValue().get(i);
+        String itemElement = element + "[" + i + "]";
+        String text = string(item, itemElement, PipLine.ACCEPTED_FORMS);
+        try {
+          lines.add(new PipLine(text).text());
+        } catch (IllegalArgumentException e) {
+          throw new SpecException(source, line(item), itemElement, e.getMessage(), "", e);
+        }
+      }
+      return lines;
+    }
+
+    private Map<String, String> variables(NodeTuple entry) {
+      Node node = entry.getValueNode();
+      if (!(node instanceof MappingNode mapping)) {
+        throw error(node, "variables", "is " + kind(node) + ", not a mapping", "NAME: value pairs");
+      }
+      Map<String, String> variables = new LinkedHashMap<>();
+      keyed(mapping, "variables.")
+          .forEach(
+              (key, tuple) -> {
+                String element = "variables." + key;
+                Node value = tuple.getValueNode();
+                if (!(value instanceof ScalarNode scalar)) {
+                  throw error(value, element, "is " + kind(value) + ", not one value", "a scalar");
+                }
+                if (isNull(value)) {
+                  throw error(
+                      value,
+                      element,
+                      "has no value",
+                      "a scalar; write " + key + ": \"\" for an empty value");
+                }
+                checkWithSpec(
+                    tuple.getKeyNode(),
+                    element,
+                    () ->
+                        new EnvironmentSpec(
+                            Optional.empty(),
+                            List.of(),
+                            List.of(),
+                            List.of(),
+                            Map.of(key, scalar.getValue()),
+                            Optional.empty()));
+                variables.put(key, scalar.getValue());
+              });
+      return variables;
+    }
+
+    private void platforms(NodeTuple entry) {
+      List<String> platforms =
+          strings(entry.getValueNode(), "platforms", "conda subdirs such as linux-64");
+      for (int i = 0; i < platforms.size(); i++) {
+        if (!PLATFORM.matcher(platforms.get(i)).matches()) {
+          Node item = ((SequenceNode) entry.getValueNode()).getValue().get(i);
+          throw error(
+              item,
+              "platforms[" + i + "]",
+              "\"" + platforms.get(i) + "\" is not a conda subdir",
+              "linux-64, linux-aarch64, osx-arm64, win-64, noarch, …");
+        }
+      }
+    }
+
+    private List<String> strings(Node node, String element, String what) {
+      SequenceNode list = sequence(node, element, "a list of " + what);
+      List<String> values = new ArrayList<>();
+      for (int i = 0; i < list.getValue().size(); i++) {
+        Node item = list.getValue().get(i);
+        values.add(nonBlank(item, element + "[" + i + "]"));
+      }
+      return values;
+    }
+
+    /** The entries of a mapping by key, in file order; refuses non-string and repeated keys. */
+    private Map<String, NodeTuple> keyed(MappingNode mapping, String prefix) {
+      Map<String, NodeTuple> entries = new LinkedHashMap<>();
+      for (NodeTuple tuple : mapping.getValue()) {
+        Node keyNode = tuple.getKeyNode();
+        String where = prefix.isEmpty() ? "file" : prefix.substring(0, prefix.length() - 1);
+        String key = string(keyNode, where, "string keys");
+        NodeTuple first = entries.putIfAbsent(key, tuple);
+        if (first != null) {
+          throw error(
+              keyNode,
+              prefix + key,
+              "is given twice (first on line " + line(first.getKeyNode()) + ")",
+              "each key once");
+        }
+      }
+      return entries;
+    }
+
+    private SequenceNode sequence(Node node, String element, String accepted) {
+      if (node instanceof SequenceNode list) {
+        return list;
+      }
+      throw error(node, element, "is " + kind(node) + ", not a list", accepted);
+    }
+
+    private String nonBlank(Node node, String element) {
+      String value = string(node, element, "a non-empty string").strip();
+      if (value.isEmpty()) {
+        throw error(node, element, "is blank", "a non-empty string");
+      }
+      return value;
+    }
+
+    /** A string scalar's value; numbers, booleans and nulls are refused with a hint to quote. */
+    private String string(Node node, String element, String accepted) {
+      if (node instanceof ScalarNode scalar
+          && (scalar.getTag().equals(Tag.STR) || scalar.getTag().equals(Tag.ENV_TAG))) {
+        return scalar.getValue();
+      }
+      String hint =
+          node instanceof ScalarNode && !isNull(node) ? " (quote it to make it a string)" : "";
+      throw error(node, element, "is " + kind(node) + ", not a string" + hint, accepted);
+    }
+
+    private void checkWithSpec(Node node, String element, Runnable construction) {
+      try {
+        construction.run();
+      } catch (IllegalArgumentException e) {
+        throw new SpecException(source, line(node), element, e.getMessage(), "", e);
+      }
+    }
+
+    private SpecException error(Node node, String element, String problem, String accepted) {
+      return new SpecException(source, line(node), element, problem, accepted);
+    }
+
+    private static int line(Node node) {
+      return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+    }
+
+    private static boolean isNull(Node node) {
+      return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+    }
+
+    private static String kind(Node node) {
+      if (node instanceof MappingNode) {
+        return "a mapping";
+      }
+      if (node instanceof SequenceNode) {
+        return "a list";
+      }
+      ScalarNode scalar = (ScalarNode) node;
+      Tag tag = scalar.getTag();
+      if (tag.equals(Tag.NULL)) {
+        return "empty";
+      }
+      if (tag.equals(Tag.BOOL)) {
+        return "the boolean " + scalar.getValue();
+      }
+      if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) {
+        return "the number " + scalar.getValue();
+      }
+      return "the value \"" + scalar.getValue() + "\"";
+    }
+
+    private static String unknownKey(String key) {
+      if (key.equals("pip")) {
+        return "is not a top-level key: the pip list belongs inside dependencies, as the item"
+            + " '- pip: [...]'";
+      }
+      Optional<String> close =
+          Stream.concat(CONDA_KEYS.stream(), CONDA_LOCK_KEYS.stream())
+              .filter(known -> editDistance(key, known) <= 2)
+              .findFirst();
+      return "is not a key of an environment file"
+          + close.map(k -> " (did you mean " + k + "?)").orElse("");
+    }
+
+    private static int editDistance(String a, String b) {
+      int[] previous = new int[b.length() + 1];
+      int[] current = new int[b.length() + 1];
+      for (int j = 0; j <= b.length(); j++) {
+        previous[j] = j;
+      }
+      for (int i = 1; i <= a.length(); i++) {
+        current[0] = i;
+        for (int j = 1; j <= b.length(); j++) {
+          int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+          current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        }
+        int[] swap = previous;
+        previous = current;
+        current = swap;
+      }
+      return previous[b.length()];
+    }
+  }
+}
