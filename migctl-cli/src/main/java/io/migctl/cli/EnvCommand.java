@@ -7,6 +7,7 @@ import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.conda.CondaFamilyBackend;
 import io.migctl.env.container.ContainerFiles;
 import io.migctl.env.spec.EnvironmentFiles;
+import io.migctl.env.spec.PipPaths;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.env.venv.VenvBackend;
@@ -192,7 +193,12 @@ final class EnvCommand implements Runnable {
     @Override
     public Integer call() {
       String text = InputFiles.read(file, env.root.context().stdin());
-      EnvironmentSpec spec = EnvironmentFiles.parse(text, InputFiles.source(file));
+      EnvironmentSpec parsed = EnvironmentFiles.parse(text, InputFiles.source(file));
+      Path specDirectory =
+          file.equals("-")
+              ? Path.of("").toAbsolutePath()
+              : Path.of(file).toAbsolutePath().getParent();
+      EnvironmentSpec spec = PipPaths.resolve(parsed, specDirectory);
       EnvBackend chosen = backend(spec);
       Map<String, String> toolEnv = new LinkedHashMap<>();
       String cudaVersion =
