@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.config.ConfigEntry;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -142,7 +144,11 @@ final class MigCommand implements Runnable {
 
   /** Plans or applies, prints the outcome, and returns the exit code. */
   int applyDesired(
-      String config, Map<Integer, DesiredGpu> desired, ApplyHooks hooks, Output output) {
+      String config,
+      Map<Integer, DesiredGpu> desired,
+      ApplyHooks hooks,
+      Output output,
+      UnaryOperator<GpuPlan> narrow) {
     PrintWriter out = spec.commandLine().getOut();
     ApplyJournal journal = journal();
     LayoutApplier applier =
@@ -159,8 +165,8 @@ final class MigCommand implements Runnable {
             });
     ApplyResult result =
         output.dryRun
-            ? applier.plan(desired, GpuSnapshot.readAll(driver()))
-            : applier.apply(desired);
+            ? applier.plan(desired, GpuSnapshot.readAll(driver()), narrow)
+            : applier.apply(desired, narrow);
     if (output.json) {
       Json.print(
           out,
@@ -198,6 +204,17 @@ final class MigCommand implements Runnable {
                         + journal.file()
                         + " records where it stopped; apply again to continue"));
     err.flush();
+    if (!output.dryRun && result.succeeded()) {
+      for (GpuDevice d : driver().gpus()) {
+        if (desired.containsKey(d.index()) && d.migMode().isChangePending()) {
+          err.println(
+              "migctl: GPU "
+                  + d.index()
+                  + ": the MIG mode change waits for a GPU reset or a reboot; apply again afterwards");
+        }
+      }
+      err.flush();
+    }
     return result.succeeded() ? ExitCode.OK : ExitCode.FAILURE;
   }
 
@@ -250,6 +267,17 @@ final class MigCommand implements Runnable {
         description = "A mig-parted hooks file (default $MIG_PARTED_HOOKS_FILE).")
     String hooksFile;
 
+    @Option(
+        names = {"-m", "--mode-only"},
+        description = "Only change MIG modes; leave the instances as they are (as mig-parted).")
+    boolean modeOnly;
+
+    @Option(
+        names = {"-s", "--skip-reset"},
+        description =
+            "Do not reset GPUs after a mode change; it waits for a reboot (as mig-parted).")
+    boolean skipReset;
+
     @picocli.CommandLine.Mixin Output output = new Output();
 
     @Override
@@ -261,7 +289,15 @@ final class MigCommand implements Runnable {
       Map<Integer, DesiredGpu> desired =
           DesiredLayouts.resolve(entries, GpuSnapshot.readAll(mig.driver()));
       ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
-      return mig.applyDesired(name, desired, hooks, output);
+      UnaryOperator<GpuPlan> narrow = UnaryOperator.identity();
+      if (modeOnly) {
+        narrow = GpuPlan::modeOnly;
+      }
+      if (skipReset) {
+        UnaryOperator<GpuPlan> before = narrow;
+        narrow = p -> before.apply(p).withoutReset();
+      }
+      return mig.applyDesired(name, desired, hooks, output, narrow);
     }
 
     private ApplyHooks hooks(String configPath, String name) {
@@ -277,7 +313,7 @@ final class MigCommand implements Runnable {
               InputFiles.read(hooksPath, mig.root.context().stdin()), InputFiles.source(hooksPath));
       // As mig-parted: hooks get their own envs and the apply's variables, nothing inherited.
       Map<String, String> env =
-          HookRunner.migPartedEnvironment(configPath, name, hooksPath, false, false);
+          HookRunner.migPartedEnvironment(configPath, name, hooksPath, skipReset, modeOnly);
       PrintWriter out = mig.spec.commandLine().getOut();
       HookRunner runner =
           HookRunner.forProcesses(
@@ -465,7 +501,11 @@ final class MigCommand implements Runnable {
               InputFiles.read(file, mig.root.context().stdin()), InputFiles.source(file));
       Map<Integer, DesiredGpu> desired = checkpoint.desired(GpuSnapshot.readAll(mig.driver()));
       return mig.applyDesired(
-          "checkpoint " + InputFiles.source(file), desired, ApplyHooks.NONE, output);
+          "checkpoint " + InputFiles.source(file),
+          desired,
+          ApplyHooks.NONE,
+          output,
+          UnaryOperator.identity());
     }
   }
 }

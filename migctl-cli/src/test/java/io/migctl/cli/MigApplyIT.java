@@ -184,6 +184,27 @@ class MigApplyIT {
   }
 
   @Test
+  void modeOnlyAndSkipResetDoWhatMigPartedsFlagsDo() {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    String file = shared("reference/mig/mig-parted-default-config.yaml").toString();
+    Invocations.Result off =
+        migctl.run("mig", "apply", "-f", file, "-c", "all-disabled", "--skip-reset");
+    assertThat(off.code()).as(off.err()).isZero();
+    assertThat(off.err()).contains("waits for a GPU reset or a reboot");
+    JsonNode gpu = migctl.run("gpus", "--json").json().get(0);
+    assertThat(gpu.get("migEnabled").asBoolean()).isTrue();
+    assertThat(gpu.get("migPending").asBoolean()).isFalse();
+
+    Invocations.Result on =
+        migctl.run("mig", "apply", "-f", file, "-c", "all-1g.5gb", "--mode-only", "--json");
+    assertThat(on.code()).as(on.err()).isZero();
+    assertThat(on.json().get("operations").asInt()).isEqualTo(1);
+    JsonNode after = migctl.run("gpus", "--json").json().get(0);
+    assertThat(after.get("migPending").asBoolean()).isTrue();
+    assertThat(after.get("instances")).isEmpty();
+  }
+
+  @Test
   void hooksRunAtMigPartedsPointsAsArgumentLists() throws IOException {
     Invocations migctl = new Invocations(home, "a100-40gb:1");
     Path log = home.resolve("hooks.log");

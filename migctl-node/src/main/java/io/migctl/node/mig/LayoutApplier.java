@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Applies desired layouts to a node: reads every GPU, plans each one, and only when every plan
@@ -57,6 +58,15 @@ public final class LayoutApplier {
    * @return the plans, or the refusals when some GPU cannot be reached without harm
    */
   public ApplyResult plan(Map<Integer, DesiredGpu> desired, List<GpuSnapshot> live) {
+    return plan(desired, live, UnaryOperator.identity());
+  }
+
+  /**
+   * Plans like {@link #plan(Map, List)}, then narrows every plan with {@code narrow} (e.g. {@link
+   * GpuPlan#modeOnly}, {@link GpuPlan#withoutReset}).
+   */
+  public ApplyResult plan(
+      Map<Integer, DesiredGpu> desired, List<GpuSnapshot> live, UnaryOperator<GpuPlan> narrow) {
     List<GpuPlan> plans = new ArrayList<>();
     List<String> refusals = new ArrayList<>();
     for (GpuSnapshot gpu : live) {
@@ -65,7 +75,7 @@ public final class LayoutApplier {
         continue;
       }
       switch (ReconfigurationPlanner.plan(gpu, want)) {
-        case PlanOutcome.Planned(GpuPlan plan) -> plans.add(plan);
+        case PlanOutcome.Planned(GpuPlan plan) -> plans.add(narrow.apply(plan));
         case PlanOutcome.Refused(int index, String reason) ->
             refusals.add("GPU " + index + ": " + reason);
       }
@@ -75,13 +85,18 @@ public final class LayoutApplier {
 
   /** Plans and, when nothing is refused, performs the plans. */
   public ApplyResult apply(Map<Integer, DesiredGpu> desired) {
+    return apply(desired, UnaryOperator.identity());
+  }
+
+  /** Plans, narrows every plan with {@code narrow}, and performs them as {@link #apply(Map)}. */
+  public ApplyResult apply(Map<Integer, DesiredGpu> desired, UnaryOperator<GpuPlan> narrow) {
     String id = applyIds.get();
     // As mig-parted: a failing apply-start stops everything (apply-exit does not run); apply-exit
     // runs after every apply that started, and its failure fails an apply that had succeeded.
     hooks.run(HooksFile.APPLY_START);
     ApplyResult result;
     try {
-      result = applyPlanned(id, desired);
+      result = applyPlanned(id, desired, narrow);
     } catch (RuntimeException e) {
       try {
         hooks.run(HooksFile.APPLY_EXIT);
@@ -102,8 +117,9 @@ public final class LayoutApplier {
     return result;
   }
 
-  private ApplyResult applyPlanned(String id, Map<Integer, DesiredGpu> desired) {
-    ApplyResult planned = plan(desired, GpuSnapshot.readAll(driver));
+  private ApplyResult applyPlanned(
+      String id, Map<Integer, DesiredGpu> desired, UnaryOperator<GpuPlan> narrow) {
+    ApplyResult planned = plan(desired, GpuSnapshot.readAll(driver), narrow);
     if (!planned.refusals().isEmpty()) {
       for (String r : planned.refusals()) {
         journal.record(id, "refused", null, null, null, null, r);

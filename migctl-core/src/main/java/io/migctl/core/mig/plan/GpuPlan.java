@@ -22,4 +22,28 @@ public record GpuPlan(int gpu, List<PlanStep> steps) {
   public int operations() {
     return (int) steps.stream().filter(PlanStep::changes).count();
   }
+
+  /** Only the MIG mode steps (mig-parted's {@code --mode-only}). */
+  public GpuPlan modeOnly() {
+    return new GpuPlan(
+        gpu,
+        steps.stream()
+            .filter(s -> s instanceof PlanStep.SetMigMode || s instanceof PlanStep.ResetGpu)
+            .toList());
+  }
+
+  /**
+   * Without the GPU reset (mig-parted's {@code --skip-reset}): the new MIG mode stays pending until
+   * the machine reboots, so the steps after the reset, which need it, are left out too.
+   */
+  public GpuPlan withoutReset() {
+    int reset = -1;
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) instanceof PlanStep.ResetGpu) {
+        reset = i;
+        break;
+      }
+    }
+    return reset < 0 ? this : new GpuPlan(gpu, steps.subList(0, reset));
+  }
 }
