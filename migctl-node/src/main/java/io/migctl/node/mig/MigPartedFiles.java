@@ -7,22 +7,18 @@ import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.config.HooksFileParser;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.mig.config.MigPartedConfigParser;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -32,9 +28,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.resolver.ScalarResolver;
-import org.snakeyaml.engine.v2.schema.Schema;
 
 /**
  * Reads mig-parted config and hooks files as users have them: plain files, multi-document streams,
@@ -601,281 +594,6 @@ public final class MigPartedFiles {
         }
       }
       return String.join("\n", replaced);
-    }
-  }
-
-  /** YAML 1.1 scalars as go-yaml v2 resolves them. */
-  private static final class Yaml11Schema implements Schema, ScalarResolver {
-
-    static final Set<String> TRUE =
-        Set.of("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON");
-    static final Set<String> FALSE =
-        Set.of("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF");
-    static final Set<String> NULLS = Set.of("", "~", "null", "Null", "NULL");
-    static final Pattern FLOAT =
-        Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-    static final Pattern INFINITY = Pattern.compile("[-+]?\\.(inf|Inf|INF)");
-    static final Pattern NAN = Pattern.compile("\\.(nan|NaN|NAN)");
-
-    @Override
-    public ScalarResolver getScalarResolver() {
-      return this;
-    }
-
-    @Override
-    public Map<Tag, ConstructNode> getSchemaTagConstructors() {
-      return Map.of();
-    }
-
-    @Override
-    public Tag resolve(String value, Boolean implicit) {
-      if (!implicit) {
-        return Tag.STR;
-      }
-      if (NULLS.contains(value)) {
-        return Tag.NULL;
-      }
-      if (TRUE.contains(value) || FALSE.contains(value)) {
-        return Tag.BOOL;
-      }
-      if (value.equals("<<")) {
-        return Tag.MERGE;
-      }
-      char first = value.charAt(0);
-      boolean numeric = Character.isDigit(first) || first == '+' || first == '-' || first == '.';
-      if (numeric && integer(value).isPresent()) {
-        return Tag.INT;
-      }
-      if (numeric && floating(value).isPresent()) {
-        return Tag.FLOAT;
-      }
-      return Tag.STR;
-    }
-
-    /** An integer as Go's {@code ParseInt(s, 0, 64)} (or ParseUint) reads it, underscores gone. */
-    static Optional<Number> integer(String value) {
-      String s = value.replace("_", "");
-      boolean negative = s.startsWith("-");
-      if (s.startsWith("-") || s.startsWith("+")) {
-        s = s.substring(1);
-      }
-      int radix = 10;
-      String lower = s.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("0x")) {
-        radix = 16;
-        s = s.substring(2);
-      } else if (lower.startsWith("0o")) {
-        radix = 8;
-        s = s.substring(2);
-      } else if (lower.startsWith("0b")) {
-        radix = 2;
-        s = s.substring(2);
-      } else if (s.length() > 1 && s.startsWith("0")) {
-        radix = 8;
-        s = s.substring(1);
-      }
-      if (s.isEmpty()) {
-        return Optional.empty();
-      }
-      for (char c : s.toCharArray()) {
-        if (Character.digit(c, radix) < 0) {
-          return Optional.empty();
-        }
-      }
-      BigInteger n = new BigInteger(s, radix);
-      if (negative) {
-        n = n.negate();
-      }
-      if (n.bitLength() < Long.SIZE) {
-        return Optional.of(n.longValue());
-      }
-      boolean fitsUnsigned = n.signum() > 0 && n.bitLength() <= Long.SIZE;
-      return fitsUnsigned ? Optional.of(n) : Optional.empty();
-    }
-
-    static Optional<Double> floating(String value) {
-      if (INFINITY.matcher(value).matches()) {
-        return Optional.of(
-            value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
-      }
-      if (NAN.matcher(value).matches()) {
-        return Optional.of(Double.NaN);
-      }
-      String plain = value.replace("_", "");
-      if (!FLOAT.matcher(plain).matches()) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(Double.parseDouble(plain));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-    }
-  }
-
-  /** Reading composed YAML nodes. */
-  private static final class Nodes {
-
-    /** The value of a mapping's key (the last one when the key repeats), or null. */
-    static Node child(Node node, String key) {
-      Node found = null;
-      if (node instanceof MappingNode m) {
-        for (NodeTuple t : m.getValue()) {
-          if (scalar(t.getKeyNode()).filter(key::equals).isPresent()) {
-            found = t.getValueNode();
-          }
-        }
-      }
-      return found;
-    }
-
-    static Optional<String> scalar(Node node) {
-      return node instanceof ScalarNode s ? Optional.of(s.getValue()) : Optional.empty();
-    }
-
-    static List<String> keys(MappingNode m) {
-      List<String> keys = new ArrayList<>();
-      for (NodeTuple t : m.getValue()) {
-        scalar(t.getKeyNode()).filter(k -> !keys.contains(k)).ifPresent(keys::add);
-      }
-      return keys;
-    }
-
-    static boolean isConfigMap(MappingNode m) {
-      return scalar(child(m, "kind")).filter("ConfigMap"::equals).isPresent();
-    }
-
-    static boolean isEntry(MappingNode m) {
-      List<String> keys = keys(m);
-      return keys.contains("devices") || keys.contains("mig-enabled");
-    }
-
-    static boolean isEmpty(Node node) {
-      return node == null || (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
-    }
-
-    static int firstLine(Node node) {
-      return node.getStartMark().map(Mark::getLine).orElse(0);
-    }
-
-    /** The lines a node covers, 0-based and inclusive. */
-    static int[] span(Node node) {
-      int first = firstLine(node);
-      int last =
-          node.getEndMark()
-              .map(m -> m.getColumn() == 0 && m.getLine() > first ? m.getLine() - 1 : m.getLine())
-              .orElse(first);
-      return new int[] {first, last};
-    }
-
-    static void collectSpans(
-        Node node, List<int[]> flows, List<int[]> blockScalars, Map<Node, Boolean> seen) {
-      if (node == null || seen.put(node, true) != null) {
-        return;
-      }
-      switch (node) {
-        case ScalarNode s
-            when s.getScalarStyle() == ScalarStyle.LITERAL
-                || s.getScalarStyle() == ScalarStyle.FOLDED ->
-            blockScalars.add(span(s));
-        case MappingNode m -> {
-          if (m.getFlowStyle() == FlowStyle.FLOW) {
-            flows.add(span(m));
-          }
-          for (NodeTuple t : m.getValue()) {
-            collectSpans(t.getKeyNode(), flows, blockScalars, seen);
-            collectSpans(t.getValueNode(), flows, blockScalars, seen);
-          }
-        }
-        case SequenceNode q -> {
-          if (q.getFlowStyle() == FlowStyle.FLOW) {
-            flows.add(span(q));
-          }
-          for (Node item : q.getValue()) {
-            collectSpans(item, flows, blockScalars, seen);
-          }
-        }
-        default -> {}
-      }
-    }
-
-    /** The Java value of a node: maps, lists, strings, numbers, booleans and nulls. */
-    static Object value(Node node, String source, String label) {
-      return value(node, new IdentityHashMap<>(), source, label);
-    }
-
-    private static Object value(Node node, Map<Node, Boolean> active, String source, String label) {
-      if (node == null) {
-        return null;
-      }
-      if (active.containsKey(node)) {
-        throw new ConfigException(
-            source + ":" + (firstLine(node) + 1) + (label.isEmpty() ? "" : " (" + label + ")"),
-            "an alias refers to a node that contains it; the YAML is recursive");
-      }
-      active.put(node, true);
-      try {
-        return switch (node) {
-          case ScalarNode s -> scalarValue(s);
-          case SequenceNode q -> {
-            List<Object> list = new ArrayList<>();
-            for (Node item : q.getValue()) {
-              list.add(value(item, active, source, label));
-            }
-            yield list;
-          }
-          case MappingNode m -> {
-            Map<Object, Object> map = new LinkedHashMap<>();
-            List<Node> merges = new ArrayList<>();
-            for (NodeTuple t : m.getValue()) {
-              if (t.getKeyNode().getTag().equals(Tag.MERGE)) {
-                merges.add(t.getValueNode());
-              } else {
-                map.put(
-                    value(t.getKeyNode(), active, source, label),
-                    value(t.getValueNode(), active, source, label));
-              }
-            }
-            for (Node merge : merges) {
-              List<Node> sources = merge instanceof SequenceNode q ? q.getValue() : List.of(merge);
-              for (Node from : sources) {
-                if (value(from, active, source, label) instanceof Map<?, ?> extra) {
-                  extra.forEach(map::putIfAbsent);
-                }
-              }
-            }
-            yield map;
-          }
-          default -> null;
-        };
-      } finally {
-        active.remove(node);
-      }
-    }
-
-    private static Object scalarValue(ScalarNode s) {
-      String v = s.getValue();
-      Tag tag = s.getTag();
-      if (tag.equals(Tag.NULL)) {
-        return null;
-      }
-      if (tag.equals(Tag.BOOL)
-          && (Yaml11Schema.TRUE.contains(v) || Yaml11Schema.FALSE.contains(v))) {
-        return Yaml11Schema.TRUE.contains(v);
-      }
-      if (tag.equals(Tag.INT)) {
-        Optional<Number> n = Yaml11Schema.integer(v);
-        if (n.isPresent()) {
-          return n.get();
-        }
-      }
-      if (tag.equals(Tag.FLOAT)) {
-        Optional<Double> d = Yaml11Schema.floating(v);
-        if (d.isPresent()) {
-          return d.get();
-        }
-      }
-      return v;
     }
   }
 }
