@@ -120,6 +120,25 @@ final class MigCommand implements Runnable {
     String config;
   }
 
+  /** Says which entries match no GPU of this node (mig-parted skips them silently). */
+  void noteUnmatched(List<ConfigEntry> entries, List<GpuSnapshot> live) {
+    PrintWriter err = spec.commandLine().getErr();
+    for (ConfigEntry e : entries) {
+      boolean any =
+          live.stream()
+              .anyMatch(
+                  g ->
+                      e.matches(
+                          g.device().index(),
+                          g.device().pciDeviceId(),
+                          g.device().pciSubsystemId()));
+      if (!any) {
+        err.println("migctl: note: " + e.path() + " matches no GPU of this node; it is skipped");
+      }
+    }
+    err.flush();
+  }
+
   /** Options shared by the commands that change layouts. */
   static final class Output {
     @Option(names = "--dry-run", description = "Print the plan; change nothing.")
@@ -286,8 +305,9 @@ final class MigCommand implements Runnable {
       MigPartedConfig parsed = mig.readConfig(path);
       List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
       String name = parsed.selectedName(mig.selected(choice.config));
-      Map<Integer, DesiredGpu> desired =
-          DesiredLayouts.resolve(entries, GpuSnapshot.readAll(mig.driver()));
+      List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
+      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      mig.noteUnmatched(entries, live);
       ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
       UnaryOperator<GpuPlan> narrow = UnaryOperator.identity();
       if (modeOnly) {

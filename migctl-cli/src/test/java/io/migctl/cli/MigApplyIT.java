@@ -184,6 +184,21 @@ class MigApplyIT {
   }
 
   @Test
+  void entriesForGpusTheNodeLacksAreSkippedWithANote() throws IOException {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Path file = home.resolve("two.yaml");
+    Files.writeString(
+        file,
+        "version: v1\nmig-configs:\n  c:\n    - devices: [0]\n      mig-enabled: true\n      mig-devices: {\"7g.40gb\": 1}\n"
+            + "    - devices: [3]\n      mig-enabled: true\n      mig-devices: {\"1g.5gb\": 7}\n");
+    Invocations.Result r = migctl.run("mig", "apply", "-f", file.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains("mig-configs.c[1] matches no GPU of this node")
+        .doesNotContain("c[0]");
+  }
+
+  @Test
   void modeOnlyAndSkipResetDoWhatMigPartedsFlagsDo() {
     Invocations migctl = new Invocations(home, "a100-40gb:1");
     String file = shared("reference/mig/mig-parted-default-config.yaml").toString();
