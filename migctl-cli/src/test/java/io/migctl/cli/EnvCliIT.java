@@ -19,6 +19,14 @@ class EnvCliIT {
 
   @TempDir Path home;
 
+  @org.junit.jupiter.api.BeforeEach
+  void needsPython() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.migctl.env.venv.VenvBackend.findPython(java.util.Optional.empty(), System.getenv())
+            .isPresent(),
+        "python3 is not on PATH; the venv backend cannot be tested");
+  }
+
   private Invocations migctl() {
     return new Invocations(home, Map.of("PATH", System.getenv("PATH"), "MIGCTL_DRIVER", "sim"));
   }
