@@ -66,6 +66,12 @@ public final class Main {
               || ex instanceof BuildFailedException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.FAILURE;
+          } else if (ex instanceof IllegalStateException
+              || ex instanceof java.io.UncheckedIOException) {
+            // A state migctl cannot work with (an unreadable file, a disk error): the message says
+            // what and how to recover.
+            e.println("migctl: " + ex.getMessage());
+            code = ExitCode.FAILURE;
           } else {
             e.println("migctl: internal error: " + ex);
             ex.printStackTrace(e);

@@ -30,7 +30,9 @@ final class SimStateCodec {
           "the simulated node's state in "
               + source
               + " is unreadable ("
-              + e.getMessage()
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? j.getOriginalMessage()
+                  : e.getMessage())
               + "); remove it or run 'migctl sim reset-state'",
           e);
     }
