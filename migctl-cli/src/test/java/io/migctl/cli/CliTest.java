@@ -17,9 +17,6 @@ import io.migctl.core.mig.Placement;
 import io.migctl.nvidia.sim.SimOperation;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,34 +42,15 @@ class CliTest {
 
   @TempDir Path home;
 
-  /** What one invocation did. */
-  record Result(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON:\n" + out + "\nstderr:\n" + err, e);
-      }
-    }
-  }
-
-  private Result run(String... args) {
+  private Invocations.Result run(String... args) {
     return runWith(Map.of(), args);
   }
 
-  private Result runWith(Map<String, String> extraEnv, String... args) {
+  private Invocations.Result runWith(Map<String, String> extraEnv, String... args) {
     Map<String, String> env = new HashMap<>(extraEnv);
-    env.put("MIGCTL_HOME", home.toString());
     // No NVML, even on a GPU machine: the default node is the simulated one.
     env.putIfAbsent("MIGCTL_NVML_LIBRARY", home.resolve("no-nvml/libnvidia-ml.so.1").toString());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter o = new PrintWriter(out);
-        PrintWriter e = new PrintWriter(err)) {
-      code = Main.execute(new CliContext(env, home), args, o, e);
-    }
-    return new Result(code, out.toString(), err.toString());
+    return new Invocations(home, env).run(args);
   }
 
   private SimulatedMigDriver driver(String spec) {
@@ -122,7 +100,7 @@ class CliTest {
 
     @Test
     void rootHelpListsTheCommands() {
-      Result r = run("--help");
+      Invocations.Result r = run("--help");
 
       assertThat(r.code()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("gpus", "profiles", "sim", "--simulate", "MIGCTL_HOME");
@@ -131,7 +109,7 @@ class CliTest {
 
     @Test
     void versionExitsZero() {
-      Result r = run("--version");
+      Invocations.Result r = run("--version");
 
       assertThat(r.code()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).startsWith("migctl ");
@@ -139,7 +117,7 @@ class CliTest {
 
     @Test
     void noSubcommandPrintsUsage() {
-      Result r = run();
+      Invocations.Result r = run();
 
       assertThat(r.code()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("Usage: migctl", "gpus", "profiles", "sim");
@@ -160,7 +138,7 @@ class CliTest {
       List<String> args = new ArrayList<>(List.of(command.split(" ")));
       args.add("--help");
 
-      Result r = run(args.toArray(String[]::new));
+      Invocations.Result r = run(args.toArray(String[]::new));
 
       assertThat(r.code()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("Usage: migctl " + command);
@@ -169,7 +147,7 @@ class CliTest {
 
     @Test
     void simHelpListsItsSubcommands() {
-      Result r = run("sim", "--help");
+      Invocations.Result r = run("sim", "--help");
 
       assertThat(r.out()).contains("hold", "release", "fail-next", "reset-state");
     }
@@ -192,7 +170,7 @@ class CliTest {
 
     @Test
     void a100ProfilesAsTheReferenceListsThem() {
-      Result r = run("--simulate", "a100-40gb:1", "profiles", "--json");
+      Invocations.Result r = run("--simulate", "a100-40gb:1", "profiles", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> gpus = elements(r.json());
@@ -236,7 +214,7 @@ class CliTest {
     void everyModelsProfilesEqualTheCatalog(String key) {
       GpuModel model = Catalog.require(key);
 
-      Result r = run("--simulate", key + ":1", "profiles", "--json");
+      Invocations.Result r = run("--simulate", key + ":1", "profiles", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> gpus = elements(r.json());
@@ -284,7 +262,7 @@ class CliTest {
       SimulatedMigDriver driver = driver(SPEC);
       driver.createGpuInstance(0, 9, Optional.of(new Placement(4, 4)));
 
-      Result r = run("--simulate", SPEC, "profiles", "--gpu", "0", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", "0", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> gpus = elements(r.json());
@@ -303,7 +281,7 @@ class CliTest {
     void otherGpusKeepTheirFreeCounts() {
       driver(SPEC).createGpuInstance(0, 0, Optional.empty());
 
-      Result r = run("--simulate", SPEC, "profiles", "--gpu", "1", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", "1", "--json");
 
       JsonNode gpu = elements(r.json()).getFirst();
       assertThat(gpu.get("index").asInt()).isEqualTo(1);
@@ -312,7 +290,7 @@ class CliTest {
 
     @Test
     void withoutGpuEveryGpuIsListed() {
-      Result r = run("--simulate", SPEC, "profiles", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "profiles", "--json");
 
       assertThat(ints(r.json(), "index")).containsExactly(0, 1, 2);
       assertThat(texts(r.json(), "model"))
@@ -322,7 +300,7 @@ class CliTest {
     @ParameterizedTest
     @ValueSource(strings = {"9", "3"})
     void unknownGpuIsInvalidInput(String index) {
-      Result r = run("--simulate", SPEC, "profiles", "--gpu", index, "--json");
+      Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", index, "--json");
 
       assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
       assertThat(r.out()).isEmpty();
@@ -333,7 +311,7 @@ class CliTest {
     void textShowsHeaderAndPlacements() {
       driver(SPEC).createGpuInstance(0, 9, Optional.of(new Placement(4, 4)));
 
-      Result r = run("--simulate", SPEC, "profiles", "--gpu", "0");
+      Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", "0");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<String> lines = r.out().lines().toList();
@@ -349,7 +327,7 @@ class CliTest {
 
     @Test
     void textMarksUnverifiedValues() {
-      Result r = run("--simulate", "h200-141gb:1", "profiles");
+      Invocations.Result r = run("--simulate", "h200-141gb:1", "profiles");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       GpuInstanceProfile p = Catalog.H200_141GB.profiles().getFirst();
@@ -366,7 +344,7 @@ class CliTest {
 
     @Test
     void defaultNodeWithoutSpec() {
-      Result r = run("gpus", "--json");
+      Invocations.Result r = run("gpus", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(texts(r.json(), "model")).containsExactly("A100-SXM4-40GB", "A100-SXM4-40GB");
@@ -374,7 +352,7 @@ class CliTest {
 
     @Test
     void environmentVariableIsHonoured() {
-      Result r = runWith(Map.of("MIGCTL_SIMULATE", "h100-80gb:1"), "gpus", "--json");
+      Invocations.Result r = runWith(Map.of("MIGCTL_SIMULATE", "h100-80gb:1"), "gpus", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(texts(r.json(), "model")).containsExactly("H100 80GB HBM3");
@@ -382,7 +360,7 @@ class CliTest {
 
     @Test
     void optionWinsOverEnvironmentVariable() {
-      Result r =
+      Invocations.Result r =
           runWith(
               Map.of("MIGCTL_SIMULATE", "h100-80gb:1"),
               "--simulate",
@@ -396,7 +374,7 @@ class CliTest {
 
     @Test
     void optionAcceptedAfterTheSubcommand() {
-      Result r = run("gpus", "--simulate", "a30-24gb:1", "--json");
+      Invocations.Result r = run("gpus", "--simulate", "a30-24gb:1", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(texts(r.json(), "model")).containsExactly("A30");
@@ -404,7 +382,7 @@ class CliTest {
 
     @Test
     void optionAfterTheSubcommandWinsOverEnvironmentVariable() {
-      Result r =
+      Invocations.Result r =
           runWith(
               Map.of("MIGCTL_SIMULATE", "h100-80gb:1"),
               "profiles",
@@ -418,7 +396,7 @@ class CliTest {
 
     @Test
     void badEnvironmentVariableIsInvalidInputNamingIt() {
-      Result r = runWith(Map.of("MIGCTL_SIMULATE", "a100-41gb:1"), "gpus");
+      Invocations.Result r = runWith(Map.of("MIGCTL_SIMULATE", "a100-41gb:1"), "gpus");
 
       assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
       assertThat(r.out()).isEmpty();
@@ -433,7 +411,7 @@ class CliTest {
 
     @Test
     void listsEveryGpuEmpty() {
-      Result r = run("--simulate", SPEC, "gpus", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "gpus", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> gpus = elements(r.json());
@@ -467,7 +445,7 @@ class CliTest {
       ComputeInstance smallCi = driver.createComputeInstance(0, small.id(), 0, Optional.empty());
       driver.hold(bigCi.uuid(), 4242);
 
-      Result r = run("--simulate", SPEC, "gpus", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "gpus", "--json");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> gpus = elements(r.json());
@@ -505,7 +483,7 @@ class CliTest {
     void gpuInstanceWithoutComputeInstanceHasNoUuid() {
       GpuInstance gi = driver(SPEC).createGpuInstance(2, 0, Optional.empty());
 
-      Result r = run("--simulate", SPEC, "gpus", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "gpus", "--json");
 
       List<JsonNode> instances = elements(elements(r.json()).get(2).get("instances"));
       assertThat(instances).hasSize(1);
@@ -525,7 +503,7 @@ class CliTest {
       ComputeInstance smallCi = driver.createComputeInstance(0, small.id(), 0, Optional.empty());
       driver.hold(bigCi.uuid(), 4242);
 
-      Result r = run("--simulate", SPEC, "gpus");
+      Invocations.Result r = run("--simulate", SPEC, "gpus");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<String> lines = r.out().lines().toList();
@@ -544,7 +522,7 @@ class CliTest {
   @Nested
   class InvalidInput {
 
-    private void assertInvalid(Result r, String... named) {
+    private void assertInvalid(Invocations.Result r, String... named) {
       assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(ExitCode.INVALID_INPUT);
       assertThat(r.out()).isEmpty();
       assertThat(r.err()).startsWith("migctl: ").contains(named);
@@ -552,7 +530,7 @@ class CliTest {
 
     @Test
     void unknownModel() {
-      Result r = run("--simulate", "a100-41gb:1", "gpus");
+      Invocations.Result r = run("--simulate", "a100-41gb:1", "gpus");
 
       assertInvalid(r, "--simulate", "a100-41gb");
       assertThat(r.err())
@@ -634,7 +612,7 @@ class CliTest {
 
     @Test
     void holdUnknownUuidIsADriverFailure() {
-      Result r = run("sim", "hold", "MIG-does-not-exist");
+      Invocations.Result r = run("sim", "hold", "MIG-does-not-exist");
 
       assertThat(r.code()).isEqualTo(ExitCode.FAILURE);
       assertThat(r.out()).isEmpty();
@@ -643,7 +621,7 @@ class CliTest {
 
     @Test
     void releaseUnknownUuidIsADriverFailure() {
-      Result r = run("sim", "release", "MIG-does-not-exist");
+      Invocations.Result r = run("sim", "release", "MIG-does-not-exist");
 
       assertThat(r.code()).isEqualTo(ExitCode.FAILURE);
       assertThat(r.err()).contains("Not Found");
@@ -661,7 +639,7 @@ class CliTest {
     }
 
     private JsonNode instanceOn(int gpu) {
-      Result r = run("--simulate", SPEC, "gpus", "--json");
+      Invocations.Result r = run("--simulate", SPEC, "gpus", "--json");
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       List<JsonNode> instances = elements(elements(r.json()).get(gpu).get("instances"));
       assertThat(instances).hasSize(1);
@@ -674,7 +652,7 @@ class CliTest {
       ComputeInstance ci = createMigDevice(driver);
       assertThat(instanceOn(2).get("busy").asBoolean()).isFalse();
 
-      Result hold = run("--simulate", SPEC, "sim", "hold", ci.uuid(), "--pid", "7");
+      Invocations.Result hold = run("--simulate", SPEC, "sim", "hold", ci.uuid(), "--pid", "7");
 
       assertThat(hold.code()).as(hold.err()).isEqualTo(ExitCode.OK);
       assertThat(hold.out()).contains(ci.uuid(), "GPU 2", "pid 7");
@@ -684,7 +662,7 @@ class CliTest {
           .containsExactly(7L);
       assertThat(driver.processes(2)).containsExactly(new DeviceProcess(7, ci.uuid(), 0));
 
-      Result release = run("--simulate", SPEC, "sim", "release", ci.uuid());
+      Invocations.Result release = run("--simulate", SPEC, "sim", "release", ci.uuid());
 
       assertThat(release.code()).as(release.err()).isEqualTo(ExitCode.OK);
       assertThat(release.out()).contains(ci.uuid(), "released 1 holder(s)");
@@ -697,7 +675,7 @@ class CliTest {
       SimulatedMigDriver driver = driver(SPEC);
       ComputeInstance ci = createMigDevice(driver);
 
-      Result r =
+      Invocations.Result r =
           run("--simulate", SPEC, "sim", "hold", ci.uuid().toLowerCase(Locale.ROOT), "--pid", "5");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
@@ -711,7 +689,7 @@ class CliTest {
       run("--simulate", SPEC, "sim", "hold", ci.uuid(), "--pid", "7");
       run("--simulate", SPEC, "sim", "hold", ci.uuid(), "--pid", "8");
 
-      Result r = run("--simulate", SPEC, "sim", "release", ci.uuid(), "--pid", "7");
+      Invocations.Result r = run("--simulate", SPEC, "sim", "release", ci.uuid(), "--pid", "7");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("released 1 holder(s)");
@@ -728,7 +706,7 @@ class CliTest {
       driver.hold(ci.uuid(), 7);
       driver.hold(ci.uuid(), 8);
 
-      Result r = run("--simulate", SPEC, "sim", "release", ci.uuid());
+      Invocations.Result r = run("--simulate", SPEC, "sim", "release", ci.uuid());
 
       assertThat(r.out()).contains("released 2 holder(s)");
       assertThat(driver.processes(2)).isEmpty();
@@ -752,7 +730,7 @@ class CliTest {
     void failNextMakesTheNextCreationFailOnce() {
       SimulatedMigDriver driver = driver(SPEC);
 
-      Result r =
+      Invocations.Result r =
           run(
               "--simulate",
               SPEC,
@@ -780,7 +758,8 @@ class CliTest {
     void failNextTimesAndDefaultError() {
       SimulatedMigDriver driver = driver(SPEC);
 
-      Result r = run("--simulate", SPEC, "sim", "fail-next", "create-gi", "--times", "2");
+      Invocations.Result r =
+          run("--simulate", SPEC, "sim", "fail-next", "create-gi", "--times", "2");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("2", "Unknown Error");
@@ -824,11 +803,11 @@ class CliTest {
       driver.createGpuInstance(0, 0, Optional.empty());
       driver.failNext(SimOperation.CREATE_GI, DriverError.UNKNOWN, 1);
 
-      Result r = run("--simulate", SPEC, "sim", "reset-state");
+      Invocations.Result r = run("--simulate", SPEC, "sim", "reset-state");
 
       assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains(SPEC, "initial state");
-      Result gpus = run("--simulate", SPEC, "gpus", "--json");
+      Invocations.Result gpus = run("--simulate", SPEC, "gpus", "--json");
       for (JsonNode gpu : elements(gpus.json())) {
         assertThat(elements(gpu.get("instances"))).isEmpty();
         assertThat(gpu.get("migEnabled").asBoolean()).isTrue();
@@ -841,7 +820,7 @@ class CliTest {
 
     @Test
     void simWithoutSubcommandPrintsUsage() {
-      Result r = run("sim");
+      Invocations.Result r = run("sim");
 
       assertThat(r.code()).isEqualTo(ExitCode.OK);
       assertThat(r.out()).contains("hold", "release", "fail-next", "reset-state");
