@@ -3,6 +3,7 @@ package io.migctl.nvidia.nvml;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.DeviceProcess;
 import io.migctl.core.mig.DriverError;
+import io.migctl.core.mig.DriverOperation;
 import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
@@ -287,12 +288,7 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   @Override
   public synchronized GpuInstance createGpuInstance(
       int gpu, int profileId, Optional<Placement> placement) {
-    String op =
-        "create GPU instance with profile "
-            + profileId
-            + placement.map(p -> " at " + p).orElse("")
-            + " on GPU "
-            + gpu;
+    String op = DriverOperation.createGpuInstance(gpu, profileId, placement);
     return call(
         op,
         () -> {
@@ -311,14 +307,7 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   @Override
   public synchronized ComputeInstance createComputeInstance(
       int gpu, int gpuInstanceId, int profileId, Optional<Placement> placement) {
-    String op =
-        "create compute instance with profile "
-            + profileId
-            + placement.map(p -> " at " + p).orElse("")
-            + " in GPU instance "
-            + gpuInstanceId
-            + " on GPU "
-            + gpu;
+    String op = DriverOperation.createComputeInstance(gpu, gpuInstanceId, profileId, placement);
     return call(
         op,
         () -> {

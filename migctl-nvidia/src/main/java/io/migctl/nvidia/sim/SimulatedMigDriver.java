@@ -4,6 +4,7 @@ import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.ComputeInstanceProfile;
 import io.migctl.core.mig.DeviceProcess;
 import io.migctl.core.mig.DriverError;
+import io.migctl.core.mig.DriverOperation;
 import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuInstanceProfile;
@@ -126,12 +127,7 @@ public final class SimulatedMigDriver implements MigDriver {
 
   @Override
   public GpuInstance createGpuInstance(int gpu, int profileId, Optional<Placement> placement) {
-    String op =
-        "create GPU instance with profile "
-            + profileId
-            + placement.map(p -> " at " + p).orElse("")
-            + " on GPU "
-            + gpu;
+    String op = DriverOperation.createGpuInstance(gpu, profileId, placement);
     injectedFault(SimOperation.CREATE_GI, op);
     return store.update(
         s -> {
@@ -180,14 +176,7 @@ public final class SimulatedMigDriver implements MigDriver {
   @Override
   public ComputeInstance createComputeInstance(
       int gpu, int gpuInstanceId, int profileId, Optional<Placement> placement) {
-    String op =
-        "create compute instance with profile "
-            + profileId
-            + placement.map(p -> " at " + p).orElse("")
-            + " in GPU instance "
-            + gpuInstanceId
-            + " on GPU "
-            + gpu;
+    String op = DriverOperation.createComputeInstance(gpu, gpuInstanceId, profileId, placement);
     injectedFault(SimOperation.CREATE_CI, op);
     return store.update(
         s -> {
