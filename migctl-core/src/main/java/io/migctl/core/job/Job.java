@@ -1,0 +1,164 @@
+package io.migctl.core.job;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A job and everything known about its current attempt. Immutable; {@link JobStateMachine} makes
+ * the next version.
+ *
+ * @param id the store's id, positive
+ * @param spec what was submitted
+ * @param requirement what a device must offer; empty when the job needs no GPU
+ * @param environmentBuild the resolved environment build id; empty for none
+ * @param state where the job is
+ * @param attempt the current attempt, from 1
+ * @param submittedAt when the job was accepted
+ * @param startedAt when the current attempt's supervisor started
+ * @param finishedAt when the job reached its final state
+ * @param device the MIG device of the current attempt, while it has one (and afterwards, for the
+ *     record, once it has finished)
+ * @param supervisor the supervisor process of the current attempt
+ * @param stopCause why the job is being stopped, in {@link JobState#STOPPING}
+ * @param exitStatus the last attempt's exit status (128+n when killed by signal n)
+ * @param reason a sentence for people: why it failed, was lost, or was retried
+ */
+public record Job(
+    long id,
+    JobSpec spec,
+    Optional<Requirement> requirement,
+    Optional<String> environmentBuild,
+    JobState state,
+    int attempt,
+    Instant submittedAt,
+    Optional<Instant> startedAt,
+    Optional<Instant> finishedAt,
+    Optional<Device> device,
+    Optional<Supervisor> supervisor,
+    Optional<StopCause> stopCause,
+    OptionalInt exitStatus,
+    Optional<String> reason) {
+
+  /** The MIG device a job was given. */
+  public record Device(String uuid, int gpu, int gpuInstanceId, String profile) {
+    public static Device of(MigSlot slot) {
+      return new Device(slot.uuid(), slot.gpu(), slot.gpuInstanceId(), slot.profile());
+    }
+  }
+
+  /**
+   * The supervisor process of an attempt.
+   *
+   * @param pid its process id; also the id of the job's process group and session
+   * @param processStart the OS's start time of the process, to tell it from a later process that
+   *     reuses the pid
+   */
+  public record Supervisor(long pid, Optional<Instant> processStart) {}
+
+  /** Why a running job is being stopped. */
+  public enum StopCause {
+    CANCEL,
+    TIMEOUT
+  }
+
+  public Job {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt counts from 1, was " + attempt);
+    }
+    if (requirement.isEmpty() != (spec.gpu() instanceof GpuNeed.None)) {
+      throw new IllegalArgumentException(
+          "job " + id + ": a requirement exists exactly when the job needs a GPU");
+    }
+  }
+
+  /** A newly accepted job. */
+  public static Job accepted(
+      long id,
+      JobSpec spec,
+      Optional<Requirement> requirement,
+      Optional<String> environmentBuild,
+      Instant at) {
+    return new Job(
+        id,
+        spec,
+        requirement,
+        environmentBuild,
+        JobState.QUEUED,
+        1,
+        at,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalInt.empty(),
+        Optional.empty());
+  }
+
+  public boolean needsGpu() {
+    return requirement.isPresent();
+  }
+
+  Job with(JobState newState) {
+    return new Job(
+        id,
+        spec,
+        requirement,
+        environmentBuild,
+        newState,
+        attempt,
+        submittedAt,
+        startedAt,
+        finishedAt,
+        device,
+        supervisor,
+        stopCause,
+        exitStatus,
+        reason);
+  }
+
+  Job withAttempt(
+      int newAttempt,
+      Optional<Instant> newStartedAt,
+      Optional<Device> newDevice,
+      Optional<Supervisor> newSupervisor) {
+    return new Job(
+        id,
+        spec,
+        requirement,
+        environmentBuild,
+        state,
+        newAttempt,
+        submittedAt,
+        newStartedAt,
+        finishedAt,
+        newDevice,
+        newSupervisor,
+        stopCause,
+        exitStatus,
+        reason);
+  }
+
+  Job withOutcome(
+      Optional<Instant> newFinishedAt,
+      Optional<StopCause> newStopCause,
+      OptionalInt newExitStatus,
+      Optional<String> newReason) {
+    return new Job(
+        id,
+        spec,
+        requirement,
+        environmentBuild,
+        state,
+        attempt,
+        submittedAt,
+        startedAt,
+        newFinishedAt,
+        device,
+        supervisor,
+        newStopCause,
+        newExitStatus,
+        newReason);
+  }
+}

@@ -1,0 +1,144 @@
+package io.migctl.core.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A job as submitted.
+ *
+ * @param name a short name for people ({@code [A-Za-z0-9][A-Za-z0-9._-]*}, at most 63 characters)
+ * @param command the program and its arguments, passed to the OS as a list, never through a shell
+ * @param workdir the working directory; empty for the job's own directory
+ * @param environment an environment build id, a prefix of one, or a name; empty for none
+ * @param gpu what the job needs of the GPU
+ * @param priority higher runs first, {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}
+ * @param tenant who the job belongs to, for filtering and metrics
+ * @param timeout how long one attempt may run; empty for no limit
+ * @param maxRetries how many times a failed attempt is run again
+ * @param variables extra environment variables for the job
+ */
+public record JobSpec(
+    String name,
+    List<String> command,
+    Optional<String> workdir,
+    Optional<String> environment,
+    GpuNeed gpu,
+    int priority,
+    String tenant,
+    Optional<Duration> timeout,
+    int maxRetries,
+    Map<String, String> variables) {
+
+  public static final int MIN_PRIORITY = -1000;
+  public static final int MAX_PRIORITY = 1000;
+  public static final int MAX_RETRIES = 100;
+  public static final Duration MAX_TIMEOUT = Duration.ofDays(30);
+  public static final int MAX_ARGUMENTS = 4096;
+  public static final int MAX_ARGUMENT_LENGTH = 128 * 1024;
+  public static final String DEFAULT_TENANT = "default";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+  /** Validates every field; the exception names the first wrong one and how to fix it. */
+  public JobSpec {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new JobSpecException(
+          "name",
+          "'"
+              + name
+              + "' is not a job name; use letters, digits, '.', '_' or '-', at most 63 characters");
+    }
+    if (command == null || command.isEmpty()) {
+      throw new JobSpecException("command", "is empty; give the program and its arguments");
+    }
+    if (command.size() > MAX_ARGUMENTS) {
+      throw new JobSpecException(
+          "command", "has " + command.size() + " arguments; at most " + MAX_ARGUMENTS);
+    }
+    for (int i = 0; i < command.size(); i++) {
+      String arg = command.get(i);
+      if (arg == null || arg.indexOf('\0') >= 0) {
+        throw new JobSpecException("command[" + i + "]", "must be a string without NUL characters");
+      }
+      if (arg.length() > MAX_ARGUMENT_LENGTH) {
+        throw new JobSpecException(
+            "command[" + i + "]", "is longer than " + MAX_ARGUMENT_LENGTH + " characters");
+      }
+    }
+    if (command.getFirst().isBlank()) {
+      throw new JobSpecException("command[0]", "the program name is blank");
+    }
+    command = List.copyOf(command);
+    workdir = workdir == null ? Optional.empty() : workdir.filter(w -> !w.isBlank());
+    if (workdir.isPresent()
+        && (!workdir.get().startsWith("/") || workdir.get().indexOf('\0') >= 0)) {
+      throw new JobSpecException(
+          "workdir", "'" + workdir.get() + "' must be an absolute path on the node");
+    }
+    environment = environment == null ? Optional.empty() : environment.filter(e -> !e.isBlank());
+    if (gpu == null) {
+      gpu = GpuNeed.NONE;
+    }
+    if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+      throw new JobSpecException(
+          "priority", priority + " is out of range; use " + MIN_PRIORITY + " to " + MAX_PRIORITY);
+    }
+    if (tenant == null || tenant.isBlank()) {
+      tenant = DEFAULT_TENANT;
+    } else if (!NAME.matcher(tenant).matches()) {
+      throw new JobSpecException(
+          "tenant", "'" + tenant + "' is not a tenant name; use letters, digits, '.', '_' or '-'");
+    }
+    timeout = timeout == null ? Optional.empty() : timeout;
+    if (timeout.isPresent()
+        && (timeout.get().isNegative()
+            || timeout.get().isZero()
+            || timeout.get().compareTo(MAX_TIMEOUT) > 0)) {
+      throw new JobSpecException(
+          "timeout", timeout.get() + " is out of range; use more than 0 and at most 30 days");
+    }
+    if (maxRetries < 0 || maxRetries > MAX_RETRIES) {
+      throw new JobSpecException(
+          "retries", maxRetries + " is out of range; use 0 to " + MAX_RETRIES);
+    }
+    variables = variables == null ? Map.of() : variables;
+    for (Map.Entry<String, String> e : variables.entrySet()) {
+      if (e.getKey() == null || !VARIABLE.matcher(e.getKey()).matches()) {
+        throw new JobSpecException(
+            "env", "'" + e.getKey() + "' is not a variable name; use [A-Za-z_][A-Za-z0-9_]*");
+      }
+      if (e.getValue() == null || e.getValue().indexOf('\0') >= 0) {
+        throw new JobSpecException("env." + e.getKey(), "must be a string without NUL characters");
+      }
+      if (RESERVED.contains(e.getKey())) {
+        throw new JobSpecException(
+            "env." + e.getKey(), "is set by migctl from the job's MIG device; leave it out");
+      }
+    }
+    variables = java.util.Collections.unmodifiableMap(new TreeMap<>(variables));
+  }
+
+  /** Variables migctl sets itself. */
+  public static final java.util.Set<String> RESERVED =
+      java.util.Set.of("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES");
+
+  /** A spec with defaults for everything but name, command and GPU need. */
+  public static JobSpec of(String name, List<String> command, GpuNeed gpu) {
+    return new JobSpec(
+        name,
+        command,
+        Optional.empty(),
+        Optional.empty(),
+        gpu,
+        0,
+        DEFAULT_TENANT,
+        Optional.empty(),
+        0,
+        Map.of());
+  }
+}

@@ -1,0 +1,55 @@
+package io.migctl.core.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where jobs and their history live. Every method is durable when it returns: a transition that
+ * {@link #record} accepted survives a crash of the process.
+ */
+public interface JobStore {
+
+  /**
+   * Stores a new job in {@link JobState#QUEUED} with its submission event, in one transaction.
+   *
+   * @return the job with its id
+   */
+  Job insert(JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at);
+
+  Optional<Job> find(long id);
+
+  /** Jobs matching the query, newest first. */
+  List<Job> list(JobQuery query);
+
+  /** Every job not yet in a final state, oldest first. */
+  List<Job> unfinished();
+
+  /**
+   * Stores a transition: the job's new version and its event, in one transaction.
+   *
+   * @return the stored event, with its sequence number
+   * @throws ConcurrentTransitionException when the stored job is no longer {@code
+   *     transition.before()} (another transition got there first); nothing is stored then
+   */
+  JobEvent record(Transition transition);
+
+  /** A job's history, oldest first. */
+  List<JobEvent> events(long jobId);
+
+  /** Events of all jobs after sequence number {@code afterSeq}, oldest first, at most limit. */
+  List<JobEvent> eventsAfter(long afterSeq, int limit);
+
+  /** How many jobs are in each state (states without jobs are absent). */
+  Map<JobState, Long> countByState();
+
+  /** Thrown by {@link #record} when the stored job changed since it was read. */
+  final class ConcurrentTransitionException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public ConcurrentTransitionException(String message) {
+      super(message);
+    }
+  }
+}

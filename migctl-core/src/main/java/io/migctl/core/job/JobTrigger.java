@@ -1,0 +1,49 @@
+package io.migctl.core.job;
+
+import java.util.Optional;
+
+/** Something that happened to a job; {@link JobStateMachine} decides what follows. */
+public sealed interface JobTrigger {
+
+  /** The scheduler chose a device (empty for a job that needs no GPU). */
+  record Place(Optional<MigSlot> slot) implements JobTrigger {}
+
+  /** The supervisor process started. */
+  record Launched(Job.Supervisor supervisor) implements JobTrigger {}
+
+  /** The supervisor could not be started. */
+  record LaunchFailed(String message) implements JobTrigger {}
+
+  /** The supervisor of {@code attempt} recorded the command's exit status (128+n for signal n). */
+  record Exited(int attempt, int status) implements JobTrigger {}
+
+  /** A user asked to cancel the job. */
+  record Cancel() implements JobTrigger {}
+
+  /** The attempt's timeout passed. {@code attempt} guards against a stale timer. */
+  record TimedOut(int attempt) implements JobTrigger {}
+
+  /** The grace period after SIGTERM passed without an exit. */
+  record KillDue(int attempt) implements JobTrigger {}
+
+  /** The supervisor is gone and left no exit record. */
+  record Vanished(int attempt, String detail) implements JobTrigger {}
+
+  /** Reconciliation found the job starting, but no supervisor was ever started for it. */
+  record NeverLaunched() implements JobTrigger {}
+
+  /** A short name for the event history. */
+  default String kind() {
+    return switch (this) {
+      case Place p -> "placed";
+      case Launched l -> "launched";
+      case LaunchFailed f -> "launch-failed";
+      case Exited e -> "exited";
+      case Cancel c -> "cancel";
+      case TimedOut t -> "timed-out";
+      case KillDue k -> "kill";
+      case Vanished v -> "vanished";
+      case NeverLaunched n -> "requeued";
+    };
+  }
+}
