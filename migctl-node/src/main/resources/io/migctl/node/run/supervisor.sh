@@ -1,0 +1,197 @@
+# migctl job supervisor: POSIX sh only (Debian's /bin/sh is dash, so no bashisms).
+#
+# Run as an argument list, never as a string built from user input:
+#   setsid /bin/sh -c "$THIS_SCRIPT" migctl-supervisor ATTEMPT_DIR COMMAND [ARG...]
+#
+# It writes to ATTEMPT_DIR (which must exist; nothing is written before that is checked),
+# each small file as NAME.tmp and then renamed, so that readers never see half a file:
+#   supervisor.pid  the pid of this shell
+#   started         when this shell started, epoch seconds
+#   child.pid       the command's pid, which is also its process group and session id
+#   exit            "status=N" (0-255; 128+n when killed by signal n; 127 command not
+#                   found) and "finished=EPOCH_SECONDS", written once the command is gone
+#   cancel          (empty) a stop was asked for: this shell got TERM, INT or HUP, or the
+#                   launcher wrote it before signalling the command (which, until it has
+#                   reset TERM to its default, checks for this file and does not start)
+# and appends the command's standard output and error to stdout.log and stderr.log. Its
+# standard input is /dev/null.
+#
+# Processes: this shell (the supervisor) forwards signals; a subshell (the watcher), which
+# ignores TERM, INT and HUP and has no traps, starts the command, waits for it and writes the
+# exit record, so that no signal can interrupt the wait that yields the status. The command
+# runs in its own session and process group (setsid), with every signal at its default
+# (env --default-signal, where env has it and this shell is a session leader), in the
+# working directory and with the environment this shell was given, except:
+#   MIGCTL_SUPERVISOR_SET (a count) and MIGCTL_SUPERVISOR_SET_0... ("NAME=VALUE") are
+#     variables that a shell would change or drop, set for the command by env(1);
+#   MIGCTL_SUPERVISOR_UNSET lists names, removed for the command by env -u.
+#
+# Signals: TERM (and INT and HUP when this shell leads its own session; they are ignored
+# otherwise, as the supervisor then shares the launcher's process group and terminal) are
+# forwarded as TERM to the command's process group; the shell keeps waiting and exits with
+# the command's status. A stop asked for before the command has started ("cancel" exists
+# when it checks) keeps the command from starting; it then ends with status 143.
+
+set -f
+_migctl_tools=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+if [ "$#" -lt 2 ] || [ -z "$1" ] || [ ! -d "$1" ]; then
+  printf '%s\n' 'usage: migctl-supervisor ATTEMPT_DIR COMMAND [ARG...] (ATTEMPT_DIR must exist)' >&2
+  exit 125
+fi
+_migctl_dir=$1
+shift
+
+# Runs a system tool found on a fixed PATH, not the command's.
+_migctl_tool() {
+  (PATH=$_migctl_tools && exec "$@")
+}
+
+# _migctl_put NAME CONTENT: writes CONTENT and a newline to NAME, atomically.
+_migctl_put() {
+  printf '%s\n' "$2" >"$_migctl_dir/$1.tmp" &&
+    _migctl_tool mv -f -- "$_migctl_dir/$1.tmp" "$_migctl_dir/$1"
+}
+
+# _migctl_signal_child SIG: sends SIG to the process group of the pid in _migctl_p, or to
+# the pid alone while it has no group of its own yet. Never to pid 0 or 1, nor a group -1.
+_migctl_signal_child() {
+  case $_migctl_p in
+    '' | *[!0-9]*) return 0 ;;
+  esac
+  [ "$_migctl_p" -gt 1 ] || return 0
+  # "kill -SIG -PGID": dash needs "--" after "-s SIG" but not after "-SIG"; busybox takes no "--"
+  kill "-$1" "-$_migctl_p" 2>/dev/null || kill "-$1" "$_migctl_p" 2>/dev/null
+}
+
+# The trap: remember the request, then forward TERM to the command's process group.
+# shellcheck disable=SC2317 # called by trap
+_migctl_forward() {
+  _migctl_signalled=1
+  : >"$_migctl_dir/cancel"
+  [ ! -e "$_migctl_dir/exit" ] || return 0
+  _migctl_p=
+  [ ! -f "$_migctl_dir/child.pid" ] || read -r _migctl_p <"$_migctl_dir/child.pid"
+  _migctl_signal_child TERM
+}
+
+# Whether this shell leads its own session (it was started by setsid).
+_migctl_is_leader() {
+  _migctl_stat=
+  [ -r "/proc/$$/stat" ] && read -r _migctl_stat <"/proc/$$/stat" || return 1
+  # shellcheck disable=SC2086 # split on purpose; globbing is off
+  set -- ${_migctl_stat##*\)}
+  [ "${4-}" = "$$" ]
+}
+
+trap _migctl_forward TERM
+if _migctl_is_leader; then
+  _migctl_leader=1
+  trap _migctl_forward INT HUP
+else
+  _migctl_leader=
+  trap '' INT HUP
+fi
+
+_migctl_put supervisor.pid "$$"
+_migctl_put started "$(_migctl_tool date +%s)"
+
+_migctl_setsid=$(PATH=$_migctl_tools && command -v setsid) || _migctl_setsid=
+_migctl_env=$(PATH=$_migctl_tools && command -v env) || _migctl_env=
+case $_migctl_setsid in /*) ;; *) _migctl_setsid= ;; esac
+case $_migctl_env in /*) ;; *) _migctl_env= ;; esac
+_migctl_defaults=
+if [ -n "$_migctl_leader" ] && [ -n "$_migctl_env" ] &&
+  "$_migctl_env" --default-signal "$_migctl_env" >/dev/null 2>&1; then
+  _migctl_defaults=--default-signal
+fi
+
+# Replaces this (sub)shell by the command "$@": env [--default-signal] [-u NAME...] --
+# [NAME=VALUE...] setsid -- COMMAND [ARG...]. The prefix is appended, then the command
+# rotated behind it, as POSIX sh has one list only.
+_migctl_exec() {
+  case ${MIGCTL_SUPERVISOR_SET-} in '' | *[!0-9]*) MIGCTL_SUPERVISOR_SET=0 ;; esac
+  # Without env(1), or when env would take the command for a NAME=VALUE (no setsid before
+  # it), the command gets the environment as this shell passes it on.
+  _migctl_direct=
+  [ -n "$_migctl_env" ] || _migctl_direct=1
+  if [ -z "$_migctl_setsid" ]; then
+    case $1 in *=*) _migctl_direct=1 ;; esac
+  fi
+  if [ -n "$_migctl_direct" ]; then
+    while [ "$MIGCTL_SUPERVISOR_SET" -gt 0 ]; do
+      MIGCTL_SUPERVISOR_SET=$((MIGCTL_SUPERVISOR_SET - 1))
+      unset "MIGCTL_SUPERVISOR_SET_$MIGCTL_SUPERVISOR_SET"
+    done
+    unset MIGCTL_SUPERVISOR_SET MIGCTL_SUPERVISOR_UNSET
+    [ -z "$_migctl_setsid" ] || exec "$_migctl_setsid" -- "$@"
+    exec "$@"
+  fi
+  _migctl_n=$#
+  set -- "$@" "$_migctl_env"
+  [ -z "$_migctl_defaults" ] || set -- "$@" "$_migctl_defaults"
+  for _migctl_v in ${MIGCTL_SUPERVISOR_UNSET-}; do
+    set -- "$@" -u "$_migctl_v"
+  done
+  set -- "$@" --
+  _migctl_i=0
+  while [ "$_migctl_i" -lt "$MIGCTL_SUPERVISOR_SET" ]; do
+    eval "_migctl_v=\${MIGCTL_SUPERVISOR_SET_$_migctl_i-}"
+    set -- "$@" "$_migctl_v"
+    unset "MIGCTL_SUPERVISOR_SET_$_migctl_i"
+    _migctl_i=$((_migctl_i + 1))
+  done
+  unset MIGCTL_SUPERVISOR_SET MIGCTL_SUPERVISOR_UNSET
+  [ -z "$_migctl_setsid" ] || set -- "$@" "$_migctl_setsid" --
+  while [ "$_migctl_n" -gt 0 ]; do
+    _migctl_v=$1
+    shift
+    set -- "$@" "$_migctl_v"
+    _migctl_n=$((_migctl_n - 1))
+  done
+  exec "$@"
+}
+
+# The watcher: starts the command, waits for it without traps, records how it ended.
+_migctl_watch() {
+  trap '' TERM INT HUP
+  (
+    trap - TERM
+    [ -z "$_migctl_leader" ] || trap - INT QUIT HUP
+    [ ! -e "$_migctl_dir/cancel" ] || exit 143
+    _migctl_exec "$@"
+  ) </dev/null >>"$_migctl_dir/stdout.log" 2>>"$_migctl_dir/stderr.log" &
+  _migctl_child=$!
+  _migctl_put child.pid "$_migctl_child"
+  if [ -e "$_migctl_dir/cancel" ]; then
+    _migctl_p=$_migctl_child
+    _migctl_signal_child TERM
+  fi
+  wait "$_migctl_child"
+  _migctl_status=$?
+  _migctl_put exit "status=$_migctl_status
+finished=$(_migctl_tool date +%s)"
+  exit "$_migctl_status"
+}
+
+_migctl_watch "$@" &
+_migctl_watcher=$!
+
+# A trap interrupts wait: wait again while the watcher is still there.
+while :; do
+  _migctl_signalled=
+  wait "$_migctl_watcher"
+  [ -n "$_migctl_signalled" ] || break
+  kill -0 "$_migctl_watcher" 2>/dev/null || break
+done
+
+_migctl_status=125
+if [ -f "$_migctl_dir/exit" ]; then
+  while IFS= read -r _migctl_v; do
+    case $_migctl_v in
+      status=*) _migctl_status=${_migctl_v#status=} ;;
+    esac
+  done <"$_migctl_dir/exit"
+fi
+case $_migctl_status in '' | *[!0-9]*) _migctl_status=125 ;; esac
+exit "$_migctl_status"
