@@ -1,0 +1,337 @@
+package io.migctl.node.daemon;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobState;
+import io.migctl.node.run.LogFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The REST API under {@code /api/v1}. Reads are open to whoever can reach the port (the daemon
+ * binds to 127.0.0.1 by default); everything that changes state needs the bearer token. Errors are
+ * JSON: {@code {"code": "...", "message": "..."}}, the message saying what to fix.
+ *
+ * @see Tokens
+ */
+public final class ApiServer implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
+
+  /** The largest request body accepted. */
+  public static final long MAX_REQUEST_BYTES = 1024 * 1024;
+
+  private static final int LOG_CHUNK = 64 * 1024;
+
+  private final Javalin app;
+  private final JobService jobs;
+  private final LayoutService layouts;
+  private final java.util.function.Predicate<String> tokens;
+  private final Map<String, Object> health;
+  private final String openApiYaml;
+
+  /**
+   * @param configure adds routes of other parts (metrics, the web page) before the server starts
+   */
+  public ApiServer(
+      JobService jobs,
+      LayoutService layouts,
+      java.util.function.Predicate<String> tokens,
+      Map<String, Object> health,
+      String openApiYaml,
+      Consumer<Javalin> configure) {
+    this.jobs = jobs;
+    this.layouts = layouts;
+    this.tokens = tokens;
+    this.health = Map.copyOf(health);
+    this.openApiYaml = openApiYaml;
+    ObjectMapper mapper = DaemonJson.MAPPER;
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.startupWatcherEnabled = false;
+              config.useVirtualThreads = true;
+              config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              config.jsonMapper(new JavalinJackson(mapper, false));
+            });
+    routes();
+    configure.accept(app);
+  }
+
+  /** Starts listening; port 0 picks a free one. */
+  public ApiServer start(String host, int port) {
+    app.start(host, port);
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private void routes() {
+    app.before(this::authorize);
+    app.get("/api/v1/health", ctx -> ctx.json(healthNow()));
+    app.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApiYaml));
+    app.get("/api/v1/openapi.json", ctx -> ctx.json(DaemonJson.yamlToTree(openApiYaml)));
+    app.post("/api/v1/jobs", this::submit);
+    app.get("/api/v1/jobs", this::list);
+    app.get("/api/v1/jobs/{id}", ctx -> ctx.json(view(jobs.require(id(ctx)))));
+    app.get(
+        "/api/v1/jobs/{id}/events",
+        ctx -> ctx.json(jobs.events(id(ctx)).stream().map(Views.EventView::of).toList()));
+    app.post("/api/v1/jobs/{id}/cancel", ctx -> ctx.json(view(jobs.cancel(id(ctx)))));
+    app.get("/api/v1/jobs/{id}/logs", this::logs);
+    app.get("/api/v1/gpus", ctx -> ctx.json(layouts.gpus()));
+    app.get("/api/v1/environments", ctx -> ctx.json(layouts.environments()));
+    app.post(
+        "/api/v1/layout/apply",
+        ctx -> ctx.json(layouts.apply(body(ctx, LayoutService.ApplyRequest.class))));
+
+    app.exception(
+        DaemonException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          switch (e.getStatus()) {
+            case 413 ->
+                error(
+                    ctx,
+                    413,
+                    "too-large",
+                    "the request body is larger than " + MAX_REQUEST_BYTES + " bytes");
+            case 404 ->
+                error(
+                    ctx,
+                    404,
+                    "not-found",
+                    "no endpoint "
+                        + ctx.method()
+                        + " "
+                        + ctx.path()
+                        + "; the API is described at /api/v1/openapi.json");
+            case 405 ->
+                error(ctx, 405, "method", ctx.method() + " is not allowed on " + ctx.path());
+            default -> error(ctx, e.getStatus(), "invalid", e.getMessage());
+          }
+        });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.log(Level.SEVERE, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+          error(ctx, 500, "internal", "the daemon failed on this request: " + e);
+        });
+  }
+
+  private void authorize(Context ctx) {
+    String method = ctx.method().name();
+    if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    String token =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7)
+            : null;
+    if (token == null || !tokens.test(token.strip())) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new DaemonException(
+          401,
+          "unauthorized",
+          (token == null ? "this request changes state and needs" : "wrong token; give")
+              + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token");
+    }
+  }
+
+  private void submit(Context ctx) {
+    SubmitRequest request = body(ctx, SubmitRequest.class);
+    Job job = jobs.submit(request.toSpec());
+    ctx.status(201).json(view(job));
+  }
+
+  private void list(Context ctx) {
+    Set<JobState> states = new LinkedHashSet<>();
+    for (String s : ctx.queryParams("state")) {
+      for (String part : s.split(",")) {
+        if (!part.isBlank()) {
+          try {
+            states.add(JobState.parse(part));
+          } catch (IllegalArgumentException e) {
+            throw DaemonException.invalid("state: " + e.getMessage());
+          }
+        }
+      }
+    }
+    int limit = intParam(ctx, "limit", 1000, 1, JobQuery.MAX_LIMIT);
+    JobQuery q =
+        new JobQuery(
+            states,
+            Optional.ofNullable(ctx.queryParam("tenant")),
+            Optional.ofNullable(ctx.queryParam("name")),
+            limit);
+    ctx.json(jobs.list(q).stream().map(this::view).toList());
+  }
+
+  /**
+   * A job's output. Without {@code follow}, what is there now; with it, streamed until the job
+   * finishes. {@code stream} is {@code stdout} (default) or {@code stderr}; {@code attempt}
+   * defaults to the latest.
+   */
+  private void logs(Context ctx) throws IOException {
+    long id = id(ctx);
+    Job job = jobs.require(id);
+    String stream = Optional.ofNullable(ctx.queryParam("stream")).orElse("stdout");
+    if (!stream.equals("stdout") && !stream.equals("stderr")) {
+      throw DaemonException.invalid("stream: use stdout or stderr, not '" + stream + "'");
+    }
+    int attempt = intParam(ctx, "attempt", job.attempt(), 1, job.attempt());
+    long offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    boolean follow =
+        Boolean.parseBoolean(Optional.ofNullable(ctx.queryParam("follow")).orElse("false"));
+    Path file = jobs.attemptDir(id, attempt).resolve(stream + ".log");
+    ctx.contentType("text/plain; charset=utf-8");
+    OutputStream out = ctx.res().getOutputStream();
+    while (true) {
+      LogFiles.Chunk chunk = LogFiles.read(file, offset, LOG_CHUNK);
+      if (chunk.bytes().length > 0) {
+        out.write(chunk.bytes());
+        out.flush();
+        offset = chunk.nextOffset();
+        continue;
+      }
+      if (!follow) {
+        break;
+      }
+      Job now = jobs.require(id);
+      boolean done = now.state().isTerminal() || now.attempt() != attempt;
+      if (done && LogFiles.read(file, offset, 1).bytes().length == 0) {
+        break;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+  }
+
+  private Views.JobView view(Job j) {
+    return Views.JobView.of(j, jobs.waitingReason(j.id()));
+  }
+
+  private Map<String, Object> healthNow() {
+    Map<String, Object> h = new HashMap<>(health);
+    h.put("status", "ok");
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    jobs.countByState().forEach((s, n) -> counts.put(s.wireName(), n));
+    h.put("jobs", counts);
+    return h;
+  }
+
+  private static long id(Context ctx) {
+    String raw = ctx.pathParam("id");
+    try {
+      long id = Long.parseLong(raw);
+      if (id < 1) {
+        throw new NumberFormatException();
+      }
+      return id;
+    } catch (NumberFormatException e) {
+      throw DaemonException.invalid("'" + raw + "' is not a job id; ids are positive integers");
+    }
+  }
+
+  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      int v = Integer.parseInt(raw.strip());
+      if (v < min || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw DaemonException.invalid(
+          name + ": '" + raw + "' must be a whole number from " + min + " to " + max);
+    }
+  }
+
+  private static <T> T body(Context ctx, Class<T> type) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw DaemonException.invalid("the request has no body; send a JSON object");
+    }
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = DaemonJson.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw DaemonException.invalid(
+          "malformed JSON at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ": "
+              + e.getOriginalMessage());
+    }
+    if (tree == null || tree.isNull()) {
+      throw DaemonException.invalid("the body is JSON null; send a JSON object");
+    }
+    if (!tree.isObject()) {
+      throw DaemonException.invalid(
+          "wrong type at the top level: the body is a JSON "
+              + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+              + "; send a JSON object");
+    }
+    try {
+      T value = DaemonJson.MAPPER.treeToValue(tree, type);
+      if (value == null) {
+        throw DaemonException.invalid("the body is JSON null; send a JSON object");
+      }
+      return value;
+    } catch (UnrecognizedPropertyException e) {
+      throw DaemonException.invalid(
+          "unknown field '"
+              + e.getPropertyName()
+              + "'; known fields: "
+              + e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList());
+    } catch (JsonMappingException e) {
+      throw DaemonException.invalid(
+          "wrong type at "
+              + DaemonJson.path(e)
+              + ": "
+              + e.getOriginalMessage().lines().findFirst().orElse("")
+              + "; see /api/v1/openapi.json");
+    } catch (JsonProcessingException e) {
+      throw DaemonException.invalid("cannot read the body: " + e.getOriginalMessage());
+    }
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status).json(new Views.ErrorView(code, message));
+  }
+}

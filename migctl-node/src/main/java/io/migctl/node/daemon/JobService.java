@@ -1,0 +1,558 @@
+package io.migctl.node.daemon;
+
+import io.migctl.core.job.Admission;
+import io.migctl.core.job.IllegalTransitionException;
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobEffect;
+import io.migctl.core.job.JobEvent;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.job.JobState;
+import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.JobStore;
+import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.MigSlot;
+import io.migctl.core.job.Requirement;
+import io.migctl.core.job.Scheduler;
+import io.migctl.core.job.Transition;
+import io.migctl.core.mig.DeviceProcess;
+import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.MigDriver;
+import io.migctl.core.mig.MigDriverException;
+import io.migctl.env.Activation;
+import io.migctl.env.store.EnvironmentBuild;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.run.JobProcesses;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs jobs: accepts them, places them on MIG devices, launches their supervisors, watches them,
+ * and brings them to their final state — and after a crash, picks up where the store says it was.
+ *
+ * <p>Every transition goes through {@link JobStateMachine} and is stored before its effects run.
+ * Transitions and scheduling run on one thread, in order, so two decisions never race; requests
+ * from the API wait for their turn.
+ */
+public final class JobService implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(JobService.class.getName());
+
+  /** How often the queue is looked at even when nothing happened (aging, foreign processes). */
+  private static final Duration TICK = Duration.ofSeconds(2);
+
+  private final JobStore store;
+  private final MigDriver driver;
+  private final DeviceClaims claims;
+  private final JobProcesses processes;
+  private final EnvironmentStore environments;
+  private final Path jobsDir;
+  private final Clock clock;
+  private final JobStateMachine machine;
+  private final Scheduler.Policy policy;
+  private final Map<String, String> baseEnvironment;
+  private final ExecutorService loop;
+  private final ScheduledExecutorService timers;
+  private final AtomicBoolean scheduleQueued = new AtomicBoolean();
+  private final Map<Long, String> waiting = new ConcurrentHashMap<>();
+  private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
+  private volatile List<GpuModel> models;
+
+  /**
+   * @param jobsDir where each job gets {@code <id>/attempt-<n>/} with its logs and exit record
+   * @param baseEnvironment the variables every job starts from (usually the daemon's own)
+   */
+  public JobService(
+      JobStore store,
+      MigDriver driver,
+      JobProcesses processes,
+      EnvironmentStore environments,
+      Path jobsDir,
+      Clock clock,
+      JobStateMachine machine,
+      Scheduler.Policy policy,
+      Map<String, String> baseEnvironment) {
+    this.store = store;
+    this.driver = driver;
+    this.claims = DeviceClaims.of(driver);
+    this.processes = processes;
+    this.environments = environments;
+    this.jobsDir = jobsDir;
+    this.clock = clock;
+    this.machine = machine;
+    this.policy = policy;
+    this.baseEnvironment = withoutReserved(baseEnvironment);
+    this.loop =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("migctl-jobs").daemon().factory());
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("migctl-timers").daemon().factory());
+  }
+
+  /** Reconciles the store with the processes and the driver, then starts scheduling. */
+  public void start() {
+    call(this::reconcile);
+    timers.scheduleWithFixedDelay(
+        this::requestSchedule, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    requestSchedule();
+  }
+
+  /** Called with every stored event, on the job thread; keep it quick. */
+  public void onEvent(Consumer<JobEvent> listener) {
+    listeners.add(listener);
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Accepts a job: resolves its environment, checks that some device of this node could ever run
+   * it, stores it queued.
+   *
+   * @throws DaemonException {@code invalid} naming what is wrong; nothing is stored then
+   */
+  public Job submit(JobSpec spec) {
+    Optional<Requirement> requirement;
+    try {
+      requirement = Admission.requirement(spec.gpu(), models());
+    } catch (IllegalArgumentException e) {
+      throw DaemonException.invalid(e.getMessage());
+    }
+    Optional<String> build = spec.environment().map(this::resolveEnvironment);
+    Job job = store.insert(spec, requirement, build, clock.instant());
+    requestSchedule();
+    return job;
+  }
+
+  /**
+   * Cancels a job: a queued one at once, a running one by SIGTERM to its process group and SIGKILL
+   * after the grace period.
+   *
+   * @throws DaemonException {@code not-found} or {@code conflict} (already finished)
+   */
+  public Job cancel(long id) {
+    return call(
+        () -> {
+          Job job = require(id);
+          try {
+            fire(job, new JobTrigger.Cancel());
+          } catch (IllegalTransitionException e) {
+            throw DaemonException.conflict(e.getMessage());
+          }
+          return require(id);
+        });
+  }
+
+  public Optional<Job> find(long id) {
+    return store.find(id);
+  }
+
+  public Job require(long id) {
+    return store.find(id).orElseThrow(() -> DaemonException.notFound("no job " + id));
+  }
+
+  public List<Job> list(JobQuery query) {
+    return store.list(query);
+  }
+
+  public List<JobEvent> events(long id) {
+    require(id);
+    return store.events(id);
+  }
+
+  public Map<JobState, Long> countByState() {
+    return store.countByState();
+  }
+
+  /** Why a queued job waits, as the last scheduling round saw it. */
+  public Optional<String> waitingReason(long id) {
+    return Optional.ofNullable(waiting.get(id));
+  }
+
+  /** The folder of a job's current (or last) attempt. */
+  public Path attemptDir(Job job) {
+    return attemptDir(job.id(), job.attempt());
+  }
+
+  public Path attemptDir(long id, int attempt) {
+    return jobsDir.resolve(Long.toString(id)).resolve("attempt-" + attempt);
+  }
+
+  /** The GPUs as they are now, with the MIG devices' jobs. */
+  public List<GpuSnapshot> gpus() {
+    return GpuSnapshot.readAll(driver);
+  }
+
+  public MigDriver driver() {
+    return driver;
+  }
+
+  /** Looks at the queue again soon, e.g. after the layout changed. */
+  public void reschedule() {
+    requestSchedule();
+  }
+
+  /** Runs {@code work} on the job thread, so it does not race with transitions. */
+  public <T> T exclusive(Supplier<T> work) {
+    return call(work);
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    loop.shutdown();
+    try {
+      if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+        loop.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- the job thread
+
+  private void requestSchedule() {
+    if (scheduleQueued.compareAndSet(false, true)) {
+      post(
+          () -> {
+            scheduleQueued.set(false);
+            schedule();
+          });
+    }
+  }
+
+  private void schedule() {
+    List<Job> unfinished = store.unfinished();
+    List<Job> queued = unfinished.stream().filter(j -> j.state() == JobState.QUEUED).toList();
+    waiting.keySet().retainAll(queued.stream().map(Job::id).toList());
+    if (queued.isEmpty()) {
+      return;
+    }
+    List<MigSlot> all;
+    try {
+      all = MigSlot.of(GpuSnapshot.readAll(driver), ownPids(unfinished));
+    } catch (MigDriverException e) {
+      queued.forEach(j -> waiting.put(j.id(), "the driver cannot list devices: " + e.getMessage()));
+      return;
+    }
+    Set<String> held = new HashSet<>();
+    for (Job j : unfinished) {
+      if (j.state().holdsDevice()) {
+        j.device().ifPresent(d -> held.add(d.uuid()));
+      }
+    }
+    List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
+    Scheduler.Decision decision = Scheduler.decide(queued, free, all, clock.instant(), policy);
+    waiting.putAll(decision.waiting());
+    for (Scheduler.Assignment a : decision.assignments()) {
+      waiting.remove(a.jobId());
+      fire(require(a.jobId()), new JobTrigger.Place(a.slot()));
+    }
+  }
+
+  /** Applies a trigger to the job as stored, stores the transition, then performs its effects. */
+  private void fire(Job job, JobTrigger trigger) {
+    Optional<Transition> t = machine.apply(job, trigger, clock.instant());
+    if (t.isEmpty()) {
+      return;
+    }
+    JobEvent stored = store.record(t.get());
+    for (Consumer<JobEvent> l : listeners) {
+      try {
+        l.accept(stored);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "an event listener failed", e);
+      }
+    }
+    for (JobEffect effect : t.get().effects()) {
+      perform(t.get(), effect);
+    }
+  }
+
+  private void fire(long id, JobTrigger trigger) {
+    store.find(id).ifPresent(job -> fire(job, trigger));
+  }
+
+  private void perform(Transition t, JobEffect effect) {
+    Job before = t.before();
+    switch (effect) {
+      case JobEffect.Launch l -> launch(l.job());
+      case JobEffect.Signal s -> {
+        Job job = t.after();
+        job.supervisor()
+            .ifPresent(
+                sup ->
+                    processes.signal(
+                        attemptDir(job),
+                        sup.pid(),
+                        s.signal().equals("KILL")
+                            ? JobProcesses.Signal.KILL
+                            : JobProcesses.Signal.TERM));
+      }
+      case JobEffect.ScheduleKill k ->
+          later(k.after(), () -> fire(k.jobId(), new JobTrigger.KillDue(k.attempt())));
+      case JobEffect.ArmTimeout a ->
+          later(a.after(), () -> fire(a.jobId(), new JobTrigger.TimedOut(a.attempt())));
+      case JobEffect.HoldDevice h -> driverCall(() -> claims.hold(h.uuid(), h.pid()));
+      case JobEffect.ReleaseDevice r -> driverCall(() -> claims.release(r.uuid(), r.pid()));
+      case JobEffect.KillGroup k -> processes.killGroup(attemptDir(before));
+      case JobEffect.Reschedule r -> requestSchedule();
+    }
+  }
+
+  private void launch(Job job) {
+    Path dir = attemptDir(job);
+    try {
+      Map<String, String> env = childEnvironment(job);
+      List<String> command = Activation.resolveProgram(job.spec().command(), env);
+      Path workdir = job.spec().workdir().map(Path::of).orElse(dir.getParent());
+      Files.createDirectories(dir.getParent());
+      JobProcesses.Launched launched = processes.launch(dir, command, env, workdir);
+      fire(
+          job.id(),
+          new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
+      watch(job.id(), job.attempt(), launched.exited());
+    } catch (IOException | RuntimeException e) {
+      String message =
+          e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+      LOG.log(Level.WARNING, "job " + job.id() + " could not start", e);
+      fire(job.id(), new JobTrigger.LaunchFailed(String.valueOf(message)));
+    }
+  }
+
+  private void watch(long id, int attempt, CompletableFuture<?> exited) {
+    exited.whenComplete((v, e) -> post(() -> supervisorGone(id, attempt)));
+  }
+
+  private void supervisorGone(long id, int attempt) {
+    Optional<JobProcesses.ExitRecord> exit = processes.readExit(attemptDir(id, attempt));
+    fire(
+        id,
+        exit.<JobTrigger>map(r -> new JobTrigger.Exited(attempt, r.status()))
+            .orElseGet(
+                () ->
+                    new JobTrigger.Vanished(
+                        attempt, "its supervisor exited without recording an exit status")));
+  }
+
+  private Map<String, String> childEnvironment(Job job) {
+    Map<String, String> env = new LinkedHashMap<>(baseEnvironment);
+    if (job.environmentBuild().isPresent()) {
+      EnvironmentBuild build =
+          environments
+              .find(job.environmentBuild().get())
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "environment build "
+                              + job.environmentBuild().get()
+                              + " no longer exists; build it again with migctl env create"));
+      env = new LinkedHashMap<>(build.activation().applyTo(env));
+    }
+    env.putAll(job.spec().variables());
+    env.put("MIGCTL_JOB_ID", Long.toString(job.id()));
+    env.put("MIGCTL_JOB_NAME", job.spec().name());
+    env.put("MIGCTL_JOB_ATTEMPT", Integer.toString(job.attempt()));
+    if (job.device().isPresent()) {
+      env.put("CUDA_VISIBLE_DEVICES", job.device().get().uuid());
+      env.put("NVIDIA_VISIBLE_DEVICES", job.device().get().uuid());
+    } else {
+      env.put("CUDA_VISIBLE_DEVICES", "");
+      env.put("NVIDIA_VISIBLE_DEVICES", "none");
+    }
+    return env;
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  private Void reconcile() {
+    for (Job job : store.unfinished()) {
+      try {
+        reconcile(job);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "could not reconcile job " + job.id(), e);
+      }
+    }
+    releaseDeadHolders();
+    return null;
+  }
+
+  private void reconcile(Job job) {
+    if (job.state() == JobState.QUEUED) {
+      return;
+    }
+    Path dir = attemptDir(job);
+    if (job.supervisor().isEmpty()) {
+      OptionalLong started = processes.supervisorPid(dir);
+      if (started.isEmpty()) {
+        fire(job, new JobTrigger.NeverLaunched());
+        return;
+      }
+      long pid = started.getAsLong();
+      Optional<Instant> start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+      fire(job, new JobTrigger.Launched(new Job.Supervisor(pid, start)));
+      job = require(job.id());
+    }
+    Job.Supervisor sup = job.supervisor().orElseThrow();
+    Optional<JobProcesses.ExitRecord> exit = processes.readExit(dir);
+    if (exit.isPresent()) {
+      fire(job, new JobTrigger.Exited(job.attempt(), exit.get().status()));
+      return;
+    }
+    if (!processes.isAlive(sup.pid(), sup.processStart())) {
+      fire(
+          job,
+          new JobTrigger.Vanished(
+              job.attempt(),
+              "its supervisor (pid " + sup.pid() + ") is gone and left no exit record"));
+      return;
+    }
+    adopt(job, sup);
+  }
+
+  private void adopt(Job job, Job.Supervisor sup) {
+    LOG.info("re-adopting job " + job.id() + " (supervisor pid " + sup.pid() + ")");
+    job.device().ifPresent(d -> driverCall(() -> claims.hold(d.uuid(), sup.pid())));
+    watch(job.id(), job.attempt(), processes.onExit(sup.pid()));
+    long id = job.id();
+    int attempt = job.attempt();
+    if (job.state() == JobState.STOPPING) {
+      processes.signal(attemptDir(job), sup.pid(), JobProcesses.Signal.TERM);
+      later(machine.killGrace(), () -> fire(id, new JobTrigger.KillDue(attempt)));
+    } else if (job.spec().timeout().isPresent() && job.startedAt().isPresent()) {
+      Duration left =
+          job.spec()
+              .timeout()
+              .get()
+              .minus(Duration.between(job.startedAt().get(), clock.instant()));
+      later(
+          left.isNegative() ? Duration.ZERO : left,
+          () -> fire(id, new JobTrigger.TimedOut(attempt)));
+    }
+  }
+
+  /** A process that no longer exists holds nothing: forget such holders. */
+  private void releaseDeadHolders() {
+    for (DeviceProcess p : claims.holders()) {
+      if (ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        continue;
+      }
+      LOG.info("releasing " + p.deviceUuid() + " from process " + p.pid() + ", which is gone");
+      driverCall(() -> claims.release(p.deviceUuid(), p.pid()));
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private String resolveEnvironment(String ref) {
+    return environments
+        .find(ref)
+        .map(EnvironmentBuild::id)
+        .orElseThrow(
+            () ->
+                DaemonException.invalid(
+                    "environment: no environment build or name '"
+                        + ref
+                        + "' on this node; build it first with migctl env create -f"
+                        + " environment.yml --name "
+                        + ref
+                        + " (migctl env list shows what exists)"));
+  }
+
+  private List<GpuModel> models() {
+    List<GpuModel> m = models;
+    if (m == null) {
+      List<GpuModel> found = new ArrayList<>();
+      driver.gpus().forEach(g -> found.add(driver.migModel(g.index())));
+      m = List.copyOf(found);
+      models = m;
+    }
+    return m;
+  }
+
+  private static Set<Long> ownPids(List<Job> unfinished) {
+    Set<Long> pids = new HashSet<>();
+    for (Job j : unfinished) {
+      j.supervisor().ifPresent(s -> pids.add(s.pid()));
+    }
+    return pids;
+  }
+
+  private void driverCall(Runnable call) {
+    try {
+      call.run();
+    } catch (MigDriverException e) {
+      LOG.log(Level.WARNING, "driver call failed: " + e.getMessage());
+    }
+  }
+
+  private void later(Duration after, Runnable work) {
+    timers.schedule(() -> post(work), Math.max(0, after.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  private void post(Runnable work) {
+    try {
+      loop.execute(
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              LOG.log(Level.SEVERE, "job thread task failed", e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.fine("daemon is stopping; dropped a task");
+    }
+  }
+
+  private <T> T call(Supplier<T> work) {
+    Future<T> f = loop.submit(work::get);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DaemonException(503, "unavailable", "interrupted while waiting for the job thread");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static Map<String, String> withoutReserved(Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>(env);
+    JobSpec.RESERVED.forEach(out::remove);
+    out.keySet().removeIf(k -> k.startsWith("MIGCTL_"));
+    return Map.copyOf(out);
+  }
+}

@@ -1,0 +1,163 @@
+package io.migctl.node.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad requests get a 4xx with a message that names the problem, and store nothing. */
+class ApiValidationIT {
+
+  @TempDir static Path home;
+  static TestDaemon d;
+
+  @BeforeAll
+  static void start() throws Exception {
+    d = new TestDaemon(home, SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:2")));
+  }
+
+  @AfterAll
+  static void stop() {
+    d.close();
+  }
+
+  static Stream<Arguments> badSubmissions() {
+    return Stream.of(
+        Arguments.of("{\"command\": [\"true\"", 400, "malformed JSON"),
+        Arguments.of("[1,2,3]", 400, "wrong type"),
+        Arguments.of("null", 400, "JSON null"),
+        Arguments.of("", 400, "no body"),
+        Arguments.of("{\"command\": \"echo hi\"}", 400, "command"),
+        Arguments.of("{\"command\": []}", 400, "command: is empty"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpuz\": \"1g.5gb\"}", 400, "unknown field 'gpuz'"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpu\": \"9g.99gb\"}",
+            400,
+            "no GPU on this node offers profile 9g.99gb"),
+        Arguments.of("{\"command\": [\"true\"], \"gpu\": \"big\"}", 400, "gpu:"),
+        Arguments.of("{\"command\": [\"true\"], \"gpu\": \"1g.12gb\"}", 400, "profiles here"),
+        Arguments.of("{\"command\": [\"true\"], \"gpuMemory\": \"1000TiB\"}", 400, "out of range"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpuMemory\": \"41GiB\"}", 400, "more than any MIG device"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpuMemory\": \"-5GiB\"}", 400, "not a memory size"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpuMemory\": \"8GiB\", \"gpuCompute\": 8}",
+            400,
+            "more than any MIG device"),
+        Arguments.of("{\"command\": [\"true\"], \"gpuCompute\": 2}", 400, "goes with gpuMemory"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"gpu\": \"1g.5gb\", \"gpuMemory\": \"1GiB\"}",
+            400,
+            "not both"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"environment\": \"nope\"}",
+            400,
+            "no environment build or name 'nope'"),
+        Arguments.of("{\"command\": [\"true\"], \"priority\": 99999}", 400, "priority"),
+        Arguments.of("{\"command\": [\"true\"], \"priority\": \"high\"}", 400, "priority"),
+        Arguments.of("{\"command\": [\"true\"], \"timeout\": \"soon\"}", 400, "timeout"),
+        Arguments.of("{\"command\": [\"true\"], \"retries\": -1}", 400, "retries"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"workdir\": \"relative/dir\"}", 400, "absolute path"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"env\": {\"CUDA_VISIBLE_DEVICES\": \"0\"}}",
+            400,
+            "set by migctl"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"env\": {\"1BAD\": \"x\"}}", 400, "not a variable name"),
+        Arguments.of("{\"command\": [\"true\"], \"name\": \"../etc\"}", 400, "not a job name"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badSubmissions")
+  void badSubmissionIsRefusedWithAClearMessageAndStoresNothing(
+      String body, int status, String message) {
+    int before = d.get("/api/v1/jobs").json().size();
+    TestDaemon.Reply r = d.post("/api/v1/jobs", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    assertThat(r.json().get("code").asText()).isEqualTo("invalid");
+    assertThat(r.json().get("message").asText()).contains(message);
+    assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+    assertThat(d.get("/api/v1/health").json().get("status").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void oversizedRequestIs413() {
+    String big = "{\"command\": [\"" + "x".repeat(2 * 1024 * 1024) + "\"]}";
+    int before = d.get("/api/v1/jobs").json().size();
+    TestDaemon.Reply r = d.post("/api/v1/jobs", big);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().get("code").asText()).isEqualTo("too-large");
+    assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+  }
+
+  @Test
+  void changesWithoutTheTokenAre401() {
+    int before = d.get("/api/v1/jobs").json().size();
+    TestDaemon.Reply none = d.post("/api/v1/jobs", "{\"command\": [\"true\"]}", null);
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.json().get("message").asText()).contains("$MIGCTL_HOME/token");
+    TestDaemon.Reply wrong = d.post("/api/v1/jobs", "{\"command\": [\"true\"]}", "not-the-token");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(d.post("/api/v1/jobs/1/cancel", "{}", null).status()).isEqualTo(401);
+    assertThat(d.post("/api/v1/layout/apply", "{}", null).status()).isEqualTo(401);
+    assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+  }
+
+  @Test
+  void unknownJobsAndEndpointsAre404AndBadIds400() {
+    assertThat(d.get("/api/v1/jobs/999999").status()).isEqualTo(404);
+    assertThat(d.get("/api/v1/jobs/abc").status()).isEqualTo(400);
+    assertThat(d.get("/api/v1/nothing").status()).isEqualTo(404);
+    assertThat(d.get("/api/v1/nothing").json().get("message").asText()).contains("openapi");
+    assertThat(d.post("/api/v1/jobs/999999/cancel", "{}").status()).isEqualTo(404);
+    assertThat(d.get("/api/v1/jobs?state=sleeping").status()).isEqualTo(400);
+    assertThat(d.get("/api/v1/jobs?limit=0").status()).isEqualTo(400);
+  }
+
+  @Test
+  void aBadLayoutIsRefusedAndChangesNothing() {
+    TestDaemon.Reply r =
+        d.postJson(
+            "/api/v1/layout/apply",
+            java.util.Map.of(
+                "config",
+                "version: v1\nmig-configs:\n  x:\n    - devices: all\n      mig-enabled: true\n      mig-devices: {\"7g.40gb\": 2}\n"));
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().get("message").asText()).contains("7g.40gb");
+    assertThat(d.get("/api/v1/gpus").json().findValues("instances").get(0).size()).isZero();
+  }
+
+  @Test
+  void theOpenApiDocumentDescribesTheRoutes() {
+    var doc = d.get("/api/v1/openapi.json").json();
+    assertThat(doc.get("openapi").asText()).startsWith("3.");
+    assertThat(doc.get("paths").has("/api/v1/jobs")).isTrue();
+    assertThat(doc.get("paths").has("/api/v1/jobs/{id}/logs")).isTrue();
+  }
+
+  @Test
+  void cancellingAFinishedJobIs409() throws Exception {
+    TestDaemon.Reply r = d.post("/api/v1/jobs", "{\"command\": [\"true\"]}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    long id = r.json().get("id").asLong();
+    TestDaemon.await(
+        "job to succeed",
+        java.time.Duration.ofSeconds(30),
+        () -> d.get("/api/v1/jobs/" + id).json().get("state").asText().equals("succeeded"));
+    TestDaemon.Reply c = d.post("/api/v1/jobs/" + id + "/cancel", "{}");
+    assertThat(c.status()).isEqualTo(409);
+    assertThat(c.json().get("message").asText()).contains("already succeeded");
+  }
+}
