@@ -69,11 +69,13 @@ final class EnvCommand implements Runnable {
   }
 
   EnvironmentStore store() {
+    return storeAt(root.context().home());
+  }
+
+  /** The environment store under a migctl home, as every command and the daemon use it. */
+  static EnvironmentStore storeAt(Path home) {
     return new EnvironmentStore(
-        root.context().home().resolve("envs"),
-        Clock.systemUTC(),
-        new SystemProcessRunner(),
-        BUILD_TIMEOUT);
+        home.resolve("envs"), Clock.systemUTC(), new SystemProcessRunner(), BUILD_TIMEOUT);
   }
 
   PrintWriter out() {
@@ -87,6 +89,15 @@ final class EnvCommand implements Runnable {
             () ->
                 new InvalidInputException(
                     "no environment build or name \"" + id + "\" (see 'migctl env list')"));
+  }
+
+  /** Builds (or finds) a spec file's environment with the default backend, progress on err. */
+  static io.migctl.env.store.EnvironmentBuild buildQuietly(
+      MigctlCommand root, Path file, PrintWriter err) {
+    err.println("migctl: building the environment of " + file + " (once; later uses find it)");
+    err.flush();
+    return Create.build(root, file.toString(), "auto", null, Optional.empty(), false, null, p -> {})
+        .build();
   }
 
   /** The platform in conda's words. */
@@ -192,41 +203,27 @@ final class EnvCommand implements Runnable {
 
     @Override
     public Integer call() {
-      String text = InputFiles.read(file, env.root.context().stdin());
-      EnvironmentSpec parsed = EnvironmentFiles.parse(text, InputFiles.source(file));
-      Path specDirectory =
-          file.equals("-")
-              ? Path.of("").toAbsolutePath()
-              : Path.of(file).toAbsolutePath().getParent();
-      EnvironmentSpec spec = PipPaths.resolve(parsed, specDirectory);
-      EnvBackend chosen = backend(spec);
-      Map<String, String> toolEnv = new LinkedHashMap<>();
-      String cudaVersion =
-          cuda != null ? cuda : env.root.context().environment().get("MIGCTL_CUDA_VERSION");
-      if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
-        toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
-      }
       PrintWriter err = env.spec.commandLine().getErr();
       EnvironmentStore.Created created =
-          env.store()
-              .create(
-                  spec,
-                  text,
-                  chosen,
-                  platform(),
-                  Optional.ofNullable(name),
-                  toolEnv,
-                  p -> {
-                    if (!json) {
-                      err.println(
-                          "  "
-                              + p.phase()
-                              + (p.fraction() >= 0
-                                  ? String.format(Locale.ROOT, " %3.0f%%", p.fraction() * 100)
-                                  : ""));
-                      err.flush();
-                    }
-                  });
+          build(
+              env.root,
+              file,
+              backend,
+              backendPath,
+              Optional.ofNullable(name),
+              systemSitePackages,
+              cuda,
+              p -> {
+                if (!json) {
+                  err.println(
+                      "  "
+                          + p.phase()
+                          + (p.fraction() >= 0
+                              ? String.format(Locale.ROOT, " %3.0f%%", p.fraction() * 100)
+                              : ""));
+                  err.flush();
+                }
+              });
       if (json) {
         Json.print(env.out(), new CreateJson(created.cacheHit(), BuildJson.of(created.build())));
       } else {
@@ -246,8 +243,46 @@ final class EnvCommand implements Runnable {
       return ExitCode.OK;
     }
 
-    private EnvBackend backend(EnvironmentSpec spec) {
-      Map<String, String> environment = env.root.context().environment();
+    /**
+     * Builds (or finds) the environment of a spec file, as {@code env create} does.
+     *
+     * @param file a path, or {@code -} for standard input
+     */
+    static EnvironmentStore.Created build(
+        MigctlCommand root,
+        String file,
+        String backend,
+        Path backendPath,
+        Optional<String> name,
+        boolean systemSitePackages,
+        String cuda,
+        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+      String text = InputFiles.read(file, root.context().stdin());
+      EnvironmentSpec parsed = EnvironmentFiles.parse(text, InputFiles.source(file));
+      Path specDirectory =
+          file.equals("-")
+              ? Path.of("").toAbsolutePath()
+              : Path.of(file).toAbsolutePath().getParent();
+      EnvironmentSpec spec = PipPaths.resolve(parsed, specDirectory);
+      EnvBackend chosen =
+          chooseBackend(
+              root.context().environment(), backend, backendPath, systemSitePackages, spec);
+      Map<String, String> toolEnv = new LinkedHashMap<>();
+      String cudaVersion =
+          cuda != null ? cuda : root.context().environment().get("MIGCTL_CUDA_VERSION");
+      if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
+        toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
+      }
+      return storeAt(root.context().home())
+          .create(spec, text, chosen, platform(), name, toolEnv, progress);
+    }
+
+    private static EnvBackend chooseBackend(
+        Map<String, String> environment,
+        String backend,
+        Path backendPath,
+        boolean systemSitePackages,
+        EnvironmentSpec spec) {
       Optional<Path> path = Optional.ofNullable(backendPath);
       String kind = backend.toLowerCase(Locale.ROOT);
       if (kind.equals("auto")) {

@@ -15,6 +15,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // The daemon's log lines: time, level, message; one line each.
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
     System.exit(
         execute(
             CliContext.ofProcess(),
@@ -41,6 +43,13 @@ public final class Main {
     cl.addSubcommand(new MigCommand());
     cl.addSubcommand(new EnvCommand());
     cl.addSubcommand(new SimCommand());
+    cl.addSubcommand(new ServeCommand());
+    cl.addSubcommand(new SubmitCommand());
+    cl.addSubcommand(new JobsCommand());
+    cl.addSubcommand(new JobCommand());
+    cl.addSubcommand(new LogsCommand());
+    cl.addSubcommand(new CancelCommand());
+    cl.addSubcommand(new UpCommand());
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -60,7 +69,11 @@ public final class Main {
           if (ex instanceof InvalidInputException || ex instanceof IllegalArgumentException) {
             e.println("migctl: " + ex.getMessage());
             code = ExitCode.INVALID_INPUT;
-          } else if (ex instanceof MigDriverException
+          } else if (ex instanceof DaemonClient.DaemonUnreachableException) {
+            e.println("migctl: " + ex.getMessage());
+            code = ExitCode.DAEMON_UNREACHABLE;
+          } else if (ex instanceof DaemonClient.DaemonRefusedException
+              || ex instanceof MigDriverException
               || ex instanceof HookRunner.HookFailedException
               || ex instanceof DriverUnavailableException
               || ex instanceof BuildFailedException) {

@@ -44,6 +44,7 @@ public final class MigctlCommand implements Runnable {
 
   private final CliContext context;
   private MigDriver driver;
+  private String fallbackSimulation;
 
   @Spec CommandSpec spec;
 
@@ -171,6 +172,17 @@ public final class MigctlCommand implements Runnable {
     return SimulatedMigDriver.persistent(simulatedSpec(), context.home().resolve("sim"));
   }
 
+  /**
+   * The simulated node to use when neither {@code --simulate} nor {@code MIGCTL_SIMULATE} names
+   * one, e.g. a workload's {@code node.simulate}; call before the driver is made.
+   */
+  void simulateByDefault(String spec, String source) {
+    fallbackSimulation = spec;
+    fallbackSource = source;
+  }
+
+  private String fallbackSource = "";
+
   /** The simulated node's spec for this invocation. */
   SimulatedNodeSpec simulatedSpec() {
     String text = simulate;
@@ -179,7 +191,11 @@ public final class MigctlCommand implements Runnable {
       text = context.environment().get("MIGCTL_SIMULATE");
       source = "MIGCTL_SIMULATE";
       if (text == null || text.isBlank()) {
-        return SimulatedNodeSpec.parse(SimulatedNodeSpec.DEFAULT);
+        if (fallbackSimulation == null) {
+          return SimulatedNodeSpec.parse(SimulatedNodeSpec.DEFAULT);
+        }
+        text = fallbackSimulation;
+        source = fallbackSource;
       }
     }
     try {

@@ -1,0 +1,208 @@
+package io.migctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Talks to the node daemon: {@code $MIGCTL_URL}, else the address the daemon wrote to {@code
+ * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token comes from {@code
+ * $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}.
+ */
+final class DaemonClient {
+
+  static final String DEFAULT_URL = "http://127.0.0.1:7468";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final URI base;
+  private final Optional<String> token;
+  private final HttpClient http;
+
+  DaemonClient(URI base, Optional<String> token) {
+    this.base = base;
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** The client for this invocation's environment. */
+  static DaemonClient of(CliContext context) {
+    String url = context.environment().get("MIGCTL_URL");
+    Path home = context.home();
+    if (url == null || url.isBlank()) {
+      url = DEFAULT_URL;
+      Path daemonFile = home.resolve("daemon.json");
+      if (Files.isReadable(daemonFile)) {
+        try {
+          JsonNode n = MAPPER.readTree(Files.readString(daemonFile));
+          if (n.hasNonNull("url")) {
+            url = n.get("url").asText();
+          }
+        } catch (IOException e) {
+          // a torn or stale file: fall back to the default address
+        }
+      }
+    }
+    URI base;
+    try {
+      base = URI.create(url.replaceAll("/+$", ""));
+      if (base.getScheme() == null || base.getHost() == null) {
+        throw new IllegalArgumentException("no scheme or host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "MIGCTL_URL=" + url + " is not a URL; write e.g. http://127.0.0.1:7468", e);
+    }
+    Optional<String> token =
+        Optional.ofNullable(context.environment().get("MIGCTL_TOKEN")).filter(t -> !t.isBlank());
+    if (token.isEmpty()) {
+      Path file = home.resolve("token");
+      if (Files.isReadable(file)) {
+        try {
+          token = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+          // requests that need it will say so
+        }
+      }
+    }
+    return new DaemonClient(base, token);
+  }
+
+  URI base() {
+    return base;
+  }
+
+  JsonNode get(String path) {
+    return json(send(request(path).GET()));
+  }
+
+  JsonNode post(String path, Object body) {
+    String text;
+    try {
+      text = MAPPER.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the request as JSON", e);
+    }
+    return json(
+        send(
+            request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text))));
+  }
+
+  /** A streamed response body, e.g. followed logs. */
+  InputStream stream(String path) {
+    HttpResponse<InputStream> r = exchange(request(path).GET().build());
+    if (r.statusCode() >= 400) {
+      try (InputStream in = r.body()) {
+        throw failure(r.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw unreachable(e);
+      }
+    }
+    return r.body();
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    return b;
+  }
+
+  private String send(HttpRequest.Builder builder) {
+    HttpResponse<InputStream> r = exchange(builder.build());
+    String body;
+    try (InputStream in = r.body()) {
+      body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+    if (r.statusCode() >= 400) {
+      throw failure(r.statusCode(), body);
+    }
+    return body;
+  }
+
+  private HttpResponse<InputStream> exchange(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DaemonUnreachableException("interrupted while talking to the daemon at " + base);
+    }
+  }
+
+  private DaemonUnreachableException unreachable(IOException e) {
+    String why =
+        e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+            ? "connection refused or timed out"
+            : String.valueOf(e.getMessage());
+    return new DaemonUnreachableException(
+        "cannot reach the migctl daemon at "
+            + base
+            + " ("
+            + why
+            + "); start it with 'migctl serve' (or 'migctl up'), or point MIGCTL_URL at it");
+  }
+
+  private static RuntimeException failure(int status, String body) {
+    String message = body;
+    try {
+      JsonNode n = MAPPER.readTree(body);
+      if (n != null && n.hasNonNull("message")) {
+        message = n.get("message").asText();
+      }
+    } catch (IOException e) {
+      // not JSON: use the body as it is
+    }
+    if (status == 401) {
+      return new DaemonRefusedException(
+          message + " (set MIGCTL_TOKEN, or run where $MIGCTL_HOME/token is readable)");
+    }
+    if (status == 400 || status == 404 || status == 413) {
+      return new InvalidInputException(message);
+    }
+    return new DaemonRefusedException(message);
+  }
+
+  private static JsonNode json(String body) {
+    try {
+      return MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new DaemonRefusedException(
+          "the daemon answered with something that is not JSON: " + e.getMessage());
+    }
+  }
+
+  /** The daemon cannot be reached. Exit code 3. */
+  static final class DaemonUnreachableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DaemonUnreachableException(String message) {
+      super(message);
+    }
+  }
+
+  /** The daemon refused or failed a request. Exit code 1. */
+  static final class DaemonRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DaemonRefusedException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.migctl.cli;
+
+import io.migctl.core.job.Durations;
+import io.migctl.core.mig.MigDriver;
+import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl serve}: the node daemon in the foreground, until Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the node daemon: the job queue, the REST API under /api/v1, until Ctrl-C.",
+      "",
+      "Jobs keep running when the daemon stops or crashes; on start it re-adopts them and",
+      "records the outcome of those that ended meanwhile. Requests that change state need the",
+      "token in $MIGCTL_HOME/token (created on first start, mode 0600)."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      paramLabel = "P",
+      description = "The port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port = NodeDaemon.DEFAULT_PORT;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      description = "The address to listen on (default ${DEFAULT-VALUE}, this machine only).")
+  String bind = "127.0.0.1";
+
+  @Option(
+      names = "--kill-grace",
+      paramLabel = "DURATION",
+      description =
+          "How long a cancelled job has between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
+  String killGrace = "10s";
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new InvalidInputException("--port " + port + ": use 0 to 65535");
+    }
+    Duration grace;
+    try {
+      grace = Durations.parse(killGrace);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--kill-grace: " + e.getMessage(), e);
+    }
+    MigDriver driver = root.driver();
+    NodeDaemon.Options options =
+        NodeDaemon.Options.defaults(
+                root.context().home(), describe(driver), root.context().environment())
+            .withPort(port)
+            .withBind(bind)
+            .withKillGrace(grace);
+    NodeDaemon daemon = start(options, driver);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("migctl daemon listening on " + daemon.url() + " (" + describe(driver) + ")");
+    out.println("  token for requests that change state: " + daemon.tokenFile());
+    out.println("  stop with Ctrl-C; running jobs keep running");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  daemon.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return ExitCode.OK;
+  }
+
+  /** Starts a daemon for this invocation's home and driver. */
+  static NodeDaemon start(NodeDaemon.Options options, MigDriver driver) {
+    try {
+      return NodeDaemon.start(
+          options, driver, EnvCommand.storeAt(options.home()), Clock.systemUTC(), app -> {});
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof java.net.BindException
+          || e.getMessage() != null && e.getMessage().contains("Failed to bind")) {
+        throw new IllegalStateException(
+            "cannot listen on "
+                + options.bind()
+                + ":"
+                + options.port()
+                + " (in use?); choose another with --port, or stop what uses it",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  static String describe(MigDriver driver) {
+    return driver instanceof SimulatedMigDriver sim ? "simulated " + sim.spec() : "NVML";
+  }
+}

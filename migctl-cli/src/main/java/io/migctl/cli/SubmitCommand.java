@@ -1,0 +1,181 @@
+package io.migctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl submit}: queue a job on the daemon. */
+@Command(
+    name = "submit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Queue a job. It runs on a MIG device that fits (the smallest free one), with",
+      "CUDA_VISIBLE_DEVICES and NVIDIA_VISIBLE_DEVICES set to that device's MIG-<uuid>.",
+      "",
+      "The command is passed as an argument list, never through a shell: put it after --.",
+      "Example: migctl submit --gpu 1g.5gb --env infer -- python serve.py --port 8000"
+    })
+final class SubmitCommand implements Callable<Integer> {
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "A name (default: the program's).")
+  String name;
+
+  @Option(
+      names = "--env",
+      paramLabel = "ENV",
+      description =
+          "An environment: a build id (or prefix), a name, or an environment.yml to build.")
+  String environment;
+
+  @ArgGroup(exclusive = true)
+  Gpu gpu;
+
+  static final class Gpu {
+    @Option(
+        names = "--gpu",
+        paramLabel = "PROFILE",
+        description = "A MIG profile such as 2g.10gb, or none (default).")
+    String profile;
+
+    @ArgGroup(exclusive = false)
+    Memory memory;
+  }
+
+  static final class Memory {
+    @Option(
+        names = "--gpu-memory",
+        paramLabel = "SIZE",
+        required = true,
+        description = "Instead of a profile: at least this much GPU memory, e.g. 8GiB.")
+    String size;
+
+    @Option(
+        names = "--gpu-compute",
+        paramLabel = "N",
+        description = "With --gpu-memory: at least N compute slices (default 1).")
+    Integer compute;
+  }
+
+  @Option(names = "--priority", paramLabel = "N", description = "Higher runs first (-1000..1000).")
+  Integer priority;
+
+  @Option(names = "--tenant", paramLabel = "NAME", description = "Who the job belongs to.")
+  String tenant;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Per attempt: 90s, 10m, 2h.")
+  String timeout;
+
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      description = "Run a failed attempt again up to N times.")
+  Integer retries;
+
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description = "The working directory (default: the current one).")
+  Path workdir;
+
+  @Option(
+      names = {"-e", "--set-env"},
+      paramLabel = "KEY=VALUE",
+      description = "An environment variable for the job (repeatable).")
+  List<String> variables = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print the job as JSON.")
+  boolean json;
+
+  @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments.")
+  List<String> command;
+
+  @Override
+  public Integer call() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (name != null) {
+      body.put("name", name);
+    }
+    body.put("command", command);
+    Path dir = workdir == null ? Path.of("").toAbsolutePath() : workdir.toAbsolutePath();
+    if (!Files.isDirectory(dir)) {
+      throw new InvalidInputException("--workdir " + dir + ": no such directory");
+    }
+    body.put("workdir", dir.normalize().toString());
+    if (environment != null) {
+      body.put("environment", environmentRef(environment));
+    }
+    if (gpu != null && gpu.profile != null) {
+      body.put("gpu", gpu.profile);
+    }
+    if (gpu != null && gpu.memory != null) {
+      body.put("gpuMemory", gpu.memory.size);
+      if (gpu.memory.compute != null) {
+        body.put("gpuCompute", gpu.memory.compute);
+      }
+    }
+    putIfSet(body, "priority", priority);
+    putIfSet(body, "tenant", tenant);
+    putIfSet(body, "timeout", timeout);
+    putIfSet(body, "retries", retries);
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String kv : variables) {
+      int eq = kv.indexOf('=');
+      if (eq < 1) {
+        throw new InvalidInputException("-e " + kv + ": write KEY=VALUE");
+      }
+      env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    if (!env.isEmpty()) {
+      body.put("env", env);
+    }
+    JsonNode job = DaemonClient.of(root.context()).post("/api/v1/jobs", body);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Json.print(out, job);
+    } else {
+      out.println(
+          "job "
+              + job.get("id").asText()
+              + " ("
+              + job.get("name").asText()
+              + ") queued"
+              + (job.hasNonNull("requiredMemoryMiB")
+                  ? ", needs " + job.get("gpu").asText()
+                  : ", no GPU"));
+      out.println("  follow it: migctl logs -f " + job.get("id").asText());
+      out.flush();
+    }
+    return ExitCode.OK;
+  }
+
+  /** A spec file is built here (the daemon runs on this node) and passed on by build id. */
+  private String environmentRef(String ref) {
+    Path file = Path.of(ref);
+    if (!(ref.endsWith(".yml") || ref.endsWith(".yaml")) || !Files.isRegularFile(file)) {
+      return ref;
+    }
+    return EnvCommand.buildQuietly(root, file, spec.commandLine().getErr()).id();
+  }
+
+  private static void putIfSet(Map<String, Object> body, String key, Object value) {
+    if (value != null) {
+      body.put(key, value);
+    }
+  }
+}
