@@ -484,7 +484,8 @@ final class EnvCommand implements Runnable {
         paramLabel = "N",
         defaultValue = "1",
         description =
-            "Builds kept per name, newest first (default: ${DEFAULT-VALUE}, the current one).")
+            "Builds kept per name, newest first (default: ${DEFAULT-VALUE}, the current one);"
+                + " builds of unfinished jobs are always kept.")
     int keep;
 
     @Option(names = "--dry-run", description = "Say what would be removed; remove nothing.")
@@ -493,13 +494,29 @@ final class EnvCommand implements Runnable {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    /** Builds that jobs not yet finished will run in: never removed. */
+    private Set<String> inUse() {
+      Path db = env.root.context().home().resolve("migctl.db");
+      if (!java.nio.file.Files.exists(db)) {
+        return Set.of();
+      }
+      try (io.migctl.node.store.Database database = io.migctl.node.store.Database.open(db)) {
+        Set<String> ids = new java.util.HashSet<>();
+        for (io.migctl.core.job.Job j :
+            new io.migctl.node.store.SqliteJobStore(database).unfinished()) {
+          j.environmentBuild().ifPresent(ids::add);
+        }
+        return ids;
+      }
+    }
+
     @Override
     public void run() {
       if (keep < 1) {
         throw new InvalidInputException(
             "--keep " + keep + ": keep at least 1 (each name's current build)");
       }
-      EnvironmentStore.GcResult r = env.store().gc(keep, Set.of(), dryRun);
+      EnvironmentStore.GcResult r = env.store().gc(keep, inUse(), dryRun);
       if (json) {
         Json.print(env.out(), r);
         return;

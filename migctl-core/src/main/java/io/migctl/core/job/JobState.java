@@ -12,7 +12,10 @@ public enum JobState {
   STOPPING,
   /** Exited with status 0. */
   SUCCEEDED,
-  /** Exited with another status, timed out, or could not start, and has no retry left. */
+  /**
+   * Exited with another status or timed out, and has no retry left; or could not start at all (not
+   * retried: what stopped the launch — a missing folder or environment — stays).
+   */
   FAILED,
   /** Stopped at a user's request. */
   CANCELLED,

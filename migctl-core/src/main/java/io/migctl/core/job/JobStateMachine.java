@@ -210,7 +210,7 @@ public final class JobStateMachine {
   }
 
   private Optional<Transition> timedOut(Job job, JobTrigger.TimedOut t, Instant now) {
-    if (!current(job, t.attempt(), JobState.RUNNING)) {
+    if (!current(job, t.attempt(), JobState.RUNNING) || job.spec().timeout().isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
@@ -434,7 +434,10 @@ public final class JobStateMachine {
   }
 
   static String human(Duration d) {
-    if (d.toMillis() % 1000 != 0) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.toMillis() % 1000 != 0 || d.toMillis() < 1000) {
       return d.toMillis() + "ms";
     }
     long s = d.toSeconds();

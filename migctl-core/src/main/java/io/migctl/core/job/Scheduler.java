@@ -53,7 +53,6 @@ public final class Scheduler {
     List<Job> order = new ArrayList<>(queued);
     order.sort(order(now, policy));
     List<MigSlot> available = new ArrayList<>(free.stream().filter(s -> !s.foreignBusy()).toList());
-    List<Job> blockedStarving = new ArrayList<>();
     List<Assignment> assignments = new ArrayList<>();
     Map<Long, String> waiting = new LinkedHashMap<>();
     for (Job job : order) {
@@ -66,36 +65,12 @@ public final class Scheduler {
         continue;
       }
       Requirement need = job.requirement().get();
-      List<MigSlot> fitting = available.stream().filter(need::fits).toList();
-      Optional<Job> reservedBy = Optional.empty();
-      List<MigSlot> allowed = new ArrayList<>();
-      for (MigSlot s : fitting) {
-        Optional<Job> holder =
-            blockedStarving.stream().filter(b -> b.requirement().get().fits(s)).findFirst();
-        if (holder.isPresent()) {
-          reservedBy = reservedBy.or(() -> holder);
-        } else {
-          allowed.add(s);
-        }
-      }
-      Optional<MigSlot> best = allowed.stream().min(BEST_FIT);
+      Optional<MigSlot> best = available.stream().filter(need::fits).min(BEST_FIT);
       if (best.isPresent()) {
         available.remove(best.get());
         assignments.add(new Assignment(job.id(), best));
-        continue;
-      }
-      if (reservedBy.isPresent()) {
-        waiting.put(
-            job.id(),
-            "the devices that fit are held back for job "
-                + reservedBy.get().id()
-                + ", which has waited longer than "
-                + JobStateMachine.human(policy.starvationAfter()));
       } else {
         waiting.put(job.id(), whyNoDevice(need, all));
-      }
-      if (!Duration.between(job.submittedAt(), now).minus(policy.starvationAfter()).isNegative()) {
-        blockedStarving.add(job);
       }
     }
     return new Decision(assignments, waiting);

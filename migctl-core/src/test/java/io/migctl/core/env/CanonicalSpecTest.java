@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -3,6 +3,7 @@ package io.migctl.core.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.migctl.core.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package io.migctl.core.job;
 import static io.migctl.core.job.Jobs.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migctl.core.Seeds;
 import io.migctl.core.job.Job.StopCause;
 import io.migctl.core.job.JobEffect.ArmTimeout;
 import io.migctl.core.job.JobEffect.HoldDevice;

@@ -4,6 +4,7 @@ import static io.migctl.core.job.Jobs.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.migctl.core.Seeds;
 import io.migctl.core.job.Scheduler.Assignment;
 import io.migctl.core.job.Scheduler.Decision;
 import io.migctl.core.job.Scheduler.Policy;

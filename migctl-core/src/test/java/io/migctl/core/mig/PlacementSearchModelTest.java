@@ -3,6 +3,7 @@ package io.migctl.core.mig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import io.migctl.core.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package io.migctl.core.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migctl.core.Seeds;
 import io.migctl.core.job.GpuNeed;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.Feasibility;

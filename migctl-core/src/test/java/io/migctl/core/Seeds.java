@@ -1,4 +1,4 @@
-package io.migctl.core.plan;
+package io.migctl.core;
 
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -6,13 +6,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * The seed of the randomised tests: {@code -Dmigctl.seed=N} replays a run, otherwise each run draws
  * a fresh one. Tests print it in every failure message.
  */
-final class Seeds {
+public final class Seeds {
 
   private static final long SEED = initial();
 
   private Seeds() {}
 
-  static long seed() {
+  public static long seed() {
     return SEED;
   }
 
