@@ -1,8 +1,8 @@
 /*
  * A stand-in for libnvidia-ml.so.1, for migctl's tests only: the NVML entry points NvmlMigDriver
- * binds, with nvml.h's signatures and struct layouts (declared here, pinned by _Static_assert),
- * over an in-memory model of two NVIDIA A100-SXM4-40GB GPUs (profiles, ids, placements and memory
- * as in shared/reference/mig/mig-profiles.json).
+ * and NvmlTelemetry bind, with nvml.h's signatures and struct layouts (declared here, pinned by
+ * _Static_assert), over an in-memory model of two NVIDIA A100-SXM4-40GB GPUs (profiles, ids,
+ * placements and memory as in shared/reference/mig/mig-profiles.json).
  *
  * GPU 0 starts with MIG enabled and applies MIG mode changes at once when it has no GPU instance
  * (bare metal); GPU 1 starts with MIG disabled and keeps changes pending (a VM that cannot reset).
@@ -13,11 +13,24 @@
  * GPU instance with compute instances or a busy compute instance IN_USE; a wrong struct version
  * ARGUMENT_VERSION_MISMATCH; a too small array INSUFFICIENT_SIZE with the needed count.
  *
- * Test hook: fakeNvmlSetProcess(gpu, gi, ci, pid) makes process pid hold that MIG device (0 frees).
+ * Telemetry (read-only): GPU 0 answers temperature (41 C), power (87654 mW), SM and memory clocks
+ * (1410, 1215 MHz); GPU 1 answers clocks only (SM 1095 MHz; memory clock, temperature and power
+ * NOT_SUPPORTED). Memory info on a GPU: 512 of 40960 MiB; on a MIG device: its GPU instance's
+ * profile memory, 13 MiB used plus 1024 MiB per held compute instance of the GPU instance.
+ * Utilization (37 % GPU, 12 % memory) only with MIG off, else NOT_SUPPORTED. GPM: the GPUs are
+ * Ampere, so nvmlGpmQueryDeviceSupport says unsupported unless a test turns it on; a GPM MIG
+ * sample advances the GPU instance's clock by 1000 ticks and its busy counter by 750 when one of
+ * its compute instances is held (else by 20), so NVML_GPM_METRIC_GRAPHICS_UTIL reads 75 or 2 %;
+ * other metrics are NOT_SUPPORTED per metric.
+ *
+ * Test hooks: fakeNvmlSetProcess(gpu, gi, ci, pid) makes process pid hold that MIG device (0
+ * frees); fakeNvmlSetGpm(gpu, on) turns GPM support on or off; fakeNvmlGpmSamplesLive() counts
+ * GPM samples allocated and not freed.
  * Build: gcc -shared -fPIC -O1 -Wall -Werror -o libnvidia-ml.so.1 fake_nvml.c
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef int nvmlReturn_t;
@@ -104,6 +117,39 @@ _Static_assert(sizeof(nvmlComputeInstanceInfo_t) == 32, "nvmlComputeInstanceInfo
 _Static_assert(offsetof(nvmlComputeInstanceInfo_t, id) == 16, "CI id");
 _Static_assert(offsetof(nvmlComputeInstanceInfo_t, placement) == 24, "CI placement");
 
+typedef struct { unsigned int gpu, memory; } nvmlUtilization_t;
+_Static_assert(sizeof(nvmlUtilization_t) == 8, "nvmlUtilization_t");
+
+typedef struct nvmlGpmSample_st *nvmlGpmSample_t;
+
+typedef struct {
+  unsigned int metricId;
+  nvmlReturn_t nvmlReturn;
+  double value;
+  struct {
+    char *shortName, *longName, *unit;
+  } metricInfo;
+} nvmlGpmMetric_t;
+_Static_assert(sizeof(nvmlGpmMetric_t) == 40, "nvmlGpmMetric_t");
+_Static_assert(offsetof(nvmlGpmMetric_t, value) == 8, "GPM metric value");
+_Static_assert(offsetof(nvmlGpmMetric_t, metricInfo) == 16, "GPM metric info");
+
+#define NVML_GPM_METRIC_MAX 98 /* the 12.2 header's */
+typedef struct {
+  unsigned int version, numMetrics;
+  nvmlGpmSample_t sample1, sample2;
+  nvmlGpmMetric_t metrics[NVML_GPM_METRIC_MAX];
+} nvmlGpmMetricsGet_t;
+_Static_assert(offsetof(nvmlGpmMetricsGet_t, sample1) == 8, "GPM sample1");
+_Static_assert(offsetof(nvmlGpmMetricsGet_t, metrics) == 24, "GPM metrics");
+_Static_assert(sizeof(nvmlGpmMetricsGet_t) == 24 + 98 * 40, "nvmlGpmMetricsGet_t");
+#define NVML_GPM_METRICS_GET_VERSION 1
+
+typedef struct { unsigned int version, isSupportedDevice; } nvmlGpmSupport_t;
+_Static_assert(sizeof(nvmlGpmSupport_t) == 8, "nvmlGpmSupport_t");
+#define NVML_GPM_SUPPORT_VERSION 1
+#define NVML_GPM_METRIC_GRAPHICS_UTIL 1
+
 /* ---------------------------------------------------------------- the model */
 
 #define GPUS 2
@@ -150,6 +196,7 @@ struct nvmlComputeInstance_st {
 struct nvmlGpuInstance_st {
   int used, gpu;
   unsigned id, start, size;
+  unsigned long long gpmTicks, gpmBusy; /* GPM counters */
   const Profile *profile;
   struct nvmlComputeInstance_st cis[SLOTS];
 };
@@ -158,9 +205,10 @@ typedef struct {
   struct nvmlDevice_st dev;
   unsigned migCurrent, migPending, appliesAtOnce, bus;
   struct nvmlGpuInstance_st gis[SLOTS];
+  unsigned gpm; /* GPM support, off (Ampere) until a test turns it on */
 } Gpu;
 
-static Gpu gpus[GPUS] = {{{0}, 1, 1, 1, 0x07, {{0}}}, {{1}, 0, 0, 0, 0x0F, {{0}}}};
+static Gpu gpus[GPUS] = {{{0}, 1, 1, 1, 0x07, {{0}}, 0}, {{1}, 0, 0, 0, 0x0F, {{0}}, 0}};
 static int initCount;
 static unsigned creations;
 
@@ -315,10 +363,20 @@ nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci) {
   return NVML_SUCCESS;
 }
 
+/* On a GPU: the whole framebuffer; on a MIG device: its GPU instance's. */
 nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
   INIT();
-  ARG(gpuOf(device) && memory);
-  *memory = (nvmlMemory_t){.total = 40960ull << 20, .free = 40448ull << 20, .used = 512ull << 20};
+  struct nvmlComputeInstance_st *mig = ciOf(NULL, device);
+  ARG((gpuOf(device) || mig) && memory);
+  if (!mig) {
+    *memory = (nvmlMemory_t){.total = 40960ull << 20, .free = 40448ull << 20, .used = 512ull << 20};
+    return NVML_SUCCESS;
+  }
+  const struct nvmlGpuInstance_st *gi = mig->parent;
+  unsigned long long used = 13;
+  for (int c = 0; c < SLOTS; c++) used += gi->cis[c].used && gi->cis[c].pid ? 1024 : 0;
+  unsigned long long total = gi->profile->mib;
+  *memory = (nvmlMemory_t){.total = total << 20, .free = (total - used) << 20, .used = used << 20};
   return NVML_SUCCESS;
 }
 
@@ -709,7 +767,147 @@ nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsign
   return rc;
 }
 
-/* ---------------------------------------------------------------- test hook */
+/* ---------------------------------------------------------------- telemetry */
+
+nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, unsigned int sensorType,
+                                      unsigned int *temp) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && temp && sensorType == 0); /* NVML_TEMPERATURE_GPU */
+  if (g->dev.gpu == 1) return NVML_ERROR_NOT_SUPPORTED;
+  *temp = 41;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && power);
+  if (g->dev.gpu == 1) return NVML_ERROR_NOT_SUPPORTED;
+  *power = 87654;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, unsigned int type, unsigned int *clock) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && clock && type <= 3); /* GRAPHICS, SM, MEM, VIDEO */
+  if (type == 2) { /* NVML_CLOCK_MEM */
+    if (g->dev.gpu == 1) return NVML_ERROR_NOT_SUPPORTED;
+    *clock = 1215;
+  } else {
+    *clock = g->dev.gpu == 0 ? 1410 : 1095;
+  }
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && utilization);
+  if (g->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
+  *utilization = (nvmlUtilization_t){.gpu = 37, .memory = 12};
+  return NVML_SUCCESS;
+}
+
+/* A GPM sample: which GPU instance it read and that instance's counters then. */
+#define GPM_MAGIC 0x47504d53u
+struct nvmlGpmSample_st {
+  unsigned magic, filled, gpu, gi;
+  unsigned long long ticks, busy;
+};
+static int gpmSamplesLive;
+
+nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  ARG(g && gpmSupport);
+  if (gpmSupport->version != NVML_GPM_SUPPORT_VERSION) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+  gpmSupport->isSupportedDevice = g->gpm;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample) {
+  INIT();
+  ARG(gpmSample);
+  struct nvmlGpmSample_st *s = calloc(1, sizeof *s);
+  if (!s) return 20; /* NVML_ERROR_MEMORY */
+  s->magic = GPM_MAGIC;
+  gpmSamplesLive++;
+  *gpmSample = s;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlGpmSampleFree(nvmlGpmSample_t gpmSample) {
+  INIT();
+  ARG(gpmSample && gpmSample->magic == GPM_MAGIC);
+  gpmSample->magic = 0;
+  free(gpmSample);
+  gpmSamplesLive--;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlGpmMigSampleGet(nvmlDevice_t device, unsigned int gpuInstanceId,
+                                 nvmlGpmSample_t gpmSample) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  ARG(g && gpmSample && gpmSample->magic == GPM_MAGIC);
+  if (!g->gpm || !g->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
+  for (int s = 0; s < SLOTS; s++) {
+    struct nvmlGpuInstance_st *gi = &g->gis[s];
+    if (!gi->used || gi->id != gpuInstanceId) continue;
+    int held = 0;
+    for (int c = 0; c < SLOTS; c++) held |= gi->cis[c].used && gi->cis[c].pid;
+    gi->gpmTicks += 1000;
+    gi->gpmBusy += held ? 750 : 20;
+    *gpmSample = (struct nvmlGpmSample_st){GPM_MAGIC, 1, (unsigned)g->dev.gpu, gi->id,
+                                           gi->gpmTicks, gi->gpmBusy};
+    return NVML_SUCCESS;
+  }
+  return NVML_ERROR_NOT_FOUND;
+}
+
+nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet) {
+  INIT();
+  ARG(metricsGet);
+  if (metricsGet->version != NVML_GPM_METRICS_GET_VERSION)
+    return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+  const struct nvmlGpmSample_st *a = metricsGet->sample1, *b = metricsGet->sample2;
+  ARG(metricsGet->numMetrics <= NVML_GPM_METRIC_MAX && a && b);
+  ARG(a->magic == GPM_MAGIC && b->magic == GPM_MAGIC && a->filled && b->filled);
+  ARG(a->gpu == b->gpu && a->gi == b->gi && b->ticks > a->ticks);
+  static char shortName[] = "gr_engine_active", longName[] = "graphics engine active",
+              unit[] = "%";
+  for (unsigned i = 0; i < metricsGet->numMetrics; i++) {
+    nvmlGpmMetric_t *m = &metricsGet->metrics[i];
+    if (m->metricId != NVML_GPM_METRIC_GRAPHICS_UTIL) {
+      m->nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
+      continue;
+    }
+    m->nvmlReturn = NVML_SUCCESS;
+    m->value = 100.0 * (double)(b->busy - a->busy) / (double)(b->ticks - a->ticks);
+    m->metricInfo.shortName = shortName;
+    m->metricInfo.longName = longName;
+    m->metricInfo.unit = unit;
+  }
+  return NVML_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- test hooks */
+
+/* Turns GPM support of a GPU on (1) or off (0). */
+int fakeNvmlSetGpm(unsigned gpu, unsigned on) {
+  if (gpu >= GPUS) return -1;
+  gpus[gpu].gpm = on ? 1 : 0;
+  return 0;
+}
+
+/* How many GPM samples are allocated and not freed. */
+int fakeNvmlGpmSamplesLive(void) { return gpmSamplesLive; }
 
 /* Makes process pid hold the MIG device of compute instance ci in GPU instance gi (0 frees it). */
 int fakeNvmlSetProcess(unsigned gpu, unsigned gi, unsigned ci, unsigned pid) {

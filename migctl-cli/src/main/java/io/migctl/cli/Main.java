@@ -50,6 +50,7 @@ public final class Main {
     cl.addSubcommand(new LogsCommand());
     cl.addSubcommand(new CancelCommand());
     cl.addSubcommand(new UpCommand());
+    cl.addSubcommand(new TopCommand());
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -60,7 +60,8 @@ import picocli.CommandLine.Spec;
       MigCommand.Assert.class,
       MigCommand.Export.class,
       MigCommand.CheckpointCommand.class,
-      MigCommand.Restore.class
+      MigCommand.Restore.class,
+      MigPlanCommand.class
     })
 final class MigCommand implements Runnable {
 

@@ -1,9 +1,13 @@
 package io.migctl.cli;
 
 import io.migctl.core.job.Durations;
+import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.nvidia.nvml.NvmlMigDriver;
+import io.migctl.nvidia.nvml.NvmlTelemetry;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +94,12 @@ final class ServeCommand implements Callable<Integer> {
   static NodeDaemon start(NodeDaemon.Options options, MigDriver driver) {
     try {
       return NodeDaemon.start(
-          options, driver, EnvCommand.storeAt(options.home()), Clock.systemUTC(), app -> {});
+          options,
+          driver,
+          EnvCommand.storeAt(options.home()),
+          telemetry(driver),
+          Clock.systemUTC(),
+          app -> {});
     } catch (RuntimeException e) {
       if (e.getCause() instanceof java.net.BindException
           || e.getMessage() != null && e.getMessage().contains("Failed to bind")) {
@@ -104,6 +113,16 @@ final class ServeCommand implements Callable<Integer> {
       }
       throw e;
     }
+  }
+
+  /** What reads the GPUs' telemetry for this driver. */
+  static TelemetrySource telemetry(MigDriver driver) {
+    return switch (driver) {
+      case SimulatedMigDriver sim -> new SimulatedTelemetry(sim);
+      case NvmlMigDriver nvml -> NvmlTelemetry.open(nvml);
+      default ->
+          throw new IllegalStateException("no telemetry for " + driver.getClass().getSimpleName());
+    };
   }
 
   static String describe(MigDriver driver) {

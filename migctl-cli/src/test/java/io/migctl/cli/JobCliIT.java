@@ -41,13 +41,23 @@ class JobCliIT {
             + "      mig-devices: {\"1g.5gb\": 2}\n");
     assertThat(migctl.run("mig", "apply", "-f", work.resolve("layout.yaml").toString()).code())
         .isZero();
+    SimulatedMigDriver sim =
+        SimulatedMigDriver.persistent(SimulatedNodeSpec.parse("a100-40gb:1"), home.resolve("sim"));
     daemon =
         NodeDaemon.start(
             new NodeDaemon.Options(
-                home, "127.0.0.1", 0, Duration.ofSeconds(1), Scheduler.Policy.DEFAULT, "test", env),
-            SimulatedMigDriver.persistent(
-                SimulatedNodeSpec.parse("a100-40gb:1"), home.resolve("sim")),
+                home,
+                "127.0.0.1",
+                0,
+                Duration.ofSeconds(1),
+                Scheduler.Policy.DEFAULT,
+                "test",
+                env,
+                NodeDaemon.Options.DEFAULT_SAMPLE_INTERVAL,
+                java.util.Optional.empty()),
+            sim,
             EnvCommand.storeAt(home),
+            new io.migctl.nvidia.sim.SimulatedTelemetry(sim),
             Clock.systemUTC(),
             app -> {});
   }
@@ -122,6 +132,61 @@ class JobCliIT {
     Invocations.Result again = migctl.run("cancel", Long.toString(sleeper));
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("nothing to cancel");
+  }
+
+  @Test
+  void topOnceShowsTheLayoutTheJobsAndTheQueue() {
+    long running =
+        migctl
+            .run("submit", "--gpu", "1g.5gb", "--name", "trainer", "--json", "--", "sleep", "600")
+            .json()
+            .get("id")
+            .asLong();
+    long waiting =
+        migctl
+            .run("submit", "--gpu", "3g.20gb", "--name", "too-big", "--json", "--", "true")
+            .json()
+            .get("id")
+            .asLong();
+    await(
+        () ->
+            migctl
+                .run("job", Long.toString(running), "--json")
+                .json()
+                .get("state")
+                .asText()
+                .equals("running"));
+    daemon.telemetry().sampleNow();
+
+    Invocations.Result top = migctl.run("top", "--once");
+    assertThat(top.code()).as(top.err()).isZero();
+    JsonNode gpus = migctl.run("top", "--json").json().get("gpus");
+    String uuid =
+        migctl
+            .run("job", Long.toString(running), "--json")
+            .json()
+            .get("device")
+            .get("uuid")
+            .asText();
+    assertThat(top.out())
+        .contains("GPU 0  NVIDIA A100-SXM4-40GB")
+        .contains("[1g.5gb train")
+        .contains("trainer #" + running)
+        .contains(uuid.substring(0, 12))
+        .contains("QUEUE (1)")
+        .contains("#" + waiting)
+        .contains("no MIG device in the current layout offers");
+    // one line per instance of the layout, each at its placement
+    for (JsonNode i : gpus.get(0).get("instances")) {
+      assertThat(top.out())
+          .contains(
+              i.get("profile").asText()
+                  + "@"
+                  + i.get("start").asInt()
+                  + ":"
+                  + i.get("size").asInt());
+    }
+    migctl.run("cancel", Long.toString(running));
   }
 
   @Test

@@ -41,8 +41,18 @@ public interface JobStore {
   /** Events of all jobs after sequence number {@code afterSeq}, oldest first, at most limit. */
   List<JobEvent> eventsAfter(long afterSeq, int limit);
 
+  /** How many jobs each tenant has in each state (absent where there are none). */
+  Map<JobState, Map<String, Long>> countByStateAndTenant();
+
   /** How many jobs are in each state (states without jobs are absent). */
-  Map<JobState, Long> countByState();
+  default Map<JobState, Long> countByState() {
+    Map<JobState, Long> out = new java.util.EnumMap<>(JobState.class);
+    countByStateAndTenant()
+        .forEach(
+            (state, byTenant) ->
+                out.put(state, byTenant.values().stream().mapToLong(Long::longValue).sum()));
+    return java.util.Collections.unmodifiableMap(out);
+  }
 
   /** Thrown by {@link #record} when the stored job changed since it was read. */
   final class ConcurrentTransitionException extends IllegalStateException {

@@ -192,6 +192,10 @@ public final class JobService implements AutoCloseable {
     return store.countByState();
   }
 
+  public Map<JobState, Map<String, Long>> countByStateAndTenant() {
+    return store.countByStateAndTenant();
+  }
+
   /** Why a queued job waits, as the last scheduling round saw it. */
   public Optional<String> waitingReason(long id) {
     return Optional.ofNullable(waiting.get(id));

@@ -3,8 +3,12 @@ package io.migctl.node.daemon;
 import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
+import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.metrics.DcgmJobMapping;
+import io.migctl.node.metrics.Metrics;
+import io.migctl.node.metrics.TelemetryService;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.run.JobProcesses;
 import io.migctl.node.store.Database;
@@ -26,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -56,7 +61,12 @@ public final class NodeDaemon implements AutoCloseable {
       Duration killGrace,
       Scheduler.Policy policy,
       String driverDescription,
-      Map<String, String> environment) {
+      Map<String, String> environment,
+      Duration sampleInterval,
+      Optional<Path> dcgmJobMappingDir) {
+
+    /** How often the GPUs are sampled for metrics, unless configured otherwise. */
+    public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
 
     public static Options defaults(Path home, String driverDescription, Map<String, String> env) {
       return new Options(
@@ -66,19 +76,53 @@ public final class NodeDaemon implements AutoCloseable {
           JobStateMachine.DEFAULT_KILL_GRACE,
           Scheduler.Policy.DEFAULT,
           driverDescription,
-          env);
+          env,
+          DEFAULT_SAMPLE_INTERVAL,
+          Optional.empty());
     }
 
     public Options withPort(int p) {
-      return new Options(home, bind, p, killGrace, policy, driverDescription, environment);
+      return new Options(
+          home,
+          bind,
+          p,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir);
     }
 
     public Options withBind(String b) {
-      return new Options(home, b, port, killGrace, policy, driverDescription, environment);
+      return new Options(
+          home,
+          b,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir);
     }
 
     public Options withKillGrace(Duration g) {
-      return new Options(home, bind, port, g, policy, driverDescription, environment);
+      return new Options(
+          home,
+          bind,
+          port,
+          g,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir);
+    }
+
+    public Options withDcgmJobMappingDir(Optional<Path> dir) {
+      return new Options(
+          home, bind, port, killGrace, policy, driverDescription, environment, sampleInterval, dir);
     }
   }
 
@@ -86,6 +130,8 @@ public final class NodeDaemon implements AutoCloseable {
   private final FileLock lock;
   private final Database database;
   private final JobService jobs;
+  private final TelemetryService telemetry;
+  private final Metrics metrics;
   private final ApiServer api;
   private final URI url;
   private final Path home;
@@ -95,6 +141,8 @@ public final class NodeDaemon implements AutoCloseable {
       FileLock lock,
       Database database,
       JobService jobs,
+      TelemetryService telemetry,
+      Metrics metrics,
       ApiServer api,
       URI url,
       Path home) {
@@ -102,6 +150,8 @@ public final class NodeDaemon implements AutoCloseable {
     this.lock = lock;
     this.database = database;
     this.jobs = jobs;
+    this.telemetry = telemetry;
+    this.metrics = metrics;
     this.api = api;
     this.url = url;
     this.home = home;
@@ -110,19 +160,22 @@ public final class NodeDaemon implements AutoCloseable {
   /**
    * Opens the store, reconciles, and starts serving.
    *
-   * @param routes adds more routes (metrics, the web page) to the server
+   * @param telemetry reads the GPUs for metrics (the simulated node's or NVML's)
+   * @param routes adds more routes (the web page) to the server
    * @throws IllegalStateException when another daemon runs on the same home
    */
   public static NodeDaemon start(
       Options options,
       MigDriver driver,
       EnvironmentStore environments,
+      TelemetrySource telemetrySource,
       Clock clock,
       Consumer<Javalin> routes) {
     Path home = options.home();
     FileChannel channel = null;
     Database database = null;
     JobService jobs = null;
+    TelemetryService telemetry = null;
     try {
       Files.createDirectories(home);
       channel =
@@ -179,18 +232,40 @@ public final class NodeDaemon implements AutoCloseable {
       health.put("driver", options.driverDescription());
       health.put("version", version());
       health.put("home", home.toString());
+      TelemetryService sampler =
+          new TelemetryService(telemetrySource, jobs, clock, options.sampleInterval(), HISTORY);
+      telemetry = sampler;
+      Metrics metrics =
+          new Metrics(sampler, jobs, version(), options.driverDescription(), hostname());
+      options
+          .dcgmJobMappingDir()
+          .ifPresent(
+              dir -> {
+                DcgmJobMapping mapping = new DcgmJobMapping(dir);
+                sampler.onReading(mapping::update);
+              });
+      sampler.start();
       ApiServer api =
-          new ApiServer(jobs, layouts, tokens::matches, health, openApi(), routes)
+          new ApiServer(
+                  jobs,
+                  layouts,
+                  tokens::matches,
+                  health,
+                  openApi(),
+                  app -> {
+                    metrics.register(app);
+                    routes.accept(app);
+                  })
               .start(options.bind(), options.port());
       URI url = URI.create("http://" + hostForUrl(options.bind()) + ":" + api.port());
       writeDaemonFile(home, url);
-      return new NodeDaemon(channel, lock, database, jobs, api, url, home);
+      return new NodeDaemon(channel, lock, database, jobs, telemetry, metrics, api, url, home);
     } catch (IOException e) {
-      closeQuietly(jobs, database, channel);
+      closeQuietly(telemetry, jobs, database, channel);
       throw new UncheckedIOException(
           "cannot start the daemon in " + home + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(jobs, database, channel);
+      closeQuietly(telemetry, jobs, database, channel);
       throw e;
     }
   }
@@ -201,6 +276,14 @@ public final class NodeDaemon implements AutoCloseable {
 
   public JobService jobs() {
     return jobs;
+  }
+
+  public TelemetryService telemetry() {
+    return telemetry;
+  }
+
+  public Metrics metrics() {
+    return metrics;
   }
 
   public Path home() {
@@ -216,6 +299,7 @@ public final class NodeDaemon implements AutoCloseable {
     try {
       api.close();
     } finally {
+      telemetry.close();
       jobs.close();
       database.close();
       try {
@@ -257,12 +341,27 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
+  /** Readings the charts keep: an hour at the default interval. */
+  private static final int HISTORY = 1800;
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
   private static String version() {
     String v = NodeDaemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }
 
-  private static void closeQuietly(JobService jobs, Database database, FileChannel channel) {
+  private static void closeQuietly(
+      TelemetryService telemetry, JobService jobs, Database database, FileChannel channel) {
+    if (telemetry != null) {
+      telemetry.close();
+    }
     if (jobs != null) {
       jobs.close();
     }

@@ -296,17 +296,22 @@ public final class SqliteJobStore implements JobStore {
   }
 
   @Override
-  public Map<JobState, Long> countByState() {
+  public Map<JobState, Map<String, Long>> countByStateAndTenant() {
     return db.read(
-        "count jobs by state",
+        "count jobs by state and tenant",
         c -> {
-          Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+          Map<JobState, Map<String, Long>> counts = new EnumMap<>(JobState.class);
           try (Statement s = c.createStatement();
-              ResultSet rs = s.executeQuery("SELECT state, count(*) FROM jobs GROUP BY state")) {
+              ResultSet rs =
+                  s.executeQuery(
+                      "SELECT state, tenant, count(*) FROM jobs GROUP BY state, tenant")) {
             while (rs.next()) {
-              counts.put(JobState.parse(rs.getString(1)), rs.getLong(2));
+              counts
+                  .computeIfAbsent(JobState.parse(rs.getString(1)), k -> new java.util.TreeMap<>())
+                  .put(rs.getString(2), rs.getLong(3));
             }
           }
+          counts.replaceAll((k, v) -> Collections.unmodifiableMap(v));
           return Collections.unmodifiableMap(counts);
         });
   }

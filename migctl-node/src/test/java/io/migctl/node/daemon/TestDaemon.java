@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
-import io.migctl.core.mig.MigDriver;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** A daemon in this JVM on port 0, and an HTTP client for it. */
-final class TestDaemon implements AutoCloseable {
+public final class TestDaemon implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,11 +30,18 @@ final class TestDaemon implements AutoCloseable {
   final String token;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  TestDaemon(Path home, MigDriver driver) throws IOException {
-    this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE);
+  public TestDaemon(Path home, SimulatedMigDriver driver) throws IOException {
+    this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.empty());
   }
 
-  TestDaemon(Path home, MigDriver driver, Duration killGrace) throws IOException {
+  /** A daemon that also writes DCGM job-mapping files into {@code mapping}. */
+  public TestDaemon(Path home, SimulatedMigDriver driver, Path mapping) throws IOException {
+    this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.of(mapping));
+  }
+
+  TestDaemon(
+      Path home, SimulatedMigDriver driver, Duration killGrace, java.util.Optional<Path> mapping)
+      throws IOException {
     NodeDaemon.Options options =
         new NodeDaemon.Options(
             home,
@@ -42,7 +50,9 @@ final class TestDaemon implements AutoCloseable {
             killGrace,
             Scheduler.Policy.DEFAULT,
             "test",
-            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
+            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+            NodeDaemon.Options.DEFAULT_SAMPLE_INTERVAL,
+            mapping);
     this.daemon =
         NodeDaemon.start(
             options,
@@ -52,23 +62,49 @@ final class TestDaemon implements AutoCloseable {
                 Clock.systemUTC(),
                 new SystemProcessRunner(),
                 Duration.ofMinutes(5)),
+            new SimulatedTelemetry(driver),
             Clock.systemUTC(),
             app -> {});
     this.token = Files.readString(home.resolve("token")).strip();
   }
 
   /** A response: status and parsed JSON body (null when the body is not JSON). */
-  record Reply(int status, JsonNode json, String body) {}
+  public record Reply(int status, JsonNode json, String body) {}
 
-  Reply get(String path) {
+  public NodeDaemon daemon() {
+    return daemon;
+  }
+
+  public URI url() {
+    return daemon.url();
+  }
+
+  /** Submits a job; fails the test unless it is accepted. */
+  public long submit(Map<String, Object> job) {
+    Reply r = postJson("/api/v1/jobs", job);
+    if (r.status() != 201) {
+      throw new AssertionError("submit refused: " + r.body());
+    }
+    return r.json().get("id").asLong();
+  }
+
+  /** Waits until the job is in {@code state}. */
+  public void awaitState(long id, String state) {
+    await(
+        "job " + id + " to be " + state,
+        Duration.ofSeconds(60),
+        () -> get("/api/v1/jobs/" + id).json().get("state").asText().equals(state));
+  }
+
+  public Reply get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
 
-  Reply post(String path, String body) {
+  public Reply post(String path, String body) {
     return post(path, body, token);
   }
 
-  Reply post(String path, String body, String bearer) {
+  public Reply post(String path, String body, String bearer) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
@@ -79,7 +115,7 @@ final class TestDaemon implements AutoCloseable {
     return send(b.build());
   }
 
-  Reply postJson(String path, Object body) {
+  public Reply postJson(String path, Object body) {
     try {
       return post(path, JSON.writeValueAsString(body));
     } catch (IOException e) {
@@ -110,7 +146,7 @@ final class TestDaemon implements AutoCloseable {
   }
 
   /** Polls until the condition holds; fails after the deadline. */
-  static void await(String what, Duration deadline, BooleanSupplier condition) {
+  public static void await(String what, Duration deadline, BooleanSupplier condition) {
     Instant end = Instant.now().plus(deadline);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(end)) {

@@ -3,6 +3,7 @@ package io.migctl.nvidia.nvml;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -82,6 +83,34 @@ final class NvmlLibrary implements AutoCloseable {
 
   /** {@code NVML_VALUE_NOT_AVAILABLE} in an {@code unsigned long long} field. */
   static final long VALUE_NOT_AVAILABLE = -1L;
+
+  /** {@code NVML_TEMPERATURE_GPU}: the GPU die's sensor. */
+  static final int TEMPERATURE_GPU = 0;
+
+  /** {@code NVML_CLOCK_SM}. */
+  static final int CLOCK_SM = 1;
+
+  /** {@code NVML_CLOCK_MEM}. */
+  static final int CLOCK_MEM = 2;
+
+  /** {@code NVML_GPM_SUPPORT_VERSION}. */
+  static final int GPM_SUPPORT_VERSION = 1;
+
+  /** {@code NVML_GPM_METRICS_GET_VERSION}. */
+  static final int GPM_METRICS_GET_VERSION = 1;
+
+  /** {@code NVML_GPM_METRIC_GRAPHICS_UTIL}: share of time any compute or graphics engine ran, %. */
+  static final int GPM_METRIC_GRAPHICS_UTIL = 1;
+
+  /** {@code NVML_GPM_METRIC_MAX} of the 12.2 header: the length of {@code metrics[]}. */
+  static final int GPM_METRIC_MAX = 98;
+
+  /**
+   * Entries of {@code metrics[]} to allocate: later headers raise {@code NVML_GPM_METRIC_MAX}
+   * without changing {@code NVML_GPM_METRICS_GET_VERSION}, so a library built from one of them may
+   * touch more of the struct than the 12.2 layout; the extra room costs 40 KiB for one call.
+   */
+  static final int GPM_METRICS_ROOM = 1024;
 
   // ------------------------------------------------------------------ layouts (nvml.h, LP64)
 
@@ -190,9 +219,56 @@ final class NvmlLibrary implements AutoCloseable {
               COMPUTE_INSTANCE_PLACEMENT.withName("placement"))
           .withName("nvmlComputeInstanceInfo_t");
 
+  /** {@code nvmlUtilization_t} (8 bytes). */
+  static final StructLayout UTILIZATION =
+      MemoryLayout.structLayout(JAVA_INT.withName("gpu"), JAVA_INT.withName("memory"))
+          .withName("nvmlUtilization_t");
+
+  /** {@code nvmlGpmSupport_t} (8 bytes). */
+  static final StructLayout GPM_SUPPORT =
+      MemoryLayout.structLayout(
+              JAVA_INT.withName("version"), JAVA_INT.withName("isSupportedDevice"))
+          .withName("nvmlGpmSupport_t");
+
+  /** {@code nvmlGpmMetric_t} (40 bytes). */
+  static final StructLayout GPM_METRIC =
+      MemoryLayout.structLayout(
+              JAVA_INT.withName("metricId"),
+              JAVA_INT.withName("nvmlReturn"),
+              JAVA_DOUBLE.withName("value"),
+              MemoryLayout.structLayout(
+                      ADDRESS.withName("shortName"),
+                      ADDRESS.withName("longName"),
+                      ADDRESS.withName("unit"))
+                  .withName("metricInfo"))
+          .withName("nvmlGpmMetric_t");
+
+  /** {@code nvmlGpmMetricsGet_t} with the 12.2 header's {@code metrics[98]} (3944 bytes). */
+  static final StructLayout GPM_METRICS_GET =
+      MemoryLayout.structLayout(
+              JAVA_INT.withName("version"),
+              JAVA_INT.withName("numMetrics"),
+              ADDRESS.withName("sample1"),
+              ADDRESS.withName("sample2"),
+              MemoryLayout.sequenceLayout(GPM_METRIC_MAX, GPM_METRIC).withName("metrics"))
+          .withName("nvmlGpmMetricsGet_t");
+
   private static final VarHandle PCI_DEVICE_ID = field(PCI_INFO, "pciDeviceId");
   private static final VarHandle PCI_SUBSYSTEM_ID = field(PCI_INFO, "pciSubSystemId");
   private static final VarHandle MEMORY_TOTAL = field(MEMORY, "total");
+  private static final VarHandle MEMORY_FREE = field(MEMORY, "free");
+  private static final VarHandle MEMORY_USED = field(MEMORY, "used");
+  private static final VarHandle UTILIZATION_GPU = field(UTILIZATION, "gpu");
+  private static final VarHandle UTILIZATION_MEMORY = field(UTILIZATION, "memory");
+  private static final VarHandle GPM_SUPPORT_VERSION_FIELD = field(GPM_SUPPORT, "version");
+  private static final VarHandle GPM_SUPPORTED = field(GPM_SUPPORT, "isSupportedDevice");
+  private static final VarHandle GPM_GET_VERSION = field(GPM_METRICS_GET, "version");
+  private static final VarHandle GPM_GET_COUNT = field(GPM_METRICS_GET, "numMetrics");
+  private static final VarHandle GPM_GET_SAMPLE1 = field(GPM_METRICS_GET, "sample1");
+  private static final VarHandle GPM_GET_SAMPLE2 = field(GPM_METRICS_GET, "sample2");
+  private static final VarHandle GPM_METRIC_ID = field(GPM_METRIC, "metricId");
+  private static final VarHandle GPM_METRIC_RETURN = field(GPM_METRIC, "nvmlReturn");
+  private static final VarHandle GPM_METRIC_VALUE = field(GPM_METRIC, "value");
   private static final VarHandle PROCESS_PID = field(PROCESS_INFO, "pid");
   private static final VarHandle PROCESS_MEMORY = field(PROCESS_INFO, "usedGpuMemory");
   private static final VarHandle PROCESS_GI = field(PROCESS_INFO, "gpuInstanceId");
@@ -331,7 +407,30 @@ final class NvmlLibrary implements AutoCloseable {
      */
     PROCESSES(
         "nvmlDeviceGetComputeRunningProcesses_v3",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+    /** {@code nvmlDeviceGetTemperature(device, nvmlTemperatureSensors_t, unsigned int *temp)} */
+    TEMPERATURE(
+        "nvmlDeviceGetTemperature", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /** {@code nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power)}, milliwatts */
+    POWER_USAGE("nvmlDeviceGetPowerUsage", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+    /** {@code nvmlDeviceGetClockInfo(nvmlDevice_t, nvmlClockType_t type, unsigned int *clock)} */
+    CLOCK_INFO(
+        "nvmlDeviceGetClockInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /** {@code nvmlDeviceGetUtilizationRates(nvmlDevice_t, nvmlUtilization_t *utilization)} */
+    UTILIZATION_RATES(
+        "nvmlDeviceGetUtilizationRates", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+    /** {@code nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport)} */
+    GPM_QUERY_SUPPORT(
+        "nvmlGpmQueryDeviceSupport", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+    /** {@code nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample)} */
+    GPM_SAMPLE_ALLOC("nvmlGpmSampleAlloc", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+    /** {@code nvmlGpmSampleFree(nvmlGpmSample_t gpmSample)} */
+    GPM_SAMPLE_FREE("nvmlGpmSampleFree", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+    /** {@code nvmlGpmMigSampleGet(device, unsigned int gpuInstanceId, nvmlGpmSample_t)} */
+    GPM_MIG_SAMPLE_GET(
+        "nvmlGpmMigSampleGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /** {@code nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet)} */
+    GPM_METRICS_GET_CALL("nvmlGpmMetricsGet", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     final String symbol;
     final FunctionDescriptor descriptor;
@@ -389,6 +488,15 @@ final class NvmlLibrary implements AutoCloseable {
    * @param gpuInstanceId {@code 0xFFFFFFFF} (-1) when not reported
    */
   record ProcessInfo(long pid, long usedGpuMemoryBytes, int gpuInstanceId, int computeInstanceId) {}
+
+  /** {@code nvmlMemory_t}, in bytes. */
+  record MemoryInfo(long totalBytes, long freeBytes, long usedBytes) {}
+
+  /** {@code nvmlUtilization_t}: percentages of the last sample period. */
+  record Utilization(int gpuPercent, int memoryPercent) {}
+
+  /** An {@code nvmlGpmSample_t}, allocated by NVML. */
+  record GpmSample(long address) {}
 
   // ------------------------------------------------------------------ state
 
@@ -801,6 +909,111 @@ final class NvmlLibrary implements AutoCloseable {
         throw failure(rc, Function.PROCESSES);
       }
       return List.of();
+    }
+  }
+
+  // ------------------------------------------------------------------ telemetry calls
+
+  /** {@code nvmlDeviceGetMemoryInfo}: on a GPU, or on a MIG device (its GPU instance's memory). */
+  MemoryInfo memoryInfo(Device device) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment memory = a.allocate(MEMORY);
+      check(Function.GET_MEMORY_INFO, pointer(device.address()), memory);
+      return new MemoryInfo(
+          (long) MEMORY_TOTAL.get(memory, 0L),
+          (long) MEMORY_FREE.get(memory, 0L),
+          (long) MEMORY_USED.get(memory, 0L));
+    }
+  }
+
+  /** A temperature in °C, e.g. of {@link #TEMPERATURE_GPU}. */
+  int temperature(Device device, int sensor) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_INT);
+      check(Function.TEMPERATURE, pointer(device.address()), sensor, out);
+      return out.get(JAVA_INT, 0);
+    }
+  }
+
+  /** The board's power draw in milliwatts (an unsigned value). */
+  long powerUsageMilliwatts(Device device) {
+    return Integer.toUnsignedLong(uintOut(Function.POWER_USAGE, device));
+  }
+
+  /** The current clock in MHz, e.g. of {@link #CLOCK_SM} or {@link #CLOCK_MEM}. */
+  int clock(Device device, int clockType) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_INT);
+      check(Function.CLOCK_INFO, pointer(device.address()), clockType, out);
+      return out.get(JAVA_INT, 0);
+    }
+  }
+
+  Utilization utilization(Device device) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment u = a.allocate(UTILIZATION);
+      check(Function.UTILIZATION_RATES, pointer(device.address()), u);
+      return new Utilization((int) UTILIZATION_GPU.get(u, 0L), (int) UTILIZATION_MEMORY.get(u, 0L));
+    }
+  }
+
+  /** Whether the device supports GPM ({@code nvmlGpmQueryDeviceSupport}). */
+  boolean gpmSupported(Device device) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment support = a.allocate(GPM_SUPPORT);
+      GPM_SUPPORT_VERSION_FIELD.set(support, 0L, GPM_SUPPORT_VERSION);
+      check(Function.GPM_QUERY_SUPPORT, pointer(device.address()), support);
+      return (int) GPM_SUPPORTED.get(support, 0L) != 0;
+    }
+  }
+
+  GpmSample gpmSampleAlloc() {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(ADDRESS);
+      check(Function.GPM_SAMPLE_ALLOC, out);
+      return new GpmSample(out.get(ADDRESS, 0).address());
+    }
+  }
+
+  void gpmSampleFree(GpmSample sample) {
+    check(Function.GPM_SAMPLE_FREE, pointer(sample.address()));
+  }
+
+  /** Reads GPM counters of one GPU instance of {@code device} (the parent GPU) into the sample. */
+  void gpmMigSampleGet(Device device, int gpuInstanceId, GpmSample sample) {
+    check(
+        Function.GPM_MIG_SAMPLE_GET,
+        pointer(device.address()),
+        gpuInstanceId,
+        pointer(sample.address()));
+  }
+
+  /**
+   * One GPM metric between two samples ({@code nvmlGpmMetricsGet} with one entry).
+   *
+   * @throws NvmlCallException when the call fails, or with the metric's own code when NVML could
+   *     not compute that metric
+   */
+  double gpmMetric(GpmSample first, GpmSample second, int metricId) {
+    try (Arena a = Arena.ofConfined()) {
+      long room = GPM_METRICS_GET.byteOffset(groupElement("metrics"));
+      room += GPM_METRIC.byteSize() * GPM_METRICS_ROOM;
+      MemorySegment get =
+          a.allocate(Math.max(room, GPM_METRICS_GET.byteSize()), GPM_METRICS_GET.byteAlignment());
+      GPM_GET_VERSION.set(get, 0L, GPM_METRICS_GET_VERSION);
+      GPM_GET_COUNT.set(get, 0L, 1);
+      GPM_GET_SAMPLE1.set(get, 0L, pointer(first.address()));
+      GPM_GET_SAMPLE2.set(get, 0L, pointer(second.address()));
+      MemorySegment metric =
+          get.asSlice(GPM_METRICS_GET.byteOffset(groupElement("metrics")), GPM_METRIC.byteSize());
+      GPM_METRIC_ID.set(metric, 0L, metricId);
+      check(Function.GPM_METRICS_GET_CALL, get);
+      int rc = (int) GPM_METRIC_RETURN.get(metric, 0L);
+      if (rc != NvmlReturn.SUCCESS) {
+        throw new NvmlCallException(
+            rc, Function.GPM_METRICS_GET_CALL.symbol + " metric " + metricId, errorString(rc));
+      }
+      return (double) GPM_METRIC_VALUE.get(metric, 0L);
     }
   }
 

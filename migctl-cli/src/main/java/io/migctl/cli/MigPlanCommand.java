@@ -1,0 +1,163 @@
+package io.migctl.cli;
+
+import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.plan.DemandPlan;
+import io.migctl.core.plan.DemandPlanner;
+import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.workload.Workload;
+import io.migctl.node.mig.MigPartedWriter;
+import io.migctl.node.workload.WorkloadFiles;
+import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl mig plan}: MIG layouts from what a workload's jobs need. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Choose MIG layouts for a workload's jobs: each gets the smallest profile that fits its",
+      "need; all are placed on the fewest GPUs, leaving the most contiguous room (an exact",
+      "search per GPU, branch and bound across GPUs). Prints the reasoning and a mig-parted v1",
+      "file that 'mig apply' takes; jobs that cannot be placed are named with the reason.",
+      "Exit 1 when some job could never run on these GPUs.",
+      "",
+      "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC."
+    })
+final class MigPlanCommand implements Callable<Integer> {
+
+  @ParentCommand MigCommand mig;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--workload",
+      paramLabel = "FILE",
+      required = true,
+      description = "The workload file (the format of 'migctl up').")
+  Path workload;
+
+  @Option(
+      names = "--gpus",
+      paramLabel = "SPEC",
+      description = "Plan for these GPUs instead of this node's, e.g. a100-40gb:8 or h100-80gb:2.")
+  String gpus;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "Write the mig-parted file there (default: standard output, after the reasoning).")
+  Path output;
+
+  @Option(
+      names = "--config-name",
+      paramLabel = "NAME",
+      description = "The config's name in the file (default: the workload's name).")
+  String configName;
+
+  @Option(names = "--json", description = "Print the plan as JSON.")
+  boolean json;
+
+  /** {@code mig plan --json}. */
+  record PlanJson(
+      boolean placedAll,
+      boolean optimal,
+      int gpusUsed,
+      List<String> reasoning,
+      List<AssignmentJson> assignments,
+      List<String> withoutGpu,
+      List<UnplacedJson> unplaced,
+      String migParted) {}
+
+  record AssignmentJson(String job, String need, int gpu, String profile, int start, int size) {}
+
+  record UnplacedJson(String job, String need, boolean queues, String reason) {}
+
+  @Override
+  public Integer call() {
+    if (!Files.isRegularFile(workload)) {
+      throw new InvalidInputException("--workload " + workload + ": no such file");
+    }
+    Workload w = WorkloadFiles.read(workload.toAbsolutePath());
+    List<NodeGpu> node = new ArrayList<>();
+    if (gpus != null) {
+      List<GpuModel> models;
+      try {
+        models = SimulatedNodeSpec.parse(gpus).gpus();
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("--gpus: " + e.getMessage(), e);
+      }
+      for (int i = 0; i < models.size(); i++) {
+        node.add(new NodeGpu(i, models.get(i)));
+      }
+    } else {
+      for (GpuSnapshot s : GpuSnapshot.readAll(mig.driver())) {
+        node.add(NodeGpu.keepingBusy(s));
+      }
+    }
+    DemandPlan plan = new DemandPlanner().plan(w.demands(), node);
+    String name = configName != null ? configName : w.name();
+    String yaml = MigPartedWriter.yaml(plan.migPartedConfig(name));
+    PrintWriter out = spec.commandLine().getOut();
+    if (output != null) {
+      try {
+        Files.writeString(output, yaml);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
+      }
+    }
+    if (json) {
+      Json.print(
+          out,
+          new PlanJson(
+              plan.placedAll(),
+              plan.optimal(),
+              plan.gpusUsed(),
+              plan.reasoning(),
+              plan.assignments().stream()
+                  .map(
+                      a ->
+                          new AssignmentJson(
+                              a.job(),
+                              a.need().toString(),
+                              a.gpu(),
+                              a.instance().profile().name().toString(),
+                              a.instance().placement().start(),
+                              a.instance().placement().size()))
+                  .toList(),
+              plan.withoutGpu(),
+              plan.unplaced().stream()
+                  .map(u -> new UnplacedJson(u.job(), u.need().toString(), u.queues(), u.reason()))
+                  .toList(),
+              yaml));
+    } else {
+      plan.explain().lines().forEach(l -> out.println("# " + l));
+      if (output == null) {
+        out.print(yaml);
+      } else {
+        out.println(
+            "# written to "
+                + output
+                + "; apply with: migctl mig apply -f "
+                + output
+                + " -c "
+                + name);
+      }
+      out.flush();
+    }
+    // Jobs that wait for a slice are fine; a job no GPU here could ever run is a failure.
+    return plan.unplaced().stream().allMatch(u -> u.queues()) ? ExitCode.OK : ExitCode.FAILURE;
+  }
+}

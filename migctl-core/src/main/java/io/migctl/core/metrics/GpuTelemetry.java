@@ -1,0 +1,105 @@
+package io.migctl.core.metrics;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A GPU: values of the parent, never repeated per instance. Empty = the driver does not report it
+ * (never 0).
+ *
+ * @param index the driver's index ({@code nvidia-smi -i})
+ * @param uuid {@code GPU-…}
+ * @param productName the name the driver reports, e.g. {@code NVIDIA H100 80GB HBM3}
+ * @param driverVersion the driver's version, e.g. {@code 550.54.15}; {@code simulated} on the
+ *     simulated node
+ * @param temperatureC the GPU core temperature in °C
+ * @param powerW the board's power draw in W
+ * @param smClockMHz the current SM clock
+ * @param memClockMHz the current memory clock
+ * @param fbUsedMiB whole-GPU framebuffer in use (when MIG is off, or as the driver reports it with
+ *     MIG on, which it does to privileged callers only)
+ * @param fbTotalMiB whole-GPU framebuffer
+ * @param utilizationPercent the share of time a kernel ran on the GPU, 0–100; only where the driver
+ *     reports it (not with MIG on)
+ * @param lastXid the last XID error code seen, empty when none was seen or it is unknown
+ * @param instances the MIG devices (compute instances) of this GPU, in placement order; empty when
+ *     MIG is off
+ */
+public record GpuTelemetry(
+    int index,
+    String uuid,
+    String productName,
+    String driverVersion,
+    OptionalDouble temperatureC,
+    OptionalDouble powerW,
+    OptionalInt smClockMHz,
+    OptionalInt memClockMHz,
+    OptionalLong fbUsedMiB,
+    OptionalLong fbTotalMiB,
+    OptionalDouble utilizationPercent,
+    OptionalInt lastXid,
+    List<MigTelemetry> instances) {
+
+  public GpuTelemetry {
+    if (index < 0) {
+      throw new IllegalArgumentException("GPU index must not be negative, was " + index);
+    }
+    Objects.requireNonNull(uuid, "uuid");
+    Objects.requireNonNull(productName, "productName");
+    Objects.requireNonNull(driverVersion, "driverVersion");
+    requireFinite("temperatureC", temperatureC);
+    requireFinite("powerW", powerW);
+    if (powerW.isPresent() && powerW.getAsDouble() < 0) {
+      throw new IllegalArgumentException("power must not be negative, was " + powerW);
+    }
+    requireNotNegative("smClockMHz", smClockMHz);
+    requireNotNegative("memClockMHz", memClockMHz);
+    requireNotNegative("lastXid", lastXid);
+    Objects.requireNonNull(fbUsedMiB, "fbUsedMiB");
+    Objects.requireNonNull(fbTotalMiB, "fbTotalMiB");
+    if (fbUsedMiB.isPresent() && fbUsedMiB.getAsLong() < 0
+        || fbTotalMiB.isPresent() && fbTotalMiB.getAsLong() < 0) {
+      throw new IllegalArgumentException(
+          "framebuffer must not be negative, was " + fbUsedMiB + " of " + fbTotalMiB);
+    }
+    requireFinite("utilizationPercent", utilizationPercent);
+    if (utilizationPercent.isPresent()
+        && (utilizationPercent.getAsDouble() < 0 || utilizationPercent.getAsDouble() > 100)) {
+      throw new IllegalArgumentException(
+          "utilization must lie in 0..100, was " + utilizationPercent);
+    }
+    instances = List.copyOf(instances);
+    Set<String> uuids = new HashSet<>();
+    for (MigTelemetry m : instances) {
+      if (!uuids.add(m.uuid())) {
+        throw new IllegalArgumentException("MIG device " + m.uuid() + " appears twice on " + uuid);
+      }
+    }
+  }
+
+  /** The MIG device with this {@code MIG-…} UUID (case does not matter). */
+  public Optional<MigTelemetry> instance(String migUuid) {
+    String wanted = migUuid.strip();
+    return instances.stream().filter(m -> m.uuid().equalsIgnoreCase(wanted)).findFirst();
+  }
+
+  private static void requireFinite(String name, OptionalDouble value) {
+    Objects.requireNonNull(value, name);
+    if (value.isPresent() && !Double.isFinite(value.getAsDouble())) {
+      throw new IllegalArgumentException(name + " must be a finite number, was " + value);
+    }
+  }
+
+  private static void requireNotNegative(String name, OptionalInt value) {
+    Objects.requireNonNull(value, name);
+    if (value.isPresent() && value.getAsInt() < 0) {
+      throw new IllegalArgumentException(name + " must not be negative, was " + value);
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package io.migctl.nvidia.nvml;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
+
+import io.migctl.core.job.MigSlot;
+import io.migctl.core.metrics.GpuTelemetry;
+import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.TelemetrySample;
+import io.migctl.core.mig.ComputeInstance;
+import io.migctl.core.mig.GpuInstance;
+import io.migctl.core.mig.GpuSnapshot;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link NvmlTelemetry} over the C stand-in {@code src/test/c/fake_nvml.c}, built here with gcc
+ * into a copy of its own (so that its state is not {@code NvmlMigDriverIT}'s). GPU 0 (MIG on)
+ * reports temperature, power and clocks; GPU 1 (MIG off) only its SM clock and utilization. Skipped
+ * when gcc is not installed; each test leaves the stand-in as it found it.
+ */
+class NvmlTelemetryIT {
+
+  private static final int P_1G_5GB = 19;
+  private static final int P_2G_10GB = 14;
+  private static final int P_3G_20GB = 9;
+  private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
+
+  private static Hook hook;
+  private static NvmlMigDriver driver;
+  private static NvmlTelemetry telemetry;
+  private static String notBuilt;
+
+  @BeforeAll
+  static void buildTheStandIn() throws IOException, InterruptedException {
+    Path library;
+    try {
+      library = gcc(Path.of("target/fake-nvml/telemetry/libnvidia-ml.so.1").toAbsolutePath());
+    } catch (GccMissing e) {
+      notBuilt = e.getMessage();
+      return;
+    }
+    hook = new Hook(library);
+    driver = NvmlMigDriver.open(Optional.of(library));
+    telemetry = NvmlTelemetry.open(driver);
+  }
+
+  @AfterAll
+  static void closeIt() {
+    if (telemetry != null) {
+      telemetry.close();
+    }
+    if (driver != null) {
+      driver.close();
+    }
+    if (hook != null) {
+      hook.close();
+    }
+  }
+
+  @AfterEach
+  void leaveTheStandInAsItWas() {
+    if (driver == null) {
+      return;
+    }
+    hook.setGpm(0, false);
+    for (GpuInstance gi : driver.gpuInstances(0)) {
+      for (ComputeInstance ci : driver.computeInstances(0, gi.id())) {
+        hook.setProcess(0, gi.id(), ci.id(), 0);
+        driver.destroyComputeInstance(0, gi.id(), ci.id());
+      }
+      driver.destroyGpuInstance(0, gi.id());
+    }
+    telemetry.sample(AT); // frees the GPM samples of the instances just destroyed
+    assertThat(hook.gpmSamplesLive()).isZero();
+  }
+
+  private static void needsTheStandIn() {
+    Assumptions.assumeTrue(notBuilt == null, () -> notBuilt);
+  }
+
+  private static ComputeInstance device(int profileId, int ciProfile) {
+    GpuInstance gi = driver.createGpuInstance(0, profileId, Optional.empty());
+    return driver.createComputeInstance(0, gi.id(), ciProfile, Optional.empty());
+  }
+
+  private static MigTelemetry of(TelemetrySample s, ComputeInstance ci) {
+    return s.instance(ci.uuid()).orElseThrow(() -> new AssertionError("no " + ci.uuid()));
+  }
+
+  // ---------------------------------------------------------------- the GPUs
+
+  @Test
+  void readsWhatEachGpuReportsAndLeavesTheRestEmptyNotZero() {
+    needsTheStandIn();
+    TelemetrySample s = telemetry.sample(AT);
+    assertThat(s.at()).isEqualTo(AT);
+    assertThat(s.simulated()).isFalse();
+    assertThat(s.gpus()).extracting(GpuTelemetry::index).containsExactly(0, 1);
+
+    GpuTelemetry g0 = s.gpu(0).orElseThrow();
+    assertThat(g0.uuid()).isEqualTo(driver.gpus().get(0).uuid());
+    assertThat(g0.productName()).isEqualTo("NVIDIA A100-SXM4-40GB");
+    assertThat(g0.driverVersion()).isEqualTo("550.00.fake");
+    assertThat(g0.temperatureC()).hasValue(41);
+    assertThat(g0.powerW().orElseThrow()).isCloseTo(87.654, within(1e-9));
+    assertThat(g0.smClockMHz()).hasValue(1410);
+    assertThat(g0.memClockMHz()).hasValue(1215);
+    assertThat(g0.fbUsedMiB()).hasValue(512);
+    assertThat(g0.fbTotalMiB()).hasValue(40960);
+    assertThat(g0.utilizationPercent()).as("MIG is on").isEmpty();
+    assertThat(g0.lastXid()).isEmpty();
+    assertThat(g0.instances()).isEmpty();
+
+    // GPU 1 answers NOT_SUPPORTED for temperature, power and the memory clock: empty, never 0.
+    GpuTelemetry g1 = s.gpu(1).orElseThrow();
+    assertThat(g1.temperatureC()).isEmpty();
+    assertThat(g1.powerW()).isEmpty();
+    assertThat(g1.memClockMHz()).isEmpty();
+    assertThat(g1.smClockMHz()).hasValue(1095);
+    assertThat(g1.utilizationPercent()).as("MIG is off").hasValue(37);
+    assertThat(g1.instances()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- the MIG devices
+
+  @Test
+  void everyMigDeviceReportsItsGpuInstancesMemoryAndItsHolders() {
+    needsTheStandIn();
+    ComputeInstance whole = device(P_3G_20GB, 2);
+    GpuInstance split = driver.createGpuInstance(0, P_2G_10GB, Optional.empty());
+    ComputeInstance left = driver.createComputeInstance(0, split.id(), 0, Optional.empty());
+    ComputeInstance right = driver.createComputeInstance(0, split.id(), 0, Optional.empty());
+    hook.setProcess(0, split.id(), left.id(), 4242);
+
+    TelemetrySample s = telemetry.sample(AT);
+    List<MigSlot> slots = MigSlot.of(GpuSnapshot.readAll(driver), Set.of());
+    assertThat(s.gpu(0).orElseThrow().instances())
+        .extracting(MigTelemetry::uuid, MigTelemetry::profile)
+        .containsExactlyElementsOf(
+            slots.stream()
+                .map(x -> org.assertj.core.groups.Tuple.tuple(x.uuid(), x.profile()))
+                .toList());
+    assertThat(s.instances())
+        .extracting(MigTelemetry::uuid)
+        .containsExactlyInAnyOrder(whole.uuid(), left.uuid(), right.uuid());
+
+    MigTelemetry w = of(s, whole);
+    assertThat(w.profile()).isEqualTo("3g.20gb");
+    assertThat(w.gpuInstanceId()).isEqualTo(whole.gpuInstanceId());
+    assertThat(w.computeInstanceId()).isEqualTo(whole.id());
+    assertThat(w.fbTotalMiB()).isEqualTo(19968);
+    assertThat(w.fbUsedMiB()).isEqualTo(13);
+    assertThat(w.processes()).isZero();
+    assertThat(w.grEngineActive()).as("no GPM on Ampere").isEmpty();
+
+    MigTelemetry l = of(s, left);
+    MigTelemetry r = of(s, right);
+    assertThat(l.profile()).isEqualTo("1c.2g.10gb");
+    assertThat(l.fbTotalMiB()).isEqualTo(9856);
+    assertThat(l.fbUsedMiB()).isEqualTo(13 + 1024).isEqualTo(r.fbUsedMiB());
+    assertThat(l.processes()).isEqualTo(1);
+    assertThat(r.processes()).isZero();
+
+    // The parent still reports its own values once, not per instance.
+    assertThat(s.gpu(0).orElseThrow().temperatureC()).hasValue(41);
+  }
+
+  @Test
+  void gpmGivesEachGpuInstancesEngineActivityFromTheSecondSampleOn() {
+    needsTheStandIn();
+    hook.setGpm(0, true);
+    ComputeInstance busy = device(P_3G_20GB, 2);
+    ComputeInstance idle = device(P_1G_5GB, 0);
+    hook.setProcess(0, busy.gpuInstanceId(), busy.id(), 777);
+
+    TelemetrySample first = telemetry.sample(AT);
+    assertThat(of(first, busy).grEngineActive()).as("no previous sample yet").isEmpty();
+    assertThat(of(first, idle).grEngineActive()).isEmpty();
+    assertThat(hook.gpmSamplesLive()).as("one kept per GPU instance").isEqualTo(2);
+
+    TelemetrySample second = telemetry.sample(AT.plusSeconds(5));
+    assertThat(of(second, busy).grEngineActive().orElseThrow()).isCloseTo(0.75, within(1e-9));
+    assertThat(of(second, idle).grEngineActive().orElseThrow()).isCloseTo(0.02, within(1e-9));
+    assertThat(hook.gpmSamplesLive()).isEqualTo(2);
+
+    // A destroyed GPU instance's sample is freed with the next reading.
+    driver.destroyComputeInstance(0, idle.gpuInstanceId(), idle.id());
+    driver.destroyGpuInstance(0, idle.gpuInstanceId());
+    TelemetrySample third = telemetry.sample(AT.plusSeconds(10));
+    assertThat(third.instances()).extracting(MigTelemetry::uuid).containsExactly(busy.uuid());
+    assertThat(hook.gpmSamplesLive()).isEqualTo(1);
+
+    // Where GPM stops answering, activity is empty again, and the kept sample is freed.
+    hook.setGpm(0, false);
+    TelemetrySample fourth = telemetry.sample(AT.plusSeconds(15));
+    assertThat(of(fourth, busy).grEngineActive()).isEmpty();
+    assertThat(hook.gpmSamplesLive()).isZero();
+  }
+
+  @Test
+  void closingFreesTheKeptSamplesAndEndsSampling() {
+    needsTheStandIn();
+    hook.setGpm(0, true);
+    device(P_3G_20GB, 2);
+    NvmlTelemetry own = NvmlTelemetry.open(driver);
+    own.sample(AT);
+    assertThat(hook.gpmSamplesLive()).isEqualTo(1);
+    own.close();
+    own.close();
+    assertThat(hook.gpmSamplesLive()).isZero();
+    assertThatThrownBy(() -> own.sample(AT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    // The driver and the other telemetry are unaffected.
+    assertThat(telemetry.sample(AT).gpu(0).orElseThrow().temperatureC()).hasValue(41);
+  }
+
+  @Test
+  void theNewLayoutsAreTheHeadersOnLp64() {
+    assertThat(NvmlLibrary.UTILIZATION.byteSize()).isEqualTo(8);
+    assertThat(NvmlLibrary.UTILIZATION.byteOffset(groupElement("memory"))).isEqualTo(4);
+    assertThat(NvmlLibrary.GPM_SUPPORT.byteSize()).isEqualTo(8);
+    assertThat(NvmlLibrary.GPM_METRIC.byteSize()).isEqualTo(40);
+    assertThat(NvmlLibrary.GPM_METRIC.byteOffset(groupElement("nvmlReturn"))).isEqualTo(4);
+    assertThat(NvmlLibrary.GPM_METRIC.byteOffset(groupElement("value"))).isEqualTo(8);
+    assertThat(NvmlLibrary.GPM_METRIC.byteOffset(groupElement("metricInfo"))).isEqualTo(16);
+    assertThat(NvmlLibrary.GPM_METRICS_GET.byteOffset(groupElement("sample1"))).isEqualTo(8);
+    assertThat(NvmlLibrary.GPM_METRICS_GET.byteOffset(groupElement("sample2"))).isEqualTo(16);
+    assertThat(NvmlLibrary.GPM_METRICS_GET.byteOffset(groupElement("metrics"))).isEqualTo(24);
+    assertThat(NvmlLibrary.GPM_METRICS_GET.byteSize()).isEqualTo(24 + 98 * 40);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static Path gcc(Path out) throws IOException, InterruptedException {
+    Path source = Path.of("src/test/c/fake_nvml.c").toAbsolutePath();
+    Files.createDirectories(out.getParent());
+    List<String> gcc =
+        List.of(
+            "gcc",
+            "-shared",
+            "-fPIC",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-o",
+            out.toString(),
+            source.toString());
+    Process process;
+    try {
+      process = new ProcessBuilder(gcc).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new GccMissing("gcc is not installed, so the NVML stand-in cannot be built: " + e);
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      fail(String.join(" ", gcc) + " failed:\n" + output);
+    }
+    return out;
+  }
+
+  private static final class GccMissing extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    GccMissing(String message) {
+      super(message);
+    }
+  }
+
+  /** The stand-in's test hooks, bound through its own lookup (test code only). */
+  @SuppressWarnings("restricted")
+  private static final class Hook implements AutoCloseable {
+    private final Arena arena = Arena.ofShared();
+    private final MethodHandle setProcess;
+    private final MethodHandle setGpm;
+    private final MethodHandle gpmSamplesLive;
+
+    Hook(Path library) {
+      SymbolLookup lookup = SymbolLookup.libraryLookup(library, arena);
+      Linker linker = Linker.nativeLinker();
+      setProcess =
+          linker.downcallHandle(
+              lookup.find("fakeNvmlSetProcess").orElseThrow(),
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+      setGpm =
+          linker.downcallHandle(
+              lookup.find("fakeNvmlSetGpm").orElseThrow(),
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+      gpmSamplesLive =
+          linker.downcallHandle(
+              lookup.find("fakeNvmlGpmSamplesLive").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    }
+
+    void setProcess(int gpu, int gpuInstanceId, int computeInstanceId, int pid) {
+      int rc;
+      try {
+        rc = (int) setProcess.invokeExact(gpu, gpuInstanceId, computeInstanceId, pid);
+      } catch (Throwable t) {
+        throw new AssertionError("fakeNvmlSetProcess failed", t);
+      }
+      assertThat(rc).as("fakeNvmlSetProcess").isZero();
+    }
+
+    void setGpm(int gpu, boolean on) {
+      int rc;
+      try {
+        rc = (int) setGpm.invokeExact(gpu, on ? 1 : 0);
+      } catch (Throwable t) {
+        throw new AssertionError("fakeNvmlSetGpm failed", t);
+      }
+      assertThat(rc).as("fakeNvmlSetGpm").isZero();
+    }
+
+    int gpmSamplesLive() {
+      try {
+        return (int) gpmSamplesLive.invokeExact();
+      } catch (Throwable t) {
+        throw new AssertionError("fakeNvmlGpmSamplesLive failed", t);
+      }
+    }
+
+    @Override
+    public void close() {
+      arena.close();
+    }
+  }
+}
