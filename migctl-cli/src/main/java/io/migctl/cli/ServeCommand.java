@@ -4,6 +4,7 @@ import io.migctl.core.job.Durations;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.web.WebPage;
 import io.migctl.nvidia.nvml.NvmlMigDriver;
 import io.migctl.nvidia.nvml.NvmlTelemetry;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
@@ -54,6 +55,15 @@ final class ServeCommand implements Callable<Integer> {
           "How long a cancelled job has between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
   String killGrace = "10s";
 
+  @Option(
+      names = "--dcgm-job-mapping-dir",
+      paramLabel = "DIR",
+      description = {
+        "Write DCGM exporter's HPC job-mapping files here (<gpu>.<GPU_I_ID> holding the job id),",
+        "so that dcgm-exporter's own series carry migctl's jobs (its DCGM_HPC_JOB_MAPPING_DIR)."
+      })
+  java.nio.file.Path dcgmJobMappingDir;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -71,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
                 root.context().home(), describe(driver), root.context().environment())
             .withPort(port)
             .withBind(bind)
-            .withKillGrace(grace);
+            .withKillGrace(grace)
+            .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir));
     NodeDaemon daemon = start(options, driver);
     PrintWriter out = spec.commandLine().getOut();
     out.println("migctl daemon listening on " + daemon.url() + " (" + describe(driver) + ")");
@@ -99,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
           EnvCommand.storeAt(options.home()),
           telemetry(driver),
           Clock.systemUTC(),
-          app -> {});
+          WebPage::register);
     } catch (RuntimeException e) {
       if (e.getCause() instanceof java.net.BindException
           || e.getMessage() != null && e.getMessage().contains("Failed to bind")) {

@@ -91,6 +91,9 @@ final class UpCommand implements Callable<Integer> {
           "How to build environments: auto, venv, conda, mamba, micromamba (default ${DEFAULT-VALUE}).")
   String backend = "auto";
 
+  /** An environment build of this run, for the daemon's metrics. */
+  private record BuildDone(String backend, String outcome, Duration took) {}
+
   /** How often the live view is redrawn. */
   private static final Duration FRAME = Duration.ofMillis(500);
 
@@ -154,6 +157,7 @@ final class UpCommand implements Callable<Integer> {
 
     // 3. the environments
     Map<String, String> builds = new LinkedHashMap<>();
+    List<BuildDone> done = new ArrayList<>();
     for (Map.Entry<String, String> e : workload.environments().entrySet()) {
       Instant t0 = Instant.now();
       EnvironmentStore.Created created =
@@ -161,6 +165,9 @@ final class UpCommand implements Callable<Integer> {
               root, e.getValue(), backend, null, Optional.of(e.getKey()), false, null, p -> {});
       EnvironmentBuild b = created.build();
       builds.put(e.getKey(), b.id());
+      Duration took = Duration.between(t0, Instant.now());
+      String outcome = created.cacheHit() ? "found" : "built";
+      done.add(new BuildDone(b.backend(), outcome, took));
       out.printf(
           Locale.ROOT,
           "environment %-12s %s %s (%s)%s%n",
@@ -185,6 +192,7 @@ final class UpCommand implements Callable<Integer> {
             .withBind(bind);
     NodeDaemon daemon = ServeCommand.start(options, driver);
     try {
+      done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));
       out.println("daemon listening on " + daemon.url() + " (token: " + daemon.tokenFile() + ")");
       List<Long> ids = new ArrayList<>();
       for (JobSpec s : workload.jobSpecs(Optional.of(workdir.toString()))) {

@@ -45,18 +45,29 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   supervisor.log   the supervisor's own messages
- *   supervisor.pid   the supervisor's pid
- *   started          when the supervisor started, epoch seconds
+ *   supervisor.pid   the supervisor's pid and a newline
  *   child.pid        the command's pid, which is also its process group and session id
  *   stdout.log       the command's standard output
  *   stderr.log       the command's standard error
- *   exit             "status=N" and "finished=EPOCH_SECONDS", once the command is gone
+ *   exit             "status=N", once the command is gone; the file's modification time is
+ *                    when the supervisor saw it end
  *   cancel           a stop was asked for (by {@link #signal} or a TERM to the supervisor);
  *                    a command that has not started yet then never starts (status 143)
  * </pre>
  *
- * <p>Small files are written as {@code NAME.tmp} and renamed. The exit status is 0-255: 128+n when
- * the command was killed by signal n, 127 when it was not found, 126 when it could not run.
+ * <p>{@code child.pid} and {@code exit} are written as {@code NAME.tmp} and renamed. {@code
+ * supervisor.pid} is written in place, with a single write of a few bytes, to spare the supervisor
+ * a process on the way to the command (this JVM has the pid from {@link Process#pid()}; the file is
+ * for reconciling a launch that the daemon did not live to record): a pid file that does not end in
+ * its newline counts as not written yet, so that a reader never takes a part of a pid for one.
+ * Supervisors of earlier versions also wrote a {@code started} file and a {@code finished=} line in
+ * {@code exit}; the line is still read. The exit status is 0-255: 128+n when the command was killed
+ * by signal n, 127 when it was not found, 126 when it could not run.
+ *
+ * <p>Whether {@code env(1)} takes {@code --default-signal} is found out once per JVM, on the first
+ * launch, and given to each supervisor (in {@code MIGCTL_SUPERVISOR_DEFAULT_SIGNAL}, which the
+ * command never sees) rather than tested by each: every process the supervisor starts before the
+ * command delays it.
  *
  * <p>Without {@code setsid} (util-linux) the supervisor shares this JVM's process group and ignores
  * INT and HUP; if the script finds no {@code setsid} either, the command shares that group too, and
@@ -89,7 +100,7 @@ public final class JobProcesses {
    * How a command ended, as its supervisor recorded it.
    *
    * @param status the exit status, 0-255 (128+n: killed by signal n)
-   * @param finishedAt when the supervisor saw the command end (to the second)
+   * @param finishedAt when the supervisor saw the command end: when it wrote the record
    */
   public record ExitRecord(int status, Instant finishedAt) {
 
@@ -112,7 +123,6 @@ public final class JobProcesses {
   public static final String STDERR_LOG = "stderr.log";
 
   static final String SUPERVISOR_PID = "supervisor.pid";
-  static final String STARTED = "started";
   static final String CHILD_PID = "child.pid";
   static final String EXIT = "exit";
   static final String CANCEL = "cancel";
@@ -144,6 +154,13 @@ public final class JobProcesses {
 
   static final String SET_PREFIX = "MIGCTL_SUPERVISOR_SET";
   static final String UNSET = "MIGCTL_SUPERVISOR_UNSET";
+
+  /**
+   * The launcher's finding about {@code env(1)}: "yes:PATH" or "no:PATH", whether the {@code env}
+   * at PATH, the first in the system directories, takes {@code --default-signal}. Unset when it is
+   * not known: the supervisor then tests it itself.
+   */
+  static final String DEFAULT_SIGNAL = "MIGCTL_SUPERVISOR_DEFAULT_SIGNAL";
 
   private static final Logger LOG = Logger.getLogger(JobProcesses.class.getName());
   private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -215,13 +232,14 @@ public final class JobProcesses {
         throw new IllegalArgumentException("a command argument holds a NUL character");
       }
     }
-    Map<String, String> supervisorEnv = supervisorEnvironment(environment);
+    Map<String, String> supervisorEnv = new LinkedHashMap<>(supervisorEnvironment(environment));
     if (!Files.isDirectory(workdir)) {
       throw new NoSuchFileException(
           workdir.toString(), null, "the job's working directory does not exist");
     }
     Path dir = attemptDir.toAbsolutePath().normalize();
     prepare(dir);
+    EnvProbe.VERDICT.ifPresent(v -> supervisorEnv.put(DEFAULT_SIGNAL, v));
 
     List<String> argv = new ArrayList<>();
     setsid.ifPresent(p -> argv.add(p.toString()));
@@ -315,7 +333,8 @@ public final class JobProcesses {
 
   /**
    * The exit record, once the supervisor has written it; empty before, and for a file that is
-   * missing, unreadable or malformed. Never throws for the file's content.
+   * missing, unreadable or malformed. Never throws for the file's content. The time is the file's
+   * modification time, or the {@code finished=} line that supervisors of earlier versions wrote.
    */
   public Optional<ExitRecord> readExit(Path attemptDir) {
     Path file = attemptDir.resolve(EXIT);
@@ -339,7 +358,7 @@ public final class JobProcesses {
     if (finished.isPresent()) {
       at = Instant.ofEpochSecond(finished.getAsLong());
     } else {
-      try { // date(1) failed: the file's own time is when it was written
+      try { // the file's own time is when it was written (renaming it kept that time)
         at = Files.getLastModifiedTime(file).toInstant();
       } catch (IOException e) {
         return Optional.empty();
@@ -358,18 +377,17 @@ public final class JobProcesses {
     return pidFile(attemptDir.resolve(CHILD_PID));
   }
 
-  /** When the supervisor started, as it recorded it (to the second). */
-  public Optional<Instant> startedAt(Path attemptDir) {
-    Optional<String> text = readSmall(attemptDir.resolve(STARTED));
-    OptionalLong seconds = text.isPresent() ? number(text.get().strip()) : OptionalLong.empty();
-    return seconds.isPresent()
-        ? Optional.of(Instant.ofEpochSecond(seconds.getAsLong()))
-        : Optional.empty();
-  }
-
+  /**
+   * A pid file: digits and a newline. Without its newline (last written) it is not all written yet:
+   * {@code supervisor.pid} is written in place, and an empty or partly written file must never pass
+   * for a pid.
+   */
   private static OptionalLong pidFile(Path file) {
     Optional<String> text = readSmall(file);
-    OptionalLong pid = text.isPresent() ? number(text.get().strip()) : OptionalLong.empty();
+    if (text.isEmpty() || !text.get().endsWith("\n")) {
+      return OptionalLong.empty();
+    }
+    OptionalLong pid = number(text.get().substring(0, text.get().length() - 1));
     return pid.isPresent() && pid.getAsLong() > 1 ? pid : OptionalLong.empty();
   }
 
@@ -638,6 +656,18 @@ public final class JobProcesses {
       dirs.addAll(List.of(path.split(File.pathSeparator)));
     }
     dirs.addAll(SYSTEM_DIRS);
+    return firstProgram(name, dirs);
+  }
+
+  /**
+   * The first executable file {@code name} in the system directories: the one the supervisor script
+   * finds ({@code _migctl_which}).
+   */
+  static Optional<Path> systemProgram(String name) {
+    return firstProgram(name, SYSTEM_DIRS);
+  }
+
+  private static Optional<Path> firstProgram(String name, List<String> dirs) {
     for (String d : dirs) {
       if (d.isEmpty() || !d.startsWith("/")) {
         continue;
@@ -648,6 +678,47 @@ public final class JobProcesses {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The value of {@link #DEFAULT_SIGNAL} for every supervisor: "yes:PATH" when {@code PATH
+   * --default-signal PATH} succeeds for the {@code env} at PATH (the test the script would run),
+   * "no:PATH" when it fails; empty when there is no such {@code env} or it could not be run.
+   */
+  static Optional<String> probeDefaultSignal() {
+    Optional<Path> env = systemProgram("env");
+    if (env.isEmpty()) {
+      return Optional.empty();
+    }
+    String path = env.get().toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(path, "--default-signal", path)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().clear();
+    pb.environment().put("LC_ALL", "C");
+    try {
+      Process p = pb.start();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return Optional.empty();
+      }
+      return Optional.of((p.exitValue() == 0 ? "yes:" : "no:") + path);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "cannot run " + path, e);
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #probeDefaultSignal()}, run once, on the first launch. */
+  private static final class EnvProbe {
+    static final Optional<String> VERDICT = probeDefaultSignal();
+
+    private EnvProbe() {}
   }
 
   private static String loadScript() {

@@ -3,18 +3,23 @@
 # Run as an argument list, never as a string built from user input:
 #   setsid /bin/sh -c "$THIS_SCRIPT" migctl-supervisor ATTEMPT_DIR COMMAND [ARG...]
 #
-# It writes to ATTEMPT_DIR (which must exist; nothing is written before that is checked),
-# each small file as NAME.tmp and then renamed, so that readers never see half a file:
-#   supervisor.pid  the pid of this shell
-#   started         when this shell started, epoch seconds
+# It writes to ATTEMPT_DIR (which must exist; nothing is written before that is checked):
+#   supervisor.pid  the pid of this shell and a newline, written in place with one short write
+#                   (no rename: that would cost a process); readers take a file that does not
+#                   end in its newline as not written yet
 #   child.pid       the command's pid, which is also its process group and session id
-#   exit            "status=N" (0-255; 128+n when killed by signal n; 127 command not
-#                   found) and "finished=EPOCH_SECONDS", written once the command is gone
+#   exit            "status=N" (0-255; 128+n when killed by signal n; 127 command not found),
+#                   written once the command is gone; its modification time is when that was
 #   cancel          (empty) a stop was asked for: this shell got TERM, INT or HUP, or the
 #                   launcher wrote it before signalling the command (which, until it has
 #                   reset TERM to its default, checks for this file and does not start)
-# and appends the command's standard output and error to stdout.log and stderr.log. Its
-# standard input is /dev/null.
+# child.pid and exit are written as NAME.tmp and then renamed, so that readers never see half
+# of them. It appends the command's standard output and error to stdout.log and stderr.log.
+# Its standard input is /dev/null.
+#
+# Start-up is on the path of every job, and each process costs: between its start and the
+# command's there are two forks (the watcher, then the command's subshell) and the execs of
+# env(1), setsid(1) and the command; everything else is a shell builtin.
 #
 # Processes: this shell (the supervisor) forwards signals; a subshell (the watcher), which
 # ignores TERM, INT and HUP and has no traps, starts the command, waits for it and writes the
@@ -24,7 +29,10 @@
 # working directory and with the environment this shell was given, except:
 #   MIGCTL_SUPERVISOR_SET (a count) and MIGCTL_SUPERVISOR_SET_0... ("NAME=VALUE") are
 #     variables that a shell would change or drop, set for the command by env(1);
-#   MIGCTL_SUPERVISOR_UNSET lists names, removed for the command by env -u.
+#   MIGCTL_SUPERVISOR_UNSET lists names, removed for the command by env -u;
+#   MIGCTL_SUPERVISOR_DEFAULT_SIGNAL, when set, is the launcher's finding about env(1):
+#     "yes:PATH" or "no:PATH", whether the env(1) at PATH takes --default-signal; the script
+#     trusts it when PATH is the env(1) it found itself, and otherwise runs that test itself.
 #
 # Signals: TERM (and INT and HUP when this shell leads its own session; they are ignored
 # otherwise, as the supervisor then shares the launcher's process group and terminal) are
@@ -42,15 +50,30 @@ fi
 _migctl_dir=$1
 shift
 
-# Runs a system tool found on a fixed PATH, not the command's.
-_migctl_tool() {
-  (PATH=$_migctl_tools && exec "$@")
+# _migctl_which NAME: sets _migctl_v to the first executable file NAME in the system
+# directories (those of _migctl_tools), or to nothing. Builtins only: no subshell.
+_migctl_which() {
+  _migctl_v=
+  for _migctl_d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+    if [ -f "$_migctl_d/$1" ] && [ -x "$_migctl_d/$1" ]; then
+      _migctl_v=$_migctl_d/$1
+      return 0
+    fi
+  done
+  return 1
 }
+
+_migctl_which mv
+_migctl_mv=$_migctl_v
 
 # _migctl_put NAME CONTENT: writes CONTENT and a newline to NAME, atomically.
 _migctl_put() {
-  printf '%s\n' "$2" >"$_migctl_dir/$1.tmp" &&
-    _migctl_tool mv -f -- "$_migctl_dir/$1.tmp" "$_migctl_dir/$1"
+  printf '%s\n' "$2" >"$_migctl_dir/$1.tmp" || return
+  if [ -n "$_migctl_mv" ]; then
+    "$_migctl_mv" -f -- "$_migctl_dir/$1.tmp" "$_migctl_dir/$1"
+  else # no mv(1) file: maybe one the shell runs itself (busybox), found on the fixed PATH
+    (PATH=$_migctl_tools && exec mv -f -- "$_migctl_dir/$1.tmp" "$_migctl_dir/$1")
+  fi
 }
 
 # _migctl_signal_child SIG: sends SIG to the process group of the pid in _migctl_p, or to
@@ -93,18 +116,26 @@ else
   trap '' INT HUP
 fi
 
-_migctl_put supervisor.pid "$$"
-_migctl_put started "$(_migctl_tool date +%s)"
+# One write(2) of a few bytes, and the newline last: see supervisor.pid above.
+printf '%s\n' "$$" >"$_migctl_dir/supervisor.pid"
 
-_migctl_setsid=$(PATH=$_migctl_tools && command -v setsid) || _migctl_setsid=
-_migctl_env=$(PATH=$_migctl_tools && command -v env) || _migctl_env=
-case $_migctl_setsid in /*) ;; *) _migctl_setsid= ;; esac
-case $_migctl_env in /*) ;; *) _migctl_env= ;; esac
+_migctl_which setsid
+_migctl_setsid=$_migctl_v
+_migctl_which env
+_migctl_env=$_migctl_v
 _migctl_defaults=
-if [ -n "$_migctl_leader" ] && [ -n "$_migctl_env" ] &&
-  "$_migctl_env" --default-signal "$_migctl_env" >/dev/null 2>&1; then
-  _migctl_defaults=--default-signal
+if [ -n "$_migctl_leader" ] && [ -n "$_migctl_env" ]; then
+  case ${MIGCTL_SUPERVISOR_DEFAULT_SIGNAL-} in
+    "yes:$_migctl_env") _migctl_defaults=--default-signal ;;
+    "no:$_migctl_env") ;;
+    *)
+      if "$_migctl_env" --default-signal "$_migctl_env" >/dev/null 2>&1; then
+        _migctl_defaults=--default-signal
+      fi
+      ;;
+  esac
 fi
+unset MIGCTL_SUPERVISOR_DEFAULT_SIGNAL
 
 # Replaces this (sub)shell by the command "$@": env [--default-signal] [-u NAME...] --
 # [NAME=VALUE...] setsid -- COMMAND [ARG...]. The prefix is appended, then the command
@@ -169,8 +200,7 @@ _migctl_watch() {
   fi
   wait "$_migctl_child"
   _migctl_status=$?
-  _migctl_put exit "status=$_migctl_status
-finished=$(_migctl_tool date +%s)"
+  _migctl_put exit "status=$_migctl_status"
   exit "$_migctl_status"
 }
 

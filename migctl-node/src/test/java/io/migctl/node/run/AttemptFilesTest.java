@@ -31,7 +31,15 @@ class AttemptFilesTest {
   }
 
   @Test
-  void anExitRecordWithoutItsTimeTakesTheFileTime() throws Exception {
+  void anExitRecordTakesItsTimeFromTheFile() throws Exception {
+    Path exit = Files.writeString(dir.resolve("exit"), "status=3\n");
+    Instant mtime = Instant.ofEpochSecond(1600000000, 123_456_789);
+    Files.setLastModifiedTime(exit, FileTime.from(mtime));
+    assertThat(processes.readExit(dir)).contains(new ExitRecord(3, mtime));
+  }
+
+  @Test
+  void anExitRecordWithAnEmptyTimeTakesTheFileTime() throws Exception {
     Path exit = Files.writeString(dir.resolve("exit"), "status=0\nfinished=\n");
     Instant mtime = Instant.ofEpochSecond(1600000000);
     Files.setLastModifiedTime(exit, FileTime.from(mtime));
@@ -68,20 +76,31 @@ class AttemptFilesTest {
   }
 
   @Test
-  void readsPidsAndStartTime() throws Exception {
+  void readsPids() throws Exception {
     assertThat(processes.childPid(dir)).isEmpty();
+    assertThat(processes.supervisorPid(dir)).isEmpty();
     Files.writeString(dir.resolve("child.pid"), "4242\n");
     Files.writeString(dir.resolve("supervisor.pid"), "4241\n");
-    Files.writeString(dir.resolve("started"), "1700000000\n");
     assertThat(processes.childPid(dir)).hasValue(4242);
     assertThat(processes.supervisorPid(dir)).hasValue(4241);
-    assertThat(processes.startedAt(dir)).contains(Instant.ofEpochSecond(1700000000));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "\n", "1\n", "0\n", "-5\n", "12 13\n", "x\n"})
+  @ValueSource(strings = {"", "\n", "1\n", "0\n", "-5\n", "12 13\n", "x\n", "4242\n\n", " 4242\n"})
   void aMalformedPidIsAbsent(String content) throws Exception {
     Files.writeString(dir.resolve("child.pid"), content);
+    Files.writeString(dir.resolve("supervisor.pid"), content);
+    assertThat(processes.childPid(dir)).isEmpty();
+    assertThat(processes.supervisorPid(dir)).isEmpty();
+  }
+
+  /** supervisor.pid is written in place: a file caught before its newline is not written yet. */
+  @ParameterizedTest
+  @ValueSource(strings = {"4", "42", "4241"})
+  void aPidWithoutItsNewlineIsNotWrittenYet(String content) throws Exception {
+    Files.writeString(dir.resolve("supervisor.pid"), content);
+    Files.writeString(dir.resolve("child.pid"), content);
+    assertThat(processes.supervisorPid(dir)).isEmpty();
     assertThat(processes.childPid(dir)).isEmpty();
   }
 

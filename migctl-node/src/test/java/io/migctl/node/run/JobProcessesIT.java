@@ -132,9 +132,16 @@ class JobProcessesIT {
     assertThat(exit.status()).isZero();
     assertThat(exit.finishedAt()).isBetween(before, Instant.now().plusSeconds(1));
     assertThat(processes.supervisorPid(run.dir())).hasValue(run.launched().pid());
-    assertThat(processes.startedAt(run.dir())).get().satisfies(t -> assertThat(t).isAfter(before));
+    assertThat(run.launched().processStart())
+        .get()
+        .satisfies(t -> assertThat(t).isAfter(before.minus(JobProcesses.START_TOLERANCE)));
     assertThat(processes.childPid(run.dir())).isPresent();
-    assertThat(run.dir().resolve("cancel")).doesNotExist();
+    assertThat(read(run.dir().resolve("exit"))).isEqualTo("status=0\n");
+    try (Stream<Path> files = Files.list(run.dir())) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "supervisor.log", "supervisor.pid", "child.pid", "stdout.log", "stderr.log", "exit");
+    }
   }
 
   @Test
@@ -239,6 +246,7 @@ class JobProcessesIT {
     env.put("BASH_FUNC_module%%", "() {  echo module\n}");
     env.put("MIGCTL_SUPERVISOR_SET", "the user's");
     env.put("MIGCTL_SUPERVISOR_UNSET", "PATH");
+    env.put("MIGCTL_SUPERVISOR_DEFAULT_SIGNAL", "no:/usr/bin/env");
     env.put("_migctl_dir", "the user's too");
     assertThat(childEnvironment(env)).containsExactlyInAnyOrderEntriesOf(env);
   }
@@ -297,6 +305,57 @@ class JobProcessesIT {
     // Signals 1-31; glibc reserves 32 and 33 for itself and sets them up in each program.
     assertThat(mask(status, "SigIgn:") & 0x7fff_ffffL).as("ignored").isZero();
     assertThat(mask(status, "SigBlk:") & 0x7fff_ffffL).as("blocked").isZero();
+  }
+
+  /**
+   * The launcher's finding about env(1) is trusted when it names the env(1) the script finds, and
+   * otherwise tested again; either way the command never sees it. USR1, ignored when the shell
+   * starts, shows whether the command was started with env --default-signal.
+   */
+  @Test
+  void theScriptTrustsTheLaunchersFindingAboutEnvOnlyForItsOwnEnv() throws Exception {
+    Optional<String> verdict = JobProcesses.probeDefaultSignal();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        verdict.isPresent() && verdict.get().startsWith("yes:"), "env(1) has no --default-signal");
+    String env = verdict.get().substring("yes:".length());
+    long usr1 = 1L << 9;
+    Map<String, Long> told = new LinkedHashMap<>();
+    told.put("yes:" + env, 0L);
+    told.put("no:" + env, usr1);
+    told.put("yes:/elsewhere/env", 0L);
+    told.put("no:/elsewhere/env", 0L);
+    told.put("", 0L);
+    told.put(null, 0L);
+    Path setsid = JobProcesses.findProgram("setsid").orElseThrow();
+    for (Map.Entry<String, Long> c : told.entrySet()) {
+      Path dir = Files.createDirectories(newAttempt());
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  setsid.toString(),
+                  "/bin/sh",
+                  "-c",
+                  "trap '' USR1; s=$1; shift; exec \"$s\" -c \"$0\" migctl-supervisor \"$@\"",
+                  JobProcesses.script(),
+                  System.getProperty("migctl.test.shell", "/bin/sh"),
+                  dir.toString(),
+                  "/bin/sh",
+                  "-c",
+                  "cat /proc/self/status; env"));
+      ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
+      pb.redirectOutput(dir.resolve("supervisor.log").toFile()).redirectErrorStream(true);
+      pb.environment().clear();
+      pb.environment().putAll(JobProcesses.supervisorEnvironment(BASE));
+      if (c.getKey() != null) {
+        pb.environment().put(JobProcesses.DEFAULT_SIGNAL, c.getKey());
+      }
+      Process supervisor = pb.start();
+      assertThat(supervisor.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(supervisor.exitValue()).as("%s", c.getKey()).isZero();
+      String out = read(dir.resolve(JobProcesses.STDOUT_LOG));
+      assertThat(mask(out, "SigIgn:") & usr1).as("%s", c.getKey()).isEqualTo(c.getValue());
+      assertThat(out).doesNotContain("MIGCTL_SUPERVISOR");
+    }
   }
 
   private static long mask(String procStatus, String field) {
