@@ -1,0 +1,199 @@
+package io.migctl.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.job.JobEvent;
+import io.migctl.env.SystemProcessRunner;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.nvidia.sim.SimulatedTelemetry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A node daemon in this JVM on a simulated node, on port 0 of 127.0.0.1, and an HTTP/1.1 client for
+ * its API that sends the daemon's own token.
+ */
+final class BenchDaemon implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final NodeDaemon daemon;
+  private final String token;
+  private final HttpClient http;
+  private final Map<Long, CompletableFuture<JobEvent>> finished = new ConcurrentHashMap<>();
+
+  private BenchDaemon(NodeDaemon daemon, String token) {
+    this.daemon = daemon;
+    this.token = token;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    daemon
+        .jobs()
+        .onEvent(
+            e -> {
+              if (e.to().isTerminal()) {
+                finished.computeIfAbsent(e.jobId(), id -> new CompletableFuture<>()).complete(e);
+              }
+            });
+  }
+
+  /**
+   * Starts a daemon on {@code home} (its {@code MIGCTL_HOME}) with a simulated node.
+   *
+   * @param node e.g. {@code a100-40gb:2}
+   */
+  static BenchDaemon start(Path home, String node) throws IOException {
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(node));
+    NodeDaemon.Options options =
+        NodeDaemon.Options.defaults(home, "simulated " + node, jobEnvironment()).withPort(0);
+    NodeDaemon daemon =
+        NodeDaemon.start(
+            options,
+            driver,
+            new EnvironmentStore(
+                home.resolve("envs"),
+                Clock.systemUTC(),
+                new SystemProcessRunner(),
+                Duration.ofMinutes(5)),
+            new SimulatedTelemetry(driver),
+            Clock.systemUTC(),
+            app -> {});
+    try {
+      return new BenchDaemon(daemon, Files.readString(daemon.tokenFile()).strip());
+    } catch (IOException | RuntimeException e) {
+      daemon.close();
+      throw e;
+    }
+  }
+
+  /** The variables jobs start from: {@code PATH} only. */
+  static Map<String, String> jobEnvironment() {
+    return Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+  }
+
+  /** {@code POST path} with a JSON body and the token; the response as text. */
+  HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code GET path}; the response as text. */
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Submits a job and returns its id.
+   *
+   * @throws IllegalStateException when the daemon does not answer 201
+   */
+  long submit(String json) throws IOException, InterruptedException {
+    HttpResponse<String> r = post("/api/v1/jobs", json);
+    if (r.statusCode() != 201) {
+      throw new IllegalStateException(
+          "POST /api/v1/jobs answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("id").asLong();
+  }
+
+  /**
+   * Applies a mig-parted config through {@code POST /api/v1/layout/apply}.
+   *
+   * @throws IllegalStateException when the daemon does not answer 200
+   */
+  void applyLayout(String config, String select) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        post(
+            "/api/v1/layout/apply",
+            JSON.writeValueAsString(Map.of("config", config, "select", select)));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "POST /api/v1/layout/apply answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  /** The job counts by state, from {@code GET /api/v1/health}. */
+  JsonNode jobCounts() throws IOException, InterruptedException {
+    HttpResponse<String> r = get("/api/v1/health");
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "GET /api/v1/health answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("jobs");
+  }
+
+  /**
+   * Waits until job {@code id} has reached a final state; returns that event.
+   *
+   * @throws TimeoutException when it has not after {@code timeout}
+   */
+  JobEvent awaitFinished(long id, Duration timeout) throws InterruptedException, TimeoutException {
+    CompletableFuture<JobEvent> f = finished.computeIfAbsent(id, k -> new CompletableFuture<>());
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      finished.remove(id);
+    }
+  }
+
+  /**
+   * Returns once the daemon's job thread has done what it had queued, such as the effects and the
+   * rescheduling that follow a job's end, so that they do not overlap what is measured next.
+   */
+  void settle() {
+    // The first call waits for the task that is running; the second for what that task queued.
+    daemon.jobs().exclusive(() -> null);
+    daemon.jobs().exclusive(() -> null);
+  }
+
+  /** The stored events of a job, oldest first. */
+  List<JobEvent> events(long id) {
+    return daemon.jobs().events(id);
+  }
+
+  /** The directory of a job's attempt. */
+  Path attemptDir(long id, int attempt) {
+    return daemon.jobs().attemptDir(id, attempt);
+  }
+
+  private URI uri(String path) {
+    return daemon.url().resolve(path);
+  }
+
+  @Override
+  public void close() {
+    try {
+      daemon.close();
+    } finally {
+      http.close();
+    }
+  }
+}

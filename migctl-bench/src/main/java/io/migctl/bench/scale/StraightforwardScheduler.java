@@ -1,0 +1,98 @@
+package io.migctl.bench.scale;
+
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobState;
+import io.migctl.core.job.MigSlot;
+import io.migctl.core.job.Requirement;
+import io.migctl.core.job.Scheduler;
+import io.migctl.core.job.Scheduler.Assignment;
+import io.migctl.core.job.Scheduler.Decision;
+import io.migctl.core.job.Scheduler.Policy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The scheduler's decision as it was first written: sort the queue with a comparator that works out
+ * starvation on every comparison, scan every free device for each job's best fit, and describe
+ * every waiting job's missing device from the whole layout. The oracle that {@link Scheduler}'s
+ * indexed version must agree with, and the baseline of {@link SchedulerScaleBenchmark}.
+ */
+public final class StraightforwardScheduler {
+  private StraightforwardScheduler() {}
+
+  /** The same contract as {@link Scheduler#decide}. */
+  public static Decision decide(
+      List<Job> queued, List<MigSlot> free, List<MigSlot> all, Instant now, Policy policy) {
+    List<Job> order = new ArrayList<>(queued);
+    order.sort(order(now, policy));
+    List<MigSlot> available = new ArrayList<>(free.stream().filter(s -> !s.foreignBusy()).toList());
+    List<Assignment> assignments = new ArrayList<>();
+    Map<Long, String> waiting = new LinkedHashMap<>();
+    for (Job job : order) {
+      if (job.state() != JobState.QUEUED) {
+        throw new IllegalArgumentException(
+            "job " + job.id() + " is " + job.state().wireName() + ", not queued");
+      }
+      if (job.requirement().isEmpty()) {
+        assignments.add(new Assignment(job.id(), Optional.empty()));
+        continue;
+      }
+      Requirement need = job.requirement().get();
+      Optional<MigSlot> best = available.stream().filter(need::fits).min(BEST_FIT);
+      if (best.isPresent()) {
+        available.remove(best.get());
+        assignments.add(new Assignment(job.id(), best));
+      } else {
+        waiting.put(job.id(), whyNoDevice(need, all));
+      }
+    }
+    return new Decision(assignments, waiting);
+  }
+
+  private static final Comparator<MigSlot> BEST_FIT =
+      Comparator.comparingLong(MigSlot::memoryMiB)
+          .thenComparingInt(MigSlot::computeSlices)
+          .thenComparingInt(MigSlot::gpu)
+          .thenComparing(MigSlot::placement)
+          .thenComparingInt(MigSlot::computeInstanceId);
+
+  private static Comparator<Job> order(Instant now, Policy policy) {
+    return Comparator.<Job>comparingInt(
+            j ->
+                Duration.between(j.submittedAt(), now).compareTo(policy.starvationAfter()) >= 0
+                    ? 0
+                    : 1)
+        .thenComparing(Comparator.comparingInt((Job j) -> j.spec().priority()).reversed())
+        .thenComparing(Job::submittedAt)
+        .thenComparingLong(Job::id);
+  }
+
+  private static String whyNoDevice(Requirement need, List<MigSlot> all) {
+    List<MigSlot> fitting = all.stream().filter(need::fits).toList();
+    if (fitting.isEmpty()) {
+      return "no MIG device in the current layout offers "
+          + need
+          + "; apply a layout with a large enough instance";
+    }
+    Map<String, Integer> byProfile = new TreeMap<>();
+    for (MigSlot s : fitting) {
+      byProfile.merge(s.profile(), 1, Integer::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    byProfile.forEach((p, n) -> parts.add(n + " × " + p));
+    return "all "
+        + fitting.size()
+        + " device"
+        + (fitting.size() == 1 ? "" : "s")
+        + " that fit ("
+        + String.join(", ", parts)
+        + ") are in use";
+  }
+}

@@ -1,0 +1,116 @@
+package io.migctl.bench.trace;
+
+import io.migctl.core.mig.GpuModel;
+import io.migctl.core.sim.SimJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trace files of fractional GPU needs: Alibaba's v2023 GPU-sharing pod list and a plain CSV.
+ *
+ * <p>Both map a job's need {@code f} (a fraction of one GPU) by {@link SimJob#fractional}: the job
+ * fits every slice with at least {@code f} of the GPU's compute slices and of its memory, and runs
+ * there at its trace speed (speed 1.0 on every fitting slice), since the trace gave it only {@code
+ * f} of a GPU. On A100-40GB: f ≤ 1/8 fits 1g.5gb and up; f ≤ 2/7 fits 2g.10gb; f ≤ 3/7 fits
+ * 3g.20gb; f ≤ 1/2 fits 4g.20gb; larger needs a whole GPU.
+ */
+public final class CsvTrace {
+
+  private CsvTrace() {}
+
+  /** The number in {@code text}, or NaN when it is empty. */
+  private static double number(String text) {
+    String t = text.strip();
+    return t.isEmpty() ? Double.NaN : Double.parseDouble(t);
+  }
+
+  /**
+   * Plain CSV {@code arrival_s,duration_s,need} (a header line is skipped when it does not start
+   * with a number); job ids are line numbers from 0.
+   */
+  public static List<SimJob> plain(Path file, GpuModel model) throws IOException {
+    List<SimJob> jobs = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#") || !Character.isDigit(l.charAt(0))) {
+        continue;
+      }
+      String[] f = l.split(",");
+      if (f.length < 3) {
+        throw new IOException(file + ": expected arrival_s,duration_s,need: " + line);
+      }
+      jobs.add(
+          SimJob.fractional(
+              jobs.size(),
+              Double.parseDouble(f[0].strip()),
+              Double.parseDouble(f[1].strip()),
+              Double.parseDouble(f[2].strip()),
+              model));
+    }
+    return jobs;
+  }
+
+  /**
+   * Alibaba {@code openb_pod_list_*.csv}: pods asking for one GPU ({@code num_gpu == 1}) or a share
+   * of one ({@code gpu_milli}); need = {@code gpu_milli / 1000}; arrival = {@code creation_time}
+   * minus the window start; duration = {@code deletion_time − scheduled_time} (the time it held the
+   * GPU). Left out: CPU-only and multi-GPU pods (the simulation places single-GPU jobs), pods still
+   * {@code Running} at the end (censored), and pods whose duration is not positive or unknown
+   * (never scheduled). Only pods created in the last {@code windowDays} days of the trace are kept
+   * (the list is a snapshot; most pods are in its last 30 days), and at most {@code limit} of them
+   * (the earliest).
+   */
+  public static List<SimJob> alibaba(Path file, GpuModel model, double windowDays, int limit)
+      throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    Map<String, Integer> col = new HashMap<>();
+    String[] header = lines.get(0).split(",", -1);
+    for (int i = 0; i < header.length; i++) {
+      col.put(header[i].strip(), i);
+    }
+    record Pod(double created, double duration, double need) {}
+    List<Pod> pods = new ArrayList<>();
+    double end = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      if (f.length < header.length) {
+        continue;
+      }
+      double created = number(f[col.get("creation_time")]);
+      double deleted = number(f[col.get("deletion_time")]);
+      if (deleted > end) {
+        end = deleted;
+      }
+      int gpus = Integer.parseInt(f[col.get("num_gpu")]);
+      double milli = number(f[col.get("gpu_milli")]);
+      if (gpus != 1
+          || !(milli > 0)
+          || Double.isNaN(created)
+          || f[col.get("pod_phase")].equals("Running")) {
+        continue;
+      }
+      double duration = deleted - number(f[col.get("scheduled_time")]);
+      if (!(duration > 0)) {
+        continue;
+      }
+      pods.add(new Pod(created, duration, Math.min(1.0, milli / 1000.0)));
+    }
+    double from = end - windowDays * 86400;
+    List<Pod> window = new ArrayList<>(pods.stream().filter(p -> p.created() >= from).toList());
+    window.sort((a, b) -> Double.compare(a.created(), b.created()));
+    if (window.size() > limit) {
+      window = window.subList(0, limit);
+    }
+    double t0 = window.isEmpty() ? 0 : window.get(0).created();
+    List<SimJob> jobs = new ArrayList<>();
+    for (Pod p : window) {
+      jobs.add(SimJob.fractional(jobs.size(), p.created() - t0, p.duration(), p.need(), model));
+    }
+    return jobs;
+  }
+}

@@ -1,0 +1,104 @@
+package io.migctl.bench.trace;
+
+import io.migctl.core.sim.SimJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * MISO's 100-job workload (SoCC'22, {@code ../shared/reference/traces/miso/}).
+ *
+ * <p>Mapping: job {@code i}'s duration on a whole A100 is {@code trace_100.json[i]} seconds; its
+ * model is {@code job_models.json[i]}; its speed on a {@code k}g slice is {@code speed_rel_7g} of
+ * the row ({@code model}, {@code k}g) of {@code DERIVED_mig_slice_speed.csv}, and a slice size
+ * without a row does not fit the job. Arrivals as MISO generates them: a seeded random order of the
+ * jobs, the first at 0, then exponential (Poisson-process) gaps with mean {@code meanGap} seconds
+ * (60), half that for the first third of the jobs.
+ */
+public final class MisoTrace {
+
+  private final Map<Integer, Double> durations;
+  private final Map<Integer, String> models;
+  private final Map<String, Map<Integer, Double>> speeds;
+
+  MisoTrace(
+      Map<Integer, Double> durations,
+      Map<Integer, String> models,
+      Map<String, Map<Integer, Double>> speeds) {
+    this.durations = durations;
+    this.models = models;
+    this.speeds = speeds;
+  }
+
+  /** Reads the three files in {@code dir}. */
+  public static MisoTrace read(Path dir) throws IOException {
+    Map<Integer, Double> durations = new TreeMap<>();
+    for (Map.Entry<String, String> e :
+        FlatJson.parse(Files.readString(dir.resolve("trace_100.json"))).entrySet()) {
+      durations.put(Integer.parseInt(e.getKey()), Double.parseDouble(e.getValue()));
+    }
+    Map<Integer, String> models = new TreeMap<>();
+    for (Map.Entry<String, String> e :
+        FlatJson.parse(Files.readString(dir.resolve("job_models.json"))).entrySet()) {
+      models.put(Integer.parseInt(e.getKey()), e.getValue());
+    }
+    Map<String, Map<Integer, Double>> speeds = new HashMap<>();
+    List<String> lines = Files.readAllLines(dir.resolve("DERIVED_mig_slice_speed.csv"));
+    for (String line : lines.subList(1, lines.size())) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split(",");
+      speeds
+          .computeIfAbsent(f[0].strip(), k -> new TreeMap<>())
+          .put(Integer.parseInt(f[2].strip()), Double.parseDouble(f[5].strip()));
+    }
+    for (Map.Entry<Integer, String> e : models.entrySet()) {
+      if (!speeds.containsKey(e.getValue())) {
+        throw new IOException("job " + e.getKey() + ": no speeds for model " + e.getValue());
+      }
+    }
+    return new MisoTrace(durations, models, speeds);
+  }
+
+  /** Number of jobs. */
+  public int size() {
+    return durations.size();
+  }
+
+  /** The jobs with arrivals drawn from {@code seed}, mean gap {@code meanGap} seconds. */
+  public List<SimJob> jobs(long seed, double meanGap) {
+    Random random = new Random(seed);
+    List<Integer> order = new ArrayList<>(durations.keySet());
+    Collections.shuffle(order, random);
+    double[] arrivals = arrivals(random, order.size(), meanGap);
+    List<SimJob> jobs = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      int id = order.get(i);
+      jobs.add(new SimJob(id, arrivals[i], durations.get(id), speeds.get(models.get(id))));
+    }
+    return jobs;
+  }
+
+  /**
+   * MISO's arrival process: the first at 0, then exponential gaps, mean {@code meanGap / 2} for the
+   * first third of the jobs and {@code meanGap} after.
+   */
+  static double[] arrivals(Random random, int n, double meanGap) {
+    double[] a = new double[n];
+    double t = 0;
+    for (int i = 1; i < n; i++) {
+      double mean = i < n / 3 ? meanGap / 2 : meanGap;
+      t += -mean * Math.log(1 - random.nextDouble());
+      a[i] = t;
+    }
+    return a;
+  }
+}
