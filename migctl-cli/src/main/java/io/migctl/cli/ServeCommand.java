@@ -3,6 +3,7 @@ package io.migctl.cli;
 import io.migctl.core.job.Durations;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.node.daemon.JobService;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.node.web.WebPage;
 import io.migctl.nvidia.nvml.NvmlMigDriver;
@@ -64,6 +65,30 @@ final class ServeCommand implements Callable<Integer> {
       })
   java.nio.file.Path dcgmJobMappingDir;
 
+  @Option(
+      names = "--repartition",
+      description = {
+        "Reshape idle MIG instances when a queued job fits no free device but would fit if a",
+        "GPU's idle instances were reshaped (never a busy one); each reshape is a job event."
+      })
+  boolean repartition;
+
+  @Option(
+      names = "--repartition-cooldown",
+      paramLabel = "DURATION",
+      description =
+          "With --repartition: the least time between reshapes of one GPU (default"
+              + " ${DEFAULT-VALUE}).")
+  String repartitionCooldown = "60s";
+
+  @Option(
+      names = "--repartition-wait",
+      paramLabel = "DURATION",
+      description =
+          "With --repartition: how long a job waits before a GPU is reshaped for it"
+              + " (default ${DEFAULT-VALUE}).")
+  String repartitionWait = "2s";
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -75,6 +100,15 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--kill-grace: " + e.getMessage(), e);
     }
+    JobService.Repartition reshaping;
+    try {
+      reshaping =
+          new JobService.Repartition(
+              repartition, Durations.parse(repartitionCooldown), Durations.parse(repartitionWait));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "--repartition-cooldown/--repartition-wait: " + e.getMessage(), e);
+    }
     MigDriver driver = root.driver();
     NodeDaemon.Options options =
         NodeDaemon.Options.defaults(
@@ -82,7 +116,8 @@ final class ServeCommand implements Callable<Integer> {
             .withPort(port)
             .withBind(bind)
             .withKillGrace(grace)
-            .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir));
+            .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir))
+            .withRepartition(reshaping);
     NodeDaemon daemon = start(options, driver);
     PrintWriter out = spec.commandLine().getOut();
     out.println("migctl daemon listening on " + daemon.url() + " (" + describe(driver) + ")");

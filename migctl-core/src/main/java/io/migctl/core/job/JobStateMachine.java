@@ -73,6 +73,8 @@ public final class JobStateMachine {
       case JobTrigger.KillDue k -> killDue(job, k, now);
       case JobTrigger.Vanished v -> vanished(job, v, now);
       case JobTrigger.NeverLaunched n -> neverLaunched(job, now);
+      case JobTrigger.Reshaped r -> Optional.of(queuedNote(job, r, r.detail(), now));
+      case JobTrigger.ReshapeFailed r -> Optional.of(queuedNote(job, r, r.detail(), now));
     };
   }
 
@@ -101,6 +103,12 @@ public final class JobStateMachine {
             .withOutcome(Optional.empty(), Optional.empty(), job.exitStatus(), Optional.empty());
     String where = p.slot().map(s -> "on " + s.profile() + " " + s.uuid()).orElse("without a GPU");
     return transition(job, next, p, now, "placed " + where, List.of(new JobEffect.Launch(next)));
+  }
+
+  /** A reshape for a queued job: the job stays queued; the event records why and what. */
+  private Transition queuedNote(Job job, JobTrigger trigger, String detail, Instant now) {
+    require(job, trigger, JobState.QUEUED);
+    return transition(job, job, trigger, now, detail, List.of());
   }
 
   private Transition launched(Job job, JobTrigger.Launched l, Instant now) {

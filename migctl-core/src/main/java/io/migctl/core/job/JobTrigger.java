@@ -32,6 +32,15 @@ public sealed interface JobTrigger {
   /** Reconciliation found the job starting, but no supervisor was ever started for it. */
   record NeverLaunched() implements JobTrigger {}
 
+  /**
+   * Idle MIG instances are about to be reshaped so that this queued job fits; {@code detail} says
+   * what is destroyed and created, and why. Stored before the reshape is performed.
+   */
+  record Reshaped(String detail) implements JobTrigger {}
+
+  /** A reshape for this queued job failed; {@code detail} says how. The job stays queued. */
+  record ReshapeFailed(String detail) implements JobTrigger {}
+
   /** A short name for the event history. */
   default String kind() {
     return switch (this) {
@@ -44,6 +53,8 @@ public sealed interface JobTrigger {
       case KillDue k -> "kill";
       case Vanished v -> "vanished";
       case NeverLaunched n -> "requeued";
+      case Reshaped r -> "reshape";
+      case ReshapeFailed r -> "reshape-failed";
     };
   }
 }

@@ -20,9 +20,14 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.core.plan.IdleReshape;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.mig.ApplyHooks;
+import io.migctl.node.mig.ApplyJournal;
+import io.migctl.node.mig.ApplyResult;
+import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.run.JobProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -85,6 +92,46 @@ public final class JobService implements AutoCloseable {
   private final Map<Long, String> waiting = new ConcurrentHashMap<>();
   private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
   private volatile List<GpuModel> models;
+  private final Repartition repartition;
+  private final ApplyJournal journal;
+
+  /** When each GPU was last reshaped for a waiting job; read and written on the job thread. */
+  private final Map<Integer, Instant> lastReshape = new HashMap<>();
+
+  /**
+   * Dynamic repartitioning: when a queued job fits no free MIG device but would fit if idle
+   * instances of a GPU were reshaped, the daemon reshapes them (never a busy one) through the same
+   * planner as {@code migctl mig apply}.
+   *
+   * @param enabled whether the daemon reshapes at all ({@code migctl serve --repartition})
+   * @param cooldown the least time between two reshapes of one GPU, so layouts do not thrash
+   * @param minWait how long a job must have waited before a GPU is reshaped for it
+   */
+  public record Repartition(boolean enabled, Duration cooldown, Duration minWait) {
+
+    /** The cooldown per GPU unless configured otherwise. */
+    public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(60);
+
+    /** How long a job waits before a reshape unless configured otherwise. */
+    public static final Duration DEFAULT_MIN_WAIT = Duration.ofSeconds(2);
+
+    /** No reshaping. */
+    public static final Repartition OFF =
+        new Repartition(false, DEFAULT_COOLDOWN, DEFAULT_MIN_WAIT);
+
+    /** Reshaping with the default cooldown and wait. */
+    public static final Repartition ON = new Repartition(true, DEFAULT_COOLDOWN, DEFAULT_MIN_WAIT);
+
+    public Repartition {
+      if (cooldown.isNegative() || minWait.isNegative()) {
+        throw new IllegalArgumentException(
+            "repartition cooldown and wait must not be negative, were "
+                + cooldown
+                + " and "
+                + minWait);
+      }
+    }
+  }
 
   /**
    * @param jobsDir where each job gets {@code <id>/attempt-<n>/} with its logs and exit record
@@ -100,6 +147,38 @@ public final class JobService implements AutoCloseable {
       JobStateMachine machine,
       Scheduler.Policy policy,
       Map<String, String> baseEnvironment) {
+    this(
+        store,
+        driver,
+        processes,
+        environments,
+        jobsDir,
+        clock,
+        machine,
+        policy,
+        baseEnvironment,
+        Repartition.OFF,
+        new ApplyJournal(jobsDir.resolveSibling("mig").resolve("journal.jsonl"), clock));
+  }
+
+  /**
+   * @param repartition whether and how idle instances are reshaped for waiting jobs
+   * @param journal where reshapes journal their driver steps, as {@code mig apply} does
+   */
+  public JobService(
+      JobStore store,
+      MigDriver driver,
+      JobProcesses processes,
+      EnvironmentStore environments,
+      Path jobsDir,
+      Clock clock,
+      JobStateMachine machine,
+      Scheduler.Policy policy,
+      Map<String, String> baseEnvironment,
+      Repartition repartition,
+      ApplyJournal journal) {
+    this.repartition = repartition;
+    this.journal = journal;
     this.store = store;
     this.driver = driver;
     this.claims = DeviceClaims.of(driver);
@@ -257,7 +336,9 @@ public final class JobService implements AutoCloseable {
   private void schedule() {
     List<Job> unfinished = store.unfinished();
     List<Job> queued = unfinished.stream().filter(j -> j.state() == JobState.QUEUED).toList();
-    waiting.keySet().retainAll(queued.stream().map(Job::id).toList());
+    waiting
+        .keySet()
+        .retainAll(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
     if (queued.isEmpty()) {
       return;
     }
@@ -281,6 +362,145 @@ public final class JobService implements AutoCloseable {
       waiting.remove(a.jobId());
       fire(require(a.jobId()), new JobTrigger.Place(a.slot()));
     }
+    if (repartition.enabled() && !decision.waiting().isEmpty()) {
+      reshapeFor(decision.waiting());
+    }
+  }
+
+  /**
+   * For the first waiting job (in waiting order) that has waited long enough and would fit if idle
+   * instances of some GPU past its cooldown were reshaped: stores a {@code reshape} event, applies
+   * the reshape, stores a {@code reshape-failed} event if it failed, and asks for another round so
+   * the job is placed on the new device. At most one reshape per round.
+   *
+   * @param waitingJobs the jobs no free device fits, in waiting order, with the reason
+   */
+  private void reshapeFor(Map<Long, String> waitingJobs) {
+    Instant now = clock.instant();
+    List<Job> unfinished = store.unfinished();
+    Set<String> held = heldDevices(unfinished);
+    List<IdleReshape.GpuState> states = new ArrayList<>();
+    try {
+      for (GpuSnapshot g : GpuSnapshot.readAll(driver)) {
+        if (!g.device().migMode().current()) {
+          continue;
+        }
+        List<io.migctl.core.mig.PlacedInstance> busy = new ArrayList<>();
+        List<io.migctl.core.mig.PlacedInstance> idle = new ArrayList<>();
+        for (GpuSnapshot.Instance i : g.instances()) {
+          boolean jobHolds =
+              i.computeInstances().stream()
+                  .anyMatch(c -> held.contains(c.computeInstance().uuid()));
+          (i.isBusy() || jobHolds ? busy : idle).add(i.placed());
+        }
+        states.add(new IdleReshape.GpuState(g.device().index(), g.model(), busy, idle));
+      }
+    } catch (MigDriverException e) {
+      LOG.log(Level.WARNING, "cannot read the GPUs to reshape: " + e.getMessage());
+      return;
+    }
+    for (Map.Entry<Long, String> w : waitingJobs.entrySet()) {
+      Optional<Job> found = store.find(w.getKey());
+      if (found.isEmpty()
+          || found.get().state() != JobState.QUEUED
+          || found.get().requirement().isEmpty()) {
+        continue;
+      }
+      Job job = found.get();
+      Requirement need = job.requirement().get();
+      Duration waited = Duration.between(job.submittedAt(), now);
+      if (waited.compareTo(repartition.minWait()) < 0) {
+        if (IdleReshape.plan(states, need, gpu -> true).isPresent()) {
+          later(repartition.minWait().minus(waited), this::requestSchedule);
+        }
+        continue;
+      }
+      Optional<IdleReshape> reshape =
+          IdleReshape.plan(states, need, gpu -> coolingFor(gpu, now).isEmpty());
+      if (reshape.isEmpty()) {
+        Optional<IdleReshape> blocked = IdleReshape.plan(states, need, gpu -> true);
+        if (blocked.isPresent()) {
+          Duration left = coolingFor(blocked.get().gpu(), now).orElse(Duration.ZERO);
+          waiting.put(
+              job.id(),
+              w.getValue()
+                  + "; reshaping idle instances of GPU "
+                  + blocked.get().gpu()
+                  + " would make room, but it was reshaped less than "
+                  + repartition.cooldown().toSeconds()
+                  + "s ago (next chance in "
+                  + Math.max(1, left.toSeconds())
+                  + "s)");
+          later(left, this::requestSchedule);
+        }
+        continue;
+      }
+      reshape(job, reshape.get(), w.getValue(), now);
+      return;
+    }
+  }
+
+  /** How long {@code gpu} still cools down after its last reshape, if it does. */
+  private Optional<Duration> coolingFor(int gpu, Instant now) {
+    Instant last = lastReshape.get(gpu);
+    if (last == null) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(now, last.plus(repartition.cooldown()));
+    return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
+  }
+
+  private void reshape(Job job, IdleReshape r, String why, Instant now) {
+    String detail =
+        "reshape "
+            + r.describe()
+            + " for this job, which fits no free device ("
+            + why
+            + "); "
+            + r.operations()
+            + " GPU-instance operation"
+            + (r.operations() == 1 ? "" : "s")
+            + ", the fewest of any GPU; busy instances are kept";
+    // Durable before it is acted on: the event first, then the driver.
+    fire(job, new JobTrigger.Reshaped(detail));
+    lastReshape.put(r.gpu(), now);
+    LOG.info("job " + job.id() + ": " + detail);
+    String failure;
+    try {
+      ApplyResult result =
+          new LayoutApplier(
+                  driver,
+                  journal,
+                  ApplyHooks.NONE,
+                  () -> UUID.randomUUID().toString(),
+                  line -> LOG.fine(line))
+              .apply(Map.of(r.gpu(), r.desiredGpu()));
+      failure =
+          result.succeeded()
+              ? null
+              : !result.refusals().isEmpty()
+                  ? "refused: " + String.join("; ", result.refusals()) + "; nothing was changed"
+                  : result.failure().orElse("unknown failure");
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "reshape of GPU " + r.gpu() + " failed", e);
+      failure = String.valueOf(e.getMessage());
+    }
+    if (failure != null) {
+      fire(
+          job.id(),
+          new JobTrigger.ReshapeFailed("reshape of GPU " + r.gpu() + " failed: " + failure));
+    }
+    requestSchedule();
+  }
+
+  private static Set<String> heldDevices(List<Job> unfinished) {
+    Set<String> held = new HashSet<>();
+    for (Job j : unfinished) {
+      if (j.state().holdsDevice()) {
+        j.device().ifPresent(d -> held.add(d.uuid()));
+      }
+    }
+    return held;
   }
 
   /** Applies a trigger to the job as stored, stores the transition, then performs its effects. */

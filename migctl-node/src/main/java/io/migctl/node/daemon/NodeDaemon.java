@@ -53,6 +53,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param port 0 for any free port
    * @param driverDescription for the health endpoint, e.g. {@code simulated a100-40gb:2}
    * @param environment the variables jobs start from
+   * @param repartition whether and how the daemon reshapes idle instances for waiting jobs
    */
   public record Options(
       Path home,
@@ -63,7 +64,32 @@ public final class NodeDaemon implements AutoCloseable {
       String driverDescription,
       Map<String, String> environment,
       Duration sampleInterval,
-      Optional<Path> dcgmJobMappingDir) {
+      Optional<Path> dcgmJobMappingDir,
+      JobService.Repartition repartition) {
+
+    /** Options without dynamic repartitioning. */
+    public Options(
+        Path home,
+        String bind,
+        int port,
+        Duration killGrace,
+        Scheduler.Policy policy,
+        String driverDescription,
+        Map<String, String> environment,
+        Duration sampleInterval,
+        Optional<Path> dcgmJobMappingDir) {
+      this(
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir,
+          JobService.Repartition.OFF);
+    }
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -91,7 +117,8 @@ public final class NodeDaemon implements AutoCloseable {
           driverDescription,
           environment,
           sampleInterval,
-          dcgmJobMappingDir);
+          dcgmJobMappingDir,
+          repartition);
     }
 
     public Options withBind(String b) {
@@ -104,7 +131,8 @@ public final class NodeDaemon implements AutoCloseable {
           driverDescription,
           environment,
           sampleInterval,
-          dcgmJobMappingDir);
+          dcgmJobMappingDir,
+          repartition);
     }
 
     public Options withKillGrace(Duration g) {
@@ -117,12 +145,37 @@ public final class NodeDaemon implements AutoCloseable {
           driverDescription,
           environment,
           sampleInterval,
-          dcgmJobMappingDir);
+          dcgmJobMappingDir,
+          repartition);
     }
 
     public Options withDcgmJobMappingDir(Optional<Path> dir) {
       return new Options(
-          home, bind, port, killGrace, policy, driverDescription, environment, sampleInterval, dir);
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dir,
+          repartition);
+    }
+
+    /** With dynamic repartitioning as given (off by default). */
+    public Options withRepartition(JobService.Repartition r) {
+      return new Options(
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir,
+          r);
     }
   }
 
@@ -213,7 +266,9 @@ public final class NodeDaemon implements AutoCloseable {
               clock,
               new JobStateMachine(options.killGrace()),
               options.policy(),
-              options.environment());
+              options.environment(),
+              options.repartition(),
+              new ApplyJournal(home.resolve("mig/journal.jsonl"), clock));
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
       LayoutService layouts =

@@ -42,6 +42,22 @@ public final class TestDaemon implements AutoCloseable {
   TestDaemon(
       Path home, SimulatedMigDriver driver, Duration killGrace, java.util.Optional<Path> mapping)
       throws IOException {
+    this(home, driver, killGrace, mapping, JobService.Repartition.OFF);
+  }
+
+  /** A daemon with dynamic repartitioning as given. */
+  public TestDaemon(Path home, SimulatedMigDriver driver, JobService.Repartition repartition)
+      throws IOException {
+    this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.empty(), repartition);
+  }
+
+  TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Duration killGrace,
+      java.util.Optional<Path> mapping,
+      JobService.Repartition repartition)
+      throws IOException {
     NodeDaemon.Options options =
         new NodeDaemon.Options(
             home,
@@ -52,7 +68,8 @@ public final class TestDaemon implements AutoCloseable {
             "test",
             Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
             NodeDaemon.Options.DEFAULT_SAMPLE_INTERVAL,
-            mapping);
+            mapping,
+            repartition);
     this.daemon =
         NodeDaemon.start(
             options,
