@@ -20,16 +20,19 @@ import picocli.CommandLine.Spec;
     name = "sim",
     mixinStandardHelpOptions = true,
     description = {
-      "Control the simulated node: hold devices, inject driver faults, start over.",
+      "Control the simulated node: hold devices, inject driver faults, start over;",
+      "simulate a job trace on a virtual cluster (sim trace).",
       "",
       "Make a process hold a MIG device, make the next driver calls fail, or return the",
-      "node to its initial state. Works on the simulated node only."
+      "node to its initial state. Works on the simulated node only. 'sim trace' needs no",
+      "node: it runs the scheduler's policies on a virtual clock."
     },
     subcommands = {
       SimCommand.Hold.class,
       SimCommand.Release.class,
       SimCommand.FailNext.class,
-      SimCommand.ResetState.class
+      SimCommand.ResetState.class,
+      SimTraceCommand.class
     })
 final class SimCommand implements Runnable {
 

@@ -6,9 +6,15 @@ import io.migctl.core.sim.DynamicPolicy;
 import io.migctl.core.sim.Policy;
 import io.migctl.core.sim.SimJob;
 import io.migctl.core.sim.SimProfiles;
-import io.migctl.core.sim.SimResult;
 import io.migctl.core.sim.Simulation;
 import io.migctl.core.sim.StaticPolicy;
+import io.migctl.node.trace.CsvTrace;
+import io.migctl.node.trace.FlatJson;
+import io.migctl.node.trace.Layouts;
+import io.migctl.node.trace.MisoTrace;
+import io.migctl.node.trace.PolicyRow;
+import io.migctl.node.trace.Svg;
+import io.migctl.node.trace.TraceJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,28 +30,15 @@ import java.util.Map;
  * writes {@code <name>.json} and {@code <name>.svg} (utilisation and queue length over time, first
  * seed) to {@code --out}.
  *
- * <p>Usage: {@code TraceReport [--miso DIR] [--seeds 5] [--gpus 8] [--reconfig 5] [--gap 60]
- * [--alibaba FILE --alibaba-gpus N --alibaba-days D --alibaba-limit N --alibaba-load L] [--csv FILE
- * --csv-gpus N] [--out DIR]}.
+ * <p>Usage: {@code TraceReport [--miso DIR] [--seeds 5] [--gpus 8] [--reconfig 5] [--checkpoint 30]
+ * [--gap 60] [--alibaba FILE --alibaba-gpus N --alibaba-days D --alibaba-limit N --alibaba-load L]
+ * [--csv FILE --csv-gpus N] [--out DIR]}.
  */
 public final class TraceReport {
 
   private static DynamicPolicy.Params dynamicParams = DynamicPolicy.Params.defaults();
 
   private TraceReport() {}
-
-  /** One policy's metrics, averaged over seeds. */
-  record Row(
-      String policy,
-      double jctMean,
-      double jctP50,
-      double jctP99,
-      double queueMean,
-      double queueP99,
-      double sliceUtil,
-      double gpuUtil,
-      double reconfigurations,
-      List<SimResult> runs) {}
 
   public static void main(String[] args) throws IOException {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -62,8 +55,13 @@ public final class TraceReport {
             Double.parseDouble(flags.getOrDefault("dyn-gain", String.valueOf(d.gain()))),
             Double.parseDouble(
                 flags.getOrDefault("dyn-hysteresis", String.valueOf(d.hysteresisSeconds()))),
-            Double.parseDouble(flags.getOrDefault("dyn-min-speed", String.valueOf(d.minSpeed()))));
+            Double.parseDouble(flags.getOrDefault("dyn-min-speed", String.valueOf(d.minSpeed()))),
+            Double.parseDouble(flags.getOrDefault("dyn-move-gain", String.valueOf(d.moveGain()))));
     double reconfig = Double.parseDouble(flags.getOrDefault("reconfig", "5"));
+    double checkpoint =
+        Double.parseDouble(
+            flags.getOrDefault(
+                "checkpoint", String.valueOf(Simulation.Config.DEFAULT_CHECKPOINT_SECONDS)));
     Path out = Path.of(flags.getOrDefault("out", "target/trace-report"));
     Files.createDirectories(out);
     String miso = flags.getOrDefault("miso", "../shared/reference/traces/miso");
@@ -89,16 +87,23 @@ public final class TraceReport {
           String.format(
                   Locale.ROOT,
                   "MISO %d jobs, %d x %s, mean gap %.0f s (half for the first third), seeds 1..%d,"
-                      + " reconfiguration %.0f s",
+                      + " reconfiguration %.0f s, checkpoint-restart %.0f s",
                   trace.size(),
                   gpus,
                   model.key(),
                   gap,
                   seeds,
-                  reconfig)
+                  reconfig,
+                  checkpoint)
               + "; dynamic "
               + dynamicParams;
-      report("miso", title, new Simulation.Config(model, gpus, reconfig, 60), lists, layouts, out);
+      report(
+          "miso",
+          title,
+          new Simulation.Config(model, gpus, reconfig, 60, checkpoint),
+          lists,
+          layouts,
+          out);
     }
     if (flags.containsKey("alibaba")) {
       int gpus = Integer.parseInt(flags.getOrDefault("alibaba-gpus", "8"));
@@ -153,35 +158,7 @@ public final class TraceReport {
 
   /** Every distinct maximal A100 layout (as slice sizes), for traces without MISO's list. */
   static List<List<Integer>> allLayouts(GpuModel model) {
-    SimProfiles p = SimProfiles.of(model);
-    List<List<Integer>> out = new ArrayList<>();
-    for (var layout : p.additions(List.of())) {
-      List<Integer> sizes = new ArrayList<>();
-      int used = 0;
-      for (var i : layout) {
-        sizes.add(i.profile().computeSlices());
-        used += i.profile().computeSlices();
-      }
-      sizes.sort(java.util.Comparator.reverseOrder());
-      boolean maximal = true;
-      for (var q : p.profiles()) {
-        if (q.computeSlices() <= model.computeSlices() - used) {
-          List<Integer> more = new ArrayList<>(sizes);
-          more.add(q.computeSlices());
-          try {
-            p.layout(more);
-            maximal = false;
-            break;
-          } catch (IllegalArgumentException e) {
-            // does not fit: try the next
-          }
-        }
-      }
-      if (maximal && !out.contains(sizes)) {
-        out.add(sizes);
-      }
-    }
-    return out;
+    return Layouts.maximal(model);
   }
 
   static void report(
@@ -193,13 +170,13 @@ public final class TraceReport {
       Path out)
       throws IOException {
     SimProfiles profiles = SimProfiles.of(config.model());
-    List<Row> rows = new ArrayList<>();
+    List<PolicyRow> rows = new ArrayList<>();
     rows.add(row(StaticPolicy.wholeGpu(profiles), config, lists));
     List<String> skipped = new ArrayList<>();
-    Row bestStatic = null;
+    PolicyRow bestStatic = null;
     for (List<Integer> sizes : layouts) {
       StaticPolicy p = StaticPolicy.of(sizes);
-      Row r;
+      PolicyRow r;
       try {
         r = row(p, config, lists);
       } catch (Simulation.Unrunnable e) {
@@ -211,27 +188,27 @@ public final class TraceReport {
         bestStatic = r;
       }
     }
-    Row dynamic = row(new DynamicPolicy(dynamicParams), config, lists);
+    PolicyRow dynamic = row(new DynamicPolicy(dynamicParams), config, lists);
     rows.add(dynamic);
-    Row whole = rows.get(0);
+    PolicyRow whole = rows.get(0);
     StringBuilder text = new StringBuilder();
     text.append("## ").append(title).append("\n\n");
     text.append(
         "| policy | mean JCT s | p50 JCT | p99 JCT | mean queue s | p99 queue | slice util | GPU util"
             + " | reconfigs | JCT / best static | JCT / whole-gpu |\n");
     text.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    List<Row> shown = new ArrayList<>();
+    List<PolicyRow> shown = new ArrayList<>();
     shown.add(whole);
     if (bestStatic != null) {
       shown.add(bestStatic);
     }
     shown.add(dynamic);
-    for (Row r : shown) {
+    for (PolicyRow r : shown) {
       text.append(line(r, r == bestStatic ? " (best static)" : "", bestStatic, whole));
     }
     text.append(
         "\nAll static layouts:\n\n| policy | mean JCT s | p99 JCT | slice util |\n|---|---|---|---|\n");
-    for (Row r : rows.subList(1, rows.size() - 1)) {
+    for (PolicyRow r : rows.subList(1, rows.size() - 1)) {
       text.append(
           String.format(
               Locale.ROOT,
@@ -249,11 +226,11 @@ public final class TraceReport {
     System.out.println(text);
     Files.writeString(out.resolve(name + ".md"), text);
     Files.writeString(out.resolve(name + ".json"), json(title, config, rows, bestStatic, dynamic));
-    List<Row> chart = new ArrayList<>(shown);
+    List<PolicyRow> chart = new ArrayList<>(shown);
     Files.writeString(out.resolve(name + ".svg"), Svg.chart(title, chart));
   }
 
-  private static String line(Row r, String note, Row bestStatic, Row whole) {
+  private static String line(PolicyRow r, String note, PolicyRow bestStatic, PolicyRow whole) {
     return String.format(
         Locale.ROOT,
         "| %s%s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.1f | %s | %.2f |%n",
@@ -273,77 +250,16 @@ public final class TraceReport {
         r.jctMean() / whole.jctMean());
   }
 
-  static Row row(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
-    List<SimResult> runs = new ArrayList<>();
-    for (List<SimJob> jobs : lists) {
-      Policy p = template instanceof DynamicPolicy d ? new DynamicPolicy(d.params()) : template;
-      runs.add(Simulation.run(config, jobs, p));
-    }
-    return new Row(
-        template.name(),
-        avg(runs, SimResult::jctMean),
-        avg(runs, SimResult::jctP50),
-        avg(runs, SimResult::jctP99),
-        avg(runs, SimResult::queueMean),
-        avg(runs, SimResult::queueP99),
-        avg(runs, SimResult::sliceUtilisation),
-        avg(runs, SimResult::gpuUtilisation),
-        avg(runs, r -> r.reconfigurations()),
-        runs);
-  }
-
-  private static double avg(
-      List<SimResult> runs, java.util.function.ToDoubleFunction<SimResult> f) {
-    return runs.stream().mapToDouble(f).average().orElse(0);
+  static PolicyRow row(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
+    return PolicyRow.run(template, config, lists);
   }
 
   private static String json(
-      String title, Simulation.Config config, List<Row> rows, Row bestStatic, Row dynamic) {
-    StringBuilder b = new StringBuilder();
-    b.append("{\n  \"title\": \"").append(title.replace("\"", "'")).append("\",\n");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  \"model\": \"%s\", \"gpus\": %d, \"reconfigSeconds\": %.1f,"
-                + " \"checkpointRestartSeconds\": null, \"bestStatic\": \"%s\",\n",
-            config.model().key(),
-            config.gpus(),
-            config.reconfigSeconds(),
-            bestStatic == null ? "" : bestStatic.policy()));
-    b.append("  \"policies\": [\n");
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "    {\"policy\": \"%s\", \"jctMean\": %.2f, \"jctP50\": %.2f, \"jctP99\": %.2f,"
-                  + " \"queueMean\": %.2f, \"queueP99\": %.2f, \"sliceUtilisation\": %.4f,"
-                  + " \"gpuUtilisation\": %.4f, \"reconfigurations\": %.1f, \"series\": [",
-              r.policy(),
-              r.jctMean(),
-              r.jctP50(),
-              r.jctP99(),
-              r.queueMean(),
-              r.queueP99(),
-              r.sliceUtil(),
-              r.gpuUtil(),
-              r.reconfigurations()));
-      List<SimResult.Sample> s = r.runs().get(0).samples();
-      for (int k = 0; k < s.size(); k++) {
-        SimResult.Sample x = s.get(k);
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "%s[%.0f, %.3f, %.3f, %d]",
-                k == 0 ? "" : ", ",
-                x.time(),
-                x.sliceUtilisation(),
-                x.gpuUtilisation(),
-                x.queueLength()));
-      }
-      b.append("]}").append(i + 1 < rows.size() ? ",\n" : "\n");
-    }
-    b.append("  ],\n  \"seriesColumns\": [\"time_s\", \"sliceUtil\", \"gpuUtil\", \"queue\"]\n}\n");
-    return b.toString();
+      String title,
+      Simulation.Config config,
+      List<PolicyRow> rows,
+      PolicyRow bestStatic,
+      PolicyRow dynamic) {
+    return TraceJson.write(title, config, rows, bestStatic);
   }
 }

@@ -35,11 +35,27 @@ public final class DynamicPolicy implements Policy {
    *     the whole GPU), or on the largest slice it fits; without migration a job keeps its slice
    *     for its whole run, so a very slow slice costs more completion time than the queueing it
    *     saves
+   * @param moveGain a repartitioning that moves running checkpointable jobs must score at least
+   *     {@code (1 + moveGain)} × the current partition; infinite: never move a running job
    */
-  public record Params(double gain, double hysteresisSeconds, double minSpeed) {
-    /** Defaults: 10% gain, 30 s, minimum speed 0.45 (tuned on MISO's workload). */
+  public record Params(double gain, double hysteresisSeconds, double minSpeed, double moveGain) {
+
+    /** Default {@link #moveGain()}. */
+    public static final double DEFAULT_MOVE_GAIN = 0.5;
+
+    /** Moving running checkpointable jobs with the default {@link #moveGain()}. */
+    public Params(double gain, double hysteresisSeconds, double minSpeed) {
+      this(gain, hysteresisSeconds, minSpeed, DEFAULT_MOVE_GAIN);
+    }
+
+    /** Whether running checkpointable jobs may be moved. */
+    public boolean migrate() {
+      return Double.isFinite(moveGain);
+    }
+
+    /** Defaults: 10% gain, 30 s, minimum speed 0.45, move gain 0.5 (tuned on MISO's workload). */
     public static Params defaults() {
-      return new Params(0.10, 30, 0.45);
+      return new Params(0.10, 30, 0.45, DEFAULT_MOVE_GAIN);
     }
   }
 
@@ -79,6 +95,11 @@ public final class DynamicPolicy implements Policy {
       lastReshape = new double[sim.gpuCount()];
       Arrays.fill(lastReshape, Double.NEGATIVE_INFINITY);
       queueAtReshape = new int[sim.gpuCount()];
+    }
+    if (params.migrate()) {
+      for (int g = 0; g < sim.gpuCount(); g++) {
+        migrate(sim, g);
+      }
     }
     if (sim.queue().isEmpty()) {
       return;
@@ -191,6 +212,159 @@ public final class DynamicPolicy implements Policy {
       SimJob j = best.jobs().get(i);
       sim.reserve(j, targets.get(best.slots().get(i)));
       remaining.remove(j);
+    }
+  }
+
+  /**
+   * MISO-style repartitioning of a whole GPU that runs checkpointable jobs: every partition that
+   * keeps the GPU's held instances (reserved ones and those of jobs that cannot move) is scored by
+   * the sum of the speeds of the jobs it would run, the running checkpointable ones (which must all
+   * get an instance) and the head of the queue. A job that stays on its instance counts at its
+   * speed there; a moved one at its mean speed over the rest of its run including the pause
+   * (remaining work / (pause + remaining work / new speed)), so a move pays only when enough work
+   * is left. The best partition is applied when it moves some job and beats the current one by
+   * {@link Params#moveGain()}, at most once per {@link Params#hysteresisSeconds()} per GPU.
+   */
+  private void migrate(Simulation sim, int g) {
+    double now = sim.now();
+    List<SimSlot> slots = sim.slots(g);
+    if (slots.stream().anyMatch(s -> !s.ready(now))
+        || now - lastReshape[g] < params.hysteresisSeconds()) {
+      return;
+    }
+    List<SimSlot> movable = new ArrayList<>();
+    List<PlacedInstance> fixed = new ArrayList<>();
+    List<SimSlot> freeSlots = new ArrayList<>();
+    for (SimSlot s : slots) {
+      if (s.busy() && s.job().checkpointable()) {
+        movable.add(s);
+      } else if (!s.free()) {
+        fixed.add(s.instance());
+      } else {
+        freeSlots.add(s);
+      }
+    }
+    if (movable.isEmpty()) {
+      return;
+    }
+    List<SimJob> queue = sim.queue();
+    double keepScore = 0;
+    for (SimSlot s : movable) {
+      keepScore += s.job().speed(s.slices());
+    }
+    keepScore +=
+        assign(
+                queue,
+                freeSlots.size(),
+                params.minSpeed(),
+                freeSlots.stream().map(SimSlot::slices).toList())
+            .score();
+    double[] work = new double[movable.size()];
+    for (int i = 0; i < movable.size(); i++) {
+      work[i] = sim.remainingWork(movable.get(i));
+    }
+    Integer[] byWork = new Integer[movable.size()];
+    for (int i = 0; i < byWork.length; i++) {
+      byWork[i] = i;
+    }
+    Arrays.sort(byWork, Comparator.comparingDouble((Integer i) -> -work[i]));
+    double pause = sim.config().checkpointSeconds();
+    double created = sim.config().reconfigSeconds();
+    List<List<PlacedInstance>> candidates =
+        additions.computeIfAbsent(List.copyOf(fixed), h -> sim.profiles().additions(h));
+    double bestScore = keepScore * (1 + params.moveGain()) + 1e-9;
+    List<PlacedInstance> bestAdd = null;
+    PlacedInstance[] bestTo = null;
+    for (List<PlacedInstance> add : candidates) {
+      boolean[] used = new boolean[add.size()];
+      PlacedInstance[] to = new PlacedInstance[movable.size()];
+      double score = 0;
+      boolean moves = false;
+      boolean ok = true;
+      boolean destroysVacated = false;
+      for (SimSlot m : movable) {
+        destroysVacated |= !add.contains(m.instance());
+      }
+      for (int i : byWork) {
+        SimSlot from = movable.get(i);
+        SimJob j = from.job();
+        int best = -1;
+        double bestV = 0;
+        for (int k = 0; k < add.size(); k++) {
+          if (used[k] || !j.fits(add.get(k).profile().computeSlices())) {
+            continue;
+          }
+          PlacedInstance p = add.get(k);
+          double v = j.speed(p.profile().computeSlices());
+          if (!p.equals(from.instance())) {
+            boolean exists = slots.stream().anyMatch(s -> s.instance().equals(p));
+            double wait = pause + (!exists && destroysVacated ? created : 0);
+            v = work[i] / (wait + work[i] / v);
+          }
+          if (v > bestV) {
+            best = k;
+            bestV = v;
+          }
+        }
+        if (best < 0) {
+          ok = false;
+          break;
+        }
+        used[best] = true;
+        to[i] = add.get(best);
+        moves |= !to[i].equals(from.instance());
+        score += bestV;
+      }
+      if (!ok || !moves) {
+        continue;
+      }
+      List<Integer> rest = new ArrayList<>();
+      for (int k = 0; k < add.size(); k++) {
+        if (!used[k]) {
+          rest.add(add.get(k).profile().computeSlices());
+        }
+      }
+      Assignment q = assign(queue, rest.size(), params.minSpeed(), rest);
+      score += q.score();
+      if (score > bestScore) {
+        bestScore = score;
+        bestAdd = add;
+        bestTo = to;
+      }
+    }
+    if (bestAdd == null) {
+      return;
+    }
+    Map<SimJob, PlacedInstance> moves = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < movable.size(); i++) {
+      if (!bestTo[i].equals(movable.get(i).instance())) {
+        moves.put(movable.get(i).job(), bestTo[i]);
+      }
+    }
+    List<PlacedInstance> layout = new ArrayList<>(fixed);
+    layout.addAll(bestAdd);
+    List<SimSlot> next =
+        sim.reshape(
+            g,
+            SimProfiles.sorted(layout),
+            moves,
+            String.format(
+                "queue %d: moved jobs %s (score %.2f vs %.2f kept)",
+                queue.size(),
+                moves.keySet().stream().map(SimJob::id).toList(),
+                bestScore,
+                keepScore));
+    lastReshape[g] = now;
+    queueAtReshape[g] = queue.size();
+    List<SimSlot> targets = next.stream().filter(SimSlot::free).toList();
+    Assignment q =
+        assign(
+            List.copyOf(sim.queue()),
+            targets.size(),
+            params.minSpeed(),
+            targets.stream().map(SimSlot::slices).toList());
+    for (int i = 0; i < q.jobs().size(); i++) {
+      sim.reserve(q.jobs().get(i), targets.get(q.slots().get(i)));
     }
   }
 

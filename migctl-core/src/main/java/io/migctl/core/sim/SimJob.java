@@ -14,8 +14,21 @@ import java.util.TreeMap;
  * @param duration running time on a whole GPU (the full-GPU profile, speed 1.0), in seconds
  * @param speeds speed by compute slices of the slice (e.g. 3 → 0.63 for a 3g slice), relative to
  *     the whole GPU; a slice size without a value does not fit the job
+ * @param checkpointable whether the job can be checkpointed and restarted elsewhere, so that a
+ *     policy may move it while it runs (paying {@link Simulation.Config#checkpointSeconds()})
  */
-public record SimJob(int id, double arrival, double duration, Map<Integer, Double> speeds) {
+public record SimJob(
+    int id, double arrival, double duration, Map<Integer, Double> speeds, boolean checkpointable) {
+
+  /** A job that cannot be moved while it runs. */
+  public SimJob(int id, double arrival, double duration, Map<Integer, Double> speeds) {
+    this(id, arrival, duration, speeds, false);
+  }
+
+  /** This job, checkpointable or not. */
+  public SimJob withCheckpointable(boolean value) {
+    return new SimJob(id, arrival, duration, speeds, value);
+  }
 
   public SimJob {
     if (arrival < 0 || duration <= 0 || Double.isNaN(arrival) || Double.isNaN(duration)) {

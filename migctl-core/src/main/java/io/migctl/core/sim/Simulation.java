@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 
@@ -26,13 +28,37 @@ import java.util.Set;
  */
 public final class Simulation {
 
-  /** Parameters of a run. */
-  public record Config(GpuModel model, int gpus, double reconfigSeconds, double sampleStep) {
+  /**
+   * Parameters of a run.
+   *
+   * @param model the GPU model
+   * @param gpus GPUs in the cluster
+   * @param reconfigSeconds time to create instances in a reshape
+   * @param sampleStep seconds between samples of the time series
+   * @param checkpointSeconds the checkpoint-restart pause of a moved (checkpointable) running job:
+   *     it makes no progress from the move for this long (plus the new instance's creation time,
+   *     when the instance is created by the same reshape, since the old one must be vacated first)
+   */
+  public record Config(
+      GpuModel model,
+      int gpus,
+      double reconfigSeconds,
+      double sampleStep,
+      double checkpointSeconds) {
+
+    /** Default checkpoint-restart pause: MISO's 30 s average. */
+    public static final double DEFAULT_CHECKPOINT_SECONDS = 30.0;
 
     public Config {
-      if (gpus < 1 || reconfigSeconds < 0 || !(sampleStep > 0)) {
-        throw new IllegalArgumentException("need gpus >= 1, reconfigSeconds >= 0, sampleStep > 0");
+      if (gpus < 1 || reconfigSeconds < 0 || !(sampleStep > 0) || !(checkpointSeconds >= 0)) {
+        throw new IllegalArgumentException(
+            "need gpus >= 1, reconfigSeconds >= 0, sampleStep > 0, checkpointSeconds >= 0");
       }
+    }
+
+    /** A checkpoint-restart pause of {@link #DEFAULT_CHECKPOINT_SECONDS}. */
+    public Config(GpuModel model, int gpus, double reconfigSeconds, double sampleStep) {
+      this(model, gpus, reconfigSeconds, sampleStep, DEFAULT_CHECKPOINT_SECONDS);
     }
 
     /** {@code gpus} GPUs of {@code model}, 5 s per reshape, a sample every 60 s. */
@@ -56,7 +82,7 @@ public final class Simulation {
     READY
   }
 
-  private record Event(double time, long seq, Kind kind, SimJob job, SimSlot slot)
+  private record Event(double time, long seq, Kind kind, SimJob job, SimSlot slot, int epoch)
       implements Comparable<Event> {
     @Override
     public int compareTo(Event o) {
@@ -74,6 +100,16 @@ public final class Simulation {
   private final List<SimResult.Sample> samples = new ArrayList<>();
   private final List<Reconfiguration> reshapes = new ArrayList<>();
   private final double[] starts;
+
+  /** Per job: remaining work in whole-GPU seconds as of {@link #progressAt}. */
+  private final double[] remaining;
+
+  private final double[] progressAt;
+
+  /** Per job: bumped on every move, so that the completion event of the old slot is stale. */
+  private final int[] epoch;
+
+  private int moveCount;
   private long seq;
   private double now;
   private int reservedCount;
@@ -86,6 +122,10 @@ public final class Simulation {
     this.profiles = SimProfiles.of(config.model());
     this.starts = new double[maxJobId + 1];
     Arrays.fill(starts, Double.NaN);
+    this.remaining = new double[maxJobId + 1];
+    Arrays.fill(remaining, Double.NaN);
+    this.progressAt = new double[maxJobId + 1];
+    this.epoch = new int[maxJobId + 1];
   }
 
   /** Runs {@code jobs} under {@code policy} to the last completion. */
@@ -125,6 +165,9 @@ public final class Simulation {
           case ARRIVAL -> queue.add(e.job());
           case COMPLETION -> {
             SimJob j = e.slot().job();
+            if (j == null || j.id() != e.job().id() || epoch[j.id()] != e.epoch()) {
+              continue; // the job was moved; its completion on the old slot is void
+            }
             e.slot().release();
             finished.add(
                 new SimResult.Finished(
@@ -239,13 +282,36 @@ public final class Simulation {
   }
 
   private void push(double t, Kind kind, SimJob job, SimSlot slot) {
-    events.add(new Event(t, seq++, kind, job, slot));
+    events.add(new Event(t, seq++, kind, job, slot, job == null ? 0 : epoch[job.id()]));
   }
 
   private void begin(SimJob job, SimSlot slot) {
     slot.run(job);
-    starts[job.id()] = now;
-    push(now + job.runTime(slot.slices()), Kind.COMPLETION, job, slot);
+    int id = job.id();
+    if (Double.isNaN(starts[id])) {
+      starts[id] = now;
+      remaining[id] = job.duration();
+    }
+    progressAt[id] = now;
+    push(now + remaining[id] / job.speed(slot.slices()), Kind.COMPLETION, job, slot);
+  }
+
+  /**
+   * Work left for the job running on {@code slot}, in whole-GPU seconds: divided by the speed on a
+   * slice, the time it still needs there.
+   */
+  public double remainingWork(SimSlot slot) {
+    SimJob job = slot.job();
+    if (job == null) {
+      throw new IllegalArgumentException(slot + " runs no job");
+    }
+    int id = job.id();
+    return Math.max(0, remaining[id] - (now - progressAt[id]) * job.speed(slot.slices()));
+  }
+
+  /** Running jobs moved so far (checkpoint-restarts). */
+  public int moves() {
+    return moveCount;
   }
 
   // ---- the policy's view and actions ----
@@ -328,17 +394,67 @@ public final class Simulation {
    * @return the new slots, by placement
    */
   public List<SimSlot> reshape(int gpu, List<PlacedInstance> layout, String reason) {
+    return reshape(gpu, layout, Map.of(), reason);
+  }
+
+  /**
+   * Reshapes GPU {@code gpu} to {@code layout} and moves running checkpointable jobs of that GPU to
+   * instances of {@code layout} ({@code moves}: job to its new instance). A moved job is
+   * checkpointed now and makes no progress until it restarts on its new instance, {@link
+   * Config#checkpointSeconds()} later; an instance the move vacates counts as idle (it may be
+   * destroyed, or kept and reused). Instances created by a reshape that destroys a vacated instance
+   * exist only after the checkpoint (the old instance must be torn down first) plus the
+   * reconfiguration time, and a job moved onto one restarts then. Any other busy or reserved
+   * instance must be kept.
+   *
+   * @throws IllegalStateException when {@code layout} would destroy a busy instance whose job is
+   *     not moved, when a moved job does not run on {@code gpu}, is not checkpointable, or does not
+   *     fit its new instance, when two jobs go to one instance or a job goes to a held one, or when
+   *     the layout is not valid on the model
+   * @return the new slots, by placement
+   */
+  public List<SimSlot> reshape(
+      int gpu, List<PlacedInstance> layout, Map<SimJob, PlacedInstance> moves, String reason) {
     check(layout);
     List<SimSlot> old = gpus.get(gpu);
     Set<PlacedInstance> target = new LinkedHashSet<>(layout);
+    Map<SimJob, SimSlot> movedFrom = new HashMap<>();
+    for (Map.Entry<SimJob, PlacedInstance> m : moves.entrySet()) {
+      SimJob j = m.getKey();
+      SimSlot from = old.stream().filter(s -> s.job() == j).findFirst().orElse(null);
+      if (from == null) {
+        throw new IllegalStateException(
+            "job " + j.id() + " does not run on GPU " + gpu + " (" + reason + ")");
+      }
+      if (!j.checkpointable()) {
+        throw new IllegalStateException(
+            "job " + j.id() + " is not checkpointable; it cannot be moved (" + reason + ")");
+      }
+      if (!target.contains(m.getValue())) {
+        throw new IllegalStateException(
+            "job " + j.id() + " moves to " + m.getValue() + ", not in the layout (" + reason + ")");
+      }
+      if (!j.fits(m.getValue().profile().computeSlices())) {
+        throw new IllegalStateException("job " + j.id() + " does not fit " + m.getValue());
+      }
+      movedFrom.put(j, from);
+    }
+    if (new HashSet<>(moves.values()).size() != moves.size()) {
+      throw new IllegalStateException("two jobs move to one instance (" + reason + ")");
+    }
     List<PlacedInstance> busy = new ArrayList<>();
     List<PlacedInstance> kept = new ArrayList<>();
     List<PlacedInstance> destroyed = new ArrayList<>();
     List<SimSlot> next = new ArrayList<>();
     for (SimSlot s : old) {
-      boolean held = !s.free();
+      boolean vacated = s.busy() && movedFrom.get(s.job()) == s;
+      boolean held = !s.free() && !vacated;
       if (held) {
         busy.add(s.instance());
+        if (moves.containsValue(s.instance())) {
+          throw new IllegalStateException(
+              "a job moves to held instance " + s + " (" + reason + ")");
+        }
       }
       if (target.remove(s.instance())) {
         kept.add(s.instance());
@@ -350,8 +466,22 @@ public final class Simulation {
         destroyed.add(s.instance());
       }
     }
+    // checkpoint the moved jobs: progress so far is kept, the old instance is vacated
+    for (Map.Entry<SimJob, SimSlot> m : movedFrom.entrySet()) {
+      SimJob j = m.getKey();
+      SimSlot from = m.getValue();
+      int id = j.id();
+      remaining[id] -= (now - progressAt[id]) * j.speed(from.slices());
+      remaining[id] = Math.max(0, remaining[id]);
+      epoch[id]++;
+      from.release();
+      moveCount++;
+    }
+    boolean vacatedDestroyed =
+        movedFrom.values().stream().anyMatch(s -> destroyed.contains(s.instance()));
     List<PlacedInstance> created = new ArrayList<>(target);
-    double ready = now + config.reconfigSeconds();
+    double ready =
+        now + config.reconfigSeconds() + (vacatedDestroyed ? config.checkpointSeconds() : 0);
     for (PlacedInstance p : created) {
       SimSlot s = new SimSlot(gpu, p, ready);
       next.add(s);
@@ -359,7 +489,17 @@ public final class Simulation {
     }
     next.sort(Comparator.comparing(s -> s.instance().placement()));
     gpus.set(gpu, next);
-    if (!created.isEmpty() || !destroyed.isEmpty()) {
+    double restart = now + config.checkpointSeconds();
+    for (Map.Entry<SimJob, PlacedInstance> m : moves.entrySet()) {
+      SimSlot to = next.stream().filter(s -> s.instance().equals(m.getValue())).findFirst().get();
+      if (to.readyAt() < restart) {
+        to.readyAt(restart);
+        push(restart, Kind.READY, null, to);
+      }
+      to.reserve(m.getKey());
+      reservedCount++;
+    }
+    if (!created.isEmpty() || !destroyed.isEmpty() || !moves.isEmpty()) {
       Reconfiguration r = new Reconfiguration(now, gpu, busy, kept, destroyed, created, reason);
       if (!r.kept().containsAll(r.busy())) {
         throw new AssertionError("reconfiguration does not keep busy instances: " + r);

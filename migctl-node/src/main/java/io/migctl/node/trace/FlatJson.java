@@ -1,4 +1,4 @@
-package io.migctl.bench.trace;
+package io.migctl.node.trace;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads a flat JSON object of scalars or number lists ({@code {"0": 120, "1": [2, 1]}}). */
-final class FlatJson {
+public final class FlatJson {
 
   private static final Pattern ENTRY =
       Pattern.compile("\"([^\"]*)\"\\s*:\\s*(\"[^\"]*\"|\\[[^\\]]*\\]|[-+0-9.eE]+)");
@@ -14,7 +14,7 @@ final class FlatJson {
   private FlatJson() {}
 
   /** Key → value text (strings unquoted, lists as {@code [..]} text). */
-  static Map<String, String> parse(String text) {
+  public static Map<String, String> parse(String text) {
     Map<String, String> out = new LinkedHashMap<>();
     Matcher m = ENTRY.matcher(text);
     while (m.find()) {

@@ -1,22 +1,22 @@
-package io.migctl.bench.trace;
+package io.migctl.node.trace;
 
 import io.migctl.core.sim.SimResult;
 import java.util.List;
 import java.util.Locale;
 
 /** A two-panel SVG line chart: slice utilisation and queue length over time, one line a policy. */
-final class Svg {
+public final class Svg {
 
   private static final String[] COLOURS = {"#888888", "#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 
   private Svg() {}
 
-  static String chart(String title, List<TraceReport.Row> rows) {
+  public static String chart(String title, List<PolicyRow> rows) {
     int w = 900;
     int h = 220;
     double tMax = 1;
     int qMax = 1;
-    for (TraceReport.Row r : rows) {
+    for (PolicyRow r : rows) {
       for (SimResult.Sample s : r.runs().get(0).samples()) {
         tMax = Math.max(tMax, s.time());
         qMax = Math.max(qMax, s.queueLength());
@@ -49,7 +49,7 @@ final class Svg {
 
   private static void panel(
       StringBuilder b,
-      List<TraceReport.Row> rows,
+      List<PolicyRow> rows,
       int top,
       int w,
       int h,

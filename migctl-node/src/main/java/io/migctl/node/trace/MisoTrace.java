@@ -1,4 +1,4 @@
-package io.migctl.bench.trace;
+package io.migctl.node.trace;
 
 import io.migctl.core.sim.SimJob;
 import java.io.IOException;
@@ -82,7 +82,11 @@ public final class MisoTrace {
     List<SimJob> jobs = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
       int id = order.get(i);
-      jobs.add(new SimJob(id, arrivals[i], durations.get(id), speeds.get(models.get(id))));
+      // MISO assumes its training jobs can be checkpointed and restarted on another slice (its
+      // repartitioning moves running jobs, ~30 s each), so all of them are checkpointable.
+      jobs.add(
+          new SimJob(id, arrivals[i], durations.get(id), speeds.get(models.get(id)))
+              .withCheckpointable(true));
     }
     return jobs;
   }
@@ -91,7 +95,7 @@ public final class MisoTrace {
    * MISO's arrival process: the first at 0, then exponential gaps, mean {@code meanGap / 2} for the
    * first third of the jobs and {@code meanGap} after.
    */
-  static double[] arrivals(Random random, int n, double meanGap) {
+  public static double[] arrivals(Random random, int n, double meanGap) {
     double[] a = new double[n];
     double t = 0;
     for (int i = 1; i < n; i++) {

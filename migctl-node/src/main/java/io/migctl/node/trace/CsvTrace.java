@@ -1,4 +1,4 @@
-package io.migctl.bench.trace;
+package io.migctl.node.trace;
 
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.sim.SimJob;
@@ -112,5 +112,27 @@ public final class CsvTrace {
       jobs.add(SimJob.fractional(jobs.size(), p.created() - t0, p.duration(), p.need(), model));
     }
     return jobs;
+  }
+
+  /** Jobs with arrivals scaled by {@code scale}; {@code offeredLoad} in whole GPUs. */
+  public record Scaled(List<SimJob> jobs, double scale, double offeredLoad) {}
+
+  /**
+   * Scales arrival times down uniformly (order and relative gaps kept, never up) until the offered
+   * load, the sum of durations on whole GPUs over the arrival span, is {@code load} × {@code gpus}.
+   * Alibaba's snapshot offers about one whole GPU of work, which would leave a cluster idle.
+   */
+  public static Scaled scaleToLoad(List<SimJob> raw, double load, int gpus) {
+    double work = raw.stream().mapToDouble(SimJob::duration).sum();
+    double rawSpan = raw.stream().mapToDouble(SimJob::arrival).max().orElse(0);
+    if (!(rawSpan > 0)) {
+      return new Scaled(raw, 1.0, Double.POSITIVE_INFINITY);
+    }
+    double scale = Math.min(1.0, work / rawSpan / (load * gpus));
+    List<SimJob> jobs =
+        raw.stream()
+            .map(j -> new SimJob(j.id(), j.arrival() * scale, j.duration(), j.speeds()))
+            .toList();
+    return new Scaled(jobs, scale, work / (rawSpan * scale));
   }
 }
