@@ -3,7 +3,6 @@ package io.migctl.nvidia.nvml;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.migctl.core.mig.Architecture;
 import io.migctl.core.mig.Catalog;
@@ -28,7 +27,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +35,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
@@ -74,7 +71,7 @@ class NvmlMigDriverIT {
   static void buildTheStandIn() throws IOException, InterruptedException {
     try {
       library = compileFakeNvml();
-    } catch (GccMissing e) {
+    } catch (StandInBuild.GccMissing e) {
       notBuilt = e.getMessage();
       return;
     }
@@ -594,7 +591,7 @@ class NvmlMigDriverIT {
   /** Builds the stand-in with gcc into {@code target/fake-nvml/libnvidia-ml.so.1}. */
   private static Path compileFakeNvml() throws IOException, InterruptedException {
     Path source = Path.of("src/test/c/fake_nvml.c").toAbsolutePath();
-    return gcc(source, Path.of("target/fake-nvml/libnvidia-ml.so.1").toAbsolutePath());
+    return StandInBuild.gcc(source, Path.of("target/fake-nvml/libnvidia-ml.so.1").toAbsolutePath());
   }
 
   /** Builds a one-off library from {@code code} into {@code target/fake-nvml/NAME/}. */
@@ -602,41 +599,7 @@ class NvmlMigDriverIT {
     Path dir = Path.of("target/fake-nvml", name).toAbsolutePath();
     Files.createDirectories(dir);
     Path source = Files.writeString(dir.resolve(name + ".c"), code);
-    return gcc(source, dir.resolve("libnvidia-ml.so.1"));
-  }
-
-  private static Path gcc(Path source, Path out) throws IOException, InterruptedException {
-    Files.createDirectories(out.getParent());
-    List<String> gcc =
-        List.of(
-            "gcc",
-            "-shared",
-            "-fPIC",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-o",
-            out.toString(),
-            source.toString());
-    Process process;
-    try {
-      process = new ProcessBuilder(gcc).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new GccMissing("gcc is not installed, so the NVML stand-in cannot be built: " + e);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      fail(String.join(" ", gcc) + " failed:\n" + output);
-    }
-    return out;
-  }
-
-  private static final class GccMissing extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    GccMissing(String message) {
-      super(message);
-    }
+    return StandInBuild.gcc(source, dir.resolve("libnvidia-ml.so.1"));
   }
 
   /** The stand-in's test hook, bound through its own lookup (test code only). */

@@ -4,7 +4,6 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import io.migctl.core.job.MigSlot;
@@ -20,14 +19,11 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -56,8 +52,11 @@ class NvmlTelemetryIT {
   static void buildTheStandIn() throws IOException, InterruptedException {
     Path library;
     try {
-      library = gcc(Path.of("target/fake-nvml/telemetry/libnvidia-ml.so.1").toAbsolutePath());
-    } catch (GccMissing e) {
+      library =
+          StandInBuild.gcc(
+              StandInBuild.source(),
+              Path.of("target/fake-nvml/telemetry/libnvidia-ml.so.1").toAbsolutePath());
+    } catch (StandInBuild.GccMissing e) {
       notBuilt = e.getMessage();
       return;
     }
@@ -253,41 +252,6 @@ class NvmlTelemetryIT {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static Path gcc(Path out) throws IOException, InterruptedException {
-    Path source = Path.of("src/test/c/fake_nvml.c").toAbsolutePath();
-    Files.createDirectories(out.getParent());
-    List<String> gcc =
-        List.of(
-            "gcc",
-            "-shared",
-            "-fPIC",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-o",
-            out.toString(),
-            source.toString());
-    Process process;
-    try {
-      process = new ProcessBuilder(gcc).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new GccMissing("gcc is not installed, so the NVML stand-in cannot be built: " + e);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      fail(String.join(" ", gcc) + " failed:\n" + output);
-    }
-    return out;
-  }
-
-  private static final class GccMissing extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    GccMissing(String message) {
-      super(message);
-    }
-  }
 
   /** The stand-in's test hooks, bound through its own lookup (test code only). */
   @SuppressWarnings("restricted")
