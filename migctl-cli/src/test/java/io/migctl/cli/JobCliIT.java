@@ -3,7 +3,6 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.migctl.core.job.Scheduler;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
@@ -45,16 +44,9 @@ class JobCliIT {
         SimulatedMigDriver.persistent(SimulatedNodeSpec.parse("a100-40gb:1"), home.resolve("sim"));
     daemon =
         NodeDaemon.start(
-            new NodeDaemon.Options(
-                home,
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(1),
-                Scheduler.Policy.DEFAULT,
-                "test",
-                env,
-                NodeDaemon.Options.DEFAULT_SAMPLE_INTERVAL,
-                java.util.Optional.empty()),
+            NodeDaemon.Options.defaults(home, "test", env)
+                .withPort(0)
+                .withKillGrace(Duration.ofSeconds(1)),
             sim,
             EnvCommand.storeAt(home),
             new io.migctl.nvidia.sim.SimulatedTelemetry(sim),

@@ -67,30 +67,6 @@ public final class NodeDaemon implements AutoCloseable {
       Optional<Path> dcgmJobMappingDir,
       JobService.Repartition repartition) {
 
-    /** Options without dynamic repartitioning. */
-    public Options(
-        Path home,
-        String bind,
-        int port,
-        Duration killGrace,
-        Scheduler.Policy policy,
-        String driverDescription,
-        Map<String, String> environment,
-        Duration sampleInterval,
-        Optional<Path> dcgmJobMappingDir) {
-      this(
-          home,
-          bind,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          JobService.Repartition.OFF);
-    }
-
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
 
@@ -104,7 +80,8 @@ public final class NodeDaemon implements AutoCloseable {
           driverDescription,
           env,
           DEFAULT_SAMPLE_INTERVAL,
-          Optional.empty());
+          Optional.empty(),
+          JobService.Repartition.OFF);
     }
 
     public Options withPort(int p) {

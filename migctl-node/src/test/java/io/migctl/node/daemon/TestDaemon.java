@@ -3,7 +3,6 @@ package io.migctl.node.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.core.job.Scheduler;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
@@ -59,17 +58,12 @@ public final class TestDaemon implements AutoCloseable {
       JobService.Repartition repartition)
       throws IOException {
     NodeDaemon.Options options =
-        new NodeDaemon.Options(
-            home,
-            "127.0.0.1",
-            0,
-            killGrace,
-            Scheduler.Policy.DEFAULT,
-            "test",
-            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
-            NodeDaemon.Options.DEFAULT_SAMPLE_INTERVAL,
-            mapping,
-            repartition);
+        NodeDaemon.Options.defaults(
+                home, "test", Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
+            .withPort(0)
+            .withKillGrace(killGrace)
+            .withDcgmJobMappingDir(mapping)
+            .withRepartition(repartition);
     this.daemon =
         NodeDaemon.start(
             options,
