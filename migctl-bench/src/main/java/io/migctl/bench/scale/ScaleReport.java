@@ -11,9 +11,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * Runs the scale benchmarks with JMH's command-line options and prints a Markdown table: p50 and
- * p99 of one decision, and events per second of the incremental loop. Run by {@code
- * scripts/bench-scale.sh}.
+ * Runs the scale benchmarks with JMH's command-line options and prints a Markdown table: p50, p99
+ * and max of one event and its decision (sample time), and events per second (throughput). Run by
+ * {@code scripts/bench-scale.sh}.
  */
 public final class ScaleReport {
   private ScaleReport() {}
@@ -47,17 +47,28 @@ public final class ScaleReport {
             time(s.getPercentile(99), unit),
             time(s.getMax(), unit));
       } else {
+        double perSecond = perSecond(unit);
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %s | | | | %,.0f ± %,.0f (%s) |%n",
+            "| %s | %s | %s | | | | %,.0f ± %,.0f |%n",
             name,
             scheduler,
             gpus,
-            primary.getScore(),
-            primary.getScoreError(),
-            unit);
+            primary.getScore() * perSecond,
+            primary.getScoreError() * perSecond);
       }
     }
+  }
+
+  /** The factor from a throughput unit such as {@code ops/us} to operations per second. */
+  private static double perSecond(String unit) {
+    return switch (unit) {
+      case "ops/s" -> 1;
+      case "ops/ms" -> 1e3;
+      case "ops/us" -> 1e6;
+      case "ops/ns" -> 1e9;
+      default -> throw new IllegalArgumentException("unexpected throughput unit " + unit);
+    };
   }
 
   private static String time(double value, String unit) {

@@ -1,13 +1,5 @@
 package io.migctl.bench.scale;
 
-import io.migctl.core.job.Job;
-import io.migctl.core.job.MigSlot;
-import io.migctl.core.job.Scheduler;
-import io.migctl.core.job.Scheduler.Assignment;
-import io.migctl.core.job.Scheduler.Decision;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,59 +12,36 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One scheduling decision over a large simulated fleet: {@code gpus} A100-40GB GPUs with mixed MIG
- * layouts, about 80% of their devices busy, and as many queued jobs as GPUs. Measures {@link
- * Scheduler#decide}, the code the node daemon runs, in sample mode for its percentiles; {@code
- * straightforward} runs {@link StraightforwardScheduler}, the scan it replaced, for comparison.
+ * One scheduling decision over a large simulated fleet with a deep queue, as the daemon takes it
+ * after an event (a job finishes, a job arrives): {@code gpus} A100-40GB GPUs with mixed MIG
+ * layouts, about 80 % of their devices busy, a queue as deep as the fleet. Sample time gives the
+ * percentiles of one event and its decision; throughput gives events per second. See {@link Fleet}
+ * for the schedulers compared.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
+@BenchmarkMode({Mode.SampleTime, Mode.Throughput})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class SchedulerScaleBenchmark {
 
-  /** How many GPUs the fleet has; the queue is as deep. */
+  /** How many GPUs the fleet has; the queue starts as deep. */
   @Param({"1000", "10000"})
   public int gpus;
 
-  /** {@code daemon} for {@link Scheduler#decide}, {@code straightforward} for the old scan. */
-  @Param({"daemon"})
+  /** {@code daemon}, {@code snapshot} or {@code straightforward}; see {@link Fleet}. */
+  @Param({"daemon", "snapshot"})
   public String scheduler;
 
-  private SimulatedCluster cluster;
+  private Fleet fleet;
 
-  /** Builds the fleet, once per trial (seed 42). */
-  @Setup(Level.Trial)
+  /** Starts each iteration from the same fleet. */
+  @Setup(Level.Iteration)
   public void setUp() {
-    cluster = SimulatedCluster.generate(42, gpus, gpus, 0.8);
+    fleet = new Fleet(scheduler, gpus);
   }
 
-  /** One decision over the whole queue and every free device. */
+  /** One job finishes, one arrives, one decision, applied. */
   @Benchmark
-  public Decision decide() {
-    return decide(scheduler, cluster.queued(), cluster.free(), cluster.all(), cluster);
-  }
-
-  static Decision decide(
-      String scheduler,
-      List<Job> queued,
-      List<MigSlot> free,
-      List<MigSlot> all,
-      SimulatedCluster cluster) {
-    return switch (scheduler) {
-      case "daemon" -> Scheduler.decide(queued, free, all, cluster.now(), Scheduler.Policy.DEFAULT);
-      case "straightforward" ->
-          StraightforwardScheduler.decide(
-              queued, free, all, cluster.now(), Scheduler.Policy.DEFAULT);
-      default -> throw new IllegalArgumentException("no scheduler " + scheduler);
-    };
-  }
-
-  /** The job ids a decision assigns. */
-  static Set<Long> assignedJobs(Decision decision) {
-    Set<Long> ids = new HashSet<>();
-    for (Assignment a : decision.assignments()) {
-      ids.add(a.jobId());
-    }
-    return ids;
+  public int event() {
+    return fleet.step();
   }
 }

@@ -51,10 +51,11 @@ class SchedulerEquivalenceTest {
       List<MigSlot> all = new ArrayList<>();
       int n = random.nextInt(30);
       for (int i = 0; i < n; i++) {
-        // Few GPUs, placements and ids, so devices often tie under best fit; some are duplicates.
+        // Few GPUs, placements and ids, so devices often tie under best fit (UUIDs are unique,
+        // as the driver guarantees).
         all.add(
             new MigSlot(
-                "MIG-" + random.nextInt(10),
+                "MIG-" + i,
                 random.nextInt(2),
                 random.nextInt(3),
                 random.nextInt(2),
@@ -73,10 +74,8 @@ class SchedulerEquivalenceTest {
       List<Job> queued = new ArrayList<>();
       int depth = random.nextInt(40);
       for (int i = 0; i < depth; i++) {
-        // Ids repeat at times and ages collide, to exercise every tie-break.
-        queued.add(
-            SimulatedCluster.job(
-                random, random.nextInt(20), now.minusSeconds(60L * random.nextInt(30))));
+        // Ages collide, to exercise every tie-break (ids are unique, as the store guarantees).
+        queued.add(SimulatedCluster.job(random, i, now.minusSeconds(60L * random.nextInt(30))));
       }
       assertSame(queued, free, all, now, new Policy(Duration.ofMinutes(random.nextInt(20))));
     }

@@ -1,6 +1,7 @@
 package io.migctl.node.daemon;
 
 import io.migctl.core.job.Admission;
+import io.migctl.core.job.Dispatcher;
 import io.migctl.core.job.IllegalTransitionException;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEffect;
@@ -67,7 +68,9 @@ import java.util.logging.Logger;
  *
  * <p>Every transition goes through {@link JobStateMachine} and is stored before its effects run.
  * Transitions and scheduling run on one thread, in order, so two decisions never race; requests
- * from the API wait for their turn.
+ * from the API wait for their turn. That thread also keeps the unfinished jobs in memory, as the
+ * store has them after each stored transition: the queue in a {@link Dispatcher} and the others by
+ * id, so a scheduling round reads the driver but not the store.
  */
 public final class JobService implements AutoCloseable {
 
@@ -89,7 +92,22 @@ public final class JobService implements AutoCloseable {
   private final ExecutorService loop;
   private final ScheduledExecutorService timers;
   private final AtomicBoolean scheduleQueued = new AtomicBoolean();
-  private final Map<Long, String> waiting = new ConcurrentHashMap<>();
+
+  /** The queued jobs; read and written on the job thread. */
+  private final Dispatcher dispatcher;
+
+  /** Unfinished jobs that are not queued (starting, running, stopping); on the job thread. */
+  private final Map<Long, Job> active = new HashMap<>();
+
+  /** What each queued job that needs a GPU needs, for {@link #waitingReason} on any thread. */
+  private final Map<Long, Requirement> queuedNeeds = new ConcurrentHashMap<>();
+
+  /** Why jobs of each need wait, as the last scheduling round saw it. */
+  private volatile Map<Requirement, String> waitingByNeed = Map.of();
+
+  /** Reasons that say more than the need's, for single jobs (a reshape that cools down). */
+  private final Map<Long, String> waitingNotes = new ConcurrentHashMap<>();
+
   private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
   private volatile List<GpuModel> models;
   private final Repartition repartition;
@@ -188,6 +206,7 @@ public final class JobService implements AutoCloseable {
     this.clock = clock;
     this.machine = machine;
     this.policy = policy;
+    this.dispatcher = new Dispatcher(policy);
     this.baseEnvironment = withoutReserved(baseEnvironment);
     this.loop =
         Executors.newSingleThreadExecutor(
@@ -227,6 +246,8 @@ public final class JobService implements AutoCloseable {
     }
     Optional<String> build = spec.environment().map(this::resolveEnvironment);
     Job job = store.insert(spec, requirement, build, clock.instant());
+    // Tracked as the store has it when the job thread gets to it (it may be cancelled by then).
+    post(() -> store.find(job.id()).ifPresent(this::track));
     requestSchedule();
     return job;
   }
@@ -277,7 +298,12 @@ public final class JobService implements AutoCloseable {
 
   /** Why a queued job waits, as the last scheduling round saw it. */
   public Optional<String> waitingReason(long id) {
-    return Optional.ofNullable(waiting.get(id));
+    String note = waitingNotes.get(id);
+    if (note != null) {
+      return Optional.of(note);
+    }
+    Requirement need = queuedNeeds.get(id);
+    return need == null ? Optional.empty() : Optional.ofNullable(waitingByNeed.get(need));
   }
 
   /** The folder of a job's current (or last) attempt. */
@@ -334,36 +360,67 @@ public final class JobService implements AutoCloseable {
   }
 
   private void schedule() {
-    List<Job> unfinished = store.unfinished();
-    List<Job> queued = unfinished.stream().filter(j -> j.state() == JobState.QUEUED).toList();
-    waiting
-        .keySet()
-        .retainAll(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
-    if (queued.isEmpty()) {
+    if (dispatcher.size() == 0) {
+      waitingByNeed = Map.of();
       return;
     }
     List<MigSlot> all;
     try {
-      all = MigSlot.of(GpuSnapshot.readAll(driver), ownPids(unfinished));
+      all = MigSlot.of(GpuSnapshot.readAll(driver), ownPids());
     } catch (MigDriverException e) {
-      queued.forEach(j -> waiting.put(j.id(), "the driver cannot list devices: " + e.getMessage()));
+      String why = "the driver cannot list devices: " + e.getMessage();
+      Map<Requirement, String> reasons = new HashMap<>();
+      queuedNeeds.values().forEach(need -> reasons.put(need, why));
+      waitingByNeed = reasons;
       return;
     }
-    Set<String> held = new HashSet<>();
-    for (Job j : unfinished) {
-      if (j.state().holdsDevice()) {
-        j.device().ifPresent(d -> held.add(d.uuid()));
-      }
-    }
+    Set<String> held = heldDevices();
     List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
-    Scheduler.Decision decision = Scheduler.decide(queued, free, all, clock.instant(), policy);
-    waiting.putAll(decision.waiting());
-    for (Scheduler.Assignment a : decision.assignments()) {
-      waiting.remove(a.jobId());
-      fire(require(a.jobId()), new JobTrigger.Place(a.slot()));
+    dispatcher.devices(all, free);
+    for (Scheduler.Assignment a : dispatcher.decide(clock.instant())) {
+      place(a);
     }
-    if (repartition.enabled() && !decision.waiting().isEmpty()) {
-      reshapeFor(decision.waiting());
+    Map<Requirement, String> reasons = new HashMap<>();
+    for (Requirement need : dispatcher.waitingNeeds()) {
+      reasons.put(need, dispatcher.whyWaiting(need));
+    }
+    waitingByNeed = reasons;
+    if (repartition.enabled() && !reasons.isEmpty()) {
+      reshapeFor(dispatcher.inOrder());
+    }
+  }
+
+  /** Places a job the dispatcher chose; should that not be stored, tracks what the store has. */
+  private void place(Scheduler.Assignment a) {
+    try {
+      if (fire(require(a.jobId()), new JobTrigger.Place(a.slot()))) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "job " + a.jobId() + " could not be placed", e);
+    }
+    store.find(a.jobId()).ifPresent(this::track);
+  }
+
+  /**
+   * Keeps the in-memory view of a job as the store has it: queued jobs in the dispatcher, other
+   * unfinished ones in {@link #active}, finished ones nowhere.
+   */
+  private void track(Job job) {
+    long id = job.id();
+    if (job.state() == JobState.QUEUED) {
+      active.remove(id);
+      dispatcher.enqueue(job);
+      job.requirement().ifPresent(need -> queuedNeeds.put(id, need));
+      return;
+    }
+    dispatcher.remove(id);
+    queuedNeeds.remove(id);
+    waitingNotes.remove(id);
+    if (job.state().isTerminal()) {
+      active.remove(id);
+    } else {
+      active.put(id, job);
     }
   }
 
@@ -373,12 +430,11 @@ public final class JobService implements AutoCloseable {
    * the reshape, stores a {@code reshape-failed} event if it failed, and asks for another round so
    * the job is placed on the new device. At most one reshape per round.
    *
-   * @param waitingJobs the jobs no free device fits, in waiting order, with the reason
+   * @param waitingJobs the jobs no free device fits, in decision order
    */
-  private void reshapeFor(Map<Long, String> waitingJobs) {
+  private void reshapeFor(List<Job> waitingJobs) {
     Instant now = clock.instant();
-    List<Job> unfinished = store.unfinished();
-    Set<String> held = heldDevices(unfinished);
+    Set<String> held = heldDevices();
     List<IdleReshape.GpuState> states = new ArrayList<>();
     try {
       for (GpuSnapshot g : GpuSnapshot.readAll(driver)) {
@@ -399,43 +455,40 @@ public final class JobService implements AutoCloseable {
       LOG.log(Level.WARNING, "cannot read the GPUs to reshape: " + e.getMessage());
       return;
     }
-    for (Map.Entry<Long, String> w : waitingJobs.entrySet()) {
-      Optional<Job> found = store.find(w.getKey());
-      if (found.isEmpty()
-          || found.get().state() != JobState.QUEUED
-          || found.get().requirement().isEmpty()) {
+    // The plans depend only on the need while the GPUs stay as read: worked out once per need.
+    Map<Requirement, Optional<IdleReshape>> anyGpu = new HashMap<>();
+    Map<Requirement, Optional<IdleReshape>> pastCooldown = new HashMap<>();
+    for (Job job : waitingJobs) {
+      Requirement need = job.requirement().orElseThrow();
+      Optional<IdleReshape> possible =
+          anyGpu.computeIfAbsent(need, n -> IdleReshape.plan(states, n, gpu -> true));
+      if (possible.isEmpty()) {
         continue;
       }
-      Job job = found.get();
-      Requirement need = job.requirement().get();
       Duration waited = Duration.between(job.submittedAt(), now);
       if (waited.compareTo(repartition.minWait()) < 0) {
-        if (IdleReshape.plan(states, need, gpu -> true).isPresent()) {
-          later(repartition.minWait().minus(waited), this::requestSchedule);
-        }
+        later(repartition.minWait().minus(waited), this::requestSchedule);
         continue;
       }
       Optional<IdleReshape> reshape =
-          IdleReshape.plan(states, need, gpu -> coolingFor(gpu, now).isEmpty());
+          pastCooldown.computeIfAbsent(
+              need, n -> IdleReshape.plan(states, n, gpu -> coolingFor(gpu, now).isEmpty()));
       if (reshape.isEmpty()) {
-        Optional<IdleReshape> blocked = IdleReshape.plan(states, need, gpu -> true);
-        if (blocked.isPresent()) {
-          Duration left = coolingFor(blocked.get().gpu(), now).orElse(Duration.ZERO);
-          waiting.put(
-              job.id(),
-              w.getValue()
-                  + "; reshaping idle instances of GPU "
-                  + blocked.get().gpu()
-                  + " would make room, but it was reshaped less than "
-                  + repartition.cooldown().toSeconds()
-                  + "s ago (next chance in "
-                  + Math.max(1, left.toSeconds())
-                  + "s)");
-          later(left, this::requestSchedule);
-        }
+        Duration left = coolingFor(possible.get().gpu(), now).orElse(Duration.ZERO);
+        waitingNotes.put(
+            job.id(),
+            waitingByNeed.get(need)
+                + "; reshaping idle instances of GPU "
+                + possible.get().gpu()
+                + " would make room, but it was reshaped less than "
+                + repartition.cooldown().toSeconds()
+                + "s ago (next chance in "
+                + Math.max(1, left.toSeconds())
+                + "s)");
+        later(left, this::requestSchedule);
         continue;
       }
-      reshape(job, reshape.get(), w.getValue(), now);
+      reshape(job, reshape.get(), waitingByNeed.get(need), now);
       return;
     }
   }
@@ -493,9 +546,10 @@ public final class JobService implements AutoCloseable {
     requestSchedule();
   }
 
-  private static Set<String> heldDevices(List<Job> unfinished) {
+  /** The devices jobs hold now. */
+  private Set<String> heldDevices() {
     Set<String> held = new HashSet<>();
-    for (Job j : unfinished) {
+    for (Job j : active.values()) {
       if (j.state().holdsDevice()) {
         j.device().ifPresent(d -> held.add(d.uuid()));
       }
@@ -503,13 +557,18 @@ public final class JobService implements AutoCloseable {
     return held;
   }
 
-  /** Applies a trigger to the job as stored, stores the transition, then performs its effects. */
-  private void fire(Job job, JobTrigger trigger) {
+  /**
+   * Applies a trigger to the job as stored, stores the transition, then performs its effects.
+   *
+   * @return whether a transition was stored
+   */
+  private boolean fire(Job job, JobTrigger trigger) {
     Optional<Transition> t = machine.apply(job, trigger, clock.instant());
     if (t.isEmpty()) {
-      return;
+      return false;
     }
     JobEvent stored = store.record(t.get());
+    track(t.get().after());
     for (Consumer<JobEvent> l : listeners) {
       try {
         l.accept(stored);
@@ -520,6 +579,7 @@ public final class JobService implements AutoCloseable {
     for (JobEffect effect : t.get().effects()) {
       perform(t.get(), effect);
     }
+    return true;
   }
 
   private void fire(long id, JobTrigger trigger) {
@@ -619,7 +679,9 @@ public final class JobService implements AutoCloseable {
   // ---------------------------------------------------------------- reconciliation
 
   private Void reconcile() {
-    for (Job job : store.unfinished()) {
+    List<Job> unfinished = store.unfinished();
+    unfinished.forEach(this::track);
+    for (Job job : unfinished) {
       try {
         reconcile(job);
       } catch (RuntimeException e) {
@@ -723,9 +785,10 @@ public final class JobService implements AutoCloseable {
     return m;
   }
 
-  private static Set<Long> ownPids(List<Job> unfinished) {
+  /** The supervisors of the jobs that hold or held a device: their processes are not foreign. */
+  private Set<Long> ownPids() {
     Set<Long> pids = new HashSet<>();
-    for (Job j : unfinished) {
+    for (Job j : active.values()) {
       j.supervisor().ifPresent(s -> pids.add(s.pid()));
     }
     return pids;
