@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
@@ -202,7 +203,7 @@ final class UpCommand implements Callable<Integer> {
                 s.command(),
                 s.workdir(),
                 s.environment().map(builds::get),
-                s.gpu(),
+                asPlanned(s, plan, gpus),
                 s.priority(),
                 s.tenant(),
                 s.timeout(),
@@ -252,5 +253,23 @@ final class UpCommand implements Callable<Integer> {
       }
       Thread.sleep(FRAME.toMillis());
     }
+  }
+
+  /**
+   * The need a job is submitted with: its own, unless it names a GPU-instance profile no GPU of the
+   * node has (say {@code 2g.10gb} on an H100 node), in which case the planner chose the equivalent
+   * profile of the node's model and the job asks for that, so that admission takes it.
+   */
+  static GpuNeed asPlanned(JobSpec spec, DemandPlan plan, List<NodeGpu> gpus) {
+    if (!(spec.gpu() instanceof GpuNeed.Profile p) || p.name().isComputeInstance()) {
+      return spec.gpu();
+    }
+    boolean offered = gpus.stream().anyMatch(g -> g.model().profile(p.name()).isPresent());
+    if (offered) {
+      return spec.gpu();
+    }
+    return plan.assignmentOf(spec.name())
+        .<GpuNeed>map(a -> new GpuNeed.Profile(a.instance().profile().name()))
+        .orElse(spec.gpu());
   }
 }
