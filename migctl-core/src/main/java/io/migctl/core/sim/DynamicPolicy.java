@@ -1,28 +1,29 @@
 package io.migctl.core.sim;
 
+import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.PlacedInstance;
+import io.migctl.core.plan.Repartitioner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * migctl's dynamic repartitioning: reshape only idle instances to fit the queue.
  *
- * <p>After every batch of events, GPUs with free room (compute slices not held by a busy or
- * reserved instance) are visited, most free room first. Each GPU takes a share of the queue
- * proportional to its free room (its quota), in arrival order. Two options are scored by the sum of
- * the speeds the assigned jobs get (throughput in whole-GPU units): keep the GPU's free instances
- * as they are, or reshape its free room to any valid set of instances beside the held ones (every
- * multiset of the model's slice profiles that {@code PlacementSearch} can place there); each job
- * goes to the fitting instance where it runs fastest. A reshape must serve the first queued job
- * that could fit the free room (no starving a large job), must beat keeping by {@link
- * Params#gain()}, and is allowed on a GPU at most once per {@link Params#hysteresisSeconds()}
- * unless the queue has grown since its last reshape. Created instances are usable after the
- * reconfiguration time; the jobs chosen for them are reserved. Busy instances are never touched:
- * the engine checks it.
+ * <p>After every batch of events, the GPUs and the queue are handed to {@link Repartitioner#plan},
+ * the decision the node daemon makes too: GPUs with free room (compute slices not held by a busy or
+ * reserved instance) are visited, most free room first, each for a share of the queue, and either
+ * keep their idle instances or reshape their free room (keeping some idle instances, destroying the
+ * others, creating new ones) when that serves the first queued job that could fit there and scores
+ * more than {@code (1 + gain)} × keeping. Jobs map to demands by compute slices ({@link
+ * SimJob#speed(int)}); the layouts use the simulation's profiles ({@link SimProfiles}). A GPU may
+ * be reshaped at most once per {@link Params#hysteresisSeconds()} unless the queue has grown since
+ * its last reshape, and not while instances of it are being created. Created instances are usable
+ * after the reconfiguration time; the jobs chosen for them are reserved. Busy instances are never
+ * touched: the engine checks it. With {@link Params#migrate()}, running checkpointable jobs may
+ * also be moved (simulation only: the daemon cannot checkpoint jobs).
  */
 public final class DynamicPolicy implements Policy {
 
@@ -60,12 +61,16 @@ public final class DynamicPolicy implements Policy {
   }
 
   private final Params params;
-  private final Map<List<PlacedInstance>, List<List<PlacedInstance>>> additions = new HashMap<>();
+  private final Repartitioner repartitioner;
   private double[] lastReshape;
   private int[] queueAtReshape;
 
   public DynamicPolicy(Params params) {
     this.params = params;
+    this.repartitioner =
+        new Repartitioner(
+            new Repartitioner.Params(params.gain(), params.minSpeed()),
+            model -> SimProfiles.of(model).profiles());
   }
 
   public DynamicPolicy() {
@@ -87,8 +92,6 @@ public final class DynamicPolicy implements Policy {
     return profiles.layout(List.of(profiles.full().computeSlices()));
   }
 
-  private record Assignment(List<SimJob> jobs, List<Integer> slots, double score) {}
-
   @Override
   public void schedule(Simulation sim) {
     if (lastReshape == null) {
@@ -104,114 +107,56 @@ public final class DynamicPolicy implements Policy {
     if (sim.queue().isEmpty()) {
       return;
     }
-    int total = sim.config().model().computeSlices();
-    List<Integer> order = new ArrayList<>();
-    int[] free = new int[sim.gpuCount()];
-    int freeSum = 0;
-    for (int g = 0; g < sim.gpuCount(); g++) {
-      int held = 0;
-      for (SimSlot s : sim.slots(g)) {
-        held += s.free() ? 0 : s.slices();
-      }
-      free[g] = total - held;
-      if (free[g] > 0) {
-        order.add(g);
-        freeSum += free[g];
-      }
-    }
-    order.sort(Comparator.comparingInt((Integer g) -> -free[g]).thenComparingInt(g -> g));
+    double now = sim.now();
     int queueLength = sim.queue().size();
-    List<SimJob> remaining = new ArrayList<>(sim.queue());
-    for (int g : order) {
-      if (remaining.isEmpty()) {
-        break;
+    List<SimJob> queue = List.copyOf(sim.queue());
+    List<Repartitioner.Gpu> gpus = new ArrayList<>();
+    for (int g = 0; g < sim.gpuCount(); g++) {
+      List<SimSlot> slots = sim.slots(g);
+      boolean reshaping = slots.stream().anyMatch(s -> !s.ready(now));
+      boolean allowed =
+          !reshaping
+              && (now - lastReshape[g] >= params.hysteresisSeconds()
+                  || queueLength > queueAtReshape[g]);
+      gpus.add(
+          new Repartitioner.Gpu(
+              g,
+              sim.config().model(),
+              slots.stream().filter(s -> !s.free()).map(SimSlot::instance).toList(),
+              slots.stream().filter(SimSlot::free).map(SimSlot::instance).toList(),
+              allowed));
+    }
+    for (Repartitioner.Decision d : repartitioner.plan(gpus, demands(queue))) {
+      int g = d.gpu();
+      List<SimSlot> targets = sim.slots(g);
+      if (d.reshapes()) {
+        targets = sim.reshape(g, d.layout(), d.reason());
+        lastReshape[g] = now;
+        queueAtReshape[g] = queueLength;
       }
-      int quota = (int) Math.ceil((double) remaining.size() * free[g] / freeSum);
-      freeSum -= free[g];
-      visit(sim, g, remaining, Math.max(1, quota), queueLength);
+      reserve(sim, queue, d.assigned(), targets);
     }
   }
 
-  private void visit(Simulation sim, int g, List<SimJob> remaining, int quota, int queueLength) {
-    double now = sim.now();
-    List<SimSlot> slots = sim.slots(g);
-    List<SimSlot> freeSlots = slots.stream().filter(SimSlot::free).toList();
-    Assignment keep =
-        assign(
-            remaining, quota, params.minSpeed(), freeSlots.stream().map(SimSlot::slices).toList());
-    boolean reshaping = slots.stream().anyMatch(s -> !s.ready(now));
-    boolean allowed =
-        !reshaping
-            && (now - lastReshape[g] >= params.hysteresisSeconds()
-                || queueLength > queueAtReshape[g]);
-    List<PlacedInstance> bestLayout = null;
-    Assignment best = keep;
-    if (allowed) {
-      List<PlacedInstance> held =
-          slots.stream().filter(s -> !s.free()).map(SimSlot::instance).toList();
-      int room = sim.config().model().computeSlices() - (sumSlices(held));
-      SimJob head = null;
-      for (SimJob j : remaining) {
-        if (fitsRoom(j, room, sim.profiles())) {
-          head = j;
-          break;
-        }
-      }
-      if (head != null) {
-        List<List<PlacedInstance>> candidates =
-            additions.computeIfAbsent(held, h -> sim.profiles().additions(h));
-        Assignment bestNew = null;
-        List<PlacedInstance> bestAdd = null;
-        for (List<PlacedInstance> add : candidates) {
-          Assignment a =
-              assign(
-                  remaining,
-                  quota,
-                  params.minSpeed(),
-                  add.stream().map(p -> p.profile().computeSlices()).toList());
-          if (a.jobs().isEmpty() || a.jobs().get(0) != head) {
-            continue;
-          }
-          if (bestNew == null
-              || a.score() > bestNew.score() + 1e-9
-              || (Math.abs(a.score() - bestNew.score()) <= 1e-9 && add.size() < bestAdd.size())) {
-            bestNew = a;
-            bestAdd = add;
-          }
-        }
-        if (bestNew != null && bestNew.score() > keep.score() * (1 + params.gain()) + 1e-9) {
-          best = bestNew;
-          bestLayout = new ArrayList<>(held);
-          bestLayout.addAll(bestAdd);
-        }
-      }
+  /** The demands of {@code jobs}: speed on a profile by its compute slices. */
+  private static List<Repartitioner.Demand> demands(List<SimJob> jobs) {
+    List<Repartitioner.Demand> out = new ArrayList<>(jobs.size());
+    for (SimJob j : jobs) {
+      out.add(new Repartitioner.Demand(String.valueOf(j.id()), p -> j.speed(p.computeSlices())));
     }
-    List<SimSlot> targets;
-    if (bestLayout != null) {
-      List<SimSlot> next =
-          sim.reshape(
-              g,
-              SimProfiles.sorted(bestLayout),
-              String.format(
-                  "queue %d: free room reshaped for jobs %s (score %.2f vs %.2f kept)",
-                  queueLength,
-                  best.jobs().stream().map(SimJob::id).toList(),
-                  best.score(),
-                  keep.score()));
-      lastReshape[g] = now;
-      queueAtReshape[g] = queueLength;
-      targets = next.stream().filter(SimSlot::free).toList();
-      // re-assign on the actual free slots, so that indices match
-      best =
-          assign(
-              remaining, quota, params.minSpeed(), targets.stream().map(SimSlot::slices).toList());
-    } else {
-      targets = freeSlots;
-    }
-    for (int i = 0; i < best.jobs().size(); i++) {
-      SimJob j = best.jobs().get(i);
-      sim.reserve(j, targets.get(best.slots().get(i)));
-      remaining.remove(j);
+    return out;
+  }
+
+  /** Reserves each assigned job of {@code queue} on the slot of its instance. */
+  private static void reserve(
+      Simulation sim,
+      List<SimJob> queue,
+      List<Repartitioner.Assigned> assigned,
+      List<SimSlot> slots) {
+    for (Repartitioner.Assigned a : assigned) {
+      SimSlot slot =
+          slots.stream().filter(s -> s.instance().equals(a.instance())).findFirst().orElseThrow();
+      sim.reserve(queue.get(a.demand()), slot);
     }
   }
 
@@ -252,13 +197,15 @@ public final class DynamicPolicy implements Policy {
     for (SimSlot s : movable) {
       keepScore += s.job().speed(s.slices());
     }
+    List<Repartitioner.Demand> demands = demands(queue);
+    GpuModel model = sim.config().model();
     keepScore +=
-        assign(
-                queue,
+        Repartitioner.score(
+            repartitioner.assign(
+                model,
+                demands,
                 freeSlots.size(),
-                params.minSpeed(),
-                freeSlots.stream().map(SimSlot::slices).toList())
-            .score();
+                freeSlots.stream().map(SimSlot::instance).toList()));
     double[] work = new double[movable.size()];
     for (int i = 0; i < movable.size(); i++) {
       work[i] = sim.remainingWork(movable.get(i));
@@ -270,8 +217,7 @@ public final class DynamicPolicy implements Policy {
     Arrays.sort(byWork, Comparator.comparingDouble((Integer i) -> -work[i]));
     double pause = sim.config().checkpointSeconds();
     double created = sim.config().reconfigSeconds();
-    List<List<PlacedInstance>> candidates =
-        additions.computeIfAbsent(List.copyOf(fixed), h -> sim.profiles().additions(h));
+    List<List<PlacedInstance>> candidates = repartitioner.additions(model, fixed);
     double bestScore = keepScore * (1 + params.moveGain()) + 1e-9;
     List<PlacedInstance> bestAdd = null;
     PlacedInstance[] bestTo = null;
@@ -318,14 +264,13 @@ public final class DynamicPolicy implements Policy {
       if (!ok || !moves) {
         continue;
       }
-      List<Integer> rest = new ArrayList<>();
+      List<PlacedInstance> rest = new ArrayList<>();
       for (int k = 0; k < add.size(); k++) {
         if (!used[k]) {
-          rest.add(add.get(k).profile().computeSlices());
+          rest.add(add.get(k));
         }
       }
-      Assignment q = assign(queue, rest.size(), params.minSpeed(), rest);
-      score += q.score();
+      score += Repartitioner.score(repartitioner.assign(model, demands, rest.size(), rest));
       if (score > bestScore) {
         bestScore = score;
         bestAdd = add;
@@ -357,79 +302,15 @@ public final class DynamicPolicy implements Policy {
     lastReshape[g] = now;
     queueAtReshape[g] = queue.size();
     List<SimSlot> targets = next.stream().filter(SimSlot::free).toList();
-    Assignment q =
-        assign(
-            List.copyOf(sim.queue()),
+    List<SimJob> waiting = List.copyOf(sim.queue());
+    reserve(
+        sim,
+        waiting,
+        repartitioner.assign(
+            model,
+            demands(waiting),
             targets.size(),
-            params.minSpeed(),
-            targets.stream().map(SimSlot::slices).toList());
-    for (int i = 0; i < q.jobs().size(); i++) {
-      sim.reserve(q.jobs().get(i), targets.get(q.slots().get(i)));
-    }
-  }
-
-  private static double maxSpeed(SimJob j) {
-    double m = 0;
-    for (double v : j.speeds().values()) {
-      m = Math.max(m, v);
-    }
-    return m;
-  }
-
-  private static int sumSlices(List<PlacedInstance> held) {
-    int n = 0;
-    for (PlacedInstance p : held) {
-      n += p.profile().computeSlices();
-    }
-    return n;
-  }
-
-  private static boolean fitsRoom(SimJob j, int room, SimProfiles profiles) {
-    for (var p : profiles.profiles()) {
-      if (p.computeSlices() <= room && j.fits(p.computeSlices())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Assigns up to {@code quota} jobs, in order, each to the unused slot where it runs fastest
-   * (ties: the smallest, then the first); jobs that fit none are skipped.
-   */
-  private static Assignment assign(
-      List<SimJob> queue, int quota, double minSpeed, List<Integer> slotSlices) {
-    boolean[] used = new boolean[slotSlices.size()];
-    List<SimJob> jobs = new ArrayList<>();
-    List<Integer> chosen = new ArrayList<>();
-    double score = 0;
-    for (SimJob j : queue) {
-      if (jobs.size() >= quota || jobs.size() == slotSlices.size()) {
-        break;
-      }
-      int best = -1;
-      double bestSpeed = 0;
-      for (int i = 0; i < slotSlices.size(); i++) {
-        if (used[i]) {
-          continue;
-        }
-        double v = j.speed(slotSlices.get(i));
-        if (v < minSpeed && v < maxSpeed(j)) {
-          continue;
-        }
-        if (v > bestSpeed
-            || (v == bestSpeed && v > 0 && slotSlices.get(i) < slotSlices.get(best))) {
-          best = i;
-          bestSpeed = v;
-        }
-      }
-      if (best >= 0) {
-        used[best] = true;
-        jobs.add(j);
-        chosen.add(best);
-        score += bestSpeed;
-      }
-    }
-    return new Assignment(jobs, chosen, score);
+            targets.stream().map(SimSlot::instance).toList()),
+        targets);
   }
 }

@@ -5,6 +5,7 @@ import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.PlacementSearch;
+import io.migctl.core.plan.Repartitioner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -83,42 +84,11 @@ public record SimProfiles(GpuModel model, List<GpuInstanceProfile> profiles) {
 
   /**
    * Every multiset of profiles that can be placed beside {@code fixed} (at least one instance),
-   * each with its placement, found by {@link PlacementSearch#placeLeavingMostRoom}.
+   * each with its placement, found by {@link PlacementSearch#placeLeavingMostRoom}; see {@link
+   * Repartitioner#additions(GpuModel, List, List)}.
    */
   public List<List<PlacedInstance>> additions(List<PlacedInstance> fixed) {
-    int used = 0;
-    for (PlacedInstance p : fixed) {
-      used += p.profile().computeSlices();
-    }
-    List<List<PlacedInstance>> out = new ArrayList<>();
-    enumerate(fixed, 0, model.computeSlices() - used, new LinkedHashMap<>(), out);
-    return out;
-  }
-
-  private void enumerate(
-      List<PlacedInstance> fixed,
-      int index,
-      int room,
-      Map<GpuInstanceProfile, Integer> counts,
-      List<List<PlacedInstance>> out) {
-    if (index == profiles.size()) {
-      if (counts.values().stream().mapToInt(Integer::intValue).sum() == 0) {
-        return;
-      }
-      Feasibility f = new PlacementSearch(model).placeLeavingMostRoom(fixed, counts);
-      if (f instanceof Feasibility.Placeable(List<PlacedInstance> placed)) {
-        out.add(sorted(placed));
-      }
-      return;
-    }
-    GpuInstanceProfile p = profiles.get(index);
-    for (int n = 0; n * p.computeSlices() <= room && n <= p.maxCount(); n++) {
-      if (n > 0) {
-        counts.put(p, n);
-      }
-      enumerate(fixed, index + 1, room - n * p.computeSlices(), counts, out);
-    }
-    counts.remove(p);
+    return Repartitioner.additions(model, profiles, fixed);
   }
 
   static List<PlacedInstance> sorted(List<PlacedInstance> placed) {
