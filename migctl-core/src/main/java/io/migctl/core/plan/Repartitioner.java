@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * Repartitioning of idle MIG instances for a queue: which idle instances of which GPU to destroy,
- * which instances to create there, and which waiting demand goes where. The node daemon ({@code
- * migctl serve --repartition}) and the simulator's dynamic policy run this same decision.
+ * which instances to create there, and which waiting demand goes where: the one decision for the
+ * node daemon ({@code migctl serve --repartition}) and the simulator's dynamic policy.
  *
  * <p>{@link #plan} visits the GPUs with free room (compute slices no held instance takes), most
  * free room first (ties: lower index). Each GPU takes a share of the remaining queue proportional
@@ -39,11 +39,13 @@ import java.util.stream.Collectors;
  *       {@link Params#minSpeed()} or where it runs as fast as anywhere on the model.
  *   <li>Keeping the idle instances as they are is the default. Another layout is taken only when
  *       the GPU may be reshaped now, it serves the first queued demand that could be placed in the
- *       free room (no starving a large demand), and it scores more than {@code (1 + gain)} ×
- *       keeping. Among layouts of equal score, the one with the fewest driver operations (destroyed
- *       plus created instances) wins, since each operation takes reconfiguration time and disturbs
- *       the GPU; then the one that leaves the most room for later demands. An idle instance that a
- *       layout has at the same placement is kept, not recreated.
+ *       free room (no starving a large demand), and it scores more than keeping by more than {@code
+ *       gain} × what it puts at stake: the speeds that keeping would give on the idle instances the
+ *       layout destroys (a hysteresis against thrashing; a layout that destroys only unused idle
+ *       instances needs just to score more). Among layouts of equal score, the one with the fewest
+ *       driver operations (destroyed plus created instances) wins, since each operation takes
+ *       reconfiguration time and disturbs the GPU; then the one that leaves the most room for later
+ *       demands. An idle instance that a layout has at the same placement is kept, not recreated.
  * </ul>
  *
  * <p>The decision is a pure function of its arguments; an instance caches the placements of
@@ -60,9 +62,10 @@ public final class Repartitioner {
   /**
    * Tuning.
    *
-   * @param gain a reshape must score more than {@code (1 + gain)} × keeping the idle instances
-   * @param minSpeed a demand is placed only on an instance where its speed is at least this
-   *     (relative to its best), or on one where it runs as fast as anywhere on the model
+   * @param gain a reshape must score more than keeping by more than {@code gain} × the speeds
+   *     keeping would give on the idle instances it destroys
+   * @param minSpeed a demand is placed only on an instance where its speed (relative to the whole
+   *     GPU) is at least this, or on one where it runs as fast as on any profile of the model
    */
   public record Params(double gain, double minSpeed) {
 
@@ -336,7 +339,7 @@ public final class Repartitioner {
         bestScore = s;
       }
     }
-    if (best == null || bestScore <= keepScore * (1 + params.gain()) + EPS) {
+    if (best == null || bestScore - keepScore <= atStake(keep, best) * params.gain() + EPS) {
       return kept;
     }
     List<Assigned> assigned = new ArrayList<>();
@@ -362,6 +365,18 @@ public final class Repartitioner {
             keepScore,
             best.destroyed().size(),
             best.created().size()));
+  }
+
+  /** The speeds {@code keep} gives on idle instances that {@code c} destroys. */
+  private static double atStake(List<Assigned> keep, Candidate c) {
+    Set<PlacedInstance> gone = new HashSet<>(c.destroyed());
+    double s = 0;
+    for (Assigned a : keep) {
+      if (gone.contains(bare(a.instance()))) {
+        s += a.speed();
+      }
+    }
+    return s;
   }
 
   /**

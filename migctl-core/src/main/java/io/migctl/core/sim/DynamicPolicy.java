@@ -13,11 +13,11 @@ import java.util.Map;
  * migctl's dynamic repartitioning: reshape only idle instances to fit the queue.
  *
  * <p>After every batch of events, the GPUs and the queue are handed to {@link Repartitioner#plan},
- * the decision the node daemon makes too: GPUs with free room (compute slices not held by a busy or
- * reserved instance) are visited, most free room first, each for a share of the queue, and either
- * keep their idle instances or reshape their free room (keeping some idle instances, destroying the
- * others, creating new ones) when that serves the first queued job that could fit there and scores
- * more than {@code (1 + gain)} × keeping. Jobs map to demands by compute slices ({@link
+ * the decision meant for the node daemon too: GPUs with free room (compute slices not held by a
+ * busy or reserved instance) are visited, most free room first, each for a share of the queue, and
+ * either keep their idle instances or reshape their free room (keeping some idle instances,
+ * destroying the others, creating new ones) when that serves the first queued job that could fit
+ * there and beats keeping by the gain. Jobs map to demands by compute slices ({@link
  * SimJob#speed(int)}); the layouts use the simulation's profiles ({@link SimProfiles}). A GPU may
  * be reshaped at most once per {@link Params#hysteresisSeconds()} unless the queue has grown since
  * its last reshape, and not while instances of it are being created. Created instances are usable
@@ -30,7 +30,8 @@ public final class DynamicPolicy implements Policy {
   /**
    * Tuning.
    *
-   * @param gain a reshape must score at least {@code (1 + gain)} × keeping
+   * @param gain a reshape of idle room must score more than keeping by more than {@code gain} ×
+   *     what it puts at stake ({@link Repartitioner.Params#gain()})
    * @param hysteresisSeconds least time between two reshapes of one GPU unless the queue grew
    * @param minSpeed a job is placed only on a slice where its speed is at least this (relative to
    *     the whole GPU), or on the largest slice it fits; without migration a job keeps its slice
