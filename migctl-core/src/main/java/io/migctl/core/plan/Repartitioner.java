@@ -1,11 +1,15 @@
 package io.migctl.core.plan;
 
 import io.migctl.core.job.Requirement;
+import io.migctl.core.mig.ComputeInstanceProfile;
 import io.migctl.core.mig.Feasibility;
 import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.PlacedComputeInstance;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.PlacementSearch;
+import io.migctl.core.mig.plan.DesiredGpu;
+import io.migctl.core.mig.plan.DesiredInstance;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -103,7 +108,7 @@ public final class Repartitioner {
     /**
      * A demand that runs equally well (speed 1.0) on every profile without attributes that offers
      * the requirement's memory and compute slices, and fits no other profile; with ties going to
-     * the smallest profile, it gets {@link IdleReshape#smallestProfile}'s choice.
+     * the smallest profile, it gets the smallest profile of the model that offers the need.
      */
     public static Demand of(String name, Requirement need) {
       Objects.requireNonNull(need, "need");
@@ -192,6 +197,60 @@ public final class Repartitioner {
     /** Driver operations the reshape takes: one per destroyed and created GPU instance. */
     public int operations() {
       return destroyed.size() + created.size();
+    }
+
+    /**
+     * What changes, e.g. {@code GPU 0: destroy idle 1g.5gb@4:1, 1g.5gb@5:1, 1g.5gb@6:1; create
+     * 3g.20gb@4:4}.
+     */
+    public String describe() {
+      String gone =
+          destroyed.isEmpty()
+              ? "destroy nothing"
+              : "destroy idle "
+                  + destroyed.stream()
+                      .map(PlacedInstance::toString)
+                      .collect(Collectors.joining(", "));
+      String made =
+          created.isEmpty()
+              ? "create nothing"
+              : "create "
+                  + created.stream()
+                      .map(PlacedInstance::toString)
+                      .collect(Collectors.joining(", "));
+      return "GPU " + gpu + ": " + gone + "; " + made;
+    }
+
+    /**
+     * The layout for {@code mig apply}'s planner: MIG on, every instance of {@link #layout()}
+     * pinned at its placement, kept ones with their compute instances, created ones with their
+     * profile's default compute instance.
+     */
+    public DesiredGpu desiredGpu() {
+      List<DesiredInstance> instances = new ArrayList<>();
+      for (PlacedInstance p : layout) {
+        instances.add(desired(p));
+      }
+      return new DesiredGpu(gpu, true, instances, "a reshape of idle instances");
+    }
+
+    private static DesiredInstance desired(PlacedInstance p) {
+      if (p.computeInstances().isEmpty()) {
+        ComputeInstanceProfile ci =
+            ComputeInstanceProfile.of(p.profile()).stream()
+                .filter(ComputeInstanceProfile::isDefault)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            p.profile().name() + " has no default compute instance"));
+        return new DesiredInstance(p.profile(), List.of(ci), Optional.of(p.placement()), List.of());
+      }
+      return new DesiredInstance(
+          p.profile(),
+          p.computeInstances().stream().map(PlacedComputeInstance::profile).toList(),
+          Optional.of(p.placement()),
+          p.computeInstances().stream().map(PlacedComputeInstance::placement).toList());
     }
   }
 

@@ -11,6 +11,7 @@ import io.migctl.core.mig.Layout;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
+import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.plan.Repartitioner.Assigned;
 import io.migctl.core.plan.Repartitioner.Decision;
 import io.migctl.core.plan.Repartitioner.Demand;
@@ -70,6 +71,29 @@ class RepartitionerTest {
     assertThat(d.score()).isEqualTo(4.0);
     assertThat(d.keepScore()).isEqualTo(3.0);
     assertThat(d.reason()).contains("destroy 3, create 1");
+  }
+
+  @Test
+  void aReshapeIsDescribedAndPinsEveryInstanceForMigApply() {
+    // Two busy 1g.5gb at 0 and 1, idle ones elsewhere.
+    Gpu gpu = new Gpu(3, A100, smalls(0, 1), smalls(2, 3, 4, 5, 6), true);
+    Decision d = REPARTITIONER.decide(gpu, List.of(needs("3g.20gb")), 1);
+    assertThat(d.describe())
+        .isEqualTo("GPU 3: destroy idle 1g.5gb@4:1, 1g.5gb@5:1, 1g.5gb@6:1; create 3g.20gb@4:4");
+    DesiredGpu desired = d.desiredGpu();
+    assertThat(desired.gpu()).isEqualTo(3);
+    assertThat(desired.migEnabled()).isTrue();
+    assertThat(desired.instances())
+        .extracting(i -> i.profile().name() + "@" + i.placement().orElseThrow().start())
+        .containsExactly("1g.5gb@0", "1g.5gb@1", "1g.5gb@2", "1g.5gb@3", "3g.20gb@4");
+    // Every instance gets its profile's default compute instance: the whole instance.
+    assertThat(desired.instances())
+        .allSatisfy(
+            i ->
+                assertThat(i.computeInstances())
+                    .singleElement()
+                    .satisfies(ci -> assertThat(ci.isDefault()).isTrue()));
+    assertThat(new Layout(d.layout()).checkOn(A100).isValid()).isTrue();
   }
 
   @Test
@@ -195,7 +219,14 @@ class RepartitionerTest {
         assertThat(d.created())
             .as("%s on %s", need, model.key())
             .extracting(PlacedInstance::profile)
-            .containsExactly(IdleReshape.smallestProfile(model, need).orElseThrow());
+            .containsExactly(
+                Repartitioner.plainProfiles(model).stream()
+                    .filter(
+                        q ->
+                            q.memoryMiB() >= need.memoryMiB()
+                                && q.computeSlices() >= need.computeSlices())
+                    .min(ProfileChoice.SMALLEST)
+                    .orElseThrow());
       }
     }
   }

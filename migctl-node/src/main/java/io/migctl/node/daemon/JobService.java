@@ -21,7 +21,8 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
-import io.migctl.core.plan.IdleReshape;
+import io.migctl.core.mig.PlacedInstance;
+import io.migctl.core.plan.Repartitioner;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
@@ -95,6 +96,9 @@ public final class JobService implements AutoCloseable {
 
   /** The queued jobs; read and written on the job thread. */
   private final Dispatcher dispatcher;
+
+  /** Decides reshapes of idle instances, as the simulator's dynamic policy does. */
+  private final Repartitioner repartitioner = new Repartitioner(Repartitioner.Params.defaults());
 
   /** Unfinished jobs that are not queued (starting, running, stopping); on the job thread. */
   private final Map<Long, Job> active = new HashMap<>();
@@ -425,71 +429,108 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
-   * For the first waiting job (in waiting order) that has waited long enough and would fit if idle
-   * instances of some GPU past its cooldown were reshaped: stores a {@code reshape} event, applies
-   * the reshape, stores a {@code reshape-failed} event if it failed, and asks for another round so
-   * the job is placed on the new device. At most one reshape per round.
+   * Reshapes idle instances for the waiting jobs, through the {@link Repartitioner} the simulator's
+   * dynamic policy runs: the jobs that have waited long enough (in decision order, at most as many
+   * as there are free compute slices) are offered to the GPUs past their cooldown, each GPU decides
+   * whether a reshape of its idle instances serves them better than keeping them, and every reshape
+   * is stored as a {@code reshape} event on the jobs it is for before the driver is called. Asks
+   * for another round, so that the jobs are placed on the new devices.
    *
    * @param waitingJobs the jobs no free device fits, in decision order
    */
   private void reshapeFor(List<Job> waitingJobs) {
     Instant now = clock.instant();
     Set<String> held = heldDevices();
-    List<IdleReshape.GpuState> states = new ArrayList<>();
+    List<Repartitioner.Gpu> gpus = new ArrayList<>();
     try {
       for (GpuSnapshot g : GpuSnapshot.readAll(driver)) {
         if (!g.device().migMode().current()) {
           continue;
         }
-        List<io.migctl.core.mig.PlacedInstance> busy = new ArrayList<>();
-        List<io.migctl.core.mig.PlacedInstance> idle = new ArrayList<>();
+        List<PlacedInstance> busy = new ArrayList<>();
+        List<PlacedInstance> idle = new ArrayList<>();
         for (GpuSnapshot.Instance i : g.instances()) {
           boolean jobHolds =
               i.computeInstances().stream()
                   .anyMatch(c -> held.contains(c.computeInstance().uuid()));
           (i.isBusy() || jobHolds ? busy : idle).add(i.placed());
         }
-        states.add(new IdleReshape.GpuState(g.device().index(), g.model(), busy, idle));
+        int index = g.device().index();
+        gpus.add(
+            new Repartitioner.Gpu(index, g.model(), busy, idle, coolingFor(index, now).isEmpty()));
       }
     } catch (MigDriverException e) {
       LOG.log(Level.WARNING, "cannot read the GPUs to reshape: " + e.getMessage());
       return;
     }
-    // The plans depend only on the need while the GPUs stay as read: worked out once per need.
-    Map<Requirement, Optional<IdleReshape>> anyGpu = new HashMap<>();
-    Map<Requirement, Optional<IdleReshape>> pastCooldown = new HashMap<>();
+    int room = gpus.stream().mapToInt(Repartitioner.Gpu::freeSlices).sum();
+    List<Job> ready = new ArrayList<>();
+    Duration soonest = null;
     for (Job job : waitingJobs) {
-      Requirement need = job.requirement().orElseThrow();
-      Optional<IdleReshape> possible =
-          anyGpu.computeIfAbsent(need, n -> IdleReshape.plan(states, n, gpu -> true));
-      if (possible.isEmpty()) {
+      if (ready.size() >= room) {
+        break;
+      }
+      Duration left = repartition.minWait().minus(Duration.between(job.submittedAt(), now));
+      if (left.isPositive()) {
+        soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
+      } else {
+        ready.add(job);
+      }
+    }
+    if (soonest != null) {
+      later(soonest, this::requestSchedule);
+    }
+    if (ready.isEmpty()) {
+      return;
+    }
+    List<Repartitioner.Demand> queue =
+        ready.stream()
+            .map(j -> Repartitioner.Demand.of("job " + j.id(), j.requirement().orElseThrow()))
+            .toList();
+    List<Repartitioner.Decision> reshapes =
+        repartitioner.plan(gpus, queue).stream().filter(Repartitioner.Decision::reshapes).toList();
+    if (reshapes.isEmpty()) {
+      noteCooldowns(gpus, queue, ready, now);
+      return;
+    }
+    for (Repartitioner.Decision d : reshapes) {
+      reshape(d, ready, now);
+    }
+    requestSchedule();
+  }
+
+  /**
+   * When no GPU past its cooldown is worth reshaping but one cooling down would be: tells the jobs
+   * it would serve when its next chance comes, and looks again then.
+   */
+  private void noteCooldowns(
+      List<Repartitioner.Gpu> gpus, List<Repartitioner.Demand> queue, List<Job> jobs, Instant now) {
+    if (gpus.stream().allMatch(Repartitioner.Gpu::reshapable)) {
+      return;
+    }
+    List<Repartitioner.Gpu> unblocked =
+        gpus.stream()
+            .map(g -> new Repartitioner.Gpu(g.index(), g.model(), g.held(), g.idle(), true))
+            .toList();
+    for (Repartitioner.Decision d : repartitioner.plan(unblocked, queue)) {
+      Optional<Duration> left = coolingFor(d.gpu(), now);
+      if (!d.reshapes() || left.isEmpty()) {
         continue;
       }
-      Duration waited = Duration.between(job.submittedAt(), now);
-      if (waited.compareTo(repartition.minWait()) < 0) {
-        later(repartition.minWait().minus(waited), this::requestSchedule);
-        continue;
-      }
-      Optional<IdleReshape> reshape =
-          pastCooldown.computeIfAbsent(
-              need, n -> IdleReshape.plan(states, n, gpu -> coolingFor(gpu, now).isEmpty()));
-      if (reshape.isEmpty()) {
-        Duration left = coolingFor(possible.get().gpu(), now).orElse(Duration.ZERO);
+      for (Repartitioner.Assigned a : d.assigned()) {
+        Job job = jobs.get(a.demand());
         waitingNotes.put(
             job.id(),
-            waitingByNeed.get(need)
+            waitingByNeed.get(job.requirement().orElseThrow())
                 + "; reshaping idle instances of GPU "
-                + possible.get().gpu()
+                + d.gpu()
                 + " would make room, but it was reshaped less than "
                 + repartition.cooldown().toSeconds()
                 + "s ago (next chance in "
-                + Math.max(1, left.toSeconds())
+                + Math.max(1, left.get().toSeconds())
                 + "s)");
-        later(left, this::requestSchedule);
-        continue;
       }
-      reshape(job, reshape.get(), waitingByNeed.get(need), now);
-      return;
+      later(left.get(), this::requestSchedule);
     }
   }
 
@@ -503,21 +544,30 @@ public final class JobService implements AutoCloseable {
     return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
   }
 
-  private void reshape(Job job, IdleReshape r, String why, Instant now) {
-    String detail =
-        "reshape "
-            + r.describe()
-            + " for this job, which fits no free device ("
-            + why
-            + "); "
-            + r.operations()
-            + " GPU-instance operation"
-            + (r.operations() == 1 ? "" : "s")
-            + ", the fewest of any GPU; busy instances are kept";
-    // Durable before it is acted on: the event first, then the driver.
-    fire(job, new JobTrigger.Reshaped(detail));
-    lastReshape.put(r.gpu(), now);
-    LOG.info("job " + job.id() + ": " + detail);
+  private void reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
+    List<Job> served = new ArrayList<>();
+    for (Repartitioner.Assigned a : d.assigned()) {
+      Job job = jobs.get(a.demand());
+      served.add(job);
+      String detail =
+          "reshape "
+              + d.describe()
+              + " so that this job gets "
+              + a.instance()
+              + " (it fits no free device: "
+              + waitingByNeed.get(job.requirement().orElseThrow())
+              + "); "
+              + d.operations()
+              + " GPU-instance operation"
+              + (d.operations() == 1 ? "" : "s")
+              + ", the fewest of the layouts that serve the queue best; "
+              + d.reason()
+              + "; busy instances are kept";
+      // Durable before it is acted on: the events first, then the driver.
+      fire(job, new JobTrigger.Reshaped(detail));
+      LOG.info("job " + job.id() + ": " + detail);
+    }
+    lastReshape.put(d.gpu(), now);
     String failure;
     try {
       ApplyResult result =
@@ -527,7 +577,7 @@ public final class JobService implements AutoCloseable {
                   ApplyHooks.NONE,
                   () -> UUID.randomUUID().toString(),
                   line -> LOG.fine(line))
-              .apply(Map.of(r.gpu(), r.desiredGpu()));
+              .apply(Map.of(d.gpu(), d.desiredGpu()));
       failure =
           result.succeeded()
               ? null
@@ -535,15 +585,16 @@ public final class JobService implements AutoCloseable {
                   ? "refused: " + String.join("; ", result.refusals()) + "; nothing was changed"
                   : result.failure().orElse("unknown failure");
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reshape of GPU " + r.gpu() + " failed", e);
+      LOG.log(Level.WARNING, "reshape of GPU " + d.gpu() + " failed", e);
       failure = String.valueOf(e.getMessage());
     }
     if (failure != null) {
-      fire(
-          job.id(),
-          new JobTrigger.ReshapeFailed("reshape of GPU " + r.gpu() + " failed: " + failure));
+      for (Job job : served) {
+        fire(
+            job.id(),
+            new JobTrigger.ReshapeFailed("reshape of GPU " + d.gpu() + " failed: " + failure));
+      }
     }
-    requestSchedule();
   }
 
   /** The devices jobs hold now. */
