@@ -26,12 +26,15 @@ public final class ScaleReport {
   public static void main(String[] args) throws RunnerException, CommandLineOptionException {
     Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
     System.out.println();
-    System.out.println("| benchmark | scheduler | GPUs | p50 | p99 | max | events/s |");
+    System.out.println("| benchmark | scheduler or policy | GPUs | p50 | p99 | max | events/s |");
     System.out.println("|---|---|---:|---:|---:|---:|---:|");
     for (RunResult run : results) {
       String name = run.getParams().getBenchmark();
       name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
       String scheduler = run.getParams().getParam("scheduler");
+      if (scheduler == null) {
+        scheduler = run.getParams().getParam("policy");
+      }
       String gpus = run.getParams().getParam("gpus");
       Result<?> primary = run.getPrimaryResult();
       Statistics s = primary.getStatistics();
@@ -46,6 +49,17 @@ public final class ScaleReport {
             time(s.getPercentile(50), unit),
             time(s.getPercentile(99), unit),
             time(s.getMax(), unit));
+      } else if (run.getSecondaryResults().containsKey("events")) {
+        Result<?> events = run.getSecondaryResults().get("events");
+        double perSecond = perSecond(events.getScoreUnit());
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %s | %s | | | | %,.0f ± %,.0f simulated |%n",
+            name,
+            scheduler,
+            gpus,
+            events.getScore() * perSecond,
+            events.getScoreError() * perSecond);
       } else {
         double perSecond = perSecond(unit);
         System.out.printf(

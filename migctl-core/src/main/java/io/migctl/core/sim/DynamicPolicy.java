@@ -113,19 +113,18 @@ public final class DynamicPolicy implements Policy {
     List<SimJob> queue = List.copyOf(sim.queue());
     List<Repartitioner.Gpu> gpus = new ArrayList<>();
     for (int g = 0; g < sim.gpuCount(); g++) {
-      List<SimSlot> slots = sim.slots(g);
-      boolean reshaping = slots.stream().anyMatch(s -> !s.ready(now));
+      boolean reshaping = false;
+      List<PlacedInstance> held = new ArrayList<>();
+      List<PlacedInstance> idle = new ArrayList<>();
+      for (SimSlot s : sim.slots(g)) {
+        reshaping |= !s.ready(now);
+        (s.free() ? idle : held).add(s.instance());
+      }
       boolean allowed =
           !reshaping
               && (now - lastReshape[g] >= params.hysteresisSeconds()
                   || queueLength > queueAtReshape[g]);
-      gpus.add(
-          new Repartitioner.Gpu(
-              g,
-              sim.config().model(),
-              slots.stream().filter(s -> !s.free()).map(SimSlot::instance).toList(),
-              slots.stream().filter(SimSlot::free).map(SimSlot::instance).toList(),
-              allowed));
+      gpus.add(new Repartitioner.Gpu(g, sim.config().model(), held, idle, allowed));
     }
     for (Repartitioner.Decision d : repartitioner.plan(gpus, demands(queue))) {
       int g = d.gpu();
@@ -174,8 +173,17 @@ public final class DynamicPolicy implements Policy {
   private void migrate(Simulation sim, int g) {
     double now = sim.now();
     List<SimSlot> slots = sim.slots(g);
-    if (slots.stream().anyMatch(s -> !s.ready(now))
-        || now - lastReshape[g] < params.hysteresisSeconds()) {
+    if (now - lastReshape[g] < params.hysteresisSeconds()) {
+      return;
+    }
+    boolean anyMovable = false;
+    for (SimSlot s : slots) {
+      if (!s.ready(now)) {
+        return;
+      }
+      anyMovable |= s.busy() && s.job().checkpointable();
+    }
+    if (!anyMovable) {
       return;
     }
     List<SimSlot> movable = new ArrayList<>();

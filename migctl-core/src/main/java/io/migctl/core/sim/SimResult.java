@@ -21,6 +21,7 @@ import java.util.List;
  * @param finished per job, in order of job id
  * @param samples the time series
  * @param reshapes every reshape
+ * @param events events the simulation processed (arrivals, completions, instances ready)
  */
 public record SimResult(
     String policy,
@@ -38,7 +39,8 @@ public record SimResult(
     int reconfigurations,
     List<Finished> finished,
     List<Sample> samples,
-    List<Reconfiguration> reshapes) {
+    List<Reconfiguration> reshapes,
+    long events) {
 
   public SimResult {
     finished = List.copyOf(finished);

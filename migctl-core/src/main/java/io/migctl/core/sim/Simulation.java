@@ -110,6 +110,7 @@ public final class Simulation {
   private final int[] epoch;
 
   private int moveCount;
+  private long eventCount;
   private long seq;
   private double now;
   private int reservedCount;
@@ -161,6 +162,7 @@ public final class Simulation {
       advance(t);
       while (!events.isEmpty() && events.peek().time() == t) {
         Event e = events.poll();
+        eventCount++;
         switch (e.kind()) {
           case ARRIVAL -> queue.add(e.job());
           case COMPLETION -> {
@@ -263,7 +265,8 @@ public final class Simulation {
         reshapes.size(),
         byId,
         samples,
-        reshapes);
+        reshapes,
+        eventCount);
   }
 
   static double mean(double[] v) {
