@@ -24,8 +24,8 @@ rm -f "$log"
 
 traces="$root/../shared/reference/traces"
 set -- --miso "$traces/miso" --out "$root/migctl-bench/target/trace-report" "$@"
-if [ -f "$traces/alibaba-gpu-v2023/openb_pod_list_default.csv" ]; then
-  set -- --alibaba "$traces/alibaba-gpu-v2023/openb_pod_list_default.csv" "$@"
+if [ -f "$traces/alibaba-gpu-v2023/openb_pod_list_gpushare100.csv" ]; then
+  set -- --alibaba "$traces/alibaba-gpu-v2023/openb_pod_list_gpushare100.csv" "$@"
 fi
 exec "$JAVA_HOME/bin/java" -cp "$root/migctl-bench/target/migctl-bench.jar" \
   io.migctl.bench.trace.TraceReport "$@"

@@ -26,8 +26,8 @@ public final class ScaleReport {
   public static void main(String[] args) throws RunnerException, CommandLineOptionException {
     Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
     System.out.println();
-    System.out.println("| benchmark | scheduler or policy | GPUs | p50 | p99 | max | events/s |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|");
+    System.out.println("| benchmark | scheduler or policy | GPUs | p50 | p99 | p99.9 | max | events/s |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
     for (RunResult run : results) {
       String name = run.getParams().getBenchmark();
       name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
@@ -42,19 +42,20 @@ public final class ScaleReport {
       if (unit.endsWith("/op")) {
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %s | %s | %s | %s | |%n",
+            "| %s | %s | %s | %s | %s | %s | %s | |%n",
             name,
             scheduler,
             gpus,
             time(s.getPercentile(50), unit),
             time(s.getPercentile(99), unit),
+            time(s.getPercentile(99.9), unit),
             time(s.getMax(), unit));
       } else if (run.getSecondaryResults().containsKey("events")) {
         Result<?> events = run.getSecondaryResults().get("events");
         double perSecond = perSecond(events.getScoreUnit());
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %s | | | | %,.0f ± %,.0f simulated |%n",
+            "| %s | %s | %s | | | | | %,.0f ± %,.0f simulated |%n",
             name,
             scheduler,
             gpus,
@@ -64,7 +65,7 @@ public final class ScaleReport {
         double perSecond = perSecond(unit);
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %s | | | | %,.0f ± %,.0f |%n",
+            "| %s | %s | %s | | | | | %,.0f ± %,.0f |%n",
             name,
             scheduler,
             gpus,

@@ -106,7 +106,7 @@ class RepartitionIT {
       TestDaemon.await(
           "a waiting reason",
           Duration.ofSeconds(20),
-          () -> !d.get("/api/v1/jobs/" + big).json().path("waiting").isNull());
+          () -> d.get("/api/v1/jobs/" + big).json().hasNonNull("waiting"));
       Thread.sleep(3000);
       JsonNode job = d.get("/api/v1/jobs/" + big).json();
       assertThat(job.get("state").asText()).isEqualTo("queued");
