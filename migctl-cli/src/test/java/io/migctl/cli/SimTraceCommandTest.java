@@ -86,6 +86,12 @@ class SimTraceCommandTest {
             .readTree(Files.readString(out.resolve("csv.json")));
     assertThat(json.get("policies").findValuesAsText("policy")).contains("whole-gpu", "dynamic");
     assertThat(json.get("bestStatic").asText()).startsWith("static:");
+    // Both reconfiguration costs are parameters of the report.
+    assertThat(json.get("reconfigSeconds").asDouble()).isEqualTo(5.0);
+    assertThat(json.get("checkpointRestartSeconds").asDouble()).isEqualTo(30.0);
+    JsonNode series = json.get("policies").get(0).get("series");
+    assertThat(series.size()).isPositive();
+    assertThat(series.get(0).size()).isEqualTo(json.get("seriesColumns").size());
   }
 
   @Test
@@ -113,6 +119,27 @@ class SimTraceCommandTest {
         migctl.run("sim", "trace", work.toString(), "--cluster", "a100-40gb:1");
     assertThat(folder.code()).isEqualTo(2);
     assertThat(folder.err()).contains("not MISO's workload").contains("trace_100.json");
+
+    Path miso = Files.createDirectories(work.resolve("miso"));
+    Files.writeString(miso.resolve("trace_100.json"), "{\"0\": 120, \"1\": ");
+    Files.writeString(miso.resolve("job_models.json"), "{\"0\": \"a\", \"1\": \"a\"}");
+    Files.writeString(
+        miso.resolve("DERIVED_mig_slice_speed.csv"),
+        "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g\n"
+            + "a,7g.40gb,7,0.1,10,1.0\n");
+    Invocations.Result truncated =
+        migctl.run("sim", "trace", miso.toString(), "--cluster", "a100-40gb:1");
+    assertThat(truncated.code()).isEqualTo(2);
+    assertThat(truncated.err()).contains("trace_100.json");
+    Files.writeString(miso.resolve("trace_100.json"), "{\"0\": 120, \"1\": 60}");
+    Files.writeString(
+        miso.resolve("DERIVED_mig_slice_speed.csv"),
+        "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g\n"
+            + "a,7g.40gb,seven,0.1,10,1.0\n");
+    Invocations.Result badSpeeds =
+        migctl.run("sim", "trace", miso.toString(), "--cluster", "a100-40gb:1");
+    assertThat(badSpeeds.code()).isEqualTo(2);
+    assertThat(badSpeeds.err()).contains("DERIVED_mig_slice_speed.csv line 2").contains("seven");
 
     Invocations.Result two =
         migctl.run("sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1,h100-80gb:1");

@@ -26,7 +26,8 @@ public final class ScaleReport {
   public static void main(String[] args) throws RunnerException, CommandLineOptionException {
     Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
     System.out.println();
-    System.out.println("| benchmark | scheduler or policy | GPUs | p50 | p99 | p99.9 | max | events/s |");
+    System.out.println(
+        "| benchmark | scheduler or policy | GPUs | p50 | p99 | p99.9 | max | events/s |");
     System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
     for (RunResult run : results) {
       String name = run.getParams().getBenchmark();

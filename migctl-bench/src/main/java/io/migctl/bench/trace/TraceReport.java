@@ -9,7 +9,6 @@ import io.migctl.core.sim.SimProfiles;
 import io.migctl.core.sim.Simulation;
 import io.migctl.core.sim.StaticPolicy;
 import io.migctl.node.trace.CsvTrace;
-import io.migctl.node.trace.FlatJson;
 import io.migctl.node.trace.Layouts;
 import io.migctl.node.trace.MisoTrace;
 import io.migctl.node.trace.PolicyRow;
@@ -74,15 +73,7 @@ public final class TraceReport {
       for (int s = 1; s <= seeds; s++) {
         lists.add(trace.jobs(s, gap));
       }
-      List<List<Integer>> layouts = new ArrayList<>();
-      for (String v :
-          FlatJson.parse(Files.readString(Path.of(miso, "partition_code.json"))).values()) {
-        List<Integer> sizes = new ArrayList<>();
-        for (String n : v.replaceAll("[\\[\\]\\s]", "").split(",")) {
-          sizes.add(Integer.parseInt(n));
-        }
-        layouts.add(sizes);
-      }
+      List<List<Integer>> layouts = Layouts.miso(Path.of(miso));
       String title =
           String.format(
                   Locale.ROOT,

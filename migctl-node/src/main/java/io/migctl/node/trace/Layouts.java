@@ -1,12 +1,13 @@
 package io.migctl.node.trace;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.sim.SimProfiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /** Candidate static layouts (as slice sizes, largest first) for the best-static baseline. */
@@ -49,14 +50,10 @@ public final class Layouts {
 
   /** MISO's layouts, {@code partition_code.json} in {@code dir} (code → list of slice sizes). */
   public static List<List<Integer>> miso(Path dir) throws IOException {
-    List<List<Integer>> layouts = new ArrayList<>();
-    for (String v : FlatJson.parse(Files.readString(dir.resolve("partition_code.json"))).values()) {
-      List<Integer> sizes = new ArrayList<>();
-      for (String n : v.replaceAll("[\\[\\]\\s]", "").split(",")) {
-        sizes.add(Integer.parseInt(n));
-      }
-      layouts.add(sizes);
-    }
-    return layouts;
+    return List.copyOf(
+        TraceFiles.read(
+                dir.resolve("partition_code.json"),
+                new TypeReference<LinkedHashMap<String, List<Integer>>>() {})
+            .values());
   }
 }

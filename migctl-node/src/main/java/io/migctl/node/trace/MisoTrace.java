@@ -1,5 +1,6 @@
 package io.migctl.node.trace;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.migctl.core.sim.SimJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,26 +40,36 @@ public final class MisoTrace {
 
   /** Reads the three files in {@code dir}. */
   public static MisoTrace read(Path dir) throws IOException {
-    Map<Integer, Double> durations = new TreeMap<>();
-    for (Map.Entry<String, String> e :
-        FlatJson.parse(Files.readString(dir.resolve("trace_100.json"))).entrySet()) {
-      durations.put(Integer.parseInt(e.getKey()), Double.parseDouble(e.getValue()));
-    }
-    Map<Integer, String> models = new TreeMap<>();
-    for (Map.Entry<String, String> e :
-        FlatJson.parse(Files.readString(dir.resolve("job_models.json"))).entrySet()) {
-      models.put(Integer.parseInt(e.getKey()), e.getValue());
-    }
+    Map<Integer, Double> durations =
+        new TreeMap<>(
+            TraceFiles.read(
+                dir.resolve("trace_100.json"), new TypeReference<Map<Integer, Double>>() {}));
+    Map<Integer, String> models =
+        new TreeMap<>(
+            TraceFiles.read(
+                dir.resolve("job_models.json"), new TypeReference<Map<Integer, String>>() {}));
     Map<String, Map<Integer, Double>> speeds = new HashMap<>();
-    List<String> lines = Files.readAllLines(dir.resolve("DERIVED_mig_slice_speed.csv"));
-    for (String line : lines.subList(1, lines.size())) {
+    Path speedFile = dir.resolve("DERIVED_mig_slice_speed.csv");
+    List<String> lines = Files.readAllLines(speedFile);
+    for (int n = 1; n < lines.size(); n++) {
+      String line = lines.get(n);
       if (line.isBlank()) {
         continue;
       }
       String[] f = line.split(",");
-      speeds
-          .computeIfAbsent(f[0].strip(), k -> new TreeMap<>())
-          .put(Integer.parseInt(f[2].strip()), Double.parseDouble(f[5].strip()));
+      try {
+        speeds
+            .computeIfAbsent(f[0].strip(), k -> new TreeMap<>())
+            .put(Integer.parseInt(f[2].strip()), Double.parseDouble(f[5].strip()));
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        throw new IOException(
+            speedFile
+                + " line "
+                + (n + 1)
+                + ": expected model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,"
+                + "speed_rel_7g with numbers in the 3rd and 6th columns, got: "
+                + line);
+      }
     }
     for (Map.Entry<Integer, String> e : models.entrySet()) {
       if (!speeds.containsKey(e.getValue())) {

@@ -1,38 +1,61 @@
 package io.migctl.node.trace;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.migctl.core.sim.SimResult;
 import io.migctl.core.sim.Simulation;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** The report's JSON: parameters, then each policy's metrics and its first run's time series. */
+/**
+ * The report's JSON: the parameters (model, GPUs, reconfiguration and checkpoint-restart times),
+ * then each policy's metrics and its first run's time series.
+ */
 public final class TraceJson {
 
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   private TraceJson() {}
+
+  /** The report. */
+  record Report(
+      String title,
+      String model,
+      int gpus,
+      double reconfigSeconds,
+      double checkpointRestartSeconds,
+      String bestStatic,
+      List<Policy> policies,
+      List<String> seriesColumns) {}
+
+  /** One policy's metrics (means over the runs) and its first run's series. */
+  record Policy(
+      String policy,
+      double jctMean,
+      double jctP50,
+      double jctP99,
+      double queueMean,
+      double queueP99,
+      double sliceUtilisation,
+      double gpuUtilisation,
+      double reconfigurations,
+      List<double[]> series) {}
 
   /** The JSON text; {@code bestStatic} may be null (no static layout ran). */
   public static String write(
       String title, Simulation.Config config, List<PolicyRow> rows, PolicyRow bestStatic) {
-    StringBuilder b = new StringBuilder();
-    b.append("{\n  \"title\": \"").append(title.replace("\"", "'")).append("\",\n");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  \"model\": \"%s\", \"gpus\": %d, \"reconfigSeconds\": %.1f,"
-                + " \"checkpointRestartSeconds\": null, \"bestStatic\": \"%s\",\n",
-            config.model().key(),
-            config.gpus(),
-            config.reconfigSeconds(),
-            bestStatic == null ? "" : bestStatic.policy()));
-    b.append("  \"policies\": [\n");
-    for (int i = 0; i < rows.size(); i++) {
-      PolicyRow r = rows.get(i);
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "    {\"policy\": \"%s\", \"jctMean\": %.2f, \"jctP50\": %.2f, \"jctP99\": %.2f,"
-                  + " \"queueMean\": %.2f, \"queueP99\": %.2f, \"sliceUtilisation\": %.4f,"
-                  + " \"gpuUtilisation\": %.4f, \"reconfigurations\": %.1f, \"series\": [",
+    List<Policy> policies = new ArrayList<>();
+    for (PolicyRow r : rows) {
+      List<double[]> series = new ArrayList<>();
+      for (SimResult.Sample x : r.runs().get(0).samples()) {
+        series.add(
+            new double[] {x.time(), x.sliceUtilisation(), x.gpuUtilisation(), x.queueLength()});
+      }
+      policies.add(
+          new Policy(
               r.policy(),
               r.jctMean(),
               r.jctP50(),
@@ -41,23 +64,23 @@ public final class TraceJson {
               r.queueP99(),
               r.sliceUtil(),
               r.gpuUtil(),
-              r.reconfigurations()));
-      List<SimResult.Sample> s = r.runs().get(0).samples();
-      for (int k = 0; k < s.size(); k++) {
-        SimResult.Sample x = s.get(k);
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "%s[%.0f, %.3f, %.3f, %d]",
-                k == 0 ? "" : ", ",
-                x.time(),
-                x.sliceUtilisation(),
-                x.gpuUtilisation(),
-                x.queueLength()));
-      }
-      b.append("]}").append(i + 1 < rows.size() ? ",\n" : "\n");
+              r.reconfigurations(),
+              series));
     }
-    b.append("  ],\n  \"seriesColumns\": [\"time_s\", \"sliceUtil\", \"gpuUtil\", \"queue\"]\n}\n");
-    return b.toString();
+    Report report =
+        new Report(
+            title,
+            config.model().key(),
+            config.gpus(),
+            config.reconfigSeconds(),
+            config.checkpointSeconds(),
+            bestStatic == null ? null : bestStatic.policy(),
+            policies,
+            List.of("time_s", "sliceUtil", "gpuUtil", "queue"));
+    try {
+      return JSON.writeValueAsString(report) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
