@@ -11,6 +11,7 @@ import io.migctl.core.mig.PlacementSearch;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredInstance;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -256,8 +256,25 @@ public final class Repartitioner {
 
   private final Params params;
   private final Function<GpuModel, List<GpuInstanceProfile>> profiles;
-  private final Map<Fixed, List<List<PlacedInstance>>> additions = new ConcurrentHashMap<>();
-  private final Map<Shape, List<Candidate>> candidates = new ConcurrentHashMap<>();
+  private final Map<Fixed, List<List<PlacedInstance>>> additions = lru(CACHE_ENTRIES);
+  private final Map<Shape, List<Candidate>> candidates = lru(CACHE_ENTRIES);
+
+  /**
+   * How many shapes each cache keeps: a GPU model has a few hundred layouts, so a node's decisions
+   * meet far fewer; the least recently used go first, so a long-running daemon's memory stays
+   * bounded.
+   */
+  static final int CACHE_ENTRIES = 4096;
+
+  private static <K, V> Map<K, V> lru(int capacity) {
+    return Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+            return size() > capacity;
+          }
+        });
+  }
 
   /**
    * A repartitioner that creates instances of {@code profiles.apply(model)} only.
