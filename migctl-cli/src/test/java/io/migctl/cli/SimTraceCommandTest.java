@@ -89,7 +89,11 @@ class SimTraceCommandTest {
     // Both reconfiguration costs are parameters of the report.
     assertThat(json.get("reconfigSeconds").asDouble()).isEqualTo(5.0);
     assertThat(json.get("checkpointRestartSeconds").asDouble()).isEqualTo(30.0);
-    JsonNode series = json.get("policies").get(0).get("series");
+    JsonNode first = json.get("policies").get(0);
+    assertThat(first.get("jctMean").asDouble()).isPositive();
+    assertThat(first.has("sliceUtilisation")).isTrue();
+    assertThat(first.has("runs")).isFalse();
+    JsonNode series = first.get("series");
     assertThat(series.size()).isPositive();
     assertThat(series.get(0).size()).isEqualTo(json.get("seriesColumns").size());
   }

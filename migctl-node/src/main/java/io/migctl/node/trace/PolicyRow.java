@@ -1,5 +1,7 @@
 package io.migctl.node.trace;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.migctl.core.sim.DynamicPolicy;
 import io.migctl.core.sim.Policy;
 import io.migctl.core.sim.SimJob;
@@ -17,10 +19,10 @@ public record PolicyRow(
     double jctP99,
     double queueMean,
     double queueP99,
-    double sliceUtil,
-    double gpuUtil,
+    @JsonProperty("sliceUtilisation") double sliceUtil,
+    @JsonProperty("gpuUtilisation") double gpuUtil,
     double reconfigurations,
-    List<SimResult> runs) {
+    @JsonIgnore List<SimResult> runs) {
 
   /**
    * Runs {@code template} on each job list (a fresh {@link DynamicPolicy} with the same parameters

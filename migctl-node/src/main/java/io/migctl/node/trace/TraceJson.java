@@ -1,5 +1,6 @@
 package io.migctl.node.trace;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -32,17 +33,7 @@ public final class TraceJson {
       List<String> seriesColumns) {}
 
   /** One policy's metrics (means over the runs) and its first run's series. */
-  record Policy(
-      String policy,
-      double jctMean,
-      double jctP50,
-      double jctP99,
-      double queueMean,
-      double queueP99,
-      double sliceUtilisation,
-      double gpuUtilisation,
-      double reconfigurations,
-      List<double[]> series) {}
+  record Policy(@JsonUnwrapped PolicyRow metrics, List<double[]> series) {}
 
   /** The JSON text; {@code bestStatic} may be null (no static layout ran). */
   public static String write(
@@ -54,18 +45,7 @@ public final class TraceJson {
         series.add(
             new double[] {x.time(), x.sliceUtilisation(), x.gpuUtilisation(), x.queueLength()});
       }
-      policies.add(
-          new Policy(
-              r.policy(),
-              r.jctMean(),
-              r.jctP50(),
-              r.jctP99(),
-              r.queueMean(),
-              r.queueP99(),
-              r.sliceUtil(),
-              r.gpuUtil(),
-              r.reconfigurations(),
-              series));
+      policies.add(new Policy(r, series));
     }
     Report report =
         new Report(
