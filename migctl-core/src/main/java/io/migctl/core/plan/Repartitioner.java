@@ -42,15 +42,16 @@ import java.util.stream.Collectors;
  *       to the quota, goes to the free instance where it runs fastest (ties: the smallest profile,
  *       then an instance that exists already); a demand goes only where its speed is at least
  *       {@link Params#minSpeed()} or where it runs as fast as anywhere on the model.
- *   <li>Keeping the idle instances as they are is the default. Another layout is taken only when
- *       the GPU may be reshaped now, it serves the first queued demand that could be placed in the
- *       free room (no starving a large demand), and it scores more than keeping by more than {@code
- *       gain} × what it puts at stake: the speeds that keeping would give on the idle instances the
- *       layout destroys (a hysteresis against thrashing; a layout that destroys only unused idle
- *       instances needs just to score more). Among layouts of equal score, the one with the fewest
- *       driver operations (destroyed plus created instances) wins, since each operation takes
- *       reconfiguration time and disturbs the GPU; then the one that leaves the most room for later
- *       demands. An idle instance that a layout has at the same placement is kept, not recreated.
+ *   <li>Keeping the idle instances as they are is the default. Another layout is taken only when it
+ *       destroys nothing or the GPU may be reshaped now (see {@link Gpu#reshapable()}), it serves
+ *       the first queued demand that could be placed in the free room (no starving a large demand),
+ *       and it scores more than keeping by more than {@code gain} × what it puts at stake: the
+ *       speeds that keeping would give on the idle instances the layout destroys (a hysteresis
+ *       against thrashing; a layout that destroys only unused idle instances needs just to score
+ *       more). Among layouts of equal score, the one with the fewest driver operations (destroyed
+ *       plus created instances) wins, since each operation takes reconfiguration time and disturbs
+ *       the GPU; then the one that leaves the most room for later demands. An idle instance that a
+ *       layout has at the same placement is kept, not recreated.
  * </ul>
  *
  * <p>The decision is a pure function of its arguments; an instance caches the placements of
@@ -130,7 +131,9 @@ public final class Repartitioner {
    * @param model its model
    * @param held instances a job or a process holds (or that are promised to one); never touched
    * @param idle instances nobody holds; they may be kept, destroyed, or given to a demand
-   * @param reshapable whether the GPU may be reshaped now (not cooling down, not being reshaped)
+   * @param reshapable whether idle instances of the GPU may be destroyed now (not cooling down, not
+   *     being reshaped); room that no instance takes may always be filled, since that destroys
+   *     nothing and so cannot thrash
    */
   public record Gpu(
       int index,
@@ -370,14 +373,17 @@ public final class Repartitioner {
             keep.isEmpty()
                 ? "nothing fits the idle instances"
                 : "idle instances kept for " + names(queue, keep));
-    if (!gpu.reshapable() || gpu.freeSlices() == 0) {
+    if (gpu.freeSlices() == 0) {
       return kept;
     }
     Map<PlacedInstance, PlacedInstance> original = new HashMap<>();
     for (PlacedInstance p : idle) {
       original.put(bare(p), p);
     }
-    List<Candidate> options = candidates(model, sorted(bare(gpu.held())), sorted(bare(idle)));
+    List<Candidate> options =
+        candidates(model, sorted(bare(gpu.held())), sorted(bare(idle))).stream()
+            .filter(c -> gpu.reshapable() || c.destroyed().isEmpty())
+            .toList();
     Set<GpuInstanceProfile> possible = new HashSet<>();
     for (Candidate c : options) {
       for (PlacedInstance p : c.usable()) {

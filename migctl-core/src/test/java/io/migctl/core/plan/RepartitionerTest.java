@@ -97,6 +97,23 @@ class RepartitionerTest {
   }
 
   @Test
+  void aGpuCoolingDownFillsEmptyRoomButDestroysNothing() {
+    // Cooling down, a 4g.20gb busy, nothing idle: the empty room may still get a 3g.20gb.
+    Gpu empty = new Gpu(0, A100, List.of(at("4g.20gb", 0)), List.of(), false);
+    Decision filled = REPARTITIONER.decide(empty, List.of(needs("3g.20gb")), 1);
+    assertThat(names(filled.created())).containsExactly("3g.20gb@4:4");
+    assertThat(filled.destroyed()).isEmpty();
+    // Cooling down with idle 1g.5gb in the way: no reshape until the cooldown ends.
+    Gpu idle = new Gpu(0, A100, List.of(at("4g.20gb", 0)), smalls(4, 5, 6), false);
+    Decision kept = REPARTITIONER.decide(idle, List.of(needs("3g.20gb")), 1);
+    assertThat(kept.reshapes()).isFalse();
+    Decision after =
+        REPARTITIONER.decide(
+            new Gpu(0, A100, idle.held(), idle.idle(), true), List.of(needs("3g.20gb")), 1);
+    assertThat(names(after.destroyed())).containsExactly("1g.5gb@4:1", "1g.5gb@5:1", "1g.5gb@6:1");
+  }
+
+  @Test
   void keepsTheIdleInstancesWhenTheySuffice() {
     Gpu gpu = new Gpu(0, A100, List.of(), List.of(at("4g.20gb", 0), at("3g.20gb", 4)), true);
     Decision d = REPARTITIONER.decide(gpu, List.of(needs("3g.20gb"), needs("2g.10gb")), 2);
@@ -298,7 +315,7 @@ class RepartitionerTest {
         assertThat(d.layout()).as(what).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(d.operations()).as(what).isEqualTo(d.destroyed().size() + d.created().size());
         if (!gpu.reshapable()) {
-          assertThat(d.reshapes()).as(what).isFalse();
+          assertThat(d.destroyed()).as(what).isEmpty();
         }
         if (d.reshapes()) {
           assertThat(d.score()).as(what).isGreaterThan(d.keepScore());

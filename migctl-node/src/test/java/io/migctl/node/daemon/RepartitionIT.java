@@ -26,6 +26,15 @@ class RepartitionIT {
             mig-devices: {"1g.5gb": 7}
       """;
 
+  static final String MIG_OFF =
+      """
+      version: v1
+      mig-configs:
+        no-mig:
+          - devices: all
+            mig-enabled: false
+      """;
+
   @TempDir Path home;
 
   @Test
@@ -89,6 +98,110 @@ class RepartitionIT {
           d.post("/api/v1/jobs/" + id + "/cancel", "{}");
         }
         for (long id : sleepers) {
+          d.awaitState(id, "cancelled");
+        }
+      }
+    }
+  }
+
+  @Test
+  void oneReshapeServesEveryJobItCanForTheWholeQueue() throws Exception {
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    try (TestDaemon d =
+        new TestDaemon(
+            home, sim, new JobService.Repartition(true, Duration.ofSeconds(60), Duration.ZERO))) {
+      // With MIG off nothing can be reshaped: both jobs wait until the layout below exists, and
+      // are then offered together.
+      TestDaemon.Reply off =
+          d.postJson("/api/v1/layout/apply", Map.of("config", MIG_OFF, "select", "no-mig"));
+      assertThat(off.status()).as(off.body()).isEqualTo(200);
+      List<Long> jobs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        jobs.add(
+            d.submit(
+                Map.of("name", "mid-" + i, "command", List.of("sleep", "60"), "gpu", "3g.20gb")));
+      }
+      for (long id : jobs) {
+        TestDaemon.await(
+            "a waiting reason",
+            Duration.ofSeconds(20),
+            () -> d.get("/api/v1/jobs/" + id).json().hasNonNull("waiting"));
+      }
+      try {
+        applySevenSmall(d);
+        for (long id : jobs) {
+          d.awaitState(id, "running");
+        }
+        // Keeping any 1g.5gb would leave room for one 3g.20gb only: one reshape made room for
+        // both (4g.20gb + 3g.20gb: as many jobs, and the ties go to more compute).
+        assertThat(d.get("/api/v1/gpus").json().findValues("profile"))
+            .extracting(JsonNode::asText)
+            .containsExactlyInAnyOrder("4g.20gb", "3g.20gb");
+        List<String> devices = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        for (long id : jobs) {
+          devices.add(d.get("/api/v1/jobs/" + id).json().get("device").get("uuid").asText());
+          for (JsonNode e : d.get("/api/v1/jobs/" + id + "/events").json()) {
+            if (e.get("kind").asText().equals("reshape")) {
+              details.add(e.get("detail").asText());
+            }
+          }
+        }
+        assertThat(devices).doesNotHaveDuplicates();
+        assertThat(details).hasSize(2);
+        for (String detail : details) {
+          assertThat(detail)
+              .contains(
+                  "GPU 0: destroy idle 1g.5gb@0:1, 1g.5gb@1:1, 1g.5gb@2:1, 1g.5gb@3:1, 1g.5gb@4:1,"
+                      + " 1g.5gb@5:1, 1g.5gb@6:1; create 4g.20gb@0:4, 3g.20gb@4:4")
+              .contains("score 2.00 vs 0.00 kept");
+        }
+      } finally {
+        for (long id : jobs) {
+          d.post("/api/v1/jobs/" + id + "/cancel", "{}");
+        }
+        for (long id : jobs) {
+          d.awaitState(id, "cancelled");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCoolingGpuStillFillsRoomNoInstanceTakes() throws Exception {
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    // MIG on and no instance: the first job's reshape only creates, and so may the second's,
+    // however long the cooldown.
+    try (TestDaemon d =
+        new TestDaemon(
+            home, sim, new JobService.Repartition(true, Duration.ofMinutes(30), Duration.ZERO))) {
+      List<Long> jobs = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          long id =
+              d.submit(
+                  Map.of("name", "mid-" + i, "command", List.of("sleep", "60"), "gpu", "3g.20gb"));
+          jobs.add(id);
+          d.awaitState(id, "running");
+        }
+        assertThat(d.get("/api/v1/gpus").json().findValues("profile"))
+            .extracting(JsonNode::asText)
+            .hasSize(2)
+            .allMatch(p -> p.equals("3g.20gb") || p.equals("4g.20gb"));
+        for (long id : jobs) {
+          String detail = "";
+          for (JsonNode e : d.get("/api/v1/jobs/" + id + "/events").json()) {
+            if (e.get("kind").asText().equals("reshape")) {
+              detail = e.get("detail").asText();
+            }
+          }
+          assertThat(detail).contains("destroy nothing");
+        }
+      } finally {
+        for (long id : jobs) {
+          d.post("/api/v1/jobs/" + id + "/cancel", "{}");
+        }
+        for (long id : jobs) {
           d.awaitState(id, "cancelled");
         }
       }
