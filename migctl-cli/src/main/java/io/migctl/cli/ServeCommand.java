@@ -68,8 +68,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--repartition",
       description = {
-        "Reshape idle MIG instances when a queued job fits no free device but would fit if a",
-        "GPU's idle instances were reshaped (never a busy one); each reshape is a job event."
+        "Reshape idle MIG instances for queued jobs that fit no free device, through the same",
+        "Repartitioner the trace simulator's dynamic policy runs (never a busy instance); each",
+        "reshape is an event of every job it serves."
       })
   boolean repartition;
 
@@ -77,7 +78,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--repartition-cooldown",
       paramLabel = "DURATION",
       description =
-          "With --repartition: the least time between reshapes of one GPU (default"
+          "With --repartition: the least time between two reshapes that destroy idle instances"
+              + " of one GPU; room no instance takes is filled at any time (default"
               + " ${DEFAULT-VALUE}).")
   String repartitionCooldown = "60s";
 

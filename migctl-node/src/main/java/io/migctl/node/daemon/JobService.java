@@ -126,7 +126,8 @@ public final class JobService implements AutoCloseable {
    * planner as {@code migctl mig apply}.
    *
    * @param enabled whether the daemon reshapes at all ({@code migctl serve --repartition})
-   * @param cooldown the least time between two reshapes of one GPU, so layouts do not thrash
+   * @param cooldown the least time between two reshapes of one GPU that destroy idle instances, so
+   *     layouts do not thrash (room that no instance takes is filled at any time)
    * @param minWait how long a job must have waited before a GPU is reshaped for it
    */
   public record Repartition(boolean enabled, Duration cooldown, Duration minWait) {
@@ -431,10 +432,11 @@ public final class JobService implements AutoCloseable {
   /**
    * Reshapes idle instances for the waiting jobs, through the {@link Repartitioner} the simulator's
    * dynamic policy runs: the jobs that have waited long enough (in decision order, at most as many
-   * as there are free compute slices) are offered to the GPUs past their cooldown, each GPU decides
-   * whether a reshape of its idle instances serves them better than keeping them, and every reshape
-   * is stored as a {@code reshape} event on the jobs it is for before the driver is called. Asks
-   * for another round, so that the jobs are placed on the new devices.
+   * as there are free compute slices) are offered to the GPUs (one cooling down may only fill room
+   * no instance takes), each GPU decides whether a reshape of its idle instances serves them better
+   * than keeping them, and every reshape is stored as a {@code reshape} event on the jobs it is for
+   * before the driver is called. Asks for another round, so that the jobs are placed on the new
+   * devices.
    *
    * @param waitingJobs the jobs no free device fits, in decision order
    */
