@@ -29,7 +29,7 @@ public final class Main {
   public static int execute(CliContext context, String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = commandLine(context, out, err);
     try {
-      return cl.execute(args);
+      return cl.execute(SimCommand.withTraceSubcommand(args));
     } finally {
       ((MigctlCommand) cl.getCommand()).closeDriver();
     }

@@ -5,7 +5,9 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.nvidia.sim.SimOperation;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Control the simulated node: hold devices, inject driver faults, start over;",
-      "simulate a job trace on a virtual cluster (sim trace).",
+      "simulate a job trace on a virtual cluster (sim trace FILE, or sim --trace FILE).",
       "",
       "Make a process hold a MIG device, make the next driver calls fail, or return the",
       "node to its initial state. Works on the simulated node only. 'sim trace' needs no",
@@ -42,6 +44,30 @@ final class SimCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * The arguments with {@code sim --trace FILE} (or {@code sim --trace=FILE}) spelled as the
+   * subcommand it stands for, {@code sim trace FILE}; any other arguments unchanged.
+   */
+  static String[] withTraceSubcommand(String[] args) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (!args[i].equals("sim")) {
+        continue;
+      }
+      String next = args[i + 1];
+      List<String> out = new ArrayList<>(Arrays.asList(args));
+      if (next.equals("--trace")) {
+        out.set(i + 1, "trace");
+      } else if (next.startsWith("--trace=")) {
+        out.set(i + 1, "trace");
+        out.add(i + 2, next.substring("--trace=".length()));
+      } else {
+        return args;
+      }
+      return out.toArray(String[]::new);
+    }
+    return args;
   }
 
   SimulatedMigDriver simulator() {

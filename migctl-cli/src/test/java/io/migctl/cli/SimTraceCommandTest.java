@@ -99,6 +99,23 @@ class SimTraceCommandTest {
   }
 
   @Test
+  void simDashDashTraceIsTheSameCommand() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    String csv = tinyCsv().toString();
+    Invocations.Result sub =
+        migctl.run("sim", "trace", csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    Invocations.Result option =
+        migctl.run("sim", "--trace", csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    Invocations.Result equals =
+        migctl.run("sim", "--trace=" + csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    assertThat(sub.code()).as(sub.err()).isZero();
+    assertThat(option.code()).as(option.err()).isZero();
+    assertThat(equals.code()).as(equals.err()).isZero();
+    assertThat(option.out()).isEqualTo(sub.out());
+    assertThat(equals.out()).isEqualTo(sub.out());
+  }
+
+  @Test
   void badInputExits2NamingTheProblem() throws Exception {
     Invocations migctl = new Invocations(home, "a100-40gb:1");
     Path bad = work.resolve("bad.csv");
