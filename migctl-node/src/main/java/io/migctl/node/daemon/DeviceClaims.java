@@ -1,17 +1,24 @@
 package io.migctl.node.daemon;
 
+import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.DeviceProcess;
 import io.migctl.core.mig.GpuDevice;
+import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tells the driver which process holds which MIG device. The simulated node needs to be told (it
- * marks the device busy); a real GPU sees the job's CUDA process by itself, so there it does
- * nothing.
+ * Which process holds which MIG device, as the daemon placed its jobs. The simulated node is told
+ * (it marks the device busy). A real GPU sees a job's CUDA process only once the process opens the
+ * device, seconds after the job started; until then the claims are kept here, and {@link #view()}
+ * shows them among each GPU's processes, so that a layout change planned through it keeps the
+ * instance of a job that has not opened it yet.
  */
 interface DeviceClaims {
 
@@ -19,14 +26,17 @@ interface DeviceClaims {
 
   void release(String migUuid, long pid);
 
-  /** Every (device, holder) the driver knows of. */
+  /** Every (device, holder) claimed. */
   List<DeviceProcess> holders();
+
+  /** The driver with the claims among each GPU's processes. */
+  MigDriver view();
 
   static DeviceClaims of(MigDriver driver) {
     if (driver instanceof SimulatedMigDriver sim) {
       return new Simulated(sim);
     }
-    return new Observed(driver);
+    return new Recorded(driver);
   }
 
   /** The simulated node: claims are recorded in its state. */
@@ -51,19 +61,54 @@ interface DeviceClaims {
       }
       return out;
     }
+
+    @Override
+    public MigDriver view() {
+      return sim;
+    }
   }
 
-  /** A real driver: it sees processes itself; nothing to record. */
-  record Observed(MigDriver driver) implements DeviceClaims {
-    @Override
-    public void hold(String migUuid, long pid) {}
+  /** A real driver: the claims are kept in memory and shown by {@link #view()}. */
+  final class Recorded implements DeviceClaims {
+    private final MigDriver driver;
+    private final Set<DeviceProcess> claims = ConcurrentHashMap.newKeySet();
+
+    Recorded(MigDriver driver) {
+      this.driver = driver;
+    }
 
     @Override
-    public void release(String migUuid, long pid) {}
+    public void hold(String migUuid, long pid) {
+      claims.add(new DeviceProcess(pid, migUuid, 0));
+    }
+
+    @Override
+    public void release(String migUuid, long pid) {
+      claims.remove(new DeviceProcess(pid, migUuid, 0));
+    }
 
     @Override
     public List<DeviceProcess> holders() {
-      return List.of();
+      return List.copyOf(claims);
+    }
+
+    @Override
+    public MigDriver view() {
+      return new ClaimingDriver(driver, this);
+    }
+
+    /** The claims on the MIG devices of {@code gpu}. */
+    List<DeviceProcess> on(int gpu) {
+      if (claims.isEmpty()) {
+        return List.of();
+      }
+      Set<String> devices = new HashSet<>();
+      for (GpuInstance gi : driver.gpuInstances(gpu)) {
+        for (ComputeInstance ci : driver.computeInstances(gpu, gi.id())) {
+          devices.add(ci.uuid());
+        }
+      }
+      return claims.stream().filter(c -> devices.contains(c.deviceUuid())).toList();
     }
   }
 }

@@ -203,8 +203,8 @@ public final class JobService implements AutoCloseable {
     this.repartition = repartition;
     this.journal = journal;
     this.store = store;
-    this.driver = driver;
     this.claims = DeviceClaims.of(driver);
+    this.driver = claims.view();
     this.processes = processes;
     this.environments = environments;
     this.jobsDir = jobsDir;
