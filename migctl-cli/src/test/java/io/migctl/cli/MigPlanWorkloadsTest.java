@@ -105,6 +105,22 @@ class MigPlanWorkloadsTest {
                 List.of("1g.10gb+me" + " 1g.10gb".repeat(6), "1g.10gb+me" + " 1g.10gb".repeat(6)),
                 Map.of("decode-1", "1g.10gb+me", "decode-2", "1g.10gb+me")),
             new Case(
+                "dgx-full",
+                "a100-40gb:8",
+                34,
+                8,
+                List.of(
+                    "4g.20gb 3g.20gb",
+                    "4g.20gb 3g.20gb",
+                    "3g.20gb 2g.10gb 2g.10gb",
+                    "3g.20gb 2g.10gb 2g.10gb",
+                    "3g.20gb 2g.10gb 2g.10gb",
+                    "1g.10gb" + " 1g.5gb".repeat(6),
+                    "1g.10gb" + " 1g.5gb".repeat(6),
+                    "1g.10gb" + " 1g.5gb".repeat(6)),
+                Map.of("pretrain-1", "4g.20gb", "embed-1", "1g.10gb"),
+                false),
+            new Case(
                 "eight-gpus",
                 "a100-40gb:8",
                 32,

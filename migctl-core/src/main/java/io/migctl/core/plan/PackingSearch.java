@@ -26,14 +26,15 @@ import java.util.Optional;
  *
  * <p>Algorithm: branch and bound over kinds, largest first; for each kind, how many of it each GPU
  * takes, most first. A branch is cut when a GPU's multiset cannot be placed; when the compute or
- * memory slices still wanted exceed those still free; when the GPUs it touches, plus the fewest
- * more that the slices still wanted need, exceed the best arrangement's; and when, touching as
- * many, the room it leaves already is no better (room only shrinks as instances are added). GPUs of
- * the same model and kept instances that hold the same multiset are interchangeable, so the later
- * one never takes more of a kind than the earlier one. First-fit decreasing gives the first
- * incumbent. Feasibility and room of each (GPU type, multiset) are memoised. Cost: exponential in
- * the worst case, so each search counts its steps and stops at a budget, keeping the best
- * arrangement found.
+ * memory slices still wanted exceed those still usable (free compute slices without the memory
+ * slices any profile would need beside them are stranded, and the other way round); when the GPUs
+ * it touches, plus the fewest more that the slices still wanted need, exceed the best
+ * arrangement's; and when, touching as many, the room it leaves already is no better (room only
+ * shrinks as instances are added). GPUs of the same model and kept instances that hold the same
+ * multiset are interchangeable, so the later one never takes more of a kind than the earlier one.
+ * First-fit decreasing gives the first incumbent. Feasibility and room of each (GPU type, multiset)
+ * are memoised. Cost: exponential in the worst case, so each search counts its steps and stops at a
+ * budget, keeping the best arrangement found.
  *
  * <p>Not thread-safe: one instance per plan.
  */
@@ -66,6 +67,13 @@ final class PackingSearch {
   private final int[] kindMinMemory;
   private final int[] keptCompute;
   private final int[] keptMemory;
+
+  /** Per GPU: the most compute slices per memory slice of any profile a kind needs there. */
+  private final double[] computePerMemory;
+
+  /** Per GPU: the most memory slices per compute slice of any profile a kind needs there. */
+  private final double[] memoryPerCompute;
+
   private final int[] order;
   private final int budget;
   private final Map<Object, Boolean> feasibleCache = new HashMap<>();
@@ -131,6 +139,18 @@ final class PackingSearch {
           profileMemory[k][g] = p.memorySlices();
           kindMinCompute[k] = Math.min(kindMinCompute[k], p.computeSlices());
           kindMinMemory[k] = Math.min(kindMinMemory[k], p.memorySlices());
+        }
+      }
+    }
+    computePerMemory = new double[gpuCount];
+    memoryPerCompute = new double[gpuCount];
+    for (int g = 0; g < gpuCount; g++) {
+      for (int k = 0; k < kindCount; k++) {
+        if (profileIndex[k][g] >= 0) {
+          double c = profileCompute[k][g];
+          double m = profileMemory[k][g];
+          computePerMemory[g] = Math.max(computePerMemory[g], c / m);
+          memoryPerCompute[g] = Math.max(memoryPerCompute[g], m / c);
         }
       }
     }
@@ -330,14 +350,22 @@ final class PackingSearch {
     int widestCompute = 0;
     int widestMemory = 0;
     for (int h = 0; h < gpuCount; h++) {
+      // What more instances could still use: every profile takes at most computePerMemory[h]
+      // compute slices per memory slice, and at most memoryPerCompute[h] the other way round, so
+      // free compute without the memory to go with it is stranded (3g.20gb + 3g.20gb on an A100
+      // leaves one compute slice and no memory).
+      int compute =
+          (int) Math.min(freeCompute[h], Math.floor(freeMemory[h] * computePerMemory[h] + 1e-9));
+      int memory =
+          (int) Math.min(freeMemory[h], Math.floor(freeCompute[h] * memoryPerCompute[h] + 1e-9));
       if (isEmpty(counts[h])) {
-        freeComputeOther += freeCompute[h];
-        freeMemoryOther += freeMemory[h];
-        widestCompute = Math.max(widestCompute, freeCompute[h]);
-        widestMemory = Math.max(widestMemory, freeMemory[h]);
+        freeComputeOther += compute;
+        freeMemoryOther += memory;
+        widestCompute = Math.max(widestCompute, compute);
+        widestMemory = Math.max(widestMemory, memory);
       } else {
-        freeComputeTouched += freeCompute[h];
-        freeMemoryTouched += freeMemory[h];
+        freeComputeTouched += compute;
+        freeMemoryTouched += memory;
       }
     }
     if (needCompute > freeComputeTouched + freeComputeOther
