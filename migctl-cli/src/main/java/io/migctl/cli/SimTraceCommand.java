@@ -95,6 +95,15 @@ final class SimTraceCommand implements Runnable {
   double reconfig;
 
   @Option(
+      names = "--checkpoint",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "The checkpoint-restart pause of a running job that the dynamic policy moves (only"
+              + " checkpointable jobs move: MISO's; default: ${DEFAULT-VALUE}, MISO's average).")
+  double checkpoint;
+
+  @Option(
       names = "--gap",
       paramLabel = "SECONDS",
       defaultValue = "60",
@@ -154,7 +163,10 @@ final class SimTraceCommand implements Runnable {
     if (seeds != null && seeds < 1) {
       throw new InvalidInputException("--seeds " + seeds + ": give 1 or more");
     }
-    if (!(reconfig >= 0)) {
+    if (!(checkpoint >= 0) || Double.isInfinite(checkpoint)) {
+      throw new InvalidInputException("--checkpoint " + checkpoint + ": give 0 or more seconds");
+    }
+    if (!(reconfig >= 0) || Double.isInfinite(reconfig)) {
       throw new InvalidInputException("--reconfig " + reconfig + ": give 0 or more seconds");
     }
     if (!(gap > 0) || !(load > 0) || !(days > 0) || limit < 1) {
@@ -174,7 +186,7 @@ final class SimTraceCommand implements Runnable {
     double span =
         trace.lists().stream().flatMap(List::stream).mapToDouble(SimJob::arrival).max().orElse(0);
     Simulation.Config config =
-        new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400));
+        new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400), checkpoint);
 
     boolean all = policy.strip().equals("all");
     Policy chosen = null;
@@ -418,8 +430,9 @@ final class SimTraceCommand implements Runnable {
     t.append(
         String.format(
             Locale.ROOT,
-            "reconfiguration %.1f s; best static: %s%n%n",
+            "reconfiguration %.1f s, checkpoint-restart of a moved job %.1f s; best static: %s%n%n",
             config.reconfigSeconds(),
+            config.checkpointSeconds(),
             best == null
                 ? "none (every static layout leaves some job without a slice)"
                 : best.policy()));

@@ -76,8 +76,11 @@ class SimTraceCommandTest {
             "--policy",
             "all",
             "--out",
-            out.toString());
+            out.toString(),
+            "--checkpoint",
+            "12");
     assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("reconfiguration 5.0 s, checkpoint-restart of a moved job 12.0 s");
     assertThat(r.out()).contains("whole-gpu").contains("(best static)").contains("dynamic");
     assertThat(r.out()).contains("all static layouts:");
     assertThat(Files.readString(out.resolve("csv.svg"))).startsWith("<svg");
@@ -88,7 +91,7 @@ class SimTraceCommandTest {
     assertThat(json.get("bestStatic").asText()).startsWith("static:");
     // Both reconfiguration costs are parameters of the report.
     assertThat(json.get("reconfigSeconds").asDouble()).isEqualTo(5.0);
-    assertThat(json.get("checkpointRestartSeconds").asDouble()).isEqualTo(30.0);
+    assertThat(json.get("checkpointRestartSeconds").asDouble()).isEqualTo(12.0);
     JsonNode first = json.get("policies").get(0);
     assertThat(first.get("jctMean").asDouble()).isPositive();
     assertThat(first.has("sliceUtilisation")).isTrue();
@@ -166,6 +169,12 @@ class SimTraceCommandTest {
         migctl.run("sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1,h100-80gb:1");
     assertThat(two.code()).isEqualTo(2);
     assertThat(two.err()).contains("one GPU model");
+
+    Invocations.Result pause =
+        migctl.run(
+            "sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1", "--checkpoint", "-1");
+    assertThat(pause.code()).isEqualTo(2);
+    assertThat(pause.err()).contains("--checkpoint -1.0");
 
     Invocations.Result policy =
         migctl.run(
