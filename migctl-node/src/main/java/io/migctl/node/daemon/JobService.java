@@ -251,9 +251,13 @@ public final class JobService implements AutoCloseable {
     }
     Optional<String> build = spec.environment().map(this::resolveEnvironment);
     Job job = store.insert(spec, requirement, build, clock.instant());
-    // Tracked as the store has it when the job thread gets to it (it may be cancelled by then).
-    post(() -> store.find(job.id()).ifPresent(this::track));
-    requestSchedule();
+    // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
+    // and a round asked for after that: one already waiting on the thread would run before it.
+    post(
+        () -> {
+          store.find(job.id()).ifPresent(this::track);
+          requestSchedule();
+        });
     return job;
   }
 

@@ -559,6 +559,8 @@ followStream({
   telemetry: (snapshot) => {
     showTelemetry(snapshot);
     charts.append(snapshot, snapshot.queueDepth ?? queuedCount());
+    // A waiting reason comes with the scheduling round after a submission, not with an event.
+    if (state.jobs.some((j) => j.state === "queued" && !j.waiting)) refreshJobs().catch(report);
   },
 });
 // Environments change rarely and have no event of their own.
