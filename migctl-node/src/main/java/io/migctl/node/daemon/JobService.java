@@ -394,6 +394,8 @@ public final class JobService implements AutoCloseable {
       reasons.put(need, dispatcher.whyWaiting(need));
     }
     waitingByNeed = reasons;
+    // Notes say what a cooling GPU would do; each round works them out again.
+    waitingNotes.clear();
     if (repartition.enabled() && !reasons.isEmpty()) {
       reshapeFor(dispatcher.inOrder());
     }
