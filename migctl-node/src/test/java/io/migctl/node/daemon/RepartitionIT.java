@@ -209,6 +209,40 @@ class RepartitionIT {
   }
 
   @Test
+  void aJobThatACoolingGpuWouldServeSaysWhenItsChanceComes() throws Exception {
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    try (TestDaemon d =
+        new TestDaemon(
+            home, sim, new JobService.Repartition(true, Duration.ofMinutes(10), Duration.ZERO))) {
+      applySevenSmall(d);
+      long first =
+          d.submit(Map.of("name", "first", "command", List.of("sleep", "60"), "gpu", "3g.20gb"));
+      d.awaitState(first, "running");
+      // The second 3g.20gb would need the idle 1g.5gb at 0..3 destroyed: not within the cooldown.
+      long second =
+          d.submit(
+              Map.of("name", "second", "command", List.of("sh", "-c", "exit 0"), "gpu", "3g.20gb"));
+      TestDaemon.await(
+          "a note about the cooldown",
+          Duration.ofSeconds(20),
+          () ->
+              d.get("/api/v1/jobs/" + second)
+                  .json()
+                  .path("waiting")
+                  .asText()
+                  .contains("reshaped less than 600s ago (next chance in"));
+      assertThat(d.get("/api/v1/jobs/" + second).json().get("state").asText()).isEqualTo("queued");
+      assertThat(d.get("/api/v1/gpus").json().findValues("profile"))
+          .extracting(JsonNode::asText)
+          .containsExactlyInAnyOrder("1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "3g.20gb");
+      // The first job's slice frees: the second takes it, and its note goes.
+      d.post("/api/v1/jobs/" + first + "/cancel", "{}");
+      d.awaitState(second, "succeeded");
+      assertThat(d.get("/api/v1/jobs/" + second).json().has("waiting")).isFalse();
+    }
+  }
+
+  @Test
   void withoutRepartitionTheJobStaysQueuedWithTheReason() throws Exception {
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (TestDaemon d = new TestDaemon(home, sim)) {
