@@ -1,15 +1,12 @@
 package io.migctl.bench;
 
 import io.migctl.core.mig.ComputeInstance;
-import io.migctl.core.mig.DeviceProcess;
-import io.migctl.core.mig.GpuDevice;
+import io.migctl.core.mig.ForwardingMigDriver;
 import io.migctl.core.mig.GpuInstance;
-import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.Placement;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -21,14 +18,13 @@ import java.util.function.Supplier;
  *
  * <p>Not thread-safe: one counter per run.
  */
-final class CountingMigDriver implements MigDriver {
+final class CountingMigDriver extends ForwardingMigDriver {
 
-  private final MigDriver driver;
   private int operations;
   private int failedCalls;
 
   CountingMigDriver(MigDriver driver) {
-    this.driver = driver;
+    super(driver);
   }
 
   /** Calls that changed the GPU and succeeded. */
@@ -42,46 +38,21 @@ final class CountingMigDriver implements MigDriver {
   }
 
   @Override
-  public List<GpuDevice> gpus() {
-    return driver.gpus();
-  }
-
-  @Override
-  public GpuModel migModel(int gpu) {
-    return driver.migModel(gpu);
-  }
-
-  @Override
-  public List<GpuInstance> gpuInstances(int gpu) {
-    return driver.gpuInstances(gpu);
-  }
-
-  @Override
-  public List<ComputeInstance> computeInstances(int gpu, int gpuInstanceId) {
-    return driver.computeInstances(gpu, gpuInstanceId);
-  }
-
-  @Override
-  public int remainingCapacity(int gpu, int profileId) {
-    return driver.remainingCapacity(gpu, profileId);
-  }
-
-  @Override
   public GpuInstance createGpuInstance(int gpu, int profileId, Optional<Placement> placement) {
-    return counted(() -> driver.createGpuInstance(gpu, profileId, placement));
+    return counted(() -> delegate.createGpuInstance(gpu, profileId, placement));
   }
 
   @Override
   public ComputeInstance createComputeInstance(
       int gpu, int gpuInstanceId, int profileId, Optional<Placement> placement) {
-    return counted(() -> driver.createComputeInstance(gpu, gpuInstanceId, profileId, placement));
+    return counted(() -> delegate.createComputeInstance(gpu, gpuInstanceId, profileId, placement));
   }
 
   @Override
   public void destroyComputeInstance(int gpu, int gpuInstanceId, int computeInstanceId) {
     counted(
         () -> {
-          driver.destroyComputeInstance(gpu, gpuInstanceId, computeInstanceId);
+          delegate.destroyComputeInstance(gpu, gpuInstanceId, computeInstanceId);
           return null;
         });
   }
@@ -90,28 +61,23 @@ final class CountingMigDriver implements MigDriver {
   public void destroyGpuInstance(int gpu, int gpuInstanceId) {
     counted(
         () -> {
-          driver.destroyGpuInstance(gpu, gpuInstanceId);
+          delegate.destroyGpuInstance(gpu, gpuInstanceId);
           return null;
         });
   }
 
   @Override
   public MigMode setMigMode(int gpu, boolean enabled) {
-    return counted(() -> driver.setMigMode(gpu, enabled));
+    return counted(() -> delegate.setMigMode(gpu, enabled));
   }
 
   @Override
   public void resetGpu(int gpu) {
     counted(
         () -> {
-          driver.resetGpu(gpu);
+          delegate.resetGpu(gpu);
           return null;
         });
-  }
-
-  @Override
-  public List<DeviceProcess> processes(int gpu) {
-    return driver.processes(gpu);
   }
 
   private <T> T counted(Supplier<T> call) {

@@ -94,12 +94,7 @@ class RepartitionIT {
             .contains("fits no free device")
             .contains("no MIG device in the current layout");
       } finally {
-        for (long id : sleepers) {
-          d.post("/api/v1/jobs/" + id + "/cancel", "{}");
-        }
-        for (long id : sleepers) {
-          d.awaitState(id, "cancelled");
-        }
+        cancelAll(d, sleepers);
       }
     }
   }
@@ -157,12 +152,7 @@ class RepartitionIT {
               .contains("score 2.00 vs 0.00 kept");
         }
       } finally {
-        for (long id : jobs) {
-          d.post("/api/v1/jobs/" + id + "/cancel", "{}");
-        }
-        for (long id : jobs) {
-          d.awaitState(id, "cancelled");
-        }
+        cancelAll(d, jobs);
       }
     }
   }
@@ -198,12 +188,7 @@ class RepartitionIT {
           assertThat(detail).contains("destroy nothing");
         }
       } finally {
-        for (long id : jobs) {
-          d.post("/api/v1/jobs/" + id + "/cancel", "{}");
-        }
-        for (long id : jobs) {
-          d.awaitState(id, "cancelled");
-        }
+        cancelAll(d, jobs);
       }
     }
   }
@@ -266,6 +251,16 @@ class RepartitionIT {
           .containsOnly("1g.5gb")
           .hasSize(7);
       d.post("/api/v1/jobs/" + big + "/cancel", "{}");
+    }
+  }
+
+  /** Cancels the jobs and waits until they are. */
+  private static void cancelAll(TestDaemon d, List<Long> jobs) {
+    for (long id : jobs) {
+      d.post("/api/v1/jobs/" + id + "/cancel", "{}");
+    }
+    for (long id : jobs) {
+      d.awaitState(id, "cancelled");
     }
   }
 
