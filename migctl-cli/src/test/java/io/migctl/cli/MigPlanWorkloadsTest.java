@@ -119,7 +119,7 @@ class MigPlanWorkloadsTest {
                     "1g.10gb" + " 1g.5gb".repeat(6),
                     "1g.10gb" + " 1g.5gb".repeat(6)),
                 Map.of("pretrain-1", "4g.20gb", "embed-1", "1g.10gb"),
-                false),
+                true),
             new Case(
                 "eight-gpus",
                 "a100-40gb:8",

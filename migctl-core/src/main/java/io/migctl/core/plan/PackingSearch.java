@@ -68,6 +68,9 @@ final class PackingSearch {
   private final int[] keptCompute;
   private final int[] keptMemory;
 
+  /** Whether every kind takes as many compute slices on each GPU where it has a profile. */
+  private final boolean uniformCompute;
+
   /** Per GPU: the most compute slices per memory slice of any profile a kind needs there. */
   private final double[] computePerMemory;
 
@@ -142,6 +145,13 @@ final class PackingSearch {
         }
       }
     }
+    boolean uniform = true;
+    for (int k = 0; k < kindCount; k++) {
+      for (int g = 0; g < gpuCount; g++) {
+        uniform &= profileIndex[k][g] >= 0 && profileCompute[k][g] == profileCompute[k][0];
+      }
+    }
+    uniformCompute = uniform;
     computePerMemory = new double[gpuCount];
     memoryPerCompute = new double[gpuCount];
     for (int g = 0; g < gpuCount; g++) {
@@ -186,6 +196,9 @@ final class PackingSearch {
     if (greedy != null) {
       best = greedy;
       bestScore = scoreOf(greedy);
+      if (fillsEveryFreeSlice(greedy)) {
+        return new Result(Outcome.FOUND, best);
+      }
     }
     level(0);
     if (best == null) {
@@ -417,7 +430,28 @@ final class PackingSearch {
     if (bestScore == null || s.isBetterThan(bestScore)) {
       best = copy(kinds);
       bestScore = s;
+      stop = fillsEveryFreeSlice(best);
     }
+  }
+
+  /**
+   * Whether {@code kindCounts} uses every free compute slice of the node while each kind takes as
+   * many compute slices on any GPU. Then every arrangement that places all uses every slice too, so
+   * it touches the same GPUs and leaves no room: none is better, and the search may stop.
+   */
+  private boolean fillsEveryFreeSlice(int[][] kindCounts) {
+    if (!uniformCompute) {
+      return false;
+    }
+    long used = 0;
+    long free = 0;
+    for (int g = 0; g < gpuCount; g++) {
+      free += gpus.get(g).model().computeSlices() - keptCompute[g];
+      for (int k = 0; k < kindCount; k++) {
+        used += (long) kindCounts[g][k] * profileCompute[k][g];
+      }
+    }
+    return used == free;
   }
 
   private Score scoreNow() {
