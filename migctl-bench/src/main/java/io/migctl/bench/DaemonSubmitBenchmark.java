@@ -12,7 +12,6 @@ import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -255,22 +254,13 @@ public final class DaemonSubmitBenchmark {
   private DaemonSubmitBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("DaemonSubmitBenchmark: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    Files.createDirectories(options.dir());
-    Path work = Files.createTempDirectory(options.dir(), "migctl-bench-submit-");
-    try {
-      System.out.print(run(options, work, System.err).markdown());
-      System.out.flush();
-    } finally {
-      Cleanup.deleteTree(work);
-    }
+    BenchMain.run(
+        "DaemonSubmitBenchmark",
+        args,
+        Options::parse,
+        Options::dir,
+        "migctl-bench-submit-",
+        (options, work) -> run(options, work, System.err).markdown());
   }
 
   /**

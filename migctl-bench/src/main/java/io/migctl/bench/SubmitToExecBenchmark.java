@@ -300,22 +300,13 @@ public final class SubmitToExecBenchmark {
   private SubmitToExecBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("SubmitToExecBenchmark: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    Files.createDirectories(options.dir());
-    Path work = Files.createTempDirectory(options.dir(), "migctl-bench-exec-");
-    try {
-      System.out.print(run(options, work, System.err).markdown());
-      System.out.flush();
-    } finally {
-      Cleanup.deleteTree(work);
-    }
+    BenchMain.run(
+        "SubmitToExecBenchmark",
+        args,
+        Options::parse,
+        Options::dir,
+        "migctl-bench-exec-",
+        (options, work) -> run(options, work, System.err).markdown());
   }
 
   /**

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -37,17 +38,7 @@ final class ServeCommand implements Callable<Integer> {
   @ParentCommand MigctlCommand root;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--port",
-      paramLabel = "P",
-      description = "The port (default ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = NodeDaemon.DEFAULT_PORT;
-
-  @Option(
-      names = "--bind",
-      paramLabel = "ADDR",
-      description = "The address to listen on (default ${DEFAULT-VALUE}, this machine only).")
-  String bind = "127.0.0.1";
+  @Mixin ListenOptions listen;
 
   @Option(
       names = "--kill-grace",
@@ -93,9 +84,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (port < 0 || port > 65535) {
-      throw new InvalidInputException("--port " + port + ": use 0 to 65535");
-    }
+    listen.check();
     Duration grace;
     try {
       grace = Durations.parse(killGrace);
@@ -113,10 +102,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     MigDriver driver = root.driver();
     NodeDaemon.Options options =
-        NodeDaemon.Options.defaults(
-                root.context().home(), describe(driver), root.context().environment())
-            .withPort(port)
-            .withBind(bind)
+        listen
+            .applyTo(
+                NodeDaemon.Options.defaults(
+                    root.context().home(), describe(driver), root.context().environment()))
             .withKillGrace(grace)
             .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir))
             .withRepartition(reshaping);

@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,17 +74,7 @@ final class UpCommand implements Callable<Integer> {
       description = "Stop when every job has finished; exit 0 when all succeeded, else 1.")
   boolean exitWhenDone;
 
-  @Option(
-      names = "--port",
-      paramLabel = "P",
-      description = "The daemon's port (default ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = NodeDaemon.DEFAULT_PORT;
-
-  @Option(
-      names = "--bind",
-      paramLabel = "ADDR",
-      description = "The address the daemon listens on (default ${DEFAULT-VALUE}).")
-  String bind = "127.0.0.1";
+  @Mixin ListenOptions listen;
 
   @Option(
       names = "--backend",
@@ -100,6 +91,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    listen.check();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path home = root.context().home();
@@ -187,10 +179,9 @@ final class UpCommand implements Callable<Integer> {
 
     // 4. the daemon and the jobs
     NodeDaemon.Options options =
-        NodeDaemon.Options.defaults(
-                home, ServeCommand.describe(driver), root.context().environment())
-            .withPort(port)
-            .withBind(bind);
+        listen.applyTo(
+            NodeDaemon.Options.defaults(
+                home, ServeCommand.describe(driver), root.context().environment()));
     NodeDaemon daemon = ServeCommand.start(options, driver);
     try {
       done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));

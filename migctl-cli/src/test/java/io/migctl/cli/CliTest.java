@@ -163,6 +163,23 @@ class CliTest {
     }
   }
 
+  // ---------------------------------------------------------------- daemon options
+
+  @Nested
+  class Listen {
+
+    @ParameterizedTest(name = "{0} --port 70000")
+    @ValueSource(strings = {"serve", "up"})
+    void aPortOutOfRangeIsInvalidInputAndChangesNothing(String command) {
+      Invocations.Result r = run(command, "--port", "70000");
+
+      assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
+      assertThat(r.err()).contains("--port 70000: use 0 to 65535");
+      // up did not plan or apply anything first.
+      assertThat(driver(SimulatedNodeSpec.DEFAULT).gpuInstances(0)).isEmpty();
+    }
+  }
+
   // ---------------------------------------------------------------- profiles
 
   @Nested
