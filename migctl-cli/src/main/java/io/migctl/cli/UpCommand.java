@@ -76,6 +76,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ListenOptions listen;
 
+  @Mixin JobPolicyOptions jobPolicy;
+
   @Option(
       names = "--backend",
       paramLabel = "NAME",
@@ -92,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     listen.check();
+    jobPolicy.check();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path home = root.context().home();
@@ -179,9 +182,10 @@ final class UpCommand implements Callable<Integer> {
 
     // 4. the daemon and the jobs
     NodeDaemon.Options options =
-        listen.applyTo(
-            NodeDaemon.Options.defaults(
-                home, ServeCommand.describe(driver), root.context().environment()));
+        jobPolicy.applyTo(
+            listen.applyTo(
+                NodeDaemon.Options.defaults(
+                    home, ServeCommand.describe(driver), root.context().environment())));
     NodeDaemon daemon = ServeCommand.start(options, driver);
     try {
       done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));

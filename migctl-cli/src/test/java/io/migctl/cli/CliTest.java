@@ -180,6 +180,45 @@ class CliTest {
     }
   }
 
+  /** Issue 13.7, 13.8, 13.12: what the daemon allows its jobs, refused before anything changes. */
+  @Nested
+  class JobPolicy {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"serve", "up"})
+    void badJobOptionsAreInvalidInputAndChangeNothing(String command) {
+      Map<List<String>, String> cases =
+          Map.of(
+              List.of("--cpu-jobs", "0"),
+              "--cpu-jobs 0: at least 1 job without a GPU must be able to run",
+              List.of("--keep-finished", "7x"),
+              "--keep-finished: '7x' is neither an age (7d, 12h, 90m) nor a count of jobs",
+              List.of("--keep-finished", "7d", "--keep-finished", "1d"),
+              "--keep-finished: '1d' is a second age",
+              List.of("--pass-env", "CUDA_VISIBLE_DEVICES"),
+              "--pass-env: CUDA_VISIBLE_DEVICES is set by migctl for each job",
+              List.of("--pass-env", "NOT-A-NAME"),
+              "--pass-env: 'NOT-A-NAME' is not a variable name");
+      cases.forEach(
+          (options, message) -> {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(options);
+            Invocations.Result r = run(args.toArray(String[]::new));
+            assertThat(r.code()).as(args + ": " + r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(r.err()).contains(message).doesNotContain("Exception");
+            assertThat(driver(SimulatedNodeSpec.DEFAULT).gpuInstances(0)).isEmpty();
+          });
+      assertThat(home.resolve("migctl.db")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "{0} --help")
+    @ValueSource(strings = {"serve", "up"})
+    void theHelpNamesTheOptions(String command) {
+      assertThat(run(command, "--help").out())
+          .contains("--cpu-jobs=N", "--keep-finished=AGE|COUNT", "--pass-env=NAME");
+    }
+  }
+
   // ---------------------------------------------------------------- profiles
 
   @Nested

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +92,66 @@ class ApiValidationIT {
     assertThat(r.json().get("message").asText()).contains(message);
     assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
     assertThat(d.get("/api/v1/health").json().get("status").asText()).isEqualTo("ok");
+  }
+
+  /** Issue 13.15: what could never start is refused at submit, not accepted and then failed. */
+  @Test
+  void aJobThatCouldNeverStartIsRefusedAtSubmitNamingTheFieldAndTheLimit() {
+    String longArgument = "a".repeat(131_072); // 131,073 bytes with its NUL
+    String longInBytes = "é".repeat(70_000); // 70,000 characters, 140,000 bytes
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put(
+        "{\"command\": [\"echo\", \"" + longArgument + "\"]}",
+        "command[1]: takes 131073 bytes with its terminating NUL; Linux passes at most 131072"
+            + " bytes per argument (MAX_ARG_STRLEN)");
+    cases.put(
+        "{\"command\": [\"echo\", \"" + longInBytes + "\"]}", "command[1]: takes 140001 bytes");
+    cases.put(
+        "{\"command\": [\"true\"], \"env\": {\"DATA\": \"" + longArgument + "\"}}",
+        "env.DATA: takes 131078 bytes as NAME=VALUE");
+    cases.put(
+        "{\"command\": [\"true\"], \"workdir\": \"/nonexistent/migctl-workdir\"}",
+        "workdir: '/nonexistent/migctl-workdir' does not exist on this node");
+    cases.put(
+        "{\"command\": [\"true\"], \"workdir\": \"/dev/null\"}",
+        "workdir: '/dev/null' is not a directory");
+    cases.forEach(
+        (body, message) -> {
+          int before = d.get("/api/v1/jobs").json().size();
+          TestDaemon.Reply r = d.post("/api/v1/jobs", body);
+          assertThat(r.status()).as(message).isEqualTo(400);
+          assertThat(r.json().get("code").asText()).isEqualTo("invalid");
+          assertThat(r.json().get("message").asText()).startsWith(message);
+          assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+        });
+  }
+
+  /**
+   * Issue 13.15: the exec size limit counts the environment the job would really get — here the
+   * daemon's locale variables, which every job inherits, fill it.
+   */
+  @Test
+  void aJobWhoseArgumentsAndEnvironmentExceedTheExecLimitIsRefused(@TempDir Path otherHome)
+      throws Exception {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    // 60 × 120,000 bytes: over any ARG_MAX Linux allows (at most 6 MiB).
+    for (int i = 0; i < 60; i++) {
+      env.put("LC_MIGCTL_TEST_" + i, "x".repeat(120_000));
+    }
+    try (TestDaemon big =
+        new TestDaemon(
+            otherHome,
+            SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1")),
+            env,
+            o -> o)) {
+      TestDaemon.Reply r = big.post("/api/v1/jobs", "{\"command\": [\"true\"]}");
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.json().get("message").asText())
+          .startsWith("command: the command and its environment take 7,")
+          .contains("(ARG_MAX)");
+      assertThat(big.get("/api/v1/jobs").json().size()).isZero();
+    }
   }
 
   @Test

@@ -57,13 +57,26 @@ public final class TestDaemon implements AutoCloseable {
       java.util.Optional<Path> mapping,
       JobService.Repartition repartition)
       throws IOException {
+    this(
+        home,
+        driver,
+        Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+        o ->
+            o.withKillGrace(killGrace).withDcgmJobMappingDir(mapping).withRepartition(repartition));
+  }
+
+  /**
+   * A daemon whose own environment is {@code environment}, with its options (port 0 already) as
+   * {@code configure} makes them.
+   */
+  public TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      java.util.function.UnaryOperator<NodeDaemon.Options> configure)
+      throws IOException {
     NodeDaemon.Options options =
-        NodeDaemon.Options.defaults(
-                home, "test", Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
-            .withPort(0)
-            .withKillGrace(killGrace)
-            .withDcgmJobMappingDir(mapping)
-            .withRepartition(repartition);
+        configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
     this.daemon =
         NodeDaemon.start(
             options,
