@@ -1,0 +1,18 @@
+package io.migctl.core.env;
+
+/** How messages quote what a user wrote: whole when short, cut with its length when not. */
+final class SpecText {
+
+  /** Longer texts are cut in messages, so that a refusal stays one readable line. */
+  static final int MAX_QUOTED_CHARS = 120;
+
+  private SpecText() {}
+
+  /** {@code text}, or its start followed by {@code …(N characters)} when it is long. */
+  static String abbreviate(String text) {
+    if (text.length() <= MAX_QUOTED_CHARS) {
+      return text;
+    }
+    return text.substring(0, MAX_QUOTED_CHARS) + "…(" + text.length() + " characters)";
+  }
+}
