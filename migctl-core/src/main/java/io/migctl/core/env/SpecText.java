@@ -1,15 +1,18 @@
 package io.migctl.core.env;
 
-/** How messages quote what a user wrote: whole when short, cut with its length when not. */
-final class SpecText {
+/**
+ * How messages about environment specs quote what a user wrote: whole when short, cut with its
+ * length when not, so that a refusal of a megabyte-long value stays one readable line.
+ */
+public final class SpecText {
 
-  /** Longer texts are cut in messages, so that a refusal stays one readable line. */
-  static final int MAX_QUOTED_CHARS = 120;
+  /** Longer texts are cut in messages. */
+  public static final int MAX_QUOTED_CHARS = 120;
 
   private SpecText() {}
 
   /** {@code text}, or its start followed by {@code …(N characters)} when it is long. */
-  static String abbreviate(String text) {
+  public static String abbreviate(String text) {
     if (text.length() <= MAX_QUOTED_CHARS) {
       return text;
     }
