@@ -208,7 +208,9 @@ final class MatchSpecParser {
 
   /** {@code [version, build-or-null]} from what follows the name. */
   private static String[] splitVersionAndBuild(String written) {
-    String rest = SPACE_AROUND_JOINERS.matcher(written).replaceAll("$1");
+    // runs of whitespace first made one space, so that no pattern below backtracks over a run
+    String rest = WHITESPACE.matcher(written).replaceAll(" ");
+    rest = SPACE_AROUND_JOINERS.matcher(rest).replaceAll("$1");
     rest = SPACE_AFTER_OPERATOR.matcher(rest).replaceAll("$1");
     String[] words = WHITESPACE.split(rest);
     String version;
@@ -375,10 +377,21 @@ final class MatchSpecParser {
   }
 
   private static void addDropped(String between, List<String> dropped) {
-    String text = between.replaceAll("^[,\\s]+|[,\\s]+$", "");
-    if (!text.isEmpty()) {
-      dropped.add(SpecText.abbreviate(text));
+    int start = 0;
+    int end = between.length();
+    while (start < end && isSeparator(between.charAt(start))) {
+      start++;
     }
+    while (end > start && isSeparator(between.charAt(end - 1))) {
+      end--;
+    }
+    if (start < end) {
+      dropped.add(SpecText.abbreviate(between.substring(start, end)));
+    }
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == ',' || Character.isWhitespace(c);
   }
 
   /** Forward-only searches over a bracket section. */

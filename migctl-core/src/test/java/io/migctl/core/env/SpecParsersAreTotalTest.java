@@ -51,7 +51,14 @@ class SpecParsersAreTotalTest {
             "-r " + "x".repeat(200_000),
             "name" + " --hash=sha256:1".repeat(20_000),
             "name" + "[a]".repeat(20_000) + ">=1",
-            "numpy::".repeat(10_000) + "x");
+            "numpy::".repeat(10_000) + "x",
+            // long runs where a backtracking pattern would take quadratic time
+            "numpy" + " ".repeat(200_000) + "x",
+            "numpy" + " ".repeat(200_000) + ">=1",
+            "numpy[a" + " ".repeat(200_000) + "b]",
+            "numpy[" + ", ".repeat(100_000) + "x]",
+            "./" + "[".repeat(200_000),
+            "pkg " + "[".repeat(200_000) + "]");
     for (String input : inputs) {
       for (Function<String, Object> parser : PARSERS) {
         assertTotal(parser, input, "a pathological input of " + input.length() + " characters");
