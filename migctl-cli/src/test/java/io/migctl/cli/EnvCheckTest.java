@@ -208,4 +208,21 @@ class EnvCheckTest {
     assertThat(missing.err()).contains("nope.yml: no such file");
     assertThat(storeEntries()).isEmpty();
   }
+
+  /** {@code submit --env FILE} builds the file here first, through the same reader. */
+  @Test
+  void submitWithABrokenSpecFileIsRefusedBeforeAnythingIsSent() throws IOException {
+    Path latin1 =
+        file(
+            "latin1.yml", "dependencies:\n  - num\u00e9py\n".getBytes(StandardCharsets.ISO_8859_1));
+    Path deep = file("deep.yml", "dependencies:\n  - " + "[".repeat(4_000) + "]".repeat(4_000));
+    for (Path spec : List.of(latin1, deep)) {
+      Invocations.Result r = migctl().run("submit", "--env", spec.toString(), "--", "true");
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+      assertThat(r.err())
+          .contains("migctl: " + spec + ": ")
+          .doesNotContain("at io.", "at org.", "Exception", "Input length");
+    }
+    assertThat(storeEntries()).isEmpty();
+  }
 }
