@@ -13,7 +13,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,13 +42,7 @@ class EnvCheckTest {
   }
 
   private List<String> storeEntries() throws IOException {
-    Path envs = home.resolve("envs");
-    if (!Files.isDirectory(envs)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(envs)) {
-      return s.map(p -> p.getFileName().toString()).toList();
-    }
+    return EnvStoreFolder.builds(home);
   }
 
   private static String sha256(String text) throws NoSuchAlgorithmException {
@@ -116,10 +109,7 @@ class EnvCheckTest {
         migctl().run("env", "check", "-f", spec.toString(), "--backend", "conda", "--json");
     assertThat(json.code()).as(json.err()).isZero();
     List<String> warnings =
-        Stream.of(json.json().get("warnings"))
-            .flatMap(w -> w.valueStream())
-            .map(JsonNode::asText)
-            .toList();
+        json.json().get("warnings").valueStream().map(JsonNode::asText).toList();
     assertThat(warnings).hasSize(3);
     assertThat(warnings.get(0)).startsWith(spec + ":3: foo: ").contains("conda ignores it");
     assertThat(warnings.get(1)).startsWith(spec + ":5: dependencies[0]: ").contains("\"extra\"");

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,13 +38,7 @@ class EnvCliIT {
   }
 
   private List<String> storeEntries() throws IOException {
-    Path envs = home.resolve("envs");
-    if (!Files.isDirectory(envs)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(envs)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).toList();
-    }
+    return EnvStoreFolder.builds(home);
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MatchSpecTest {
 
@@ -116,28 +117,26 @@ class MatchSpecTest {
     assertThat(MatchSpec.parse(canonical)).as("canonical form reads back").isEqualTo(spec);
   }
 
-  @Test
-  void saysWhatCondaDropsOrOverrides() {
-    assertThat(MatchSpec.read("pkg[extra]!=1.0").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("drops \"extra\"", "no extras");
-    assertThat(MatchSpec.read("numpy[extra, version=1.2, gpu]").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("\"extra\", \"gpu\"");
-    assertThat(MatchSpec.read("numpy>=1.7[version='>=1.8']").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("version twice, >=1.7 before the brackets", "conda takes the one in brackets");
-    assertThat(MatchSpec.read("numpy  # pinned later").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("\"# pinned later\" is dropped");
-    assertThat(MatchSpec.read("numpy[name=scipy]").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("ignores [name=scipy]", "numpy, is the package");
-    assertThat(MatchSpec.read("numpy[version=1,version=2]").warnings())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("[version=…] twice", "the last, 2");
-    assertThat(MatchSpec.read("numpy[version='>=1.8', build=py*]").warnings()).isEmpty();
-    assertThat(MatchSpec.read("conda-forge::numpy >=1.8 py_0").warnings()).isEmpty();
+  /** Written form → what the one warning says. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '¦',
+      value = {
+        "pkg[extra]!=1.0 ¦ drops \"extra\" (conda packages have no extras)",
+        "numpy[extra, version=1.2, gpu] ¦ drops \"extra\", \"gpu\"",
+        "numpy>=1.7[version='>=1.8'] ¦ version twice, >=1.7 before the brackets and [version=>=1.8]; conda takes the one in brackets",
+        "numpy  # pinned later ¦ \"# pinned later\" is dropped",
+        "numpy[name=scipy] ¦ ignores [name=scipy]: the name before the brackets, numpy, is the package",
+        "numpy[version=1,version=2] ¦ [version=…] twice in its brackets; conda takes the last, 2",
+      })
+  void saysWhatCondaDropsOrOverrides(String written, String warning) {
+    assertThat(MatchSpec.read(written).warnings()).singleElement().asString().contains(warning);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"numpy[version='>=1.8', build=py*]", "conda-forge::numpy >=1.8 py_0"})
+  void warnsAboutNothingCondaReadsWhole(String written) {
+    assertThat(MatchSpec.read(written).warnings()).isEmpty();
   }
 
   static Stream<Arguments> spellingsCondaReadsAlike() {
