@@ -3,6 +3,8 @@ package io.migctl.node.workload;
 import io.migctl.core.workload.Workload;
 import io.migctl.core.workload.WorkloadException;
 import io.migctl.core.workload.WorkloadParser;
+import io.migctl.node.input.LimitedYaml;
+import io.migctl.node.input.TextFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -66,15 +67,16 @@ public final class WorkloadFiles {
   /**
    * Reads a workload file; the environments in the result are absolute, normalised paths.
    *
-   * @throws WorkloadException naming the file, line and element when the file is missing or wrong,
-   *     or an environment file does not exist
-   * @throws UncheckedIOException when the file exists but cannot be read
+   * @throws WorkloadException naming the file, line and element when the file is missing,
+   *     unreadable or wrong, or an environment file does not exist
+   * @throws io.migctl.core.input.InvalidTextException naming the file when it is too large, nested
+   *     too deeply or not UTF-8
    */
   public static Workload read(Path file) {
     String source = file.toString();
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = TextFiles.read(file, source);
     } catch (NoSuchFileException e) {
       throw new WorkloadException(
               "",
@@ -85,7 +87,7 @@ public final class WorkloadFiles {
                   + "; give the path of a workload file, e.g. examples/shared-server/workload.yml")
           .at(source);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the workload file " + source, e);
+      throw new WorkloadException("", TextFiles.problem(e)).at(source);
     }
     Parsed parsed = Parsed.of(text, source);
     Path dir = file.toAbsolutePath().normalize().getParent();
@@ -270,7 +272,7 @@ public final class WorkloadFiles {
 
     static Parsed of(String text, String source) {
       LoadSettings settings =
-          LoadSettings.builder()
+          LimitedYaml.settings()
               .setLabel(source)
               .setSchema(new CoreSchema())
               .setAllowDuplicateKeys(false)
@@ -281,8 +283,7 @@ public final class WorkloadFiles {
       Optional<Node> root;
       Object tree;
       try {
-        List<Node> documents = new ArrayList<>();
-        new Compose(settings).composeAllFromString(body).forEach(documents::add);
+        List<Node> documents = LimitedYaml.composeAll(body, settings, source);
         if (documents.size() > 1) {
           throw new WorkloadException(
                   "",

@@ -595,4 +595,57 @@ class MigPartedFilesTest {
         .hasMessage(
             "<stdin>: the file is empty; expected a mig-parted hooks file (version: v1 and hooks:)");
   }
+
+  // --- input bounds (issue 13) -----------------------------------------------------------------
+
+  /** {@code [[[…]]]} nested {@code levels} deep: a few KB that overflowed the composer's stack. */
+  static String nested(int levels) {
+    return "[".repeat(levels) + "]".repeat(levels);
+  }
+
+  @Test
+  void deeplyNestedConfigsAndHooksAreRefusedNamingTheFileAndTheBound() {
+    assertThatThrownBy(() -> config("version: v1\nmig-configs:\n  a: " + nested(5000) + "\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: nested more than 64 levels deep (line 3, column ");
+    assertThatThrownBy(
+            () -> MigPartedFiles.readHooks("version: v1\nhooks: " + nested(5000), "hooks.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("hooks.yaml: nested more than 64 levels deep");
+  }
+
+  @Test
+  void aDeepConfigInsideAConfigMapIsRefusedNamingTheConfigMapKey() {
+    String deep =
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        data:
+          config.yaml: |
+            version: v1
+            mig-configs:
+              a: %s
+        """
+            .formatted(nested(3000));
+    assertThatThrownBy(() -> config(deep))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml (ConfigMap, data.\"config.yaml\"): nested more than 64");
+  }
+
+  @Test
+  void aliasesThatExpandBeyondTheBoundsAreRefused() {
+    StringBuilder laughs = new StringBuilder("version: v1\nl0: &l0 [x, x]\n");
+    for (int i = 1; i <= 24; i++) {
+      laughs.append("l").append(i).append(": &l").append(i);
+      laughs.append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+    }
+    assertThatThrownBy(() -> config(laughs.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: its aliases expand it to more than 4194304 values");
+    StringBuilder many = new StringBuilder("version: v1\nx: &x 1\nl: [");
+    many.append("*x, ".repeat(51)).append("]\n");
+    assertThatThrownBy(() -> config(many.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: more than 50 aliases (*name) in one document");
+  }
 }
