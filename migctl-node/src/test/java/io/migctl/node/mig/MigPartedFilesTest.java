@@ -133,6 +133,39 @@ class MigPartedFilesTest {
   }
 
   @Test
+  void quotedValuesKeepTheirTypeAsInMigParted() {
+    String entry =
+        """
+        version: v1
+        mig-configs:
+          a:
+          - devices: %s
+            mig-enabled: %s
+            mig-devices: %s
+        """;
+    refused(entry.formatted("all", "\"true\"", "{}"))
+        .hasMessage(
+            "test.yaml: mig-configs.a[0].mig-enabled: the string \"true\" is not a boolean; write"
+                + " true or false, without quotes");
+    refused(entry.formatted("all", "'yes'", "{}")).hasMessageContaining("the string \"yes\"");
+    refused(entry.formatted("[\"0\"]", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices[0]: the string \"0\"");
+    refused(entry.formatted("all", "true", "{\"1g.5gb\": \"7\"}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].mig-devices.\"1g.5gb\": the string");
+    refused(entry.formatted("[1.5]", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices[0]: the number 1.5");
+    refused(entry.formatted("All", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices: the string \"All\"");
+    MigPartedConfig accepted = config(entry.formatted("[1.0]", "yes", "{1g.5gb: 2.0}"));
+    assertThat(accepted.configs().get("a").getFirst())
+        .returns(new DeviceSelection.Indices(List.of(1)), ConfigEntry::devices)
+        .returns(true, ConfigEntry::migEnabled)
+        .returns(Map.of(ProfileName.parse("1g.5gb"), 2), ConfigEntry::migDevices);
+    assertThat(config(entry.formatted("\"all\"", "on", "{}")).configs().get("a").getFirst())
+        .returns(new DeviceSelection.All(), ConfigEntry::devices);
+  }
+
+  @Test
   void yaml11IntegersAreReadAsGoYamlReadsThem() {
     MigPartedConfig c =
         config(
