@@ -277,7 +277,7 @@ final class EnvCommand implements Runnable {
           .create(spec, text, chosen, platform(), name, toolEnv, progress);
     }
 
-    private static EnvBackend chooseBackend(
+    static EnvBackend chooseBackend(
         Map<String, String> environment,
         String backend,
         Path backendPath,
