@@ -191,7 +191,8 @@ public final class WorkloadFiles {
       throw new IllegalStateException("the example's location " + url + " is not a URI", e);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot copy the example " + name + " into " + directory + ": " + e.getMessage(), e);
+          "cannot copy the example " + name + " into " + directory + ": " + TextFiles.problem(e),
+          e);
     }
     return directory.resolve(WORKLOAD_FILE);
   }
