@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -154,20 +155,18 @@ public final class LimitedJson {
    * @throws InvalidTextException naming the field path, what it expects and what it holds
    */
   public static <T> T convert(ObjectMapper mapper, JsonNode tree, Class<T> type, String prefix) {
-    try {
-      return mapper.treeToValue(tree, type);
-    } catch (JsonMappingException e) {
-      throw new InvalidTextException(prefix + mappingProblem(e, tree));
-    } catch (JsonProcessingException e) {
-      throw new InvalidTextException(prefix + "cannot be read: " + withoutSource(e));
-    }
+    return convert(mapper, tree, mapper.constructType(type), prefix);
   }
 
   /** {@link #convert(ObjectMapper, JsonNode, Class, String)} for a generic type. */
   public static <T> T convert(
       ObjectMapper mapper, JsonNode tree, TypeReference<T> type, String prefix) {
+    return convert(mapper, tree, mapper.constructType(type), prefix);
+  }
+
+  private static <T> T convert(ObjectMapper mapper, JsonNode tree, JavaType type, String prefix) {
     try {
-      return mapper.treeToValue(tree, mapper.constructType(type));
+      return mapper.treeToValue(tree, type);
     } catch (JsonMappingException e) {
       throw new InvalidTextException(prefix + mappingProblem(e, tree));
     } catch (JsonProcessingException e) {

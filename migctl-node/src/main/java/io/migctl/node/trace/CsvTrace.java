@@ -44,14 +44,7 @@ public final class CsvTrace {
         if (l.isEmpty() || l.startsWith("#") || !Character.isDigit(l.charAt(0))) {
           continue;
         }
-        String[] f = l.split(",", -1);
-        if (f.length < 3) {
-          throw new InvalidTextException(
-              lines.where()
-                  + ": expected arrival_s,duration_s,need, found "
-                  + f.length
-                  + (f.length == 1 ? " field" : " fields"));
-        }
+        String[] f = lines.fields(l, "arrival_s,duration_s,need");
         lines.checkRows(jobs.size() + 1);
         jobs.add(
             job(

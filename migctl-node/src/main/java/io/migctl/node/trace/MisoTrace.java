@@ -60,15 +60,9 @@ public final class MisoTrace {
         if (line.isBlank()) {
           continue;
         }
-        String[] f = line.split(",", -1);
-        if (f.length < 6) {
-          throw new InvalidTextException(
-              lines.where()
-                  + ": expected model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,"
-                  + "speed_rel_7g, found "
-                  + f.length
-                  + " fields");
-        }
+        String[] f =
+            lines.fields(
+                line, "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g");
         double slices = lines.number(f[2], "gpc_slices");
         if (slices != Math.rint(slices) || slices < 1 || slices > 8) {
           throw new InvalidTextException(

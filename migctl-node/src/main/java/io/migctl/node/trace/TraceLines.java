@@ -119,6 +119,27 @@ final class TraceLines implements Closeable {
     return value;
   }
 
+  /**
+   * The comma-separated fields of {@code line}, at least as many as {@code columns} names.
+   *
+   * @param columns the columns expected, comma-separated, for the message
+   * @throws InvalidTextException naming the line, the columns and how many fields it has
+   */
+  String[] fields(String line, String columns) {
+    String[] f = line.split(",", -1);
+    int expected = columns.split(",").length;
+    if (f.length < expected) {
+      throw new InvalidTextException(
+          where()
+              + ": expected "
+              + columns
+              + ", found "
+              + f.length
+              + (f.length == 1 ? " field" : " fields"));
+    }
+    return f;
+  }
+
   /** Refuses one row more than {@link #MAX_ROWS}. */
   void checkRows(int rows) {
     if (rows > MAX_ROWS) {
