@@ -73,9 +73,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * template first, as is a template placeholder where a value is expected ({@code mig-devices:
  * ${to_json($mig_profile)}}).
  *
- * <p>Every error is a {@link ConfigException}; its message starts with the source (a file name or
- * {@code <stdin>}), then where in the stream (a document, a ConfigMap key), then the element path,
- * e.g. {@code custom.yaml (ConfigMap "custom-mig-config", data."config.yaml"):
+ * <p><b>Bounds.</b> YAML is read within migctl's input bounds ({@link LimitedYaml}: 64 levels, 50
+ * aliases, 1 MiB strings, 4 MiB text); beyond one the text is refused with an {@link
+ * InvalidTextException} naming the source, the bound and the line.
+ *
+ * <p>Every other error is a {@link ConfigException}; its message starts with the source (a file
+ * name or {@code <stdin>}), then where in the stream (a document, a ConfigMap key), then the
+ * element path, e.g. {@code custom.yaml (ConfigMap "custom-mig-config", data."config.yaml"):
  * mig-configs.custom[1].devices: 7 is a single number; ...}. Stateless and thread-safe.
  */
 public final class MigPartedFiles {
@@ -94,6 +98,7 @@ public final class MigPartedFiles {
    * @param source the file name, or {@code <stdin>}, for messages
    * @return every config found, merged by name
    * @throws ConfigException when the text holds no config, or a wrong one
+   * @throws InvalidTextException when the text exceeds the input bounds
    */
   public static MigPartedConfig readConfig(String text, String source) {
     Stream stream = Stream.load(text, source);
@@ -131,6 +136,7 @@ public final class MigPartedFiles {
    * @param source the file name, or {@code <stdin>}, for messages
    * @return every hook found, merged by name
    * @throws ConfigException when the text holds no hooks file, or a wrong one
+   * @throws InvalidTextException when the text exceeds the input bounds
    */
   public static HooksFile readHooks(String text, String source) {
     Stream stream = Stream.load(text, source);

@@ -41,10 +41,11 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * CLI's jar.
  *
  * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings); duplicate
- * keys are refused. {@link WorkloadParser} checks the content; its errors get the file and line in
- * front: {@code workload.yml:14: jobs[2].command: is a plain string, …}. A file reader also
- * resolves every environment path against the file's directory and checks that the file is there,
- * and checks {@code node.simulate} as {@code --simulate} would.
+ * keys are refused. It is read within migctl's input bounds (at most 4 MiB, strictly UTF-8, 64
+ * levels deep: {@link TextFiles}, {@link LimitedYaml}). {@link WorkloadParser} checks the content;
+ * its errors get the file and line in front: {@code workload.yml:14: jobs[2].command: is a plain
+ * string, …}. A file reader also resolves every environment path against the file's directory and
+ * checks that the file is there, and checks {@code node.simulate} as {@code --simulate} would.
  *
  * <p>Jobs are meant to run in the workload file's directory, so that relative script paths in
  * commands work: give {@code file.getParent()} to {@link Workload#jobSpecs(Optional)}.
@@ -119,6 +120,8 @@ public final class WorkloadFiles {
    *
    * @param source names the text in messages: a file name, {@code <stdin>}
    * @throws WorkloadException naming the source, line and element
+   * @throws io.migctl.core.input.InvalidTextException naming the source when the text is nested too
+   *     deeply or too large
    */
   public static Workload parse(String text, String source) {
     return Parsed.of(text, source).workload();
