@@ -416,7 +416,7 @@ final class EnvCommand implements Runnable {
     }
 
     /** The backend of the kind the spec was read for; its tool must be installed. */
-    private static EnvBackend chooseBackend(
+    static EnvBackend chooseBackend(
         Map<String, String> environment, CheckedSpec checked, String backend, Path backendPath) {
       Optional<Path> path = Optional.ofNullable(backendPath);
       String kind = checked.target().backend();

@@ -4,6 +4,7 @@ import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.config.ConfigEntry;
+import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.config.LiveConfig;
 import io.migctl.core.mig.config.MigPartedConfig;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,6 +104,18 @@ final class MigCommand implements Runnable {
   MigPartedConfig readConfig(String file) {
     return MigPartedFiles.readConfig(
         InputFiles.read(file, root.context().stdin()), InputFiles.source(file));
+  }
+
+  /**
+   * A step after parsing (choosing a config, resolving it against the GPUs) whose errors name the
+   * file too: {@code custom.yaml: mig-configs.custom[0].mig-devices: …}.
+   */
+  static <T> T inFile(String file, Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ConfigException e) {
+      throw e.in(InputFiles.source(file));
+    }
   }
 
   /** Which config of which file: the options mig-parted has for it. */
@@ -304,10 +318,10 @@ final class MigCommand implements Runnable {
     public Integer call() {
       String path = mig.configFile(choice.file);
       MigPartedConfig parsed = mig.readConfig(path);
-      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      List<ConfigEntry> entries = inFile(path, () -> parsed.select(mig.selected(choice.config)));
       String name = parsed.selectedName(mig.selected(choice.config));
       List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
-      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      Map<Integer, DesiredGpu> desired = inFile(path, () -> DesiredLayouts.resolve(entries, live));
       mig.noteUnmatched(entries, live);
       ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
       UnaryOperator<GpuPlan> narrow = UnaryOperator.identity();
@@ -374,8 +388,9 @@ final class MigCommand implements Runnable {
 
     @Override
     public Integer call() {
-      MigPartedConfig parsed = mig.readConfig(mig.configFile(choice.file));
-      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      String path = mig.configFile(choice.file);
+      MigPartedConfig parsed = mig.readConfig(path);
+      List<ConfigEntry> entries = inFile(path, () -> parsed.select(mig.selected(choice.config)));
       String name = parsed.selectedName(mig.selected(choice.config));
       PrintWriter out = mig.spec.commandLine().getOut();
       if (validOnly) {
@@ -388,7 +403,7 @@ final class MigCommand implements Runnable {
         return ExitCode.OK;
       }
       List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
-      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      Map<Integer, DesiredGpu> desired = inFile(path, () -> DesiredLayouts.resolve(entries, live));
       List<String> differences = new ArrayList<>();
       for (GpuSnapshot gpu : live) {
         DesiredGpu want = desired.get(gpu.device().index());
@@ -520,7 +535,8 @@ final class MigCommand implements Runnable {
       Checkpoint checkpoint =
           Checkpoint.parse(
               InputFiles.read(file, mig.root.context().stdin()), InputFiles.source(file));
-      Map<Integer, DesiredGpu> desired = checkpoint.desired(GpuSnapshot.readAll(mig.driver()));
+      List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
+      Map<Integer, DesiredGpu> desired = inFile(file, () -> checkpoint.desired(live));
       return mig.applyDesired(
           "checkpoint " + InputFiles.source(file),
           desired,

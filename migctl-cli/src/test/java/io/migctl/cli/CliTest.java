@@ -359,7 +359,8 @@ class CliTest {
       Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", index, "--json");
 
       assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
-      assertThat(r.out()).isEmpty();
+      assertThat(r.json().get("error").get("code").asText()).isEqualTo("invalid-input");
+      assertThat(r.json().get("exitCode").asInt()).isEqualTo(ExitCode.INVALID_INPUT);
       assertThat(r.err()).contains("--gpu " + index).contains("0..2");
     }
 

@@ -139,6 +139,16 @@ public final class TestDaemon implements AutoCloseable {
     return send(b.build());
   }
 
+  /** A POST of raw bytes, which need not be UTF-8 or JSON. */
+  public Reply postBytes(String path, byte[] body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
   public Reply postJson(String path, Object body) {
     try {
       return post(path, JSON.writeValueAsString(body));
