@@ -101,7 +101,10 @@ class RetentionIT {
       TestDaemon.await(
           "the retention at start",
           Duration.ofSeconds(30),
-          () -> d.get("/api/v1/jobs/" + finished.get(3)).status() == 404);
+          // Rows go first, then folders: wait for both.
+          () ->
+              d.get("/api/v1/jobs/" + finished.get(3)).status() == 404
+                  && !Files.exists(folder(finished.get(3))));
       assertThat(d.get("/api/v1/jobs/" + finished.get(2)).status()).isEqualTo(404);
       assertThat(d.get("/api/v1/jobs/" + finished.get(4)).status()).isEqualTo(200);
       assertThat(folder(finished.get(3))).doesNotExist();
