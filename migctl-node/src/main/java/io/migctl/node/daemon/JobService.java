@@ -221,9 +221,18 @@ public final class JobService implements AutoCloseable {
             Thread.ofPlatform().name("migctl-timers").daemon().factory());
   }
 
-  /** Reconciles the store with the processes and the driver, then starts scheduling. */
+  /**
+   * Reconciles the store with the processes and the driver, finishes or undoes a layout change a
+   * crash interrupted ({@link LayoutApplier#recoverInterrupted}; busy devices, those of re-adopted
+   * jobs included, are never touched), then starts scheduling.
+   */
   public void start() {
-    call(this::reconcile);
+    call(
+        () -> {
+          reconcile();
+          recoverLayoutChange();
+          return null;
+        });
     timers.scheduleWithFixedDelay(
         this::requestSchedule, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     requestSchedule();
@@ -802,6 +811,25 @@ public final class JobService implements AutoCloseable {
       later(
           left.isNegative() ? Duration.ZERO : left,
           () -> fire(id, new JobTrigger.TimedOut(attempt)));
+    }
+  }
+
+  /** Finishes or undoes the journal's last layout change when a crash interrupted it. */
+  private void recoverLayoutChange() {
+    try {
+      new LayoutApplier(
+              driver, journal, ApplyHooks.NONE, () -> UUID.randomUUID().toString(), LOG::fine)
+          .recoverInterrupted()
+          .ifPresent(
+              r ->
+                  LOG.log(
+                      r.result().succeeded() ? Level.INFO : Level.WARNING,
+                      "the layout change "
+                          + r.apply()
+                          + " did not finish (its process stopped); "
+                          + r.summary()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not recover the interrupted layout change", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.migctl.node.mig;
 
+import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
@@ -10,6 +11,7 @@ import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.GpuPlan;
 import io.migctl.core.mig.plan.GpuState;
+import io.migctl.core.mig.plan.InterruptedChange;
 import io.migctl.core.mig.plan.PlanOutcome;
 import io.migctl.core.mig.plan.PlanStep;
 import io.migctl.core.mig.plan.ReconfigurationPlanner;
@@ -136,17 +138,28 @@ public final class LayoutApplier {
   }
 
   /**
-   * Finishes or undoes the journal's last apply when a crash interrupted it (no {@code finished}
-   * line), before anything else changes the GPUs. GPUs whose steps had all been done are left as
-   * they are. The GPU a step was interrupted on is finished — planned from its live layout to the
-   * recorded target — when that keeps every busy instance, and otherwise undone to the recorded old
-   * layout; a failed finishing step is undone like any failed step. After a finished GPU the
-   * apply's remaining GPUs are finished too; after an undone one they are not touched. An apply
-   * interrupted before its first driver step is closed without changes. Hooks do not run.
+   * What {@link #recoverInterrupted} did.
+   *
+   * @param apply the interrupted apply's id
+   * @param summary what became of each GPU, in words (also the journal's {@code finished} line)
+   * @param result per GPU; a failure when an undo failed or the journal could not be used
+   */
+  public record Recovered(String apply, String summary, ApplyResult result) {}
+
+  /**
+   * Finishes or undoes the journal's last apply when a process died in the middle of it (no {@code
+   * finished} line), before anything else changes the GPUs; each GPU as {@link
+   * InterruptedChange#decide} says: left when it has its target, finished when the recorded target
+   * is reachable without touching a busy instance, undone to the recorded old layout otherwise (and
+   * then the apply's GPUs that had not begun are not touched). A step that fails while finishing is
+   * undone like any failed step. Recovery steps are journaled like an apply's, under the
+   * interrupted apply's id, after a {@code recovery} line per GPU saying what it does; the {@code
+   * finished} line closes it. An apply interrupted before its first driver step is closed without
+   * changes. Hooks do not run.
    *
    * @return what was done, empty when the journal's last apply had finished
    */
-  public Optional<ApplyResult> recoverInterrupted() {
+  public Optional<Recovered> recoverInterrupted() {
     Optional<ApplyJournal.Interrupted> found = journal.interrupted();
     if (found.isEmpty()) {
       return Optional.empty();
@@ -154,86 +167,100 @@ public final class LayoutApplier {
     ApplyJournal.Interrupted interrupted = found.get();
     String id = interrupted.apply();
     if (!interrupted.changedAnything()) {
-      String message = "interrupted before its first driver step; nothing was changed";
-      journal.record(id, "finished", null, null, null, null, message);
-      return Optional.of(new ApplyResult(List.of(), List.of(), Optional.empty(), 0, List.of()));
+      return Optional.of(
+          closed(id, "interrupted before its first driver step; nothing was changed", false));
     }
-    if (interrupted.gpus().stream().anyMatch(g -> g.before() == null || g.target() == null)) {
-      String message =
-          "interrupted, but its plan lines do not record the layouts before and after (a journal"
-              + " from an older migctl): nothing was done; apply again";
-      journal.record(id, "finished", null, null, null, null, message);
-      return Optional.of(new ApplyResult(List.of(), List.of(), Optional.of(message), 0, List.of()));
+    Map<Integer, GpuState[]> states = new LinkedHashMap<>();
+    try {
+      List<GpuDevice> devices = driver.gpus();
+      for (ApplyJournal.PlannedGpu planned : interrupted.gpus()) {
+        if (planned.before() == null || planned.target() == null) {
+          throw new IllegalArgumentException(
+              "its plan lines do not record the layouts before and after (a journal from an older"
+                  + " migctl)");
+        }
+        if (planned.gpu() < 0 || planned.gpu() >= devices.size()) {
+          throw new IllegalArgumentException("this node has no GPU " + planned.gpu());
+        }
+        GpuModel model = driver.migModel(planned.gpu());
+        states.put(
+            planned.gpu(),
+            new GpuState[] {planned.before().toState(model), planned.target().toState(model)});
+      }
+    } catch (IllegalArgumentException e) {
+      return Optional.of(
+          closed(
+              id, "cannot be finished or undone: " + e.getMessage() + "; nothing was done", true));
     }
     Run run = new Run(id);
-    boolean finishing = true;
+    boolean undoing = false;
     for (ApplyJournal.PlannedGpu planned : interrupted.gpus()) {
       int index = planned.gpu();
-      GpuSnapshot live = GpuSnapshot.read(driver, driver.gpus().get(index));
-      GpuModel model = live.model();
-      GpuState before = planned.before().toState(model);
-      GpuState target = planned.target().toState(model);
-      if (target.isReachedBy(live)) {
-        run.results.put(index, recovered(index, live, GpuResult.APPLIED));
-        continue;
-      }
-      if (planned.stepsStarted() == 0 && !finishing) {
-        run.notTouched.add(index);
-        run.results.put(index, recovered(index, live, GpuResult.NOT_TOUCHED));
-        continue;
-      }
-      PlanOutcome finish =
-          target.mode().isChangePending()
-              ? new PlanOutcome.Refused(index, "its target waits for a reset")
-              : ReconfigurationPlanner.plan(live, target.desired(index, "the interrupted apply"));
-      if (finish instanceof PlanOutcome.Planned(GpuPlan plan)) {
-        journal.record(
-            new ApplyJournal.Entry(
-                null,
-                id,
-                "recovery",
-                index,
-                null,
-                null,
-                plan.steps().stream().map(StepJson::of).toList(),
-                "finishing GPU " + index + ": its recorded target is reachable",
-                null,
-                null,
-                null,
-                null));
-        if (!run.perform(plan, before)) {
-          run.finish(run.failure.orElseThrow());
-          return Optional.of(run.result());
+      GpuState before = states.get(index)[0];
+      GpuState target = states.get(index)[1];
+      GpuSnapshot live = read(index);
+      switch (InterruptedChange.decide(live, before, target, planned.stepsStarted() > 0, undoing)) {
+        case InterruptedChange.Reached r ->
+            run.results.put(index, recovered(live, GpuResult.APPLIED));
+        case InterruptedChange.Leave l ->
+            run.results.put(index, recovered(live, GpuResult.NOT_TOUCHED));
+        case InterruptedChange.Finish(GpuPlan plan) -> {
+          recoveryLine(
+              id, index, plan, "finishing GPU " + index + ": its recorded target is reachable");
+          if (!run.perform(plan, before)) {
+            run.finish(run.failure.orElseThrow());
+            return Optional.of(new Recovered(id, run.failure.orElseThrow(), run.result()));
+          }
         }
-        continue;
-      }
-      finishing = false;
-      String why = ((PlanOutcome.Refused) finish).reason();
-      journal.record(
-          new ApplyJournal.Entry(
-              null,
+        case InterruptedChange.Undo(String reason) -> {
+          undoing = true;
+          recoveryLine(
               id,
-              "recovery",
               index,
               null,
-              null,
-              null,
-              "undoing GPU " + index + ": its recorded target is not reachable (" + why + ")",
-              null,
-              null,
-              null,
-              null));
-      GpuResult undone = run.undo(index, before, null, null, null);
-      run.results.put(index, undone);
-      if (!undone.outcome().equals(GpuResult.UNDONE)) {
-        run.failure = Optional.of(recoveryFailure(index, undone));
-        run.failedGpu = Optional.of(undone);
+              "undoing GPU " + index + ": its recorded target cannot be reached (" + reason + ")");
+          GpuResult undone = run.undo(index, before, null, null, null);
+          run.results.put(index, undone);
+          if (!undone.outcome().equals(GpuResult.UNDONE)) {
+            run.failure = Optional.of(recoveryFailure(index, undone));
+            run.failedGpu = Optional.of(undone);
+          }
+        }
       }
     }
     List<String> parts = new ArrayList<>();
     run.results.forEach((gpu, r) -> parts.add("GPU " + gpu + " " + recoveryWords(r.outcome())));
-    run.finish(run.failure.orElse("recovered after an interruption: " + String.join("; ", parts)));
-    return Optional.of(run.result());
+    String summary =
+        run.failure.orElse("recovered after an interruption: " + String.join("; ", parts));
+    run.finish(summary);
+    return Optional.of(new Recovered(id, summary, run.result()));
+  }
+
+  /** Closes an interrupted apply that recovery does not change. */
+  private Recovered closed(String id, String message, boolean failed) {
+    journal.record(id, "finished", null, null, null, null, message);
+    return new Recovered(
+        id,
+        message,
+        new ApplyResult(
+            List.of(), List.of(), failed ? Optional.of(message) : Optional.empty(), 0, List.of()));
+  }
+
+  private void recoveryLine(String id, int gpu, GpuPlan plan, String message) {
+    journal.record(
+        new ApplyJournal.Entry(
+            null,
+            id,
+            "recovery",
+            gpu,
+            null,
+            null,
+            plan == null ? null : plan.steps().stream().map(StepJson::of).toList(),
+            message,
+            null,
+            null,
+            null,
+            null));
   }
 
   private static String recoveryWords(String outcome) {
@@ -296,7 +323,6 @@ public final class LayoutApplier {
     }
     for (GpuPlan plan : changing) {
       if (run.failure.isPresent()) {
-        run.notTouched.add(plan.gpu());
         run.results.put(plan.gpu(), GpuResult.of(plan, GpuResult.NOT_TOUCHED));
         continue;
       }
@@ -313,7 +339,6 @@ public final class LayoutApplier {
     final List<GpuPlan> plans = new ArrayList<>();
     final Map<Integer, GpuResult> results = new LinkedHashMap<>();
     final List<Integer> changed = new ArrayList<>();
-    final List<Integer> notTouched = new ArrayList<>();
     Optional<String> failure = Optional.empty();
     Optional<GpuResult> failedGpu = Optional.empty();
     int operations;
@@ -549,9 +574,18 @@ public final class LayoutApplier {
         + betweenLayouts(gpu, undone);
   }
 
-  private GpuResult recovered(int gpu, GpuSnapshot live, String outcome) {
+  private static GpuResult recovered(GpuSnapshot live, String outcome) {
     return new GpuResult(
-        gpu, true, List.of(), outcome, null, null, null, GpuStateJson.of(live), null, null);
+        live.device().index(),
+        true,
+        List.of(),
+        outcome,
+        null,
+        null,
+        null,
+        GpuStateJson.of(live),
+        null,
+        null);
   }
 
   private GpuSnapshot read(int gpu) {
