@@ -57,6 +57,30 @@ public final class TestDaemon implements AutoCloseable {
       java.util.Optional<Path> mapping,
       JobService.Repartition repartition)
       throws IOException {
+    this(home, driver, killGrace, mapping, repartition, Clock.systemUTC());
+  }
+
+  /** A daemon with dynamic repartitioning whose time is {@code clock}'s (e.g. a test clock). */
+  public TestDaemon(
+      Path home, SimulatedMigDriver driver, JobService.Repartition repartition, Clock clock)
+      throws IOException {
+    this(
+        home,
+        driver,
+        JobStateMachine.DEFAULT_KILL_GRACE,
+        java.util.Optional.empty(),
+        repartition,
+        clock);
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Duration killGrace,
+      java.util.Optional<Path> mapping,
+      JobService.Repartition repartition,
+      Clock clock)
+      throws IOException {
     NodeDaemon.Options options =
         NodeDaemon.Options.defaults(
                 home, "test", Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
@@ -74,7 +98,7 @@ public final class TestDaemon implements AutoCloseable {
                 new SystemProcessRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
-            Clock.systemUTC(),
+            clock,
             app -> {});
     this.token = Files.readString(home.resolve("token")).strip();
   }
