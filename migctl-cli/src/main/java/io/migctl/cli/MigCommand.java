@@ -322,7 +322,10 @@ final class MigCommand implements Runnable {
         "Make the GPUs match a config of a mig-parted file.",
         "",
         "Nothing is touched until every matched GPU's layout is checked against that GPU's own",
-        "profiles and placements and planned without harming a busy instance."
+        "profiles and placements and planned without harming a busy instance. A driver error",
+        "undoes that GPU's change (its old layout back, recreated MIG devices with new UUIDs),",
+        "leaves the GPUs after it untouched, and exits 1 naming the step, the error and the",
+        "state reached; every step and the undo are in $MIGCTL_HOME/mig/journal.jsonl."
       })
   static final class Apply implements Callable<Integer> {
     @ParentCommand MigCommand mig;

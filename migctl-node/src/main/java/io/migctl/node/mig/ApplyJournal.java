@@ -100,6 +100,9 @@ public final class ApplyJournal {
   private static final ObjectMapper JSON =
       new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
+  /** How much of the file's end {@link #interrupted} reads first (doubling until it suffices). */
+  private static final long TAIL_BYTES = 256 * 1024;
+
   /** The lines of a journal kept in memory; null for a journal in a file. */
   private final List<Entry> memory;
 
@@ -189,26 +192,75 @@ public final class ApplyJournal {
       return List.of();
     }
     try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      List<Entry> out = new ArrayList<>();
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i);
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          out.add(JSON.readValue(line, Entry.class));
-        } catch (JsonProcessingException e) {
-          // A crash while appending can leave the last line torn; every earlier line is whole.
-          if (i < lines.size() - 1) {
-            throw e;
-          }
-        }
-      }
-      return out;
+      return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot read the apply journal " + file, ex);
     }
+  }
+
+  private static List<Entry> parse(List<String> lines) throws JsonProcessingException {
+    List<Entry> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(JSON.readValue(line, Entry.class));
+      } catch (JsonProcessingException e) {
+        // A crash while appending can leave the last line torn; every earlier line is whole.
+        if (i < lines.size() - 1) {
+          throw e;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The lines of the journal's last apply, read from the end of the file: a journal grows for as
+   * long as the node lives, and only its last apply matters here.
+   */
+  private List<Entry> lastApply() {
+    if (memory != null || !Files.exists(file)) {
+      return lastApply(read(), true);
+    }
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = in.size();
+      for (long window = TAIL_BYTES; ; window *= 2) {
+        long start = Math.max(0, size - window);
+        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(size - start, Integer.MAX_VALUE - 8));
+        in.read(bytes, start);
+        List<String> lines =
+            new ArrayList<>(
+                new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList());
+        if (start > 0 && !lines.isEmpty()) {
+          lines.removeFirst(); // cut in the middle
+        }
+        List<Entry> mine = lastApply(parse(lines), start == 0);
+        if (!mine.isEmpty() || start == 0) {
+          return mine;
+        }
+      }
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot read the apply journal " + file, ex);
+    }
+  }
+
+  /**
+   * The entries of the last apply among {@code entries}; empty when they may not hold its first
+   * line ({@code whole} false and every entry is the last apply's).
+   */
+  private static List<Entry> lastApply(List<Entry> entries, boolean whole) {
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    String last = entries.getLast().apply();
+    List<Entry> mine = entries.stream().filter(e -> Objects.equals(e.apply(), last)).toList();
+    boolean complete = whole || !Objects.equals(entries.getFirst().apply(), last);
+    return complete ? mine : List.of();
   }
 
   /**
@@ -216,12 +268,11 @@ public final class ApplyJournal {
    * because the process that ran it died.
    */
   public Optional<Interrupted> interrupted() {
-    List<Entry> all = read();
-    if (all.isEmpty()) {
+    List<Entry> mine = lastApply();
+    if (mine.isEmpty()) {
       return Optional.empty();
     }
-    String last = all.getLast().apply();
-    List<Entry> mine = all.stream().filter(e -> Objects.equals(e.apply(), last)).toList();
+    String last = mine.getLast().apply();
     if (mine.stream().anyMatch(e -> "finished".equals(e.event()))) {
       return Optional.empty();
     }

@@ -149,19 +149,7 @@ public record GpuState(MigMode mode, Layout layout) {
     } else if (now.pending() != mode.pending()) {
       out.add("MIG mode " + (mode.pending() ? "enabled" : "disabled") + " after a reset");
     }
-    List<PlacedInstance> have = GpuState.of(live).layout().instances();
-    for (PlacedInstance want : layout.instances()) {
-      Optional<PlacedInstance> same = at(have, want);
-      if (same.isEmpty()) {
-        out.add(withComputeInstances(want));
-        continue;
-      }
-      for (PlacedComputeInstance ci : want.computeInstances()) {
-        if (!same.get().computeInstances().contains(ci)) {
-          out.add("compute instance " + ci + " in " + want);
-        }
-      }
-    }
+    out.addAll(absent(layout.instances(), GpuState.of(live).layout().instances()));
     return out;
   }
 
@@ -169,37 +157,25 @@ public record GpuState(MigMode mode, Layout layout) {
    * What the live GPU has beyond this state, one phrase each, as {@link #missingFrom} words them.
    */
   public List<String> extraOn(GpuSnapshot live) {
+    return absent(GpuState.of(live).layout().instances(), layout.instances());
+  }
+
+  /** The instances and compute instances of {@code these} that {@code in} lacks, in words. */
+  private static List<String> absent(List<PlacedInstance> these, List<PlacedInstance> in) {
     List<String> out = new ArrayList<>();
-    for (PlacedInstance have : GpuState.of(live).layout().instances()) {
-      Optional<PlacedInstance> same = at(layout.instances(), have);
+    for (PlacedInstance i : these) {
+      Optional<PlacedInstance> same = at(in, i);
       if (same.isEmpty()) {
-        out.add(withComputeInstances(have));
+        out.add(withComputeInstances(i));
         continue;
       }
-      for (PlacedComputeInstance ci : have.computeInstances()) {
+      for (PlacedComputeInstance ci : i.computeInstances()) {
         if (!same.get().computeInstances().contains(ci)) {
-          out.add("compute instance " + ci + " in " + have);
+          out.add("compute instance " + ci + " in " + i);
         }
       }
     }
     return out;
-  }
-
-  /** {@code 4g.20gb@0:4 [4g.20gb@0:4] + 3g.20gb@4:4 [...]}, or {@code MIG mode disabled}. */
-  public String describe() {
-    String modeText =
-        mode.isChangePending()
-            ? " (MIG mode " + (mode.pending() ? "enabled" : "disabled") + " after a reset)"
-            : "";
-    if (!mode.current()) {
-      return "MIG mode disabled" + modeText;
-    }
-    if (layout.instances().isEmpty()) {
-      return "no GPU instances" + modeText;
-    }
-    return String.join(
-            ", ", layout.instances().stream().map(GpuState::withComputeInstances).toList())
-        + modeText;
   }
 
   private static String withComputeInstances(PlacedInstance i) {
