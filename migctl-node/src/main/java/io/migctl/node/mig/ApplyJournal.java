@@ -96,9 +96,12 @@ public final class ApplyJournal {
 
   private final Path file;
   private final Clock clock;
-  // Fields a line does not need are left out, so lines stay short. Thread-safe once configured.
+  // Fields a line does not need are left out, so lines stay short. Thread-safe once configured,
+  // and made once: tests make many journals.
   private static final ObjectMapper JSON =
       new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+
+  private final ObjectMapper json = JSON;
 
   /** How much of the file's end {@link #interrupted} reads first (doubling until it suffices). */
   private static final long TAIL_BYTES = 256 * 1024;
@@ -164,7 +167,7 @@ public final class ApplyJournal {
     }
     try {
       Files.createDirectories(file.getParent());
-      byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line = (json.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
       try (FileChannel out =
           FileChannel.open(
               file,
