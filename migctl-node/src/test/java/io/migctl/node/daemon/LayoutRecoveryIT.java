@@ -33,26 +33,6 @@ class LayoutRecoveryIT {
 
   private static final String SPEC = "a100-40gb:2";
 
-  static final String SMALL =
-      """
-      version: v1
-      mig-configs:
-        small:
-          - devices: all
-            mig-enabled: true
-            mig-devices: {"1g.5gb": 7}
-      """;
-
-  static final String HALVES =
-      """
-      version: v1
-      mig-configs:
-        halves:
-          - devices: all
-            mig-enabled: true
-            mig-devices: {"3g.20gb": 2}
-      """;
-
   @TempDir Path home;
   @TempDir Path work;
 
@@ -86,9 +66,9 @@ class LayoutRecoveryIT {
 
   @Test
   void aChangeInterruptedMidwayIsFinishedWhenItsTargetIsReachable() throws Exception {
-    apply(SMALL);
+    apply(RepartitionIT.SEVEN_SMALL);
     // 7 compute + 7 GPU instances go, then 2 + 2 come on GPU 0, then GPU 1: die after 9 calls.
-    dieDuring(HALVES, 9);
+    dieDuring(LayoutFaultsIT.HALVES, 9);
     ApplyJournal journal = journal();
     assertThat(journal.interrupted()).isPresent();
     GpuState target = state(node(), 0);
@@ -113,9 +93,9 @@ class LayoutRecoveryIT {
 
   @Test
   void aChangeWhoseTargetABusyDeviceNowBlocksIsUndone() throws Exception {
-    apply(SMALL);
+    apply(RepartitionIT.SEVEN_SMALL);
     // Die after destroying the first 1g.5gb's compute instance and GPU instance.
-    dieDuring(HALVES, 2);
+    dieDuring(LayoutFaultsIT.HALVES, 2);
     SimulatedMigDriver sim = node();
     GpuSnapshot gpu0 = GpuSnapshot.read(sim, sim.gpus().getFirst());
     // A process (this one, alive) holds 1g.5gb@6:1, where 3g.20gb@4:4 would go.
