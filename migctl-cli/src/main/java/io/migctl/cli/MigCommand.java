@@ -17,6 +17,7 @@ import io.migctl.node.mig.ApplyHooks;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.mig.ApplyResult;
 import io.migctl.node.mig.Checkpoint;
+import io.migctl.node.mig.GpuResult;
 import io.migctl.node.mig.HookRunner;
 import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.mig.MigPartedFiles;
@@ -163,18 +164,18 @@ final class MigCommand implements Runnable {
     boolean json;
   }
 
-  /** {@code mig apply --json}: the plan per GPU and what happened. */
+  /**
+   * {@code mig apply --json}: the plan per GPU and what happened to it ({@link GpuResult}: its
+   * outcome, and after a failed step the step, the error, the undo and the state reached).
+   */
   record ApplyJson(
       String config,
       boolean dryRun,
-      List<GpuJson> gpus,
+      List<GpuResult> gpus,
       List<String> refused,
       String failure,
       int operations,
       String journal) {}
-
-  /** One GPU's plan in {@code mig apply --json}. */
-  record GpuJson(int index, boolean noop, List<StepJson> steps) {}
 
   /** Plans or applies, prints the outcome, and returns the exit code. */
   int applyDesired(
@@ -185,6 +186,7 @@ final class MigCommand implements Runnable {
       UnaryOperator<GpuPlan> narrow) {
     PrintWriter out = spec.commandLine().getOut();
     ApplyJournal journal = journal();
+    noteInterrupted(journal);
     LayoutApplier applier =
         new LayoutApplier(
             driver(),
@@ -207,12 +209,7 @@ final class MigCommand implements Runnable {
           new ApplyJson(
               config,
               output.dryRun,
-              result.plans().stream()
-                  .map(
-                      p ->
-                          new GpuJson(
-                              p.gpu(), p.isNoop(), p.steps().stream().map(StepJson::of).toList()))
-                  .toList(),
+              result.gpus(),
               result.refusals(),
               result.failure().orElse(null),
               result.operations(),
@@ -234,9 +231,9 @@ final class MigCommand implements Runnable {
                 err.println(
                     "migctl: "
                         + f
-                        + "\nmigctl: the GPU keeps a valid layout; the journal "
+                        + "\nmigctl: the journal "
                         + journal.file()
-                        + " records where it stopped; apply again to continue"));
+                        + " records every step and the undo"));
     err.flush();
     if (!output.dryRun && result.succeeded()) {
       for (GpuDevice d : driver().gpus()) {
@@ -250,6 +247,35 @@ final class MigCommand implements Runnable {
       err.flush();
     }
     return result.succeeded() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /**
+   * Says when the journal's last apply did not finish (its process died): this apply plans from the
+   * live layout as always, and the daemon no longer finishes or undoes that one.
+   */
+  private void noteInterrupted(ApplyJournal journal) {
+    journal
+        .interrupted()
+        .filter(ApplyJournal.Interrupted::changedAnything)
+        .ifPresent(
+            i -> {
+              PrintWriter err = spec.commandLine().getErr();
+              err.println(
+                  "migctl: note: the last apply ("
+                      + i.apply()
+                      + ", started "
+                      + i.startedAt()
+                      + ") did not finish: its process stopped in the middle of GPU "
+                      + i.gpus().stream()
+                          .filter(g -> g.stepsStarted() > 0)
+                          .map(g -> String.valueOf(g.gpu()))
+                          .reduce((a, b) -> b)
+                          .orElse("?")
+                      + " (see "
+                      + journal.file()
+                      + "); planning from the live layout");
+              err.flush();
+            });
   }
 
   private static void printText(
@@ -268,6 +294,15 @@ final class MigCommand implements Runnable {
       if (dryRun && result.refusals().isEmpty()) {
         out.println("dry run: nothing was changed");
       }
+    } else if (result.failure().isPresent()) {
+      out.printf(
+          Locale.ROOT,
+          "%d operation(s) before a step failed (journal: %s)%n",
+          result.operations(),
+          journal.file());
+      for (GpuResult gpu : result.gpus()) {
+        out.printf(Locale.ROOT, "GPU %d: %s%n", gpu.index(), outcomeText(gpu));
+      }
     } else {
       long touched = result.plans().stream().filter(p -> !p.isNoop()).count();
       out.printf(
@@ -281,6 +316,19 @@ final class MigCommand implements Runnable {
     out.flush();
   }
 
+  private static String outcomeText(GpuResult gpu) {
+    return switch (gpu.outcome()) {
+      case GpuResult.APPLIED -> "has its new layout";
+      case GpuResult.UNCHANGED -> "already as desired";
+      case GpuResult.NOT_TOUCHED -> "not touched";
+      case GpuResult.UNDONE ->
+          gpu.failedStep().text() + " failed; undone: it has its old layout again";
+      case GpuResult.BETWEEN_LAYOUTS ->
+          gpu.failedStep().text() + " failed and so did the undo: it is between layouts";
+      default -> gpu.outcome();
+    };
+  }
+
   @Command(
       name = "apply",
       mixinStandardHelpOptions = true,
@@ -288,7 +336,10 @@ final class MigCommand implements Runnable {
         "Make the GPUs match a config of a mig-parted file.",
         "",
         "Nothing is touched until every matched GPU's layout is checked against that GPU's own",
-        "profiles and placements and planned without harming a busy instance."
+        "profiles and placements and planned without harming a busy instance. A driver error",
+        "undoes that GPU's change (its old layout back, recreated MIG devices with new UUIDs),",
+        "leaves the GPUs after it untouched, and exits 1 naming the step, the error and the",
+        "state reached; every step and the undo are in $MIGCTL_HOME/mig/journal.jsonl."
       })
   static final class Apply implements Callable<Integer> {
     @ParentCommand MigCommand mig;

@@ -643,6 +643,11 @@ class CliTest {
     }
 
     @Test
+    void negativeAfter() {
+      assertInvalid(run("sim", "fail-next", "create-gi", "--after", "-1"), "--after -1");
+    }
+
+    @Test
     void invalidFailNextChangesNothing() {
       run("sim", "fail-next", "create-gi", "--times", "0");
       run("sim", "fail-next", "create-gi", "--error", "nope");
@@ -828,6 +833,24 @@ class CliTest {
         assertThat(e.error()).isEqualTo(DriverError.UNKNOWN);
       }
       assertThat(driver.createGpuInstance(0, 0, Optional.empty())).isNotNull();
+    }
+
+    @Test
+    void failNextAfterLetsCallsThroughFirst() {
+      SimulatedMigDriver driver = driver(SPEC);
+
+      Invocations.Result r =
+          run("--simulate", SPEC, "sim", "fail-next", "create-gi", "--after", "2", "--times", "2");
+
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
+      assertThat(r.out()).contains("after the next 2", "create-gi", "Unknown Error");
+      for (int i = 0; i < 5; i++) {
+        boolean fails = i == 2 || i == 3;
+        MigDriverException e =
+            catchThrowableOfType(
+                MigDriverException.class, () -> driver.createGpuInstance(0, 19, Optional.empty()));
+        assertThat(e != null).as("call %d fails", i + 1).isEqualTo(fails);
+      }
     }
 
     @Test

@@ -103,9 +103,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/jobs/{id}/logs", this::logs);
     app.get("/api/v1/gpus", ctx -> ctx.json(layouts.gpus()));
     app.get("/api/v1/environments", ctx -> ctx.json(layouts.environments()));
-    app.post(
-        "/api/v1/layout/apply",
-        ctx -> ctx.json(layouts.apply(body(ctx, LayoutService.ApplyRequest.class))));
+    app.post("/api/v1/layout/apply", this::applyLayout);
 
     app.exception(
         DaemonException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
@@ -170,6 +168,19 @@ public final class ApiServer implements AutoCloseable {
           (token == null ? "this request changes state and needs" : "wrong token; give")
               + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token");
     }
+  }
+
+  /**
+   * A layout change: 200 with the outcome per GPU; 500 with {@code apply-failed} and the outcome
+   * per GPU when a driver step failed (undone on its GPU as far as the driver allowed).
+   */
+  private void applyLayout(Context ctx) {
+    LayoutService.ApplyView view = layouts.apply(body(ctx, LayoutService.ApplyRequest.class));
+    if (view.failure() != null) {
+      ctx.status(500).json(LayoutService.ApplyFailedView.of(view));
+      return;
+    }
+    ctx.json(view);
   }
 
   private void submit(Context ctx) {

@@ -27,6 +27,7 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.plan.Repartitioner;
+import io.migctl.core.plan.ReshapeBackoff;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
@@ -146,6 +147,9 @@ public final class JobService implements AutoCloseable {
 
   /** When each GPU was last reshaped for a waiting job; read and written on the job thread. */
   private final Map<Integer, Instant> lastReshape = new HashMap<>();
+
+  /** Which GPUs wait before their next reshape after failed ones; on the job thread. */
+  private ReshapeBackoff backoff = ReshapeBackoff.NONE;
 
   /**
    * Dynamic repartitioning: when a queued job fits no free MIG device but would fit if idle
@@ -281,9 +285,18 @@ public final class JobService implements AutoCloseable {
     this.finishedJobs = new FinishedJobs(store, jobsDir, guards.keepFinished());
   }
 
-  /** Reconciles the store with the processes and the driver, then starts scheduling. */
+  /**
+   * Reconciles the store with the processes and the driver, finishes or undoes a layout change a
+   * crash interrupted ({@link LayoutApplier#recoverInterrupted}; busy devices, those of re-adopted
+   * jobs included, are never touched), then starts scheduling.
+   */
   public void start() {
-    call(this::reconcile);
+    call(
+        () -> {
+          reconcile();
+          recoverLayoutChange();
+          return null;
+        });
     timers.scheduleWithFixedDelay(
         this::requestSchedule, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     requestSchedule();
@@ -547,6 +560,10 @@ public final class JobService implements AutoCloseable {
           (i.isBusy() || jobHolds ? busy : idle).add(i.placed());
         }
         int index = g.device().index();
+        if (backoff.waitLeft(index, now).isPresent()) {
+          // Its last reshape failed: it is not offered until its backoff ends (a timer is set).
+          continue;
+        }
         gpus.add(
             new Repartitioner.Gpu(index, g.model(), busy, idle, coolingFor(index, now).isEmpty()));
       }
@@ -584,10 +601,14 @@ public final class JobService implements AutoCloseable {
       noteCooldowns(gpus, queue, ready, now);
       return;
     }
+    boolean reshaped = false;
     for (Repartitioner.Decision d : reshapes) {
-      reshape(d, ready, now);
+      reshaped |= reshape(d, ready, now);
     }
-    requestSchedule();
+    if (reshaped) {
+      // Place the jobs on the new devices; a failed reshape waits for its backoff instead.
+      requestSchedule();
+    }
   }
 
   /**
@@ -635,12 +656,24 @@ public final class JobService implements AutoCloseable {
     return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
   }
 
-  private void reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
-    List<Job> served = new ArrayList<>();
+  /**
+   * Reshapes one GPU for the jobs its decision serves. The first attempt of a streak stores a
+   * {@code reshape} event on each job before the driver is called; a failure is undone by the
+   * applier and starts (or extends) the GPU's {@link ReshapeBackoff}, with one {@code
+   * reshape-failed} event per streak, not per attempt; retries are journaled and logged, and the
+   * one that succeeds stores the {@code reshape} event. Only a reshape that succeeded starts the
+   * GPU's cooldown.
+   *
+   * @return whether the reshape succeeded
+   */
+  private boolean reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
+    int gpu = d.gpu();
+    Optional<ReshapeBackoff.Streak> streak = backoff.streak(gpu);
+    Map<Job, String> served = new LinkedHashMap<>();
     for (Repartitioner.Assigned a : d.assigned()) {
       Job job = jobs.get(a.demand());
-      served.add(job);
-      String detail =
+      served.put(
+          job,
           "reshape "
               + d.describe()
               + " so that this job gets "
@@ -653,12 +686,21 @@ public final class JobService implements AutoCloseable {
               + (d.operations() == 1 ? "" : "s")
               + ", the fewest of the layouts that serve the queue best; "
               + d.reason()
-              + "; busy instances are kept";
-      // Durable before it is acted on: the events first, then the driver.
-      fire(job, new JobTrigger.Reshaped(detail));
-      LOG.info("job " + job.id() + ": " + detail);
+              + "; busy instances are kept");
     }
-    lastReshape.put(d.gpu(), now);
+    if (streak.isEmpty()) {
+      // Durable before it is acted on: the events first, then the driver.
+      served.forEach((job, detail) -> fire(job, new JobTrigger.Reshaped(detail)));
+      served.forEach((job, detail) -> LOG.info("job " + job.id() + ": " + detail));
+    } else {
+      LOG.info(
+          "retrying the reshape of GPU "
+              + gpu
+              + " after "
+              + streak.get().failures()
+              + " failed attempt(s): "
+              + d.describe());
+    }
     String failure;
     try {
       ApplyResult result =
@@ -668,7 +710,7 @@ public final class JobService implements AutoCloseable {
                   ApplyHooks.NONE,
                   () -> UUID.randomUUID().toString(),
                   line -> LOG.fine(line))
-              .apply(Map.of(d.gpu(), d.desiredGpu()));
+              .apply(Map.of(gpu, d.desiredGpu()));
       failure =
           result.succeeded()
               ? null
@@ -676,16 +718,57 @@ public final class JobService implements AutoCloseable {
                   ? "refused: " + String.join("; ", result.refusals()) + "; nothing was changed"
                   : result.failure().orElse("unknown failure");
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reshape of GPU " + d.gpu() + " failed", e);
+      LOG.log(Level.WARNING, "reshape of GPU " + gpu + " failed", e);
       failure = String.valueOf(e.getMessage());
     }
-    if (failure != null) {
-      for (Job job : served) {
-        fire(
-            job.id(),
-            new JobTrigger.ReshapeFailed("reshape of GPU " + d.gpu() + " failed: " + failure));
-      }
+    if (failure == null) {
+      lastReshape.put(gpu, now);
+      backoff = backoff.succeeded(gpu);
+      streak.ifPresent(
+          s ->
+              served.forEach(
+                  (job, detail) ->
+                      fire(
+                          job.id(),
+                          new JobTrigger.Reshaped(
+                              detail
+                                  + "; it succeeded after "
+                                  + s.failures()
+                                  + " failed attempt"
+                                  + (s.failures() == 1 ? "" : "s")))));
+      return true;
     }
+    backoff = backoff.failed(gpu, now);
+    Duration wait = backoff.waitLeft(gpu, now).orElse(Duration.ZERO);
+    if (streak.isEmpty()) {
+      String event =
+          "reshape of GPU "
+              + gpu
+              + " failed: "
+              + failure
+              + "; retrying in "
+              + wait.toSeconds()
+              + "s, the wait doubling with each further failure up to "
+              + ReshapeBackoff.MAX.toMinutes()
+              + " min (this is the only event until it succeeds)";
+      LOG.warning(event);
+      for (Job job : served.keySet()) {
+        fire(job.id(), new JobTrigger.ReshapeFailed(event));
+      }
+    } else {
+      LOG.warning(
+          "reshape of GPU "
+              + gpu
+              + " failed again ("
+              + backoff.streak(gpu).orElseThrow().failures()
+              + " in a row): "
+              + failure
+              + "; next try in "
+              + wait.toSeconds()
+              + "s");
+    }
+    later(wait, this::requestSchedule);
+    return false;
   }
 
   /** The devices jobs hold now. */
@@ -944,6 +1027,25 @@ public final class JobService implements AutoCloseable {
       later(
           left.isNegative() ? Duration.ZERO : left,
           () -> fire(id, new JobTrigger.TimedOut(attempt)));
+    }
+  }
+
+  /** Finishes or undoes the journal's last layout change when a crash interrupted it. */
+  private void recoverLayoutChange() {
+    try {
+      new LayoutApplier(
+              driver, journal, ApplyHooks.NONE, () -> UUID.randomUUID().toString(), LOG::fine)
+          .recoverInterrupted()
+          .ifPresent(
+              r ->
+                  LOG.log(
+                      r.result().succeeded() ? Level.INFO : Level.WARNING,
+                      "the layout change "
+                          + r.apply()
+                          + " did not finish (its process stopped); "
+                          + r.summary()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not recover the interrupted layout change", e);
     }
   }
 

@@ -60,9 +60,9 @@ public final class TestDaemon implements AutoCloseable {
     this(
         home,
         driver,
-        Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
-        o ->
-            o.withKillGrace(killGrace).withDcgmJobMappingDir(mapping).withRepartition(repartition));
+        defaultEnvironment(),
+        o -> o.withKillGrace(killGrace).withDcgmJobMappingDir(mapping).withRepartition(repartition),
+        Clock.systemUTC());
   }
 
   /**
@@ -74,6 +74,23 @@ public final class TestDaemon implements AutoCloseable {
       SimulatedMigDriver driver,
       Map<String, String> environment,
       java.util.function.UnaryOperator<NodeDaemon.Options> configure)
+      throws IOException {
+    this(home, driver, environment, configure, Clock.systemUTC());
+  }
+
+  /** A daemon with dynamic repartitioning whose time is {@code clock}'s (e.g. a test clock). */
+  public TestDaemon(
+      Path home, SimulatedMigDriver driver, JobService.Repartition repartition, Clock clock)
+      throws IOException {
+    this(home, driver, defaultEnvironment(), o -> o.withRepartition(repartition), clock);
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      java.util.function.UnaryOperator<NodeDaemon.Options> configure,
+      Clock clock)
       throws IOException {
     NodeDaemon.Options options =
         configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
@@ -87,9 +104,13 @@ public final class TestDaemon implements AutoCloseable {
                 new SystemProcessRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
-            Clock.systemUTC(),
+            clock,
             app -> {});
     this.token = Files.readString(home.resolve("token")).strip();
+  }
+
+  private static Map<String, String> defaultEnvironment() {
+    return Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
   }
 
   /** A response: status and parsed JSON body (null when the body is not JSON). */
