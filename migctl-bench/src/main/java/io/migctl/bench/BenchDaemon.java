@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 /**
  * A node daemon in this JVM on a simulated node, on port 0 of 127.0.0.1, and an HTTP/1.1 client for
@@ -63,9 +64,19 @@ final class BenchDaemon implements AutoCloseable {
    * @param node e.g. {@code a100-40gb:2}
    */
   static BenchDaemon start(Path home, String node) throws IOException {
+    return start(home, node, o -> o);
+  }
+
+  /**
+   * A daemon as {@link #start(Path, String)} starts it, with its options as {@code configure} makes
+   * them.
+   */
+  static BenchDaemon start(Path home, String node, UnaryOperator<NodeDaemon.Options> configure)
+      throws IOException {
     SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(node));
     NodeDaemon.Options options =
-        NodeDaemon.Options.defaults(home, "simulated " + node, jobEnvironment()).withPort(0);
+        configure.apply(
+            NodeDaemon.Options.defaults(home, "simulated " + node, jobEnvironment()).withPort(0));
     NodeDaemon daemon =
         NodeDaemon.start(
             options,
@@ -172,6 +183,11 @@ final class BenchDaemon implements AutoCloseable {
     // The first call waits for the task that is running; the second for what that task queued.
     daemon.jobs().exclusive(() -> null);
     daemon.jobs().exclusive(() -> null);
+  }
+
+  /** Does now what the daemon's retention timer does; returns the ids of the jobs removed. */
+  List<Long> removeFinished() {
+    return daemon.jobs().removeFinished();
   }
 
   /** The stored events of a job, oldest first. */

@@ -1,13 +1,14 @@
 package io.migctl.cli;
 
+import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.EnvironmentSpec;
+import io.migctl.core.env.SpecText;
 import io.migctl.env.Activation;
 import io.migctl.env.EnvBackend;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.conda.CondaFamilyBackend;
 import io.migctl.env.container.ContainerFiles;
-import io.migctl.env.spec.EnvironmentFiles;
-import io.migctl.env.spec.PipPaths;
+import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.env.venv.VenvBackend;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,6 +50,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       EnvCommand.Create.class,
+      EnvCommand.Check.class,
       EnvCommand.ListBuilds.class,
       EnvCommand.Show.class,
       EnvCommand.Lock.class,
@@ -145,18 +150,8 @@ final class EnvCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "create",
-      mixinStandardHelpOptions = true,
-      description = {
-        "Build an environment.yml (or find its existing build) and print its id.",
-        "",
-        "Backends: venv (python3 -m venv + pip; python and pip packages only), conda, mamba,",
-        "micromamba. auto (default) takes micromamba, mamba or conda when one is on PATH, else venv."
-      })
-  static final class Create implements Callable<Integer> {
-    @ParentCommand EnvCommand env;
-
+  /** What {@code env create} and {@code env check} share: the spec file and the backend. */
+  static final class SpecOptions {
     @Option(
         names = {"-f", "--file"},
         paramLabel = "FILE",
@@ -172,6 +167,134 @@ final class EnvCommand implements Runnable {
     String backend;
 
     @Option(
+        names = "--system-site-packages",
+        description = "venv: let the environment see the interpreter's packages.")
+    boolean systemSitePackages;
+  }
+
+  /**
+   * A spec file read for the backend {@code --backend} names: {@code auto} takes micromamba, mamba
+   * or conda when one is on PATH, else venv (nothing needs to be installed to know the kind).
+   */
+  static CheckedSpec readSpec(MigctlCommand root, SpecOptions options) {
+    String kind = backendKind(root.context().environment(), options.backend);
+    BuildTarget target =
+        new BuildTarget(
+            platform(), kind.equals("venv") ? VenvBackend.kind(options.systemSitePackages) : kind);
+    if (options.file.equals("-")) {
+      return CheckedSpec.read(
+          root.context().stdin(), "<stdin>", Path.of("").toAbsolutePath(), target);
+    }
+    Path file;
+    try {
+      file = Path.of(options.file);
+    } catch (InvalidPathException e) {
+      throw new InvalidInputException(
+          "-f: \"" + options.file.replace("\0", "\\0") + "\" is not a file name", e);
+    }
+    return CheckedSpec.read(file, target);
+  }
+
+  /** {@code venv}, {@code conda}, {@code mamba} or {@code micromamba}, {@code auto} resolved. */
+  private static String backendKind(Map<String, String> environment, String backend) {
+    String kind = backend.toLowerCase(Locale.ROOT);
+    if (kind.equals("auto")) {
+      return Stream.of(
+              CondaFamilyBackend.Tool.MICROMAMBA,
+              CondaFamilyBackend.Tool.MAMBA,
+              CondaFamilyBackend.Tool.CONDA)
+          .filter(tool -> CondaFamilyBackend.find(tool, Optional.empty(), environment).isPresent())
+          .map(CondaFamilyBackend.Tool::command)
+          .findFirst()
+          .orElse("venv");
+    }
+    if (!kind.equals("venv") && CondaFamilyBackend.Tool.named(kind).isEmpty()) {
+      throw new InvalidInputException(
+          "--backend " + backend + ": use auto, venv, conda, mamba or micromamba");
+    }
+    return kind;
+  }
+
+  /**
+   * The spec's warnings, and one when its name cannot name the build (the store's names are file
+   * names): with {@code --name} the spec's name does not matter.
+   */
+  static List<String> warnings(CheckedSpec checked, String source, Optional<String> name) {
+    List<String> warnings = new ArrayList<>(checked.warnings());
+    checked
+        .spec()
+        .name()
+        .filter(n -> name.isEmpty() && !EnvironmentStore.isStoreName(n))
+        .ifPresent(
+            n ->
+                warnings.add(
+                    source
+                        + ": name: \""
+                        + SpecText.abbreviate(n)
+                        + "\" is only the build's label: builds are named with letters, digits,"
+                        + " '.', '_' and '-', so no name points at this one; give --name NAME"));
+    return warnings;
+  }
+
+  private static void printWarnings(PrintWriter err, List<String> warnings) {
+    warnings.forEach(w -> err.println("migctl: warning: " + w));
+    err.flush();
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check an environment.yml without building it: print the build id it would get and its",
+        "canonical form (what the id is the hash of), and warn about what conda would ignore.",
+        "",
+        "'env create' with the same file and backend builds (or finds) exactly this id. Exit 2",
+        "with the problem when the file is not a spec the backend can build."
+      })
+  static final class Check implements Callable<Integer> {
+    @ParentCommand EnvCommand env;
+
+    @Mixin SpecOptions options = new SpecOptions();
+
+    @Option(names = "--json", description = "Print {\"id\", \"canonical\", \"warnings\"}.")
+    boolean json;
+
+    /** {@code env check --json}. */
+    record CheckJson(String id, String canonical, List<String> warnings) {}
+
+    @Override
+    public Integer call() {
+      CheckedSpec checked = readSpec(env.root, options);
+      if (isVenv(checked.target())) {
+        venvCheck(checked.spec(), options.backend);
+      }
+      List<String> warnings = warnings(checked, source(options.file), Optional.empty());
+      if (json) {
+        Json.print(env.out(), new CheckJson(checked.id(), checked.canonical().text(), warnings));
+        return ExitCode.OK;
+      }
+      printWarnings(env.spec.commandLine().getErr(), warnings);
+      env.out().print("id " + checked.id() + "\n" + checked.canonical().text());
+      env.out().flush();
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build an environment.yml (or find its existing build) and print its id.",
+        "",
+        "Backends: venv (python3 -m venv + pip; python and pip packages only), conda, mamba,",
+        "micromamba. auto (default) takes micromamba, mamba or conda when one is on PATH, else venv."
+      })
+  static final class Create implements Callable<Integer> {
+    @ParentCommand EnvCommand env;
+
+    @Mixin SpecOptions options = new SpecOptions();
+
+    @Option(
         names = "--backend-path",
         paramLabel = "PATH",
         description = "The tool's executable (python3 for venv) instead of the one on PATH.")
@@ -184,11 +307,6 @@ final class EnvCommand implements Runnable {
     String name;
 
     @Option(
-        names = "--system-site-packages",
-        description = "venv: let the environment see the interpreter's packages.")
-    boolean systemSitePackages;
-
-    @Option(
         names = "--cuda",
         paramLabel = "VERSION",
         description =
@@ -199,20 +317,22 @@ final class EnvCommand implements Runnable {
     boolean json;
 
     /** {@code env create --json}. */
-    record CreateJson(boolean cacheHit, BuildJson build) {}
+    record CreateJson(boolean cacheHit, BuildJson build, List<String> warnings) {}
+
+    /** A build and the warnings its spec gave. */
+    record Built(EnvironmentStore.Created created, List<String> warnings) {}
 
     @Override
     public Integer call() {
       PrintWriter err = env.spec.commandLine().getErr();
-      EnvironmentStore.Created created =
+      Built built =
           build(
               env.root,
-              file,
-              backend,
+              options,
               backendPath,
               Optional.ofNullable(name),
-              systemSitePackages,
               cuda,
+              json ? List::of : warnings -> printWarnings(err, warnings),
               p -> {
                 if (!json) {
                   err.println(
@@ -224,8 +344,11 @@ final class EnvCommand implements Runnable {
                   err.flush();
                 }
               });
+      EnvironmentStore.Created created = built.created();
       if (json) {
-        Json.print(env.out(), new CreateJson(created.cacheHit(), BuildJson.of(created.build())));
+        Json.print(
+            env.out(),
+            new CreateJson(created.cacheHit(), BuildJson.of(created.build()), built.warnings()));
       } else {
         EnvironmentBuild b = created.build();
         env.out()
@@ -244,7 +367,8 @@ final class EnvCommand implements Runnable {
     }
 
     /**
-     * Builds (or finds) the environment of a spec file, as {@code env create} does.
+     * Builds (or finds) the environment of a spec file, as {@code env create} does; the spec's
+     * warnings go to standard error.
      *
      * @param file a path, or {@code -} for standard input
      */
@@ -257,84 +381,87 @@ final class EnvCommand implements Runnable {
         boolean systemSitePackages,
         String cuda,
         java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
-      String text = InputFiles.read(file, root.context().stdin());
-      EnvironmentSpec parsed = EnvironmentFiles.parse(text, InputFiles.source(file));
-      Path specDirectory =
-          file.equals("-")
-              ? Path.of("").toAbsolutePath()
-              : Path.of(file).toAbsolutePath().getParent();
-      EnvironmentSpec spec = PipPaths.resolve(parsed, specDirectory);
+      SpecOptions options = new SpecOptions();
+      options.file = file;
+      options.backend = backend;
+      options.systemSitePackages = systemSitePackages;
+      PrintWriter err = root.spec.commandLine().getErr();
+      return build(root, options, backendPath, name, cuda, w -> printWarnings(err, w), progress)
+          .created();
+    }
+
+    private static Built build(
+        MigctlCommand root,
+        SpecOptions options,
+        Path backendPath,
+        Optional<String> name,
+        String cuda,
+        java.util.function.Consumer<List<String>> warned,
+        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+      CheckedSpec checked = readSpec(root, options);
+      List<String> warnings = warnings(checked, source(options.file), name);
       EnvBackend chosen =
-          chooseBackend(
-              root.context().environment(), backend, backendPath, systemSitePackages, spec);
+          chooseBackend(root.context().environment(), checked, options.backend, backendPath);
+      warned.accept(warnings);
       Map<String, String> toolEnv = new LinkedHashMap<>();
       String cudaVersion =
           cuda != null ? cuda : root.context().environment().get("MIGCTL_CUDA_VERSION");
       if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
         toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
       }
-      return storeAt(root.context().home())
-          .create(spec, text, chosen, platform(), name, toolEnv, progress);
+      EnvironmentStore.Created created =
+          storeAt(root.context().home())
+              .create(checked.spec(), checked.text(), chosen, platform(), name, toolEnv, progress);
+      return new Built(created, warnings);
     }
 
-    private static EnvBackend chooseBackend(
-        Map<String, String> environment,
-        String backend,
-        Path backendPath,
-        boolean systemSitePackages,
-        EnvironmentSpec spec) {
+    /** The backend of the kind the spec was read for; its tool must be installed. */
+    static EnvBackend chooseBackend(
+        Map<String, String> environment, CheckedSpec checked, String backend, Path backendPath) {
       Optional<Path> path = Optional.ofNullable(backendPath);
-      String kind = backend.toLowerCase(Locale.ROOT);
-      if (kind.equals("auto")) {
-        for (CondaFamilyBackend.Tool tool :
-            List.of(
-                CondaFamilyBackend.Tool.MICROMAMBA,
-                CondaFamilyBackend.Tool.MAMBA,
-                CondaFamilyBackend.Tool.CONDA)) {
-          Optional<Path> exe = CondaFamilyBackend.find(tool, Optional.empty(), environment);
-          if (exe.isPresent()) {
-            return new CondaFamilyBackend(tool, exe.get());
-          }
-        }
-        kind = "venv";
+      String kind = checked.target().backend();
+      if (isVenv(checked.target())) {
+        venvCheck(checked.spec(), backend);
+        Path python =
+            VenvBackend.findPython(path, environment)
+                .orElseThrow(
+                    () ->
+                        new InvalidInputException(
+                            "python3 was not found on PATH; give --backend-path /path/to/python3"));
+        return new VenvBackend(python, kind.equals(VenvBackend.kind(true)));
       }
-      return switch (kind) {
-        case "venv" -> {
-          try {
-            VenvBackend.check(spec);
-          } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(
-                (backend.equalsIgnoreCase("auto")
-                        ? "no conda, mamba or micromamba is installed, and "
-                        : "")
-                    + e.getMessage(),
-                e);
-          }
-          Path python =
-              VenvBackend.findPython(path, environment)
-                  .orElseThrow(
-                      () ->
-                          new InvalidInputException(
-                              "python3 was not found on PATH; give --backend-path /path/to/python3"));
-          yield new VenvBackend(python, systemSitePackages);
-        }
-        case "conda", "mamba", "micromamba" -> {
-          String tool = kind;
-          CondaFamilyBackend.Tool which =
-              CondaFamilyBackend.Tool.valueOf(tool.toUpperCase(Locale.ROOT));
-          Path exe =
-              CondaFamilyBackend.find(which, path, environment)
-                  .orElseThrow(
-                      () ->
-                          new InvalidInputException(
-                              tool + " was not found on PATH; install it or give --backend-path"));
-          yield new CondaFamilyBackend(which, exe);
-        }
-        default ->
-            throw new InvalidInputException(
-                "--backend " + backend + ": use auto, venv, conda, mamba or micromamba");
-      };
+      CondaFamilyBackend.Tool tool = CondaFamilyBackend.Tool.named(kind).orElseThrow();
+      Path exe =
+          CondaFamilyBackend.find(tool, path, environment)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          kind + " was not found on PATH; install it or give --backend-path"));
+      return new CondaFamilyBackend(tool, exe);
     }
+  }
+
+  private static boolean isVenv(BuildTarget target) {
+    return target.backend().startsWith("venv");
+  }
+
+  /** Refuses a spec with conda packages for the venv backend, saying why. */
+  private static void venvCheck(EnvironmentSpec spec, String backend) {
+    try {
+      VenvBackend.check(spec);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          (backend.equalsIgnoreCase("auto")
+                  ? "no conda, mamba or micromamba is installed, and "
+                  : "")
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** How messages name a spec file: its path, or {@code <stdin>}. */
+  private static String source(String file) {
+    return file.equals("-") ? "<stdin>" : file;
   }
 
   @Command(

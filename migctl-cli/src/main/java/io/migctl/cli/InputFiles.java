@@ -1,13 +1,14 @@
 package io.migctl.cli;
 
+import io.migctl.node.input.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Reads the files users pass with {@code -f}; {@code -} is standard input. */
+/**
+ * Reads the files users pass with {@code -f}; {@code -} is standard input. Within the bounds of
+ * {@link TextFiles}: at most 4 MiB, strictly UTF-8.
+ */
 final class InputFiles {
 
   private InputFiles() {}
@@ -16,17 +17,16 @@ final class InputFiles {
    * The text of {@code name}, or of {@code stdin} when the name is {@code -}.
    *
    * @throws InvalidInputException when the file cannot be read, naming it
+   * @throws io.migctl.core.input.InvalidTextException when it is too large or not UTF-8, naming it
    */
   static String read(String name, InputStream stdin) {
     try {
       if (name.equals("-")) {
-        return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        return TextFiles.read(stdin, source(name));
       }
-      return Files.readString(Path.of(name), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException(name + ": no such file");
+      return TextFiles.read(Path.of(name), name);
     } catch (IOException e) {
-      throw new InvalidInputException(name + ": cannot be read (" + e.getMessage() + ")", e);
+      throw new InvalidInputException(source(name) + ": " + TextFiles.problem(e), e);
     }
   }
 

@@ -22,4 +22,20 @@ final class Json {
           "cannot print " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
+
+  /**
+   * What a command given {@code --json} prints on standard output when it fails: {@code
+   * {"error":{"code":"invalid-input","message":"…"},"exitCode":2}}. The code is {@code
+   * invalid-input} (exit 2), {@code failure} (exit 1), {@code daemon-unreachable} (exit 3) or
+   * {@code internal} (exit 1, a bug in migctl); the message is the one standard error shows.
+   */
+  record ErrorDocument(Error error, int exitCode) {
+
+    /** The code and message. */
+    record Error(String code, String message) {}
+
+    static ErrorDocument of(String code, String message, int exitCode) {
+      return new ErrorDocument(new Error(code, message), exitCode);
+    }
+  }
 }

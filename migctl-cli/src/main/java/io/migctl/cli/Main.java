@@ -4,13 +4,24 @@ import io.migctl.core.mig.MigDriverException;
 import io.migctl.env.BuildFailedException;
 import io.migctl.node.mig.HookRunner;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
  * The composition root of the command line: builds the command tree and maps outcomes to exit
  * codes.
+ *
+ * <p>An exception ends an invocation with one line on standard error: {@code migctl: } and its
+ * message, for the failures migctl words itself (exit 2 for invalid input, 3 when the daemon cannot
+ * be reached, 1 otherwise). Anything else is a bug: one line that says so (exit 1), never Java's
+ * text or a stack trace, which {@code MIGCTL_DEBUG=1} adds. With {@code --json} the same outcome is
+ * also an error document on standard output ({@link Json.ErrorDocument}).
  */
 public final class Main {
+
+  /** The environment variable that adds stack traces to failures. */
+  static final String DEBUG = "MIGCTL_DEBUG";
 
   private Main() {}
 
@@ -27,9 +38,16 @@ public final class Main {
 
   /** Runs one invocation with the given environment and streams; returns its exit code. */
   public static int execute(CliContext context, String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = commandLine(context, out, err);
+    return execute(commandLine(context, out, err), args);
+  }
+
+  /** Runs one invocation of a command tree made by {@link #commandLine}; returns its exit code. */
+  static int execute(CommandLine cl, String[] args) {
     try {
       return cl.execute(SimCommand.withTraceSubcommand(args));
+    } catch (Error e) {
+      // A stack overflow or the like escapes picocli's handlers; it is still a bug to report.
+      return report(cl, e, Outcome.internal(), args);
     } finally {
       ((MigctlCommand) cl.getCommand()).closeDriver();
     }
@@ -56,44 +74,102 @@ public final class Main {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setParameterExceptionHandler(
-        (ex, a) -> {
+        (ex, args) -> {
           PrintWriter e = ex.getCommandLine().getErr();
           e.println("migctl: " + ex.getMessage());
           e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           e.flush();
+          if (wantsJson(args)) {
+            Json.print(
+                cl.getOut(),
+                Json.ErrorDocument.of(
+                    Outcome.INVALID_INPUT, ex.getMessage(), ExitCode.INVALID_INPUT));
+          }
           return ExitCode.INVALID_INPUT;
         });
     cl.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          PrintWriter e = commandLine.getErr();
-          int code;
-          if (ex instanceof InvalidInputException || ex instanceof IllegalArgumentException) {
-            e.println("migctl: " + ex.getMessage());
-            code = ExitCode.INVALID_INPUT;
-          } else if (ex instanceof DaemonClient.DaemonUnreachableException) {
-            e.println("migctl: " + ex.getMessage());
-            code = ExitCode.DAEMON_UNREACHABLE;
-          } else if (ex instanceof DaemonClient.DaemonRefusedException
-              || ex instanceof MigDriverException
-              || ex instanceof HookRunner.HookFailedException
-              || ex instanceof DriverUnavailableException
-              || ex instanceof BuildFailedException) {
-            e.println("migctl: " + ex.getMessage());
-            code = ExitCode.FAILURE;
-          } else if (ex instanceof IllegalStateException
-              || ex instanceof java.io.UncheckedIOException) {
-            // A state migctl cannot work with (an unreadable file, a disk error): the message says
-            // what and how to recover.
-            e.println("migctl: " + ex.getMessage());
-            code = ExitCode.FAILURE;
-          } else {
-            e.println("migctl: internal error: " + ex);
-            ex.printStackTrace(e);
-            code = ExitCode.FAILURE;
-          }
-          e.flush();
-          return code;
-        });
+        (ex, commandLine, parseResult) ->
+            report(cl, ex, Outcome.of(ex), parseResult.originalArgs().toArray(String[]::new)));
     return cl;
+  }
+
+  /**
+   * How an invocation that threw ends.
+   *
+   * @param code the error document's code
+   * @param message what standard error says after {@code migctl: }
+   */
+  record Outcome(int exitCode, String code, String message) {
+
+    static final String INVALID_INPUT = "invalid-input";
+
+    static Outcome of(Exception ex) {
+      String message = ex.getMessage();
+      boolean ours = writtenByMigctl(ex);
+      return switch (ex) {
+        case InvalidInputException e -> new Outcome(ExitCode.INVALID_INPUT, INVALID_INPUT, message);
+        case IllegalArgumentException e when ours ->
+            new Outcome(ExitCode.INVALID_INPUT, INVALID_INPUT, message);
+        case DaemonClient.DaemonUnreachableException e ->
+            new Outcome(ExitCode.DAEMON_UNREACHABLE, "daemon-unreachable", message);
+        case DaemonClient.DaemonRefusedException e -> failure(message);
+        case MigDriverException e -> failure(message);
+        case HookRunner.HookFailedException e -> failure(message);
+        case DriverUnavailableException e -> failure(message);
+        case BuildFailedException e -> failure(message);
+        // A state migctl cannot work with (an unreadable file, a disk error): the message says
+        // what and how to recover.
+        case IllegalStateException e when ours -> failure(message);
+        case UncheckedIOException e when ours -> failure(message);
+        default -> internal();
+      };
+    }
+
+    static Outcome internal() {
+      return new Outcome(
+          ExitCode.FAILURE,
+          "internal",
+          "internal error (a bug in migctl); please report it with the command you ran; "
+              + DEBUG
+              + "=1 shows the stack trace");
+    }
+
+    private static Outcome failure(String message) {
+      return new Outcome(ExitCode.FAILURE, "failure", message);
+    }
+
+    /**
+     * Whether migctl made the exception, so its message is in migctl's words; one the JDK or a
+     * library made ({@code For input string: "x"}) is not, and is a bug where it reaches a user.
+     */
+    private static boolean writtenByMigctl(Throwable ex) {
+      StackTraceElement[] trace = ex.getStackTrace();
+      return ex.getMessage() != null
+          && trace.length > 0
+          && trace[0].getClassName().startsWith("io.migctl.");
+    }
+  }
+
+  private static int report(CommandLine cl, Throwable ex, Outcome outcome, String[] args) {
+    PrintWriter err = cl.getErr();
+    err.println("migctl: " + outcome.message());
+    String debug = ((MigctlCommand) cl.getCommand()).context().environment().get(DEBUG);
+    if (debug != null && !debug.isBlank() && !debug.equals("0")) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    if (wantsJson(args)) {
+      Json.print(
+          cl.getOut(),
+          Json.ErrorDocument.of(outcome.code(), outcome.message(), outcome.exitCode()));
+    }
+    return outcome.exitCode();
+  }
+
+  /** Whether {@code --json} was given as an option (not as an argument after {@code --}). */
+  private static boolean wantsJson(String[] args) {
+    List<String> all = List.of(args);
+    int end = all.indexOf("--");
+    return (end < 0 ? all : all.subList(0, end)).contains("--json");
   }
 }

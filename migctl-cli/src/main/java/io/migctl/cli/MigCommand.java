@@ -4,6 +4,7 @@ import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.config.ConfigEntry;
+import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.config.LiveConfig;
 import io.migctl.core.mig.config.MigPartedConfig;
@@ -16,6 +17,7 @@ import io.migctl.node.mig.ApplyHooks;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.mig.ApplyResult;
 import io.migctl.node.mig.Checkpoint;
+import io.migctl.node.mig.GpuResult;
 import io.migctl.node.mig.HookRunner;
 import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.mig.MigPartedFiles;
@@ -36,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,6 +107,18 @@ final class MigCommand implements Runnable {
         InputFiles.read(file, root.context().stdin()), InputFiles.source(file));
   }
 
+  /**
+   * A step after parsing (choosing a config, resolving it against the GPUs) whose errors name the
+   * file too: {@code custom.yaml: mig-configs.custom[0].mig-devices: …}.
+   */
+  static <T> T inFile(String file, Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ConfigException e) {
+      throw e.in(InputFiles.source(file));
+    }
+  }
+
   /** Which config of which file: the options mig-parted has for it. */
   static final class ConfigChoice {
     @Option(
@@ -149,18 +164,18 @@ final class MigCommand implements Runnable {
     boolean json;
   }
 
-  /** {@code mig apply --json}: the plan per GPU and what happened. */
+  /**
+   * {@code mig apply --json}: the plan per GPU and what happened to it ({@link GpuResult}: its
+   * outcome, and after a failed step the step, the error, the undo and the state reached).
+   */
   record ApplyJson(
       String config,
       boolean dryRun,
-      List<GpuJson> gpus,
+      List<GpuResult> gpus,
       List<String> refused,
       String failure,
       int operations,
       String journal) {}
-
-  /** One GPU's plan in {@code mig apply --json}. */
-  record GpuJson(int index, boolean noop, List<StepJson> steps) {}
 
   /** Plans or applies, prints the outcome, and returns the exit code. */
   int applyDesired(
@@ -171,6 +186,7 @@ final class MigCommand implements Runnable {
       UnaryOperator<GpuPlan> narrow) {
     PrintWriter out = spec.commandLine().getOut();
     ApplyJournal journal = journal();
+    noteInterrupted(journal);
     LayoutApplier applier =
         new LayoutApplier(
             driver(),
@@ -193,12 +209,7 @@ final class MigCommand implements Runnable {
           new ApplyJson(
               config,
               output.dryRun,
-              result.plans().stream()
-                  .map(
-                      p ->
-                          new GpuJson(
-                              p.gpu(), p.isNoop(), p.steps().stream().map(StepJson::of).toList()))
-                  .toList(),
+              result.gpus(),
               result.refusals(),
               result.failure().orElse(null),
               result.operations(),
@@ -220,9 +231,9 @@ final class MigCommand implements Runnable {
                 err.println(
                     "migctl: "
                         + f
-                        + "\nmigctl: the GPU keeps a valid layout; the journal "
+                        + "\nmigctl: the journal "
                         + journal.file()
-                        + " records where it stopped; apply again to continue"));
+                        + " records every step and the undo"));
     err.flush();
     if (!output.dryRun && result.succeeded()) {
       for (GpuDevice d : driver().gpus()) {
@@ -236,6 +247,35 @@ final class MigCommand implements Runnable {
       err.flush();
     }
     return result.succeeded() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /**
+   * Says when the journal's last apply did not finish (its process died): this apply plans from the
+   * live layout as always, and the daemon no longer finishes or undoes that one.
+   */
+  private void noteInterrupted(ApplyJournal journal) {
+    journal
+        .interrupted()
+        .filter(ApplyJournal.Interrupted::changedAnything)
+        .ifPresent(
+            i -> {
+              PrintWriter err = spec.commandLine().getErr();
+              err.println(
+                  "migctl: note: the last apply ("
+                      + i.apply()
+                      + ", started "
+                      + i.startedAt()
+                      + ") did not finish: its process stopped in the middle of GPU "
+                      + i.gpus().stream()
+                          .filter(g -> g.stepsStarted() > 0)
+                          .map(g -> String.valueOf(g.gpu()))
+                          .reduce((a, b) -> b)
+                          .orElse("?")
+                      + " (see "
+                      + journal.file()
+                      + "); planning from the live layout");
+              err.flush();
+            });
   }
 
   private static void printText(
@@ -254,6 +294,15 @@ final class MigCommand implements Runnable {
       if (dryRun && result.refusals().isEmpty()) {
         out.println("dry run: nothing was changed");
       }
+    } else if (result.failure().isPresent()) {
+      out.printf(
+          Locale.ROOT,
+          "%d operation(s) before a step failed (journal: %s)%n",
+          result.operations(),
+          journal.file());
+      for (GpuResult gpu : result.gpus()) {
+        out.printf(Locale.ROOT, "GPU %d: %s%n", gpu.index(), outcomeText(gpu));
+      }
     } else {
       long touched = result.plans().stream().filter(p -> !p.isNoop()).count();
       out.printf(
@@ -267,6 +316,19 @@ final class MigCommand implements Runnable {
     out.flush();
   }
 
+  private static String outcomeText(GpuResult gpu) {
+    return switch (gpu.outcome()) {
+      case GpuResult.APPLIED -> "has its new layout";
+      case GpuResult.UNCHANGED -> "already as desired";
+      case GpuResult.NOT_TOUCHED -> "not touched";
+      case GpuResult.UNDONE ->
+          gpu.failedStep().text() + " failed; undone: it has its old layout again";
+      case GpuResult.BETWEEN_LAYOUTS ->
+          gpu.failedStep().text() + " failed and so did the undo: it is between layouts";
+      default -> gpu.outcome();
+    };
+  }
+
   @Command(
       name = "apply",
       mixinStandardHelpOptions = true,
@@ -274,7 +336,10 @@ final class MigCommand implements Runnable {
         "Make the GPUs match a config of a mig-parted file.",
         "",
         "Nothing is touched until every matched GPU's layout is checked against that GPU's own",
-        "profiles and placements and planned without harming a busy instance."
+        "profiles and placements and planned without harming a busy instance. A driver error",
+        "undoes that GPU's change (its old layout back, recreated MIG devices with new UUIDs),",
+        "leaves the GPUs after it untouched, and exits 1 naming the step, the error and the",
+        "state reached; every step and the undo are in $MIGCTL_HOME/mig/journal.jsonl."
       })
   static final class Apply implements Callable<Integer> {
     @ParentCommand MigCommand mig;
@@ -304,10 +369,10 @@ final class MigCommand implements Runnable {
     public Integer call() {
       String path = mig.configFile(choice.file);
       MigPartedConfig parsed = mig.readConfig(path);
-      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      List<ConfigEntry> entries = inFile(path, () -> parsed.select(mig.selected(choice.config)));
       String name = parsed.selectedName(mig.selected(choice.config));
       List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
-      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      Map<Integer, DesiredGpu> desired = inFile(path, () -> DesiredLayouts.resolve(entries, live));
       mig.noteUnmatched(entries, live);
       ApplyHooks hooks = output.dryRun ? ApplyHooks.NONE : hooks(path, name);
       UnaryOperator<GpuPlan> narrow = UnaryOperator.identity();
@@ -374,8 +439,9 @@ final class MigCommand implements Runnable {
 
     @Override
     public Integer call() {
-      MigPartedConfig parsed = mig.readConfig(mig.configFile(choice.file));
-      List<ConfigEntry> entries = parsed.select(mig.selected(choice.config));
+      String path = mig.configFile(choice.file);
+      MigPartedConfig parsed = mig.readConfig(path);
+      List<ConfigEntry> entries = inFile(path, () -> parsed.select(mig.selected(choice.config)));
       String name = parsed.selectedName(mig.selected(choice.config));
       PrintWriter out = mig.spec.commandLine().getOut();
       if (validOnly) {
@@ -388,7 +454,7 @@ final class MigCommand implements Runnable {
         return ExitCode.OK;
       }
       List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
-      Map<Integer, DesiredGpu> desired = DesiredLayouts.resolve(entries, live);
+      Map<Integer, DesiredGpu> desired = inFile(path, () -> DesiredLayouts.resolve(entries, live));
       List<String> differences = new ArrayList<>();
       for (GpuSnapshot gpu : live) {
         DesiredGpu want = desired.get(gpu.device().index());
@@ -520,7 +586,8 @@ final class MigCommand implements Runnable {
       Checkpoint checkpoint =
           Checkpoint.parse(
               InputFiles.read(file, mig.root.context().stdin()), InputFiles.source(file));
-      Map<Integer, DesiredGpu> desired = checkpoint.desired(GpuSnapshot.readAll(mig.driver()));
+      List<GpuSnapshot> live = GpuSnapshot.readAll(mig.driver());
+      Map<Integer, DesiredGpu> desired = inFile(file, () -> checkpoint.desired(live));
       return mig.applyDesired(
           "checkpoint " + InputFiles.source(file),
           desired,

@@ -6,6 +6,7 @@ import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.workload.Workload;
+import io.migctl.node.input.TextFiles;
 import io.migctl.node.mig.MigPartedWriter;
 import io.migctl.node.workload.WorkloadFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
@@ -115,7 +116,7 @@ final class MigPlanCommand implements Callable<Integer> {
       try {
         Files.writeString(output, yaml);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
+        throw new UncheckedIOException("cannot write " + output + ": " + TextFiles.problem(e), e);
       }
     }
     if (json) {

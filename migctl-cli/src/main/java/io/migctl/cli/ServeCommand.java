@@ -40,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ListenOptions listen;
 
+  @Mixin JobPolicyOptions jobPolicy;
+
   @Option(
       names = "--kill-grace",
       paramLabel = "DURATION",
@@ -85,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     listen.check();
+    jobPolicy.check();
     Duration grace;
     try {
       grace = Durations.parse(killGrace);
@@ -102,10 +105,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     MigDriver driver = root.driver();
     NodeDaemon.Options options =
-        listen
+        jobPolicy
             .applyTo(
-                NodeDaemon.Options.defaults(
-                    root.context().home(), describe(driver), root.context().environment()))
+                listen.applyTo(
+                    NodeDaemon.Options.defaults(
+                        root.context().home(), describe(driver), root.context().environment())))
             .withKillGrace(grace)
             .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir))
             .withRepartition(reshaping);

@@ -136,7 +136,14 @@ final class SimCommand implements Runnable {
   @Command(
       name = "fail-next",
       mixinStandardHelpOptions = true,
-      description = "Make the next call(s) of a driver operation fail, as a real driver can.")
+      description = {
+        "Make the next call(s) of a driver operation fail, as a real driver can.",
+        "",
+        "--after N lets N calls of the operation through first, so that a fault hits the",
+        "k-th call of an apply (--after k-1). Faults add up: each armed fault counts the calls",
+        "of its operation on its own, so a second one can hit a call made while an apply",
+        "undoes what the first interrupted."
+      })
   static final class FailNext implements Runnable {
     @ParentCommand SimCommand sim;
 
@@ -163,6 +170,14 @@ final class SimCommand implements Runnable {
         description = "How many calls fail (default: ${DEFAULT-VALUE}).")
     int times;
 
+    @Option(
+        names = "--after",
+        paramLabel = "N",
+        defaultValue = "0",
+        description =
+            "Let this many calls of the operation through first (default: ${DEFAULT-VALUE}).")
+    int after;
+
     @Override
     public void run() {
       SimOperation op;
@@ -175,11 +190,15 @@ final class SimCommand implements Runnable {
       if (times < 1) {
         throw new InvalidInputException("--times " + times + ": give 1 or more");
       }
-      sim.simulator().failNext(op, err, times);
+      if (after < 0) {
+        throw new InvalidInputException("--after " + after + ": give 0 or more");
+      }
+      sim.simulator().failNext(op, err, times, after);
       sim.out()
           .printf(
               Locale.ROOT,
-              "the next %d %s call(s) will fail with \"%s\"%n",
+              "%s%d %s call(s) will fail with \"%s\"%n",
+              after == 0 ? "the next " : "after the next " + after + ", ",
               times,
               op.cliName(),
               err.text());

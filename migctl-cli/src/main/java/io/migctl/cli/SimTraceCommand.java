@@ -8,15 +8,17 @@ import io.migctl.core.sim.SimJob;
 import io.migctl.core.sim.SimProfiles;
 import io.migctl.core.sim.Simulation;
 import io.migctl.core.sim.StaticPolicy;
+import io.migctl.node.input.TextFiles;
 import io.migctl.node.trace.CsvTrace;
 import io.migctl.node.trace.Layouts;
 import io.migctl.node.trace.MisoTrace;
 import io.migctl.node.trace.PolicyRow;
 import io.migctl.node.trace.Svg;
 import io.migctl.node.trace.TraceJson;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -242,7 +244,8 @@ final class SimTraceCommand implements Runnable {
         Files.writeString(out.resolve(trace.name() + ".md"), text);
         Files.writeString(out.resolve(trace.name() + ".svg"), Svg.chart(trace.title(), shown));
       } catch (IOException e) {
-        throw new IllegalStateException("--out " + out + ": cannot write the report: " + e, e);
+        throw new IllegalStateException(
+            "--out " + out + ": cannot write the report: " + TextFiles.problem(e), e);
       }
       if (!json) {
         w.println();
@@ -315,13 +318,15 @@ final class SimTraceCommand implements Runnable {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file + ": no such trace file or folder");
     }
-    try (BufferedReader r = Files.newBufferedReader(file)) {
-      String header = r.readLine();
-      if (header != null && header.contains("gpu_milli") && header.contains("creation_time")) {
+    try (InputStream in = Files.newInputStream(file)) {
+      // The header names the format; a line longer than this is no header of ours.
+      String start = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1);
+      String header = start.lines().findFirst().orElse("");
+      if (header.contains("gpu_milli") && header.contains("creation_time")) {
         return "alibaba";
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
-      throw new InvalidInputException(file + ": cannot read the trace: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new InvalidInputException(file + ": " + TextFiles.problem(e), e);
     }
     return "csv";
   }
@@ -408,12 +413,10 @@ final class SimTraceCommand implements Runnable {
           return new Loaded("csv", title, List.of(jobs), Layouts.maximal(model));
         }
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
-      throw new InvalidInputException(
-          file + " (" + fmt + " trace): cannot read it: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new InvalidInputException(
-          file + " (" + fmt + " trace): bad input: " + e.getMessage(), e);
+    } catch (IOException e) {
+      // The readers name the file and line of what is wrong in the text (InvalidTextException);
+      // what is left is the file system's answer.
+      throw new InvalidInputException(file + " (" + fmt + " trace): " + TextFiles.problem(e), e);
     }
   }
 

@@ -76,6 +76,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ListenOptions listen;
 
+  @Mixin JobPolicyOptions jobPolicy;
+
   @Option(
       names = "--backend",
       paramLabel = "NAME",
@@ -92,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     listen.check();
+    jobPolicy.check();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path home = root.context().home();
@@ -111,6 +114,18 @@ final class UpCommand implements Callable<Integer> {
     workload
         .simulate()
         .ifPresent(s -> root.simulateByDefault(s, workload.name() + ": node.simulate"));
+    MigDriver driver = root.driver();
+    List<GpuSnapshot> live = GpuSnapshot.readAll(driver);
+    List<NodeGpu> gpus = live.stream().map(NodeGpu::keepingBusy).toList();
+    DemandPlan plan = new DemandPlanner().plan(workload.demands(), gpus);
+    // Everything is checked before anything is changed: no layout, environment or daemon file.
+    List<String> problems = WorkloadChecks.problems(root, workload, workdir, backend, plan, gpus);
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          file
+              + ": the workload cannot run here; nothing was changed:\n  "
+              + String.join("\n  ", problems));
+    }
     out.printf(
         Locale.ROOT,
         "workload %s: %d job(s), %d environment(s)%n",
@@ -120,10 +135,6 @@ final class UpCommand implements Callable<Integer> {
     out.flush();
 
     // 2. the layout
-    MigDriver driver = root.driver();
-    List<GpuSnapshot> live = GpuSnapshot.readAll(driver);
-    List<NodeGpu> gpus = live.stream().map(NodeGpu::keepingBusy).toList();
-    DemandPlan plan = new DemandPlanner().plan(workload.demands(), gpus);
     out.println("plan (" + ServeCommand.describe(driver) + "):");
     plan.explain().lines().forEach(l -> out.println("  " + l));
     Map<Integer, DesiredGpu> desired = plan.desiredGpus();
@@ -179,9 +190,10 @@ final class UpCommand implements Callable<Integer> {
 
     // 4. the daemon and the jobs
     NodeDaemon.Options options =
-        listen.applyTo(
-            NodeDaemon.Options.defaults(
-                home, ServeCommand.describe(driver), root.context().environment()));
+        jobPolicy.applyTo(
+            listen.applyTo(
+                NodeDaemon.Options.defaults(
+                    home, ServeCommand.describe(driver), root.context().environment())));
     NodeDaemon daemon = ServeCommand.start(options, driver);
     try {
       done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));

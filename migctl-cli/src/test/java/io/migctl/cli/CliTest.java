@@ -180,6 +180,45 @@ class CliTest {
     }
   }
 
+  /** Issue 13.7, 13.8, 13.12: what the daemon allows its jobs, refused before anything changes. */
+  @Nested
+  class JobPolicy {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"serve", "up"})
+    void badJobOptionsAreInvalidInputAndChangeNothing(String command) {
+      Map<List<String>, String> cases =
+          Map.of(
+              List.of("--cpu-jobs", "0"),
+              "--cpu-jobs 0: at least 1 job without a GPU must be able to run",
+              List.of("--keep-finished", "7x"),
+              "--keep-finished: '7x' is neither an age (7d, 12h, 90m) nor a count of jobs",
+              List.of("--keep-finished", "7d", "--keep-finished", "1d"),
+              "--keep-finished: '1d' is a second age",
+              List.of("--pass-env", "CUDA_VISIBLE_DEVICES"),
+              "--pass-env: CUDA_VISIBLE_DEVICES is set by migctl for each job",
+              List.of("--pass-env", "NOT-A-NAME"),
+              "--pass-env: 'NOT-A-NAME' is not a variable name");
+      cases.forEach(
+          (options, message) -> {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(options);
+            Invocations.Result r = run(args.toArray(String[]::new));
+            assertThat(r.code()).as(args + ": " + r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(r.err()).contains(message).doesNotContain("Exception");
+            assertThat(driver(SimulatedNodeSpec.DEFAULT).gpuInstances(0)).isEmpty();
+          });
+      assertThat(home.resolve("migctl.db")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "{0} --help")
+    @ValueSource(strings = {"serve", "up"})
+    void theHelpNamesTheOptions(String command) {
+      assertThat(run(command, "--help").out())
+          .contains("--cpu-jobs=N", "--keep-finished=AGE|COUNT", "--pass-env=NAME");
+    }
+  }
+
   // ---------------------------------------------------------------- profiles
 
   @Nested
@@ -320,7 +359,8 @@ class CliTest {
       Invocations.Result r = run("--simulate", SPEC, "profiles", "--gpu", index, "--json");
 
       assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
-      assertThat(r.out()).isEmpty();
+      assertThat(r.json().get("error").get("code").asText()).isEqualTo("invalid-input");
+      assertThat(r.json().get("exitCode").asInt()).isEqualTo(ExitCode.INVALID_INPUT);
       assertThat(r.err()).contains("--gpu " + index).contains("0..2");
     }
 
@@ -603,6 +643,11 @@ class CliTest {
     }
 
     @Test
+    void negativeAfter() {
+      assertInvalid(run("sim", "fail-next", "create-gi", "--after", "-1"), "--after -1");
+    }
+
+    @Test
     void invalidFailNextChangesNothing() {
       run("sim", "fail-next", "create-gi", "--times", "0");
       run("sim", "fail-next", "create-gi", "--error", "nope");
@@ -788,6 +833,24 @@ class CliTest {
         assertThat(e.error()).isEqualTo(DriverError.UNKNOWN);
       }
       assertThat(driver.createGpuInstance(0, 0, Optional.empty())).isNotNull();
+    }
+
+    @Test
+    void failNextAfterLetsCallsThroughFirst() {
+      SimulatedMigDriver driver = driver(SPEC);
+
+      Invocations.Result r =
+          run("--simulate", SPEC, "sim", "fail-next", "create-gi", "--after", "2", "--times", "2");
+
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
+      assertThat(r.out()).contains("after the next 2", "create-gi", "Unknown Error");
+      for (int i = 0; i < 5; i++) {
+        boolean fails = i == 2 || i == 3;
+        MigDriverException e =
+            catchThrowableOfType(
+                MigDriverException.class, () -> driver.createGpuInstance(0, 19, Optional.empty()));
+        assertThat(e != null).as("call %d fails", i + 1).isEqualTo(fails);
+      }
     }
 
     @Test

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,13 +38,7 @@ class EnvCliIT {
   }
 
   private List<String> storeEntries() throws IOException {
-    Path envs = home.resolve("envs");
-    if (!Files.isDirectory(envs)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(envs)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).toList();
-    }
+    return EnvStoreFolder.builds(home);
   }
 
   @Test
@@ -100,7 +94,7 @@ class EnvCliIT {
         List.of(
             new Case(
                 "name: x\ndependencies:\n  - python\n  - [oops\n", "bad.yml:5", "not valid YAML"),
-            new Case("name: x\ncolour: blue\ndependencies: [python]\n", "bad.yml:2", "colour"),
+            new Case("name: x\ndependecies: [python]\n", "bad.yml:2", "did you mean dependencies?"),
             new Case(
                 "name: x\ndependencies:\n  - python\n  - 'numpy >=>1'\n", "bad.yml:4", "numpy"),
             new Case("name: x\ndependencies:\n  - python\n  - numpy=1.26\n", "numpy", "conda"));
@@ -172,5 +166,94 @@ class EnvCliIT {
     assertThat(next.code()).as(next.err()).isZero();
     assertThat(next.json().get("cacheHit").asBoolean()).isFalse();
     assertThat(migctl().run("env", "list", "--json").json()).hasSize(1);
+  }
+
+  @Test
+  void checkGivesTheIdThatCreateBuildsAndBothShowTheWarnings() throws IOException {
+    Path file =
+        spec(
+            "warned.yml",
+            "name: my env\ncolour: blue\ndependencies:\n  - python\n  - pip:\n    - --no-index\n");
+    Invocations.Result check =
+        migctl().run("env", "check", "-f", file.toString(), "--backend", "venv", "--json");
+    assertThat(check.code()).as(check.err()).isZero();
+    Invocations.Result create =
+        migctl().run("env", "create", "-f", file.toString(), "--backend", "venv", "--json");
+    assertThat(create.code()).as(create.err()).isZero();
+    assertThat(create.json().get("build").get("id").asText())
+        .isEqualTo(check.json().get("id").asText());
+    assertThat(create.json().get("warnings")).isEqualTo(check.json().get("warnings"));
+    assertThat(create.json().get("warnings").get(0).asText())
+        .startsWith(file + ":2: colour: ")
+        .contains("conda ignores it");
+    // a name conda refuses for -n is a label: the build has it, the store points no name at it
+    assertThat(create.json().get("build").get("specName").asText()).isEqualTo("my env");
+    assertThat(create.json().get("build").get("names")).isEmpty();
+    assertThat(
+            migctl()
+                .run("env", "show", check.json().get("id").asText(), "--json")
+                .json()
+                .get("canonical")
+                .asText())
+        .isEqualTo(check.json().get("canonical").asText());
+
+    Invocations.Result again =
+        migctl().run("env", "create", "-f", file.toString(), "--backend", "venv");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.err()).contains("migctl: warning: " + file + ":2: colour: ");
+  }
+
+  /**
+   * conda runs pip with the spec's folder as its working directory (and writes its requirements
+   * file there), so pip lines name local paths relative to that folder, with or without {@code ./}.
+   * This JVM runs in the module folder, not the spec's: the build must still find them.
+   */
+  @Test
+  void pipPathsWithoutDotSlashAreFoundRelativeToTheSpecsFolder() throws Exception {
+    Path project = home.resolve("project");
+    tinyPackage(project.resolve("sub/pkg"), "tinypkg", 42);
+    tinyPackage(project.resolve("sub/other"), "otherpkg", 7);
+    Path file =
+        Files.writeString(
+            project.resolve("environment.yml"),
+            """
+            name: local-packages
+            dependencies:
+              - python
+              - pip:
+                - --no-index
+                - -e sub/pkg
+                - sub/other
+            """);
+    assertThat(Path.of("").toAbsolutePath()).isNotEqualTo(project);
+    Invocations.Result create =
+        migctl().run("env", "create", "-f", file.toString(), "--backend", "venv", "--json");
+    assertThat(create.code()).as(create.err()).isZero();
+    Path prefix = Path.of(create.json().get("build").get("prefix").asText());
+    Process python =
+        new ProcessBuilder(
+                prefix.resolve("bin/python").toString(),
+                "-c",
+                "import tinypkg, otherpkg; print(tinypkg.VALUE, otherpkg.VALUE); print(tinypkg.__file__)")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(out.lines().toList())
+        .as(out)
+        .containsExactly(
+            "42 7", project.resolve("sub/pkg/tinypkg/__init__.py").toRealPath().toString());
+  }
+
+  /** A package pip builds offline: an in-tree PEP 517/660 backend with no requirements. */
+  private static void tinyPackage(Path dir, String name, int value) throws IOException {
+    Files.createDirectories(dir.resolve(name));
+    Files.writeString(dir.resolve(name).resolve("__init__.py"), "VALUE = " + value + "\n");
+    try (var backend = EnvCliIT.class.getResourceAsStream("/tinybackend.py")) {
+      Files.write(dir.resolve("tinybackend.py"), backend.readAllBytes());
+    }
+    Files.writeString(
+        dir.resolve("pyproject.toml"),
+        "[build-system]\nrequires = []\nbuild-backend = \"tinybackend\"\nbackend-path = [\".\"]\n");
   }
 }

@@ -47,19 +47,18 @@ final class Invocations {
   }
 
   Result runWithInput(String stdin, String... args) {
+    return runWithBytes(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  /** One invocation with these bytes, which need not be text, on standard input. */
+  Result runWithBytes(byte[] stdin, String... args) {
     Map<String, String> env = new HashMap<>(environment);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;
     try (PrintWriter o = new PrintWriter(out);
         PrintWriter e = new PrintWriter(err)) {
-      code =
-          Main.execute(
-              new CliContext(
-                  env, home, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))),
-              args,
-              o,
-              e);
+      code = Main.execute(new CliContext(env, home, new ByteArrayInputStream(stdin)), args, o, e);
     }
     return new Result(code, out.toString(), err.toString());
   }

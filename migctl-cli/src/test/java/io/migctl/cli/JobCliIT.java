@@ -197,6 +197,27 @@ class JobCliIT {
         .contains("migctl serve");
   }
 
+  /** Issue 13.15: submit refuses, with exit 2 and the reason, what could never start. */
+  @Test
+  void aJobThatCouldNeverStartIsExit2AndStoresNothing() {
+    int before = migctl.run("jobs", "--json").json().size();
+    Invocations.Result missing =
+        migctl.run("submit", "--workdir", work.resolve("missing").toString(), "--", "true");
+    assertThat(missing.code()).as(missing.err()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such directory").doesNotContain("Exception");
+    Invocations.Result tooLong = migctl.run("submit", "--", "echo", "a".repeat(131_072));
+    assertThat(tooLong.code()).as(tooLong.err()).isEqualTo(2);
+    assertThat(tooLong.err()).contains("command[1]: takes 131073 bytes").contains("MAX_ARG_STRLEN");
+    Invocations.Result multiByte = migctl.run("submit", "--", "echo", "é".repeat(70_000));
+    assertThat(multiByte.code()).as(multiByte.err()).isEqualTo(2);
+    assertThat(multiByte.err()).contains("command[1]: takes 140001 bytes");
+    Invocations.Result longVariable =
+        migctl.run("submit", "-e", "DATA=" + "x".repeat(131_072), "--", "true");
+    assertThat(longVariable.code()).as(longVariable.err()).isEqualTo(2);
+    assertThat(longVariable.err()).contains("env.DATA: takes 131078 bytes as NAME=VALUE");
+    assertThat(migctl.run("jobs", "--json").json().size()).isEqualTo(before);
+  }
+
   private static void await(BooleanSupplier condition) {
     Instant end = Instant.now().plusSeconds(60);
     while (!condition.getAsBoolean()) {

@@ -161,22 +161,55 @@ class MigApplyIT {
   }
 
   @Test
-  void aDriverFailureStopsTheApplyAndTheNextApplyConverges() throws IOException {
+  void aDriverFailureIsUndoneOnItsGpuAndTheNextApplyConverges() throws IOException {
     Invocations migctl = new Invocations(home, "h100-80gb:1");
+    Path start = config("start", "\"7g.80gb\": 1");
+    assertThat(migctl.run("mig", "apply", "-f", start.toString()).code()).isZero();
     Path target =
         config("target", "\"3g.40gb\": 1\n        \"2g.20gb\": 1\n        \"1g.10gb\": 2");
+    // The second compute instance fails: the 7g.80gb is gone and one new GPU instance is whole.
     assertThat(
-            migctl.run("sim", "fail-next", "create-gi", "--error", "insufficient-resources").code())
+            migctl
+                .run(
+                    "sim",
+                    "fail-next",
+                    "create-ci",
+                    "--after",
+                    "1",
+                    "--error",
+                    "insufficient-resources")
+                .code())
         .isZero();
     Invocations.Result failed = migctl.run("mig", "apply", "-f", target.toString());
     assertThat(failed.code()).isEqualTo(ExitCode.FAILURE);
-    assertThat(failed.err()).contains("Insufficient Resources", "journal", "apply again");
+    assertThat(failed.err())
+        .contains("GPU 0: create compute instance", "failed: Insufficient Resources")
+        .contains("undone: GPU 0 has its old layout again (7g.80gb@0:8 (GI 0) with 7g.80gb@0:7")
+        .contains("its recreated MIG devices have new UUIDs")
+        .contains("records every step and the undo")
+        .doesNotContain("keeps a valid layout");
+    assertThat(failed.out()).contains("GPU 0: create compute instance", "undone");
+    JsonNode gpu = migctl.run("gpus", "--json").json().get(0);
+    assertThat(gpu.get("instances")).hasSize(1);
+    assertThat(instance(gpu, "7g.80gb").get("start").asInt()).isZero();
     List<String> journal = Files.readAllLines(home.resolve("mig/journal.jsonl"));
     assertThat(journal)
         .anyMatch(l -> l.contains("\"step-failed\""))
+        .anyMatch(l -> l.contains("\"undo-done\""))
         .last()
         .asString()
-        .contains("\"finished\"");
+        .contains("\"finished\"", "undone");
+
+    assertThat(migctl.run("sim", "fail-next", "create-gi").code()).isZero();
+    Invocations.Result json = migctl.run("mig", "apply", "-f", target.toString(), "--json");
+    assertThat(json.code()).isEqualTo(ExitCode.FAILURE);
+    JsonNode outcome = json.json().get("gpus").get(0);
+    assertThat(outcome.get("outcome").asText()).isEqualTo("undone");
+    assertThat(outcome.get("failedStep").get("op").asText()).isEqualTo("create");
+    assertThat(outcome.get("error").asText()).contains("Unknown Error");
+    assertThat(outcome.get("state").get("instances").get(0).get("profile").asText())
+        .isEqualTo("7g.80gb");
+    assertThat(json.json().get("failure").asText()).contains("undone");
 
     Invocations.Result again = migctl.run("mig", "apply", "-f", target.toString());
     assertThat(again.code()).as(again.err()).isZero();
@@ -184,16 +217,52 @@ class MigApplyIT {
   }
 
   @Test
-  void entriesForGpusTheNodeLacksAreSkippedWithANote() throws IOException {
+  void anApplyAfterAnInterruptedOneSaysSoAndPlansFromTheLiveLayout() throws IOException {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Path journal = home.resolve("mig/journal.jsonl");
+    Files.createDirectories(journal.getParent());
+    Files.writeString(
+        journal,
+        """
+        {"time":"2026-12-01T10:00:00Z","apply":"a-1","event":"plan","gpu":0,"plan":[]}
+        {"time":"2026-12-01T10:00:01Z","apply":"a-1","event":"step-start","gpu":0,"step":0}
+        """);
+    Path target = config("target", "\"3g.20gb\": 2");
+
+    Invocations.Result r = migctl.run("mig", "apply", "-f", target.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains("the last apply (a-1, started 2026-12-01T10:00:00Z) did not finish")
+        .contains("GPU 0", "planning from the live layout");
+    assertThat(migctl.run("mig", "assert", "-f", target.toString()).code()).isZero();
+  }
+
+  @Test
+  void anExplicitGpuIndexTheNodeLacksIsAnErrorAndAFilterMatchingNothingANote() throws IOException {
     Invocations migctl = new Invocations(home, "a100-40gb:1");
     Path file = home.resolve("two.yaml");
     Files.writeString(
         file,
         "version: v1\nmig-configs:\n  c:\n    - devices: [0]\n      mig-enabled: true\n      mig-devices: {\"7g.40gb\": 1}\n"
             + "    - devices: [3]\n      mig-enabled: true\n      mig-devices: {\"1g.5gb\": 7}\n");
+    JsonNode before = migctl.run("gpus", "--json").json();
     Invocations.Result r = migctl.run("mig", "apply", "-f", file.toString());
-    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.INVALID_INPUT);
     assertThat(r.err())
+        .contains(
+            "mig-configs.c[1].devices", "GPU 3", "this node has GPU 0 (NVIDIA A100-SXM4-40GB)")
+        .doesNotContain("Exception");
+    assertThat(migctl.run("gpus", "--json").json()).isEqualTo(before);
+
+    Path filtered = home.resolve("filtered.yaml");
+    Files.writeString(
+        filtered,
+        "version: v1\nmig-configs:\n  c:\n    - devices: all\n      mig-enabled: true\n      mig-devices: {\"7g.40gb\": 1}\n"
+            + "    - devices: all\n      device-filter: \"0x233010DE\"\n      mig-enabled: true\n      mig-devices: {\"1g.10gb\": 7}\n");
+    Invocations.Result note = migctl.run("mig", "apply", "-f", filtered.toString());
+    assertThat(note.code()).as(note.err()).isZero();
+    assertThat(note.err())
         .contains("mig-configs.c[1] matches no GPU of this node")
         .doesNotContain("c[0]");
   }

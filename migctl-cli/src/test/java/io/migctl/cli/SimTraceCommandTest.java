@@ -163,7 +163,7 @@ class SimTraceCommandTest {
     Invocations.Result badSpeeds =
         migctl.run("sim", "trace", miso.toString(), "--cluster", "a100-40gb:1");
     assertThat(badSpeeds.code()).isEqualTo(2);
-    assertThat(badSpeeds.err()).contains("DERIVED_mig_slice_speed.csv line 2").contains("seven");
+    assertThat(badSpeeds.err()).contains("DERIVED_mig_slice_speed.csv, line 2").contains("seven");
 
     Invocations.Result two =
         migctl.run("sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1,h100-80gb:1");

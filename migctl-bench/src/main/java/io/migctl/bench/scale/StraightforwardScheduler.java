@@ -8,6 +8,7 @@ import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.Scheduler.Assignment;
 import io.migctl.core.job.Scheduler.Decision;
 import io.migctl.core.job.Scheduler.Policy;
+import io.migctl.core.job.WaitingReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,21 +28,40 @@ import java.util.TreeMap;
 public final class StraightforwardScheduler {
   private StraightforwardScheduler() {}
 
-  /** The same contract as {@link Scheduler#decide}. */
+  /** The same contract as {@link Scheduler#decide(List, List, List, Instant, Policy)}. */
   public static Decision decide(
       List<Job> queued, List<MigSlot> free, List<MigSlot> all, Instant now, Policy policy) {
+    return decide(queued, free, all, 0, now, policy);
+  }
+
+  /** The same contract as {@link Scheduler#decide(List, List, List, int, Instant, Policy)}. */
+  public static Decision decide(
+      List<Job> queued,
+      List<MigSlot> free,
+      List<MigSlot> all,
+      int runningWithoutGpu,
+      Instant now,
+      Policy policy) {
     List<Job> order = new ArrayList<>(queued);
     order.sort(order(now, policy));
     List<MigSlot> available = new ArrayList<>(free.stream().filter(s -> !s.foreignBusy()).toList());
     List<Assignment> assignments = new ArrayList<>();
-    Map<Long, String> waiting = new LinkedHashMap<>();
+    Map<Long, WaitingReason> waiting = new LinkedHashMap<>();
+    List<Long> cpuWaiting = new ArrayList<>();
+    int cpuInUse = runningWithoutGpu;
     for (Job job : order) {
       if (job.state() != JobState.QUEUED) {
         throw new IllegalArgumentException(
             "job " + job.id() + " is " + job.state().wireName() + ", not queued");
       }
       if (job.requirement().isEmpty()) {
-        assignments.add(new Assignment(job.id(), Optional.empty()));
+        if (cpuInUse < policy.cpuJobLimit()) {
+          cpuInUse++;
+          assignments.add(new Assignment(job.id(), Optional.empty()));
+        } else {
+          cpuWaiting.add(job.id());
+          waiting.put(job.id(), null); // the slots in use are known once every job is decided
+        }
         continue;
       }
       Requirement need = job.requirement().get();
@@ -50,9 +70,11 @@ public final class StraightforwardScheduler {
         available.remove(best.get());
         assignments.add(new Assignment(job.id(), best));
       } else {
-        waiting.put(job.id(), whyNoDevice(need, all));
+        waiting.put(job.id(), new WaitingReason.NoFreeDevice(need, whyNoDevice(need, all)));
       }
     }
+    WaitingReason slots = new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit());
+    cpuWaiting.forEach(id -> waiting.put(id, slots));
     return new Decision(assignments, waiting);
   }
 

@@ -44,6 +44,23 @@ class SchedulerEquivalenceTest {
   }
 
   @Test
+  void agreesWithACpuJobLimit() {
+    Random random = new Random(20260113);
+    for (int round = 0; round < 300; round++) {
+      SimulatedCluster c =
+          SimulatedCluster.generate(random.nextLong(), 1 + random.nextInt(8), 60, 0.5);
+      Policy policy = new Policy(Duration.ofMinutes(random.nextInt(90)), 1 + random.nextInt(6));
+      int running = random.nextInt(8);
+      Decision expected =
+          StraightforwardScheduler.decide(c.queued(), c.free(), c.all(), running, c.now(), policy);
+      Decision actual = Scheduler.decide(c.queued(), c.free(), c.all(), running, c.now(), policy);
+      assertThat(actual.assignments()).containsExactlyElementsOf(expected.assignments());
+      assertThat(List.copyOf(actual.waiting().entrySet()))
+          .containsExactlyElementsOf(List.copyOf(expected.waiting().entrySet()));
+    }
+  }
+
+  @Test
   void agreesOnDevicesThatTieAndOddShapes() {
     Random random = new Random(7);
     Instant now = SimulatedCluster.NOW;

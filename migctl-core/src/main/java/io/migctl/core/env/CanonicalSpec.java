@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The canonical text of an environment spec built for one platform by one backend, and its SHA-256:
@@ -45,8 +46,16 @@ import java.util.regex.Pattern;
  *   <li>{@code channels}: as written, repeats removed, in order: the order is channel priority.
  *   <li>{@code dependencies}: {@link MatchSpec#canonical()} of each, sorted (by UTF-16 code units)
  *       and without repeats: conda solves them as a set.
- *   <li>{@code pip}: {@link PipLine} texts in file order, because pip applies options such as
- *       {@code --index-url} and {@code -r} in order and the later of two index URLs wins.
+ *   <li>{@code pip}: the option lines ({@link PipLine#isOption()}: {@code --index-url}, {@code
+ *       --extra-index-url}, {@code -r}, {@code -e}, {@code -c}, {@code -f}, …) in file order, then
+ *       the requirement lines sorted (by UTF-16 code units) and without repeats. pip reads the
+ *       whole requirements file before it resolves: options apply to every requirement wherever
+ *       they stand, and the requirements are a set, so moving a requirement line keeps the hash.
+ *       Option lines keep their order among themselves, since the later of two {@code --index-url}s
+ *       wins and {@code -r}/{@code -e}/{@code -c} are kept as written. (Before issue 13 the pip
+ *       lines were kept in file order; the format number stayed, as every text the new rule writes
+ *       means what it meant: a spec whose requirements were out of order gets a new id once, and
+ *       old builds keep theirs.)
  *   <li>{@code variables}: sorted by name.
  * </ul>
  *
@@ -62,8 +71,6 @@ public record CanonicalSpec(String text, String hash) {
   /** Names this layout; a new layout gets a new number, so old hashes stay valid addresses. */
   public static final String FORMAT = "migctl-environment/1";
 
-  private static final Pattern PLATFORM = Pattern.compile("noarch|[a-z0-9]+-[a-z0-9_]+");
-  private static final Pattern BACKEND = Pattern.compile("[a-z0-9][a-z0-9+._-]*");
   private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   public CanonicalSpec {
@@ -87,30 +94,35 @@ public record CanonicalSpec(String text, String hash) {
    * @throws IllegalArgumentException when the platform or backend is not such a word
    */
   public static CanonicalSpec of(EnvironmentSpec spec, String platform, String backend) {
+    return of(spec, new BuildTarget(platform, backend));
+  }
+
+  /** The canonical form of {@code spec} built for {@code target}. */
+  public static CanonicalSpec of(EnvironmentSpec spec, BuildTarget target) {
     Objects.requireNonNull(spec, "spec");
-    Objects.requireNonNull(platform, "platform");
-    Objects.requireNonNull(backend, "backend");
-    if (!PLATFORM.matcher(platform).matches()) {
-      throw new IllegalArgumentException(
-          "platform \"" + platform + "\" is not a conda subdir such as linux-64 or linux-aarch64");
-    }
-    if (!BACKEND.matcher(backend).matches()) {
-      throw new IllegalArgumentException(
-          "backend \"" + backend + "\" is not a backend kind such as venv, conda or micromamba");
-    }
+    Objects.requireNonNull(target, "target");
     List<String> dependencies =
         spec.dependencies().stream().map(MatchSpec::canonical).distinct().sorted().toList();
     StringBuilder out = new StringBuilder("{\n");
     field(out, "format", FORMAT);
-    field(out, "platform", platform);
-    field(out, "backend", backend);
+    field(out, "platform", target.platform());
+    field(out, "backend", target.backend());
     array(out, "channels", spec.channels());
     array(out, "dependencies", dependencies);
-    array(out, "pip", spec.pip());
+    array(out, "pip", pip(spec.pip()));
     object(out, "variables", spec.variables());
     out.append("}\n");
     String text = out.toString();
     return new CanonicalSpec(text, sha256(text));
+  }
+
+  /** Option lines in order, then the requirement lines sorted and without repeats. */
+  private static List<String> pip(List<String> lines) {
+    List<PipLine> pip = lines.stream().map(PipLine::new).toList();
+    return Stream.concat(
+            pip.stream().filter(PipLine::isOption).map(PipLine::text),
+            pip.stream().filter(line -> !line.isOption()).map(PipLine::text).distinct().sorted())
+        .toList();
   }
 
   private static void field(StringBuilder out, String key, String value) {

@@ -1,5 +1,6 @@
 package io.migctl.core.env;
 
+import io.migctl.core.input.InputLimits;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -21,7 +22,9 @@ import java.util.regex.Pattern;
  * case, {@code ==1.2} → {@code 1.2}, {@code =1.2} and {@code 1.2*} → {@code 1.2.*}, and {@code
  * >=1.2.*} → {@code >=1.2} (conda drops {@code .*} after every operator but {@code =} and {@code
  * !=}, the others with a deprecation warning). Term order and parentheses are kept as written.
- * Regular-expression versions ({@code ^…$}) are refused. Cost: linear in the length.
+ * Regular-expression versions ({@code ^…$}) are refused, and so are groups nested deeper than
+ * {@link InputLimits#MAX_DEPTH}. Every refusal is an {@link IllegalArgumentException}, whatever the
+ * input. Cost: linear in the length.
  */
 final class CondaVersionSpec {
 
@@ -34,6 +37,7 @@ final class CondaVersionSpec {
 
   private final String text;
   private int pos;
+  private int depth;
 
   private CondaVersionSpec(String text) {
     this.text = text;
@@ -52,14 +56,14 @@ final class CondaVersionSpec {
     if (compact.indexOf('^') >= 0 || compact.indexOf('$') >= 0) {
       throw new IllegalArgumentException(
           "version \""
-              + expression
+              + SpecText.abbreviate(expression)
               + "\" is a regular expression (^…$), which migctl does not take");
     }
     CondaVersionSpec parser = new CondaVersionSpec(compact);
     String normal = parser.anyOf();
     if (parser.pos < compact.length()) {
       throw new IllegalArgumentException(
-          "version \"" + expression + "\" has a ')' without a matching '('");
+          "version \"" + SpecText.abbreviate(expression) + "\" has a ')' without a matching '('");
     }
     return normal;
   }
@@ -88,9 +92,20 @@ final class CondaVersionSpec {
   private String group() {
     if (peek('(')) {
       pos++;
+      // the grammar is recursive: bound the nesting so that no input can exhaust the stack
+      if (++depth > InputLimits.MAX_DEPTH) {
+        throw new IllegalArgumentException(
+            "version \""
+                + SpecText.abbreviate(text)
+                + "\" has groups nested more than "
+                + InputLimits.MAX_DEPTH
+                + " levels deep; conda versions need a few at most");
+      }
       String inner = anyOf();
+      depth--;
       if (!peek(')')) {
-        throw new IllegalArgumentException("version \"" + text + "\" has a '(' that is not closed");
+        throw new IllegalArgumentException(
+            "version \"" + SpecText.abbreviate(text) + "\" has a '(' that is not closed");
       }
       pos++;
       return "(" + inner + ")";
@@ -101,7 +116,9 @@ final class CondaVersionSpec {
     }
     if (start == pos) {
       throw new IllegalArgumentException(
-          "version \"" + text + "\" has an empty constraint (a stray ',', '|' or '()')");
+          "version \""
+              + SpecText.abbreviate(text)
+              + "\" has an empty constraint (a stray ',', '|' or '()')");
     }
     return term(text.substring(start, pos));
   }
@@ -120,7 +137,9 @@ final class CondaVersionSpec {
     }
     if ("=<>!~".indexOf(term.charAt(0)) >= 0) {
       throw new IllegalArgumentException(
-          "\"" + term + "\" starts with an unknown operator; operators are == != < <= > >= = ~=");
+          "\""
+              + SpecText.abbreviate(term)
+              + "\" starts with an unknown operator; operators are == != < <= > >= = ~=");
     }
     String head = stripTrailingStars(term);
     if (head.indexOf('*') >= 0) {
@@ -145,14 +164,16 @@ final class CondaVersionSpec {
     }
     if ("=<>!~".indexOf(version.charAt(0)) >= 0) {
       throw new IllegalArgumentException(
-          "\"" + term + "\" has an unknown operator; operators are == != < <= > >= = ~=");
+          "\""
+              + SpecText.abbreviate(term)
+              + "\" has an unknown operator; operators are == != < <= > >= = ~=");
     }
     boolean prefix = version.endsWith(".*");
     String base = prefix ? version.substring(0, version.length() - 2) : version;
     if (base.indexOf('*') >= 0) {
       throw new IllegalArgumentException(
           "\""
-              + term
+              + SpecText.abbreviate(term)
               + "\" has a '*' after an operator; there it may only end the version as '.*'");
     }
     checkVersion(base);
@@ -162,7 +183,8 @@ final class CondaVersionSpec {
       case "!=" -> prefix ? "!=" + base + ".*" : "!=" + base;
       case "~=" -> {
         if (prefix) {
-          throw new IllegalArgumentException("\"" + term + "\": '~=' cannot take '.*'");
+          throw new IllegalArgumentException(
+              "\"" + SpecText.abbreviate(term) + "\": '~=' cannot take '.*'");
         }
         yield "~=" + base;
       }
@@ -193,19 +215,25 @@ final class CondaVersionSpec {
     }
     String[] epoch = checked.split("!", -1);
     if (epoch.length > 2) {
-      throw new IllegalArgumentException("version \"" + version + "\" has more than one '!'");
+      throw new IllegalArgumentException(
+          "version \"" + SpecText.abbreviate(version) + "\" has more than one '!'");
     }
     if (epoch.length == 2 && !DIGITS.matcher(epoch[0]).matches()) {
       throw new IllegalArgumentException(
-          "version \"" + version + "\" has an epoch before '!' that is not a whole number");
+          "version \""
+              + SpecText.abbreviate(version)
+              + "\" has an epoch before '!' that is not a whole number");
     }
     String[] local = epoch[epoch.length - 1].split("\\+", -1);
     if (local.length > 2) {
-      throw new IllegalArgumentException("version \"" + version + "\" has more than one '+'");
+      throw new IllegalArgumentException(
+          "version \"" + SpecText.abbreviate(version) + "\" has more than one '+'");
     }
     if (local[0].isEmpty()) {
       throw new IllegalArgumentException(
-          "version \"" + version + "\" has nothing before its local part ('+')");
+          "version \""
+              + SpecText.abbreviate(version)
+              + "\" has nothing before its local part ('+')");
     }
     String upstream = local[0];
     if (upstream.length() > 1 && upstream.endsWith("_")) {
@@ -223,7 +251,7 @@ final class CondaVersionSpec {
       if (component.isEmpty()) {
         throw new IllegalArgumentException(
             "version \""
-                + version
+                + SpecText.abbreviate(version)
                 + "\" has an empty component (a leading, trailing or doubled '.' or '_')");
       }
     }
@@ -238,7 +266,7 @@ final class CondaVersionSpec {
     String which = bad.isEmpty() ? "'-' together with '_'" : String.join(" ", bad);
     return new IllegalArgumentException(
         "version \""
-            + version
+            + SpecText.abbreviate(version)
             + "\" has characters a conda version cannot have ("
             + which
             + "); versions use 0-9 a-z . _ + ! and '-' when there is no '_'");

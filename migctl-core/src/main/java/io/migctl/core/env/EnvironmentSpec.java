@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * conda, and {@link CanonicalSpec} sorts it. Channels may hold {@code ${VAR}} references, which the
  * backend expands; {@code nodefaults} is a channel entry like any other.
  *
- * @param name the environment's name, if the file gives one; no whitespace, '/', '\', ':' or '#'
+ * @param name the environment's name, if the file gives one: a label, not blank and without control
+ *     characters. migctl builds by prefix, where conda does not use the name, so a name conda
+ *     refuses for {@code -n} ({@code my env}, {@code a/b}) is kept as written
  * @param channels channel names or URLs in priority order; empty means the backend's configured
  *     channels
  * @param dependencies the conda packages
@@ -36,7 +38,6 @@ public record EnvironmentSpec(
     Optional<String> prefix) {
 
   private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern ENVIRONMENT_NAME = Pattern.compile("[^\\s/\\\\:#]+");
   private static final Pattern WHITESPACE = Pattern.compile(".*\\s.*");
 
   public EnvironmentSpec {
@@ -76,12 +77,17 @@ public record EnvironmentSpec(
   }
 
   private static void checkName(String name) {
-    if (!ENVIRONMENT_NAME.matcher(name).matches()) {
+    if (name.isEmpty()) {
       throw new IllegalArgumentException(
-          "environment name \""
-              + name
-              + "\" is empty or has whitespace, '/', '\\', ':' or '#', which conda refuses in a"
-              + " name");
+          "the environment name is blank; leave the name out instead");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new IllegalArgumentException(
+            String.format(
+                "the environment name has the control character U+%04X at position %d",
+                (int) name.charAt(i), i));
+      }
     }
   }
 

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
  * FILE}, {@code -e PATH}, {@code --index-url URL}, …; several may share a line).
  *
  * <p>The text is held stripped, with every run of whitespace made one space, so quoting and spacing
- * in the file change nothing. The check is light: it refuses what pip would refuse for certain (an
- * empty line, an unknown option, an option without its value, a malformed version clause, and
- * conda's single {@code =} as in {@code matplotlib=3.5.3}) and leaves the rest, such as whether a
- * file or URL exists, to pip.
+ * in the file change nothing. Any string gives a line or an {@link IllegalArgumentException}. The
+ * check is light: it refuses what pip would refuse for certain (an empty line, an unknown option,
+ * an option without its value, a malformed version clause, and conda's single {@code =} as in
+ * {@code matplotlib=3.5.3}) and leaves the rest, such as whether a file or URL exists, to pip.
  *
  * @param text the normalised line
  */
@@ -78,13 +78,34 @@ public record PipLine(String text) {
       check(text);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "pip line \"" + written + "\": " + e.getMessage() + "; accepted: " + ACCEPTED_FORMS, e);
+          "pip line \""
+              + SpecText.abbreviate(written)
+              + "\": "
+              + e.getMessage()
+              + "; accepted: "
+              + ACCEPTED_FORMS,
+          e);
     }
+  }
+
+  /**
+   * Whether the line is pip options ({@code -r FILE}, {@code -e PATH}, {@code --index-url URL}, …)
+   * rather than a requirement. pip applies option lines in order; requirements form a set.
+   */
+  public boolean isOption() {
+    return text.startsWith("-");
   }
 
   private static void check(String line) {
     if (line.isEmpty()) {
       throw new IllegalArgumentException("is empty");
+    }
+    for (int i = 0; i < line.length(); i++) {
+      if (Character.isISOControl(line.charAt(i))) {
+        throw new IllegalArgumentException(
+            String.format(
+                "has the control character U+%04X at position %d", (int) line.charAt(i), i));
+      }
     }
     String[] words = line.split(" ");
     if (line.startsWith("-")) {
@@ -109,7 +130,9 @@ public record PipLine(String text) {
       String word = words[i];
       if (!word.startsWith("-") || word.equals("-")) {
         throw new IllegalArgumentException(
-            "has \"" + word + "\", which is neither a pip option nor the value of one");
+            "has \""
+                + SpecText.abbreviate(word)
+                + "\", which is neither a pip option nor the value of one");
       }
       int equals = word.indexOf('=');
       String option = equals > 0 ? word.substring(0, equals) : word;
@@ -121,23 +144,26 @@ public record PipLine(String text) {
       }
       Boolean needsValue = OPTIONS.get(option);
       if (needsValue == null) {
-        throw new IllegalArgumentException("has the unknown pip option \"" + option + "\"");
+        throw new IllegalArgumentException(
+            "has the unknown pip option \"" + SpecText.abbreviate(option) + "\"");
       }
       if (afterRequirement && !REQUIREMENT_OPTIONS.contains(option)) {
         throw new IllegalArgumentException(
             "has \""
-                + option
+                + SpecText.abbreviate(option)
                 + "\" after a requirement, where pip takes only "
                 + String.join(", ", REQUIREMENT_OPTIONS.stream().sorted().toList())
                 + "; give it a line of its own");
       }
       if (needsValue && !attached) {
         if (i + 1 >= words.length) {
-          throw new IllegalArgumentException("has \"" + option + "\" without its value");
+          throw new IllegalArgumentException(
+              "has \"" + SpecText.abbreviate(option) + "\" without its value");
         }
         i++;
       } else if (!needsValue && attached) {
-        throw new IllegalArgumentException("gives a value to \"" + option + "\", which takes none");
+        throw new IllegalArgumentException(
+            "gives a value to \"" + SpecText.abbreviate(option) + "\", which takes none");
       }
       i++;
     }
@@ -181,15 +207,15 @@ public record PipLine(String text) {
       if (c.startsWith("=") && !c.startsWith("==")) {
         throw new IllegalArgumentException(
             "uses conda's single '=', which pip refuses (\"Invalid requirement\"); write "
-                + name
+                + SpecText.abbreviate(name)
                 + "="
-                + c
+                + SpecText.abbreviate(c)
                 + ", or move it to the conda dependencies");
       }
       if (!CLAUSE.matcher(c).matches()) {
         throw new IllegalArgumentException(
             "has the version clause \""
-                + c
+                + SpecText.abbreviate(c)
                 + "\", which is not an operator (== != < <= > >= ~= ===) and a version");
       }
     }

@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * lane, kept in that order. The walk merges the lanes by their first job; once a job finds no
  * device, no later job of its lane can (free devices only run out during a walk), so its lane
  * leaves the walk. A decision therefore costs about (placed jobs + lanes) × log(queue), whatever
- * the queue's depth. Jobs that start to starve move between two sets per lane as time passes.
+ * the queue's depth. Jobs that start to starve move between two sets per lane as time passes. Jobs
+ * without a GPU form one lane that takes CPU-job slots instead of devices, and leaves the walk when
+ * the slots run out.
  *
  * <p>Not thread-safe: one thread owns it (the daemon's job thread).
  */
@@ -45,6 +47,7 @@ public final class Dispatcher {
 
   private final FreeDevices free = new FreeDevices();
   private Instant cutoff = Instant.MIN;
+  private int cpuInUse;
 
   public Dispatcher(Scheduler.Policy policy) {
     this.policy = policy;
@@ -109,8 +112,8 @@ public final class Dispatcher {
   }
 
   /**
-   * Places what can be placed now: each placed job leaves the queue and its device stops being
-   * free. Jobs that need no GPU are always placed.
+   * Places what can be placed now: each placed job leaves the queue and its device (or, for a job
+   * without a GPU, its CPU-job slot) stops being free.
    *
    * @return the assignments, in the order they were decided
    */
@@ -124,6 +127,10 @@ public final class Dispatcher {
       Job head = lane.first();
       Optional<MigSlot> slot;
       if (lane.need.isEmpty()) {
+        if (cpuInUse >= policy.cpuJobLimit()) {
+          continue; // the lane waits: every CPU-job slot is taken
+        }
+        cpuInUse++;
         slot = Optional.empty();
       } else {
         MigSlot best = free.takeBestFit(lane.need.get());
@@ -176,6 +183,32 @@ public final class Dispatcher {
    */
   public String whyWaiting(Requirement need) {
     return free.whyNoDevice(need);
+  }
+
+  /** Why a job left in the queue by the last {@link #decide} waits. */
+  public WaitingReason whyWaiting(Job job) {
+    return job.requirement()
+        .<WaitingReason>map(need -> new WaitingReason.NoFreeDevice(need, whyWaiting(need)))
+        .orElseGet(() -> new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()));
+  }
+
+  /**
+   * How many jobs without a GPU hold a slot now (starting, running or stopping); a decision places
+   * such jobs only while fewer than {@link Scheduler.Policy#cpuJobLimit()} do, and counts those it
+   * places.
+   */
+  public void runningWithoutGpu(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("running jobs cannot be negative, was " + count);
+    }
+    cpuInUse = count;
+  }
+
+  /** When jobs without a GPU wait after the last {@link #decide}: the slots, all in use. */
+  public Optional<WaitingReason.CpuJobSlots> cpuJobsWaiting() {
+    return lanes.containsKey(Optional.<Requirement>empty())
+        ? Optional.of(new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()))
+        : Optional.empty();
   }
 
   /** Moves jobs between fresh and starving so that starving means submitted at or before cutoff. */

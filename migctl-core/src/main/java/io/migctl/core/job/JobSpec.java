@@ -38,7 +38,6 @@ public record JobSpec(
   public static final int MAX_RETRIES = 100;
   public static final Duration MAX_TIMEOUT = Duration.ofDays(30);
   public static final int MAX_ARGUMENTS = 4096;
-  public static final int MAX_ARGUMENT_LENGTH = 128 * 1024;
   public static final String DEFAULT_TENANT = "default";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -65,10 +64,7 @@ public record JobSpec(
       if (arg == null || arg.indexOf('\0') >= 0) {
         throw new JobSpecException("command[" + i + "]", "must be a string without NUL characters");
       }
-      if (arg.length() > MAX_ARGUMENT_LENGTH) {
-        throw new JobSpecException(
-            "command[" + i + "]", "is longer than " + MAX_ARGUMENT_LENGTH + " characters");
-      }
+      ExecLimits.checkString("command[" + i + "]", arg, ExecLimits.ARGUMENT);
     }
     if (command.getFirst().isBlank()) {
       throw new JobSpecException("command[0]", "the program name is blank");
@@ -119,6 +115,8 @@ public record JobSpec(
         throw new JobSpecException(
             "env." + e.getKey(), "is set by migctl from the job's MIG device; leave it out");
       }
+      ExecLimits.checkString(
+          "env." + e.getKey(), e.getKey() + "=" + e.getValue(), ExecLimits.ENVIRONMENT_VARIABLE);
     }
     variables = java.util.Collections.unmodifiableMap(new TreeMap<>(variables));
   }

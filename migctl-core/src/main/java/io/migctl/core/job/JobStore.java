@@ -35,6 +35,17 @@ public interface JobStore {
    */
   JobEvent record(Transition transition);
 
+  /** Every job in a final state, with when it finished, for {@link JobRetention#expired}. */
+  List<JobRetention.Finished> finished();
+
+  /**
+   * Removes these jobs and their events, in one transaction; a job that is not in a final state
+   * (any more) is kept, whatever is asked.
+   *
+   * @return the ids of the jobs removed, lowest first
+   */
+  List<Long> removeFinished(java.util.Collection<Long> ids);
+
   /** A job's history, oldest first. */
   List<JobEvent> events(long jobId);
 

@@ -17,15 +17,45 @@ import java.util.Optional;
  * free device that offers its memory and compute. A job that finds no device waits, and jobs behind
  * it may pass it — but not on a device that a starving job ahead of them could use, so a big job's
  * wait stays bounded once it starves.
+ *
+ * <p>Jobs without a GPU take no device but one of {@link Policy#cpuJobLimit()} slots; when all are
+ * in use they wait like a job that finds no device, and jobs with a GPU pass them.
  */
 public final class Scheduler {
   private Scheduler() {}
 
   /**
    * @param starvationAfter how long a job may be passed by jobs behind it
+   * @param cpuJobLimit how many jobs without a GPU may hold a slot (starting, running or stopping)
+   *     at once; jobs with a GPU are bounded by their devices instead
    */
-  public record Policy(Duration starvationAfter) {
+  public record Policy(Duration starvationAfter, int cpuJobLimit) {
+
+    /** No limit on jobs without a GPU. */
+    public static final int NO_CPU_JOB_LIMIT = Integer.MAX_VALUE;
+
+    /** Ten minutes to starvation, no CPU-job limit (the daemon sets one from the node's cores). */
     public static final Policy DEFAULT = new Policy(Duration.ofMinutes(10));
+
+    public Policy {
+      if (starvationAfter.isNegative()) {
+        throw new IllegalArgumentException(
+            "starvation time must not be negative, was " + starvationAfter);
+      }
+      if (cpuJobLimit < 1) {
+        throw new IllegalArgumentException(
+            "the limit on running jobs without a GPU must be at least 1, was " + cpuJobLimit);
+      }
+    }
+
+    /** A policy without a CPU-job limit. */
+    public Policy(Duration starvationAfter) {
+      this(starvationAfter, NO_CPU_JOB_LIMIT);
+    }
+
+    public Policy withCpuJobLimit(int limit) {
+      return new Policy(starvationAfter, limit);
+    }
   }
 
   /** A job and the device it goes to (empty for a job that needs no GPU). */
@@ -33,33 +63,47 @@ public final class Scheduler {
 
   /**
    * @param assignments in the order they were decided
-   * @param waiting for each job left in the queue, why
+   * @param waiting for each job left in the queue, in decision order, why
    */
-  public record Decision(List<Assignment> assignments, Map<Long, String> waiting) {
+  public record Decision(List<Assignment> assignments, Map<Long, WaitingReason> waiting) {
     public Decision {
       assignments = List.copyOf(assignments);
       waiting = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(waiting));
     }
   }
 
+  /** {@link #decide(List, List, List, int, Instant, Policy)} with no job without a GPU running. */
+  public static Decision decide(
+      List<Job> queued, List<MigSlot> free, List<MigSlot> all, Instant now, Policy policy) {
+    return decide(queued, free, all, 0, now, policy);
+  }
+
   /**
-   * One decision on a snapshot: a {@link Dispatcher} loaded with the queue and the free devices.
+   * One decision on a snapshot: a {@link Dispatcher} loaded with the queue, the free devices and
+   * the jobs without a GPU that hold a slot.
    *
    * @param queued the queued jobs, in any order
    * @param free the devices no job holds and no foreign process uses
    * @param all every device of the node, to tell "busy" from "does not exist"
+   * @param runningWithoutGpu jobs without a GPU that are starting, running or stopping
    */
   public static Decision decide(
-      List<Job> queued, List<MigSlot> free, List<MigSlot> all, Instant now, Policy policy) {
+      List<Job> queued,
+      List<MigSlot> free,
+      List<MigSlot> all,
+      int runningWithoutGpu,
+      Instant now,
+      Policy policy) {
     Dispatcher dispatcher = new Dispatcher(policy);
     dispatcher.devices(all, free);
+    dispatcher.runningWithoutGpu(runningWithoutGpu);
     for (Job job : queued) {
       dispatcher.enqueue(job);
     }
     List<Assignment> assignments = dispatcher.decide(now);
-    Map<Long, String> waiting = new LinkedHashMap<>();
+    Map<Long, WaitingReason> waiting = new LinkedHashMap<>();
     for (Job job : dispatcher.inOrder()) {
-      waiting.put(job.id(), dispatcher.whyWaiting(job.requirement().orElseThrow()));
+      waiting.put(job.id(), dispatcher.whyWaiting(job));
     }
     return new Decision(assignments, waiting);
   }

@@ -99,8 +99,10 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
             "it asks for " + c + " compute slices inside a " + g + "g instance; use 1.." + g + "c");
       }
       return new ProfileName(c == g ? 0 : c, g, Integer.parseInt(m.group(3)), attributes);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "\"" + text + "\" is not a valid MIG profile name: a number in it is too large", e);
     } catch (IllegalArgumentException e) {
-      // NumberFormatException (a number too large) is an IllegalArgumentException too.
       throw new IllegalArgumentException(
           "\"" + text + "\" is not a valid MIG profile name: " + e.getMessage(), e);
     }

@@ -169,13 +169,68 @@ class CanonicalSpecTest {
     assertThat(hash(unnamed)).isEqualTo(hash(spec));
   }
 
+  /**
+   * pip reads a requirements file whole before it resolves: its options apply to every requirement
+   * wherever they stand, and the requirements are a set. So requirement lines commute, with each
+   * other and with option lines; option lines keep their order among themselves (the later of two
+   * {@code --index-url}s wins, {@code -r}/{@code -e}/{@code -c} are kept as written).
+   */
   @Test
-  void pipOrderChangesTheHashButVariableOrderDoesNot() {
-    EnvironmentSpec spec = example();
-    EnvironmentSpec pipSwapped =
-        with(spec, spec.channels(), List.of(spec.pip().get(1), spec.pip().get(0)));
-    assertThat(hash(pipSwapped)).isNotEqualTo(hash(spec));
+  void pipRequirementLinesCommuteButOptionLinesKeepTheirOrder() {
+    List<String> pip =
+        List.of(
+            "--index-url https://a.example/simple",
+            "torch==2.3.0",
+            "-r requirements.txt",
+            "numpy>=1.26",
+            "--extra-index-url https://b.example/simple",
+            "-e ./local-pkg",
+            "git+https://github.com/x/y.git",
+            "einops");
+    List<String> options = pip.stream().filter(l -> l.startsWith("-")).toList();
+    EnvironmentSpec spec = with(example(), example().channels(), pip);
+    String expected = hash(spec);
+    long seed = Seeds.seed();
+    Random random = new Random(seed);
+    for (int i = 0; i < 50; i++) {
+      List<String> shuffled = new ArrayList<>(pip);
+      Collections.shuffle(shuffled, random);
+      // put the option lines back in their written order, in the places they were shuffled to
+      List<String> reordered = new ArrayList<>();
+      int option = 0;
+      for (String line : shuffled) {
+        reordered.add(line.startsWith("-") ? options.get(option++) : line);
+      }
+      assertThat(hash(with(spec, spec.channels(), reordered)))
+          .as("seed %d, pip %s", seed, reordered)
+          .isEqualTo(expected);
+    }
+    assertThat(CanonicalSpec.of(spec, "linux-64", "conda").text())
+        .contains(
+            """
+              "pip": [
+                "--index-url https://a.example/simple",
+                "-r requirements.txt",
+                "--extra-index-url https://b.example/simple",
+                "-e ./local-pkg",
+                "einops",
+                "git+https://github.com/x/y.git",
+                "numpy>=1.26",
+                "torch==2.3.0"
+              ],
+            """);
 
+    List<String> optionsSwapped = new ArrayList<>(pip);
+    Collections.swap(optionsSwapped, 0, 4);
+    assertThat(hash(with(spec, spec.channels(), optionsSwapped))).isNotEqualTo(expected);
+    List<String> requirementChanged = new ArrayList<>(pip);
+    requirementChanged.set(1, "torch==2.3.1");
+    assertThat(hash(with(spec, spec.channels(), requirementChanged))).isNotEqualTo(expected);
+  }
+
+  @Test
+  void variableOrderDoesNotChangeTheHash() {
+    EnvironmentSpec spec = example();
     Map<String, String> reversed = new LinkedHashMap<>();
     reversed.put("OMP_NUM_THREADS", "4");
     reversed.put("A_FLAG", "on");

@@ -33,7 +33,20 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "10", "ten minutes", "10 m", "1.5h", "-5s", "1w", "P", "PTXM", "h"})
+  @ValueSource(
+      strings = {
+        "",
+        "10",
+        "ten minutes",
+        "10 m",
+        "1.5h",
+        "-5s",
+        "1w",
+        "P",
+        "PTXM",
+        "h",
+        "99999999999999999999s"
+      })
   void rejectsOtherTextNamingTheForms(String text) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> Durations.parse(text))

@@ -200,19 +200,47 @@ class JobSpecTest {
   }
 
   @Test
-  void acceptsAnArgumentAtTheLengthLimit() {
+  void acceptsAnArgumentThatFillsLinuxsLimitWithItsNul() {
     Spec s = new Spec();
-    s.command = List.of("echo", "a".repeat(JobSpec.MAX_ARGUMENT_LENGTH));
-    assertThat(s.build().command().get(1)).hasSize(128 * 1024);
+    s.command = List.of("echo", "a".repeat(ExecLimits.MAX_ARG_STRLEN - 1));
+    assertThat(s.build().command().get(1)).hasSize(131071);
+  }
+
+  /** Issue 13.15: Linux counts bytes with the NUL (MAX_ARG_STRLEN), not characters. */
+  @Test
+  void refusesAnArgumentOverLinuxsLimitCountingItsNul() {
+    Spec s = new Spec();
+    s.command = List.of("echo", "a".repeat(ExecLimits.MAX_ARG_STRLEN));
+    JobSpecException e = rejected(s);
+    assertThat(e.field()).isEqualTo("command[1]");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "command[1]: takes 131073 bytes with its terminating NUL; Linux passes at most"
+                + " 131072 bytes per argument (MAX_ARG_STRLEN); pass long data in a file");
   }
 
   @Test
-  void rejectsAnArgumentOverTheLengthLimit() {
+  void refusesAnArgumentOfFewerCharactersThanTheLimitButMoreBytes() {
     Spec s = new Spec();
-    s.command = List.of("echo", "a".repeat(JobSpec.MAX_ARGUMENT_LENGTH + 1));
+    s.command = List.of("echo", "é".repeat(70_000)); // 140,000 bytes in UTF-8
     JobSpecException e = rejected(s);
     assertThat(e.field()).isEqualTo("command[1]");
-    assertThat(e.getMessage()).isEqualTo("command[1]: is longer than 131072 characters");
+    assertThat(e.getMessage()).contains("takes 140001 bytes");
+  }
+
+  @Test
+  void refusesAnEnvironmentVariableOverLinuxsLimit() {
+    Spec s = new Spec();
+    s.variables = Map.of("DATA", "x".repeat(ExecLimits.MAX_ARG_STRLEN - 5));
+    JobSpecException e = rejected(s);
+    assertThat(e.field()).isEqualTo("env.DATA");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "env.DATA: takes 131073 bytes as NAME=VALUE with its terminating NUL; Linux passes"
+                + " at most 131072 bytes per environment variable (MAX_ARG_STRLEN); pass long data"
+                + " in a file");
+    s.variables = Map.of("DATA", "x".repeat(ExecLimits.MAX_ARG_STRLEN - 6));
+    assertThat(s.build().variables()).containsKey("DATA");
   }
 
   @ParameterizedTest

@@ -98,7 +98,8 @@ class ProfileNameTest {
   void rejectsImpossibleNumbersNamingTheInput(String text) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ProfileName.parse(text))
-        .withMessageContaining("\"" + text + "\" is not a valid MIG profile name");
+        .withMessageContaining("\"" + text + "\" is not a valid MIG profile name")
+        .withMessageNotContaining("For input string");
   }
 
   @Test

@@ -1,20 +1,22 @@
 package io.migctl.env.spec;
 
+import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.core.env.MatchSpec;
 import io.migctl.core.env.PipLine;
+import io.migctl.core.env.PlatformSelector;
+import io.migctl.core.env.SpecText;
+import io.migctl.core.input.InputLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -22,25 +24,35 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * Reads conda {@code environment.yml} files (CEP 24) into {@link EnvironmentSpec}s.
+ * Reads conda {@code environment.yml} files (CEP 24) into {@link EnvironmentSpec}s, accepting what
+ * conda accepts and refusing what it refuses.
  *
- * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings). Keys:
- * conda's five, {@code name}, {@code channels}, {@code dependencies} (required, as CEP 24 says),
- * {@code variables} and {@code prefix}; and the three that conda-lock adds to the same files,
- * {@code platforms}, {@code category} and {@code pip-repositories}, which conda itself skips with a
- * warning: they are checked for shape and then ignored, as conda ignores them. Every other key is
- * refused where conda would only warn and drop it, since a misspelt {@code dependecies} would
- * otherwise build an empty environment. Duplicate keys are refused.
+ * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings), within
+ * {@link InputLimits} (size, nesting, string length, aliases: {@link BoundedYaml}). Keys: conda's
+ * five, {@code name}, {@code channels}, {@code dependencies} (required, as CEP 24 says), {@code
+ * variables} and {@code prefix}; and the three that conda-lock adds to the same files, {@code
+ * platforms}, {@code category} and {@code pip-repositories}: they are checked for shape and then
+ * ignored. Every other key is ignored with a warning, as conda ignores it ({@code
+ * EnvironmentSectionNotValid}); but when {@code dependencies} is missing and such a key is a
+ * misspelling of it ({@code dependecies}), the file is refused at that key, since conda would build
+ * an empty environment. Duplicate keys are refused.
  *
- * <p>{@code dependencies} holds MatchSpec strings ({@link MatchSpec#parse}) and at most one {@code
- * pip:} mapping of pip lines ({@link PipLine}). {@code variables} maps names to scalars, kept as
- * written ({@code 3.10} stays {@code "3.10"}). Channels keep {@code ${VAR}} unexpanded.
+ * <p>{@code name} is a label: migctl builds by prefix, where conda does not use it, so any scalar
+ * is taken ({@code my env} too); an empty one is none. An empty {@code channels:} means the
+ * backend's configured channels. {@code dependencies} holds MatchSpec strings ({@link
+ * MatchSpec#read}, whose warnings are the file's), at most one {@code pip:} mapping of pip lines
+ * ({@link PipLine}), and, when the build target's backend reads them ({@link
+ * BuildTarget#readsSelectors()}), micromamba's selectors {@code - sel(linux): pkg}, evaluated for
+ * the target's platform ({@link PlatformSelector}); for other backends a selector is refused naming
+ * the backend. {@code variables} maps names to scalars, kept as written ({@code 3.10} stays {@code
+ * "3.10"}). Channels keep {@code ${VAR}} unexpanded.
  *
- * <p>Pure: no I/O, thread-safe. Every refusal is a {@link SpecException} naming the file, line,
- * element, problem and what is accepted.
+ * <p>Pure: no I/O, thread-safe. Every refusal is an {@link IllegalArgumentException}: a {@link
+ * SpecException} naming the file, line, element, problem and what is accepted, or an {@link
+ * io.migctl.core.input.InvalidTextException} naming the file and the bound it passes. No input
+ * gives another exception.
  */
 public final class EnvironmentFiles {
 
@@ -64,30 +76,47 @@ public final class EnvironmentFiles {
   private EnvironmentFiles() {}
 
   /**
-   * Parses an {@code environment.yml}.
+   * The spec of an {@code environment.yml} as conda reads it, for callers that need only the spec:
+   * the warnings are dropped, and selectors are refused as conda refuses them.
    *
-   * @param text the file's content
    * @param source names the file in messages, e.g. its path
-   * @throws SpecException when the file is not valid YAML or not a valid environment file
+   * @throws IllegalArgumentException as {@link #read(String, String, BuildTarget)}
    */
   public static EnvironmentSpec parse(String text, String source) {
+    return read(text, source, new BuildTarget("noarch", "conda")).spec();
+  }
+
+  /**
+   * Reads an {@code environment.yml} from its text.
+   *
+   * @param source names the file in messages, e.g. its path
+   * @param target the backend and platform it is read for (selectors depend on them)
+   * @throws IllegalArgumentException when the file passes a bound, is not valid YAML or not a valid
+   *     environment file
+   */
+  public static ParsedSpec read(String text, String source, BuildTarget target) {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(source, "source");
-    return new Reading(source).spec(compose(text, source));
+    Objects.requireNonNull(target, "target");
+    InputLimits.checkSize(source, utf8Length(text));
+    Reading reading = new Reading(source, target);
+    EnvironmentSpec spec = reading.spec(compose(text, source));
+    return new ParsedSpec(spec, reading.warnings);
+  }
+
+  private static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   private static Optional<Node> compose(String text, String source) {
-    LoadSettings settings =
-        LoadSettings.builder()
-            .setLabel(source)
-            .setSchema(new CoreSchema())
-            .setAllowDuplicateKeys(false)
-            .setAllowRecursiveKeys(false)
-            .setUseMarks(true)
-            .build();
     String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
     try {
-      return new Compose(settings).composeString(body);
+      return BoundedYaml.compose(body, source);
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
       String problem =
@@ -99,14 +128,46 @@ public final class EnvironmentFiles {
           "is not valid YAML (" + problem + ")",
           "YAML; list items under a key are indented as one block",
           e);
+    } catch (ReaderException e) {
+      throw new SpecException(
+          source,
+          lineOf(body, e.getPosition()),
+          "file",
+          String.format(
+              "has the control character U+%04X, which a YAML file cannot hold", e.getCodePoint()),
+          "UTF-8 text; tabs and line breaks are the only control characters YAML allows",
+          e);
     } catch (YamlEngineException e) {
       throw new SpecException(
           source, 0, "file", "is not valid YAML (" + e.getMessage() + ")", "YAML", e);
     }
   }
 
-  /** One parse: the source name and the walk over the composed nodes. */
-  private record Reading(String source) {
+  /** The 1-based line of the code point at {@code position}. */
+  private static int lineOf(String text, int position) {
+    int line = 1;
+    int offset = 0;
+    for (int i = 0; i < position && offset < text.length(); i++) {
+      int c = text.codePointAt(offset);
+      if (c == '\n') {
+        line++;
+      }
+      offset += Character.charCount(c);
+    }
+    return line;
+  }
+
+  /** One parse: the source name, the target, the walk over the composed nodes, the warnings. */
+  private static final class Reading {
+
+    private final String source;
+    private final BuildTarget target;
+    private final List<String> warnings = new ArrayList<>();
+
+    Reading(String source, BuildTarget target) {
+      this.source = source;
+      this.target = target;
+    }
 
     EnvironmentSpec spec(Optional<Node> document) {
       Node root =
@@ -123,17 +184,27 @@ public final class EnvironmentFiles {
             root, "file", "is " + kind(root) + ", not a mapping of keys", ACCEPTED_DOCUMENT);
       }
       Map<String, NodeTuple> entries = keyed(mapping, "");
+      NodeTuple dependenciesEntry = entries.get("dependencies");
       entries.forEach(
           (key, entry) -> {
             if (!CONDA_KEYS.contains(key) && !CONDA_LOCK_KEYS.contains(key)) {
-              throw error(entry.getKeyNode(), key, unknownKey(key), ACCEPTED_KEYS);
+              Optional<String> meant = closeKey(key);
+              if (dependenciesEntry == null && meant.filter("dependencies"::equals).isPresent()) {
+                throw error(
+                    entry.getKeyNode(),
+                    key,
+                    "is not a key of an environment file (did you mean dependencies?), and"
+                        + " dependencies is missing: conda would ignore this key and build an"
+                        + " empty environment",
+                    ACCEPTED_KEYS);
+              }
+              warn(entry.getKeyNode(), key, unknownKey(key, meant));
             }
           });
 
-      Optional<String> name = Optional.ofNullable(entries.get("name")).map(this::name);
+      Optional<String> name = Optional.ofNullable(entries.get("name")).flatMap(this::name);
       List<String> channels =
           Optional.ofNullable(entries.get("channels")).map(this::channels).orElse(List.of());
-      NodeTuple dependenciesEntry = entries.get("dependencies");
       if (dependenciesEntry == null) {
         throw new SpecException(
             source,
@@ -161,18 +232,29 @@ public final class EnvironmentFiles {
       }
     }
 
-    private String name(NodeTuple entry) {
-      String name = nonBlank(entry.getValueNode(), "name");
+    /** Any scalar, as text; none when empty. */
+    private Optional<String> name(NodeTuple entry) {
+      Node node = entry.getValueNode();
+      if (!(node instanceof ScalarNode scalar)) {
+        throw error(node, "name", "is " + kind(node) + ", not a name", "a string");
+      }
+      if (isNull(node) || scalar.getValue().isBlank()) {
+        return Optional.empty();
+      }
+      String name = scalar.getValue().strip();
       checkWithSpec(
-          entry.getValueNode(),
+          node,
           "name",
           () ->
               new EnvironmentSpec(
                   Optional.of(name), List.of(), List.of(), List.of(), Map.of(), Optional.empty()));
-      return name;
+      return Optional.of(name);
     }
 
     private List<String> channels(NodeTuple entry) {
+      if (isNull(entry.getValueNode())) {
+        return List.of(); // conda: the configured channels
+      }
       SequenceNode list = sequence(entry.getValueNode(), "channels", "a list of channel names");
       List<String> channels = new ArrayList<>();
       for (int i = 0; i < list.getValue().size(); i++) {
@@ -208,31 +290,85 @@ public final class EnvironmentFiles {
       for (int i = 0; i < list.getValue().size(); i++) {
         Node item = list.getValue().get(i);
         String element = "dependencies[" + i + "]";
-        if (item instanceof MappingNode mapping) {
-          Map<String, NodeTuple> keys = keyed(mapping, element + ".");
-          if (!keys.keySet().equals(Set.of("pip"))) {
+        if (!(item instanceof MappingNode mapping)) {
+          String text = string(item, element, "a MatchSpec such as numpy>=1.26 or a pip: list");
+          matchSpec(item, element, text).ifPresent(conda::add);
+          continue;
+        }
+        Map<String, NodeTuple> keys = keyed(mapping, element + ".");
+        for (Map.Entry<String, NodeTuple> keyed : keys.entrySet()) {
+          String key = keyed.getKey();
+          Node value = keyed.getValue().getValueNode();
+          if (key.equals("pip")) {
+            if (pip != null) {
+              throw error(item, element, "is a second pip: section; conda takes one", "one pip:");
+            }
+            pip = pipLines(value, element + ".pip");
+          } else if (PlatformSelector.isSelector(key)) {
+            selected(keyed.getValue().getKeyNode(), element, key, value).ifPresent(conda::add);
+          } else {
             throw error(
                 item,
                 element,
                 "is a mapping with the key(s) "
                     + String.join(", ", keys.keySet())
-                    + "; the only mapping dependencies takes is pip: [...]",
+                    + "; the only mapping dependencies takes is pip: [...]"
+                    + (target.readsSelectors() ? " (and micromamba's sel(...): pkg)" : ""),
                 "pip");
-          }
-          if (pip != null) {
-            throw error(item, element, "is a second pip: section; conda takes one", "one pip:");
-          }
-          pip = pipLines(keys.get("pip").getValueNode(), element + ".pip");
-        } else {
-          String text = string(item, element, "a MatchSpec such as numpy>=1.26 or a pip: list");
-          try {
-            conda.add(MatchSpec.parse(text));
-          } catch (IllegalArgumentException e) {
-            throw new SpecException(source, line(item), element, e.getMessage(), "", e);
           }
         }
       }
       return new Dependencies(conda, pip == null ? List.of() : pip);
+    }
+
+    /** A MatchSpec item, with conda's warnings; none when conda would read nothing there. */
+    private Optional<MatchSpec> matchSpec(Node item, String element, String text) {
+      try {
+        MatchSpec.Parsed parsed = MatchSpec.read(text);
+        parsed
+            .warnings()
+            .forEach(
+                w -> warn(item, element, "MatchSpec \"" + SpecText.abbreviate(text) + "\": " + w));
+        return Optional.of(parsed.spec());
+      } catch (IllegalArgumentException e) {
+        throw new SpecException(source, line(item), element, e.getMessage(), "", e);
+      }
+    }
+
+    /**
+     * The package of a {@code sel(...): pkg} item when the selector holds for the target's
+     * platform; refused when the target's backend does not read selectors.
+     */
+    private Optional<MatchSpec> selected(Node keyNode, String element, String key, Node value) {
+      if (!target.readsSelectors()) {
+        throw error(
+            keyNode,
+            element,
+            "\""
+                + SpecText.abbreviate(key)
+                + "\" is a micromamba selector, which the "
+                + target.backend()
+                + " backend does not read (conda stops at it: a dependency that is a mapping"
+                + " other than pip:)",
+            "build with --backend micromamba, or list the package without sel(...)");
+      }
+      PlatformSelector selector;
+      try {
+        selector = PlatformSelector.parse(key);
+      } catch (IllegalArgumentException e) {
+        throw new SpecException(source, line(keyNode), element, e.getMessage(), "", e);
+      }
+      if (!(value instanceof ScalarNode) || isNull(value)) {
+        throw error(
+            value,
+            element + "." + selector,
+            "is " + kind(value) + "; micromamba selects one MatchSpec per sel(...) item",
+            "sel(linux): a MatchSpec");
+      }
+      String text = string(value, element + "." + selector, "a MatchSpec");
+      return selector.selects(target.platform())
+          ? matchSpec(value, element + "." + selector, text)
+          : Optional.empty();
     }
 
     private List<String> pipLines(Node node, String element) {
@@ -369,6 +505,10 @@ public final class EnvironmentFiles {
       }
     }
 
+    private void warn(Node node, String element, String problem) {
+      warnings.add(SpecException.message(source, line(node), element, problem, ""));
+    }
+
     private SpecException error(Node node, String element, String problem, String accepted) {
       return new SpecException(source, line(node), element, problem, accepted);
     }
@@ -402,17 +542,21 @@ public final class EnvironmentFiles {
       return "the value \"" + scalar.getValue() + "\"";
     }
 
-    private static String unknownKey(String key) {
+    private static String unknownKey(String key, Optional<String> meant) {
       if (key.equals("pip")) {
         return "is not a top-level key: the pip list belongs inside dependencies, as the item"
-            + " '- pip: [...]'";
+            + " '- pip: [...]'; conda ignores it, so its packages are not installed";
       }
-      Optional<String> close =
-          Stream.concat(CONDA_KEYS.stream(), CONDA_LOCK_KEYS.stream())
-              .filter(known -> editDistance(key, known) <= 2)
-              .findFirst();
       return "is not a key of an environment file"
-          + close.map(k -> " (did you mean " + k + "?)").orElse("");
+          + meant.map(k -> " (did you mean " + k + "?)").orElse("")
+          + "; conda ignores it";
+    }
+
+    /** The known key {@code key} is probably a misspelling of. */
+    private static Optional<String> closeKey(String key) {
+      return Stream.concat(CONDA_KEYS.stream(), CONDA_LOCK_KEYS.stream())
+          .filter(known -> key.length() < 40 && editDistance(key, known) <= 2)
+          .findFirst();
     }
 
     private static int editDistance(String a, String b) {

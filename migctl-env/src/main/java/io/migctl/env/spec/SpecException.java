@@ -50,8 +50,8 @@ public final class SpecException extends IllegalArgumentException {
     return element;
   }
 
-  private static String message(
-      String source, int line, String element, String problem, String accepted) {
+  /** {@code source:line: element: problem; accepted: accepted}, as the message reads. */
+  static String message(String source, int line, String element, String problem, String accepted) {
     StringBuilder out = new StringBuilder(source);
     if (line > 0) {
       out.append(':').append(line);

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +60,8 @@ public final class EnvironmentStore {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private final Path root;
   private final Clock clock;
@@ -94,7 +97,8 @@ public final class EnvironmentStore {
 
   /**
    * Returns the build of {@code spec} by {@code backend}, building it when the store has none, and
-   * points {@code name} (or the spec's own name) at it.
+   * points {@code name} at it, or else the spec's own name when that is a store name ({@link
+   * #isStoreName}; a spec's name is otherwise only the build's label).
    *
    * @param specText the spec as the user wrote it, kept with the build
    * @param toolEnvironment extra variables for the tool, e.g. {@code CONDA_OVERRIDE_CUDA}
@@ -110,8 +114,9 @@ public final class EnvironmentStore {
       Consumer<BuildProgress> progress) {
     CanonicalSpec canonical = CanonicalSpec.of(spec, platform, backend.kind());
     String id = canonical.hash();
-    Optional<String> pointer = name.or(spec::name);
-    pointer.ifPresent(EnvironmentStore::checkName);
+    name.ifPresent(EnvironmentStore::checkName);
+    // the spec's own name is a label; it names the build only when it is a store name
+    Optional<String> pointer = name.or(() -> spec.name().filter(EnvironmentStore::isStoreName));
     boolean hit =
         locked(
             "build-" + id,
@@ -436,8 +441,16 @@ public final class EnvironmentStore {
     return removed;
   }
 
+  /**
+   * Whether {@code name} can name builds: letters, digits, '.', '_' and '-', starting with a letter
+   * or digit, at most 128 characters (it is a file name in the store).
+   */
+  public static boolean isStoreName(String name) {
+    return name.length() <= 128 && STORE_NAME.matcher(name).matches();
+  }
+
   static void checkName(String name) {
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || name.length() > 128) {
+    if (!isStoreName(name)) {
       throw new IllegalArgumentException(
           "environment name \""
               + name

@@ -44,6 +44,11 @@ public final class VenvBackend implements EnvBackend {
 
   @Override
   public String kind() {
+    return kind(systemSitePackages);
+  }
+
+  /** The kind of a venv backend, before there is one (it names the build target). */
+  public static String kind(boolean systemSitePackages) {
     return systemSitePackages ? "venv+system-site-packages" : "venv";
   }
 

@@ -1,9 +1,11 @@
 package io.migctl.env.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.CanonicalSpec;
 import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.core.env.MatchSpec;
@@ -15,9 +17,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EnvironmentFilesTest {
 
   private static final String SOURCE = "env.yml";
+  private static final BuildTarget CONDA = new BuildTarget("linux-64", "conda");
 
   private static EnvironmentSpec parse(String yaml) {
-    return EnvironmentFiles.parse(yaml, SOURCE);
+    return EnvironmentFiles.read(yaml, SOURCE, CONDA).spec();
+  }
+
+  private static List<String> warnings(String yaml, BuildTarget target) {
+    return EnvironmentFiles.read(yaml, SOURCE, target).warnings();
   }
 
   private static SpecException refused(String yaml) {
@@ -221,19 +228,135 @@ class EnvironmentFilesTest {
   }
 
   @Test
-  void refusesUnknownKeysListingTheAcceptedOnes() {
+  void refusesAMisspeltDependenciesWhenDependenciesIsMissing() {
     SpecException misspelt = refusedAt("name: x\ndependecies:\n  - python\n", 2, "dependecies");
     assertThat(misspelt)
         .hasMessageContaining("did you mean dependencies?")
+        .hasMessageContaining("conda would ignore this key and build an empty environment")
         .hasMessageEndingWith(
             "; accepted: name, channels, dependencies, variables, prefix (conda); platforms,"
                 + " category, pip-repositories (conda-lock's, ignored)");
-    assertThat(refusedAt("dependencies: [x]\nfoo: bar\n", 2, "foo"))
-        .hasMessageContaining("is not a key of an environment file;");
-    assertThat(refusedAt("dependencies:\n  - numpy\npip:\n  - something\n", 3, "pip"))
-        .hasMessageContaining("belongs inside dependencies, as the item '- pip: [...]'");
     assertThat(refusedAt("dependencies: [x]\n1: one\n", 2, "file"))
         .hasMessageContaining("the number 1, not a string");
+  }
+
+  @Test
+  void warnsAboutUnknownKeysWhereTheyStand() {
+    assertThat(
+            warnings("name: x\ncolour: blue\ndependencies: [python]\nvariabels: {A: 1}\n", CONDA))
+        .containsExactly(
+            "env.yml:2: colour: is not a key of an environment file; conda ignores it",
+            "env.yml:4: variabels: is not a key of an environment file (did you mean"
+                + " variables?); conda ignores it");
+    assertThat(warnings("dependencies:\n  - numpy\npip:\n  - something\n", CONDA))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("env.yml:3: pip: is not a top-level key")
+        .contains("belongs inside dependencies, as the item '- pip: [...]'", "not installed");
+    assertThat(warnings("name: x\ndependencies: [python]\nplatforms: [linux-64]\n", CONDA))
+        .isEmpty();
+  }
+
+  @Test
+  void warnsAboutWhatCondaDropsFromAMatchSpecAtItsLine() {
+    assertThat(
+            warnings(
+                "dependencies:\n  - python\n  - pkg[extra]!=1.0\n  - \"numpy # pinned\"\n", CONDA))
+        .satisfiesExactly(
+            w ->
+                assertThat(w)
+                    .startsWith("env.yml:3: dependencies[1]: MatchSpec \"pkg[extra]!=1.0\": ")
+                    .contains("drops \"extra\""),
+            w ->
+                assertThat(w)
+                    .startsWith("env.yml:4: dependencies[2]: MatchSpec \"numpy # pinned\": ")
+                    .contains("\"# pinned\" is dropped"));
+  }
+
+  @Test
+  void micromambaSelectorsAreEvaluatedForTheTargetPlatform() {
+    String yaml =
+        """
+        dependencies:
+          - python
+          - sel(linux): libgcc-ng
+          - sel(osx): llvm-openmp
+          - sel(unix): ncurses
+          - sel(win): pywin32
+          - pip:
+            - numpy
+        """;
+    assertThat(
+            EnvironmentFiles.read(yaml, SOURCE, new BuildTarget("linux-64", "micromamba")).spec())
+        .extracting(EnvironmentSpec::dependencies)
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.list(MatchSpec.class))
+        .extracting(MatchSpec::name)
+        .containsExactly("python", "libgcc-ng", "ncurses");
+    assertThat(
+            EnvironmentFiles.read(yaml, SOURCE, new BuildTarget("osx-arm64", "micromamba"))
+                .spec()
+                .dependencies())
+        .extracting(MatchSpec::name)
+        .containsExactly("python", "llvm-openmp", "ncurses");
+    assertThat(
+            EnvironmentFiles.read(yaml, SOURCE, new BuildTarget("win-64", "micromamba"))
+                .spec()
+                .dependencies())
+        .extracting(MatchSpec::name)
+        .containsExactly("python", "pywin32");
+    // the selected package is read like any other, with its warnings
+    assertThat(
+            EnvironmentFiles.read(
+                    "dependencies:\n  - sel(linux): pkg[gpu]\n",
+                    SOURCE,
+                    new BuildTarget("linux-64", "micromamba"))
+                .warnings())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("env.yml:2: dependencies[0].sel(linux): MatchSpec \"pkg[gpu]\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"conda", "mamba", "venv"})
+  void otherBackendsRefuseSelectorsNamingTheBackend(String backend) {
+    SpecException e =
+        catchThrowableOfType(
+            SpecException.class,
+            () ->
+                EnvironmentFiles.read(
+                    "dependencies:\n  - python\n  - sel(linux): libgcc-ng\n",
+                    SOURCE,
+                    new BuildTarget("linux-64", backend)));
+    assertThat(e)
+        .hasMessageStartingWith(
+            "env.yml:3: dependencies[1]: \"sel(linux)\" is a micromamba selector")
+        .hasMessageContaining("the " + backend + " backend does not read")
+        .hasMessageContaining("--backend micromamba");
+  }
+
+  @Test
+  void refusesSelectorsMicromambaRefuses() {
+    BuildTarget micromamba = new BuildTarget("linux-64", "micromamba");
+    assertThat(
+            catchThrowableOfType(
+                SpecException.class,
+                () ->
+                    EnvironmentFiles.read(
+                        "dependencies:\n  - sel(linux64): x\n", SOURCE, micromamba)))
+        .hasMessageStartingWith(
+            "env.yml:2: dependencies[0]: selector sel(linux64) names no system");
+    assertThat(
+            catchThrowableOfType(
+                SpecException.class,
+                () ->
+                    EnvironmentFiles.read(
+                        "dependencies:\n  - sel(linux): [a, b]\n", SOURCE, micromamba)))
+        .hasMessageStartingWith("env.yml:2: dependencies[0].sel(linux): is a list")
+        .hasMessageContaining("one MatchSpec per sel(...) item");
+    assertThat(
+            catchThrowableOfType(
+                SpecException.class,
+                () -> EnvironmentFiles.read("dependencies:\n  - conda: [a]\n", SOURCE, micromamba)))
+        .hasMessageContaining("key(s) conda")
+        .hasMessageContaining("sel(...)");
   }
 
   @Test
@@ -315,14 +438,18 @@ class EnvironmentFilesTest {
         .hasMessageContaining("not a string");
     assertThat(refusedAt("channels:\n  - conda forge\ndependencies: [x]\n", 2, "channels[0]"))
         .hasMessageContaining("whitespace");
-    assertThat(refusedAt("channels:\ndependencies: [x]\n", 1, "channels"))
-        .hasMessageContaining("is empty, not a list");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"name: ''", "name:", "name: 2024", "name: a/b", "name: [a]"})
-  void refusesBadNames(String line) {
+  @ValueSource(strings = {"name: [a]", "name: {a: b}", "name: \"a\\u0007b\""})
+  void refusesNamesThatAreNotText(String line) {
     assertThat(refusedAt(line + "\ndependencies: [x]\n", 1, "name")).hasMessageContaining("name");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"name: ''", "name:", "name: '  '"})
+  void anEmptyNameIsNoName(String line) {
+    assertThat(parse(line + "\ndependencies: [x]\n").name()).isEmpty();
   }
 
   @Test
@@ -361,7 +488,8 @@ class EnvironmentFilesTest {
         catchThrowableOfType(
             SpecException.class,
             () ->
-                EnvironmentFiles.parse("dependencies: [numpy=]\n", "/home/u/proj/environment.yml"));
+                EnvironmentFiles.read(
+                    "dependencies: [numpy=]\n", "/home/u/proj/environment.yml", CONDA));
     assertThat(e).hasMessageStartingWith("/home/u/proj/environment.yml:1: dependencies[0]: ");
     assertThat(e).isInstanceOf(IllegalArgumentException.class);
   }
@@ -370,5 +498,92 @@ class EnvironmentFilesTest {
   void parsedSpecsAreEqualWhenTheFilesMeanTheSame() {
     assertThat(parse("dependencies: [python=3.11, numpy]\n").dependencies())
         .isEqualTo(List.of(MatchSpec.parse("python 3.11.*"), MatchSpec.of("numpy")));
+  }
+
+  // ---- read as conda reads it (issue 13, item 20) ----
+
+  @Test
+  void anEmptyChannelsSectionIsNoChannels() {
+    assertThat(parse("channels:\ndependencies: [x]\n").channels()).isEmpty();
+    assertThat(parse("channels: []\ndependencies: [x]\n").channels()).isEmpty();
+    assertThat(hash("channels:\ndependencies: [x]\n")).isEqualTo(hash("dependencies: [x]\n"));
+  }
+
+  @Test
+  void unknownTopLevelKeysAreIgnoredAsCondaIgnoresThem() {
+    assertThat(parse("name: x\nfoo: bar\ndependencies: [python]\nextra: {a: [1]}\n"))
+        .isEqualTo(parse("name: x\ndependencies: [python]\n"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"my env", "Übung 3: GPU", "team/project", "a#b"})
+  void aNameCondaWouldRefuseForDashNIsKeptAsALabel(String name) {
+    EnvironmentSpec spec = parse("name: \"" + name + "\"\ndependencies: [python]\n");
+    assertThat(spec.name()).contains(name);
+    assertThat(hash("name: \"" + name + "\"\ndependencies: [python]\n"))
+        .isEqualTo(hash("dependencies: [python]\n"));
+  }
+
+  @Test
+  void bracketExtrasAreReadAsCondaReadsThem() {
+    assertThat(
+            parse("dependencies:\n  - pkg[extra]!=1.0\n  - numpy[version='>=1.8']\n")
+                .dependencies())
+        .extracting(MatchSpec::canonical)
+        .containsExactly("pkg !=1.0", "numpy >=1.8");
+  }
+
+  @Test
+  void deeplyNestedYamlIsRefusedWithTheLimitNotAStackOverflow() {
+    String deep = "dependencies:\n  - " + "[".repeat(5_000) + "]".repeat(5_000) + "\n";
+    Throwable thrown = catchThrowable(() -> parse(deep));
+    assertThat(thrown)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(SOURCE + ": nested more than 64 levels deep (line 2")
+        .hasMessageContaining("dependencies");
+    String deepBlock =
+        "dependencies:\n"
+            + java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> " ".repeat(2 * i + 2) + "- ")
+                .collect(java.util.stream.Collectors.joining("\n"))
+            + "x\n";
+    assertThat(catchThrowable(() -> parse(deepBlock)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nested more than 64 levels deep");
+  }
+
+  @Test
+  void aStringLongerThanTheLimitIsRefused() {
+    String big = "x".repeat(io.migctl.core.input.InputLimits.MAX_STRING_CHARS + 1);
+    assertThat(
+            catchThrowable(() -> parse("dependencies: [python]\nvariables:\n  BIG: " + big + "\n")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            SOURCE + ": a string value is longer than 1048576 characters (line 3");
+  }
+
+  @Test
+  void aliasesBeyondTheLimitAreRefusedInMigctlsWords() {
+    StringBuilder text = new StringBuilder("dependencies: &d [python]\nchannels: [");
+    for (int i = 0; i < 51; i++) {
+      text.append(i == 0 ? "" : ", ").append("*d");
+    }
+    text.append("]\n");
+    assertThat(catchThrowable(() -> parse(text.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            SOURCE
+                + ": uses more than 50 aliases (*name) (line 2, in channels); migctl reads at most"
+                + " 50 in one file");
+    assertThat(catchThrowable(() -> parse(text.toString().replace(", *d]", "]"))))
+        .as("50 aliases are read (and a list of lists is not a list of channels)")
+        .hasMessageContaining("channels[0]: is a list, not a string");
+  }
+
+  @Test
+  void controlCharactersAreRefusedAtTheirLine() {
+    SpecException e = refusedAt("name: x\ndependencies:\n  - num\u0001py\n", 3, "file");
+    assertThat(e).hasMessageContaining("U+0001");
+    assertThat(e.getMessage()).doesNotContain("special characters are not allowed");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.env.BuildContext;
 import io.migctl.env.BuildFailedException;
@@ -91,7 +92,8 @@ class VenvStoreIT {
   }
 
   private EnvironmentStore.Created create(EnvironmentStore store, EnvBackend backend) {
-    EnvironmentSpec spec = EnvironmentFiles.parse(SPEC, "spec.yml");
+    EnvironmentSpec spec =
+        EnvironmentFiles.read(SPEC, "spec.yml", new BuildTarget("linux-64", "venv")).spec();
     return store.create(spec, SPEC, backend, "linux-64", Optional.empty(), Map.of(), p -> {});
   }
 
@@ -170,7 +172,9 @@ class VenvStoreIT {
       assertThat(left.map(p -> p.getFileName().toString()))
           .doesNotContain(
               io.migctl.core.env.CanonicalSpec.of(
-                      EnvironmentFiles.parse(SPEC, "x"), "linux-64", "venv")
+                      EnvironmentFiles.read(SPEC, "x", new BuildTarget("linux-64", "venv")).spec(),
+                      "linux-64",
+                      "venv")
                   .hash());
     }
     assertThat(create(store(), new VenvBackend(python, false)).cacheHit()).isFalse();
@@ -180,7 +184,10 @@ class VenvStoreIT {
   @Test
   void gcKeepsWhatNamesPointAtAndRemovesTheRest() {
     EnvironmentStore store = store();
-    EnvironmentSpec unnamed = EnvironmentFiles.parse("dependencies:\n  - python\n", "x");
+    EnvironmentSpec unnamed =
+        EnvironmentFiles.read(
+                "dependencies:\n  - python\n", "x", new BuildTarget("linux-64", "venv"))
+            .spec();
     EnvironmentBuild orphan =
         store
             .create(

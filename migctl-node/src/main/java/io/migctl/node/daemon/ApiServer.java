@@ -1,9 +1,6 @@
 package io.migctl.node.daemon;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -106,9 +103,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/jobs/{id}/logs", this::logs);
     app.get("/api/v1/gpus", ctx -> ctx.json(layouts.gpus()));
     app.get("/api/v1/environments", ctx -> ctx.json(layouts.environments()));
-    app.post(
-        "/api/v1/layout/apply",
-        ctx -> ctx.json(layouts.apply(body(ctx, LayoutService.ApplyRequest.class))));
+    app.post("/api/v1/layout/apply", this::applyLayout);
 
     app.exception(
         DaemonException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
@@ -137,11 +132,21 @@ public final class ApiServer implements AutoCloseable {
             default -> error(ctx, e.getStatus(), "invalid", e.getMessage());
           }
         });
+    // The last resort: a bug, never the client's input. The log has the details; the client gets
+    // an error document without Java's texts. An Error (say a StackOverflowError) bypasses the
+    // exception handlers and leaves a bare 500, which gets the same document here.
     app.exception(
         Exception.class,
         (e, ctx) -> {
           LOG.log(Level.SEVERE, "request " + ctx.method() + " " + ctx.path() + " failed", e);
-          error(ctx, 500, "internal", "the daemon failed on this request: " + e);
+          internalError(ctx);
+        });
+    app.error(
+        500,
+        ctx -> {
+          if (ctx.result() == null || ctx.result().isEmpty()) {
+            internalError(ctx);
+          }
         });
   }
 
@@ -163,6 +168,19 @@ public final class ApiServer implements AutoCloseable {
           (token == null ? "this request changes state and needs" : "wrong token; give")
               + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token");
     }
+  }
+
+  /**
+   * A layout change: 200 with the outcome per GPU; 500 with {@code apply-failed} and the outcome
+   * per GPU when a driver step failed (undone on its GPU as far as the driver allowed).
+   */
+  private void applyLayout(Context ctx) {
+    LayoutService.ApplyView view = layouts.apply(body(ctx, LayoutService.ApplyRequest.class));
+    if (view.failure() != null) {
+      ctx.status(500).json(LayoutService.ApplyFailedView.of(view));
+      return;
+    }
+    ctx.json(view);
   }
 
   private void submit(Context ctx) {
@@ -282,53 +300,16 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static <T> T body(Context ctx, Class<T> type) {
-    String text = ctx.body();
-    if (text.isBlank()) {
-      throw DaemonException.invalid("the request has no body; send a JSON object");
-    }
-    com.fasterxml.jackson.databind.JsonNode tree;
-    try {
-      tree = DaemonJson.MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw DaemonException.invalid(
-          "malformed JSON at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ": "
-              + e.getOriginalMessage());
-    }
-    if (tree == null || tree.isNull()) {
-      throw DaemonException.invalid("the body is JSON null; send a JSON object");
-    }
-    if (!tree.isObject()) {
-      throw DaemonException.invalid(
-          "wrong type at the top level: the body is a JSON "
-              + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-              + "; send a JSON object");
-    }
-    try {
-      T value = DaemonJson.MAPPER.treeToValue(tree, type);
-      if (value == null) {
-        throw DaemonException.invalid("the body is JSON null; send a JSON object");
-      }
-      return value;
-    } catch (UnrecognizedPropertyException e) {
-      throw DaemonException.invalid(
-          "unknown field '"
-              + e.getPropertyName()
-              + "'; known fields: "
-              + e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList());
-    } catch (JsonMappingException e) {
-      throw DaemonException.invalid(
-          "wrong type at "
-              + DaemonJson.path(e)
-              + ": "
-              + e.getOriginalMessage().lines().findFirst().orElse("")
-              + "; see /api/v1/openapi.json");
-    } catch (JsonProcessingException e) {
-      throw DaemonException.invalid("cannot read the body: " + e.getOriginalMessage());
-    }
+    return JsonBody.read(ctx.bodyAsBytes(), type);
+  }
+
+  private static void internalError(Context ctx) {
+    error(
+        ctx,
+        500,
+        "internal",
+        "the daemon failed on this request (a bug in migctl, not in the request); its log has the"
+            + " details; please report it");
   }
 
   private static void error(Context ctx, int status, String code, String message) {

@@ -2,11 +2,14 @@ package io.migctl.node.daemon;
 
 import io.migctl.core.job.Admission;
 import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.IllegalTransitionException;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEffect;
+import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStateMachine;
@@ -16,6 +19,7 @@ import io.migctl.core.job.MigSlot;
 import io.migctl.core.job.Requirement;
 import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.Transition;
+import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.DeviceProcess;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
@@ -23,6 +27,7 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.plan.Repartitioner;
+import io.migctl.core.plan.ReshapeBackoff;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
@@ -80,6 +85,16 @@ public final class JobService implements AutoCloseable {
   /** How often the queue is looked at even when nothing happened (aging, foreign processes). */
   private static final Duration TICK = Duration.ofSeconds(2);
 
+  /** How often finished jobs are looked at for removal, besides at start. */
+  public static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+
+  /**
+   * Stands for a job's MIG device in {@code CUDA_VISIBLE_DEVICES} when a submission's exec size is
+   * checked: at least as long as any device UUID ({@code MIG-} and 36 characters, or the older
+   * {@code MIG-GPU-<uuid>/<gi>/<ci>}).
+   */
+  private static final String WIDEST_DEVICE = "MIG-" + "0".repeat(60);
+
   private final JobStore store;
   private final MigDriver driver;
   private final DeviceClaims claims;
@@ -92,6 +107,13 @@ public final class JobService implements AutoCloseable {
   private final Map<String, String> baseEnvironment;
   private final ExecutorService loop;
   private final ScheduledExecutorService timers;
+
+  /** Removes finished jobs, away from the job thread (their folders may take a while). */
+  private final ScheduledExecutorService retention;
+
+  private final FinishedJobs finishedJobs;
+
+  private final Guards guards;
   private final AtomicBoolean scheduleQueued = new AtomicBoolean();
 
   /** The queued jobs; read and written on the job thread. */
@@ -109,6 +131,12 @@ public final class JobService implements AutoCloseable {
   /** Why jobs of each need wait, as the last scheduling round saw it. */
   private volatile Map<Requirement, String> waitingByNeed = Map.of();
 
+  /** The queued jobs that need no GPU, for {@link #waitingReason} on any thread. */
+  private final Set<Long> queuedWithoutGpu = ConcurrentHashMap.newKeySet();
+
+  /** The CPU-job slots, when the last scheduling round left jobs without a GPU waiting for one. */
+  private volatile Optional<WaitingReason.CpuJobSlots> cpuSlotsFull = Optional.empty();
+
   /** Reasons that say more than the need's, for single jobs (a reshape that cools down). */
   private final Map<Long, String> waitingNotes = new ConcurrentHashMap<>();
 
@@ -119,6 +147,9 @@ public final class JobService implements AutoCloseable {
 
   /** When each GPU was last reshaped for a waiting job; read and written on the job thread. */
   private final Map<Integer, Instant> lastReshape = new HashMap<>();
+
+  /** Which GPUs wait before their next reshape after failed ones; on the job thread. */
+  private ReshapeBackoff backoff = ReshapeBackoff.NONE;
 
   /**
    * Dynamic repartitioning: when a queued job fits no free MIG device but would fit if idle
@@ -157,8 +188,32 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
+   * What keeps jobs from exhausting or leaking the node, besides the CPU-job limit of the {@link
+   * Scheduler.Policy}.
+   *
+   * @param keepFinished which finished jobs (rows, events, folders) are removed, at start and every
+   *     {@link #RETENTION_EVERY}
+   * @param passEnvironment variables of the daemon's environment that jobs get beyond {@link
+   *     JobEnvironment#ALLOWED}
+   * @param exec the node's {@code execve} limits: a job whose command and environment exceed them
+   *     is refused at submit
+   */
+  public record Guards(JobRetention keepFinished, Set<String> passEnvironment, ExecLimits exec) {
+
+    /** Finished jobs kept 30 days, nothing passed on, the conservative exec limits. */
+    public static final Guards DEFAULT =
+        new Guards(JobRetention.DEFAULT, Set.of(), ExecLimits.DEFAULT);
+
+    public Guards {
+      passEnvironment = Set.copyOf(passEnvironment);
+      passEnvironment.forEach(JobEnvironment::checkPassable);
+    }
+  }
+
+  /**
    * @param jobsDir where each job gets {@code <id>/attempt-<n>/} with its logs and exit record
-   * @param baseEnvironment the variables every job starts from (usually the daemon's own)
+   * @param baseEnvironment the daemon's environment, which jobs inherit only in part (see {@link
+   *     JobEnvironment})
    */
   public JobService(
       JobStore store,
@@ -181,12 +236,14 @@ public final class JobService implements AutoCloseable {
         policy,
         baseEnvironment,
         Repartition.OFF,
-        new ApplyJournal(jobsDir.resolveSibling("mig").resolve("journal.jsonl"), clock));
+        new ApplyJournal(jobsDir.resolveSibling("mig").resolve("journal.jsonl"), clock),
+        Guards.DEFAULT);
   }
 
   /**
    * @param repartition whether and how idle instances are reshaped for waiting jobs
    * @param journal where reshapes journal their driver steps, as {@code mig apply} does
+   * @param guards retention, inherited variables and exec limits
    */
   public JobService(
       JobStore store,
@@ -199,8 +256,10 @@ public final class JobService implements AutoCloseable {
       Scheduler.Policy policy,
       Map<String, String> baseEnvironment,
       Repartition repartition,
-      ApplyJournal journal) {
+      ApplyJournal journal,
+      Guards guards) {
     this.repartition = repartition;
+    this.guards = guards;
     this.journal = journal;
     this.store = store;
     this.claims = DeviceClaims.of(driver);
@@ -212,21 +271,36 @@ public final class JobService implements AutoCloseable {
     this.machine = machine;
     this.policy = policy;
     this.dispatcher = new Dispatcher(policy);
-    this.baseEnvironment = withoutReserved(baseEnvironment);
+    this.baseEnvironment =
+        Map.copyOf(JobEnvironment.inherited(baseEnvironment, guards.passEnvironment()));
     this.loop =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("migctl-jobs").daemon().factory());
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("migctl-timers").daemon().factory());
+    this.retention =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("migctl-retention").daemon().factory());
+    this.finishedJobs = new FinishedJobs(store, jobsDir, guards.keepFinished());
   }
 
-  /** Reconciles the store with the processes and the driver, then starts scheduling. */
+  /**
+   * Reconciles the store with the processes and the driver, finishes or undoes a layout change a
+   * crash interrupted ({@link LayoutApplier#recoverInterrupted}; busy devices, those of re-adopted
+   * jobs included, are never touched), then starts scheduling.
+   */
   public void start() {
-    call(this::reconcile);
+    call(
+        () -> {
+          reconcile();
+          recoverLayoutChange();
+          return null;
+        });
     timers.scheduleWithFixedDelay(
         this::requestSchedule, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     requestSchedule();
+    scheduleRetention();
   }
 
   /** Called with every stored event, on the job thread; keep it quick. */
@@ -237,8 +311,9 @@ public final class JobService implements AutoCloseable {
   // ---------------------------------------------------------------- requests
 
   /**
-   * Accepts a job: resolves its environment, checks that some device of this node could ever run
-   * it, stores it queued.
+   * Accepts a job: resolves its environment, checks that some device of this node could ever run it
+   * and that it could start at all (its working directory is a directory; its command and the
+   * environment it would get fit {@code execve}'s limits), stores it queued.
    *
    * @throws DaemonException {@code invalid} naming what is wrong; nothing is stored then
    */
@@ -250,6 +325,7 @@ public final class JobService implements AutoCloseable {
       throw DaemonException.invalid(e.getMessage());
     }
     Optional<String> build = spec.environment().map(this::resolveEnvironment);
+    checkStartable(spec, requirement, build);
     Job job = store.insert(spec, requirement, build, clock.instant());
     // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
     // and a round asked for after that: one already waiting on the thread would run before it.
@@ -311,6 +387,9 @@ public final class JobService implements AutoCloseable {
     if (note != null) {
       return Optional.of(note);
     }
+    if (queuedWithoutGpu.contains(id)) {
+      return cpuSlotsFull.map(JobService::describe);
+    }
     Requirement need = queuedNeeds.get(id);
     return need == null ? Optional.empty() : Optional.ofNullable(waitingByNeed.get(need));
   }
@@ -333,6 +412,17 @@ public final class JobService implements AutoCloseable {
     return driver;
   }
 
+  /**
+   * Removes the finished jobs that {@link Guards#keepFinished} no longer keeps: their rows and
+   * events in one transaction, then their folders. Safe to call from any thread; a job that has not
+   * finished is never removed, nor its folder.
+   *
+   * @return the ids of the jobs removed, lowest first
+   */
+  public List<Long> removeFinished() {
+    return finishedJobs.removeExpired(clock.instant());
+  }
+
   /** Looks at the queue again soon, e.g. after the layout changed. */
   public void reschedule() {
     requestSchedule();
@@ -346,6 +436,7 @@ public final class JobService implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    retention.shutdownNow();
     loop.shutdown();
     try {
       if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -371,6 +462,7 @@ public final class JobService implements AutoCloseable {
   private void schedule() {
     if (dispatcher.size() == 0) {
       waitingByNeed = Map.of();
+      cpuSlotsFull = Optional.empty();
       return;
     }
     List<MigSlot> all;
@@ -386,9 +478,11 @@ public final class JobService implements AutoCloseable {
     Set<String> held = heldDevices();
     List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
     dispatcher.devices(all, free);
+    dispatcher.runningWithoutGpu((int) active.values().stream().filter(j -> !j.needsGpu()).count());
     for (Scheduler.Assignment a : dispatcher.decide(clock.instant())) {
       place(a);
     }
+    cpuSlotsFull = dispatcher.cpuJobsWaiting();
     Map<Requirement, String> reasons = new HashMap<>();
     for (Requirement need : dispatcher.waitingNeeds()) {
       reasons.put(need, dispatcher.whyWaiting(need));
@@ -397,7 +491,7 @@ public final class JobService implements AutoCloseable {
     // Notes say what a cooling GPU would do; each round works them out again.
     waitingNotes.clear();
     if (repartition.enabled() && !reasons.isEmpty()) {
-      reshapeFor(dispatcher.inOrder());
+      reshapeFor(dispatcher.inOrder().stream().filter(Job::needsGpu).toList());
     }
   }
 
@@ -422,11 +516,13 @@ public final class JobService implements AutoCloseable {
     if (job.state() == JobState.QUEUED) {
       active.remove(id);
       dispatcher.enqueue(job);
-      job.requirement().ifPresent(need -> queuedNeeds.put(id, need));
+      job.requirement()
+          .ifPresentOrElse(need -> queuedNeeds.put(id, need), () -> queuedWithoutGpu.add(id));
       return;
     }
     dispatcher.remove(id);
     queuedNeeds.remove(id);
+    queuedWithoutGpu.remove(id);
     waitingNotes.remove(id);
     if (job.state().isTerminal()) {
       active.remove(id);
@@ -464,6 +560,10 @@ public final class JobService implements AutoCloseable {
           (i.isBusy() || jobHolds ? busy : idle).add(i.placed());
         }
         int index = g.device().index();
+        if (backoff.waitLeft(index, now).isPresent()) {
+          // Its last reshape failed: it is not offered until its backoff ends (a timer is set).
+          continue;
+        }
         gpus.add(
             new Repartitioner.Gpu(index, g.model(), busy, idle, coolingFor(index, now).isEmpty()));
       }
@@ -501,10 +601,14 @@ public final class JobService implements AutoCloseable {
       noteCooldowns(gpus, queue, ready, now);
       return;
     }
+    boolean reshaped = false;
     for (Repartitioner.Decision d : reshapes) {
-      reshape(d, ready, now);
+      reshaped |= reshape(d, ready, now);
     }
-    requestSchedule();
+    if (reshaped) {
+      // Place the jobs on the new devices; a failed reshape waits for its backoff instead.
+      requestSchedule();
+    }
   }
 
   /**
@@ -552,12 +656,24 @@ public final class JobService implements AutoCloseable {
     return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
   }
 
-  private void reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
-    List<Job> served = new ArrayList<>();
+  /**
+   * Reshapes one GPU for the jobs its decision serves. The first attempt of a streak stores a
+   * {@code reshape} event on each job before the driver is called; a failure is undone by the
+   * applier and starts (or extends) the GPU's {@link ReshapeBackoff}, with one {@code
+   * reshape-failed} event per streak, not per attempt; retries are journaled and logged, and the
+   * one that succeeds stores the {@code reshape} event. Only a reshape that succeeded starts the
+   * GPU's cooldown.
+   *
+   * @return whether the reshape succeeded
+   */
+  private boolean reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
+    int gpu = d.gpu();
+    Optional<ReshapeBackoff.Streak> streak = backoff.streak(gpu);
+    Map<Job, String> served = new LinkedHashMap<>();
     for (Repartitioner.Assigned a : d.assigned()) {
       Job job = jobs.get(a.demand());
-      served.add(job);
-      String detail =
+      served.put(
+          job,
           "reshape "
               + d.describe()
               + " so that this job gets "
@@ -570,12 +686,21 @@ public final class JobService implements AutoCloseable {
               + (d.operations() == 1 ? "" : "s")
               + ", the fewest of the layouts that serve the queue best; "
               + d.reason()
-              + "; busy instances are kept";
-      // Durable before it is acted on: the events first, then the driver.
-      fire(job, new JobTrigger.Reshaped(detail));
-      LOG.info("job " + job.id() + ": " + detail);
+              + "; busy instances are kept");
     }
-    lastReshape.put(d.gpu(), now);
+    if (streak.isEmpty()) {
+      // Durable before it is acted on: the events first, then the driver.
+      served.forEach((job, detail) -> fire(job, new JobTrigger.Reshaped(detail)));
+      served.forEach((job, detail) -> LOG.info("job " + job.id() + ": " + detail));
+    } else {
+      LOG.info(
+          "retrying the reshape of GPU "
+              + gpu
+              + " after "
+              + streak.get().failures()
+              + " failed attempt(s): "
+              + d.describe());
+    }
     String failure;
     try {
       ApplyResult result =
@@ -585,7 +710,7 @@ public final class JobService implements AutoCloseable {
                   ApplyHooks.NONE,
                   () -> UUID.randomUUID().toString(),
                   line -> LOG.fine(line))
-              .apply(Map.of(d.gpu(), d.desiredGpu()));
+              .apply(Map.of(gpu, d.desiredGpu()));
       failure =
           result.succeeded()
               ? null
@@ -593,16 +718,57 @@ public final class JobService implements AutoCloseable {
                   ? "refused: " + String.join("; ", result.refusals()) + "; nothing was changed"
                   : result.failure().orElse("unknown failure");
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reshape of GPU " + d.gpu() + " failed", e);
+      LOG.log(Level.WARNING, "reshape of GPU " + gpu + " failed", e);
       failure = String.valueOf(e.getMessage());
     }
-    if (failure != null) {
-      for (Job job : served) {
-        fire(
-            job.id(),
-            new JobTrigger.ReshapeFailed("reshape of GPU " + d.gpu() + " failed: " + failure));
-      }
+    if (failure == null) {
+      lastReshape.put(gpu, now);
+      backoff = backoff.succeeded(gpu);
+      streak.ifPresent(
+          s ->
+              served.forEach(
+                  (job, detail) ->
+                      fire(
+                          job.id(),
+                          new JobTrigger.Reshaped(
+                              detail
+                                  + "; it succeeded after "
+                                  + s.failures()
+                                  + " failed attempt"
+                                  + (s.failures() == 1 ? "" : "s")))));
+      return true;
     }
+    backoff = backoff.failed(gpu, now);
+    Duration wait = backoff.waitLeft(gpu, now).orElse(Duration.ZERO);
+    if (streak.isEmpty()) {
+      String event =
+          "reshape of GPU "
+              + gpu
+              + " failed: "
+              + failure
+              + "; retrying in "
+              + wait.toSeconds()
+              + "s, the wait doubling with each further failure up to "
+              + ReshapeBackoff.MAX.toMinutes()
+              + " min (this is the only event until it succeeds)";
+      LOG.warning(event);
+      for (Job job : served.keySet()) {
+        fire(job.id(), new JobTrigger.ReshapeFailed(event));
+      }
+    } else {
+      LOG.warning(
+          "reshape of GPU "
+              + gpu
+              + " failed again ("
+              + backoff.streak(gpu).orElseThrow().failures()
+              + " in a row): "
+              + failure
+              + "; next try in "
+              + wait.toSeconds()
+              + "s");
+    }
+    later(wait, this::requestSchedule);
+    return false;
   }
 
   /** The devices jobs hold now. */
@@ -708,31 +874,90 @@ public final class JobService implements AutoCloseable {
   }
 
   private Map<String, String> childEnvironment(Job job) {
+    return environmentFor(
+        job.spec(),
+        job.environmentBuild(),
+        job.id(),
+        job.attempt(),
+        job.device().map(Job.Device::uuid));
+  }
+
+  /**
+   * A job's environment: what it inherits from the daemon, its environment build's activation, its
+   * own variables, {@code MIGCTL_JOB_*} and its device's variables (none for no device).
+   */
+  private Map<String, String> environmentFor(
+      JobSpec spec, Optional<String> build, long id, int attempt, Optional<String> device) {
     Map<String, String> env = new LinkedHashMap<>(baseEnvironment);
-    if (job.environmentBuild().isPresent()) {
-      EnvironmentBuild build =
+    if (build.isPresent()) {
+      EnvironmentBuild found =
           environments
-              .find(job.environmentBuild().get())
+              .find(build.get())
               .orElseThrow(
                   () ->
                       new IllegalStateException(
                           "environment build "
-                              + job.environmentBuild().get()
+                              + build.get()
                               + " no longer exists; build it again with migctl env create"));
-      env = new LinkedHashMap<>(build.activation().applyTo(env));
+      env = new LinkedHashMap<>(found.activation().applyTo(env));
     }
-    env.putAll(job.spec().variables());
-    env.put("MIGCTL_JOB_ID", Long.toString(job.id()));
-    env.put("MIGCTL_JOB_NAME", job.spec().name());
-    env.put("MIGCTL_JOB_ATTEMPT", Integer.toString(job.attempt()));
-    if (job.device().isPresent()) {
-      env.put("CUDA_VISIBLE_DEVICES", job.device().get().uuid());
-      env.put("NVIDIA_VISIBLE_DEVICES", job.device().get().uuid());
-    } else {
-      env.put("CUDA_VISIBLE_DEVICES", "");
-      env.put("NVIDIA_VISIBLE_DEVICES", "none");
-    }
+    env.putAll(spec.variables());
+    env.put("MIGCTL_JOB_ID", Long.toString(id));
+    env.put("MIGCTL_JOB_NAME", spec.name());
+    env.put("MIGCTL_JOB_ATTEMPT", Integer.toString(attempt));
+    env.put("CUDA_VISIBLE_DEVICES", device.orElse(""));
+    env.put("NVIDIA_VISIBLE_DEVICES", device.orElse("none"));
     return env;
+  }
+
+  /**
+   * Refuses at submit what could never start (see {@link StartChecks}). The environment is the one
+   * {@link #launch} builds, for the widest case: the largest id, the last attempt, a device when
+   * the job needs one.
+   *
+   * @throws DaemonException {@code invalid} naming the field, the value or size, and the limit
+   */
+  private void checkStartable(
+      JobSpec spec, Optional<Requirement> requirement, Optional<String> build) {
+    spec.workdir().ifPresent(StartChecks::checkWorkdir);
+    int lastAttempt = spec.maxRetries() + 1;
+    Map<String, String> env =
+        environmentFor(
+            spec, build, Long.MAX_VALUE, lastAttempt, requirement.map(r -> WIDEST_DEVICE));
+    List<String> command = Activation.resolveProgram(spec.command(), env);
+    StartChecks.checkExec(
+        spec,
+        env,
+        processes.supervisorExec(attemptDir(Long.MAX_VALUE, lastAttempt), command, env),
+        guards.exec());
+  }
+
+  /** A CPU-job wait, for people. */
+  private static String describe(WaitingReason.CpuJobSlots slots) {
+    return "waits for a CPU-job slot: "
+        + slots.inUse()
+        + " of "
+        + slots.limit()
+        + " in use (serve --cpu-jobs)";
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  private void scheduleRetention() {
+    if (!guards.keepFinished().removesAny()) {
+      return;
+    }
+    retention.scheduleWithFixedDelay(
+        () -> {
+          try {
+            removeFinished();
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove finished jobs", e);
+          }
+        },
+        0,
+        RETENTION_EVERY.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   // ---------------------------------------------------------------- reconciliation
@@ -802,6 +1027,25 @@ public final class JobService implements AutoCloseable {
       later(
           left.isNegative() ? Duration.ZERO : left,
           () -> fire(id, new JobTrigger.TimedOut(attempt)));
+    }
+  }
+
+  /** Finishes or undoes the journal's last layout change when a crash interrupted it. */
+  private void recoverLayoutChange() {
+    try {
+      new LayoutApplier(
+              driver, journal, ApplyHooks.NONE, () -> UUID.randomUUID().toString(), LOG::fine)
+          .recoverInterrupted()
+          .ifPresent(
+              r ->
+                  LOG.log(
+                      r.result().succeeded() ? Level.INFO : Level.WARNING,
+                      "the layout change "
+                          + r.apply()
+                          + " did not finish (its process stopped); "
+                          + r.summary()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not recover the interrupted layout change", e);
     }
   }
 
@@ -893,12 +1137,5 @@ public final class JobService implements AutoCloseable {
       }
       throw new IllegalStateException(e.getCause());
     }
-  }
-
-  private static Map<String, String> withoutReserved(Map<String, String> env) {
-    Map<String, String> out = new LinkedHashMap<>(env);
-    JobSpec.RESERVED.forEach(out::remove);
-    out.keySet().removeIf(k -> k.startsWith("MIGCTL_"));
-    return Map.copyOf(out);
   }
 }

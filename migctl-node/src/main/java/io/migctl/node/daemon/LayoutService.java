@@ -13,9 +13,9 @@ import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.mig.ApplyHooks;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.mig.ApplyResult;
+import io.migctl.node.mig.GpuResult;
 import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.mig.MigPartedFiles;
-import io.migctl.node.mig.StepJson;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,18 +59,33 @@ public final class LayoutService {
    */
   public record ApplyRequest(String config, String select, Boolean dryRun) {}
 
-  /** What an apply planned and did, per GPU. */
+  /**
+   * What an apply planned and did, per GPU: each GPU's steps and outcome ({@link GpuResult}).
+   *
+   * @param failure the failed step, the driver's error and the state reached, when a step failed
+   */
   public record ApplyView(
       String config,
       boolean dryRun,
       boolean succeeded,
-      List<GpuPlanView> gpus,
+      List<GpuResult> gpus,
       List<String> refused,
       String failure,
       int operations) {}
 
-  /** One GPU's steps. */
-  public record GpuPlanView(int index, boolean noop, List<StepJson> steps) {}
+  /**
+   * The error document of an apply whose driver step failed: {@code apply-failed}, the message
+   * (step, error, state reached per GPU), and every GPU's outcome.
+   */
+  public record ApplyFailedView(
+      String code, String message, String config, List<GpuResult> gpus, int operations) {
+
+    /** The error document for a failed apply. */
+    public static ApplyFailedView of(ApplyView view) {
+      return new ApplyFailedView(
+          "apply-failed", view.failure(), view.config(), view.gpus(), view.operations());
+    }
+  }
 
   public List<Views.GpuView> gpus() {
     Map<String, Job> byDevice = new HashMap<>();
@@ -91,10 +106,13 @@ public final class LayoutService {
   }
 
   /**
-   * Plans and (unless a dry run) applies a config.
+   * Plans and (unless a dry run) applies a config. A driver step that fails is undone on its GPU
+   * (see {@link LayoutApplier}); the view then has the failure, which the API answers with 500 and
+   * {@link ApplyFailedView}.
    *
-   * @throws DaemonException {@code invalid} for a file that does not parse or does not fit the
-   *     GPUs, {@code conflict} when the plan would touch a busy instance
+   * @throws DaemonException {@code invalid} for a file that does not parse or does not fit the GPUs
+   *     (a GPU index the node lacks included), {@code conflict} when the plan would touch a busy
+   *     instance
    */
   public ApplyView apply(ApplyRequest request) {
     if (request.config() == null || request.config().isBlank()) {
@@ -133,14 +151,7 @@ public final class LayoutService {
                   name,
                   dryRun,
                   result.succeeded(),
-                  result.plans().stream()
-                      .map(
-                          p ->
-                              new GpuPlanView(
-                                  p.gpu(),
-                                  p.isNoop(),
-                                  p.steps().stream().map(StepJson::of).toList()))
-                      .toList(),
+                  result.gpus(),
                   result.refusals(),
                   result.failure().orElse(null),
                   result.operations());

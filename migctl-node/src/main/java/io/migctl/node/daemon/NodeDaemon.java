@@ -1,10 +1,15 @@
 package io.migctl.node.daemon;
 
 import io.javalin.Javalin;
+import io.migctl.core.job.ExecLimits;
+import io.migctl.core.job.JobEnvironment;
+import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.env.ProcessRunner;
+import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.metrics.DcgmJobMapping;
 import io.migctl.node.metrics.Metrics;
@@ -28,9 +33,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +50,9 @@ import java.util.function.Consumer;
  * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}.
  */
 public final class NodeDaemon implements AutoCloseable {
+
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(NodeDaemon.class.getName());
 
   private static final String OWN_TOKEN = "the daemon's own token, ";
 
@@ -54,6 +66,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param driverDescription for the health endpoint, e.g. {@code simulated a100-40gb:2}
    * @param environment the variables jobs start from
    * @param repartition whether and how the daemon reshapes idle instances for waiting jobs
+   * @param jobs what the daemon allows its jobs: CPU-job slots, retention, inherited variables
    */
   public record Options(
       Path home,
@@ -65,7 +78,8 @@ public final class NodeDaemon implements AutoCloseable {
       Map<String, String> environment,
       Duration sampleInterval,
       Optional<Path> dcgmJobMappingDir,
-      JobService.Repartition repartition) {
+      JobService.Repartition repartition,
+      JobOptions jobs) {
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -81,7 +95,8 @@ public final class NodeDaemon implements AutoCloseable {
           env,
           DEFAULT_SAMPLE_INTERVAL,
           Optional.empty(),
-          JobService.Repartition.OFF);
+          JobService.Repartition.OFF,
+          JobOptions.defaults());
     }
 
     public Options withPort(int p) {
@@ -95,7 +110,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          jobs);
     }
 
     public Options withBind(String b) {
@@ -109,7 +125,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          jobs);
     }
 
     public Options withKillGrace(Duration g) {
@@ -123,7 +140,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          jobs);
     }
 
     public Options withDcgmJobMappingDir(Optional<Path> dir) {
@@ -137,7 +155,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dir,
-          repartition);
+          repartition,
+          jobs);
     }
 
     /** With dynamic repartitioning as given (off by default). */
@@ -152,7 +171,63 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          r);
+          r,
+          jobs);
+    }
+
+    /** With the job options as given. */
+    public Options withJobs(JobOptions j) {
+      return new Options(
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir,
+          repartition,
+          j);
+    }
+  }
+
+  /**
+   * What the daemon allows its jobs.
+   *
+   * @param cpuJobs how many jobs without a GPU may run at once ({@code serve --cpu-jobs})
+   * @param keepFinished which finished jobs are removed, rows, events and folders ({@code serve
+   *     --keep-finished})
+   * @param passEnvironment variables of the daemon's environment that jobs get beyond {@link
+   *     JobEnvironment#ALLOWED} ({@code serve --pass-env})
+   */
+  public record JobOptions(int cpuJobs, JobRetention keepFinished, Set<String> passEnvironment) {
+
+    public JobOptions {
+      if (cpuJobs < 1) {
+        throw new IllegalArgumentException(
+            "at least one job without a GPU must be able to run, was " + cpuJobs);
+      }
+      passEnvironment.forEach(JobEnvironment::checkPassable);
+      passEnvironment = Collections.unmodifiableSet(new TreeSet<>(passEnvironment));
+    }
+
+    /** As many CPU-job slots as the node has cores, finished jobs kept 30 days, nothing passed. */
+    public static JobOptions defaults() {
+      return new JobOptions(
+          Runtime.getRuntime().availableProcessors(), JobRetention.DEFAULT, Set.of());
+    }
+
+    public JobOptions withCpuJobs(int n) {
+      return new JobOptions(n, keepFinished, passEnvironment);
+    }
+
+    public JobOptions withKeepFinished(JobRetention r) {
+      return new JobOptions(cpuJobs, r, passEnvironment);
+    }
+
+    public JobOptions withPassEnvironment(Set<String> names) {
+      return new JobOptions(cpuJobs, keepFinished, names);
     }
   }
 
@@ -242,10 +317,14 @@ public final class NodeDaemon implements AutoCloseable {
               home.resolve("jobs"),
               clock,
               new JobStateMachine(options.killGrace()),
-              options.policy(),
+              options.policy().withCpuJobLimit(options.jobs().cpuJobs()),
               options.environment(),
               options.repartition(),
-              new ApplyJournal(home.resolve("mig/journal.jsonl"), clock));
+              new ApplyJournal(home.resolve("mig/journal.jsonl"), clock),
+              new JobService.Guards(
+                  options.jobs().keepFinished(),
+                  options.jobs().passEnvironment(),
+                  execLimits(new SystemProcessRunner(), home)));
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
       LayoutService layouts =
@@ -363,6 +442,37 @@ public final class NodeDaemon implements AutoCloseable {
     }
     return bind.contains(":") ? "[" + bind + "]" : bind;
   }
+
+  /**
+   * The node's {@code execve} limits: {@code ARG_MAX} as {@code getconf} reports it, read once per
+   * daemon; {@link ExecLimits#DEFAULT} (the least Linux gives) when it cannot be read.
+   */
+  static ExecLimits execLimits(ProcessRunner runner, Path home) {
+    try {
+      ProcessRunner.Result r =
+          runner.run(
+              List.of("getconf", "ARG_MAX"),
+              Map.of(),
+              home,
+              Duration.ofSeconds(10),
+              line -> {},
+              Path.of("/dev/null"));
+      String out = r.stdout().strip();
+      if (r.exitCode() == 0 && out.matches("\\d{6,18}")) {
+        return new ExecLimits(Long.parseLong(out));
+      }
+      LOG.warning(
+          "getconf ARG_MAX said '" + out + "' (exit " + r.exitCode() + "); " + ARG_MAX_DEFAULT);
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.warning("cannot use getconf ARG_MAX: " + e.getMessage() + "; " + ARG_MAX_DEFAULT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return ExecLimits.DEFAULT;
+  }
+
+  private static final String ARG_MAX_DEFAULT =
+      "jobs are held to Linux's least ARG_MAX, " + ExecLimits.DEFAULT_ARG_MAX + " bytes";
 
   private static String openApi() throws IOException {
     try (InputStream in = NodeDaemon.class.getResourceAsStream("openapi.yaml")) {

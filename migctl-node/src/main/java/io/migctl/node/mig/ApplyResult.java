@@ -9,15 +9,22 @@ import java.util.Optional;
  *
  * @param plans every matched GPU's plan (no-ops included)
  * @param refusals reasons GPUs could not be planned without harm; when any, nothing was changed
- * @param failure the driver error that stopped the apply, with the step, if one did
- * @param operations the driver operations performed
+ * @param failure when a driver step failed: the step, the driver's error, what the undo reached on
+ *     that GPU and what became of the other GPUs, in one message
+ * @param operations the driver operations of the plans that were performed (undo steps not counted)
+ * @param gpus per GPU: its steps and its outcome
  */
 public record ApplyResult(
-    List<GpuPlan> plans, List<String> refusals, Optional<String> failure, int operations) {
+    List<GpuPlan> plans,
+    List<String> refusals,
+    Optional<String> failure,
+    int operations,
+    List<GpuResult> gpus) {
 
   public ApplyResult {
     plans = List.copyOf(plans);
     refusals = List.copyOf(refusals);
+    gpus = List.copyOf(gpus);
   }
 
   /** Whether every GPU now is as desired. */

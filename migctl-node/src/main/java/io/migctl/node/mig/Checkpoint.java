@@ -15,6 +15,7 @@ import io.migctl.core.mig.ProfileName;
 import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredInstance;
+import io.migctl.node.input.LimitedJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,11 +41,15 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
   /** One compute instance (its UUID is recorded for people; a restore makes new ones). */
   public record Compute(String profile, int profileId, int start, int size, String uuid) {}
 
+  /**
+   * Written indented; read strictly and within the input bounds ({@link LimitedJson}), every field
+   * required.
+   */
   private static final ObjectMapper JSON =
-      new ObjectMapper()
+      LimitedJson.mapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
 
   /** The checkpoint of {@code gpus}, taken at {@code taken} (ISO-8601). */
   public static Checkpoint of(List<GpuSnapshot> gpus, String taken) {
@@ -90,25 +95,25 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
   /**
    * Reads a checkpoint.
    *
-   * @throws ConfigException saying what is wrong with the file
+   * @param source how messages name the text: the file's path, {@code <stdin>}
+   * @throws IllegalArgumentException saying what is wrong with the file, after its name: {@link
+   *     io.migctl.core.input.InvalidTextException} for text that is not a checkpoint's JSON, {@link
+   *     ConfigException} for a version migctl does not read
    */
   public static Checkpoint parse(String text, String source) {
-    try {
-      Checkpoint c = JSON.readValue(text, Checkpoint.class);
-      if (c.version() != 1) {
-        throw new ConfigException(
-            "version",
-            "checkpoint version " + c.version() + " is not supported; migctl writes version 1");
-      }
-      if (c.gpus() == null) {
-        throw new ConfigException("gpus", "missing");
-      }
-      return c;
-    } catch (IOException e) {
+    Checkpoint c =
+        LimitedJson.convert(
+            JSON, LimitedJson.readTree(JSON, text, source), Checkpoint.class, source + ": ");
+    if (c.version() != 1) {
       throw new ConfigException(
-          "",
-          source + " is not a migctl checkpoint: " + e.getMessage().lines().findFirst().orElse(""));
+              "version",
+              "checkpoint version " + c.version() + " is not supported; migctl writes version 1")
+          .in(source);
     }
+    if (c.gpus() == null) {
+      throw new ConfigException("gpus", "missing; a checkpoint lists its GPUs").in(source);
+    }
+    return c;
   }
 
   /**
@@ -144,7 +149,7 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
         GpuInstanceProfile p =
             target
                 .model()
-                .profile(ProfileName.parse(inst.profile()))
+                .profile(profileName(inst.profile(), ipath + ".profile"))
                 .orElseThrow(
                     () ->
                         new ConfigException(
@@ -160,7 +165,7 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
           String cpath = ipath + ".computeInstances[" + c + "]";
           ComputeInstanceProfile cp =
               ComputeInstanceProfile.of(p).stream()
-                  .filter(x -> x.name().equals(ProfileName.parse(ci.profile())))
+                  .filter(x -> x.name().equals(profileName(ci.profile(), cpath + ".profile")))
                   .findFirst()
                   .orElseThrow(
                       () ->
@@ -171,7 +176,11 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
                                   + "\" is not a compute-instance profile of "
                                   + p.name()));
           cis.add(cp);
-          at.add(new Placement(ci.start(), ci.size()));
+          try {
+            at.add(new Placement(ci.start(), ci.size()));
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(cpath, e.getMessage());
+          }
         }
         try {
           instances.add(
@@ -210,5 +219,13 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
               path));
     }
     return out;
+  }
+
+  private static ProfileName profileName(String text, String path) {
+    try {
+      return ProfileName.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path, e.getMessage());
+    }
   }
 }

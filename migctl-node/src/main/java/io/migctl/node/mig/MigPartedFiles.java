@@ -1,5 +1,6 @@
 package io.migctl.node.mig;
 
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.config.HookCommand;
@@ -7,6 +8,7 @@ import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.config.HooksFileParser;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.mig.config.MigPartedConfigParser;
+import io.migctl.node.input.LimitedYaml;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -18,7 +20,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -72,9 +73,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * template first, as is a template placeholder where a value is expected ({@code mig-devices:
  * ${to_json($mig_profile)}}).
  *
- * <p>Every error is a {@link ConfigException}; its message starts with the source (a file name or
- * {@code <stdin>}), then where in the stream (a document, a ConfigMap key), then the element path,
- * e.g. {@code custom.yaml (ConfigMap "custom-mig-config", data."config.yaml"):
+ * <p><b>Bounds.</b> YAML is read within migctl's input bounds ({@link LimitedYaml}: 64 levels, 50
+ * aliases, 1 MiB strings, 4 MiB text); beyond one the text is refused with an {@link
+ * InvalidTextException} naming the source, the bound and the line.
+ *
+ * <p>Every other error is a {@link ConfigException}; its message starts with the source (a file
+ * name or {@code <stdin>}), then where in the stream (a document, a ConfigMap key), then the
+ * element path, e.g. {@code custom.yaml (ConfigMap "custom-mig-config", data."config.yaml"):
  * mig-configs.custom[1].devices: 7 is a single number; ...}. Stateless and thread-safe.
  */
 public final class MigPartedFiles {
@@ -93,6 +98,7 @@ public final class MigPartedFiles {
    * @param source the file name, or {@code <stdin>}, for messages
    * @return every config found, merged by name
    * @throws ConfigException when the text holds no config, or a wrong one
+   * @throws InvalidTextException when the text exceeds the input bounds
    */
   public static MigPartedConfig readConfig(String text, String source) {
     Stream stream = Stream.load(text, source);
@@ -130,6 +136,7 @@ public final class MigPartedFiles {
    * @param source the file name, or {@code <stdin>}, for messages
    * @return every hook found, merged by name
    * @throws ConfigException when the text holds no hooks file, or a wrong one
+   * @throws InvalidTextException when the text exceeds the input bounds
    */
   public static HooksFile readHooks(String text, String source) {
     Stream stream = Stream.load(text, source);
@@ -198,16 +205,7 @@ public final class MigPartedFiles {
       try {
         return parser.apply(tree);
       } catch (ConfigException e) {
-        String prefix = stream.source + (label.isEmpty() ? "" : " (" + label + ")");
-        String problem =
-            e.path().isEmpty()
-                ? e.getMessage()
-                : e.getMessage()
-                    .substring(Math.min(e.getMessage().length(), e.path().length() + 2));
-        ConfigException wrapped =
-            new ConfigException(e.path().isEmpty() ? prefix : prefix + ": " + e.path(), problem);
-        wrapped.initCause(e);
-        throw wrapped;
+        throw e.in(stream.source + (label.isEmpty() ? "" : " (" + label + ")"));
       }
     }
   }
@@ -244,7 +242,7 @@ public final class MigPartedFiles {
         }
       }
       Positions positions = (line, column) -> source + ":" + (line + 1) + ":" + (column + 1);
-      List<Node> documents = Yaml.compose(blanked.toString(), positions, text);
+      List<Node> documents = Yaml.compose(blanked.toString(), source, positions, text);
       return new Stream(source, lines, templateLines, documents);
     }
 
@@ -309,8 +307,10 @@ public final class MigPartedFiles {
         Positions positions = embeddedPositions(text, label, indent);
         List<Node> inner;
         try {
-          inner = Yaml.compose(text.getValue(), positions, text.getValue());
-        } catch (ConfigException e) {
+          inner =
+              Yaml.compose(
+                  text.getValue(), source + " (" + label + ")", positions, text.getValue());
+        } catch (ConfigException | InvalidTextException e) {
           if (mustBeConfig) {
             throw e;
           }
@@ -503,11 +503,14 @@ public final class MigPartedFiles {
     String at(int line, int column);
   }
 
-  /** SnakeYAML Engine set up to read YAML as mig-parted (go-yaml v2) does. */
+  /**
+   * SnakeYAML Engine set up to read YAML as mig-parted (go-yaml v2) does, within migctl's input
+   * bounds ({@link LimitedYaml}).
+   */
   private static final class Yaml {
 
     private static final LoadSettings SETTINGS =
-        LoadSettings.builder()
+        LimitedYaml.settings()
             .setAllowDuplicateKeys(true)
             .setUseMarks(true)
             .setSchema(new Yaml11Schema())
@@ -518,14 +521,9 @@ public final class MigPartedFiles {
      *
      * @param original the text before template lines were blanked, to name template syntax
      */
-    static List<Node> compose(String text, Positions positions, String original) {
-      String tolerant = tolerateFlowTabs(text);
+    static List<Node> compose(String text, String source, Positions positions, String original) {
       try {
-        List<Node> docs = new ArrayList<>();
-        for (Node n : new Compose(SETTINGS).composeAllFromString(tolerant)) {
-          docs.add(n);
-        }
-        return docs;
+        return LimitedYaml.composeAll(tolerateFlowTabs(text, source), SETTINGS, source);
       } catch (MarkedYamlEngineException e) {
         Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
         String where = at.map(m -> positions.at(m.getLine(), m.getColumn())).orElse("");
@@ -559,7 +557,7 @@ public final class MigPartedFiles {
      * them as whitespace; SnakeYAML refuses them). TABs in block scalars are content and TABs that
      * indent block lines are errors, so both are left as they are.
      */
-    static String tolerateFlowTabs(String text) {
+    static String tolerateFlowTabs(String text, String source) {
       String[] lines = text.split("\n", -1);
       Set<Integer> tabbed = new HashSet<>();
       String[] replaced = lines.clone();
@@ -580,7 +578,7 @@ public final class MigPartedFiles {
       List<int[]> flows = new ArrayList<>();
       List<int[]> blockScalars = new ArrayList<>();
       try {
-        for (Node n : new Compose(SETTINGS).composeAllFromString(String.join("\n", replaced))) {
+        for (Node n : LimitedYaml.composeAll(String.join("\n", replaced), SETTINGS, source)) {
           Nodes.collectSpans(n, flows, blockScalars, new IdentityHashMap<>());
         }
       } catch (YamlEngineException e) {

@@ -232,19 +232,14 @@ public final class JobProcesses {
         throw new IllegalArgumentException("a command argument holds a NUL character");
       }
     }
-    Map<String, String> supervisorEnv = new LinkedHashMap<>(supervisorEnvironment(environment));
+    Path dir = attemptDir.toAbsolutePath().normalize();
+    Exec exec = supervisorExec(dir, cmd, environment);
     if (!Files.isDirectory(workdir)) {
       throw new NoSuchFileException(
           workdir.toString(), null, "the job's working directory does not exist");
     }
-    Path dir = attemptDir.toAbsolutePath().normalize();
     prepare(dir);
-    EnvProbe.VERDICT.ifPresent(v -> supervisorEnv.put(DEFAULT_SIGNAL, v));
-
-    List<String> argv = new ArrayList<>();
-    setsid.ifPresent(p -> argv.add(p.toString()));
-    argv.addAll(List.of(shell.toString(), "-c", SCRIPT, SUPERVISOR_NAME, dir.toString()));
-    argv.addAll(cmd);
+    List<String> argv = exec.arguments();
     ProcessBuilder pb =
         new ProcessBuilder(argv)
             .directory(workdir.toFile())
@@ -252,7 +247,7 @@ public final class JobProcesses {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(SUPERVISOR_LOG).toFile()))
             .redirectErrorStream(true);
     pb.environment().clear();
-    pb.environment().putAll(supervisorEnv);
+    pb.environment().putAll(exec.environment());
     Process process;
     try {
       process = pb.start();
@@ -266,6 +261,56 @@ public final class JobProcesses {
     }
     return new Launched(
         process.pid(), process.info().startInstant(), process.onExit().thenApply(p -> (Void) null));
+  }
+
+  /**
+   * What {@link #launch} hands to {@code execve(2)} to start a supervisor.
+   *
+   * @param arguments the supervisor's argument list: its program ({@code setsid}, or the shell),
+   *     its own arguments, then the command and its arguments, in {@link #commandFrom} onwards
+   * @param commandFrom the index of the command in {@code arguments}
+   * @param environment the supervisor's environment: the command's, some of it renamed (see {@link
+   *     #supervisorEnvironment}), and the launcher's findings
+   */
+  public record Exec(List<String> arguments, int commandFrom, Map<String, String> environment) {
+    public Exec {
+      arguments = List.copyOf(arguments);
+      environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+    }
+  }
+
+  /**
+   * The {@code execve(2)} that {@link #launch} would make for this command, without making it: to
+   * check its size before a job is accepted.
+   *
+   * @throws IllegalArgumentException as {@link #launch} does for a string it cannot pass
+   */
+  public Exec supervisorExec(
+      Path attemptDir, List<String> command, Map<String, String> environment) {
+    Map<String, String> supervisorEnv = new LinkedHashMap<>(supervisorEnvironment(environment));
+    EnvProbe.VERDICT.ifPresent(v -> supervisorEnv.put(DEFAULT_SIGNAL, v));
+    List<String> argv = new ArrayList<>();
+    setsid.ifPresent(p -> argv.add(p.toString()));
+    argv.addAll(
+        List.of(
+            shell.toString(),
+            "-c",
+            SCRIPT,
+            SUPERVISOR_NAME,
+            attemptDir.toAbsolutePath().normalize().toString()));
+    int commandFrom = argv.size();
+    argv.addAll(command);
+    return new Exec(argv, commandFrom, supervisorEnv);
+  }
+
+  /**
+   * The name under which {@code environment} carries {@code name} to the command when it is not
+   * passed through directly: the variable it is the value of, as {@code NAME=VALUE}.
+   */
+  public static Optional<String> carriedVariable(String name, String value) {
+    return name.startsWith(SET_PREFIX + "_") && value.indexOf('=') > 0
+        ? Optional.of(value.substring(0, value.indexOf('=')))
+        : Optional.empty();
   }
 
   private static void prepare(Path dir) throws IOException {

@@ -4,6 +4,7 @@ import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStateMachine;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -72,6 +74,9 @@ public final class SqliteJobStore implements JobStore {
   private static final String INSERT_EVENT =
       "INSERT INTO job_events (job_id, at, from_state, to_state, attempt, kind, detail, device)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private static final List<JobState> TERMINAL =
+      List.of(JobState.values()).stream().filter(JobState::isTerminal).toList();
 
   private static final String SELECT_JOB = "SELECT * FROM jobs";
   private static final String SELECT_EVENT = "SELECT * FROM job_events";
@@ -168,21 +173,81 @@ public final class SqliteJobStore implements JobStore {
   @Override
   public List<Job> unfinished() {
     List<JobState> open = List.of(JobState.values()).stream().filter(s -> !s.isTerminal()).toList();
-    String sql =
-        SELECT_JOB
-            + " WHERE state IN ("
-            + String.join(", ", Collections.nCopies(open.size(), "?"))
-            + ") ORDER BY id";
+    String sql = SELECT_JOB + " WHERE " + inStates(open) + " ORDER BY id";
     return db.read(
         "list unfinished jobs",
         c -> {
           try (PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < open.size(); i++) {
-              s.setString(i + 1, open.get(i).wireName());
-            }
+            bindStates(s, 1, open);
             return jobs(s);
           }
         });
+  }
+
+  @Override
+  public List<JobRetention.Finished> finished() {
+    String sql =
+        "SELECT id, coalesce(finished_at, submitted_at) FROM jobs WHERE " + inStates(TERMINAL);
+    return db.read(
+        "list finished jobs",
+        c -> {
+          List<JobRetention.Finished> out = new ArrayList<>();
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            bindStates(s, 1, TERMINAL);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(new JobRetention.Finished(rs.getLong(1), Instant.parse(rs.getString(2))));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<Long> removeFinished(Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<Long> sorted = ids.stream().distinct().sorted().toList();
+    String finishedJob = "id = ? AND " + inStates(TERMINAL);
+    return db.inTransaction(
+        "remove " + sorted.size() + " finished jobs",
+        c -> {
+          List<Long> removed = new ArrayList<>();
+          // Events first: they refer to their job.
+          try (PreparedStatement events =
+                  c.prepareStatement(
+                      "DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs WHERE "
+                          + finishedJob
+                          + ")");
+              PreparedStatement jobs =
+                  c.prepareStatement("DELETE FROM jobs WHERE " + finishedJob)) {
+            for (long id : sorted) {
+              events.setLong(1, id);
+              bindStates(events, 2, TERMINAL);
+              events.executeUpdate();
+              jobs.setLong(1, id);
+              bindStates(jobs, 2, TERMINAL);
+              if (jobs.executeUpdate() == 1) {
+                removed.add(id);
+              }
+            }
+          }
+          return removed;
+        });
+  }
+
+  /** {@code state IN (?, …)}, one parameter per state, for {@link #bindStates}. */
+  private static String inStates(List<JobState> states) {
+    return "state IN (" + String.join(", ", Collections.nCopies(states.size(), "?")) + ")";
+  }
+
+  private static void bindStates(PreparedStatement s, int from, List<JobState> states)
+      throws SQLException {
+    for (int i = 0; i < states.size(); i++) {
+      s.setString(from + i, states.get(i).wireName());
+    }
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.migctl.node.trace;
 
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.sim.SimJob;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,36 +23,50 @@ public final class CsvTrace {
 
   private CsvTrace() {}
 
-  /** The number in {@code text}, or NaN when it is empty. */
-  private static double number(String text) {
-    String t = text.strip();
-    return t.isEmpty() ? Double.NaN : Double.parseDouble(t);
-  }
+  /** The columns of Alibaba's pod list that the mapping reads. */
+  private static final List<String> ALIBABA_COLUMNS =
+      List.of(
+          "num_gpu", "gpu_milli", "pod_phase", "creation_time", "deletion_time", "scheduled_time");
 
   /**
    * Plain CSV {@code arrival_s,duration_s,need} (a header line is skipped when it does not start
    * with a number); job ids are line numbers from 0.
+   *
+   * @throws io.migctl.core.input.InvalidTextException naming the line and the value when the file
+   *     is not such a CSV or exceeds the bounds of {@link TraceLines}
+   * @throws IOException when it cannot be read
    */
   public static List<SimJob> plain(Path file, GpuModel model) throws IOException {
     List<SimJob> jobs = new ArrayList<>();
-    for (String line : Files.readAllLines(file)) {
-      String l = line.strip();
-      if (l.isEmpty() || l.startsWith("#") || !Character.isDigit(l.charAt(0))) {
-        continue;
+    try (TraceLines lines = TraceLines.open(file)) {
+      for (String line = lines.next(); line != null; line = lines.next()) {
+        String l = line.strip();
+        if (l.isEmpty() || l.startsWith("#") || !Character.isDigit(l.charAt(0))) {
+          continue;
+        }
+        String[] f = lines.fields(l, "arrival_s,duration_s,need");
+        lines.checkRows(jobs.size() + 1);
+        jobs.add(
+            job(
+                lines,
+                jobs.size(),
+                lines.number(f[0], "arrival_s"),
+                lines.number(f[1], "duration_s"),
+                lines.number(f[2], "need"),
+                model));
       }
-      String[] f = l.split(",");
-      if (f.length < 3) {
-        throw new IOException(file + ": expected arrival_s,duration_s,need: " + line);
-      }
-      jobs.add(
-          SimJob.fractional(
-              jobs.size(),
-              Double.parseDouble(f[0].strip()),
-              Double.parseDouble(f[1].strip()),
-              Double.parseDouble(f[2].strip()),
-              model));
     }
     return jobs;
+  }
+
+  /** {@link SimJob#fractional}, its refusal naming the line. */
+  private static SimJob job(
+      TraceLines lines, int id, double arrival, double duration, double need, GpuModel model) {
+    try {
+      return SimJob.fractional(id, arrival, duration, need, model);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTextException(lines.where() + ": " + e.getMessage());
+    }
   }
 
   /**
@@ -60,45 +74,65 @@ public final class CsvTrace {
    * of one ({@code gpu_milli}); need = {@code gpu_milli / 1000}; arrival = {@code creation_time}
    * minus the window start; duration = {@code deletion_time − scheduled_time} (the time it held the
    * GPU). Left out: CPU-only and multi-GPU pods (the simulation places single-GPU jobs), pods still
-   * {@code Running} at the end (censored), and pods whose duration is not positive or unknown
-   * (never scheduled). Only pods created in the last {@code windowDays} days of the trace are kept
-   * (the list is a snapshot; most pods are in its last 30 days), and at most {@code limit} of them
-   * (the earliest).
+   * {@code Running} at the end (censored), pods whose duration is not positive or unknown (never
+   * scheduled), and rows with fewer fields than the header. Only pods created in the last {@code
+   * windowDays} days of the trace are kept (the list is a snapshot; most pods are in its last 30
+   * days), and at most {@code limit} of them (the earliest).
+   *
+   * @throws io.migctl.core.input.InvalidTextException naming the line and the value when the file
+   *     is not such a list or exceeds the bounds of {@link TraceLines}
+   * @throws IOException when it cannot be read
    */
   public static List<SimJob> alibaba(Path file, GpuModel model, double windowDays, int limit)
       throws IOException {
-    List<String> lines = Files.readAllLines(file);
-    Map<String, Integer> col = new HashMap<>();
-    String[] header = lines.get(0).split(",", -1);
-    for (int i = 0; i < header.length; i++) {
-      col.put(header[i].strip(), i);
-    }
     record Pod(double created, double duration, double need) {}
     List<Pod> pods = new ArrayList<>();
     double end = 0;
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",", -1);
-      if (f.length < header.length) {
-        continue;
+    try (TraceLines lines = TraceLines.open(file)) {
+      String first = lines.next();
+      if (first == null) {
+        throw new InvalidTextException(
+            file + ": empty; expected Alibaba's pod list, starting with its header line");
       }
-      double created = number(f[col.get("creation_time")]);
-      double deleted = number(f[col.get("deletion_time")]);
-      if (deleted > end) {
-        end = deleted;
+      Map<String, Integer> col = new HashMap<>();
+      String[] header = first.split(",", -1);
+      for (int i = 0; i < header.length; i++) {
+        col.put(header[i].strip(), i);
       }
-      int gpus = Integer.parseInt(f[col.get("num_gpu")]);
-      double milli = number(f[col.get("gpu_milli")]);
-      if (gpus != 1
-          || !(milli > 0)
-          || Double.isNaN(created)
-          || f[col.get("pod_phase")].equals("Running")) {
-        continue;
+      List<String> missing = ALIBABA_COLUMNS.stream().filter(c -> !col.containsKey(c)).toList();
+      if (!missing.isEmpty()) {
+        throw new InvalidTextException(
+            lines.where()
+                + ": the header lacks the columns "
+                + String.join(", ", missing)
+                + " of Alibaba's pod list");
       }
-      double duration = deleted - number(f[col.get("scheduled_time")]);
-      if (!(duration > 0)) {
-        continue;
+      for (String line = lines.next(); line != null; line = lines.next()) {
+        String[] f = line.split(",", -1);
+        if (f.length < header.length) {
+          continue;
+        }
+        double created = optionalNumber(lines, f[col.get("creation_time")], "creation_time");
+        double deleted = optionalNumber(lines, f[col.get("deletion_time")], "deletion_time");
+        if (deleted > end) {
+          end = deleted;
+        }
+        double gpus = lines.number(f[col.get("num_gpu")], "num_gpu");
+        double milli = optionalNumber(lines, f[col.get("gpu_milli")], "gpu_milli");
+        if (gpus != 1
+            || !(milli > 0)
+            || Double.isNaN(created)
+            || f[col.get("pod_phase")].equals("Running")) {
+          continue;
+        }
+        double duration =
+            deleted - optionalNumber(lines, f[col.get("scheduled_time")], "scheduled_time");
+        if (!(duration > 0)) {
+          continue;
+        }
+        lines.checkRows(pods.size() + 1);
+        pods.add(new Pod(created, duration, Math.min(1.0, milli / 1000.0)));
       }
-      pods.add(new Pod(created, duration, Math.min(1.0, milli / 1000.0)));
     }
     double from = end - windowDays * 86400;
     List<Pod> window = new ArrayList<>(pods.stream().filter(p -> p.created() >= from).toList());
@@ -112,6 +146,11 @@ public final class CsvTrace {
       jobs.add(SimJob.fractional(jobs.size(), p.created() - t0, p.duration(), p.need(), model));
     }
     return jobs;
+  }
+
+  /** A number, or NaN for an empty field (a pod never scheduled has no scheduled_time). */
+  private static double optionalNumber(TraceLines lines, String text, String column) {
+    return text.isBlank() ? Double.NaN : lines.number(text, column);
   }
 
   /** Jobs with arrivals scaled by {@code scale}; {@code offeredLoad} in whole GPUs. */

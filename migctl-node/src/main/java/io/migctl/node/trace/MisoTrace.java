@@ -1,9 +1,9 @@
 package io.migctl.node.trace;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.sim.SimJob;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +38,12 @@ public final class MisoTrace {
     this.speeds = speeds;
   }
 
-  /** Reads the three files in {@code dir}. */
+  /**
+   * Reads the three files in {@code dir}.
+   *
+   * @throws io.migctl.core.input.InvalidTextException naming the file (and line) that is wrong
+   * @throws IOException when one cannot be read
+   */
   public static MisoTrace read(Path dir) throws IOException {
     Map<Integer, Double> durations =
         new TreeMap<>(
@@ -49,32 +54,41 @@ public final class MisoTrace {
             TraceFiles.read(
                 dir.resolve("job_models.json"), new TypeReference<Map<Integer, String>>() {}));
     Map<String, Map<Integer, Double>> speeds = new HashMap<>();
-    Path speedFile = dir.resolve("DERIVED_mig_slice_speed.csv");
-    List<String> lines = Files.readAllLines(speedFile);
-    for (int n = 1; n < lines.size(); n++) {
-      String line = lines.get(n);
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] f = line.split(",");
-      try {
+    try (TraceLines lines = TraceLines.open(dir.resolve("DERIVED_mig_slice_speed.csv"))) {
+      lines.next(); // the header
+      for (String line = lines.next(); line != null; line = lines.next()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] f =
+            lines.fields(
+                line, "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g");
+        double slices = lines.number(f[2], "gpc_slices");
+        if (slices != Math.rint(slices) || slices < 1 || slices > 8) {
+          throw new InvalidTextException(
+              lines.where() + ": gpc_slices " + f[2].strip() + " is not a slice count (1 to 8)");
+        }
         speeds
             .computeIfAbsent(f[0].strip(), k -> new TreeMap<>())
-            .put(Integer.parseInt(f[2].strip()), Double.parseDouble(f[5].strip()));
-      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-        throw new IOException(
-            speedFile
-                + " line "
-                + (n + 1)
-                + ": expected model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,"
-                + "speed_rel_7g with numbers in the 3rd and 6th columns, got: "
-                + line);
+            .put((int) slices, lines.number(f[5], "speed_rel_7g"));
       }
     }
     for (Map.Entry<Integer, String> e : models.entrySet()) {
       if (!speeds.containsKey(e.getValue())) {
-        throw new IOException("job " + e.getKey() + ": no speeds for model " + e.getValue());
+        throw new InvalidTextException(
+            dir.resolve("job_models.json")
+                + ": job "
+                + e.getKey()
+                + " has the model "
+                + e.getValue()
+                + ", which DERIVED_mig_slice_speed.csv has no speeds for");
       }
+    }
+    if (!durations.keySet().equals(models.keySet())) {
+      throw new InvalidTextException(
+          dir
+              + ": trace_100.json and job_models.json name different jobs; every job needs a"
+              + " duration and a model");
     }
     return new MisoTrace(durations, models, speeds);
   }

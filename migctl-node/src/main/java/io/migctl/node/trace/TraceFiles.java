@@ -1,28 +1,36 @@
 package io.migctl.node.trace;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.node.input.LimitedJson;
+import io.migctl.node.input.TextFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Reads the JSON files of a trace, with errors that name the file. */
+/**
+ * Reads the JSON files of a trace (MISO's {@code trace_100.json} and {@code job_models.json}, 3 KB
+ * for 100 jobs) within the input bounds of every file migctl reads: at most 4 MiB, 64 levels deep,
+ * strictly UTF-8 and strict JSON; errors name the file.
+ */
 final class TraceFiles {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = LimitedJson.mapper();
 
   private TraceFiles() {}
 
   /**
    * The file's content as {@code type}.
    *
-   * @throws IOException when it cannot be read or is not JSON of that shape, naming the file
+   * @throws io.migctl.core.input.InvalidTextException when it is not JSON of that shape or exceeds
+   *     the bounds, naming the file and where in it
+   * @throws IOException when it cannot be read
    */
   static <T> T read(Path file, TypeReference<T> type) throws IOException {
-    try {
-      return JSON.readValue(file.toFile(), type);
-    } catch (JsonProcessingException e) {
-      throw new IOException(file + ": " + e.getOriginalMessage(), e);
-    }
+    String source = file.toString();
+    return LimitedJson.convert(
+        JSON,
+        LimitedJson.readTree(JSON, TextFiles.read(file, source), source),
+        type,
+        source + ": ");
   }
 }

@@ -3,6 +3,8 @@ package io.migctl.node.workload;
 import io.migctl.core.workload.Workload;
 import io.migctl.core.workload.WorkloadException;
 import io.migctl.core.workload.WorkloadParser;
+import io.migctl.node.input.LimitedYaml;
+import io.migctl.node.input.TextFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -40,10 +41,11 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * CLI's jar.
  *
  * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings); duplicate
- * keys are refused. {@link WorkloadParser} checks the content; its errors get the file and line in
- * front: {@code workload.yml:14: jobs[2].command: is a plain string, …}. A file reader also
- * resolves every environment path against the file's directory and checks that the file is there,
- * and checks {@code node.simulate} as {@code --simulate} would.
+ * keys are refused. It is read within migctl's input bounds (at most 4 MiB, strictly UTF-8, 64
+ * levels deep: {@link TextFiles}, {@link LimitedYaml}). {@link WorkloadParser} checks the content;
+ * its errors get the file and line in front: {@code workload.yml:14: jobs[2].command: is a plain
+ * string, …}. A file reader also resolves every environment path against the file's directory and
+ * checks that the file is there, and checks {@code node.simulate} as {@code --simulate} would.
  *
  * <p>Jobs are meant to run in the workload file's directory, so that relative script paths in
  * commands work: give {@code file.getParent()} to {@link Workload#jobSpecs(Optional)}.
@@ -66,15 +68,16 @@ public final class WorkloadFiles {
   /**
    * Reads a workload file; the environments in the result are absolute, normalised paths.
    *
-   * @throws WorkloadException naming the file, line and element when the file is missing or wrong,
-   *     or an environment file does not exist
-   * @throws UncheckedIOException when the file exists but cannot be read
+   * @throws WorkloadException naming the file, line and element when the file is missing,
+   *     unreadable or wrong, or an environment file does not exist
+   * @throws io.migctl.core.input.InvalidTextException naming the file when it is too large, nested
+   *     too deeply or not UTF-8
    */
   public static Workload read(Path file) {
     String source = file.toString();
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = TextFiles.read(file, source);
     } catch (NoSuchFileException e) {
       throw new WorkloadException(
               "",
@@ -85,7 +88,7 @@ public final class WorkloadFiles {
                   + "; give the path of a workload file, e.g. examples/shared-server/workload.yml")
           .at(source);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the workload file " + source, e);
+      throw new WorkloadException("", TextFiles.problem(e)).at(source);
     }
     Parsed parsed = Parsed.of(text, source);
     Path dir = file.toAbsolutePath().normalize().getParent();
@@ -117,6 +120,8 @@ public final class WorkloadFiles {
    *
    * @param source names the text in messages: a file name, {@code <stdin>}
    * @throws WorkloadException naming the source, line and element
+   * @throws io.migctl.core.input.InvalidTextException naming the source when the text is nested too
+   *     deeply or too large
    */
   public static Workload parse(String text, String source) {
     return Parsed.of(text, source).workload();
@@ -189,7 +194,8 @@ public final class WorkloadFiles {
       throw new IllegalStateException("the example's location " + url + " is not a URI", e);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot copy the example " + name + " into " + directory + ": " + e.getMessage(), e);
+          "cannot copy the example " + name + " into " + directory + ": " + TextFiles.problem(e),
+          e);
     }
     return directory.resolve(WORKLOAD_FILE);
   }
@@ -270,7 +276,7 @@ public final class WorkloadFiles {
 
     static Parsed of(String text, String source) {
       LoadSettings settings =
-          LoadSettings.builder()
+          LimitedYaml.settings()
               .setLabel(source)
               .setSchema(new CoreSchema())
               .setAllowDuplicateKeys(false)
@@ -281,8 +287,7 @@ public final class WorkloadFiles {
       Optional<Node> root;
       Object tree;
       try {
-        List<Node> documents = new ArrayList<>();
-        new Compose(settings).composeAllFromString(body).forEach(documents::add);
+        List<Node> documents = LimitedYaml.composeAll(body, settings, source);
         if (documents.size() > 1) {
           throw new WorkloadException(
                   "",

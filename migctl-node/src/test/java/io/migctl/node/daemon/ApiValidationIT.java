@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +92,143 @@ class ApiValidationIT {
     assertThat(r.json().get("code").asText()).isEqualTo("invalid");
     assertThat(r.json().get("message").asText()).contains(message);
     assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+    assertThat(d.get("/api/v1/health").json().get("status").asText()).isEqualTo("ok");
+  }
+
+  /** Issue 13.15: what could never start is refused at submit, not accepted and then failed. */
+  @Test
+  void aJobThatCouldNeverStartIsRefusedAtSubmitNamingTheFieldAndTheLimit() {
+    String longArgument = "a".repeat(131_072); // 131,073 bytes with its NUL
+    String longInBytes = "é".repeat(70_000); // 70,000 characters, 140,000 bytes
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put(
+        "{\"command\": [\"echo\", \"" + longArgument + "\"]}",
+        "command[1]: takes 131073 bytes with its terminating NUL; Linux passes at most 131072"
+            + " bytes per argument (MAX_ARG_STRLEN)");
+    cases.put(
+        "{\"command\": [\"echo\", \"" + longInBytes + "\"]}", "command[1]: takes 140001 bytes");
+    cases.put(
+        "{\"command\": [\"true\"], \"env\": {\"DATA\": \"" + longArgument + "\"}}",
+        "env.DATA: takes 131078 bytes as NAME=VALUE");
+    cases.put(
+        "{\"command\": [\"true\"], \"workdir\": \"/nonexistent/migctl-workdir\"}",
+        "workdir: '/nonexistent/migctl-workdir' does not exist on this node");
+    cases.put(
+        "{\"command\": [\"true\"], \"workdir\": \"/dev/null\"}",
+        "workdir: '/dev/null' is not a directory");
+    cases.forEach(
+        (body, message) -> {
+          int before = d.get("/api/v1/jobs").json().size();
+          TestDaemon.Reply r = d.post("/api/v1/jobs", body);
+          assertThat(r.status()).as(message).isEqualTo(400);
+          assertThat(r.json().get("code").asText()).isEqualTo("invalid");
+          assertThat(r.json().get("message").asText()).startsWith(message);
+          assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+        });
+  }
+
+  /**
+   * Issue 13.15: the exec size limit counts the environment the job would really get — here the
+   * daemon's locale variables, which every job inherits, fill it.
+   */
+  @Test
+  void aJobWhoseArgumentsAndEnvironmentExceedTheExecLimitIsRefused(@TempDir Path otherHome)
+      throws Exception {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    // 60 × 120,000 bytes: over any ARG_MAX Linux allows (at most 6 MiB).
+    for (int i = 0; i < 60; i++) {
+      env.put("LC_MIGCTL_TEST_" + i, "x".repeat(120_000));
+    }
+    try (TestDaemon big =
+        new TestDaemon(
+            otherHome,
+            SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1")),
+            env,
+            o -> o)) {
+      TestDaemon.Reply r = big.post("/api/v1/jobs", "{\"command\": [\"true\"]}");
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.json().get("message").asText())
+          .startsWith("command: the command and its environment take 7,")
+          .contains("(ARG_MAX)");
+      assertThat(big.get("/api/v1/jobs").json().size()).isZero();
+    }
+  }
+
+  /** Bodies the lenient reader took (issue 13, item 14); each names the field and the problem. */
+  static Stream<Arguments> strictBodies() {
+    String deep = "[".repeat(3000) + "]".repeat(3000);
+    return Stream.of(
+        Arguments.of("{\"command\": [\"true\"]} x", "request body: more text after the JSON"),
+        Arguments.of("{\"command\": [\"true\"]}{}", "request body: more text after the JSON"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"command\": [\"false\"]}",
+            "request body: the key \"command\" is given twice at line 1, column 32"),
+        Arguments.of("{\"command\": [123]}", "command[0]: expected a string, got the number 123"),
+        Arguments.of("{\"command\": [\"true\", null]}", "command[1]: expected a string, got null"),
+        Arguments.of(
+            "{\"command\": \"true\"}", "command: expected an array, got the string \"true\""),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"priority\": 1.5}",
+            "priority: expected a whole number, got the number 1.5"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"priority\": \"5\"}",
+            "priority: expected a whole number, got the string \"5\""),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"priority\": 99999999999}",
+            "priority: expected a whole number, got the number 99999999999 (out of range)"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"retries\": true}",
+            "retries: expected a whole number, got the boolean true"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"name\": 7}", "name: expected a string, got the number 7"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"env\": {\"A\": 1}}",
+            "env.A: expected a string, got the number 1"),
+        Arguments.of(
+            "{\"command\": [\"true\"], \"env\": {\"A\": null}}",
+            "env.A: expected a string, got null"),
+        Arguments.of(
+            "{\"command\": " + deep + "}",
+            "request body: nested more than 64 levels deep (line 1, column "));
+  }
+
+  @ParameterizedTest
+  @MethodSource("strictBodies")
+  void theBodyIsReadStrictlyAndEveryRefusalNamesItsField(String body, String message) {
+    int before = d.get("/api/v1/jobs").json().size();
+    TestDaemon.Reply r = d.post("/api/v1/jobs", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().get("code").asText()).isEqualTo("invalid");
+    assertThat(r.json().get("message").asText()).startsWith(message);
+    assertThat(d.get("/api/v1/jobs").json().size()).isEqualTo(before);
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8IsRefusedNamingTheByte() {
+    byte[] body = "{\"command\": [\"caf\u00e9\"]}".getBytes(StandardCharsets.ISO_8859_1);
+    TestDaemon.Reply r = d.postBytes("/api/v1/jobs", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().get("message").asText())
+        .startsWith("request body: not UTF-8 text at byte 17");
+  }
+
+  @Test
+  void aLayoutRequestIsReadStrictlyAndItsYamlWithinTheBounds() {
+    TestDaemon.Reply quoted =
+        d.post("/api/v1/layout/apply", "{\"config\": \"version: v1\", \"dryRun\": \"true\"}");
+    assertThat(quoted.status()).as(quoted.body()).isEqualTo(400);
+    assertThat(quoted.json().get("message").asText())
+        .isEqualTo("dryRun: expected true or false, got the string \"true\"");
+    TestDaemon.Reply deep =
+        d.postJson(
+            "/api/v1/layout/apply",
+            java.util.Map.of(
+                "config",
+                "version: v1\nmig-configs:\n  a: " + "[".repeat(3000) + "]".repeat(3000)));
+    assertThat(deep.status()).as(deep.body()).isEqualTo(400);
+    assertThat(deep.json().get("message").asText())
+        .startsWith("config: request body: nested more than 64 levels deep (line 3, column ");
     assertThat(d.get("/api/v1/health").json().get("status").asText()).isEqualTo("ok");
   }
 

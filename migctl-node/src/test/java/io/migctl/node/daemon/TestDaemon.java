@@ -57,13 +57,43 @@ public final class TestDaemon implements AutoCloseable {
       java.util.Optional<Path> mapping,
       JobService.Repartition repartition)
       throws IOException {
+    this(
+        home,
+        driver,
+        defaultEnvironment(),
+        o -> o.withKillGrace(killGrace).withDcgmJobMappingDir(mapping).withRepartition(repartition),
+        Clock.systemUTC());
+  }
+
+  /**
+   * A daemon whose own environment is {@code environment}, with its options (port 0 already) as
+   * {@code configure} makes them.
+   */
+  public TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      java.util.function.UnaryOperator<NodeDaemon.Options> configure)
+      throws IOException {
+    this(home, driver, environment, configure, Clock.systemUTC());
+  }
+
+  /** A daemon with dynamic repartitioning whose time is {@code clock}'s (e.g. a test clock). */
+  public TestDaemon(
+      Path home, SimulatedMigDriver driver, JobService.Repartition repartition, Clock clock)
+      throws IOException {
+    this(home, driver, defaultEnvironment(), o -> o.withRepartition(repartition), clock);
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      java.util.function.UnaryOperator<NodeDaemon.Options> configure,
+      Clock clock)
+      throws IOException {
     NodeDaemon.Options options =
-        NodeDaemon.Options.defaults(
-                home, "test", Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
-            .withPort(0)
-            .withKillGrace(killGrace)
-            .withDcgmJobMappingDir(mapping)
-            .withRepartition(repartition);
+        configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
     this.daemon =
         NodeDaemon.start(
             options,
@@ -74,9 +104,13 @@ public final class TestDaemon implements AutoCloseable {
                 new SystemProcessRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
-            Clock.systemUTC(),
+            clock,
             app -> {});
     this.token = Files.readString(home.resolve("token")).strip();
+  }
+
+  private static Map<String, String> defaultEnvironment() {
+    return Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
   }
 
   /** A response: status and parsed JSON body (null when the body is not JSON). */
@@ -124,6 +158,16 @@ public final class TestDaemon implements AutoCloseable {
       b.header("Authorization", "Bearer " + bearer);
     }
     return send(b.build());
+  }
+
+  /** A POST of raw bytes, which need not be UTF-8 or JSON. */
+  public Reply postBytes(String path, byte[] body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
   }
 
   public Reply postJson(String path, Object body) {

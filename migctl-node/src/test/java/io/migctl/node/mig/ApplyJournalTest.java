@@ -43,4 +43,47 @@ class ApplyJournalTest {
     Files.writeString(file, "\n{\"event\":\"finished\"}\n", StandardOpenOption.APPEND);
     assertThatThrownBy(journal::read).hasMessageContaining(file.toString());
   }
+
+  @Test
+  void theLastApplyIsInterruptedWhenItHasNoFinishedLineHoweverLongTheJournal() throws IOException {
+    Path file = dir.resolve("mig/journal.jsonl");
+    ApplyJournal journal = new ApplyJournal(file, clock);
+    assertThat(journal.interrupted()).isEmpty();
+    // Written at once (the journal forces each line to disk): 2,000 finished applies, then one
+    // whose lines are more than the first part of the file read from its end holds.
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      lines.append(line("old-" + i, "plan", 0)).append(line("old-" + i, "finished", null));
+    }
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, lines);
+    assertThat(journal.interrupted()).isEmpty();
+    lines.append(line("last", "plan", 0)).append(line("last", "plan", 1));
+    for (int i = 0; i < 3000; i++) {
+      lines.append(line("last", "step-start", 0)).append(line("last", "step-done", 0));
+    }
+    Files.writeString(file, lines);
+
+    ApplyJournal.Interrupted found = journal.interrupted().orElseThrow();
+    assertThat(found.apply()).isEqualTo("last");
+    assertThat(found.gpus())
+        .extracting(ApplyJournal.PlannedGpu::gpu, ApplyJournal.PlannedGpu::stepsStarted)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(0, 3000),
+            org.assertj.core.groups.Tuple.tuple(1, 0));
+    assertThat(found.changedAnything()).isTrue();
+
+    journal.record("last", "finished", null, null, null, null, "recovered");
+    assertThat(journal.interrupted()).isEmpty();
+  }
+
+  private static String line(String apply, String event, Integer gpu) {
+    return "{\"time\":\"2026-11-28T12:00:00Z\",\"apply\":\""
+        + apply
+        + "\",\"event\":\""
+        + event
+        + "\""
+        + (gpu == null ? "" : ",\"gpu\":" + gpu)
+        + "}\n";
+  }
 }

@@ -133,6 +133,39 @@ class MigPartedFilesTest {
   }
 
   @Test
+  void quotedValuesKeepTheirTypeAsInMigParted() {
+    String entry =
+        """
+        version: v1
+        mig-configs:
+          a:
+          - devices: %s
+            mig-enabled: %s
+            mig-devices: %s
+        """;
+    refused(entry.formatted("all", "\"true\"", "{}"))
+        .hasMessage(
+            "test.yaml: mig-configs.a[0].mig-enabled: the string \"true\" is not a boolean; write"
+                + " true or false, without quotes");
+    refused(entry.formatted("all", "'yes'", "{}")).hasMessageContaining("the string \"yes\"");
+    refused(entry.formatted("[\"0\"]", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices[0]: the string \"0\"");
+    refused(entry.formatted("all", "true", "{\"1g.5gb\": \"7\"}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].mig-devices.\"1g.5gb\": the string");
+    refused(entry.formatted("[1.5]", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices[0]: the number 1.5");
+    refused(entry.formatted("All", "true", "{}"))
+        .hasMessageStartingWith("test.yaml: mig-configs.a[0].devices: the string \"All\"");
+    MigPartedConfig accepted = config(entry.formatted("[1.0]", "yes", "{1g.5gb: 2.0}"));
+    assertThat(accepted.configs().get("a").getFirst())
+        .returns(new DeviceSelection.Indices(List.of(1)), ConfigEntry::devices)
+        .returns(true, ConfigEntry::migEnabled)
+        .returns(Map.of(ProfileName.parse("1g.5gb"), 2), ConfigEntry::migDevices);
+    assertThat(config(entry.formatted("\"all\"", "on", "{}")).configs().get("a").getFirst())
+        .returns(new DeviceSelection.All(), ConfigEntry::devices);
+  }
+
+  @Test
   void yaml11IntegersAreReadAsGoYamlReadsThem() {
     MigPartedConfig c =
         config(
@@ -594,5 +627,58 @@ class MigPartedFilesTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "<stdin>: the file is empty; expected a mig-parted hooks file (version: v1 and hooks:)");
+  }
+
+  // --- input bounds (issue 13) -----------------------------------------------------------------
+
+  /** {@code [[[…]]]} nested {@code levels} deep: a few KB that overflowed the composer's stack. */
+  static String nested(int levels) {
+    return "[".repeat(levels) + "]".repeat(levels);
+  }
+
+  @Test
+  void deeplyNestedConfigsAndHooksAreRefusedNamingTheFileAndTheBound() {
+    assertThatThrownBy(() -> config("version: v1\nmig-configs:\n  a: " + nested(5000) + "\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: nested more than 64 levels deep (line 3, column ");
+    assertThatThrownBy(
+            () -> MigPartedFiles.readHooks("version: v1\nhooks: " + nested(5000), "hooks.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("hooks.yaml: nested more than 64 levels deep");
+  }
+
+  @Test
+  void aDeepConfigInsideAConfigMapIsRefusedNamingTheConfigMapKey() {
+    String deep =
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        data:
+          config.yaml: |
+            version: v1
+            mig-configs:
+              a: %s
+        """
+            .formatted(nested(3000));
+    assertThatThrownBy(() -> config(deep))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml (ConfigMap, data.\"config.yaml\"): nested more than 64");
+  }
+
+  @Test
+  void aliasesThatExpandBeyondTheBoundsAreRefused() {
+    StringBuilder laughs = new StringBuilder("version: v1\nl0: &l0 [x, x]\n");
+    for (int i = 1; i <= 24; i++) {
+      laughs.append("l").append(i).append(": &l").append(i);
+      laughs.append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+    }
+    assertThatThrownBy(() -> config(laughs.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: its aliases expand it to more than 4194304 values");
+    StringBuilder many = new StringBuilder("version: v1\nx: &x 1\nl: [");
+    many.append("*x, ".repeat(51)).append("]\n");
+    assertThatThrownBy(() -> config(many.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("test.yaml: more than 50 aliases (*name) in one document");
   }
 }

@@ -10,6 +10,7 @@ import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStore;
@@ -274,6 +275,34 @@ class SqliteJobStoreIT {
     assertThat(store.countByState())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(JobState.QUEUED, 2L, JobState.STARTING, 1L, JobState.CANCELLED, 1L));
+  }
+
+  @Test
+  void removingFinishedJobsTakesTheirEventsAndNeverAJobThatHasNotFinished() {
+    Job queued = insertCpu(store, "queued", "t", t(0));
+    Job starting = insertCpu(store, "starting", "t", t(0));
+    Job cancelled = insertCpu(store, "cancelled", "t", t(0));
+    Job kept = insertCpu(store, "kept", "t", t(0));
+    store.record(apply(starting, new JobTrigger.Place(Optional.empty()), t(1)));
+    store.record(apply(cancelled, new JobTrigger.Cancel(), t(2)));
+    store.record(apply(kept, new JobTrigger.Cancel(), t(3)));
+
+    assertThat(store.finished())
+        .containsExactlyInAnyOrder(
+            new JobRetention.Finished(cancelled.id(), t(2)),
+            new JobRetention.Finished(kept.id(), t(3)));
+
+    // Asked for every job (and one that never existed): only the finished one asked for goes.
+    List<Long> removed =
+        store.removeFinished(List.of(queued.id(), starting.id(), cancelled.id(), 999L));
+    assertThat(removed).containsExactly(cancelled.id());
+    assertThat(store.find(cancelled.id())).isEmpty();
+    assertThat(store.events(cancelled.id())).isEmpty();
+    assertThat(store.find(queued.id())).isPresent();
+    assertThat(store.find(starting.id())).isPresent();
+    assertThat(store.events(starting.id())).hasSize(2);
+    assertThat(store.finished()).containsExactly(new JobRetention.Finished(kept.id(), t(3)));
+    assertThat(store.removeFinished(List.of())).isEmpty();
   }
 
   @Test

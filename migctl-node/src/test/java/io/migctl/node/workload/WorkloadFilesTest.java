@@ -235,6 +235,29 @@ class WorkloadFilesTest {
 
   // --- helpers ------------------------------------------------------------------------------
 
+  // --- input bounds (issue 13) -----------------------------------------------------------------
+
+  @Test
+  void aDeeplyNestedWorkloadIsRefusedNamingTheFileAndTheBound() throws IOException {
+    Path file =
+        write(
+            "deep.yml",
+            "version: v1\nname: deep\njobs: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+    assertThatThrownBy(() -> WorkloadFiles.read(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(file + ": nested more than 64 levels deep (line 3, column ");
+  }
+
+  @Test
+  void aWorkloadThatIsNotUtf8IsRefusedNamingTheByte() throws IOException {
+    Path file = dir.resolve("latin1.yml");
+    Files.write(
+        file, "version: v1\nname: caf\u00e9\njobs: []\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> WorkloadFiles.read(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(file + ": not UTF-8 text at byte 21");
+  }
+
   private Path write(String relative, String text) throws IOException {
     return write(dir, relative, text);
   }

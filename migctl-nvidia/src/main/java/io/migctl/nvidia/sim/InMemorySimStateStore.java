@@ -3,12 +3,15 @@ package io.migctl.nvidia.sim;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Keeps the simulated node's state in this process only; for tests and throw-away nodes. */
+/**
+ * Keeps the simulated node's state in this process only; for tests and throw-away nodes. An update
+ * works on a deep copy that replaces the state only when the change returns, so a change that
+ * throws leaves nothing behind, as with the file store.
+ */
 final class InMemorySimStateStore implements SimStateStore {
 
-  private final SimStateCodec codec = new SimStateCodec();
   private final Supplier<SimState> initial;
-  private byte[] current;
+  private SimState current;
 
   InMemorySimStateStore(Supplier<SimState> initial) {
     this.initial = initial;
@@ -21,9 +24,9 @@ final class InMemorySimStateStore implements SimStateStore {
 
   @Override
   public synchronized <T> T update(Function<SimState, T> change) {
-    SimState state = load();
+    SimState state = load().copy();
     T result = change.apply(state);
-    current = codec.write(state);
+    current = state;
     return result;
   }
 
@@ -33,6 +36,9 @@ final class InMemorySimStateStore implements SimStateStore {
   }
 
   private SimState load() {
-    return current == null ? initial.get() : codec.read(current, "memory");
+    if (current == null) {
+      current = initial.get();
+    }
+    return current;
   }
 }

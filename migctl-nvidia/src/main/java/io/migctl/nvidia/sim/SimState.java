@@ -17,6 +17,47 @@ final class SimState {
   public List<Gpu> gpus = new ArrayList<>();
   public List<Fault> faults = new ArrayList<>();
 
+  /** A deep copy, for stores that keep the state as objects rather than as JSON. */
+  SimState copy() {
+    SimState c = new SimState();
+    c.spec = spec;
+    c.creations = creations;
+    for (Gpu g : gpus) {
+      Gpu gc = new Gpu();
+      gc.uuid = g.uuid;
+      gc.migCurrent = g.migCurrent;
+      gc.migPending = g.migPending;
+      for (Gi gi : g.gpuInstances) {
+        Gi gic = new Gi();
+        gic.id = gi.id;
+        gic.profileId = gi.profileId;
+        gic.start = gi.start;
+        gic.size = gi.size;
+        for (Ci ci : gi.computeInstances) {
+          Ci cic = new Ci();
+          cic.id = ci.id;
+          cic.profileId = ci.profileId;
+          cic.start = ci.start;
+          cic.size = ci.size;
+          cic.uuid = ci.uuid;
+          cic.holders = new ArrayList<>(ci.holders);
+          gic.computeInstances.add(cic);
+        }
+        gc.gpuInstances.add(gic);
+      }
+      c.gpus.add(gc);
+    }
+    for (Fault f : faults) {
+      Fault fc = new Fault();
+      fc.operation = f.operation;
+      fc.error = f.error;
+      fc.remaining = f.remaining;
+      fc.after = f.after;
+      c.faults.add(fc);
+    }
+    return c;
+  }
+
   static final class Gpu {
     public String uuid;
     public boolean migCurrent;
@@ -41,10 +82,14 @@ final class SimState {
     public List<Long> holders = new ArrayList<>();
   }
 
-  /** The next {@code remaining} calls of {@code operation} fail with {@code error}. */
+  /**
+   * After {@code after} more calls of {@code operation} go through, the next {@code remaining}
+   * calls fail with {@code error}.
+   */
   static final class Fault {
     public String operation;
     public String error;
     public int remaining;
+    public int after;
   }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -375,8 +376,26 @@ public final class SimulatedMigDriver implements MigDriver {
 
   /** Makes the next {@code times} calls of {@code operation} fail with {@code error}. */
   public void failNext(SimOperation operation, DriverError error, int times) {
+    failNext(operation, error, times, 0);
+  }
+
+  /**
+   * Makes {@code times} calls of {@code operation} fail with {@code error}, after letting the next
+   * {@code after} calls of it through: {@code after = 2, times = 1} fails the third call from now.
+   *
+   * <p>Every armed fault counts the calls of its operation on its own, whether or not another fault
+   * failed them, so a second fault can aim at a later call (for example one made while an apply
+   * undoes what a first fault interrupted). A call that several faults are due for fails once, with
+   * the error of the one armed first, and counts for each of them.
+   *
+   * @throws IllegalArgumentException when {@code times} is below 1 or {@code after} below 0
+   */
+  public void failNext(SimOperation operation, DriverError error, int times, int after) {
     if (times < 1) {
       throw new IllegalArgumentException("times must be at least 1, was " + times);
+    }
+    if (after < 0) {
+      throw new IllegalArgumentException("after must be 0 or more, was " + after);
     }
     store.update(
         s -> {
@@ -384,6 +403,7 @@ public final class SimulatedMigDriver implements MigDriver {
           f.operation = operation.name();
           f.error = error.name();
           f.remaining = times;
+          f.after = after;
           s.faults.add(f);
           return null;
         });
@@ -429,16 +449,25 @@ public final class SimulatedMigDriver implements MigDriver {
     Optional<DriverError> error =
         store.update(
             s -> {
-              for (SimState.Fault f : s.faults) {
-                if (f.operation.equals(operation.name())) {
-                  f.remaining--;
-                  if (f.remaining <= 0) {
-                    s.faults.remove(f);
-                  }
-                  return Optional.of(DriverError.valueOf(f.error));
+              DriverError due = null;
+              for (Iterator<SimState.Fault> it = s.faults.iterator(); it.hasNext(); ) {
+                SimState.Fault f = it.next();
+                if (!f.operation.equals(operation.name())) {
+                  continue;
+                }
+                if (f.after > 0) {
+                  f.after--;
+                  continue;
+                }
+                if (due == null) {
+                  due = DriverError.valueOf(f.error);
+                }
+                f.remaining--;
+                if (f.remaining <= 0) {
+                  it.remove();
                 }
               }
-              return Optional.<DriverError>empty();
+              return Optional.ofNullable(due);
             });
     if (error.isPresent()) {
       throw new MigDriverException(error.get(), op, "injected by 'migctl sim fail-next'");

@@ -209,6 +209,38 @@ class SimulatedMigDriverTest {
   }
 
   @Test
+  void anInjectedFaultCanWaitForTheKthCallOfItsOperation() {
+    // Fail the 3rd create-gi from now, once: the first two succeed, the third fails, then none.
+    a100.failNext(SimOperation.CREATE_GI, DriverError.UNKNOWN, 1, 2);
+    a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
+    a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
+    expectError(() -> a100.createGpuInstance(0, P_1G_5GB, Optional.empty()), DriverError.UNKNOWN);
+    a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
+    assertThat(a100.gpuInstances(0)).hasSize(3);
+  }
+
+  @Test
+  void armedFaultsCountTheCallsOfTheirOperationEachOnItsOwn() {
+    // One fault for the next call, another for the 3rd call from now: calls 1 and 3 fail,
+    // although the first fault, not the second, failed call 1.
+    a100.failNext(SimOperation.CREATE_GI, DriverError.IN_USE, 1, 0);
+    a100.failNext(SimOperation.CREATE_GI, DriverError.NOT_FOUND, 1, 2);
+    expectError(() -> a100.createGpuInstance(0, P_1G_5GB, Optional.empty()), DriverError.IN_USE);
+    a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
+    expectError(() -> a100.createGpuInstance(0, P_1G_5GB, Optional.empty()), DriverError.NOT_FOUND);
+    a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
+    assertThat(a100.gpuInstances(0)).hasSize(2);
+  }
+
+  @Test
+  void anInjectedFaultNeedsAtLeastOneCallAndNoNegativeWait() {
+    assertThatThrownBy(() -> a100.failNext(SimOperation.RESET, DriverError.UNKNOWN, 1, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("after")
+        .hasMessageContaining("-1");
+  }
+
+  @Test
   void resetStateForgetsEverything() {
     a100.createGpuInstance(0, P_1G_5GB, Optional.empty());
     a100.failNext(SimOperation.DESTROY_GI, DriverError.UNKNOWN, 1);

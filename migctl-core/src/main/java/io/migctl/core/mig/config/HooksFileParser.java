@@ -1,6 +1,7 @@
 package io.migctl.core.mig.config;
 
 import static io.migctl.core.mig.config.MigPartedConfigParser.describe;
+import static io.migctl.core.mig.config.MigPartedConfigParser.goFloat;
 import static io.migctl.core.mig.config.MigPartedConfigParser.mapping;
 import static io.migctl.core.mig.config.MigPartedConfigParser.quote;
 import static io.migctl.core.mig.config.MigPartedConfigParser.segment;
@@ -19,8 +20,9 @@ import java.util.Optional;
  *
  * <p>mig-parted decodes hooks files into plain structs without a schema of its own, and migctl
  * follows it: unknown fields are ignored, hook names other than the four it runs are kept, null
- * values mean "not given", and scalars where strings are expected become strings ({@code 1}, {@code
- * true}), as its YAML-to-JSON step does. Where values cannot be strings (a mapping for a command, a
+ * values mean "not given", and scalars where strings are expected become the strings its
+ * YAML-to-JSON step makes of them ({@code 1}, {@code true}, {@code 1e+06} for {@code 1e6}: Go's
+ * {@code FormatFloat(v, 'g', -1, 32)}). Where values cannot be strings (a mapping for a command, a
  * single string for {@code args}) it is refused, as mig-parted refuses it. Two rules are migctl's:
  * {@code command} is required (mig-parted would fail only when the hook runs), and {@code version},
  * when given, must be {@code v1} (mig-parted never reads it).
@@ -137,9 +139,7 @@ public final class HooksFileParser {
       case Integer i -> Optional.of(i.toString());
       case Long l -> Optional.of(l.toString());
       case BigInteger b -> Optional.of(b.toString());
-      case Double d when d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 1e15 ->
-          Optional.of(Long.toString(d.longValue()));
-      case Double d -> Optional.of(d.toString());
+      case Double d -> Optional.of(goFloat(d, false));
       default ->
           throw new ConfigException(
               path, describe(value) + " is not a string; quote it" + templateHint(value));

@@ -1,6 +1,7 @@
 package io.migctl.core.mig.config;
 
 import io.migctl.core.mig.ProfileName;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,12 +36,18 @@ import java.util.Set;
  *       the profile is decided per GPU later.
  * </ul>
  *
- * <p>Stricter than mig-parted, because the value cannot mean anything: negative GPU indices and
- * numbers that are not whole, profile keys with spaces or a {@code MIG } prefix, and two keys that
- * name the same profile ({@code 3g.20gb} and {@code 3c.3g.20gb}). Looser, because the tree may come
- * from a YAML 1.2 or JSON loader: {@code mig-enabled} also takes the YAML 1.1 words {@code
- * yes}/{@code no}/{@code on}/{@code off}/{@code y}/{@code n}/{@code true}/{@code false} (lower
- * case, capitalised or upper case, as YAML 1.1 has them) when they arrive as strings.
+ * <p>The types are mig-parted's exactly. It turns the YAML into JSON (YAML 1.1 scalars: unquoted
+ * {@code yes}/{@code on} are booleans, {@code 010} is 8) and unmarshals that strictly, so: {@code
+ * mig-enabled} is a JSON boolean only (the quoted {@code "true"} is a string and refused); GPU
+ * indices and counts are whole numbers, where a float that is whole ({@code 1.0}) counts, since the
+ * JSON step writes it as {@code 1}, and a quoted number, a fraction or a boolean does not; {@code
+ * devices} is the string {@code all} exactly or a list of indices; {@code device-filter} is a
+ * string or a list of strings. The tree must come from a loader that resolves YAML 1.1 scalars as
+ * go-yaml v2 does (migctl's {@code MigPartedFiles}).
+ *
+ * <p>Stricter than mig-parted, because the value cannot mean anything: negative GPU indices, a null
+ * among the indices or filters (Go reads it as 0 or ""), profile keys with spaces or a {@code MIG }
+ * prefix, and two keys that name the same profile ({@code 3g.20gb} and {@code 3c.3g.20gb}).
  *
  * <p>Stateless and thread-safe; performs no I/O.
  */
@@ -49,10 +56,6 @@ public final class MigPartedConfigParser {
   private static final Set<String> TOP_FIELDS = Set.of("version", "mig-configs");
   private static final List<String> ENTRY_FIELDS =
       List.of("device-filter", "devices", "mig-enabled", "mig-devices");
-  private static final Set<String> YAML11_TRUE =
-      Set.of("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON");
-  private static final Set<String> YAML11_FALSE =
-      Set.of("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF");
 
   private MigPartedConfigParser() {}
 
@@ -272,14 +275,12 @@ public final class MigPartedConfigParser {
     if (tree instanceof Boolean b) {
       return b;
     }
-    if (tree instanceof String s && YAML11_TRUE.contains(s)) {
-      return true;
-    }
-    if (tree instanceof String s && YAML11_FALSE.contains(s)) {
-      return false;
-    }
     throw new ConfigException(
-        path, describe(tree) + " is not a boolean; write true or false" + templateHint(tree));
+        path,
+        describe(tree)
+            + " is not a boolean; write true or false"
+            + (tree instanceof String ? ", without quotes" : "")
+            + templateHint(tree));
   }
 
   private static Map<ProfileName, Integer> migDevices(Object tree, String path) {
@@ -354,18 +355,20 @@ public final class MigPartedConfigParser {
     return n.get();
   }
 
-  /** An int value of an integral number that fits in an int. */
+  /**
+   * The int of a whole number that fits in an int, as Go's JSON decoder reads it into an {@code
+   * int}: an integer, or a float that is whole, since mig-parted's YAML-to-JSON step writes {@code
+   * 1.0} as {@code 1}.
+   */
   static Optional<Integer> wholeNumber(Object value) {
-    if (value instanceof Integer i) {
-      return Optional.of(i);
-    }
-    if (value instanceof Long l && l == l.intValue()) {
-      return Optional.of(l.intValue());
-    }
-    if (value instanceof BigInteger b && b.bitLength() < Integer.SIZE) {
-      return Optional.of(b.intValue());
-    }
-    return Optional.empty();
+    return switch (value) {
+      case Integer i -> Optional.of(i);
+      case Long l when l == l.intValue() -> Optional.of(l.intValue());
+      case BigInteger b when b.bitLength() < Integer.SIZE -> Optional.of(b.intValue());
+      case Double d when d == Math.rint(d) && d == (int) d.doubleValue() ->
+          Optional.of((int) d.doubleValue());
+      case null, default -> Optional.empty();
+    };
   }
 
   /**
@@ -392,12 +395,49 @@ public final class MigPartedConfigParser {
       case Integer i -> i.toString();
       case Long l -> l.toString();
       case BigInteger b -> b.toString();
-      case Double d when d == Math.rint(d) && !d.isInfinite() -> Long.toString(d.longValue());
-      case Double d -> d.toString();
+      case Double d -> goFloat(d, true);
       case null ->
           throw new ConfigException(path, "has an empty (null) key; give every key a name");
       default -> throw new ConfigException(path, "has a key that is " + describe(key));
     };
+  }
+
+  /**
+   * A float as mig-parted's YAML-to-JSON step writes it where a string is wanted: Go's {@code
+   * strconv.FormatFloat(v, 'g', -1, 32)}, the shortest text of its 32-bit value, exponent form
+   * below 1e-4 and from 1e6 ({@code 1e+06}, {@code 1.2345679e+08}, {@code 0.0001}, {@code 1}).
+   *
+   * @param key a map key, whose infinities and NaN are written as YAML ones ({@code .inf})
+   */
+  static String goFloat(double value, boolean key) {
+    if (Double.isNaN(value)) {
+      return key ? ".nan" : "NaN";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? (key ? ".inf" : "+Inf") : (key ? "-.inf" : "-Inf");
+    }
+    float f = (float) value;
+    if (Float.isInfinite(f)) {
+      return f > 0 ? "+Inf" : "-Inf";
+    }
+    String sign = (f < 0 || (f == 0 && 1 / f < 0)) ? "-" : "";
+    if (f == 0) {
+      return sign + "0";
+    }
+    BigDecimal shortest = new BigDecimal(Float.toString(Math.abs(f))).stripTrailingZeros();
+    String digits = shortest.unscaledValue().toString();
+    int exponent = digits.length() - shortest.scale() - 1;
+    if (exponent < -4 || exponent >= 6) {
+      String mantissa =
+          digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+      return sign
+          + mantissa
+          + "e"
+          + (exponent < 0 ? "-" : "+")
+          + (Math.abs(exponent) < 10 ? "0" : "")
+          + Math.abs(exponent);
+    }
+    return sign + shortest.toPlainString();
   }
 
   /** A short description of a value for messages: {@code the string "x"}, {@code a list}. */

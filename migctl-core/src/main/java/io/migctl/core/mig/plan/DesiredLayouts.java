@@ -9,6 +9,7 @@ import io.migctl.core.mig.PlacementSearch;
 import io.migctl.core.mig.ProfileName;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.ConfigException;
+import io.migctl.core.mig.config.DeviceSelection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,9 @@ public final class DesiredLayouts {
 
   /**
    * The desired state of every GPU some entry matches, by GPU index. GPUs no entry matches are
-   * absent: they are not touched.
+   * absent: they are not touched. An entry whose {@code device-filter} matches no GPU of the node
+   * matches nothing (as in mig-parted), but a GPU index it names explicitly ({@code devices: [3]})
+   * must exist.
    *
    * @throws ConfigException naming the entry and the GPU when a wish cannot be met
    */
@@ -38,6 +41,9 @@ public final class DesiredLayouts {
       List<ConfigEntry> entries, List<GpuSnapshot> gpus) {
     Map<Integer, DesiredGpu> out = new LinkedHashMap<>();
     Map<Integer, String> claimedBy = new LinkedHashMap<>();
+    for (ConfigEntry entry : entries) {
+      requireIndices(entry, gpus);
+    }
     for (ConfigEntry entry : entries) {
       for (GpuSnapshot gpu : gpus) {
         int index = gpu.device().index();
@@ -60,6 +66,29 @@ public final class DesiredLayouts {
       }
     }
     return out;
+  }
+
+  private static void requireIndices(ConfigEntry entry, List<GpuSnapshot> gpus) {
+    if (!(entry.devices() instanceof DeviceSelection.Indices(List<Integer> indices))) {
+      return;
+    }
+    for (int index : indices) {
+      if (gpus.stream().noneMatch(g -> g.device().index() == index)) {
+        List<String> have =
+            gpus.stream()
+                .map(g -> g.device().index() + " (" + g.device().productName() + ")")
+                .toList();
+        throw new ConfigException(
+            entry.path() + ".devices",
+            "GPU "
+                + index
+                + " is not on this node; this node has "
+                + (have.isEmpty()
+                    ? "no GPU"
+                    : (have.size() == 1 ? "GPU " : "GPUs ") + String.join(", ", have))
+                + "; name only GPUs it has, or write devices: all");
+      }
+    }
   }
 
   private static DesiredGpu desired(ConfigEntry entry, GpuSnapshot gpu) {

@@ -3,9 +3,12 @@ package io.migctl.core.mig.plan;
 import java.util.List;
 
 /**
- * The ordered steps that take one GPU from its live layout to the desired one: keeps (for the
- * record), compute-instance destroys, GPU-instance destroys, mode change and reset, GPU-instance
- * creates, compute-instance creates.
+ * The ordered steps that take one GPU from its live layout to the desired one (or, for an undo,
+ * back to the layout it had). Keeps come first (for the record); a mode change that turns MIG off
+ * comes after the destroys, one that turns it on (with the reset) before the creates; the instance
+ * steps run in {@link StepOrder}'s order: creates whose room is free, then destroys (compute
+ * instances before their GPU instance), then the creates that needed them, each new GPU instance
+ * followed by its compute instances.
  */
 public record GpuPlan(int gpu, List<PlanStep> steps) {
 

@@ -212,37 +212,28 @@ public final class ReconfigurationPlanner {
       best = new Candidate(cost, room, steps(kept, placed, unmatched));
     }
 
+    /** The plan's steps, in {@link StepOrder}'s order. */
     private List<PlanStep> steps(
         List<Kept> kept, List<PlacedInstance> placed, List<DesiredInstance> unmatched) {
-      List<PlanStep> keeps = new ArrayList<>();
-      List<PlanStep> destroyCis = new ArrayList<>();
-      List<PlanStep> destroyGis = new ArrayList<>();
-      List<PlanStep> creates = new ArrayList<>();
+      List<PlanStep> out = new ArrayList<>();
       for (GpuSnapshot.Instance inst : live.instances()) {
         Optional<Kept> k = kept.stream().filter(x -> x.live() == inst).findFirst();
         if (k.isEmpty()) {
-          List<PlanStep> own = new ArrayList<>();
-          destroy(inst, own);
-          own.stream()
-              .filter(s -> s instanceof PlanStep.DestroyComputeInstance)
-              .forEach(destroyCis::add);
-          own.stream()
-              .filter(s -> s instanceof PlanStep.DestroyGpuInstance)
-              .forEach(destroyGis::add);
+          destroy(inst, out);
           continue;
         }
-        keeps.add(
+        out.add(
             new PlanStep.KeepGpuInstance(
                 inst.gpuInstance().id(), inst.profile(), inst.gpuInstance().placement()));
         CiPlan ci = k.get().ci();
         for (GpuSnapshot.Compute c : ci.keep()) {
-          keeps.add(computeStep(inst, c, true));
+          out.add(computeStep(inst, c, true));
         }
         for (GpuSnapshot.Compute c : ci.destroy()) {
-          destroyCis.add(computeStep(inst, c, false));
+          out.add(computeStep(inst, c, false));
         }
         for (int j = 0; j < ci.create().size(); j++) {
-          creates.add(
+          out.add(
               new PlanStep.CreateComputeInstance(
                   inst.profile(),
                   inst.gpuInstance().placement(),
@@ -250,18 +241,8 @@ public final class ReconfigurationPlanner {
                   ci.createAt().get(j)));
         }
       }
-      List<PlanStep> created = createSteps(placed, unmatched);
-      List<PlanStep> createGis =
-          created.stream().filter(x -> x instanceof PlanStep.CreateGpuInstance).toList();
-      List<PlanStep> createCis =
-          created.stream().filter(x -> x instanceof PlanStep.CreateComputeInstance).toList();
-      List<PlanStep> out = new ArrayList<>(keeps);
-      out.addAll(destroyCis);
-      out.addAll(destroyGis);
-      out.addAll(createGis);
-      out.addAll(creates);
-      out.addAll(createCis);
-      return out;
+      out.addAll(createSteps(placed, unmatched));
+      return StepOrder.createsFirst(live.model(), live.layout().instances(), out);
     }
 
     /**
@@ -393,7 +374,8 @@ public final class ReconfigurationPlanner {
 
   private static Optional<List<PlanStep>> createAll(
       GpuSnapshot live, List<PlacedInstance> kept, List<DesiredInstance> instances) {
-    return placeUnmatched(live, kept, instances).map(placed -> createSteps(placed, instances));
+    return placeUnmatched(live, kept, instances)
+        .map(placed -> StepOrder.destroysFirst(createSteps(placed, instances), List.of()));
   }
 
   /**
@@ -428,7 +410,8 @@ public final class ReconfigurationPlanner {
 
   /**
    * Steps that create {@code desired} at {@code placed} (one placement per desired instance,
-   * matched by profile): GPU instances largest first, then their compute instances.
+   * matched by profile): GPU instances largest first, then their compute instances ({@link
+   * StepOrder} puts each GPU instance's compute instances right after it).
    */
   private static List<PlanStep> createSteps(
       List<PlacedInstance> placed, List<DesiredInstance> desired) {
@@ -464,7 +447,8 @@ public final class ReconfigurationPlanner {
     return gis;
   }
 
-  private static void destroy(GpuSnapshot.Instance inst, List<PlanStep> steps) {
+  /** Steps that destroy a live instance: its compute instances, then itself. */
+  static void destroy(GpuSnapshot.Instance inst, List<PlanStep> steps) {
     for (GpuSnapshot.Compute c : inst.computeInstances()) {
       steps.add(computeStep(inst, c, false));
     }
@@ -473,8 +457,8 @@ public final class ReconfigurationPlanner {
             inst.gpuInstance().id(), inst.profile(), inst.gpuInstance().placement()));
   }
 
-  private static PlanStep computeStep(
-      GpuSnapshot.Instance inst, GpuSnapshot.Compute c, boolean keep) {
+  /** A keep or destroy step for a live compute instance. */
+  static PlanStep computeStep(GpuSnapshot.Instance inst, GpuSnapshot.Compute c, boolean keep) {
     return keep
         ? new PlanStep.KeepComputeInstance(
             inst.profile(),

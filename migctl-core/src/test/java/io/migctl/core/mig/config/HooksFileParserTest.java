@@ -5,6 +5,8 @@ import static io.migctl.core.mig.config.MigPartedConfigParserTest.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,6 +140,39 @@ class HooksFileParserTest {
     assertThat(c.envs())
         .containsExactly(Map.entry("N", "3"), Map.entry("B", "false"), Map.entry("E", ""));
     assertThat(c.workdir()).isEmpty();
+  }
+
+  /**
+   * mig-parted's YAML-to-JSON step turns a number where a string is expected into Go's {@code
+   * strconv.FormatFloat(v, 'g', -1, 32)} of it (integers as integers), so these are its strings.
+   */
+  @Test
+  void numbersBecomeTheStringsMigPartedMakesOfThem() {
+    Map<Object, String> expected = new LinkedHashMap<>();
+    expected.put(1.0, "1");
+    expected.put(1e6, "1e+06");
+    expected.put(100000.0, "100000");
+    expected.put(0.0001, "0.0001");
+    expected.put(0.00001, "1e-05");
+    expected.put(-2.5, "-2.5");
+    expected.put(123456789.0, "1.2345679e+08");
+    expected.put(3.14159265, "3.1415927");
+    expected.put(1e21, "1e+21");
+    expected.put(0.0, "0");
+    expected.put(Double.POSITIVE_INFINITY, "+Inf");
+    expected.put(new BigInteger("18446744073709551615"), "18446744073709551615");
+    expected.forEach(
+        (value, text) ->
+            assertThat(
+                    HooksFileParser.parseHooks(
+                            map(
+                                "hooks",
+                                map("h", list(map("command", "/bin/echo", "args", list(value))))))
+                        .commands("h")
+                        .getFirst()
+                        .args())
+                .as("%s", value)
+                .containsExactly(text));
   }
 
   @Test

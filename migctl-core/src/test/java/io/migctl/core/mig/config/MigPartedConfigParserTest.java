@@ -194,18 +194,53 @@ class MigPartedConfigParserTest {
         "mig-configs.c[0].devices[0]");
   }
 
+  /**
+   * mig-parted unmarshals mig-enabled into a Go bool from JSON, so only a boolean is one; YAML
+   * 1.1's unquoted yes/on/true arrive as booleans, quoted ones as strings, which it refuses.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"yes", "Yes", "YES", "on", "ON", "y", "Y", "true", "True", "TRUE"})
-  void migEnabledTakesYaml11TrueWords(String word) {
-    assertThat(
-            only(entry("devices", "all", "mig-enabled", word, "mig-devices", map())).migEnabled())
-        .isTrue();
+  @ValueSource(strings = {"yes", "Yes", "on", "y", "true", "True", "TRUE", "false", "no", "off"})
+  void migEnabledIsABooleanNeverAString(String word) {
+    expectError(
+            entry("devices", "all", "mig-enabled", word, "mig-devices", map()),
+            "mig-configs.c[0].mig-enabled")
+        .hasMessage(
+            "mig-configs.c[0].mig-enabled: the string \""
+                + word
+                + "\" is not a boolean; write true or false, without quotes");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"no", "No", "NO", "off", "Off", "n", "N", "false", "FALSE"})
-  void migEnabledTakesYaml11FalseWords(String word) {
-    assertThat(only(entry("devices", "all", "mig-enabled", word)).migEnabled()).isFalse();
+  @Test
+  void migEnabledTakesBooleans() {
+    assertThat(
+            only(entry("devices", "all", "mig-enabled", true, "mig-devices", map())).migEnabled())
+        .isTrue();
+    assertThat(only(entry("devices", "all", "mig-enabled", false)).migEnabled()).isFalse();
+  }
+
+  /**
+   * mig-parted's YAML-to-JSON step writes a float that is a whole number as an integer (1.0 as 1),
+   * which its {@code []int} and {@code map[string]int} take; any other float it refuses.
+   */
+  @Test
+  void wholeFloatsAreIndicesAndCountsAsInMigParted() {
+    assertThat(only(entry("devices", list(1.0, 2.0e0), "mig-enabled", false)).devices())
+        .isEqualTo(new DeviceSelection.Indices(List.of(1, 2)));
+    assertThat(
+            only(entry("devices", "all", "mig-enabled", true, "mig-devices", map("1g.5gb", 7.0)))
+                .migDevices())
+        .containsEntry(ProfileName.parse("1g.5gb"), 7);
+    for (Object notWhole : List.of(1.5, Double.NaN, Double.POSITIVE_INFINITY, 1e20)) {
+      expectError(
+          entry("devices", list(notWhole), "mig-enabled", false), "mig-configs.c[0].devices[0]");
+      expectError(
+          entry("devices", "all", "mig-enabled", true, "mig-devices", map("1g.5gb", notWhole)),
+          "mig-configs.c[0].mig-devices.\"1g.5gb\"");
+    }
+    expectError(
+            entry("devices", "all", "mig-enabled", true, "mig-devices", map("1g.5gb", "7")),
+            "mig-configs.c[0].mig-devices.\"1g.5gb\"")
+        .hasMessageContaining("the string \"7\" is not a count");
   }
 
   @Test
@@ -214,7 +249,7 @@ class MigPartedConfigParserTest {
         .hasMessageContaining("\"maybe\" is not a boolean")
         .hasMessageContaining("true or false");
     expectError(entry("devices", "all", "mig-enabled", 1), "mig-configs.c[0].mig-enabled");
-    expectError(entry("devices", "all", "mig-enabled", "yEs"), "mig-configs.c[0].mig-enabled");
+    expectError(entry("devices", "all", "mig-enabled", list()), "mig-configs.c[0].mig-enabled");
   }
 
   @Test
@@ -419,8 +454,14 @@ class MigPartedConfigParserTest {
                 true,
                 list(map("devices", "all", "mig-enabled", false)),
                 7,
+                list(map("devices", "all", "mig-enabled", false)),
+                1e6,
+                list(map("devices", "all", "mig-enabled", false)),
+                2.5,
                 list(map("devices", "all", "mig-enabled", false))));
-    assertThat(MigPartedConfigParser.parse(tree).configs()).containsOnlyKeys("true", "7");
+    // Floats as Go's strconv.FormatFloat(v, 'g', -1, 32) writes them.
+    assertThat(MigPartedConfigParser.parse(tree).configs())
+        .containsOnlyKeys("true", "7", "1e+06", "2.5");
     assertThat(MigPartedConfigParser.parse(tree).configs().get("7").getFirst().path())
         .isEqualTo("mig-configs.7[0]");
     expectError(configs(null, list(map("devices", "all", "mig-enabled", false))), "mig-configs")

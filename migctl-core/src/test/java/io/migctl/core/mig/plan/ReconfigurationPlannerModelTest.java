@@ -25,10 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Random live layouts with random busy compute instances, random desired layouts: every plan is
  * checked by performing its steps on a model of the GPU. Steps must be legal in order (no overlap,
- * nothing busy destroyed, compute instances gone before their GPU instance), the result must be the
- * desired layout with every busy device untouched, re-planning the result must change nothing, and
- * a refusal must be right: a brute force finds no arrangement of the desired layout that keeps the
- * busy instances where they are.
+ * nothing busy destroyed, compute instances gone before their GPU instance, a valid layout after
+ * every create, even one made before the destroys), the result must be the desired layout with
+ * every busy device untouched, re-planning the result must change nothing, and a refusal must be
+ * right: a brute force finds no arrangement of the desired layout that keeps the busy instances
+ * where they are.
  */
 class ReconfigurationPlannerModelTest {
 
@@ -219,6 +220,9 @@ class ReconfigurationPlannerModelTest {
               .as(context + ": " + c + " overlaps")
               .noneMatch(p -> p.overlaps(c.placement()));
           gpu.put(c.placement(), new ModelGi(c.profile(), c.placement(), new ArrayList<>()));
+          assertThat(layout(gpu).checkOn(model).violations())
+              .as(context + ": after " + c)
+              .isEmpty();
         }
         case PlanStep.CreateComputeInstance c -> {
           ModelGi gi = gpu.get(c.gpuInstancePlacement());
@@ -228,6 +232,9 @@ class ReconfigurationPlannerModelTest {
               .as(context + ": " + c + " overlaps")
               .noneMatch(x -> x.placement().overlaps(c.placement()));
           gi.cis().add(new ModelCi(c.profile(), c.placement(), "MIG-new-" + (++uuids), false));
+          assertThat(layout(gpu).checkOn(model).violations())
+              .as(context + ": after " + c)
+              .isEmpty();
         }
         case PlanStep.SetMigMode m -> fail(context + ": unexpected mode change " + m);
         case PlanStep.ResetGpu r -> fail(context + ": unexpected reset");

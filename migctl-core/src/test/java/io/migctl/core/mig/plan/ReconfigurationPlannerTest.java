@@ -126,14 +126,54 @@ class ReconfigurationPlannerTest {
     GpuPlan plan = planned(live, desired("3g.20gb", "3g.20gb"));
     List<Class<?>> kinds = new ArrayList<>();
     plan.steps().forEach(s -> kinds.add(s.getClass()));
+    // Each new GPU instance gets its compute instance at once: a MIG device as soon as possible.
     assertThat(kinds)
         .containsExactly(
             DestroyComputeInstance.class,
             DestroyGpuInstance.class,
             CreateGpuInstance.class,
-            CreateGpuInstance.class,
             CreateComputeInstance.class,
+            CreateGpuInstance.class,
             CreateComputeInstance.class);
+  }
+
+  @Test
+  void createsWhatFitsInFreeRoomBeforeItDestroysAnything() {
+    // 3g.20gb@4:4 goes, 4g.20gb comes at 0:4 (free) and 1g.5gb at 4:1 (where 3g.20gb is).
+    GpuSnapshot live = new Layouts(A100).gi("3g.20gb", 4).snapshot();
+    GpuPlan plan = planned(live, desired("4g.20gb", "1g.5gb"));
+    List<PlanStep> changes = plan.steps().stream().filter(PlanStep::changes).toList();
+    assertThat(changes.get(0))
+        .isEqualTo(new CreateGpuInstance(profile("4g.20gb"), new Placement(0, 4)));
+    assertThat(changes.get(1)).isInstanceOf(CreateComputeInstance.class);
+    assertThat(changes.get(2)).isInstanceOf(DestroyComputeInstance.class);
+    assertThat(changes.get(3)).isInstanceOf(DestroyGpuInstance.class);
+    assertThat(changes.get(4)).isInstanceOf(CreateGpuInstance.class);
+  }
+
+  @Test
+  void aCreateInFreeRoomWaitsWhenTheGpuCouldNotHoldBothOldAndNew() {
+    // The media extensions exist once per GPU: a 1g.5gb+me in free room waits for the old one to
+    // go, although their placements do not overlap.
+    GpuSnapshot me = new Layouts(A100).gi("1g.5gb+me", 0).snapshot();
+    GpuPlan moved = planned(me, desired("4g.20gb", "1g.5gb+me"));
+    assertThat(moved.steps().stream().filter(PlanStep::changes).findFirst().orElseThrow())
+        .isInstanceOf(DestroyComputeInstance.class);
+  }
+
+  @Test
+  void onlyCreatesThatOverlapWhatGoesWaitForTheDestroys() {
+    // 1g.5gb@2:1 is kept; 3..6 are free (4 creates first); 0 and 1 wait for 2g.10gb to go.
+    GpuSnapshot two = new Layouts(A100).gi("2g.10gb", 0).gi("1g.5gb", 2).snapshot();
+    GpuPlan plan =
+        planned(two, desired("1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb"));
+    int firstDestroy = indexOf(plan, DestroyGpuInstance.class);
+    List<PlanStep> before = plan.steps().subList(0, firstDestroy);
+    assertThat(before).filteredOn(s -> s instanceof CreateGpuInstance).hasSize(4);
+    assertThat(plan.steps().subList(firstDestroy, plan.steps().size()))
+        .filteredOn(s -> s instanceof CreateGpuInstance)
+        .extracting(s -> ((CreateGpuInstance) s).placement())
+        .containsExactly(new Placement(0, 1), new Placement(1, 1));
   }
 
   @Test
@@ -194,6 +234,15 @@ class ReconfigurationPlannerTest {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  private static int indexOf(GpuPlan plan, Class<?> kind) {
+    for (int i = 0; i < plan.steps().size(); i++) {
+      if (kind.isInstance(plan.steps().get(i))) {
+        return i;
+      }
+    }
+    throw new AssertionError("no " + kind.getSimpleName() + " in " + plan.steps());
+  }
 
   private static GpuPlan planned(GpuSnapshot live, DesiredGpu desired) {
     PlanOutcome outcome = ReconfigurationPlanner.plan(live, desired);

@@ -1,0 +1,220 @@
+package io.migctl.node.input;
+
+import io.migctl.core.input.InputLimits;
+import io.migctl.core.input.InvalidTextException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.LoadSettingsBuilder;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+
+/**
+ * SnakeYAML Engine held to {@link InputLimits}, for every YAML file or string migctl reads.
+ *
+ * <p>SnakeYAML Engine 2.10 has no nesting limit, and its composer (and every walk over the nodes)
+ * recurses once per level, so a few KB of {@code [[[[…} overflow the stack. Its parser, though, is
+ * iterative: this class composes from a parser that counts on the event stream and refuses the
+ * input as soon as it goes deeper than {@link InputLimits#MAX_DEPTH}, before the composer descends.
+ * The count follows aliases: an alias stands for its anchor's whole subtree, so its depth is where
+ * it is plus the anchor's height, and its size is the anchor's size. That bounds what a reader
+ * walking the tree meets (a "billion laughs" document of nested aliases expands to more values than
+ * {@link InputLimits#MAX_FILE_BYTES} and is refused). A recursive alias (one inside its own anchor)
+ * is left to the reader, as each has its own way to say so.
+ *
+ * <p>Also refused: more than {@link InputLimits#MAX_YAML_ALIASES} aliases in one document, a scalar
+ * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text larger than {@link
+ * InputLimits#MAX_FILE_BYTES}. Every refusal is an {@link InvalidTextException} whose message
+ * starts with the source and names the bound; syntax errors stay SnakeYAML's {@link
+ * YamlEngineException}s for the caller to word. Stateless and thread-safe.
+ */
+public final class LimitedYaml {
+
+  private LimitedYaml() {}
+
+  /**
+   * Load settings with migctl's bounds (code points, aliases) set; callers add their schema and
+   * rules.
+   */
+  public static LoadSettingsBuilder settings() {
+    return LoadSettings.builder()
+        // Above MAX_FILE_BYTES, so that the size check here speaks first, in our words.
+        .setCodePointLimit(InputLimits.MAX_FILE_BYTES + 1)
+        .setMaxAliasesForCollections(InputLimits.MAX_YAML_ALIASES);
+  }
+
+  /**
+   * Every document of {@code text}, composed within the bounds.
+   *
+   * @param source how messages name the text: a file's path, {@code <stdin>}, {@code request body}
+   * @throws InvalidTextException when the text exceeds a bound
+   * @throws YamlEngineException when it is not YAML
+   */
+  public static List<Node> composeAll(String text, LoadSettings settings, String source) {
+    if (text.length() > InputLimits.MAX_FILE_BYTES) {
+      InputLimits.checkSize(source, text.getBytes(StandardCharsets.UTF_8).length);
+    }
+    Parser events =
+        new CountingParser(
+            new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
+    Composer composer = new Composer(settings, events);
+    List<Node> documents = new ArrayList<>();
+    while (composer.hasNext()) {
+      documents.add(composer.next());
+    }
+    return documents;
+  }
+
+  /** What an anchored node stands for where an alias repeats it. */
+  private record Expansion(int height, long size) {}
+
+  /** A collection being read: where it started and how deep and large it has become. */
+  private static final class Open {
+    final Optional<Anchor> anchor;
+    final int depth;
+    final long sizeBefore;
+    int deepest;
+
+    Open(Optional<Anchor> anchor, int depth, long sizeBefore) {
+      this.anchor = anchor;
+      this.depth = depth;
+      this.sizeBefore = sizeBefore;
+      this.deepest = depth;
+    }
+  }
+
+  /** A parser that refuses, event by event, a document beyond the bounds. */
+  private static final class CountingParser implements Parser {
+
+    private final Parser parser;
+    private final String source;
+    private final Deque<Open> open = new ArrayDeque<>();
+    private final Map<Anchor, Expansion> anchors = new HashMap<>();
+    private int aliases;
+    private long size;
+
+    CountingParser(Parser parser, String source) {
+      this.parser = parser;
+      this.source = source;
+    }
+
+    @Override
+    public boolean checkEvent(Event.ID id) {
+      return parser.checkEvent(id);
+    }
+
+    @Override
+    public Event peekEvent() {
+      return parser.peekEvent();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return parser.hasNext();
+    }
+
+    @Override
+    public Event next() {
+      Event event = parser.next();
+      switch (event) {
+        case CollectionStartEvent start -> {
+          int depth = open.size() + 1;
+          if (depth > InputLimits.MAX_DEPTH) {
+            throw new InvalidTextException(InputLimits.tooDeep(source, at(event)));
+          }
+          open.push(new Open(start.getAnchor(), depth, size));
+          grow(1, event);
+        }
+        case ScalarEvent scalar -> {
+          if (scalar.getValue().length() > InputLimits.MAX_STRING_CHARS) {
+            throw new InvalidTextException(InputLimits.stringTooLong(source, at(event)));
+          }
+          scalar.getAnchor().ifPresent(a -> anchors.put(a, new Expansion(0, 1)));
+          grow(1, event);
+        }
+        case AliasEvent alias -> {
+          if (++aliases > InputLimits.MAX_YAML_ALIASES) {
+            throw new InvalidTextException(
+                source
+                    + ": more than "
+                    + InputLimits.MAX_YAML_ALIASES
+                    + " aliases (*name) in one document ("
+                    + at(event)
+                    + "); migctl reads at most "
+                    + InputLimits.MAX_YAML_ALIASES);
+          }
+          Expansion expansion = anchors.get(alias.getAlias());
+          if (expansion != null) {
+            int depth = open.size() + expansion.height();
+            if (depth > InputLimits.MAX_DEPTH) {
+              throw new InvalidTextException(
+                  InputLimits.tooDeep(source, "where the alias at " + at(event) + " expands"));
+            }
+            if (!open.isEmpty()) {
+              open.peek().deepest = Math.max(open.peek().deepest, depth);
+            }
+            grow(expansion.size(), event);
+          }
+        }
+        default -> {
+          if (event.getEventId() == Event.ID.SequenceEnd
+              || event.getEventId() == Event.ID.MappingEnd) {
+            close();
+          } else if (event.getEventId() == Event.ID.DocumentStart) {
+            anchors.clear();
+            aliases = 0;
+            size = 0;
+          }
+        }
+      }
+      return event;
+    }
+
+    private void close() {
+      Open done = open.pop();
+      done.anchor.ifPresent(
+          a ->
+              anchors.put(a, new Expansion(done.deepest - done.depth + 1, size - done.sizeBefore)));
+      if (!open.isEmpty()) {
+        open.peek().deepest = Math.max(open.peek().deepest, done.deepest);
+      }
+    }
+
+    private void grow(long values, Event event) {
+      size += values;
+      if (size > InputLimits.MAX_FILE_BYTES) {
+        throw new InvalidTextException(
+            source
+                + ": its aliases expand it to more than "
+                + InputLimits.MAX_FILE_BYTES
+                + " values (at "
+                + at(event)
+                + "); migctl reads no document that large");
+      }
+    }
+
+    private static String at(Event event) {
+      return event
+          .getStartMark()
+          .map((Mark m) -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+          .orElse("");
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.migctl.node.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.input.InputLimits;
+import io.migctl.core.input.InvalidTextException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+class LimitedYamlTest {
+
+  private static final LoadSettings SETTINGS = LimitedYaml.settings().build();
+
+  private static List<Node> compose(String text) {
+    return LimitedYaml.composeAll(text, SETTINGS, "t.yaml");
+  }
+
+  private static String flow(int levels) {
+    return "[".repeat(levels) + "]".repeat(levels);
+  }
+
+  /** A block document nested {@code levels} deep: mappings inside mappings. */
+  private static String block(int levels) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < levels; i++) {
+      b.append("  ".repeat(i)).append("k:\n");
+    }
+    return b.append("  ".repeat(levels)).append("v\n").toString();
+  }
+
+  @Test
+  void exactlyTheDeepestAllowedNestingIsRead() {
+    assertThat(compose(flow(InputLimits.MAX_DEPTH))).hasSize(1);
+    assertThat(compose(block(InputLimits.MAX_DEPTH))).hasSize(1);
+    assertThatThrownBy(() -> compose(flow(InputLimits.MAX_DEPTH + 1)))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessage(
+            "t.yaml: nested more than 64 levels deep (line 1, column 65); migctl reads at most 64"
+                + " levels of mappings and lists");
+    assertThatThrownBy(() -> compose(block(InputLimits.MAX_DEPTH + 1)))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("t.yaml: nested more than 64 levels deep (line 65, column ");
+  }
+
+  @Test
+  void theBoundHoldsInEveryDocumentOfAStream() {
+    assertThatThrownBy(() -> compose("a: 1\n---\n" + flow(100)))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("t.yaml: nested more than 64 levels deep (line 3, ");
+  }
+
+  @Test
+  void anAliasCountsAsDeepAsItsAnchorsTree() {
+    String anchored = "a: &deep " + flow(40) + "\n";
+    assertThat(compose(anchored + "b: " + "[".repeat(20) + "*deep" + "]".repeat(20))).hasSize(1);
+    assertThatThrownBy(() -> compose(anchored + "b: " + "[".repeat(30) + "*deep" + "]".repeat(30)))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessage(
+            "t.yaml: nested more than 64 levels deep (where the alias at line 2, column 34"
+                + " expands); migctl reads at most 64 levels of mappings and lists");
+  }
+
+  @Test
+  void anAliasInsideItsOwnAnchorIsLeftToTheReader() {
+    assertThat(compose("a: &self [1, *self]\n")).hasSize(1);
+  }
+
+  @Test
+  void aLongStringAndALargeTextAreRefused() {
+    String longScalar = "a: " + "x".repeat(InputLimits.MAX_STRING_CHARS + 1) + "\n";
+    assertThatThrownBy(() -> compose(longScalar))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessage("t.yaml: a string value is longer than 1048576 characters (line 1, column 4)");
+    String large = "# " + "x".repeat(InputLimits.MAX_FILE_BYTES) + "\n";
+    assertThatThrownBy(() -> compose(large))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("t.yaml: 4194307 bytes is more than migctl reads from one file");
+  }
+
+  @Test
+  void syntaxErrorsStaySnakeYamlsForTheCallerToWord() {
+    assertThatThrownBy(() -> compose("a: [1, 2\n"))
+        .isInstanceOf(YamlEngineException.class)
+        .isNotInstanceOf(InvalidTextException.class);
+  }
+}
