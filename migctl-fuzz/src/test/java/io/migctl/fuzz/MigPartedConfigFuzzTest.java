@@ -2,6 +2,7 @@ package io.migctl.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredLayouts;
@@ -33,8 +34,12 @@ class MigPartedConfigFuzzTest {
         text -> {
           MigPartedConfig config = MigPartedFiles.readConfig(text, SOURCE);
           for (String name : config.configs().keySet()) {
-            Map<Integer, DesiredGpu> desired =
-                DesiredLayouts.resolve(config.select(Optional.of(name)), NODE);
+            Map<Integer, DesiredGpu> desired;
+            try {
+              desired = DesiredLayouts.resolve(config.select(Optional.of(name)), NODE);
+            } catch (ConfigException e) {
+              throw e.in(SOURCE); // as mig apply reports errors found against the GPUs
+            }
             for (GpuSnapshot gpu : NODE) {
               DesiredGpu want = desired.get(gpu.device().index());
               if (want != null) {
