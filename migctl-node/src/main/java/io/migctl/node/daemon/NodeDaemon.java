@@ -6,6 +6,7 @@ import io.migctl.core.job.Scheduler;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.home.PrivateFiles;
 import io.migctl.node.metrics.DcgmJobMapping;
 import io.migctl.node.metrics.Metrics;
 import io.migctl.node.metrics.TelemetryService;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * The node daemon, assembled: the store, the job service, the API. One per {@code $MIGCTL_HOME}; a
@@ -41,6 +43,8 @@ import java.util.function.Consumer;
  * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}.
  */
 public final class NodeDaemon implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(NodeDaemon.class.getName());
 
   private static final String OWN_TOKEN = "the daemon's own token, ";
 
@@ -193,6 +197,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param telemetry reads the GPUs for metrics (the simulated node's or NVML's)
    * @param routes adds more routes (the web page) to the server
    * @throws IllegalStateException when another daemon runs on the same home
+   * @throws IllegalArgumentException when the home is another user's or others can write it
    */
   public static NodeDaemon start(
       Options options,
@@ -207,9 +212,9 @@ public final class NodeDaemon implements AutoCloseable {
     JobService jobs = null;
     TelemetryService telemetry = null;
     try {
-      Files.createDirectories(home);
+      PrivateFiles.prepareHome(home).ifPresent(LOG::warning);
       channel =
-          FileChannel.open(
+          PrivateFiles.open(
               home.resolve("daemon.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
@@ -349,7 +354,7 @@ public final class NodeDaemon implements AutoCloseable {
     String json =
         DaemonJson.MAPPER.writeValueAsString(
             Map.of("url", url.toString(), "pid", ProcessHandle.current().pid()));
-    Files.writeString(tmp, json + "\n");
+    PrivateFiles.writeString(tmp, json + "\n");
     Files.move(
         tmp,
         home.resolve("daemon.json"),

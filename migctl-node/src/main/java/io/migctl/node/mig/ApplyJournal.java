@@ -2,6 +2,7 @@ package io.migctl.node.mig;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.node.home.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -59,10 +60,10 @@ public final class ApplyJournal {
       String message) {
     Entry e = new Entry(clock.instant().toString(), apply, event, gpu, step, detail, plan, message);
     try {
-      Files.createDirectories(file.getParent());
+      PrivateFiles.createDirectories(file.getParent());
       byte[] line = (json.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
       try (FileChannel out =
-          FileChannel.open(
+          PrivateFiles.open(
               file,
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE,
