@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Talks to the node daemon: {@code $MIGCTL_URL}, else the address the daemon wrote to {@code
- * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token comes from {@code
- * $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}.
+ * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token, which every request but
+ * health and metrics needs, comes from {@code $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}.
  */
 final class DaemonClient {
 
@@ -29,11 +29,17 @@ final class DaemonClient {
 
   private final URI base;
   private final Optional<String> token;
+  private final String tokenHelp;
   private final HttpClient http;
 
-  DaemonClient(URI base, Optional<String> token) {
+  /**
+   * @param tokenHelp what a refusal of the token (401) adds: where the token came from, or where it
+   *     would be, and how to give it
+   */
+  DaemonClient(URI base, Optional<String> token, String tokenHelp) {
     this.base = base;
     this.token = token;
+    this.tokenHelp = tokenHelp;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
@@ -67,17 +73,31 @@ final class DaemonClient {
     }
     Optional<String> token =
         Optional.ofNullable(context.environment().get("MIGCTL_TOKEN")).filter(t -> !t.isBlank());
+    Path file = home.resolve("token");
+    String help =
+        "the daemon refused the token in MIGCTL_TOKEN; set it to the content of the daemon's"
+            + " $MIGCTL_HOME/token";
     if (token.isEmpty()) {
-      Path file = home.resolve("token");
+      help =
+          "the daemon needs its token for every request but health and metrics, and there is none"
+              + " in "
+              + file
+              + ": it is in $MIGCTL_HOME/token of the user who runs 'migctl serve' (mode 0600)."
+              + " Run as that user, or set MIGCTL_TOKEN to its content";
       if (Files.isReadable(file)) {
         try {
           token = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+          help =
+              "the daemon refused the token in "
+                  + file
+                  + ": it serves another $MIGCTL_HOME, or was restarted with a new token. Set"
+                  + " MIGCTL_TOKEN to the content of its $MIGCTL_HOME/token";
         } catch (IOException e) {
           // requests that need it will say so
         }
       }
     }
-    return new DaemonClient(base, token);
+    return new DaemonClient(base, token, help);
   }
 
   URI base() {
@@ -159,7 +179,7 @@ final class DaemonClient {
             + "); start it with 'migctl serve' (or 'migctl up'), or point MIGCTL_URL at it");
   }
 
-  private static RuntimeException failure(int status, String body) {
+  private RuntimeException failure(int status, String body) {
     String message = body;
     try {
       JsonNode n = MAPPER.readTree(body);
@@ -171,7 +191,7 @@ final class DaemonClient {
     }
     if (status == 401) {
       return new DaemonRefusedException(
-          message + " (set MIGCTL_TOKEN, or run where $MIGCTL_HOME/token is readable)");
+          tokenHelp + " (the daemon at " + base + ": " + message + ")");
     }
     if (status == 400 || status == 404 || status == 413) {
       return new InvalidInputException(message);

@@ -25,8 +25,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The REST API under {@code /api/v1}. Reads are open to whoever can reach the port (the daemon
- * binds to 127.0.0.1 by default); everything that changes state needs the bearer token. Errors are
+ * The REST API under {@code /api/v1}. Every request needs the bearer token, reads included, except
+ * health, metrics, the API's description and the web page's files ({@link #isOpen}). Errors are
  * JSON: {@code {"code": "...", "message": "..."}}, the message saying what to fix.
  *
  * @see Tokens
@@ -146,8 +146,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void authorize(Context ctx) {
-    String method = ctx.method().name();
-    if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+    if (isOpen(ctx.path())) {
       return;
     }
     String header = ctx.header("Authorization");
@@ -160,10 +159,25 @@ public final class ApiServer implements AutoCloseable {
       throw new DaemonException(
           401,
           "unauthorized",
-          (token == null ? "this request changes state and needs" : "wrong token; give")
+          (token == null ? "this request needs" : "wrong token; give")
               + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token");
     }
   }
+
+  /**
+   * Whether anyone who reaches the port may fetch {@code path}: health (status, version, driver,
+   * job counts), Prometheus metrics (GPU telemetry, counts, job ids and names on slices), the API's
+   * description, and the web page's own files — none holds a command, an environment value, a log
+   * or a token. Everything else, reads included, needs the token. Routes are matched on the same
+   * path, so no other handler can answer a path judged open.
+   */
+  static boolean isOpen(String path) {
+    String p = path.length() > 1 ? path.replaceAll("/+$", "") : path;
+    return OPEN_PATHS.contains(p) || p.startsWith("/ui/") || p.startsWith("/webjars/");
+  }
+
+  private static final Set<String> OPEN_PATHS =
+      Set.of("/", "/metrics", "/api/v1/health", "/api/v1/openapi.yaml", "/api/v1/openapi.json");
 
   private void submit(Context ctx) {
     SubmitRequest request = body(ctx, SubmitRequest.class);

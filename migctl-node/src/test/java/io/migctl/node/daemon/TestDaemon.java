@@ -107,8 +107,18 @@ public final class TestDaemon implements AutoCloseable {
         () -> get("/api/v1/jobs/" + id).json().get("state").asText().equals(state));
   }
 
+  /** A GET with the daemon's token. */
   public Reply get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return get(path, token);
+  }
+
+  /** A GET with {@code bearer} as the token, or none when it is null. */
+  public Reply get(String path, String bearer) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
   }
 
   public Reply post(String path, String body) {
