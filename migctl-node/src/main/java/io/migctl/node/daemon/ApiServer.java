@@ -35,8 +35,8 @@ public final class ApiServer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
 
-  /** The largest request body accepted. */
-  public static final long MAX_REQUEST_BYTES = 1024 * 1024;
+  /** The largest request body accepted, counted on the bytes read whatever the framing. */
+  public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
   private static final int LOG_CHUNK = 64 * 1024;
 
@@ -116,12 +116,10 @@ public final class ApiServer implements AutoCloseable {
         HttpResponseException.class,
         (e, ctx) -> {
           switch (e.getStatus()) {
-            case 413 ->
-                error(
-                    ctx,
-                    413,
-                    "too-large",
-                    "the request body is larger than " + MAX_REQUEST_BYTES + " bytes");
+            case 413 -> {
+              DaemonException tooLarge = BoundedBody.tooLarge(MAX_REQUEST_BYTES);
+              error(ctx, 413, tooLarge.code(), tooLarge.getMessage());
+            }
             case 404 ->
                 error(
                     ctx,
@@ -296,7 +294,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static <T> T body(Context ctx, Class<T> type) {
-    String text = ctx.body();
+    return parseBody(BoundedBody.read(ctx.req(), MAX_REQUEST_BYTES), type);
+  }
+
+  private static <T> T parseBody(byte[] bytes, Class<T> type) {
+    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     if (text.isBlank()) {
       throw DaemonException.invalid("the request has no body; send a JSON object");
     }
