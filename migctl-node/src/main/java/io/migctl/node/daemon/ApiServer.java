@@ -8,6 +8,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.migctl.core.access.StreamLimits;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobQuery;
 import io.migctl.core.job.JobState;
@@ -15,6 +16,7 @@ import io.migctl.node.run.LogFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -23,6 +25,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
 /**
  * The REST API under {@code /api/v1}. Every request needs the bearer token, reads included, except
@@ -40,12 +44,17 @@ public final class ApiServer implements AutoCloseable {
 
   private static final int LOG_CHUNK = 64 * 1024;
 
+  /** How often a followed log's file is looked at for new output. */
+  static final Duration FOLLOW_CHECK = Duration.ofMillis(100);
+
   private final Javalin app;
   private final JobService jobs;
   private final LayoutService layouts;
   private final java.util.function.Predicate<String> tokens;
   private final Map<String, Object> health;
   private final String openApiYaml;
+  private final LogStreams logStreams = new LogStreams(StreamLimits.DEFAULT);
+  private final ClientDisconnects disconnects = new ClientDisconnects();
 
   /**
    * @param configure adds routes of other parts (metrics, the web page) before the server starts
@@ -72,8 +81,14 @@ public final class ApiServer implements AutoCloseable {
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
               config.jsonMapper(new JavalinJackson(mapper, false));
             });
+    jobs.onEvent(logStreams::onJobEvent);
     routes();
     configure.accept(app);
+  }
+
+  /** How many followed logs are open now. */
+  public int logStreams() {
+    return logStreams.open();
   }
 
   /** Starts listening; port 0 picks a free one. */
@@ -88,7 +103,12 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    app.stop();
+    logStreams.closeAll();
+    try {
+      app.stop();
+    } finally {
+      disconnects.close();
+    }
   }
 
   private void routes() {
@@ -111,7 +131,13 @@ public final class ApiServer implements AutoCloseable {
         ctx -> ctx.json(layouts.apply(body(ctx, LayoutService.ApplyRequest.class))));
 
     app.exception(
-        DaemonException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        DaemonException.class,
+        (e, ctx) -> {
+          if (e.status() == 429) {
+            ctx.header("Retry-After", "10");
+          }
+          error(ctx, e.status(), e.code(), e.getMessage());
+        });
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> {
@@ -207,9 +233,9 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * A job's output. Without {@code follow}, what is there now; with it, streamed until the job
-   * finishes. {@code stream} is {@code stdout} (default) or {@code stderr}; {@code attempt}
-   * defaults to the latest.
+   * A job's output. Without {@code follow}, what is there now; with it, streamed until the attempt
+   * ends ({@link #follow}). {@code stream} is {@code stdout} (default) or {@code stderr}; {@code
+   * attempt} defaults to the latest.
    */
   private void logs(Context ctx) throws IOException {
     long id = id(ctx);
@@ -223,31 +249,83 @@ public final class ApiServer implements AutoCloseable {
     boolean follow =
         Boolean.parseBoolean(Optional.ofNullable(ctx.queryParam("follow")).orElse("false"));
     Path file = jobs.attemptDir(id, attempt).resolve(stream + ".log");
+    if (follow) {
+      follow(ctx, id, attempt, file, offset);
+      return;
+    }
     ctx.contentType("text/plain; charset=utf-8");
     OutputStream out = ctx.res().getOutputStream();
-    while (true) {
-      LogFiles.Chunk chunk = LogFiles.read(file, offset, LOG_CHUNK);
-      if (chunk.bytes().length > 0) {
-        out.write(chunk.bytes());
-        out.flush();
-        offset = chunk.nextOffset();
-        continue;
-      }
-      if (!follow) {
-        break;
-      }
+    for (LogFiles.Chunk c = LogFiles.read(file, offset, LOG_CHUNK);
+        c.bytes().length > 0;
+        c = LogFiles.read(file, c.nextOffset(), LOG_CHUNK)) {
+      out.write(c.bytes());
+    }
+  }
+
+  /**
+   * Streams a log until its attempt ends: the head at once, then new output as the file grows (its
+   * size is looked at every {@link #FOLLOW_CHECK}), ending when the job service says the attempt
+   * ended (never by reading the database while waiting) or when the client leaves — noticed by
+   * {@link ClientDisconnects} at once even while the job prints nothing. Each client address may
+   * hold {@link StreamLimits#DEFAULT} streams; beyond, 429.
+   */
+  private void follow(Context ctx, long id, int attempt, Path file, long offset)
+      throws IOException {
+    try (LogStreams.Stream stream = logStreams.open(ctx.req().getRemoteAddr(), id, attempt)) {
+      // Read once, after the stream listens for the job's events, so that no end is missed.
       Job now = jobs.require(id);
-      boolean done = now.state().isTerminal() || now.attempt() != attempt;
-      if (done && LogFiles.read(file, offset, 1).bytes().length == 0) {
-        break;
+      if (now.state().isTerminal() || now.attempt() != attempt) {
+        stream.endJob();
       }
+      EndPoint endPoint = Request.getBaseRequest(ctx.req()).getHttpChannel().getEndPoint();
+      Optional<ClientDisconnects.Watch> watch = disconnects.watch(endPoint, stream::clientGone);
       try {
-        Thread.sleep(200);
+        ctx.contentType("text/plain; charset=utf-8");
+        OutputStream out = ctx.res().getOutputStream();
+        ctx.res().flushBuffer(); // the client knows at once that the stream is open
+        long at = offset;
+        while (!stream.isClientGone()) {
+          // Read before copying: what the command wrote before its end is copied in this round.
+          boolean ended = stream.jobEnded();
+          at = copyNew(file, at, out, stream);
+          if (ended) {
+            break;
+          }
+          stream.await(FOLLOW_CHECK);
+        }
+      } catch (IOException e) {
+        stream.clientGone(); // the head could not be sent: the client has gone
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+      } finally {
+        watch.ifPresent(
+            w -> {
+              w.close();
+              if (w.readRequestBytes()) {
+                endPoint.close(); // what the client sent was read here: this connection is done
+              }
+            });
       }
     }
+  }
+
+  /** Copies what {@code file} holds from {@code offset} on; the offset after it. */
+  private static long copyNew(Path file, long offset, OutputStream out, LogStreams.Stream stream)
+      throws IOException {
+    long at = offset;
+    for (LogFiles.Chunk c = LogFiles.read(file, at, LOG_CHUNK);
+        c.bytes().length > 0;
+        c = LogFiles.read(file, at, LOG_CHUNK)) {
+      try {
+        out.write(c.bytes());
+        out.flush();
+      } catch (IOException e) {
+        stream.clientGone();
+        return at;
+      }
+      at = c.nextOffset();
+    }
+    return at;
   }
 
   private Views.JobView view(Job j) {

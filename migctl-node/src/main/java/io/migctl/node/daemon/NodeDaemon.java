@@ -294,6 +294,7 @@ public final class NodeDaemon implements AutoCloseable {
                     routes.accept(app);
                   })
               .start(options.bind(), options.port());
+      metrics.logStreams(api::logStreams);
       URI url = URI.create("http://" + hostForUrl(options.bind()) + ":" + api.port());
       writeDaemonFile(home, url);
       return new NodeDaemon(channel, lock, database, jobs, telemetry, metrics, api, url, home);
