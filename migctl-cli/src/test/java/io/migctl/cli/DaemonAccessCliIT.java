@@ -3,13 +3,19 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.daemon.TlsFiles;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +73,58 @@ class DaemonAccessCliIT {
         .contains(elsewhere.resolve("token").toString())
         .contains("MIGCTL_TOKEN")
         .contains("migctl serve");
+  }
+
+  @Test
+  void overTlsTheDaemonsOwnHomeTrustsItsCertificateAndOthersNeedMigctlCaCert() {
+    Path tlsHome = elsewhere.resolve("tls-home");
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    try (NodeDaemon tls =
+        NodeDaemon.start(
+            NodeDaemon.Options.defaults(tlsHome, "test", env)
+                .withPort(0)
+                .withTransport(
+                    new NodeDaemon.Transport(
+                        List.of(),
+                        Optional.of(
+                            new TlsFiles(
+                                ServeCommandTest.tls("cert.pem"),
+                                ServeCommandTest.tls("key.pem"))))),
+            sim,
+            EnvCommand.storeAt(tlsHome),
+            new SimulatedTelemetry(sim),
+            Clock.systemUTC(),
+            app -> {})) {
+      assertThat(tls.url().getScheme()).isEqualTo("https");
+      Invocations.Result local = new Invocations(tlsHome, env).run("jobs", "--json");
+      assertThat(local.code()).as(local.err()).isZero();
+
+      Map<String, String> remote = new HashMap<>(env);
+      remote.put("MIGCTL_URL", tls.url().toString());
+      remote.put("MIGCTL_TOKEN", token(tlsHome));
+      Invocations.Result untrusted = new Invocations(home, remote).run("jobs");
+      assertThat(untrusted.code()).isEqualTo(ExitCode.DAEMON_UNREACHABLE);
+      assertThat(untrusted.err())
+          .contains("does not trust", "MIGCTL_CA_CERT")
+          .doesNotContain("PKIX");
+
+      remote.put("MIGCTL_CA_CERT", ServeCommandTest.tls("cert.pem").toString());
+      Invocations.Result trusted = new Invocations(home, remote).run("jobs", "--json");
+      assertThat(trusted.code()).as(trusted.err()).isZero();
+
+      remote.put("MIGCTL_CA_CERT", ServeCommandTest.tls("key.pem").toString());
+      Invocations.Result notACert = new Invocations(home, remote).run("jobs");
+      assertThat(notACert.code()).isEqualTo(ExitCode.INVALID_INPUT);
+      assertThat(notACert.err()).contains("MIGCTL_CA_CERT=", "no PEM certificate");
+    }
+  }
+
+  private static String token(Path home) {
+    try {
+      return Files.readString(home.resolve("token")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

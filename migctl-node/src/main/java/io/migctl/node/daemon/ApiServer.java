@@ -8,6 +8,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.migctl.core.access.HostAllowList;
 import io.migctl.core.access.StreamLimits;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobQuery;
@@ -25,8 +26,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The REST API under {@code /api/v1}. Every request needs the bearer token, reads included, except
@@ -53,10 +62,15 @@ public final class ApiServer implements AutoCloseable {
   private final java.util.function.Predicate<String> tokens;
   private final Map<String, Object> health;
   private final String openApiYaml;
+  private final HostAllowList hosts;
+  private String host;
+  private int port;
   private final LogStreams logStreams = new LogStreams(StreamLimits.DEFAULT);
   private final ClientDisconnects disconnects = new ClientDisconnects();
 
   /**
+   * @param hosts the names a request's {@code Host} header may carry; others get 421
+   * @param tls the key store to serve HTTPS from; plain HTTP without
    * @param configure adds routes of other parts (metrics, the web page) before the server starts
    */
   public ApiServer(
@@ -65,12 +79,15 @@ public final class ApiServer implements AutoCloseable {
       java.util.function.Predicate<String> tokens,
       Map<String, Object> health,
       String openApiYaml,
+      HostAllowList hosts,
+      Optional<TlsFiles.Material> tls,
       Consumer<Javalin> configure) {
     this.jobs = jobs;
     this.layouts = layouts;
     this.tokens = tokens;
     this.health = Map.copyOf(health);
     this.openApiYaml = openApiYaml;
+    this.hosts = hosts;
     ObjectMapper mapper = DaemonJson.MAPPER;
     this.app =
         Javalin.create(
@@ -80,6 +97,10 @@ public final class ApiServer implements AutoCloseable {
               config.useVirtualThreads = true;
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
               config.jsonMapper(new JavalinJackson(mapper, false));
+              tls.ifPresent(
+                  material ->
+                      config.jetty.addConnector(
+                          (server, http) -> httpsConnector(server, http, material)));
             });
     jobs.onEvent(logStreams::onJobEvent);
     routes();
@@ -93,8 +114,31 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts listening; port 0 picks a free one. */
   public ApiServer start(String host, int port) {
-    app.start(host, port);
+    this.host = host;
+    this.port = port;
+    app.start(host, port); // with TLS, the HTTPS connector takes the host and port set above
     return this;
+  }
+
+  /**
+   * A connector that speaks HTTP/1.1 over TLS only. Jetty's own SNI check is off: a request's name
+   * is checked by {@link #checkHost}, which answers with the error document.
+   */
+  private ServerConnector httpsConnector(
+      Server server, HttpConfiguration http, TlsFiles.Material material) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(material.keyStore());
+    ssl.setKeyStorePassword(material.password());
+    HttpConfiguration https = new HttpConfiguration(http);
+    https.addCustomizer(new SecureRequestCustomizer(false));
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(https));
+    connector.setHost(host);
+    connector.setPort(port);
+    return connector;
   }
 
   public int port() {
@@ -112,6 +156,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void routes() {
+    app.before(this::checkHost);
     app.before(this::authorize);
     app.get("/api/v1/health", ctx -> ctx.json(healthNow()));
     app.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApiYaml));
@@ -167,6 +212,16 @@ public final class ApiServer implements AutoCloseable {
           LOG.log(Level.SEVERE, "request " + ctx.method() + " " + ctx.path() + " failed", e);
           error(ctx, 500, "internal", "the daemon failed on this request: " + e);
         });
+  }
+
+  /** Refuses a request whose {@code Host} is not a name this daemon serves (DNS rebinding). */
+  private void checkHost(Context ctx) {
+    hosts
+        .refusal(ctx.header("Host"))
+        .ifPresent(
+            message -> {
+              throw new DaemonException(421, "misdirected", message);
+            });
   }
 
   private void authorize(Context ctx) {

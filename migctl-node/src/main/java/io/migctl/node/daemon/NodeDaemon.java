@@ -1,6 +1,7 @@
 package io.migctl.node.daemon;
 
 import io.javalin.Javalin;
+import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
 import io.migctl.core.metrics.TelemetrySource;
@@ -19,7 +20,11 @@ import io.migctl.node.store.TokenRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +35,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -58,6 +67,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param driverDescription for the health endpoint, e.g. {@code simulated a100-40gb:2}
    * @param environment the variables jobs start from
    * @param repartition whether and how the daemon reshapes idle instances for waiting jobs
+   * @param transport the names clients may use beyond the bind address's, and TLS
    */
   public record Options(
       Path home,
@@ -69,7 +79,8 @@ public final class NodeDaemon implements AutoCloseable {
       Map<String, String> environment,
       Duration sampleInterval,
       Optional<Path> dcgmJobMappingDir,
-      JobService.Repartition repartition) {
+      JobService.Repartition repartition,
+      Transport transport) {
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -85,7 +96,8 @@ public final class NodeDaemon implements AutoCloseable {
           env,
           DEFAULT_SAMPLE_INTERVAL,
           Optional.empty(),
-          JobService.Repartition.OFF);
+          JobService.Repartition.OFF,
+          Transport.PLAIN);
     }
 
     public Options withPort(int p) {
@@ -99,7 +111,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          transport);
     }
 
     public Options withBind(String b) {
@@ -113,7 +126,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          transport);
     }
 
     public Options withKillGrace(Duration g) {
@@ -127,7 +141,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          repartition);
+          repartition,
+          transport);
     }
 
     public Options withDcgmJobMappingDir(Optional<Path> dir) {
@@ -141,7 +156,8 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dir,
-          repartition);
+          repartition,
+          transport);
     }
 
     /** With dynamic repartitioning as given (off by default). */
@@ -156,9 +172,59 @@ public final class NodeDaemon implements AutoCloseable {
           environment,
           sampleInterval,
           dcgmJobMappingDir,
-          r);
+          r,
+          transport);
+    }
+
+    /** With these names allowed and this TLS (plain HTTP, no extra names by default). */
+    public Options withTransport(Transport t) {
+      return new Options(
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir,
+          repartition,
+          t);
     }
   }
+
+  /**
+   * How clients reach the daemon beyond its bind address.
+   *
+   * @param allowedHosts names a request's {@code Host} may carry besides those of the bind address
+   *     ({@code serve --allow-host}); see {@link HostAllowList}
+   * @param tls the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key});
+   *     plain HTTP without
+   */
+  public record Transport(List<String> allowedHosts, Optional<TlsFiles> tls) {
+
+    /** Plain HTTP, the bind address's names only. */
+    public static final Transport PLAIN = new Transport(List.of(), Optional.empty());
+
+    /** Copies the names. */
+    public Transport {
+      allowedHosts = List.copyOf(allowedHosts);
+      Objects.requireNonNull(tls, "tls");
+    }
+  }
+
+  /**
+   * Where the daemon listens, as bound.
+   *
+   * @param address the bind address and port, e.g. {@code 0.0.0.0:7468}
+   * @param url where clients on this machine reach it (a loopback address for a wildcard bind);
+   *     what {@code daemon.json} holds
+   * @param exposed whether machines other than this one can reach it
+   * @param tls whether it serves HTTPS
+   * @param hostNames the names a request's {@code Host} may carry
+   */
+  public record Listening(
+      String address, URI url, boolean exposed, boolean tls, List<String> hostNames) {}
 
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -167,7 +233,7 @@ public final class NodeDaemon implements AutoCloseable {
   private final TelemetryService telemetry;
   private final Metrics metrics;
   private final ApiServer api;
-  private final URI url;
+  private final Listening listening;
   private final Path home;
 
   private NodeDaemon(
@@ -178,7 +244,7 @@ public final class NodeDaemon implements AutoCloseable {
       TelemetryService telemetry,
       Metrics metrics,
       ApiServer api,
-      URI url,
+      Listening listening,
       Path home) {
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -187,7 +253,7 @@ public final class NodeDaemon implements AutoCloseable {
     this.telemetry = telemetry;
     this.metrics = metrics;
     this.api = api;
-    this.url = url;
+    this.listening = listening;
     this.home = home;
   }
 
@@ -197,7 +263,8 @@ public final class NodeDaemon implements AutoCloseable {
    * @param telemetry reads the GPUs for metrics (the simulated node's or NVML's)
    * @param routes adds more routes (the web page) to the server
    * @throws IllegalStateException when another daemon runs on the same home
-   * @throws IllegalArgumentException when the home is another user's or others can write it
+   * @throws IllegalArgumentException when the home is another user's or others can write it, the
+   *     TLS files cannot be used, or the bind address is no address; nothing was changed then
    */
   public static NodeDaemon start(
       Options options,
@@ -207,6 +274,12 @@ public final class NodeDaemon implements AutoCloseable {
       Clock clock,
       Consumer<Javalin> routes) {
     Path home = options.home();
+    // Checked before anything changes: bad TLS files or a bind address of no interface.
+    Optional<TlsFiles.Material> tls = options.transport().tls().map(TlsFiles::load);
+    HostAllowList.Bind bind = bindKind(options.bind());
+    HostAllowList hosts =
+        HostAllowList.forBind(
+            bind, options.bind(), machineNames(), options.transport().allowedHosts());
     FileChannel channel = null;
     Database database = null;
     JobService jobs = null;
@@ -289,15 +362,32 @@ public final class NodeDaemon implements AutoCloseable {
                   tokens::matches,
                   health,
                   openApi(),
+                  hosts,
+                  tls,
                   app -> {
                     metrics.register(app);
                     routes.accept(app);
                   })
               .start(options.bind(), options.port());
       metrics.logStreams(api::logStreams);
-      URI url = URI.create("http://" + hostForUrl(options.bind()) + ":" + api.port());
-      writeDaemonFile(home, url);
-      return new NodeDaemon(channel, lock, database, jobs, telemetry, metrics, api, url, home);
+      URI url =
+          URI.create(
+              (tls.isPresent() ? "https://" : "http://")
+                  + hostForUrl(options.bind())
+                  + ":"
+                  + api.port());
+      Listening listening =
+          new Listening(
+              hostForUrl(options.bind().isBlank() ? "0.0.0.0" : options.bind(), false)
+                  + ":"
+                  + api.port(),
+              url,
+              bind != HostAllowList.Bind.LOOPBACK,
+              tls.isPresent(),
+              List.copyOf(hosts.names()));
+      writeDaemonFile(home, url, options.transport().tls());
+      return new NodeDaemon(
+          channel, lock, database, jobs, telemetry, metrics, api, listening, home);
     } catch (IOException e) {
       closeQuietly(telemetry, jobs, database, channel);
       throw new UncheckedIOException(
@@ -308,8 +398,14 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
+  /** Where clients on this machine reach the daemon. */
   public URI url() {
-    return url;
+    return listening.url();
+  }
+
+  /** Where the daemon listens, as bound. */
+  public Listening listening() {
+    return listening;
   }
 
   public JobService jobs() {
@@ -350,11 +446,18 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
-  private static void writeDaemonFile(Path home, URI url) throws IOException {
+  /**
+   * {@code daemon.json}: the URL for clients on this machine, the pid, and with TLS the
+   * certificate's path, which local clients trust without being told.
+   */
+  private static void writeDaemonFile(Path home, URI url, Optional<TlsFiles> tls)
+      throws IOException {
     Path tmp = home.resolve("daemon.json.tmp");
-    String json =
-        DaemonJson.MAPPER.writeValueAsString(
-            Map.of("url", url.toString(), "pid", ProcessHandle.current().pid()));
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("url", url.toString());
+    content.put("pid", ProcessHandle.current().pid());
+    tls.ifPresent(t -> content.put("tlsCertificate", t.certificate().toAbsolutePath().toString()));
+    String json = DaemonJson.MAPPER.writeValueAsString(content);
     PrivateFiles.writeString(tmp, json + "\n");
     Files.move(
         tmp,
@@ -363,11 +466,55 @@ public final class NodeDaemon implements AutoCloseable {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** The host of the URL for local clients: a wildcard bind is reached through 127.0.0.1. */
   private static String hostForUrl(String bind) {
-    if (bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank()) {
+    return hostForUrl(bind, true);
+  }
+
+  private static String hostForUrl(String bind, boolean loopbackForWildcard) {
+    if (loopbackForWildcard && (bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank())) {
       return "127.0.0.1";
     }
     return bind.contains(":") ? "[" + bind + "]" : bind;
+  }
+
+  /** Whether {@code bind} is a loopback address, every address, or one other. */
+  private static HostAllowList.Bind bindKind(String bind) {
+    if (bind.isBlank()) {
+      return HostAllowList.Bind.WILDCARD;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(bind);
+      return address.isAnyLocalAddress()
+          ? HostAllowList.Bind.WILDCARD
+          : address.isLoopbackAddress() ? HostAllowList.Bind.LOOPBACK : HostAllowList.Bind.ADDRESS;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "--bind "
+              + bind
+              + ": no such address or name; give an address of this machine, e.g."
+              + " 127.0.0.1 or 0.0.0.0");
+    }
+  }
+
+  /** This machine's names and the addresses of its interfaces, for the Host check. */
+  private static List<String> machineNames() {
+    Set<String> names = new LinkedHashSet<>();
+    try {
+      InetAddress local = InetAddress.getLocalHost();
+      names.add(local.getHostName());
+      names.add(local.getCanonicalHostName());
+    } catch (UnknownHostException e) {
+      // no name resolves for this machine: its addresses still count
+    }
+    try {
+      for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
+        nic.inetAddresses().forEach(a -> names.add(a.getHostAddress()));
+      }
+    } catch (SocketException e) {
+      // no interfaces to list: the names above and --allow-host remain
+    }
+    return List.copyOf(names);
   }
 
   private static String openApi() throws IOException {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /** A daemon in this JVM on port 0, and an HTTP client for it. */
 public final class TestDaemon implements AutoCloseable {
@@ -27,7 +28,7 @@ public final class TestDaemon implements AutoCloseable {
 
   final NodeDaemon daemon;
   final String token;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   public TestDaemon(Path home, SimulatedMigDriver driver) throws IOException {
     this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.empty());
@@ -57,6 +58,29 @@ public final class TestDaemon implements AutoCloseable {
       java.util.Optional<Path> mapping,
       JobService.Repartition repartition)
       throws IOException {
+    this(home, driver, killGrace, mapping, repartition, UnaryOperator.identity());
+  }
+
+  /** A daemon with its options changed by {@code change} (e.g. its bind address or TLS). */
+  public TestDaemon(Path home, SimulatedMigDriver driver, UnaryOperator<NodeDaemon.Options> change)
+      throws IOException {
+    this(
+        home,
+        driver,
+        JobStateMachine.DEFAULT_KILL_GRACE,
+        java.util.Optional.empty(),
+        JobService.Repartition.OFF,
+        change);
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Duration killGrace,
+      java.util.Optional<Path> mapping,
+      JobService.Repartition repartition,
+      UnaryOperator<NodeDaemon.Options> change)
+      throws IOException {
     NodeDaemon.Options options =
         NodeDaemon.Options.defaults(
                 home, "test", Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
@@ -64,9 +88,11 @@ public final class TestDaemon implements AutoCloseable {
             .withKillGrace(killGrace)
             .withDcgmJobMappingDir(mapping)
             .withRepartition(repartition);
+    NodeDaemon.Options changed = change.apply(options);
+    this.http = client(changed.transport().tls());
     this.daemon =
         NodeDaemon.start(
-            options,
+            changed,
             driver,
             new EnvironmentStore(
                 home.resolve("envs"),
@@ -77,6 +103,20 @@ public final class TestDaemon implements AutoCloseable {
             Clock.systemUTC(),
             app -> {});
     this.token = Files.readString(home.resolve("token")).strip();
+  }
+
+  /** A client that trusts the daemon's certificate when it serves TLS. */
+  private static HttpClient client(java.util.Optional<TlsFiles> tls) {
+    if (tls.isEmpty()) {
+      return HttpClient.newHttpClient();
+    }
+    try {
+      return HttpClient.newBuilder()
+          .sslContext(TransportIT.trusting(tls.get().certificate()))
+          .build();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot trust " + tls.get().certificate(), e);
+    }
   }
 
   /** A response: status and parsed JSON body (null when the body is not JSON). */
