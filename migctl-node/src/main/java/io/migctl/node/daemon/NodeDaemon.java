@@ -49,7 +49,9 @@ import java.util.logging.Logger;
  * second one on the same home is refused.
  *
  * <p>Files under the home: {@code migctl.db} (SQLite), {@code token}, {@code daemon.json} (where
- * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}.
+ * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}. The home is private: a
+ * home others can write, or another user's, is refused before anything is written; folders are
+ * created 0700 and files 0600 ({@link PrivateFiles}).
  */
 public final class NodeDaemon implements AutoCloseable {
 
