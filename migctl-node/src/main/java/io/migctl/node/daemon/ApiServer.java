@@ -332,8 +332,10 @@ public final class ApiServer implements AutoCloseable {
       if (now.state().isTerminal() || now.attempt() != attempt) {
         stream.endJob();
       }
-      EndPoint endPoint = Request.getBaseRequest(ctx.req()).getHttpChannel().getEndPoint();
-      Optional<ClientDisconnects.Watch> watch = disconnects.watch(endPoint, stream::clientGone);
+      Request jetty = Request.getBaseRequest(ctx.req());
+      EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();
+      Optional<ClientDisconnects.Watch> watch =
+          endPoint == null ? Optional.empty() : disconnects.watch(endPoint, stream::clientGone);
       try {
         ctx.contentType("text/plain; charset=utf-8");
         OutputStream out = ctx.res().getOutputStream();

@@ -175,10 +175,13 @@ class LogStreamsIT {
     TestDaemon.await(n + " log streams open", Duration.ofSeconds(10), () -> streams() == n);
   }
 
-  /** {@code migctl_api_log_streams} as {@code /metrics} has it; -1 when it is missing. */
   private static int streams() {
-    return d.get("/metrics", null)
-        .body()
+    return openStreams(d.get("/metrics", null).body());
+  }
+
+  /** {@code migctl_api_log_streams} in a {@code /metrics} text; -1 when it is missing. */
+  static int openStreams(String metrics) {
+    return metrics
         .lines()
         .filter(l -> l.startsWith("migctl_api_log_streams "))
         .map(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))

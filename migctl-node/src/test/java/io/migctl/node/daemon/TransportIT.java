@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -196,19 +195,12 @@ class TransportIT {
 
   private static int streams(HttpClient https, TestDaemon d) {
     try {
-      String metrics =
+      return LogStreamsIT.openStreams(
           https
               .send(
                   HttpRequest.newBuilder(d.url().resolve("/metrics")).build(),
                   HttpResponse.BodyHandlers.ofString())
-              .body();
-      try (Stream<String> lines = metrics.lines()) {
-        return lines
-            .filter(l -> l.startsWith("migctl_api_log_streams "))
-            .map(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
-            .findFirst()
-            .orElse(-1);
-      }
+              .body());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
