@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.access.HostAllowList;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +35,9 @@ class ApiLastResortIT {
                 token -> true,
                 Map.of(),
                 "openapi: 3.0.0\n",
+                HostAllowList.forBind(
+                    HostAllowList.Bind.LOOPBACK, "127.0.0.1", List.of(), List.of()),
+                Optional.empty(),
                 app -> {
                   app.get(
                       "/test/exception",
