@@ -2,6 +2,7 @@ package io.migctl.node.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** A daemon in this JVM on port 0, and an HTTP client for it. */
@@ -92,12 +94,29 @@ public final class TestDaemon implements AutoCloseable {
     this(home, driver, defaultEnvironment(), change, Clock.systemUTC());
   }
 
+  /** A daemon serving {@code routes} beside its own (e.g. routes that fail as a bug would). */
+  public TestDaemon(Path home, SimulatedMigDriver driver, Consumer<Javalin> routes)
+      throws IOException {
+    this(home, driver, defaultEnvironment(), UnaryOperator.identity(), Clock.systemUTC(), routes);
+  }
+
   private TestDaemon(
       Path home,
       SimulatedMigDriver driver,
       Map<String, String> environment,
       UnaryOperator<NodeDaemon.Options> configure,
       Clock clock)
+      throws IOException {
+    this(home, driver, environment, configure, clock, app -> {});
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      UnaryOperator<NodeDaemon.Options> configure,
+      Clock clock,
+      Consumer<Javalin> routes)
       throws IOException {
     NodeDaemon.Options options =
         configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
@@ -113,7 +132,7 @@ public final class TestDaemon implements AutoCloseable {
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
             clock,
-            app -> {});
+            routes);
     this.token = Files.readString(home.resolve("token")).strip();
   }
 
