@@ -13,13 +13,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Talks to the node daemon: {@code $MIGCTL_URL}, else the address the daemon wrote to {@code
- * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token comes from {@code
- * $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}.
+ * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token, which every request but
+ * health and metrics needs, comes from {@code $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}. An
+ * HTTPS daemon's certificate is trusted when {@code $MIGCTL_CA_CERT} (PEM) holds it or its CA, or
+ * when the daemon of this home named it in {@code daemon.json}.
  */
 final class DaemonClient {
 
@@ -29,31 +39,29 @@ final class DaemonClient {
 
   private final URI base;
   private final Optional<String> token;
+  private final String tokenHelp;
   private final HttpClient http;
 
-  DaemonClient(URI base, Optional<String> token) {
+  /**
+   * @param tokenHelp what a refusal of the token (401) adds: where the token came from, or where it
+   *     would be, and how to give it
+   */
+  DaemonClient(URI base, Optional<String> token, String tokenHelp, Optional<SSLContext> tls) {
     this.base = base;
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.tokenHelp = tokenHelp;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    tls.ifPresent(b::sslContext);
+    this.http = b.build();
   }
 
   /** The client for this invocation's environment. */
   static DaemonClient of(CliContext context) {
     String url = context.environment().get("MIGCTL_URL");
     Path home = context.home();
+    JsonNode daemonFile = daemonFile(home);
     if (url == null || url.isBlank()) {
-      url = DEFAULT_URL;
-      Path daemonFile = home.resolve("daemon.json");
-      if (Files.isReadable(daemonFile)) {
-        try {
-          JsonNode n = MAPPER.readTree(Files.readString(daemonFile));
-          if (n.hasNonNull("url")) {
-            url = n.get("url").asText();
-          }
-        } catch (IOException e) {
-          // a torn or stale file: fall back to the default address
-        }
-      }
+      url = daemonFile.hasNonNull("url") ? daemonFile.get("url").asText() : DEFAULT_URL;
     }
     URI base;
     try {
@@ -67,17 +75,91 @@ final class DaemonClient {
     }
     Optional<String> token =
         Optional.ofNullable(context.environment().get("MIGCTL_TOKEN")).filter(t -> !t.isBlank());
+    Path file = home.resolve("token");
+    String help =
+        "the daemon refused the token in MIGCTL_TOKEN; set it to the content of the daemon's"
+            + " $MIGCTL_HOME/token";
     if (token.isEmpty()) {
-      Path file = home.resolve("token");
+      help =
+          "the daemon needs its token for every request but health and metrics, and there is none"
+              + " in "
+              + file
+              + ": it is in $MIGCTL_HOME/token of the user who runs 'migctl serve' (mode 0600)."
+              + " Run as that user, or set MIGCTL_TOKEN to its content";
       if (Files.isReadable(file)) {
         try {
           token = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+          help =
+              "the daemon refused the token in "
+                  + file
+                  + ": it serves another $MIGCTL_HOME, or was restarted with a new token. Set"
+                  + " MIGCTL_TOKEN to the content of its $MIGCTL_HOME/token";
         } catch (IOException e) {
           // requests that need it will say so
         }
       }
     }
-    return new DaemonClient(base, token);
+    return new DaemonClient(base, token, help, trust(context, daemonFile));
+  }
+
+  /** {@code $MIGCTL_HOME/daemon.json}, or an empty object when there is none (or a torn one). */
+  private static JsonNode daemonFile(Path home) {
+    Path file = home.resolve("daemon.json");
+    if (Files.isReadable(file)) {
+      try {
+        JsonNode n = MAPPER.readTree(Files.readString(file));
+        if (n != null && n.isObject()) {
+          return n;
+        }
+      } catch (IOException e) {
+        // a torn or stale file: as if there were none
+      }
+    }
+    return MAPPER.createObjectNode();
+  }
+
+  /**
+   * The certificates an HTTPS daemon may present: those in {@code $MIGCTL_CA_CERT} (PEM: the
+   * daemon's certificate or its CA's), else the one the daemon on this home named in {@code
+   * daemon.json}; else the JVM's trusted CAs.
+   */
+  private static Optional<SSLContext> trust(CliContext context, JsonNode daemonFile) {
+    String given = context.environment().get("MIGCTL_CA_CERT");
+    String source;
+    Path file;
+    if (given != null && !given.isBlank()) {
+      source = "MIGCTL_CA_CERT=" + given;
+      file = Path.of(given);
+    } else if (daemonFile.hasNonNull("tlsCertificate")) {
+      source = "the tlsCertificate in daemon.json, " + daemonFile.get("tlsCertificate").asText();
+      file = Path.of(daemonFile.get("tlsCertificate").asText());
+    } else {
+      return Optional.empty();
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trusted.setCertificateEntry("ca-" + i++, c);
+      }
+      if (i == 0) {
+        throw new CertificateException("no certificate");
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trusted);
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, tmf.getTrustManagers(), null);
+      return Optional.of(tls);
+    } catch (IOException e) {
+      throw new InvalidInputException(source + ": cannot be read; give a PEM certificate file");
+    } catch (GeneralSecurityException e) {
+      throw new InvalidInputException(
+          source
+              + ": no PEM certificate ('-----BEGIN CERTIFICATE-----') in it; give the daemon's"
+              + " certificate or its CA's");
+    }
   }
 
   URI base() {
@@ -147,6 +229,15 @@ final class DaemonClient {
   }
 
   private DaemonUnreachableException unreachable(IOException e) {
+    if (e instanceof SSLHandshakeException) {
+      return new DaemonUnreachableException(
+          "the migctl daemon at "
+              + base
+              + " presented a TLS certificate this client does not trust, or one not made for "
+              + base.getHost()
+              + "; set MIGCTL_CA_CERT to a PEM file with the daemon's certificate or its CA's,"
+              + " and reach it by a name or address the certificate lists");
+    }
     String why =
         e instanceof ConnectException || e instanceof HttpConnectTimeoutException
             ? "connection refused or timed out"
@@ -159,7 +250,7 @@ final class DaemonClient {
             + "); start it with 'migctl serve' (or 'migctl up'), or point MIGCTL_URL at it");
   }
 
-  private static RuntimeException failure(int status, String body) {
+  private RuntimeException failure(int status, String body) {
     String message = body;
     try {
       JsonNode n = MAPPER.readTree(body);
@@ -171,7 +262,7 @@ final class DaemonClient {
     }
     if (status == 401) {
       return new DaemonRefusedException(
-          message + " (set MIGCTL_TOKEN, or run where $MIGCTL_HOME/token is readable)");
+          tokenHelp + " (the daemon at " + base + ": " + message + ")");
     }
     if (status == 400 || status == 404 || status == 413) {
       return new InvalidInputException(message);

@@ -1,11 +1,16 @@
 package io.migctl.cli;
 
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.daemon.TlsFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * Where the daemon listens: {@code --port} and {@code --bind}, shared by {@code serve} and {@code
- * up}.
+ * Where and how the daemon listens: {@code --port}, {@code --bind}, {@code --allow-host} and TLS,
+ * shared by {@code serve} and {@code up}.
  */
 final class ListenOptions {
 
@@ -18,12 +23,35 @@ final class ListenOptions {
   @Option(
       names = "--bind",
       paramLabel = "ADDR",
-      description =
-          "The address the daemon listens on (default ${DEFAULT-VALUE}, this machine only).")
+      description = {
+        "The address the daemon listens on (default ${DEFAULT-VALUE}, this machine only);",
+        "0.0.0.0 for every address. Other than loopback, give it TLS too."
+      })
   String bind = "127.0.0.1";
 
+  @Option(
+      names = "--allow-host",
+      paramLabel = "NAME",
+      description = {
+        "A name clients may reach the daemon by besides those of its address (repeatable): a",
+        "request whose Host header names none of them is refused (421), as DNS rebinding needs."
+      })
+  List<String> allowHosts = new ArrayList<>();
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Serve HTTPS with this PEM certificate (then its chain); needs --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The certificate's unencrypted PEM private key (keep it 0600).")
+  Path tlsKey;
+
   /**
-   * Refuses a port out of range; call it before changing anything.
+   * Refuses a port out of range and TLS half given; call it before changing anything.
    *
    * @throws InvalidInputException naming the option
    */
@@ -31,11 +59,21 @@ final class ListenOptions {
     if (port < 0 || port > 65535) {
       throw new InvalidInputException("--port " + port + ": use 0 to 65535");
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new InvalidInputException(
+          (tlsCert == null ? "--tls-key without --tls-cert" : "--tls-cert without --tls-key")
+              + ": TLS needs both the certificate and its key");
+    }
   }
 
   /** {@code options} listening as asked (checked). */
   NodeDaemon.Options applyTo(NodeDaemon.Options options) {
     check();
-    return options.withPort(port).withBind(bind);
+    Optional<TlsFiles> tls =
+        tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
+    return options
+        .withPort(port)
+        .withBind(bind)
+        .withTransport(new NodeDaemon.Transport(allowHosts, tls));
   }
 }

@@ -11,8 +11,11 @@ import io.migctl.nvidia.nvml.NvmlTelemetry;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,8 +33,9 @@ import picocli.CommandLine.Spec;
       "Run the node daemon: the job queue, the REST API under /api/v1, until Ctrl-C.",
       "",
       "Jobs keep running when the daemon stops or crashes; on start it re-adopts them and",
-      "records the outcome of those that ended meanwhile. Requests that change state need the",
-      "token in $MIGCTL_HOME/token (created on first start, mode 0600)."
+      "records the outcome of those that ended meanwhile. Every request but health and",
+      "/metrics needs the token in $MIGCTL_HOME/token (created on first start, mode 0600).",
+      "$MIGCTL_HOME must be private: one that others can write, or another user's, is refused."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -115,10 +119,15 @@ final class ServeCommand implements Callable<Integer> {
             .withRepartition(reshaping);
     NodeDaemon daemon = start(options, driver);
     PrintWriter out = spec.commandLine().getOut();
-    out.println("migctl daemon listening on " + daemon.url() + " (" + describe(driver) + ")");
-    out.println("  token for requests that change state: " + daemon.tokenFile());
-    out.println("  stop with Ctrl-C; running jobs keep running");
+    banner(daemon.listening(), daemon.home(), describe(driver)).forEach(out::println);
     out.flush();
+    warning(daemon.listening())
+        .ifPresent(
+            w -> {
+              PrintWriter err = spec.commandLine().getErr();
+              err.println(w);
+              err.flush();
+            });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -129,6 +138,40 @@ final class ServeCommand implements Callable<Integer> {
                 }));
     stopped.await();
     return ExitCode.OK;
+  }
+
+  /** What {@code serve} prints once it listens: where, for whom, and the token. */
+  static List<String> banner(NodeDaemon.Listening l, Path home, String driver) {
+    String where =
+        l.address().startsWith("0.0.0.0:") || l.address().startsWith("[::]:")
+            ? " (every address of this machine)"
+            : "";
+    return List.of(
+        "migctl daemon listening on "
+            + l.address()
+            + where
+            + (l.tls() ? " with TLS" : "")
+            + " ("
+            + driver
+            + ")",
+        "  clients on this machine: " + l.url() + " (in " + home.resolve("daemon.json") + ")",
+        "  requests may name it as: " + String.join(", ", l.hostNames()) + " (more: --allow-host)",
+        "  every request but health and /metrics needs the token in " + home.resolve("token"),
+        "  stop with Ctrl-C; running jobs keep running");
+  }
+
+  /** The warning for a daemon that other machines reach without TLS. */
+  static Optional<String> warning(NodeDaemon.Listening l) {
+    if (!l.exposed() || l.tls()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "WARNING: the daemon listens on "
+            + l.address()
+            + ", which other machines can reach, WITHOUT TLS: its token, and every job's"
+            + " command, environment values and logs, cross the network in clear text. Serve"
+            + " HTTPS with --tls-cert FILE --tls-key FILE, or bind to 127.0.0.1 and reach it"
+            + " through an SSH tunnel.");
   }
 
   /** Starts a daemon for this invocation's home and driver. */

@@ -280,7 +280,12 @@ class CrashRecoveryIT {
 
   private JsonNode get(String path) {
     try {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(url.resolve(path)).GET().build());
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(url.resolve(path))
+                  .header("Authorization", "Bearer " + token)
+                  .GET()
+                  .build());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       return JSON.readTree(r.body());
     } catch (IOException e) {

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -30,11 +33,16 @@ public final class SystemProcessRunner implements ProcessRunner {
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());
     pb.environment().putAll(environment);
-    Files.createDirectories(log.toAbsolutePath().getParent());
+    Files.createDirectories(log.toAbsolutePath().getParent(), PrivateModes.FOLDER);
     Process process = pb.start();
     process.getOutputStream().close();
     try (OutputStream logOut =
-        Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        Channels.newOutputStream(
+            FileChannel.open(
+                log,
+                Set.of(
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                PrivateModes.FILE))) {
       StringBuilder out = new StringBuilder();
       StringBuilder err = new StringBuilder();
       Thread stdout =

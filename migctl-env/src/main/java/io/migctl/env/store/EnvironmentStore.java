@@ -9,6 +9,7 @@ import io.migctl.env.Activation;
 import io.migctl.env.BuildContext;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvBackend;
+import io.migctl.env.PrivateModes;
 import io.migctl.env.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,7 +44,8 @@ import java.util.stream.Stream;
  * canonical.txt}, {@code lock.txt}, {@code export.yml}, {@code build.log}, and {@code build.json},
  * written last and atomically: a build exists exactly when its {@code build.json} does. {@code
  * names/<name>.json} lists the builds a name has pointed at, newest last. {@code locks/} holds one
- * lock file per id.
+ * lock file per id. The store's folders are 0700 and its files 0600 ({@link PrivateModes}); a
+ * prefix keeps the modes its tool gives it, inside the private home.
  *
  * <p>Environments are built in place, at their final prefix, because conda and venv write the
  * prefix into scripts and links (a renamed environment breaks). Atomicity comes from the marker
@@ -143,16 +145,16 @@ public final class EnvironmentStore {
       Map<String, String> toolEnvironment,
       Consumer<BuildProgress> progress) {
     try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("spec.yml"), specText);
-      Files.writeString(dir.resolve("canonical.txt"), canonical.text());
+      Files.createDirectories(dir, PrivateModes.FOLDER);
+      writeAtomically(dir.resolve("spec.yml"), specText);
+      writeAtomically(dir.resolve("canonical.txt"), canonical.text());
       Path prefix = dir.resolve("prefix");
       BuildContext context =
           new BuildContext(runner, dir.resolve("build.log"), progress, toolEnvironment, timeout);
       backend.create(spec, prefix, context);
       progress.accept(new BuildProgress("locking", -1));
-      Files.writeString(dir.resolve("lock.txt"), backend.lock(prefix, context));
-      Files.writeString(dir.resolve("export.yml"), backend.export(prefix, spec, context));
+      writeAtomically(dir.resolve("lock.txt"), backend.lock(prefix, context));
+      writeAtomically(dir.resolve("export.yml"), backend.export(prefix, spec, context));
       Activation a =
           backend.activation(prefix, spec, spec.name().orElse(canonical.hash().substring(0, 12)));
       BuildRecord record =
@@ -405,7 +407,7 @@ public final class EnvironmentStore {
 
   private void writeName(NameRecord r) {
     try {
-      Files.createDirectories(root.resolve("names"));
+      Files.createDirectories(root.resolve("names"), PrivateModes.FOLDER);
       writeAtomically(
           root.resolve("names").resolve(r.name() + ".json"), JSON.writeValueAsString(r));
     } catch (IOException e) {
@@ -465,9 +467,12 @@ public final class EnvironmentStore {
             lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
     inProcess.lock();
     try {
-      Files.createDirectories(lockFile.getParent());
+      Files.createDirectories(lockFile.getParent(), PrivateModes.FOLDER);
       try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              FileChannel.open(
+                  lockFile,
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  PrivateModes.FILE);
           FileLock _ = channel.lock()) {
         return body.get();
       }
@@ -483,9 +488,11 @@ public final class EnvironmentStore {
     try (FileChannel out =
         FileChannel.open(
             tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+            Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING),
+            PrivateModes.FILE)) {
       out.write(java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       out.force(true);
     }

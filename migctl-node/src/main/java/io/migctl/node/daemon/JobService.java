@@ -31,6 +31,7 @@ import io.migctl.core.plan.ReshapeBackoff;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.home.PrivateFiles;
 import io.migctl.node.mig.ApplyHooks;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.mig.ApplyResult;
@@ -38,7 +39,6 @@ import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.run.JobProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -844,7 +844,7 @@ public final class JobService implements AutoCloseable {
       Map<String, String> env = childEnvironment(job);
       List<String> command = Activation.resolveProgram(job.spec().command(), env);
       Path workdir = job.spec().workdir().map(Path::of).orElse(dir.getParent());
-      Files.createDirectories(dir.getParent());
+      PrivateFiles.createDirectories(dir.getParent());
       JobProcesses.Launched launched = processes.launch(dir, command, env, workdir);
       fire(
           job.id(),

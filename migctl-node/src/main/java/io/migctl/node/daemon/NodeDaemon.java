@@ -1,6 +1,7 @@
 package io.migctl.node.daemon;
 
 import io.javalin.Javalin;
+import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobRetention;
@@ -11,6 +12,7 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.env.ProcessRunner;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.home.PrivateFiles;
 import io.migctl.node.metrics.DcgmJobMapping;
 import io.migctl.node.metrics.Metrics;
 import io.migctl.node.metrics.TelemetryService;
@@ -23,7 +25,11 @@ import io.migctl.node.store.TokenRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -35,24 +41,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * The node daemon, assembled: the store, the job service, the API. One per {@code $MIGCTL_HOME}; a
  * second one on the same home is refused.
  *
  * <p>Files under the home: {@code migctl.db} (SQLite), {@code token}, {@code daemon.json} (where
- * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}.
+ * clients find it), {@code daemon.lock}, {@code jobs/<id>/attempt-<n>/}. The home is private: a
+ * home others can write, or another user's, is refused before anything is written; folders are
+ * created 0700 and files 0600 ({@link PrivateFiles}).
  */
 public final class NodeDaemon implements AutoCloseable {
 
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(NodeDaemon.class.getName());
+  private static final Logger LOG = Logger.getLogger(NodeDaemon.class.getName());
 
   private static final String OWN_TOKEN = "the daemon's own token, ";
 
@@ -67,6 +77,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param environment the variables jobs start from
    * @param repartition whether and how the daemon reshapes idle instances for waiting jobs
    * @param jobs what the daemon allows its jobs: CPU-job slots, retention, inherited variables
+   * @param transport the names clients may use beyond the bind address's, and TLS
    */
   public record Options(
       Path home,
@@ -79,7 +90,8 @@ public final class NodeDaemon implements AutoCloseable {
       Duration sampleInterval,
       Optional<Path> dcgmJobMappingDir,
       JobService.Repartition repartition,
-      JobOptions jobs) {
+      JobOptions jobs,
+      Transport transport) {
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -96,7 +108,8 @@ public final class NodeDaemon implements AutoCloseable {
           DEFAULT_SAMPLE_INTERVAL,
           Optional.empty(),
           JobService.Repartition.OFF,
-          JobOptions.defaults());
+          JobOptions.defaults(),
+          Transport.PLAIN);
     }
 
     public Options withPort(int p) {
@@ -111,7 +124,8 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dcgmJobMappingDir,
           repartition,
-          jobs);
+          jobs,
+          transport);
     }
 
     public Options withBind(String b) {
@@ -126,7 +140,8 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dcgmJobMappingDir,
           repartition,
-          jobs);
+          jobs,
+          transport);
     }
 
     public Options withKillGrace(Duration g) {
@@ -141,7 +156,8 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dcgmJobMappingDir,
           repartition,
-          jobs);
+          jobs,
+          transport);
     }
 
     public Options withDcgmJobMappingDir(Optional<Path> dir) {
@@ -156,7 +172,8 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dir,
           repartition,
-          jobs);
+          jobs,
+          transport);
     }
 
     /** With dynamic repartitioning as given (off by default). */
@@ -172,7 +189,8 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dcgmJobMappingDir,
           r,
-          jobs);
+          jobs,
+          transport);
     }
 
     /** With the job options as given. */
@@ -188,7 +206,25 @@ public final class NodeDaemon implements AutoCloseable {
           sampleInterval,
           dcgmJobMappingDir,
           repartition,
-          j);
+          j,
+          transport);
+    }
+
+    /** With these names allowed and this TLS (plain HTTP, no extra names by default). */
+    public Options withTransport(Transport t) {
+      return new Options(
+          home,
+          bind,
+          port,
+          killGrace,
+          policy,
+          driverDescription,
+          environment,
+          sampleInterval,
+          dcgmJobMappingDir,
+          repartition,
+          jobs,
+          t);
     }
   }
 
@@ -231,6 +267,39 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
+  /**
+   * How clients reach the daemon beyond its bind address.
+   *
+   * @param allowedHosts names a request's {@code Host} may carry besides those of the bind address
+   *     ({@code serve --allow-host}); see {@link HostAllowList}
+   * @param tls the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key});
+   *     plain HTTP without
+   */
+  public record Transport(List<String> allowedHosts, Optional<TlsFiles> tls) {
+
+    /** Plain HTTP, the bind address's names only. */
+    public static final Transport PLAIN = new Transport(List.of(), Optional.empty());
+
+    /** Copies the names. */
+    public Transport {
+      allowedHosts = List.copyOf(allowedHosts);
+      Objects.requireNonNull(tls, "tls");
+    }
+  }
+
+  /**
+   * Where the daemon listens, as bound.
+   *
+   * @param address the bind address and port, e.g. {@code 0.0.0.0:7468}
+   * @param url where clients on this machine reach it (a loopback address for a wildcard bind);
+   *     what {@code daemon.json} holds
+   * @param exposed whether machines other than this one can reach it
+   * @param tls whether it serves HTTPS
+   * @param hostNames the names a request's {@code Host} may carry
+   */
+  public record Listening(
+      String address, URI url, boolean exposed, boolean tls, List<String> hostNames) {}
+
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Database database;
@@ -238,7 +307,7 @@ public final class NodeDaemon implements AutoCloseable {
   private final TelemetryService telemetry;
   private final Metrics metrics;
   private final ApiServer api;
-  private final URI url;
+  private final Listening listening;
   private final Path home;
 
   private NodeDaemon(
@@ -249,7 +318,7 @@ public final class NodeDaemon implements AutoCloseable {
       TelemetryService telemetry,
       Metrics metrics,
       ApiServer api,
-      URI url,
+      Listening listening,
       Path home) {
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -258,7 +327,7 @@ public final class NodeDaemon implements AutoCloseable {
     this.telemetry = telemetry;
     this.metrics = metrics;
     this.api = api;
-    this.url = url;
+    this.listening = listening;
     this.home = home;
   }
 
@@ -268,6 +337,8 @@ public final class NodeDaemon implements AutoCloseable {
    * @param telemetry reads the GPUs for metrics (the simulated node's or NVML's)
    * @param routes adds more routes (the web page) to the server
    * @throws IllegalStateException when another daemon runs on the same home
+   * @throws IllegalArgumentException when the home is another user's or others can write it, the
+   *     TLS files cannot be used, or the bind address is no address; nothing was changed then
    */
   public static NodeDaemon start(
       Options options,
@@ -277,14 +348,20 @@ public final class NodeDaemon implements AutoCloseable {
       Clock clock,
       Consumer<Javalin> routes) {
     Path home = options.home();
+    // Checked before anything changes: bad TLS files or a bind address of no interface.
+    Optional<TlsFiles.Material> tls = options.transport().tls().map(TlsFiles::load);
+    HostAllowList.Bind bind = bindKind(options.bind());
+    HostAllowList hosts =
+        HostAllowList.forBind(
+            bind, options.bind(), machineNames(), options.transport().allowedHosts());
     FileChannel channel = null;
     Database database = null;
     JobService jobs = null;
     TelemetryService telemetry = null;
     try {
-      Files.createDirectories(home);
+      PrivateFiles.prepareHome(home).ifPresent(LOG::warning);
       channel =
-          FileChannel.open(
+          PrivateFiles.open(
               home.resolve("daemon.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
@@ -363,14 +440,32 @@ public final class NodeDaemon implements AutoCloseable {
                   tokens::matches,
                   health,
                   openApi(),
+                  hosts,
+                  tls,
                   app -> {
                     metrics.register(app);
                     routes.accept(app);
                   })
               .start(options.bind(), options.port());
-      URI url = URI.create("http://" + hostForUrl(options.bind()) + ":" + api.port());
-      writeDaemonFile(home, url);
-      return new NodeDaemon(channel, lock, database, jobs, telemetry, metrics, api, url, home);
+      metrics.logStreams(api::logStreams);
+      URI url =
+          URI.create(
+              (tls.isPresent() ? "https://" : "http://")
+                  + hostForUrl(options.bind())
+                  + ":"
+                  + api.port());
+      Listening listening =
+          new Listening(
+              hostForUrl(options.bind().isBlank() ? "0.0.0.0" : options.bind(), false)
+                  + ":"
+                  + api.port(),
+              url,
+              bind != HostAllowList.Bind.LOOPBACK,
+              tls.isPresent(),
+              List.copyOf(hosts.names()));
+      writeDaemonFile(home, url, options.transport().tls());
+      return new NodeDaemon(
+          channel, lock, database, jobs, telemetry, metrics, api, listening, home);
     } catch (IOException e) {
       closeQuietly(telemetry, jobs, database, channel);
       throw new UncheckedIOException(
@@ -381,8 +476,14 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
+  /** Where clients on this machine reach the daemon. */
   public URI url() {
-    return url;
+    return listening.url();
+  }
+
+  /** Where the daemon listens, as bound. */
+  public Listening listening() {
+    return listening;
   }
 
   public JobService jobs() {
@@ -423,12 +524,19 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
-  private static void writeDaemonFile(Path home, URI url) throws IOException {
+  /**
+   * {@code daemon.json}: the URL for clients on this machine, the pid, and with TLS the
+   * certificate's path, which local clients trust without being told.
+   */
+  private static void writeDaemonFile(Path home, URI url, Optional<TlsFiles> tls)
+      throws IOException {
     Path tmp = home.resolve("daemon.json.tmp");
-    String json =
-        DaemonJson.MAPPER.writeValueAsString(
-            Map.of("url", url.toString(), "pid", ProcessHandle.current().pid()));
-    Files.writeString(tmp, json + "\n");
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("url", url.toString());
+    content.put("pid", ProcessHandle.current().pid());
+    tls.ifPresent(t -> content.put("tlsCertificate", t.certificate().toAbsolutePath().toString()));
+    String json = DaemonJson.MAPPER.writeValueAsString(content);
+    PrivateFiles.writeString(tmp, json + "\n");
     Files.move(
         tmp,
         home.resolve("daemon.json"),
@@ -436,8 +544,13 @@ public final class NodeDaemon implements AutoCloseable {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** The host of the URL for local clients: a wildcard bind is reached through 127.0.0.1. */
   private static String hostForUrl(String bind) {
-    if (bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank()) {
+    return hostForUrl(bind, true);
+  }
+
+  private static String hostForUrl(String bind, boolean loopbackForWildcard) {
+    if (loopbackForWildcard && (bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank())) {
       return "127.0.0.1";
     }
     return bind.contains(":") ? "[" + bind + "]" : bind;
@@ -473,6 +586,45 @@ public final class NodeDaemon implements AutoCloseable {
 
   private static final String ARG_MAX_DEFAULT =
       "jobs are held to Linux's least ARG_MAX, " + ExecLimits.DEFAULT_ARG_MAX + " bytes";
+
+  /** Whether {@code bind} is a loopback address, every address, or one other. */
+  private static HostAllowList.Bind bindKind(String bind) {
+    if (bind.isBlank()) {
+      return HostAllowList.Bind.WILDCARD;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(bind);
+      return address.isAnyLocalAddress()
+          ? HostAllowList.Bind.WILDCARD
+          : address.isLoopbackAddress() ? HostAllowList.Bind.LOOPBACK : HostAllowList.Bind.ADDRESS;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "--bind "
+              + bind
+              + ": no such address or name; give an address of this machine, e.g."
+              + " 127.0.0.1 or 0.0.0.0");
+    }
+  }
+
+  /** This machine's names and the addresses of its interfaces, for the Host check. */
+  private static List<String> machineNames() {
+    Set<String> names = new LinkedHashSet<>();
+    try {
+      InetAddress local = InetAddress.getLocalHost();
+      names.add(local.getHostName());
+      names.add(local.getCanonicalHostName());
+    } catch (UnknownHostException e) {
+      // no name resolves for this machine: its addresses still count
+    }
+    try {
+      for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
+        nic.inetAddresses().forEach(a -> names.add(a.getHostAddress()));
+      }
+    } catch (SocketException e) {
+      // no interfaces to list: the names above and --allow-host remain
+    }
+    return List.copyOf(names);
+  }
 
   private static String openApi() throws IOException {
     try (InputStream in = NodeDaemon.class.getResourceAsStream("openapi.yaml")) {

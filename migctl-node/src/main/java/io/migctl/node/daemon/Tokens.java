@@ -1,5 +1,6 @@
 package io.migctl.node.daemon;
 
+import io.migctl.node.home.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -22,16 +22,14 @@ public final class Tokens {
   /** Reads the token file, creating it with a fresh random token when there is none. */
   public static String loadOrCreate(Path file) {
     try {
-      Files.createDirectories(file.getParent());
+      PrivateFiles.createDirectories(file.getParent());
       if (!Files.exists(file)) {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         String token = HexFormat.of().formatHex(raw);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.createFile(
-            tmp,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(tmp, PrivateFiles.fileMode());
         Files.writeString(tmp, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
         try {
           Files.createLink(file, tmp);

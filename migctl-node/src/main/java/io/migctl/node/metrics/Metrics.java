@@ -11,6 +11,7 @@ import io.migctl.node.daemon.DaemonJson;
 import io.migctl.node.daemon.JobService;
 import io.migctl.node.daemon.Views;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
 
 /**
  * What the daemon tells Prometheus, {@code migctl top} and the web page.
@@ -116,6 +118,15 @@ public final class Metrics {
     if (!outcome.equals("found")) {
       buildDuration.labelValues(backend).observe(took.toNanos() / 1e9);
     }
+  }
+
+  /** Adds {@code migctl_api_log_streams}: the followed logs open now, as {@code open} counts. */
+  public void logStreams(IntSupplier open) {
+    GaugeWithCallback.builder()
+        .name("migctl_api_log_streams")
+        .help("Followed job logs (logs?follow=true) open now.")
+        .callback(gauge -> gauge.call(open.getAsInt()))
+        .register(registry);
   }
 
   public PrometheusRegistry registry() {

@@ -3,6 +3,7 @@ package io.migctl.node.mig;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.node.home.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -166,10 +167,10 @@ public final class ApplyJournal {
       return;
     }
     try {
-      Files.createDirectories(file.getParent());
+      PrivateFiles.createDirectories(file.getParent());
       byte[] line = (json.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
       try (FileChannel out =
-          FileChannel.open(
+          PrivateFiles.open(
               file,
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE,

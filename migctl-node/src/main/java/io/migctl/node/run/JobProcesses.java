@@ -1,5 +1,6 @@
 package io.migctl.node.run;
 
+import io.migctl.node.home.PrivateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +55,9 @@ import java.util.regex.Pattern;
  *   cancel           a stop was asked for (by {@link #signal} or a TERM to the supervisor);
  *                    a command that has not started yet then never starts (status 143)
  * </pre>
+ *
+ * <p>The directory is 0700 and every file in it 0600: {@code supervisor.log} is created here, the
+ * others by the supervisor under umask 077. The command itself runs with this JVM's umask.
  *
  * <p>{@code child.pid} and {@code exit} are written as {@code NAME.tmp} and renamed. {@code
  * supervisor.pid} is written in place, with a single write of a few bytes, to spare the supervisor
@@ -161,6 +165,16 @@ public final class JobProcesses {
    * not known: the supervisor then tests it itself.
    */
   static final String DEFAULT_SIGNAL = "MIGCTL_SUPERVISOR_DEFAULT_SIGNAL";
+
+  /**
+   * The umask the command gets, as {@code umask} prints it: this JVM's, read once from {@code
+   * /proc/self/status}. The supervisor itself runs with umask 077, so that the files it writes into
+   * the attempt's directory are 0600; without this variable it gives the command the umask it was
+   * started with.
+   */
+  static final String UMASK = "MIGCTL_SUPERVISOR_UMASK";
+
+  private static final Optional<String> DAEMON_UMASK = readUmask();
 
   private static final Logger LOG = Logger.getLogger(JobProcesses.class.getName());
   private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -289,6 +303,7 @@ public final class JobProcesses {
       Path attemptDir, List<String> command, Map<String, String> environment) {
     Map<String, String> supervisorEnv = new LinkedHashMap<>(supervisorEnvironment(environment));
     EnvProbe.VERDICT.ifPresent(v -> supervisorEnv.put(DEFAULT_SIGNAL, v));
+    DAEMON_UMASK.ifPresent(u -> supervisorEnv.put(UMASK, u));
     List<String> argv = new ArrayList<>();
     setsid.ifPresent(p -> argv.add(p.toString()));
     argv.addAll(
@@ -319,7 +334,7 @@ public final class JobProcesses {
       if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw new NotDirectoryException(dir.toString());
       }
-      Files.createDirectories(dir);
+      PrivateFiles.createDirectories(dir);
     }
     Files.setPosixFilePermissions(dir, owner);
     for (String used : List.of(SUPERVISOR_PID, CHILD_PID, EXIT)) {
@@ -327,6 +342,11 @@ public final class JobProcesses {
         throw new FileAlreadyExistsException(
             dir.toString(), null, "the attempt directory was already used by a supervisor");
       }
+    }
+    // This JVM cannot set its umask: the log its supervisor's output is appended to is made 0600
+    // here; what the supervisor creates itself is 0600 by its umask 077.
+    if (!Files.exists(dir.resolve(SUPERVISOR_LOG), LinkOption.NOFOLLOW_LINKS)) {
+      Files.createFile(dir.resolve(SUPERVISOR_LOG), PrivateFiles.fileMode());
     }
   }
 
@@ -551,7 +571,7 @@ public final class JobProcesses {
 
   private static void requestStop(Path dir) {
     try {
-      Files.write(dir.resolve(CANCEL), new byte[0]);
+      PrivateFiles.writeString(dir.resolve(CANCEL), "");
     } catch (IOException e) {
       LOG.log(Level.WARNING, "cannot write " + dir.resolve(CANCEL), e);
     }
@@ -764,6 +784,21 @@ public final class JobProcesses {
     static final Optional<String> VERDICT = probeDefaultSignal();
 
     private EnvProbe() {}
+  }
+
+  /** This process's umask ({@code 0022}), from {@code /proc/self/status} (Linux 4.7 and later). */
+  private static Optional<String> readUmask() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Umask:")) {
+          String octal = line.substring("Umask:".length()).strip();
+          return octal.matches("[0-7]{1,4}") ? Optional.of(octal) : Optional.empty();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "cannot read this process's umask", e);
+    }
+    return Optional.empty();
   }
 
   private static String loadScript() {

@@ -1,6 +1,8 @@
 package io.migctl.node.store;
 
+import io.migctl.node.home.PrivateFiles;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +63,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens (creating it and its parent directories when absent) and migrates the database.
+   * Opens (creating it 0600 and its parent directories 0700 when absent) and migrates the database;
+   * an existing file and its {@code -wal} and {@code -shm} files are narrowed to 0600.
    *
    * @throws StoreException when the file is not a SQLite database, is another program's database,
    *     was written by a newer migctl, or cannot be created or migrated
@@ -71,7 +74,18 @@ public final class Database implements AutoCloseable {
     try {
       Path parent = path.getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        PrivateFiles.createDirectories(parent);
+      }
+      // SQLite gives the -wal and -shm files the database's mode: 0600 for all three.
+      if (!Files.exists(path)) {
+        try {
+          Files.createFile(path, PrivateFiles.fileMode());
+        } catch (FileAlreadyExistsException e) {
+          // another process created it first: SQLite opens it as it is
+        }
+      }
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        PrivateFiles.restrict(path.resolveSibling(path.getFileName() + suffix));
       }
     } catch (IOException e) {
       throw new StoreException(

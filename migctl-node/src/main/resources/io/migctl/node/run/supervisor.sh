@@ -15,7 +15,9 @@
 #                   reset TERM to its default, checks for this file and does not start)
 # child.pid and exit are written as NAME.tmp and then renamed, so that readers never see half
 # of them. It appends the command's standard output and error to stdout.log and stderr.log.
-# Its standard input is /dev/null.
+# Its standard input is /dev/null. Everything it creates is private (umask 077: files 0600);
+# the command gets the umask in MIGCTL_SUPERVISOR_UMASK (the daemon's), else the one this
+# shell was started with.
 #
 # Start-up is on the path of every job, and each process costs: between its start and the
 # command's there are two forks (the watcher, then the command's subshell) and the execs of
@@ -30,6 +32,7 @@
 #   MIGCTL_SUPERVISOR_SET (a count) and MIGCTL_SUPERVISOR_SET_0... ("NAME=VALUE") are
 #     variables that a shell would change or drop, set for the command by env(1);
 #   MIGCTL_SUPERVISOR_UNSET lists names, removed for the command by env -u;
+#   MIGCTL_SUPERVISOR_UMASK, when set, is the command's umask (octal digits);
 #   MIGCTL_SUPERVISOR_DEFAULT_SIGNAL, when set, is the launcher's finding about env(1):
 #     "yes:PATH" or "no:PATH", whether the env(1) at PATH takes --default-signal; the script
 #     trusts it when PATH is the env(1) it found itself, and otherwise runs that test itself.
@@ -49,6 +52,14 @@ if [ "$#" -lt 2 ] || [ -z "$1" ] || [ ! -d "$1" ]; then
 fi
 _migctl_dir=$1
 shift
+
+# The command's umask, then this shell's own: what it writes is for the daemon's user only.
+_migctl_umask=${MIGCTL_SUPERVISOR_UMASK-}
+unset MIGCTL_SUPERVISOR_UMASK
+case $_migctl_umask in
+  '' | *[!0-7]*) _migctl_umask=$(umask) ;;
+esac
+umask 077
 
 # _migctl_which NAME: sets _migctl_v to the first executable file NAME in the system
 # directories (those of _migctl_tools), or to nothing. Builtins only: no subshell.
@@ -190,6 +201,7 @@ _migctl_watch() {
     trap - TERM
     [ -z "$_migctl_leader" ] || trap - INT QUIT HUP
     [ ! -e "$_migctl_dir/cancel" ] || exit 143
+    umask "$_migctl_umask"
     _migctl_exec "$@"
   ) </dev/null >>"$_migctl_dir/stdout.log" 2>>"$_migctl_dir/stderr.log" &
   _migctl_child=$!

@@ -1,7 +1,8 @@
 // The node's page: GPUs drawn as their MIG slices, jobs, a log tail, environments and charts,
-// kept current by the daemon's event stream. Reads need nothing; actions ask for the token.
+// kept current by the daemon's event stream. Reads and actions alike need the daemon's token:
+// the page asks for it before its first read, and again whenever the daemon refuses it.
 
-import { ApiError, followStream, getJson, getLogChunk, postJson, token } from "./api.js";
+import { followStream, getJson, getLogChunk, onTokenNeeded, postJson, token } from "./api.js";
 import { Charts, WINDOW_SECONDS } from "./charts.js";
 import { renderGpus } from "./diagram.js";
 import { coalesce, el, formatTime } from "./dom.js";
@@ -22,28 +23,42 @@ const state = {
 
 const tokenDialog = $("token-dialog");
 let tokenWaiter = null;
+let tokenPrompt = null;
 
 function showTokenState() {
   $("token-button").textContent = token.get() ? "Forget token" : "Set token";
 }
 
-/** Opens the token prompt; resolves to the token, or null when the user cancels. */
+/**
+ * Opens the token prompt; resolves to the token, or null when the user cancels. Requests that
+ * need the token while the prompt is open wait for the same answer.
+ */
 function askToken(reason) {
-  $("token-reason").textContent = reason ?? "";
+  // A prompt already open keeps its reason unless this one says more (a refusal).
+  if (tokenPrompt === null || reason) $("token-reason").textContent = reason ?? "";
+  if (tokenPrompt !== null) return tokenPrompt;
   $("token-input").value = "";
   if (!tokenDialog.open) tokenDialog.showModal();
   $("token-input").focus();
-  return new Promise((resolve) => {
-    tokenWaiter?.(null); // an earlier action still waiting for the prompt gives up
+  tokenPrompt = new Promise((resolve) => {
     tokenWaiter = resolve;
+  }).finally(() => {
+    tokenPrompt = null;
   });
+  return tokenPrompt;
 }
 
 function closeTokenDialog(value) {
   if (tokenDialog.open) tokenDialog.close();
   const resolve = tokenWaiter;
   tokenWaiter = null;
-  resolve?.(value);
+  if (resolve) {
+    resolve(value);
+  } else if (value !== null) {
+    // Set from the header's button, not for a waiting request: read everything with it.
+    refreshAll();
+    refreshHistory();
+  }
 }
 
 $("token-form").addEventListener("submit", (event) => {
@@ -68,21 +83,16 @@ $("token-button").addEventListener("click", () => {
   }
 });
 
-/** Runs an action that needs the token: asks for it first, and again once if it is refused. */
-async function withToken(action) {
-  if (!token.get() && !(await askToken("Submitting and cancelling jobs need the daemon's token."))) {
-    return null;
-  }
-  try {
-    return await action();
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 401) throw e;
-    token.clear();
-    showTokenState();
-    if (!(await askToken(`The daemon refused the token: ${e.message}`))) return null;
-    return await action();
-  }
-}
+onTokenNeeded(async (refused) => {
+  showTokenState();
+  const reason =
+    refused === null
+      ? tokenPrompt === null
+        ? "Jobs, logs, the layout and environments may hold secrets: the page needs the daemon's token to show them."
+        : null
+      : `The daemon refused the token: ${refused}`;
+  return (await askToken(reason)) !== null;
+});
 
 // ---- GPUs -------------------------------------------------------------------------------
 
@@ -233,7 +243,7 @@ function jobRow(job) {
 async function cancelJob(job) {
   if (!window.confirm(`Cancel job ${job.id} (${job.name})?`)) return;
   try {
-    await withToken(() => postJson(`api/v1/jobs/${job.id}/cancel`));
+    await postJson(`api/v1/jobs/${job.id}/cancel`);
   } catch (e) {
     window.alert(`Job ${job.id} was not cancelled: ${e.message}`);
   }
@@ -434,11 +444,7 @@ $("submit-form").addEventListener("submit", async (event) => {
   button.disabled = true;
   result.textContent = "Submitting…";
   try {
-    const job = await withToken(() => postJson("api/v1/jobs", request));
-    if (job === null) {
-      result.textContent = "Not submitted: no token.";
-      return;
-    }
+    const job = await postJson("api/v1/jobs", request);
     result.className = "ok";
     result.textContent = `Job ${job.id} submitted.`;
     state.jobs = [job, ...state.jobs.filter((j) => j.id !== job.id)];

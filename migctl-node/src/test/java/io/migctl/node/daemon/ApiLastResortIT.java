@@ -2,15 +2,12 @@ package io.migctl.node.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.Map;
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,50 +18,41 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ApiLastResortIT {
 
-  private static ApiServer server;
+  @TempDir static Path home;
+  private static TestDaemon daemon;
 
   @BeforeAll
-  static void start() {
-    server =
-        new ApiServer(
-                null,
-                null,
-                token -> true,
-                Map.of(),
-                "openapi: 3.0.0\n",
-                app -> {
-                  app.get(
-                      "/test/exception",
-                      ctx -> {
-                        throw new IllegalStateException("java.lang.Secret: internal detail");
-                      });
-                  app.get(
-                      "/test/error",
-                      ctx -> {
-                        throw new StackOverflowError();
-                      });
-                })
-            .start("127.0.0.1", 0);
+  static void start() throws Exception {
+    daemon =
+        new TestDaemon(
+            home,
+            SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1")),
+            app -> {
+              app.get(
+                  "/test/exception",
+                  ctx -> {
+                    throw new IllegalStateException("java.lang.Secret: internal detail");
+                  });
+              app.get(
+                  "/test/error",
+                  ctx -> {
+                    throw new StackOverflowError();
+                  });
+            });
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    daemon.close();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/test/exception", "/test/error"})
-  void aBugIsA500WithAnErrorDocument(String path) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(500);
-    JsonNode error = new ObjectMapper().readTree(r.body());
-    assertThat(error.get("code").asText()).isEqualTo("internal");
-    assertThat(error.get("message").asText())
+  void aBugIsA500WithAnErrorDocument(String path) {
+    TestDaemon.Reply r = daemon.get(path);
+    assertThat(r.status()).as(r.body()).isEqualTo(500);
+    assertThat(r.json().get("code").asText()).isEqualTo("internal");
+    assertThat(r.json().get("message").asText())
         .contains("a bug in migctl")
         .doesNotContain("java.")
         .doesNotContain("Secret");

@@ -2,6 +2,7 @@ package io.migctl.node.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** A daemon in this JVM on port 0, and an HTTP client for it. */
 public final class TestDaemon implements AutoCloseable {
@@ -27,7 +30,7 @@ public final class TestDaemon implements AutoCloseable {
 
   final NodeDaemon daemon;
   final String token;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   public TestDaemon(Path home, SimulatedMigDriver driver) throws IOException {
     this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.empty());
@@ -73,7 +76,7 @@ public final class TestDaemon implements AutoCloseable {
       Path home,
       SimulatedMigDriver driver,
       Map<String, String> environment,
-      java.util.function.UnaryOperator<NodeDaemon.Options> configure)
+      UnaryOperator<NodeDaemon.Options> configure)
       throws IOException {
     this(home, driver, environment, configure, Clock.systemUTC());
   }
@@ -85,15 +88,39 @@ public final class TestDaemon implements AutoCloseable {
     this(home, driver, defaultEnvironment(), o -> o.withRepartition(repartition), clock);
   }
 
+  /** A daemon with its options changed by {@code change} (e.g. its bind address or TLS). */
+  public TestDaemon(Path home, SimulatedMigDriver driver, UnaryOperator<NodeDaemon.Options> change)
+      throws IOException {
+    this(home, driver, defaultEnvironment(), change, Clock.systemUTC());
+  }
+
+  /** A daemon serving {@code routes} beside its own (e.g. routes that fail as a bug would). */
+  public TestDaemon(Path home, SimulatedMigDriver driver, Consumer<Javalin> routes)
+      throws IOException {
+    this(home, driver, defaultEnvironment(), UnaryOperator.identity(), Clock.systemUTC(), routes);
+  }
+
   private TestDaemon(
       Path home,
       SimulatedMigDriver driver,
       Map<String, String> environment,
-      java.util.function.UnaryOperator<NodeDaemon.Options> configure,
+      UnaryOperator<NodeDaemon.Options> configure,
       Clock clock)
+      throws IOException {
+    this(home, driver, environment, configure, clock, app -> {});
+  }
+
+  private TestDaemon(
+      Path home,
+      SimulatedMigDriver driver,
+      Map<String, String> environment,
+      UnaryOperator<NodeDaemon.Options> configure,
+      Clock clock,
+      Consumer<Javalin> routes)
       throws IOException {
     NodeDaemon.Options options =
         configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
+    this.http = client(options.transport().tls());
     this.daemon =
         NodeDaemon.start(
             options,
@@ -105,12 +132,26 @@ public final class TestDaemon implements AutoCloseable {
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
             clock,
-            app -> {});
+            routes);
     this.token = Files.readString(home.resolve("token")).strip();
   }
 
   private static Map<String, String> defaultEnvironment() {
     return Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+  }
+
+  /** A client that trusts the daemon's certificate when it serves TLS. */
+  private static HttpClient client(java.util.Optional<TlsFiles> tls) {
+    if (tls.isEmpty()) {
+      return HttpClient.newHttpClient();
+    }
+    try {
+      return HttpClient.newBuilder()
+          .sslContext(TransportIT.trusting(tls.get().certificate()))
+          .build();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot trust " + tls.get().certificate(), e);
+    }
   }
 
   /** A response: status and parsed JSON body (null when the body is not JSON). */
@@ -141,8 +182,18 @@ public final class TestDaemon implements AutoCloseable {
         () -> get("/api/v1/jobs/" + id).json().get("state").asText().equals(state));
   }
 
+  /** A GET with the daemon's token. */
   public Reply get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return get(path, token);
+  }
+
+  /** A GET with {@code bearer} as the token, or none when it is null. */
+  public Reply get(String path, String bearer) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
   }
 
   public Reply post(String path, String body) {

@@ -387,7 +387,9 @@ class JobProcessesIT {
             List.of(
                 "sh",
                 "-c",
-                "trap 'echo term >> term.txt' TERM; echo ready > ready.tmp; mv ready.tmp ready;"
+                // The trap's file appears whole (mv), so that reading it never sees it empty.
+                "trap 'echo term > term.tmp; mv term.tmp term.txt' TERM; echo ready > ready.tmp;"
+                    + " mv ready.tmp ready;"
                     + " while :; do sleep 1; done"));
     awaitChild(run);
     awaitFile(work.resolve("ready"));

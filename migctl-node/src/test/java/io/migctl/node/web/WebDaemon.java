@@ -57,8 +57,10 @@ final class WebDaemon implements AutoCloseable {
   /** A response: status, headers, and the body parsed as JSON when it is JSON. */
   record Reply(int status, JsonNode json, String body, HttpResponse<String> response) {}
 
+  /** A GET with the daemon's token. */
   Reply get(String path) {
-    return send(HttpRequest.newBuilder(url(path)).GET().build());
+    return send(
+        HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + token).GET().build());
   }
 
   Reply post(String path, Object body) {

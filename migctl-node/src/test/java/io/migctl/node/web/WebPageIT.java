@@ -40,9 +40,10 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web page in headless Chromium against a daemon on a simulated two-A100 node: the MIG diagram
- * matches the live layout, a job submitted through the page (token from the prompt) runs to
- * success, and a screenshot of a busy node is kept for the README.
+ * The web page in headless Chromium against a daemon on a simulated two-A100 node: the page asks
+ * for the token before it reads anything, and again when the daemon refuses it; the MIG diagram
+ * matches the live layout; a job submitted through the page runs to success; and a screenshot of a
+ * busy node is kept for the README.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebPageIT {
@@ -153,7 +154,7 @@ class WebPageIT {
 
   @Test
   @Order(1)
-  void drawsEachGpuAsItsMemorySlicesWithEveryInstanceOverItsPlacement() {
+  void asksForTheTokenBeforeItReadsThenDrawsEachGpuAsItsMemorySlicesWithEveryInstanceOverIt() {
     JsonNode gpus = daemon.get("/api/v1/gpus").json();
     Set<String> expected = new HashSet<>();
     Map<String, Integer> unallocated = new java.util.TreeMap<>();
@@ -179,6 +180,14 @@ class WebPageIT {
     assertThat(expected).as("the layout's MIG devices").hasSize(4 + 6);
 
     browser.get(daemon.url("/").toString());
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")));
+    assertThat(browser.findElement(By.id("token-reason")).getText())
+        .contains("needs the daemon's token");
+    assertThat(browser.findElements(By.cssSelector(".mig-device")))
+        .as("nothing is read before the token is given")
+        .isEmpty();
+    browser.findElement(By.id("token-input")).sendKeys(daemon.token);
+    browser.findElement(By.id("token-save")).click();
     wait.until(d -> drawnDevices().size() == expected.size());
 
     assertThat(drawnDevices()).containsExactlyInAnyOrderElementsOf(expected);
@@ -200,9 +209,18 @@ class WebPageIT {
 
   @Test
   @Order(2)
-  void submitsAJobThroughTheFormWithTheTokenFromThePromptAskingAgainWhenItIsWrong() {
+  void asksAgainWhenTheDaemonRefusesTheTokenThenSubmitsAJobThroughTheForm() {
     browser.get(daemon.url("/").toString());
-    browser.executeScript("sessionStorage.clear()");
+    browser.executeScript("sessionStorage.setItem('migctl.token', 'not-the-token')");
+    browser.navigate().refresh();
+
+    expectedConsoleErrors.add("Failed to load resource: the server responded with a status of 401");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("token-reason"), "The daemon refused the token"));
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")))
+        .sendKeys(daemon.token);
+    browser.findElement(By.id("token-save")).click();
     wait.until(
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("#job-gpu option[value='1g.5gb']")));
@@ -211,18 +229,6 @@ class WebPageIT {
     browser.findElement(By.id("job-command")).sendKeys("echo 'hello from' the \"page\"");
     new Select(browser.findElement(By.id("job-gpu"))).selectByValue("1g.5gb");
     browser.findElement(By.id("submit-button")).click();
-
-    expectedConsoleErrors.add(
-        "api/v1/jobs - Failed to load resource: the server responded with" + " a status of 401");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")))
-        .sendKeys("not-the-token");
-    browser.findElement(By.id("token-save")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.id("token-reason"), "The daemon refused the token"));
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")))
-        .sendKeys(daemon.token);
-    browser.findElement(By.id("token-save")).click();
 
     By row =
         By.xpath(
@@ -266,8 +272,9 @@ class WebPageIT {
       jobs.add(submit("sweep-b", "1c.3g.20gb", "research"));
       jobs.add(submit("finetune-llama", "3g.20gb", "research"));
 
-      browser.get(daemon.url("/").toString());
+      // The tab is on the page's origin already: the token is there before the page reads.
       browser.executeScript("sessionStorage.setItem('migctl.token', arguments[0])", daemon.token);
+      browser.get(daemon.url("/").toString());
       wait.until(d -> d.findElements(By.cssSelector(".mig-device[data-state='job']")).size() == 5);
       wait.until(
           ExpectedConditions.presenceOfElementLocated(

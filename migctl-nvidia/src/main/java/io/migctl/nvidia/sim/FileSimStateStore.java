@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,9 +23,16 @@ import java.util.function.Supplier;
  * changes. Transactions hold an exclusive lock on a sibling {@code .lock} file (across processes)
  * and a lock in this JVM (file locks belong to the whole process, so two stores on one file in one
  * JVM must also exclude each other); a change is written to a temporary file, forced to disk and
- * renamed over the state, so a crash leaves the old or the new state, never a torn one.
+ * renamed over the state, so a crash leaves the old or the new state, never a torn one. Folders it
+ * creates are 0700 and files 0600.
  */
 final class FileSimStateStore implements SimStateStore {
+
+  // The state lives under $MIGCTL_HOME, which only its user may read.
+  private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FOLDER =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private final SimStateCodec codec = new SimStateCodec();
   private final Path file;
@@ -75,9 +86,12 @@ final class FileSimStateStore implements SimStateStore {
   private <T> T locked(Supplier<T> body) {
     inProcess.lock();
     try {
-      Files.createDirectories(file.getParent());
+      Files.createDirectories(file.getParent(), PRIVATE_FOLDER);
       try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              FileChannel.open(
+                  lockFile,
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  PRIVATE_FILE);
           FileLock _ = channel.lock()) {
         return body.get();
       }
@@ -104,9 +118,11 @@ final class FileSimStateStore implements SimStateStore {
     try (FileChannel out =
         FileChannel.open(
             tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+            Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING),
+            PRIVATE_FILE)) {
       out.write(java.nio.ByteBuffer.wrap(codec.write(state)));
       out.force(true);
     } catch (IOException e) {
