@@ -38,18 +38,19 @@ status=0
 
 # One row per fuzzed target, from libFuzzer's last status line and its "Done" line.
 awk -v each="$each" '
-  /Running io\.migctl\.fuzz\./ { name = $NF; sub(/.*\./, "", name); fuzzing = seen[name]++ }
+  /Running io\.migctl\..*FuzzTest/ { name = $NF; sub(/.*\./, "", name); fuzzing = seen[name]++ }
   fuzzing && /cov: [0-9]+/ { for (i = 1; i <= NF; i++) { if ($i == "cov:") cov[name] = $(i+1); if ($i == "corp:") corp[name] = $(i+1) } }
   fuzzing && /^Done [0-9]+ runs in [0-9]+ second/ { runs[name] = $2; secs[name] = $5 }
   fuzzing && /FuzzTestFindingException/ { found[name] = 1 }
   END {
-    print "| target | seconds | runs | runs/s | coverage (edges) | corpus | finding |"
-    print "|---|--:|--:|--:|--:|--:|---|"
     for (n in seen) if (seen[n] > 1) {
       r = runs[n] + 0; s = secs[n] + 0
       printf "| %s | %d | %d | %d | %s | %s | %s |\n", n, s, r, (s > 0 ? r / s : 0), cov[n], corp[n], (found[n] ? "yes" : "none")
     }
-  }' "$log" | sort
+  }' "$log" | sort >"$log.rows"
+echo "| target | seconds | runs | runs/s | coverage (edges) | corpus | finding |"
+echo "|---|--:|--:|--:|--:|--:|---|"
+cat "$log.rows"
 if [ "$status" -ne 0 ]; then
   echo "fuzz.sh: the run failed (a finding, or the build); see $log and migctl-fuzz/target/fuzz-reports/" >&2
 fi
