@@ -1,4 +1,4 @@
-package io.migctl.node.input;
+package io.migctl.input;
 
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
