@@ -1,5 +1,6 @@
 package io.migctl.input;
 
+import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
 import java.io.StringReader;
@@ -18,6 +19,8 @@ import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.MappingStartEvent;
+import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -42,8 +45,10 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * <p>Also refused: more than {@link InputLimits#MAX_YAML_ALIASES} aliases in one document, a scalar
  * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text larger than {@link
  * InputLimits#MAX_FILE_BYTES}. Every refusal is an {@link InvalidTextException} whose message
- * starts with the source and names the bound; syntax errors stay SnakeYAML's {@link
- * YamlEngineException}s for the caller to word. Stateless and thread-safe.
+ * starts with the source, names the bound and says where: the line and column, and the top-level
+ * key the place is under when the document is a mapping ({@code (line 3, column 67, in
+ * dependencies)}). Syntax errors stay SnakeYAML's {@link YamlEngineException}s for the caller to
+ * word. Stateless and thread-safe.
  */
 public final class LimitedYaml {
 
@@ -110,6 +115,14 @@ public final class LimitedYaml {
     private int aliases;
     private long size;
 
+    /** Whether the document's root is a mapping, and how many keys and values it has so far. */
+    private boolean rootIsMapping;
+
+    private long rootEntries;
+
+    /** The root mapping's key whose value is being read; empty outside one or at a key itself. */
+    private String topLevelKey = "";
+
     CountingParser(Parser parser, String source) {
       this.parser = parser;
       this.source = source;
@@ -133,18 +146,28 @@ public final class LimitedYaml {
     @Override
     public Event next() {
       Event event = parser.next();
+      // The root mapping's nodes alternate key, value: a key node starts a new top-level key.
+      boolean isTopLevelKey =
+          open.size() == 1 && rootIsMapping && event instanceof NodeEvent && rootEntries++ % 2 == 0;
+      if (isTopLevelKey) {
+        topLevelKey = ""; // a refusal of the key itself is under no key
+      }
       switch (event) {
         case CollectionStartEvent start -> {
           int depth = open.size() + 1;
+          if (depth == 1) {
+            rootIsMapping = start instanceof MappingStartEvent;
+            rootEntries = 0;
+          }
           if (depth > InputLimits.MAX_DEPTH) {
-            throw new InvalidTextException(InputLimits.tooDeep(source, at(event)));
+            throw new InvalidTextException(InputLimits.tooDeep(source, where(event)));
           }
           open.push(new Open(start.getAnchor(), depth, size));
           grow(1, event);
         }
         case ScalarEvent scalar -> {
           if (scalar.getValue().length() > InputLimits.MAX_STRING_CHARS) {
-            throw new InvalidTextException(InputLimits.stringTooLong(source, at(event)));
+            throw new InvalidTextException(InputLimits.stringTooLong(source, where(event)));
           }
           scalar.getAnchor().ifPresent(a -> anchors.put(a, new Expansion(0, 1)));
           grow(1, event);
@@ -156,7 +179,7 @@ public final class LimitedYaml {
                     + ": more than "
                     + InputLimits.MAX_YAML_ALIASES
                     + " aliases (*name) in one document ("
-                    + at(event)
+                    + where(event)
                     + "); migctl reads at most "
                     + InputLimits.MAX_YAML_ALIASES);
           }
@@ -165,7 +188,8 @@ public final class LimitedYaml {
             int depth = open.size() + expansion.height();
             if (depth > InputLimits.MAX_DEPTH) {
               throw new InvalidTextException(
-                  InputLimits.tooDeep(source, "where the alias at " + at(event) + " expands"));
+                  InputLimits.tooDeep(
+                      source, place("where the alias at " + at(event) + " expands")));
             }
             if (!open.isEmpty()) {
               open.peek().deepest = Math.max(open.peek().deepest, depth);
@@ -181,8 +205,13 @@ public final class LimitedYaml {
             anchors.clear();
             aliases = 0;
             size = 0;
+            rootIsMapping = false;
+            topLevelKey = "";
           }
         }
+      }
+      if (isTopLevelKey) {
+        topLevelKey = event instanceof ScalarEvent key ? key.getValue() : "";
       }
       return event;
     }
@@ -205,9 +234,23 @@ public final class LimitedYaml {
                 + ": its aliases expand it to more than "
                 + InputLimits.MAX_FILE_BYTES
                 + " values (at "
-                + at(event)
+                + where(event)
                 + "); migctl reads no document that large");
       }
+    }
+
+    /** Where {@code event} is: {@code line 3, column 67, in dependencies}. */
+    private String where(Event event) {
+      return place(at(event));
+    }
+
+    /** {@code where}, and the top-level key it is under, if any: {@code line 3, in channels}. */
+    private String place(String where) {
+      if (topLevelKey.isEmpty()) {
+        return where;
+      }
+      String in = "in " + SpecText.abbreviate(topLevelKey);
+      return where.isEmpty() ? in : where + ", " + in;
     }
 
     private static String at(Event event) {

@@ -54,6 +54,39 @@ class LimitedYamlTest {
   }
 
   @Test
+  void aRefusalNamesTheTopLevelKeyItIsUnder() {
+    // "  - " takes columns 1-4; the root mapping and the list are levels 1 and 2, so the 63rd
+    // bracket, at column 4 + 63, is level 65.
+    assertThatThrownBy(() -> compose("name: x\ndependencies:\n  - " + flow(100) + "\n"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageContaining("(line 3, column 67, in dependencies);");
+    String longValue = "x".repeat(InputLimits.MAX_STRING_CHARS + 1);
+    assertThatThrownBy(() -> compose("a: ok\nb:\n  c: " + longValue + "\n"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageEndingWith("(line 3, column 6, in b)");
+    StringBuilder aliases = new StringBuilder("a: &x 1\nmany: [");
+    for (int i = 0; i <= InputLimits.MAX_YAML_ALIASES; i++) {
+      aliases.append(i == 0 ? "" : ", ").append("*x");
+    }
+    assertThatThrownBy(() -> compose(aliases.append("]\n").toString()))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageContaining(
+            "(line 2, column " + (8 + 4 * InputLimits.MAX_YAML_ALIASES) + ", in many)");
+  }
+
+  @Test
+  void aRefusalOfAKeyItselfOrOutsideAMappingNamesNoKey() {
+    String longKey = "k".repeat(InputLimits.MAX_STRING_CHARS + 1);
+    // An explicit key (? KEY), since an implicit one is at most 1024 characters.
+    assertThatThrownBy(() -> compose("a: 1\n? " + longKey + "\n: 1\n"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageEndingWith("(line 2, column 3)");
+    assertThatThrownBy(() -> compose("a: 1\n---\n- " + flow(100) + "\n"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageContaining("(line 3, column 66);");
+  }
+
+  @Test
   void anAliasCountsAsDeepAsItsAnchorsTree() {
     String anchored = "a: &deep " + flow(40) + "\n";
     assertThat(compose(anchored + "b: " + "[".repeat(20) + "*deep" + "]".repeat(20))).hasSize(1);
@@ -61,7 +94,7 @@ class LimitedYamlTest {
         .isInstanceOf(InvalidTextException.class)
         .hasMessage(
             "t.yaml: nested more than 64 levels deep (where the alias at line 2, column 34"
-                + " expands); migctl reads at most 64 levels of mappings and lists");
+                + " expands, in b); migctl reads at most 64 levels of mappings and lists");
   }
 
   @Test
@@ -74,7 +107,8 @@ class LimitedYamlTest {
     String longScalar = "a: " + "x".repeat(InputLimits.MAX_STRING_CHARS + 1) + "\n";
     assertThatThrownBy(() -> compose(longScalar))
         .isInstanceOf(InvalidTextException.class)
-        .hasMessage("t.yaml: a string value is longer than 1048576 characters (line 1, column 4)");
+        .hasMessage(
+            "t.yaml: a string value is longer than 1048576 characters (line 1, column 4, in a)");
     String large = "# " + "x".repeat(InputLimits.MAX_FILE_BYTES) + "\n";
     assertThatThrownBy(() -> compose(large))
         .isInstanceOf(InvalidTextException.class)
