@@ -4,7 +4,6 @@ import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,11 +42,11 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * is left to the reader, as each has its own way to say so.
  *
  * <p>Also refused: more than {@link InputLimits#MAX_YAML_ALIASES} aliases in one document, a scalar
- * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text larger than {@link
- * InputLimits#MAX_FILE_BYTES}. Every refusal is an {@link InvalidTextException} whose message
- * starts with the source, names the bound and says where: the line and column, and the top-level
- * key the place is under when the document is a mapping ({@code (line 3, column 67, in
- * dependencies)}). Syntax errors stay SnakeYAML's {@link YamlEngineException}s for the caller to
+ * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text of more than {@link
+ * InputLimits#MAX_FILE_BYTES} bytes in UTF-8. Every refusal is an {@link InvalidTextException}
+ * whose message starts with the source, names the bound and says where: the line and column, and
+ * the top-level key the place is under when the document is a mapping ({@code (line 3, column 67,
+ * in dependencies)}). Syntax errors stay SnakeYAML's {@link YamlEngineException}s for the caller to
  * word. Stateless and thread-safe.
  */
 public final class LimitedYaml {
@@ -73,18 +72,46 @@ public final class LimitedYaml {
    * @throws YamlEngineException when it is not YAML
    */
   public static List<Node> composeAll(String text, LoadSettings settings, String source) {
-    if (text.length() > InputLimits.MAX_FILE_BYTES) {
-      InputLimits.checkSize(source, text.getBytes(StandardCharsets.UTF_8).length);
-    }
-    Parser events =
-        new CountingParser(
-            new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
-    Composer composer = new Composer(settings, events);
+    Composer composer = composer(text, settings, source);
     List<Node> documents = new ArrayList<>();
     while (composer.hasNext()) {
       documents.add(composer.next());
     }
     return documents;
+  }
+
+  /**
+   * The one document of {@code text}, composed within the bounds; none when the text has none
+   * (empty, or only comments).
+   *
+   * @param source how messages name the text
+   * @throws InvalidTextException when the text exceeds a bound
+   * @throws YamlEngineException when it is not YAML, or holds a second document (SnakeYAML's {@code
+   *     expected a single document in the stream}, marked where the second one starts)
+   */
+  public static Optional<Node> composeSingle(String text, LoadSettings settings, String source) {
+    return composer(text, settings, source).getSingleNode();
+  }
+
+  private static Composer composer(String text, LoadSettings settings, String source) {
+    // A character is at most 3 bytes of UTF-8, so a shorter text cannot pass the bound.
+    if (text.length() > InputLimits.MAX_FILE_BYTES / 3) {
+      InputLimits.checkSize(source, utf8Length(text));
+    }
+    Parser events =
+        new CountingParser(
+            new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
+    return new Composer(settings, events);
+  }
+
+  /** The bytes {@code text} takes in UTF-8, as its file did, counted without encoding it. */
+  private static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   /** What an anchored node stands for where an alias repeats it. */

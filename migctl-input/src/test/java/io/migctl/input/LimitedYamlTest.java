@@ -116,6 +116,27 @@ class LimitedYamlTest {
   }
 
   @Test
+  void aTextIsMeasuredInTheBytesOfItsFileNotItsCharacters() {
+    // Half as many characters as the bound, each two bytes in UTF-8.
+    String large = "# " + "\u00e9".repeat(InputLimits.MAX_FILE_BYTES / 2) + "\n";
+    assertThatThrownBy(() -> compose(large))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("t.yaml: 4194307 bytes is more than migctl reads from one file");
+  }
+
+  @Test
+  void aSingleDocumentIsComposedAloneAndASecondIsRefused() {
+    assertThat(LimitedYaml.composeSingle("a: 1\n", SETTINGS, "t.yaml")).isPresent();
+    assertThat(LimitedYaml.composeSingle("# nothing\n", SETTINGS, "t.yaml")).isEmpty();
+    assertThatThrownBy(() -> LimitedYaml.composeSingle("a: 1\n---\nb: 2\n", SETTINGS, "t.yaml"))
+        .isInstanceOf(YamlEngineException.class)
+        .hasMessageContaining("expected a single document in the stream");
+    assertThatThrownBy(() -> LimitedYaml.composeSingle(flow(100), SETTINGS, "t.yaml"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("t.yaml: nested more than 64 levels deep (line 1, column 65)");
+  }
+
+  @Test
   void syntaxErrorsStaySnakeYamlsForTheCallerToWord() {
     assertThatThrownBy(() -> compose("a: [1, 2\n"))
         .isInstanceOf(YamlEngineException.class)

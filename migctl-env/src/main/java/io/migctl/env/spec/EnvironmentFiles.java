@@ -7,6 +7,7 @@ import io.migctl.core.env.PipLine;
 import io.migctl.core.env.PlatformSelector;
 import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
+import io.migctl.input.LimitedYaml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -24,13 +26,14 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads conda {@code environment.yml} files (CEP 24) into {@link EnvironmentSpec}s, accepting what
  * conda accepts and refusing what it refuses.
  *
  * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings), within
- * {@link InputLimits} (size, nesting, string length, aliases: {@link BoundedYaml}). Keys: conda's
+ * {@link InputLimits} (size, nesting, string length, aliases: {@link LimitedYaml}). Keys: conda's
  * five, {@code name}, {@code channels}, {@code dependencies} (required, as CEP 24 says), {@code
  * variables} and {@code prefix}; and the three that conda-lock adds to the same files, {@code
  * platforms}, {@code category} and {@code pip-repositories}: they are checked for shape and then
@@ -98,25 +101,24 @@ public final class EnvironmentFiles {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
-    InputLimits.checkSize(source, utf8Length(text));
     Reading reading = new Reading(source, target);
     EnvironmentSpec spec = reading.spec(compose(text, source));
     return new ParsedSpec(spec, reading.warnings);
   }
 
-  private static long utf8Length(String text) {
-    long bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-    }
-    return bytes;
-  }
-
+  /** The one document of an environment file: YAML 1.2, core schema, each key once. */
   private static Optional<Node> compose(String text, String source) {
     String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    LoadSettings settings =
+        LimitedYaml.settings()
+            .setLabel(source)
+            .setSchema(new CoreSchema())
+            .setAllowDuplicateKeys(false)
+            .setAllowRecursiveKeys(false)
+            .setUseMarks(true)
+            .build();
     try {
-      return BoundedYaml.compose(body, source);
+      return LimitedYaml.composeSingle(body, settings, source);
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
       String problem =

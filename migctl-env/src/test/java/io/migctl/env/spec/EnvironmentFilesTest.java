@@ -573,8 +573,8 @@ class EnvironmentFilesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             SOURCE
-                + ": uses more than 50 aliases (*name) (line 2, in channels); migctl reads at most"
-                + " 50 in one file");
+                + ": more than 50 aliases (*name) in one document (line 2, column 212, in"
+                + " channels); migctl reads at most 50");
     assertThat(catchThrowable(() -> parse(text.toString().replace(", *d]", "]"))))
         .as("50 aliases are read (and a list of lists is not a list of channels)")
         .hasMessageContaining("channels[0]: is a list, not a string");
