@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.LoadSettingsBuilder;
 import org.snakeyaml.engine.v2.common.Anchor;
@@ -22,6 +23,7 @@ import org.snakeyaml.engine.v2.events.MappingStartEvent;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.parser.Parser;
@@ -47,7 +49,8 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * whose message starts with the source, names the bound and says where: the line and column, and
  * the top-level key the place is under when the document is a mapping ({@code (line 3, column 67,
  * in dependencies)}). Syntax errors stay SnakeYAML's {@link YamlEngineException}s for the caller to
- * word. Stateless and thread-safe.
+ * word; a character YAML does not allow is one too, a {@link ForbiddenCharacterException} marked at
+ * its line and column. Stateless and thread-safe.
  */
 public final class LimitedYaml {
 
@@ -69,15 +72,21 @@ public final class LimitedYaml {
    *
    * @param source how messages name the text: a file's path, {@code <stdin>}, {@code request body}
    * @throws InvalidTextException when the text exceeds a bound
-   * @throws YamlEngineException when it is not YAML
+   * @throws YamlEngineException when it is not YAML ({@link ForbiddenCharacterException} for a
+   *     character YAML does not allow)
    */
   public static List<Node> composeAll(String text, LoadSettings settings, String source) {
-    Composer composer = composer(text, settings, source);
-    List<Node> documents = new ArrayList<>();
-    while (composer.hasNext()) {
-      documents.add(composer.next());
-    }
-    return documents;
+    return compose(
+        text,
+        settings,
+        source,
+        composer -> {
+          List<Node> documents = new ArrayList<>();
+          while (composer.hasNext()) {
+            documents.add(composer.next());
+          }
+          return documents;
+        });
   }
 
   /**
@@ -90,10 +99,12 @@ public final class LimitedYaml {
    *     expected a single document in the stream}, marked where the second one starts)
    */
   public static Optional<Node> composeSingle(String text, LoadSettings settings, String source) {
-    return composer(text, settings, source).getSingleNode();
+    return compose(text, settings, source, Composer::getSingleNode);
   }
 
-  private static Composer composer(String text, LoadSettings settings, String source) {
+  /** {@code read} over a composer of {@code text} within the bounds. */
+  private static <T> T compose(
+      String text, LoadSettings settings, String source, Function<Composer, T> read) {
     // A character is at most 3 bytes of UTF-8, so a shorter text cannot pass the bound.
     if (text.length() > InputLimits.MAX_FILE_BYTES / 3) {
       InputLimits.checkSize(source, utf8Length(text));
@@ -101,7 +112,12 @@ public final class LimitedYaml {
     Parser events =
         new CountingParser(
             new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
-    return new Composer(settings, events);
+    try {
+      // The composer pulls the text through the reader as it goes: a refusal comes from here.
+      return read.apply(new Composer(settings, events));
+    } catch (ReaderException e) {
+      throw ForbiddenCharacterException.in(text, settings.getLabel(), e).orElseThrow(() -> e);
+    }
   }
 
   /** The bytes {@code text} takes in UTF-8, as its file did, counted without encoding it. */

@@ -2,6 +2,7 @@ package io.migctl.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
@@ -134,6 +135,28 @@ class LimitedYamlTest {
     assertThatThrownBy(() -> LimitedYaml.composeSingle(flow(100), SETTINGS, "t.yaml"))
         .isInstanceOf(InvalidTextException.class)
         .hasMessageStartingWith("t.yaml: nested more than 64 levels deep (line 1, column 65)");
+  }
+
+  @Test
+  void aCharacterYamlDoesNotAllowIsASyntaxErrorMarkedAtItsLineAndColumn() {
+    // Past SnakeYAML's first buffer of 1024 characters, after a CRLF line end, and after a
+    // character of two chars (one column): line 3, column 7.
+    String text = "a: " + "x".repeat(3000) + "\r\nb: 1\nc: \uD83D\uDE00ab\u0007\n";
+    ForbiddenCharacterException e =
+        catchThrowableOfType(ForbiddenCharacterException.class, () -> compose(text));
+    assertThat(e.codePoint()).isEqualTo(7);
+    assertThat(e).hasMessageContaining("line 3, column 7");
+    assertThat(e.getProblem()).isEqualTo("the control character U+0007 is not allowed in YAML");
+    assertThat(e.getProblemMark())
+        .hasValueSatisfying(
+            m -> {
+              assertThat(m.getLine()).as("line, from 0").isEqualTo(2);
+              assertThat(m.getColumn()).as("column, from 0").isEqualTo(6);
+            });
+    assertThat(catchThrowableOfType(ForbiddenCharacterException.class, () -> compose("a: \u007f")))
+        .returns("the control character U+007F is not allowed in YAML", e2 -> e2.getProblem());
+    assertThat(catchThrowableOfType(ForbiddenCharacterException.class, () -> compose("# \ufffe")))
+        .returns("the character U+FFFE is not allowed in YAML", e2 -> e2.getProblem());
   }
 
   @Test

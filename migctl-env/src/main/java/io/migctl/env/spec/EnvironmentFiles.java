@@ -7,6 +7,7 @@ import io.migctl.core.env.PipLine;
 import io.migctl.core.env.PlatformSelector;
 import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
+import io.migctl.input.ForbiddenCharacterException;
 import io.migctl.input.LimitedYaml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +18,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -119,6 +120,18 @@ public final class EnvironmentFiles {
             .build();
     try {
       return LimitedYaml.composeSingle(body, settings, source);
+    } catch (ForbiddenCharacterException e) {
+      Optional<Mark> at = e.getProblemMark();
+      throw new SpecException(
+          source,
+          at.map(m -> m.getLine() + 1).orElse(0),
+          "file",
+          "has "
+              + e.character()
+              + at.map(m -> " at column " + (m.getColumn() + 1)).orElse("")
+              + ", which is not allowed in YAML",
+          "UTF-8 text; tabs and line breaks are the only control characters YAML allows",
+          e);
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
       String problem =
@@ -130,33 +143,10 @@ public final class EnvironmentFiles {
           "is not valid YAML (" + problem + ")",
           "YAML; list items under a key are indented as one block",
           e);
-    } catch (ReaderException e) {
-      throw new SpecException(
-          source,
-          lineOf(body, e.getPosition()),
-          "file",
-          String.format(
-              "has the control character U+%04X, which a YAML file cannot hold", e.getCodePoint()),
-          "UTF-8 text; tabs and line breaks are the only control characters YAML allows",
-          e);
     } catch (YamlEngineException e) {
       throw new SpecException(
           source, 0, "file", "is not valid YAML (" + e.getMessage() + ")", "YAML", e);
     }
-  }
-
-  /** The 1-based line of the code point at {@code position}. */
-  private static int lineOf(String text, int position) {
-    int line = 1;
-    int offset = 0;
-    for (int i = 0; i < position && offset < text.length(); i++) {
-      int c = text.codePointAt(offset);
-      if (c == '\n') {
-        line++;
-      }
-      offset += Character.charCount(c);
-    }
-    return line;
   }
 
   /** One parse: the source name, the target, the walk over the composed nodes, the warnings. */
