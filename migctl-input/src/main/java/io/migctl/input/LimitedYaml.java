@@ -29,6 +29,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * SnakeYAML Engine held to {@link InputLimits}, for every YAML file or string migctl reads.
@@ -65,6 +66,23 @@ public final class LimitedYaml {
         // Above MAX_FILE_BYTES, so that the size check here speaks first, in our words.
         .setCodePointLimit(InputLimits.MAX_FILE_BYTES + 1)
         .setMaxAliasesForCollections(InputLimits.MAX_YAML_ALIASES);
+  }
+
+  /**
+   * Settings for the YAML files whose format migctl defines or reads as YAML 1.2 (workloads,
+   * environment files): the bounds, the core schema ({@code on} and {@code yes} are strings), each
+   * key once, no key that contains itself, and marks for the messages' lines and columns.
+   *
+   * @param label names the text in SnakeYAML's marks
+   */
+  public static LoadSettings strictSettings(String label) {
+    return settings()
+        .setLabel(label)
+        .setSchema(new CoreSchema())
+        .setAllowDuplicateKeys(false)
+        .setAllowRecursiveKeys(false)
+        .setUseMarks(true)
+        .build();
   }
 
   /**

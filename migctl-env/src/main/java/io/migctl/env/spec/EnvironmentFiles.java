@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -27,7 +26,6 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads conda {@code environment.yml} files (CEP 24) into {@link EnvironmentSpec}s, accepting what
@@ -110,16 +108,8 @@ public final class EnvironmentFiles {
   /** The one document of an environment file: YAML 1.2, core schema, each key once. */
   private static Optional<Node> compose(String text, String source) {
     String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-    LoadSettings settings =
-        LimitedYaml.settings()
-            .setLabel(source)
-            .setSchema(new CoreSchema())
-            .setAllowDuplicateKeys(false)
-            .setAllowRecursiveKeys(false)
-            .setUseMarks(true)
-            .build();
     try {
-      return LimitedYaml.composeSingle(body, settings, source);
+      return LimitedYaml.composeSingle(body, LimitedYaml.strictSettings(source), source);
     } catch (ForbiddenCharacterException e) {
       Optional<Mark> at = e.getProblemMark();
       throw new SpecException(
