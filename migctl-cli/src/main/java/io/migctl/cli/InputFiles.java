@@ -1,6 +1,6 @@
 package io.migctl.cli;
 
-import io.migctl.node.input.TextFiles;
+import io.migctl.input.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

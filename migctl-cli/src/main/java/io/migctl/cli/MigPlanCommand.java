@@ -6,7 +6,7 @@ import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.workload.Workload;
-import io.migctl.node.input.TextFiles;
+import io.migctl.input.TextFiles;
 import io.migctl.node.mig.MigPartedWriter;
 import io.migctl.node.workload.WorkloadFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;

@@ -8,7 +8,7 @@ import io.migctl.core.sim.SimJob;
 import io.migctl.core.sim.SimProfiles;
 import io.migctl.core.sim.Simulation;
 import io.migctl.core.sim.StaticPolicy;
-import io.migctl.node.input.TextFiles;
+import io.migctl.input.TextFiles;
 import io.migctl.node.trace.CsvTrace;
 import io.migctl.node.trace.Layouts;
 import io.migctl.node.trace.MisoTrace;

@@ -106,7 +106,9 @@ class CrashRecoveryIT {
           return state(quickOk).equals("succeeded")
               && state(quickBad).equals("failed")
               && List.of(downOk, downBad, acrossOk, acrossBad, orphan).stream()
-                  .allMatch(id -> state(id).equals("running"));
+                  .allMatch(id -> state(id).equals("running"))
+              // running from its supervisor's start; the command's pid is written after it forks
+              && Files.exists(attempt(orphan).resolve("child.pid"));
         });
     assertThat(state(queued)).isEqualTo("queued");
     Map<Long, Long> supervisorBefore = new LinkedHashMap<>();

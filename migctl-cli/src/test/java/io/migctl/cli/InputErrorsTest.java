@@ -67,6 +67,26 @@ class InputErrorsTest {
   }
 
   @Test
+  void aControlCharacterIsRefusedAtItsPlaceByEveryYamlCommand() throws IOException {
+    String config = write("bell.yaml", "version: v1\nmig-configs:\n  all-\u0007x: []\n");
+    String workload = write("bell.yml", "version: v1\njobs: []\nname: de\u0007mo\n");
+    String env = write("environment.yml", "name: x\ndependencies:\n  - num\u0007py\n");
+    assertOneLineRefusal(
+        migctl().run("mig", "apply", "-f", config),
+        2,
+        config + ":3:7: the control character U+0007 is not allowed in YAML");
+    assertOneLineRefusal(
+        migctl().run("mig", "plan", "--workload", workload),
+        2,
+        workload + ":3:9: is not valid YAML (the control character U+0007 is not allowed in YAML)");
+    assertOneLineRefusal(
+        migctl().run("env", "check", "-f", env),
+        2,
+        env
+            + ":3: file: has the control character U+0007 at column 8, which is not allowed in YAML");
+  }
+
+  @Test
   void textThatIsNotUtf8SaysWhereItStops() throws IOException {
     Path binary = dir.resolve("bin.yaml");
     Files.write(binary, new byte[] {'v', 'e', 'r', ':', ' ', (byte) 0xff, (byte) 0xfe, 0, 1});

@@ -6,12 +6,9 @@ import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.input.Utf8Text;
+import io.migctl.input.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -57,28 +54,16 @@ public record CheckedSpec(
    * Reads a spec file; its pip paths are relative to its folder.
    *
    * @throws IllegalArgumentException naming the file when it cannot be read as a spec: missing, a
-   *     folder, unreadable, too large, not UTF-8, not a valid environment file
-   * @throws UncheckedIOException when reading fails for another reason (a disk error)
+   *     folder, unreadable, too large, not UTF-8, not a valid environment file; a file that cannot
+   *     be read is worded as every file migctl reads ({@link TextFiles#problem})
    */
   public static CheckedSpec read(Path file, BuildTarget target) {
     String source = file.toString();
-    if (Files.isDirectory(file)) {
-      throw new InvalidTextException(source + ": is a folder; give the environment file in it");
-    }
     byte[] bytes;
     try {
-      if (Files.isRegularFile(file)) {
-        InputLimits.checkSize(source, Files.size(file));
-      }
-      try (InputStream in = Files.newInputStream(file)) {
-        bytes = bounded(in, source);
-      }
-    } catch (NoSuchFileException e) {
-      throw new InvalidTextException(source + ": no such file");
-    } catch (AccessDeniedException e) {
-      throw new InvalidTextException(source + ": permission denied; migctl cannot read it");
+      bytes = TextFiles.readBytes(file, source);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + source, e);
+      throw new InvalidTextException(source + ": " + TextFiles.problem(e));
     }
     return of(bytes, source, file.toAbsolutePath().normalize().getParent(), target);
   }
@@ -91,11 +76,13 @@ public record CheckedSpec(
    */
   public static CheckedSpec read(
       InputStream in, String source, Path directory, BuildTarget target) {
+    byte[] bytes;
     try {
-      return of(bounded(in, source), source, directory, target);
+      bytes = TextFiles.readBytes(in, source);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + source, e);
+      throw new InvalidTextException(source + ": " + TextFiles.problem(e));
     }
+    return of(bytes, source, directory, target);
   }
 
   /**
@@ -110,12 +97,5 @@ public record CheckedSpec(
     ParsedSpec parsed = EnvironmentFiles.read(text, source, target);
     EnvironmentSpec spec = PipPaths.resolve(parsed.spec(), directory);
     return new CheckedSpec(spec, target, text, CanonicalSpec.of(spec, target), parsed.warnings());
-  }
-
-  /** At most one byte more than the limit, so that a stream without end is refused too. */
-  private static byte[] bounded(InputStream in, String source) throws IOException {
-    byte[] bytes = in.readNBytes(InputLimits.MAX_FILE_BYTES + 1);
-    InputLimits.checkSize(source, bytes.length);
-    return bytes;
   }
 }

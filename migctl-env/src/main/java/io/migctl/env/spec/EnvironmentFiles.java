@@ -7,6 +7,8 @@ import io.migctl.core.env.PipLine;
 import io.migctl.core.env.PlatformSelector;
 import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
+import io.migctl.input.ForbiddenCharacterException;
+import io.migctl.input.LimitedYaml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -30,7 +32,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * conda accepts and refusing what it refuses.
  *
  * <p>The file is YAML 1.2 with the core schema ({@code on} and {@code yes} are strings), within
- * {@link InputLimits} (size, nesting, string length, aliases: {@link BoundedYaml}). Keys: conda's
+ * {@link InputLimits} (size, nesting, string length, aliases: {@link LimitedYaml}). Keys: conda's
  * five, {@code name}, {@code channels}, {@code dependencies} (required, as CEP 24 says), {@code
  * variables} and {@code prefix}; and the three that conda-lock adds to the same files, {@code
  * platforms}, {@code category} and {@code pip-repositories}: they are checked for shape and then
@@ -98,25 +100,28 @@ public final class EnvironmentFiles {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
-    InputLimits.checkSize(source, utf8Length(text));
     Reading reading = new Reading(source, target);
     EnvironmentSpec spec = reading.spec(compose(text, source));
     return new ParsedSpec(spec, reading.warnings);
   }
 
-  private static long utf8Length(String text) {
-    long bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-    }
-    return bytes;
-  }
-
+  /** The one document of an environment file: YAML 1.2, core schema, each key once. */
   private static Optional<Node> compose(String text, String source) {
     String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
     try {
-      return BoundedYaml.compose(body, source);
+      return LimitedYaml.composeSingle(body, LimitedYaml.strictSettings(source), source);
+    } catch (ForbiddenCharacterException e) {
+      Optional<Mark> at = e.getProblemMark();
+      throw new SpecException(
+          source,
+          at.map(m -> m.getLine() + 1).orElse(0),
+          "file",
+          "has "
+              + e.character()
+              + at.map(m -> " at column " + (m.getColumn() + 1)).orElse("")
+              + ", which is not allowed in YAML",
+          "UTF-8 text; tabs and line breaks are the only control characters YAML allows",
+          e);
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
       String problem =
@@ -128,33 +133,10 @@ public final class EnvironmentFiles {
           "is not valid YAML (" + problem + ")",
           "YAML; list items under a key are indented as one block",
           e);
-    } catch (ReaderException e) {
-      throw new SpecException(
-          source,
-          lineOf(body, e.getPosition()),
-          "file",
-          String.format(
-              "has the control character U+%04X, which a YAML file cannot hold", e.getCodePoint()),
-          "UTF-8 text; tabs and line breaks are the only control characters YAML allows",
-          e);
     } catch (YamlEngineException e) {
       throw new SpecException(
           source, 0, "file", "is not valid YAML (" + e.getMessage() + ")", "YAML", e);
     }
-  }
-
-  /** The 1-based line of the code point at {@code position}. */
-  private static int lineOf(String text, int position) {
-    int line = 1;
-    int offset = 0;
-    for (int i = 0; i < position && offset < text.length(); i++) {
-      int c = text.codePointAt(offset);
-      if (c == '\n') {
-        line++;
-      }
-      offset += Character.charCount(c);
-    }
-    return line;
   }
 
   /** One parse: the source name, the target, the walk over the composed nodes, the warnings. */

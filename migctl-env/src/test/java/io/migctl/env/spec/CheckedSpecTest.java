@@ -44,13 +44,13 @@ class CheckedSpecTest {
   }
 
   @Test
-  void filesThatCannotBeReadAreRefusedNamingThem() throws IOException {
+  void filesThatCannotBeReadAreRefusedNamingThemInTheWordsOfEveryReader() throws IOException {
     assertThat(catchThrowable(() -> CheckedSpec.read(dir.resolve("none.yml"), VENV)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(dir.resolve("none.yml") + ": no such file");
     assertThat(catchThrowable(() -> CheckedSpec.read(dir, VENV)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith(dir + ": is a folder");
+        .hasMessage(dir + ": is a folder, not a file");
     Path large = dir.resolve("large.yml");
     try (var out = Files.newOutputStream(large)) {
       out.write(new byte[InputLimits.MAX_FILE_BYTES * 2]);
@@ -71,7 +71,7 @@ class CheckedSpecTest {
         };
     assertThat(catchThrowable(() -> CheckedSpec.read(endless, "<stdin>", dir, VENV)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("<stdin>: " + (InputLimits.MAX_FILE_BYTES + 1) + " bytes is more");
+        .hasMessageStartingWith("<stdin>: more than " + InputLimits.MAX_FILE_BYTES + " bytes");
     CheckedSpec fromStdin =
         CheckedSpec.read(
             new java.io.ByteArrayInputStream(

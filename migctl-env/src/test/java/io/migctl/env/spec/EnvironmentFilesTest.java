@@ -573,17 +573,26 @@ class EnvironmentFilesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             SOURCE
-                + ": uses more than 50 aliases (*name) (line 2, in channels); migctl reads at most"
-                + " 50 in one file");
+                + ": more than 50 aliases (*name) in one document (line 2, column 212, in"
+                + " channels); migctl reads at most 50");
     assertThat(catchThrowable(() -> parse(text.toString().replace(", *d]", "]"))))
         .as("50 aliases are read (and a list of lists is not a list of channels)")
         .hasMessageContaining("channels[0]: is a list, not a string");
   }
 
   @Test
-  void controlCharactersAreRefusedAtTheirLine() {
-    SpecException e = refusedAt("name: x\ndependencies:\n  - num\u0001py\n", 3, "file");
-    assertThat(e).hasMessageContaining("U+0001");
-    assertThat(e.getMessage()).doesNotContain("special characters are not allowed");
+  void controlCharactersAreRefusedAtTheirLineAndColumn() {
+    String accepted =
+        "; accepted: UTF-8 text; tabs and line breaks are the only control characters YAML allows";
+    assertThat(refusedAt("name: x\ndependencies:\n  - num\u0001py\n", 3, "file"))
+        .hasMessage(
+            SOURCE
+                + ":3: file: has the control character U+0001 at column 8, which is not allowed in"
+                + " YAML"
+                + accepted);
+    // Past the reader's first 1024 characters, the line is still the file's.
+    String longName = "name: " + "x".repeat(3000) + "\n";
+    assertThat(refusedAt(longName + "dependencies:\n  - num\u0001py\n", 3, "file"))
+        .hasMessageContaining("U+0001 at column 8");
   }
 }

@@ -3,14 +3,14 @@ package io.migctl.node.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.input.Utf8Text;
-import io.migctl.node.input.LimitedJson;
+import io.migctl.input.LimitedJson;
 
 /**
  * Reads a request body into one of the API's request records, strictly: the bytes are UTF-8, the
  * text is exactly one JSON object within the input bounds, no key is given twice, every field is
  * known and has the JSON type of its record component (no number for a string, no string for a
  * number or boolean, no fraction for a whole number, no null inside a list or map). See {@link
- * io.migctl.node.input.LimitedJson} for the rules and the words of the messages.
+ * io.migctl.input.LimitedJson} for the rules and the words of the messages.
  */
 final class JsonBody {
 

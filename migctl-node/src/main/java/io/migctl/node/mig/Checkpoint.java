@@ -15,7 +15,7 @@ import io.migctl.core.mig.ProfileName;
 import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredInstance;
-import io.migctl.node.input.LimitedJson;
+import io.migctl.input.LimitedJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

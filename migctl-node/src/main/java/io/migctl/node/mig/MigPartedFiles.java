@@ -8,7 +8,7 @@ import io.migctl.core.mig.config.HooksFile;
 import io.migctl.core.mig.config.HooksFileParser;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.mig.config.MigPartedConfigParser;
-import io.migctl.node.input.LimitedYaml;
+import io.migctl.input.LimitedYaml;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;

@@ -2,8 +2,8 @@ package io.migctl.node.trace;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.migctl.node.input.LimitedJson;
-import io.migctl.node.input.TextFiles;
+import io.migctl.input.LimitedJson;
+import io.migctl.input.TextFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 

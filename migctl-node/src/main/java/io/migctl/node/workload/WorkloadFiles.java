@@ -3,8 +3,8 @@ package io.migctl.node.workload;
 import io.migctl.core.workload.Workload;
 import io.migctl.core.workload.WorkloadException;
 import io.migctl.core.workload.WorkloadParser;
-import io.migctl.node.input.LimitedYaml;
-import io.migctl.node.input.TextFiles;
+import io.migctl.input.LimitedYaml;
+import io.migctl.input.TextFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +34,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads workload files ({@code migctl up}, {@code migctl mig plan}) and the examples bundled in the
@@ -275,14 +274,7 @@ public final class WorkloadFiles {
   private record Parsed(Workload workload, Optional<Node> root, String source) {
 
     static Parsed of(String text, String source) {
-      LoadSettings settings =
-          LimitedYaml.settings()
-              .setLabel(source)
-              .setSchema(new CoreSchema())
-              .setAllowDuplicateKeys(false)
-              .setAllowRecursiveKeys(false)
-              .setUseMarks(true)
-              .build();
+      LoadSettings settings = LimitedYaml.strictSettings(source);
       String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
       Optional<Node> root;
       Object tree;

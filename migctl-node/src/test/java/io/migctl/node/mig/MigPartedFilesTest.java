@@ -474,6 +474,34 @@ class MigPartedFilesTest {
   }
 
   @Test
+  void aControlCharacterIsRefusedAtItsLineAndColumnInConfigsAndHooks() {
+    refused("version: v1\nmig-configs:\n  all-\u0007x: []\n")
+        .hasMessage("test.yaml:3:7: the control character U+0007 is not allowed in YAML");
+    assertThatThrownBy(
+            () ->
+                MigPartedFiles.readHooks("version: v1\nhooks:\n  apply-\u0007exit: []\n", "h.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("h.yaml:3:9: the control character U+0007 is not allowed in YAML");
+  }
+
+  @Test
+  void aControlCharacterInAConfigMapsConfigIsPlacedInsideIt() {
+    // A double-quoted YAML string may hold U+0007 as \a; the config inside it may not.
+    refused(
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: cm
+            data:
+              config.yaml: "version: v1\\nmig-configs:\\n  a\\ab: []\\n"
+            """)
+        .hasMessage(
+            "test.yaml (ConfigMap \"cm\", data.\"config.yaml\", line 3, column 4): the control"
+                + " character U+0007 is not allowed in YAML");
+  }
+
+  @Test
   void syntaxErrorsInsideAConfigMapPointAtTheOuterLine() {
     // line 11 of the outer text holds the mis-indented mig-enabled of the inner config
     refused(

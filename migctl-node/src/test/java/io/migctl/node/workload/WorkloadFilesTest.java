@@ -249,6 +249,15 @@ class WorkloadFilesTest {
   }
 
   @Test
+  void aControlCharacterIsRefusedAtItsLineAndColumn() {
+    assertThatThrownBy(
+            () -> WorkloadFiles.parse("version: v1\njobs: []\nname: de\u0007mo\n", "w.yml"))
+        .isInstanceOf(WorkloadException.class)
+        .hasMessage(
+            "w.yml:3:9: is not valid YAML (the control character U+0007 is not allowed in YAML)");
+  }
+
+  @Test
   void aWorkloadThatIsNotUtf8IsRefusedNamingTheByte() throws IOException {
     Path file = dir.resolve("latin1.yml");
     Files.write(

@@ -1,4 +1,4 @@
-package io.migctl.node.input;
+package io.migctl.input;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;

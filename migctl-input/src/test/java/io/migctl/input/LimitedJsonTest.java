@@ -1,4 +1,4 @@
-package io.migctl.node.input;
+package io.migctl.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,9 @@
-package io.migctl.node.input;
+package io.migctl.input;
 
+import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.LoadSettingsBuilder;
 import org.snakeyaml.engine.v2.common.Anchor;
@@ -18,13 +19,17 @@ import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.MappingStartEvent;
+import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * SnakeYAML Engine held to {@link InputLimits}, for every YAML file or string migctl reads.
@@ -40,10 +45,13 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * is left to the reader, as each has its own way to say so.
  *
  * <p>Also refused: more than {@link InputLimits#MAX_YAML_ALIASES} aliases in one document, a scalar
- * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text larger than {@link
- * InputLimits#MAX_FILE_BYTES}. Every refusal is an {@link InvalidTextException} whose message
- * starts with the source and names the bound; syntax errors stay SnakeYAML's {@link
- * YamlEngineException}s for the caller to word. Stateless and thread-safe.
+ * longer than {@link InputLimits#MAX_STRING_CHARS} characters, a text of more than {@link
+ * InputLimits#MAX_FILE_BYTES} bytes in UTF-8. Every refusal is an {@link InvalidTextException}
+ * whose message starts with the source, names the bound and says where: the line and column, and
+ * the top-level key the place is under when the document is a mapping ({@code (line 3, column 67,
+ * in dependencies)}). Syntax errors stay SnakeYAML's {@link YamlEngineException}s for the caller to
+ * word; a character YAML does not allow is one too, a {@link ForbiddenCharacterException} marked at
+ * its line and column. Stateless and thread-safe.
  */
 public final class LimitedYaml {
 
@@ -61,25 +69,83 @@ public final class LimitedYaml {
   }
 
   /**
+   * Settings for the YAML files whose format migctl defines or reads as YAML 1.2 (workloads,
+   * environment files): the bounds, the core schema ({@code on} and {@code yes} are strings), each
+   * key once, no key that contains itself, and marks for the messages' lines and columns.
+   *
+   * @param label names the text in SnakeYAML's marks
+   */
+  public static LoadSettings strictSettings(String label) {
+    return settings()
+        .setLabel(label)
+        .setSchema(new CoreSchema())
+        .setAllowDuplicateKeys(false)
+        .setAllowRecursiveKeys(false)
+        .setUseMarks(true)
+        .build();
+  }
+
+  /**
    * Every document of {@code text}, composed within the bounds.
    *
    * @param source how messages name the text: a file's path, {@code <stdin>}, {@code request body}
    * @throws InvalidTextException when the text exceeds a bound
-   * @throws YamlEngineException when it is not YAML
+   * @throws YamlEngineException when it is not YAML ({@link ForbiddenCharacterException} for a
+   *     character YAML does not allow)
    */
   public static List<Node> composeAll(String text, LoadSettings settings, String source) {
-    if (text.length() > InputLimits.MAX_FILE_BYTES) {
-      InputLimits.checkSize(source, text.getBytes(StandardCharsets.UTF_8).length);
+    return compose(
+        text,
+        settings,
+        source,
+        composer -> {
+          List<Node> documents = new ArrayList<>();
+          while (composer.hasNext()) {
+            documents.add(composer.next());
+          }
+          return documents;
+        });
+  }
+
+  /**
+   * The one document of {@code text}, composed within the bounds; none when the text has none
+   * (empty, or only comments).
+   *
+   * @param source how messages name the text
+   * @throws InvalidTextException when the text exceeds a bound
+   * @throws YamlEngineException when it is not YAML, or holds a second document (SnakeYAML's {@code
+   *     expected a single document in the stream}, marked where the second one starts)
+   */
+  public static Optional<Node> composeSingle(String text, LoadSettings settings, String source) {
+    return compose(text, settings, source, Composer::getSingleNode);
+  }
+
+  /** {@code read} over a composer of {@code text} within the bounds. */
+  private static <T> T compose(
+      String text, LoadSettings settings, String source, Function<Composer, T> read) {
+    // A character is at most 3 bytes of UTF-8, so a shorter text cannot pass the bound.
+    if (text.length() > InputLimits.MAX_FILE_BYTES / 3) {
+      InputLimits.checkSize(source, utf8Length(text));
     }
     Parser events =
         new CountingParser(
             new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
-    Composer composer = new Composer(settings, events);
-    List<Node> documents = new ArrayList<>();
-    while (composer.hasNext()) {
-      documents.add(composer.next());
+    try {
+      // The composer pulls the text through the reader as it goes: a refusal comes from here.
+      return read.apply(new Composer(settings, events));
+    } catch (ReaderException e) {
+      throw ForbiddenCharacterException.in(text, settings.getLabel(), e).orElseThrow(() -> e);
     }
-    return documents;
+  }
+
+  /** The bytes {@code text} takes in UTF-8, as its file did, counted without encoding it. */
+  private static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   /** What an anchored node stands for where an alias repeats it. */
@@ -110,6 +176,14 @@ public final class LimitedYaml {
     private int aliases;
     private long size;
 
+    /** Whether the document's root is a mapping, and how many keys and values it has so far. */
+    private boolean rootIsMapping;
+
+    private long rootEntries;
+
+    /** The root mapping's key whose value is being read; empty outside one or at a key itself. */
+    private String topLevelKey = "";
+
     CountingParser(Parser parser, String source) {
       this.parser = parser;
       this.source = source;
@@ -133,18 +207,28 @@ public final class LimitedYaml {
     @Override
     public Event next() {
       Event event = parser.next();
+      // The root mapping's nodes alternate key, value: a key node starts a new top-level key.
+      boolean isTopLevelKey =
+          open.size() == 1 && rootIsMapping && event instanceof NodeEvent && rootEntries++ % 2 == 0;
+      if (isTopLevelKey) {
+        topLevelKey = ""; // a refusal of the key itself is under no key
+      }
       switch (event) {
         case CollectionStartEvent start -> {
           int depth = open.size() + 1;
+          if (depth == 1) {
+            rootIsMapping = start instanceof MappingStartEvent;
+            rootEntries = 0;
+          }
           if (depth > InputLimits.MAX_DEPTH) {
-            throw new InvalidTextException(InputLimits.tooDeep(source, at(event)));
+            throw new InvalidTextException(InputLimits.tooDeep(source, where(event)));
           }
           open.push(new Open(start.getAnchor(), depth, size));
           grow(1, event);
         }
         case ScalarEvent scalar -> {
           if (scalar.getValue().length() > InputLimits.MAX_STRING_CHARS) {
-            throw new InvalidTextException(InputLimits.stringTooLong(source, at(event)));
+            throw new InvalidTextException(InputLimits.stringTooLong(source, where(event)));
           }
           scalar.getAnchor().ifPresent(a -> anchors.put(a, new Expansion(0, 1)));
           grow(1, event);
@@ -156,7 +240,7 @@ public final class LimitedYaml {
                     + ": more than "
                     + InputLimits.MAX_YAML_ALIASES
                     + " aliases (*name) in one document ("
-                    + at(event)
+                    + where(event)
                     + "); migctl reads at most "
                     + InputLimits.MAX_YAML_ALIASES);
           }
@@ -165,7 +249,8 @@ public final class LimitedYaml {
             int depth = open.size() + expansion.height();
             if (depth > InputLimits.MAX_DEPTH) {
               throw new InvalidTextException(
-                  InputLimits.tooDeep(source, "where the alias at " + at(event) + " expands"));
+                  InputLimits.tooDeep(
+                      source, place("where the alias at " + at(event) + " expands")));
             }
             if (!open.isEmpty()) {
               open.peek().deepest = Math.max(open.peek().deepest, depth);
@@ -181,8 +266,13 @@ public final class LimitedYaml {
             anchors.clear();
             aliases = 0;
             size = 0;
+            rootIsMapping = false;
+            topLevelKey = "";
           }
         }
+      }
+      if (isTopLevelKey) {
+        topLevelKey = event instanceof ScalarEvent key ? key.getValue() : "";
       }
       return event;
     }
@@ -205,9 +295,23 @@ public final class LimitedYaml {
                 + ": its aliases expand it to more than "
                 + InputLimits.MAX_FILE_BYTES
                 + " values (at "
-                + at(event)
+                + where(event)
                 + "); migctl reads no document that large");
       }
+    }
+
+    /** Where {@code event} is: {@code line 3, column 67, in dependencies}. */
+    private String where(Event event) {
+      return place(at(event));
+    }
+
+    /** {@code where}, and the top-level key it is under, if any: {@code line 3, in channels}. */
+    private String place(String where) {
+      if (topLevelKey.isEmpty()) {
+        return where;
+      }
+      String in = "in " + SpecText.abbreviate(topLevelKey);
+      return where.isEmpty() ? in : where + ", " + in;
     }
 
     private static String at(Event event) {

@@ -1,4 +1,4 @@
-package io.migctl.node.input;
+package io.migctl.input;
 
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
@@ -13,8 +13,10 @@ import java.nio.file.Path;
 
 /**
  * Reads the text files users give migctl (configs, hooks, workloads, checkpoints, environment
- * files, standard input): at most {@link InputLimits#MAX_FILE_BYTES}, strictly UTF-8. A file larger
- * than the bound is refused before it is read.
+ * files, traces, standard input): at most {@link InputLimits#MAX_FILE_BYTES}, strictly UTF-8. A
+ * file larger than the bound is refused before it is read; a stream is read to just past the bound,
+ * so one without end is refused too. {@link #problem} words what keeps a file from being read, the
+ * same for every reader. The byte variants are for readers that decode later, or keep the bytes.
  */
 public final class TextFiles {
 
@@ -25,13 +27,11 @@ public final class TextFiles {
    *
    * @param source how messages name it, usually its path as the user wrote it
    * @throws InvalidTextException when it is too large or not UTF-8, naming {@code source}
-   * @throws IOException when it cannot be read (missing, a folder, no permission)
+   * @throws IOException when it cannot be read (missing, a folder, no permission): see {@link
+   *     #problem}
    */
   public static String read(Path file, String source) throws IOException {
-    InputLimits.checkSize(source, Files.size(file));
-    try (InputStream in = Files.newInputStream(file)) {
-      return read(in, source);
-    }
+    return Utf8Text.decode(readBytes(file, source), source);
   }
 
   /**
@@ -41,6 +41,29 @@ public final class TextFiles {
    * @throws IOException when it cannot be read
    */
   public static String read(InputStream in, String source) throws IOException {
+    return Utf8Text.decode(readBytes(in, source), source);
+  }
+
+  /**
+   * The bytes of {@code file}, within the bound.
+   *
+   * @throws InvalidTextException when it is too large, naming {@code source}
+   * @throws IOException when it cannot be read: see {@link #problem}
+   */
+  public static byte[] readBytes(Path file, String source) throws IOException {
+    InputLimits.checkSize(source, Files.size(file));
+    try (InputStream in = Files.newInputStream(file)) {
+      return readBytes(in, source);
+    }
+  }
+
+  /**
+   * The bytes of a stream, read to its end or to just past the bound.
+   *
+   * @throws InvalidTextException when it is too large, naming {@code source}
+   * @throws IOException when it cannot be read
+   */
+  public static byte[] readBytes(InputStream in, String source) throws IOException {
     byte[] bytes = in.readNBytes(InputLimits.MAX_FILE_BYTES + 1);
     if (bytes.length > InputLimits.MAX_FILE_BYTES) {
       throw new InvalidTextException(
@@ -50,7 +73,7 @@ public final class TextFiles {
               + " bytes, which is more than migctl reads from one file (4 MiB); is it the right"
               + " file?");
     }
-    return Utf8Text.decode(bytes, source);
+    return bytes;
   }
 
   /**
