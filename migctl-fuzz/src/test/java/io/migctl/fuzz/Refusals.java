@@ -87,7 +87,10 @@ public final class Refusals {
       String own = cause.getMessage();
       if (thrownByJdk(cause) && own != null && own.length() > 8 && message.contains(own)) {
         throw new AssertionError(
-            "a refusal repeats the JDK's message of a " + cause.getClass().getName() + ": " + message,
+            "a refusal repeats the JDK's message of a "
+                + cause.getClass().getName()
+                + ": "
+                + message,
             refusal);
       }
     }
