@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.migctl.core.env.SpecText;
 import io.migctl.core.input.InputLimits;
 import io.migctl.core.input.InvalidTextException;
 import java.io.IOException;
@@ -301,7 +302,14 @@ public final class LimitedJson {
     String problem = withoutSource(e);
     String at = e.getLocation() == null ? "" : " at " + where(e.getLocation());
     if (problem.startsWith("Duplicate field '")) {
-      String key = problem.substring("Duplicate field '".length(), problem.lastIndexOf('\''));
+      // The parser knows the key; Jackson's text quotes it raw, so a quote or a line break in the
+      // key would cut it short.
+      String name =
+          e.getProcessor() instanceof JsonParser p && p.getParsingContext().getCurrentName() != null
+              ? p.getParsingContext().getCurrentName()
+              : problem.substring("Duplicate field '".length());
+      String key =
+          SpecText.abbreviate(name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r"));
       return new InvalidTextException(
           source + ": the key \"" + key + "\" is given twice" + at + "; give each key once");
     }

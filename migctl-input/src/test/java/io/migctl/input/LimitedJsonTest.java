@@ -96,4 +96,16 @@ class LimitedJsonTest {
         .isInstanceOf(InvalidTextException.class)
         .hasMessage("s.json: empty; send one JSON document");
   }
+
+  /** Found by JobSpecJsonFuzzTest: a repeated key with a line break in it broke the message. */
+  @Test
+  void aRepeatedKeyIsNamedWhateverItHolds() {
+    assertThatThrownBy(() -> LimitedJson.readTree(JSON, "{\"a\": 1, \"a\": 2}", "s.json"))
+        .hasMessage(
+            "s.json: the key \"a\" is given twice at line 1, column 13; give each key once");
+    assertThatThrownBy(
+            () -> LimitedJson.readTree(JSON, "{\"it's\\nx\": 1, \"it's\\nx\": 2}", "s.json"))
+        .isInstanceOf(InvalidTextException.class)
+        .hasMessageStartingWith("s.json: the key \"it's\\nx\" is given twice at line 1");
+  }
 }

@@ -1,8 +1,10 @@
 package io.migctl.node.mig;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.mig.ComputeInstanceProfile;
 import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuSnapshot;
@@ -101,9 +103,15 @@ public record Checkpoint(int version, String taken, List<Gpu> gpus) {
    *     ConfigException} for a version migctl does not read
    */
   public static Checkpoint parse(String text, String source) {
-    Checkpoint c =
-        LimitedJson.convert(
-            JSON, LimitedJson.readTree(JSON, text, source), Checkpoint.class, source + ": ");
+    JsonNode tree = LimitedJson.readTree(JSON, text, source);
+    if (!tree.isObject()) {
+      throw new InvalidTextException(
+          source
+              + ": the file holds "
+              + LimitedJson.describe(tree)
+              + "; a checkpoint is the JSON object that migctl mig checkpoint writes");
+    }
+    Checkpoint c = LimitedJson.convert(JSON, tree, Checkpoint.class, source + ": ");
     if (c.version() != 1) {
       throw new ConfigException(
               "version",

@@ -47,4 +47,15 @@ class CheckpointTest {
     assertThatThrownBy(() -> Checkpoint.parse(text + "{}", "cp.json"))
         .hasMessageStartingWith("cp.json: more text after the JSON document");
   }
+
+  /** Found by CheckpointFuzzTest: the document {@code null} read as no checkpoint at all. */
+  @Test
+  void aDocumentThatIsNotAnObjectIsRefusedSayingWhatItIs() {
+    assertThatThrownBy(() -> Checkpoint.parse("null", "cp.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("cp.json: the file holds null; a checkpoint is the JSON object");
+    assertThatThrownBy(() -> Checkpoint.parse("[1]", "cp.json"))
+        .hasMessageStartingWith(
+            "cp.json: the file holds an array; a checkpoint is the JSON object");
+  }
 }
