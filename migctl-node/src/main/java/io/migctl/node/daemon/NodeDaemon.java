@@ -113,118 +113,88 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     public Options withPort(int p) {
-      return new Options(
-          home,
-          bind,
-          p,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          repartition,
-          jobs,
-          transport);
+      return change(o -> o.port = p);
     }
 
     public Options withBind(String b) {
-      return new Options(
-          home,
-          b,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          repartition,
-          jobs,
-          transport);
+      return change(o -> o.bind = b);
     }
 
     public Options withKillGrace(Duration g) {
-      return new Options(
-          home,
-          bind,
-          port,
-          g,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          repartition,
-          jobs,
-          transport);
+      return change(o -> o.killGrace = g);
     }
 
     public Options withDcgmJobMappingDir(Optional<Path> dir) {
-      return new Options(
-          home,
-          bind,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dir,
-          repartition,
-          jobs,
-          transport);
+      return change(o -> o.dcgmJobMappingDir = dir);
     }
 
     /** With dynamic repartitioning as given (off by default). */
     public Options withRepartition(JobService.Repartition r) {
-      return new Options(
-          home,
-          bind,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          r,
-          jobs,
-          transport);
+      return change(o -> o.repartition = r);
     }
 
     /** With the job options as given. */
     public Options withJobs(JobOptions j) {
-      return new Options(
-          home,
-          bind,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          repartition,
-          j,
-          transport);
+      return change(o -> o.jobs = j);
     }
 
     /** With these names allowed and this TLS (plain HTTP, no extra names by default). */
     public Options withTransport(Transport t) {
-      return new Options(
-          home,
-          bind,
-          port,
-          killGrace,
-          policy,
-          driverDescription,
-          environment,
-          sampleInterval,
-          dcgmJobMappingDir,
-          repartition,
-          jobs,
-          t);
+      return change(o -> o.transport = t);
+    }
+
+    /** A copy with what {@code edit} sets on the copy's fields. */
+    private Options change(Consumer<Fields> edit) {
+      Fields f = new Fields(this);
+      edit.accept(f);
+      return f.options();
+    }
+
+    /** The components, settable, for {@link #change}. */
+    private static final class Fields {
+      Path home;
+      String bind;
+      int port;
+      Duration killGrace;
+      Scheduler.Policy policy;
+      String driverDescription;
+      Map<String, String> environment;
+      Duration sampleInterval;
+      Optional<Path> dcgmJobMappingDir;
+      JobService.Repartition repartition;
+      JobOptions jobs;
+      Transport transport;
+
+      Fields(Options o) {
+        home = o.home;
+        bind = o.bind;
+        port = o.port;
+        killGrace = o.killGrace;
+        policy = o.policy;
+        driverDescription = o.driverDescription;
+        environment = o.environment;
+        sampleInterval = o.sampleInterval;
+        dcgmJobMappingDir = o.dcgmJobMappingDir;
+        repartition = o.repartition;
+        jobs = o.jobs;
+        transport = o.transport;
+      }
+
+      Options options() {
+        return new Options(
+            home,
+            bind,
+            port,
+            killGrace,
+            policy,
+            driverDescription,
+            environment,
+            sampleInterval,
+            dcgmJobMappingDir,
+            repartition,
+            jobs,
+            transport);
+      }
     }
   }
 
