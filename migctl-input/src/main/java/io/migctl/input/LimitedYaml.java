@@ -24,6 +24,7 @@ import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
+import org.snakeyaml.engine.v2.exceptions.ScannerException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.parser.Parser;
@@ -135,6 +136,16 @@ public final class LimitedYaml {
       return read.apply(new Composer(settings, events));
     } catch (ReaderException e) {
       throw ForbiddenCharacterException.in(text, settings.getLabel(), e).orElseThrow(() -> e);
+    } catch (ScannerException e) {
+      // SnakeYAML words an undecodable %-escape with the JDK decoder's text ("Input length = 1").
+      if (e.getProblem() != null && e.getProblem().startsWith("expected URI in UTF-8")) {
+        throw new ScannerException(
+            e.getContext(),
+            e.getContextMark(),
+            "the %-escapes of a tag are not UTF-8",
+            e.getProblemMark());
+      }
+      throw e;
     }
   }
 

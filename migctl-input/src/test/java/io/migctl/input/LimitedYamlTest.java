@@ -9,6 +9,7 @@ import io.migctl.core.input.InvalidTextException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.ScannerException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -164,5 +165,17 @@ class LimitedYamlTest {
     assertThatThrownBy(() -> compose("a: [1, 2\n"))
         .isInstanceOf(YamlEngineException.class)
         .isNotInstanceOf(InvalidTextException.class);
+  }
+
+  /** Found by HooksFileFuzzTest: SnakeYAML passed on Java's decoder text ("Input length = 1"). */
+  @Test
+  void aTagWhoseEscapesAreNotUtf8IsRefusedInYamlsWordsNotJavas() {
+    assertThatThrownBy(() -> compose("a:\n  - !seh-%cd\n"))
+        .isInstanceOf(ScannerException.class)
+        .satisfies(
+            e ->
+                assertThat(((ScannerException) e).getProblem())
+                    .isEqualTo("the %-escapes of a tag are not UTF-8"))
+        .hasMessageNotContaining("Input length");
   }
 }

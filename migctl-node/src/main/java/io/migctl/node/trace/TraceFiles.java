@@ -1,16 +1,18 @@
 package io.migctl.node.trace;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.input.LimitedJson;
 import io.migctl.input.TextFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Reads the JSON files of a trace (MISO's {@code trace_100.json} and {@code job_models.json}, 3 KB
- * for 100 jobs) within the input bounds of every file migctl reads: at most 4 MiB, 64 levels deep,
- * strictly UTF-8 and strict JSON; errors name the file.
+ * Reads the JSON files of a trace, each a JSON object (MISO's {@code trace_100.json} and {@code
+ * job_models.json}, 3 KB for 100 jobs) within the input bounds of every file migctl reads: at most
+ * 4 MiB, 64 levels deep, strictly UTF-8 and strict JSON; errors name the file.
  */
 final class TraceFiles {
 
@@ -27,10 +29,14 @@ final class TraceFiles {
    */
   static <T> T read(Path file, TypeReference<T> type) throws IOException {
     String source = file.toString();
-    return LimitedJson.convert(
-        JSON,
-        LimitedJson.readTree(JSON, TextFiles.read(file, source), source),
-        type,
-        source + ": ");
+    JsonNode tree = LimitedJson.readTree(JSON, TextFiles.read(file, source), source);
+    if (!tree.isObject()) {
+      throw new InvalidTextException(
+          source
+              + ": the file holds "
+              + LimitedJson.describe(tree)
+              + "; MISO's trace files hold a JSON object, job index to value");
+    }
+    return LimitedJson.convert(JSON, tree, type, source + ": ");
   }
 }

@@ -85,4 +85,19 @@ class TraceReadersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(miso.resolve("trace_100.json") + ": nested more than 64 levels");
   }
+
+  /** Found by TraceFileFuzzTest: a MISO file holding JSON null read as no map at all. */
+  @Test
+  void aMisoFileThatIsNotAnObjectIsRefusedSayingWhatItHolds() throws IOException {
+    Path miso = Files.createDirectory(dir.resolve("miso-null"));
+    Files.writeString(miso.resolve("trace_100.json"), "null");
+    Files.writeString(miso.resolve("job_models.json"), "{}");
+    Files.writeString(miso.resolve("DERIVED_mig_slice_speed.csv"), "h\n");
+    assertThatThrownBy(() -> MisoTrace.read(miso))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            miso.resolve("trace_100.json")
+                + ": the file holds null; MISO's trace files hold a JSON object, job index to"
+                + " value");
+  }
 }
