@@ -22,6 +22,7 @@ import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.MappingStartEvent;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
+import org.snakeyaml.engine.v2.exceptions.ComposerException;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.ScannerException;
@@ -128,7 +129,7 @@ public final class LimitedYaml {
     if (text.length() > InputLimits.MAX_FILE_BYTES / 3) {
       InputLimits.checkSize(source, utf8Length(text));
     }
-    Parser events =
+    CountingParser events =
         new CountingParser(
             new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
     try {
@@ -146,6 +147,14 @@ public final class LimitedYaml {
             e.getProblemMark());
       }
       throw e;
+    } catch (InvalidTextException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // The composer builds each node's Tag, whose constructor refuses some tags the scanner let
+      // through (one ending in a control character that a %-escape made).
+      throw new ComposerException(
+          "the tag " + events.lastTag() + " is not valid (" + e.getMessage() + ")",
+          events.lastMark());
     }
   }
 
@@ -186,6 +195,7 @@ public final class LimitedYaml {
     private final Map<Anchor, Expansion> anchors = new HashMap<>();
     private int aliases;
     private long size;
+    private Event last;
 
     /** Whether the document's root is a mapping, and how many keys and values it has so far. */
     private boolean rootIsMapping;
@@ -194,6 +204,29 @@ public final class LimitedYaml {
 
     /** The root mapping's key whose value is being read; empty outside one or at a key itself. */
     private String topLevelKey = "";
+
+    /** The tag of the last node read, control characters escaped, for a message. */
+    String lastTag() {
+      Optional<String> tag =
+          switch (last) {
+            case ScalarEvent scalar -> scalar.getTag();
+            case CollectionStartEvent start -> start.getTag();
+            case null, default -> Optional.empty();
+          };
+      StringBuilder out = new StringBuilder();
+      tag.orElse("")
+          .codePoints()
+          .forEach(
+              c ->
+                  out.append(
+                      c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : Character.toString(c)));
+      return out.toString();
+    }
+
+    /** Where the last node read starts. */
+    Optional<Mark> lastMark() {
+      return last == null ? Optional.empty() : last.getStartMark();
+    }
 
     CountingParser(Parser parser, String source) {
       this.parser = parser;
@@ -218,6 +251,7 @@ public final class LimitedYaml {
     @Override
     public Event next() {
       Event event = parser.next();
+      last = event;
       // The root mapping's nodes alternate key, value: a key node starts a new top-level key.
       boolean isTopLevelKey =
           open.size() == 1 && rootIsMapping && event instanceof NodeEvent && rootEntries++ % 2 == 0;

@@ -9,9 +9,12 @@ import io.migctl.core.input.InvalidTextException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ScannerException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 class LimitedYamlTest {
 
@@ -154,8 +157,9 @@ class LimitedYamlTest {
               assertThat(m.getLine()).as("line, from 0").isEqualTo(2);
               assertThat(m.getColumn()).as("column, from 0").isEqualTo(6);
             });
-    assertThat(catchThrowableOfType(ForbiddenCharacterException.class, () -> compose("a: \u007f")))
-        .returns("the control character U+007F is not allowed in YAML", e2 -> e2.getProblem());
+    // SnakeYAML Engine 3 refuses DEL in its scanner, in its own words and at its place.
+    assertThat(catchThrowableOfType(MarkedYamlEngineException.class, () -> compose("a: \u007f")))
+        .returns("DEL character (0x7F) is not allowed in plain scalars", e2 -> e2.getProblem());
     assertThat(catchThrowableOfType(ForbiddenCharacterException.class, () -> compose("# \ufffe")))
         .returns("the character U+FFFE is not allowed in YAML", e2 -> e2.getProblem());
   }
@@ -177,5 +181,34 @@ class LimitedYamlTest {
                 assertThat(((ScannerException) e).getProblem())
                     .isEqualTo("the %-escapes of a tag are not UTF-8"))
         .hasMessageNotContaining("Input length");
+  }
+
+  /**
+   * Found by HooksFileFuzzTest: SnakeYAML Engine 2.10 read past its buffer when a character outside
+   * the BMP (an emoji, a surrogate pair) fell on its 1,024-character edge.
+   */
+  @Test
+  void aCharacterOutsideTheBasicPlaneIsReadWhereverItFalls() {
+    for (int pad = 1000; pad < 1050; pad++) {
+      String value = "x".repeat(pad) + "\uD83D\uDE00";
+      Node root = compose("k: \"" + value + "\"\n").getFirst();
+      assertThat(
+              ((ScalarNode) ((MappingNode) root).getValue().getFirst().getValueNode()).getValue())
+          .as("emoji after %d characters", pad)
+          .isEqualTo(value);
+    }
+  }
+
+  /** Found by WorkloadFileFuzzTest: a tag SnakeYAML refuses is a YAML error with its place. */
+  @Test
+  void aTagThatIsNotValidIsAnErrorAtItsPlace() {
+    assertThatThrownBy(() -> compose("a: 1\nk: !x%1e v\n"))
+        .isInstanceOf(MarkedYamlEngineException.class)
+        .satisfies(
+            e -> {
+              MarkedYamlEngineException y = (MarkedYamlEngineException) e;
+              assertThat(y.getProblem()).startsWith("the tag !x\\u001e is not valid");
+              assertThat(y.getProblemMark().orElseThrow().getLine()).isEqualTo(1);
+            });
   }
 }
