@@ -36,7 +36,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * SnakeYAML Engine held to {@link InputLimits}, for every YAML file or string migctl reads.
  *
- * <p>SnakeYAML Engine 2.10 has no nesting limit, and its composer (and every walk over the nodes)
+ * <p>SnakeYAML Engine (3.2) has no nesting limit, and its composer (and every walk over the nodes)
  * recurses once per level, so a few KB of {@code [[[[…} overflow the stack. Its parser, though, is
  * iterative: this class composes from a parser that counts on the event stream and refuses the
  * input as soon as it goes deeper than {@link InputLimits#MAX_DEPTH}, before the composer descends.
