@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.LoadSettingsBuilder;
 import org.snakeyaml.engine.v2.common.Anchor;
@@ -131,7 +132,9 @@ public final class LimitedYaml {
     }
     CountingParser events =
         new CountingParser(
-            new ParserImpl(settings, new StreamReader(settings, new StringReader(text))), source);
+            new ParserImpl(settings, new StreamReader(settings, new StringReader(text))),
+            source,
+            settings.getAllowDuplicateKeys());
     try {
       // The composer pulls the text through the reader as it goes: a refusal comes from here.
       return read.apply(new Composer(settings, events));
@@ -176,15 +179,22 @@ public final class LimitedYaml {
     final Optional<Anchor> anchor;
     final int depth;
     final long sizeBefore;
+    final boolean mapping;
     int deepest;
+    int children;
+    boolean emptyKey;
 
-    Open(Optional<Anchor> anchor, int depth, long sizeBefore) {
+    Open(Optional<Anchor> anchor, int depth, long sizeBefore, boolean mapping) {
       this.anchor = anchor;
       this.depth = depth;
       this.sizeBefore = sizeBefore;
+      this.mapping = mapping;
       this.deepest = depth;
     }
   }
+
+  /** What the core schema reads as null in a plain scalar. */
+  private static final Pattern NULL = Pattern.compile("|~|null|Null|NULL");
 
   /** A parser that refuses, event by event, a document beyond the bounds. */
   private static final class CountingParser implements Parser {
@@ -193,6 +203,7 @@ public final class LimitedYaml {
     private final String source;
     private final Deque<Open> open = new ArrayDeque<>();
     private final Map<Anchor, Expansion> anchors = new HashMap<>();
+    private final boolean allowDuplicateKeys;
     private int aliases;
     private long size;
     private Event last;
@@ -228,9 +239,30 @@ public final class LimitedYaml {
       return last == null ? Optional.empty() : last.getStartMark();
     }
 
-    CountingParser(Parser parser, String source) {
+    CountingParser(Parser parser, String source, boolean allowDuplicateKeys) {
       this.parser = parser;
       this.source = source;
+      this.allowDuplicateKeys = allowDuplicateKeys;
+    }
+
+    /**
+     * Refuses a second empty (null) key in one mapping where keys must not repeat: SnakeYAML's
+     * constructor fails on it with a NullPointerException instead of calling it a duplicate.
+     */
+    private void checkEmptyKey(NodeEvent node) {
+      Open mapping = open.peek();
+      if (mapping == null || !mapping.mapping || mapping.children++ % 2 != 0) {
+        return;
+      }
+      if (node instanceof ScalarEvent key
+          && key.isPlain()
+          && NULL.matcher(key.getValue()).matches()) {
+        if (mapping.emptyKey) {
+          throw new ComposerException(
+              "the empty key (null) is given twice in one mapping", key.getStartMark());
+        }
+        mapping.emptyKey = true;
+      }
     }
 
     @Override
@@ -258,6 +290,9 @@ public final class LimitedYaml {
       if (isTopLevelKey) {
         topLevelKey = ""; // a refusal of the key itself is under no key
       }
+      if (!allowDuplicateKeys && event instanceof NodeEvent node) {
+        checkEmptyKey(node);
+      }
       switch (event) {
         case CollectionStartEvent start -> {
           int depth = open.size() + 1;
@@ -268,7 +303,7 @@ public final class LimitedYaml {
           if (depth > InputLimits.MAX_DEPTH) {
             throw new InvalidTextException(InputLimits.tooDeep(source, where(event)));
           }
-          open.push(new Open(start.getAnchor(), depth, size));
+          open.push(new Open(start.getAnchor(), depth, size, start instanceof MappingStartEvent));
           grow(1, event);
         }
         case ScalarEvent scalar -> {

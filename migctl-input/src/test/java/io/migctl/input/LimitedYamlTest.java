@@ -211,4 +211,27 @@ class LimitedYamlTest {
               assertThat(y.getProblemMark().orElseThrow().getLine()).isEqualTo(1);
             });
   }
+
+  /**
+   * Found by WorkloadFileFuzzTest: with duplicate keys refused, SnakeYAML's constructor failed with
+   * a NullPointerException on a second empty key, instead of saying it is a duplicate.
+   */
+  @Test
+  void aSecondEmptyKeyIsADuplicateAtItsPlace() {
+    LoadSettings strict = LimitedYaml.strictSettings("w.yml");
+    assertThatThrownBy(() -> LimitedYaml.composeAll("a: 1\n? \n: 1\n? \n: 2\n", strict, "w.yml"))
+        .isInstanceOf(MarkedYamlEngineException.class)
+        .satisfies(
+            e -> {
+              MarkedYamlEngineException y = (MarkedYamlEngineException) e;
+              assertThat(y.getProblem())
+                  .isEqualTo("the empty key (null) is given twice in one mapping");
+              assertThat(y.getProblemMark().orElseThrow().getLine()).isEqualTo(3);
+            });
+    assertThat(LimitedYaml.composeAll("? \n: 1\nb: 2\n", strict, "w.yml")).hasSize(1);
+    LoadSettings lenient = LimitedYaml.settings().setAllowDuplicateKeys(true).build();
+    assertThat(LimitedYaml.composeAll("? \n: 1\n? \n: 2\n", lenient, "w.yml"))
+        .as("where duplicate keys are allowed, the last one wins, as SnakeYAML does")
+        .hasSize(1);
+  }
 }

@@ -125,7 +125,9 @@ public final class EnvironmentFiles {
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
       String problem =
-          e.getContext() == null ? e.getProblem() : e.getContext() + ": " + e.getProblem();
+          e.getContext() == null || e.getContext().isEmpty()
+              ? e.getProblem()
+              : e.getContext() + ": " + e.getProblem();
       throw new SpecException(
           source,
           line,

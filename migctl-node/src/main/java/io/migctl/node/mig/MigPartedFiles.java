@@ -528,7 +528,7 @@ public final class MigPartedFiles {
         Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
         String where = at.map(m -> positions.at(m.getLine(), m.getColumn())).orElse("");
         StringBuilder problem = new StringBuilder(oneLine(e.getProblem()));
-        if (e.getContext() != null && e.getContextMark().isPresent()) {
+        if (e.getContext() != null && !e.getContext().isEmpty() && e.getContextMark().isPresent()) {
           Mark c = e.getContextMark().get();
           problem
               .append(" (")

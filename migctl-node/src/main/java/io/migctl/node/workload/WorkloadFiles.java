@@ -297,7 +297,9 @@ public final class WorkloadFiles {
                 .map(m -> source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1))
                 .orElse(source);
         String problem =
-            e.getContext() == null ? e.getProblem() : e.getContext() + ": " + e.getProblem();
+            e.getContext() == null || e.getContext().isEmpty()
+                ? e.getProblem()
+                : e.getContext() + ": " + e.getProblem();
         WorkloadException w =
             new WorkloadException("", "is not valid YAML (" + oneLine(problem) + ")");
         w.initCause(e);

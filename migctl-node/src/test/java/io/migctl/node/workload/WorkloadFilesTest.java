@@ -257,6 +257,16 @@ class WorkloadFilesTest {
             "w.yml:3:9: is not valid YAML (the control character U+0007 is not allowed in YAML)");
   }
 
+  /** Found by WorkloadFileFuzzTest: a second empty key was a NullPointerException's text. */
+  @Test
+  void aSecondEmptyKeyIsADuplicateAtItsPlace() {
+    assertThatThrownBy(
+            () -> WorkloadFiles.parse("version: v1\nname: x\n? \n: 1\n? \n: 2\n", "w.yml"))
+        .isInstanceOf(WorkloadException.class)
+        .hasMessage(
+            "w.yml:5:2: is not valid YAML (the empty key (null) is given twice in one mapping)");
+  }
+
   @Test
   void aWorkloadThatIsNotUtf8IsRefusedNamingTheByte() throws IOException {
     Path file = dir.resolve("latin1.yml");
