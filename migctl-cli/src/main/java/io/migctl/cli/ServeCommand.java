@@ -3,6 +3,7 @@ package io.migctl.cli;
 import io.migctl.core.job.Durations;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.core.plan.ReshapeGate;
 import io.migctl.node.daemon.JobService;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.node.web.WebPage;
@@ -76,9 +77,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       description =
           "With --repartition: the least time between two reshapes that destroy idle instances"
-              + " of one GPU; room no instance takes is filled at any time (default"
-              + " ${DEFAULT-VALUE}).")
-  String repartitionCooldown = "60s";
+              + " of one GPU, lifted when the queue has grown since; room no instance takes is"
+              + " filled at any time (default ${DEFAULT-VALUE}, as in trace replay).")
+  String repartitionCooldown = "30s";
 
   @Option(
       names = "--repartition-wait",
@@ -102,7 +103,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       reshaping =
           new JobService.Repartition(
-              repartition, Durations.parse(repartitionCooldown), Durations.parse(repartitionWait));
+              repartition,
+              new ReshapeGate.Params(
+                  Durations.parse(repartitionCooldown), Durations.parse(repartitionWait)));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
           "--repartition-cooldown/--repartition-wait: " + e.getMessage(), e);

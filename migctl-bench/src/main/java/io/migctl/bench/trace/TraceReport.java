@@ -1,7 +1,9 @@
 package io.migctl.bench.trace;
 
+import io.migctl.core.job.Durations;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.plan.ReshapeGate;
 import io.migctl.core.sim.DynamicPolicy;
 import io.migctl.core.sim.Policy;
 import io.migctl.core.sim.SimJob;
@@ -52,8 +54,11 @@ public final class TraceReport {
     dynamicParams =
         new DynamicPolicy.Params(
             Double.parseDouble(flags.getOrDefault("dyn-gain", String.valueOf(d.gain()))),
-            Double.parseDouble(
-                flags.getOrDefault("dyn-hysteresis", String.valueOf(d.hysteresisSeconds()))),
+            new ReshapeGate.Params(
+                Durations.parse(
+                    flags.getOrDefault("dyn-cooldown", d.gate().cooldown().toSeconds() + "s")),
+                Durations.parse(
+                    flags.getOrDefault("dyn-min-wait", d.gate().minWait().toSeconds() + "s"))),
             Double.parseDouble(flags.getOrDefault("dyn-min-speed", String.valueOf(d.minSpeed()))),
             Double.parseDouble(flags.getOrDefault("dyn-move-gain", String.valueOf(d.moveGain()))));
     double reconfig = Double.parseDouble(flags.getOrDefault("reconfig", "5"));

@@ -3,11 +3,15 @@ package io.migctl.core.sim;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.plan.Repartitioner;
+import io.migctl.core.plan.ReshapeGate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * migctl's dynamic repartitioning: reshape only idle instances to fit the queue.
@@ -18,10 +22,13 @@ import java.util.Map;
  * either keep their idle instances or reshape their free room (keeping some idle instances,
  * destroying the others, creating new ones) when that serves the first queued job that could fit
  * there and beats keeping by the gain. Jobs map to demands by compute slices ({@link
- * SimJob#speed(int)}); the layouts use the simulation's profiles ({@link SimProfiles}). A GPU may
- * be reshaped at most once per {@link Params#hysteresisSeconds()} unless the queue has grown since
- * its last reshape, and not while instances of it are being created. Created instances are usable
- * after the reconfiguration time; the jobs chosen for them are reserved. Busy instances are never
+ * SimJob#speed(int)}); the layouts use the simulation's profiles ({@link SimProfiles}). When a GPU
+ * may be reshaped is decided by the {@link ReshapeGate} the node daemon runs: a job is offered for
+ * a reshape once it has waited the gate's minimum wait (before that only idle instances take it, as
+ * the daemon's scheduler would place it on a free device), and idle instances of a GPU are
+ * destroyed at most once per cooldown unless the queue has grown since its last reshape; nothing of
+ * a GPU is destroyed while instances of it are being created. Created instances are usable after
+ * the reconfiguration time; the jobs chosen for them are reserved. Busy instances are never
  * touched: the engine checks it. With {@link Params#migrate()}, running checkpointable jobs may
  * also be moved (simulation only: the daemon cannot checkpoint jobs).
  */
@@ -32,7 +39,7 @@ public final class DynamicPolicy implements Policy {
    *
    * @param gain a reshape of idle room must score more than keeping by more than {@code gain} ×
    *     what it puts at stake ({@link Repartitioner.Params#gain()})
-   * @param hysteresisSeconds least time between two reshapes of one GPU unless the queue grew
+   * @param gate when a GPU may be reshaped ({@link ReshapeGate}, the daemon's rule)
    * @param minSpeed a job is placed only on a slice where its speed is at least this (relative to
    *     the whole GPU), or on the largest slice it fits; without migration a job keeps its slice
    *     for its whole run, so a very slow slice costs more completion time than the queueing it
@@ -40,14 +47,14 @@ public final class DynamicPolicy implements Policy {
    * @param moveGain a repartitioning that moves running checkpointable jobs must score at least
    *     {@code (1 + moveGain)} × the current partition; infinite: never move a running job
    */
-  public record Params(double gain, double hysteresisSeconds, double minSpeed, double moveGain) {
+  public record Params(double gain, ReshapeGate.Params gate, double minSpeed, double moveGain) {
 
     /** Default {@link #moveGain()}. */
     public static final double DEFAULT_MOVE_GAIN = 0.5;
 
     /** Moving running checkpointable jobs with the default {@link #moveGain()}. */
-    public Params(double gain, double hysteresisSeconds, double minSpeed) {
-      this(gain, hysteresisSeconds, minSpeed, DEFAULT_MOVE_GAIN);
+    public Params(double gain, ReshapeGate.Params gate, double minSpeed) {
+      this(gain, gate, minSpeed, DEFAULT_MOVE_GAIN);
     }
 
     /** Whether running checkpointable jobs may be moved. */
@@ -55,16 +62,18 @@ public final class DynamicPolicy implements Policy {
       return Double.isFinite(moveGain);
     }
 
-    /** Defaults: 10% gain, 30 s, minimum speed 0.45, move gain 0.5 (tuned on MISO's workload). */
+    /**
+     * Defaults: 10% gain, the gate's defaults, minimum speed 0.45, move gain 0.5 (tuned on MISO's
+     * workload).
+     */
     public static Params defaults() {
-      return new Params(0.10, 30, 0.45, DEFAULT_MOVE_GAIN);
+      return new Params(0.10, ReshapeGate.Params.DEFAULTS, 0.45, DEFAULT_MOVE_GAIN);
     }
   }
 
   private final Params params;
   private final Repartitioner repartitioner;
-  private double[] lastReshape;
-  private int[] queueAtReshape;
+  private ReshapeGate gate;
 
   public DynamicPolicy(Params params) {
     this.params = params;
@@ -95,10 +104,8 @@ public final class DynamicPolicy implements Policy {
 
   @Override
   public void schedule(Simulation sim) {
-    if (lastReshape == null) {
-      lastReshape = new double[sim.gpuCount()];
-      Arrays.fill(lastReshape, Double.NEGATIVE_INFINITY);
-      queueAtReshape = new int[sim.gpuCount()];
+    if (gate == null) {
+      gate = ReshapeGate.open(params.gate());
     }
     if (params.migrate()) {
       for (int g = 0; g < sim.gpuCount(); g++) {
@@ -108,34 +115,70 @@ public final class DynamicPolicy implements Policy {
     if (sim.queue().isEmpty()) {
       return;
     }
-    double now = sim.now();
+    Instant now = instant(sim.now());
     int queueLength = sim.queue().size();
-    List<SimJob> queue = List.copyOf(sim.queue());
+    List<SimJob> waited = new ArrayList<>();
+    List<SimJob> young = new ArrayList<>();
+    for (SimJob j : sim.queue()) {
+      Optional<Duration> left = gate.jobWaitLeft(instant(j.arrival()), now);
+      (left.isEmpty() ? waited : young).add(j);
+      left.ifPresent(l -> sim.wakeAt(seconds(now.plus(l))));
+    }
+    // The jobs past their minimum wait first, in queue order, as the daemon offers them.
+    for (Repartitioner.Decision d :
+        repartitioner.plan(gpus(sim, now, queueLength), demands(waited))) {
+      int g = d.gpu();
+      List<SimSlot> targets = sim.slots(g);
+      if (d.reshapes()) {
+        targets = sim.reshape(g, d.layout(), d.reason());
+        gate = gate.reshaped(g, now, queueLength);
+      }
+      reserve(sim, waited, d.assigned(), targets);
+    }
+    if (young.isEmpty()) {
+      return;
+    }
+    // The others take idle instances only, as the daemon's scheduler places a job on a free device.
+    for (Repartitioner.Decision d :
+        repartitioner.plan(gpus(sim, now, queueLength), demands(young))) {
+      if (!d.reshapes()) {
+        reserve(sim, young, d.assigned(), sim.slots(d.gpu()));
+      }
+    }
+  }
+
+  /**
+   * The GPUs as the {@link Repartitioner} sees them: held and idle instances, and whether idle ones
+   * may be destroyed now. A GPU whose cooldown keeps its idle instances wakes the simulation when
+   * it ends, as the daemon sets a timer.
+   */
+  private List<Repartitioner.Gpu> gpus(Simulation sim, Instant now, int queueLength) {
     List<Repartitioner.Gpu> gpus = new ArrayList<>();
     for (int g = 0; g < sim.gpuCount(); g++) {
       boolean reshaping = false;
       List<PlacedInstance> held = new ArrayList<>();
       List<PlacedInstance> idle = new ArrayList<>();
       for (SimSlot s : sim.slots(g)) {
-        reshaping |= !s.ready(now);
+        reshaping |= !s.ready(sim.now());
         (s.free() ? idle : held).add(s.instance());
       }
-      boolean allowed =
-          !reshaping
-              && (now - lastReshape[g] >= params.hysteresisSeconds()
-                  || queueLength > queueAtReshape[g]);
-      gpus.add(new Repartitioner.Gpu(g, sim.config().model(), held, idle, allowed));
+      Optional<Duration> cooling = gate.coolingLeft(g, now, queueLength);
+      cooling.ifPresent(l -> sim.wakeAt(seconds(now.plus(l))));
+      gpus.add(
+          new Repartitioner.Gpu(
+              g, sim.config().model(), held, idle, !reshaping && cooling.isEmpty()));
     }
-    for (Repartitioner.Decision d : repartitioner.plan(gpus, demands(queue))) {
-      int g = d.gpu();
-      List<SimSlot> targets = sim.slots(g);
-      if (d.reshapes()) {
-        targets = sim.reshape(g, d.layout(), d.reason());
-        lastReshape[g] = now;
-        queueAtReshape[g] = queueLength;
-      }
-      reserve(sim, queue, d.assigned(), targets);
-    }
+    return gpus;
+  }
+
+  /** The simulation's clock (seconds from its start) as an instant, for the {@link ReshapeGate}. */
+  private static Instant instant(double seconds) {
+    return Instant.EPOCH.plusNanos(Math.round(seconds * 1e9));
+  }
+
+  /** Back from {@link #instant}, exact for the times the gate computes from the simulation's. */
+  private static double seconds(Instant t) {
+    return t.getEpochSecond() + t.getNano() / 1e9;
   }
 
   /** The demands of {@code jobs}: speed on a profile by its compute slices. */
@@ -168,12 +211,13 @@ public final class DynamicPolicy implements Policy {
    * speed there; a moved one at its mean speed over the rest of its run including the pause
    * (remaining work / (pause + remaining work / new speed)), so a move pays only when enough work
    * is left. The best partition is applied when it moves some job and beats the current one by
-   * {@link Params#moveGain()}, at most once per {@link Params#hysteresisSeconds()} per GPU.
+   * {@link Params#moveGain()}, at most once per cooldown of the {@link ReshapeGate} per GPU (a
+   * growing queue does not lift it: moving running jobs does not serve new ones).
    */
   private void migrate(Simulation sim, int g) {
     double now = sim.now();
     List<SimSlot> slots = sim.slots(g);
-    if (now - lastReshape[g] < params.hysteresisSeconds()) {
+    if (gate.coolingLeft(g, instant(now), 0).isPresent()) {
       return;
     }
     boolean anyMovable = false;
@@ -308,8 +352,7 @@ public final class DynamicPolicy implements Policy {
                 moves.keySet().stream().map(SimJob::id).toList(),
                 bestScore,
                 keepScore));
-    lastReshape[g] = now;
-    queueAtReshape[g] = queue.size();
+    gate = gate.reshaped(g, instant(now), queue.size());
     List<SimSlot> targets = next.stream().filter(SimSlot::free).toList();
     List<SimJob> waiting = List.copyOf(sim.queue());
     reserve(

@@ -79,7 +79,9 @@ public final class Simulation {
   private enum Kind {
     ARRIVAL,
     COMPLETION,
-    READY
+    READY,
+    /** Nothing happens but a policy asked to decide again ({@link #wakeAt}). */
+    WAKE
   }
 
   private record Event(double time, long seq, Kind kind, SimJob job, SimSlot slot, int epoch)
@@ -100,6 +102,9 @@ public final class Simulation {
   private final List<SimResult.Sample> samples = new ArrayList<>();
   private final List<Reconfiguration> reshapes = new ArrayList<>();
   private final double[] starts;
+
+  /** The times of pending {@link Kind#WAKE} events, so that a policy asking twice adds one. */
+  private final Set<Double> wakes = new HashSet<>();
 
   /** Per job: remaining work in whole-GPU seconds as of {@link #progressAt}. */
   private final double[] remaining;
@@ -175,6 +180,7 @@ public final class Simulation {
                 new SimResult.Finished(
                     j.id(), j.arrival(), starts[j.id()], t, e.slot().gpu(), e.slot().slices()));
           }
+          case WAKE -> wakes.remove(t);
           case READY -> {
             SimJob r = e.slot().reserved();
             if (r != null && e.slot().ready(now)) {
@@ -384,6 +390,16 @@ public final class Simulation {
     }
     if (!queue.remove(job)) {
       throw new IllegalStateException("job " + job.id() + " is not queued");
+    }
+  }
+
+  /**
+   * Makes the policy decide again at {@code time} even if no job arrives, ends or becomes ready
+   * then (as the daemon sets a timer for a cooldown's end); a time not after now is ignored.
+   */
+  public void wakeAt(double time) {
+    if (time > now && wakes.add(time)) {
+      push(time, Kind.WAKE, null, null);
     }
   }
 

@@ -26,30 +26,30 @@ class MigrationTest {
 
   @Test
   void aLongJobMovesToTheWholeGpuWhenItsNeighbourFinishes() {
-    // t=0: 3g+3g scores 1.2 > 1.1 × 1.0 (7g for job 0 alone): both created, ready at 5.
-    // t=105: job 1 (60 / 0.6 = 100 s) finishes; job 0 has 1000 - 100 × 0.6 = 940 left. On a new
-    // 7g it runs at 940 / (30 + 5 + 940) = 0.96 > 1.5 × 0.6 on average: it is checkpointed, the
-    // 3g pair is destroyed after the 30 s checkpoint, the 7g is created by 140, and job 0 ends at
-    // 140 + 940 = 1080 (without the move: 5 + 1000 / 0.6 = 1671.7).
+    // t=2 (the gate's minimum wait): 3g+3g scores 1.2 > 1.1 × 1.0 (7g for job 0 alone): both
+    // created, ready at 7. t=107: job 1 (60 / 0.6 = 100 s) finishes; job 0 has 1000 - 100 × 0.6 =
+    // 940 left. On a new 7g it runs at 940 / (30 + 5 + 940) = 0.96 > 1.5 × 0.6 on average: it is
+    // checkpointed, the 3g pair is destroyed after the 30 s checkpoint, the 7g is created by 142,
+    // and job 0 ends at 142 + 940 = 1082 (without the move: 7 + 1000 / 0.6 = 1673.7).
     List<SimJob> jobs =
         List.of(new SimJob(0, 0, 1000, SPEEDS, true), new SimJob(1, 0, 60, SPEEDS, true));
     SimResult r = Simulation.run(ONE, jobs, new DynamicPolicy());
-    assertThat(jct(r, 1)).isCloseTo(105, within(1e-9));
-    assertThat(jct(r, 0)).isCloseTo(1080, within(1e-9));
+    assertThat(jct(r, 1)).isCloseTo(107, within(1e-9));
+    assertThat(jct(r, 0)).isCloseTo(1082, within(1e-9));
     assertThat(r.reconfigurations()).isEqualTo(2);
     assertThat(r.finished().get(0).slices()).isEqualTo(7);
   }
 
   @Test
   void aJobNearlyDoneIsNotMovedSinceThePauseCostsMoreThanItSaves() {
-    // As above, but job 0 has 100 - 60 = 40 left at t=105: on a new 7g it would end at
-    // 105 + 35 + 40 = 180 (average speed 40 / 75 = 0.53 < 0.9); it stays and ends at
-    // 5 + 100 / 0.6 = 171.67.
+    // As above, but job 0 has 100 - 60 = 40 left at t=107: on a new 7g it would end at
+    // 107 + 35 + 40 = 182 (average speed 40 / 75 = 0.53 < 0.9); it stays and ends at
+    // 7 + 100 / 0.6 = 173.67.
     List<SimJob> jobs =
         List.of(new SimJob(0, 0, 100, SPEEDS, true), new SimJob(1, 0, 60, SPEEDS, true));
     SimResult r = Simulation.run(ONE, jobs, new DynamicPolicy());
-    assertThat(jct(r, 1)).isCloseTo(105, within(1e-9));
-    assertThat(jct(r, 0)).isCloseTo(5 + 100 / 0.6, within(1e-9));
+    assertThat(jct(r, 1)).isCloseTo(107, within(1e-9));
+    assertThat(jct(r, 0)).isCloseTo(7 + 100 / 0.6, within(1e-9));
     assertThat(r.reconfigurations()).isEqualTo(1);
   }
 
@@ -57,7 +57,7 @@ class MigrationTest {
   void nonCheckpointableJobsAreNeverMovedByDynamic() {
     List<SimJob> jobs = List.of(new SimJob(0, 0, 1000, SPEEDS), new SimJob(1, 0, 60, SPEEDS));
     SimResult r = Simulation.run(ONE, jobs, new DynamicPolicy());
-    assertThat(jct(r, 0)).isCloseTo(5 + 1000 / 0.6, within(1e-9));
+    assertThat(jct(r, 0)).isCloseTo(7 + 1000 / 0.6, within(1e-9));
   }
 
   private static Policy mover(boolean destroyOnly) {

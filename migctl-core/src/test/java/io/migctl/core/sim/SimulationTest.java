@@ -104,6 +104,30 @@ class SimulationTest {
   }
 
   @Test
+  void dynamicReshapesForAJobOnlyAfterTheGatesMinimumWait() {
+    // Both arrive at 0; 4g + 3g beats the idle 7g, but a GPU is reshaped for a job only once it
+    // has waited 2 s (ReshapeGate.Params.DEFAULT_MIN_WAIT): the simulation wakes itself then.
+    List<SimJob> jobs = List.of(new SimJob(0, 0, 70, SPLIT), new SimJob(1, 0, 60, SPLIT));
+    SimResult r = Simulation.run(ONE, jobs, new DynamicPolicy());
+    assertThat(r.reshapes()).extracting(Reconfiguration::time).containsExactly(2.0);
+    assertThat(jct(r, 0)).isCloseTo(7 + 70 / 0.7, within(1e-9));
+  }
+
+  @Test
+  void dynamicKeepsIdleInstancesThroughTheCooldownWhileTheQueueDoesNotGrowAndWakesAtItsEnd() {
+    // t=2: 4g + 3g for jobs 0 and 1 (three queued then), ready at 7; both end by 7 + 10 / 0.6.
+    // Job 2 needs the whole GPU: destroying the idle pair waits for the 30 s cooldown (the queue
+    // has shrunk to 1), so the second reshape is at 2 + 30 = 32, ready at 37, and job 2 (arrived
+    // at 1) ends at 47.
+    List<SimJob> jobs =
+        List.of(
+            new SimJob(0, 0, 10, SPLIT), new SimJob(1, 0, 10, SPLIT), new SimJob(2, 1, 10, WHOLE));
+    SimResult r = Simulation.run(ONE, jobs, new DynamicPolicy());
+    assertThat(r.reshapes()).extracting(Reconfiguration::time).containsExactly(2.0, 32.0);
+    assertThat(jct(r, 2)).isCloseTo(46, within(1e-9));
+  }
+
+  @Test
   void dynamicRunsASingleJobOnTheWholeGpu() {
     SimResult r = Simulation.run(ONE, List.of(new SimJob(0, 3, 100, SPLIT)), new DynamicPolicy());
     assertThat(jct(r, 0)).isEqualTo(100);

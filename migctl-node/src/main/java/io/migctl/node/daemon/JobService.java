@@ -28,6 +28,7 @@ import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.plan.Repartitioner;
 import io.migctl.core.plan.ReshapeBackoff;
+import io.migctl.core.plan.ReshapeGate;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
@@ -49,6 +50,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -145,8 +147,8 @@ public final class JobService implements AutoCloseable {
   private final Repartition repartition;
   private final ApplyJournal journal;
 
-  /** When each GPU was last reshaped for a waiting job; read and written on the job thread. */
-  private final Map<Integer, Instant> lastReshape = new HashMap<>();
+  /** When each GPU may be reshaped next; read and written on the job thread. */
+  private ReshapeGate gate;
 
   /** Which GPUs wait before their next reshape after failed ones; on the job thread. */
   private ReshapeBackoff backoff = ReshapeBackoff.NONE;
@@ -157,33 +159,18 @@ public final class JobService implements AutoCloseable {
    * planner as {@code migctl mig apply}.
    *
    * @param enabled whether the daemon reshapes at all ({@code migctl serve --repartition})
-   * @param cooldown the least time between two reshapes of one GPU that destroy idle instances, so
-   *     layouts do not thrash (room that no instance takes is filled at any time)
-   * @param minWait how long a job must have waited before a GPU is reshaped for it
+   * @param gate when a GPU may be reshaped: the {@link ReshapeGate} the trace simulator runs too
    */
-  public record Repartition(boolean enabled, Duration cooldown, Duration minWait) {
-
-    /** The cooldown per GPU unless configured otherwise. */
-    public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(60);
-
-    /** How long a job waits before a reshape unless configured otherwise. */
-    public static final Duration DEFAULT_MIN_WAIT = Duration.ofSeconds(2);
+  public record Repartition(boolean enabled, ReshapeGate.Params gate) {
 
     /** No reshaping. */
-    public static final Repartition OFF =
-        new Repartition(false, DEFAULT_COOLDOWN, DEFAULT_MIN_WAIT);
+    public static final Repartition OFF = new Repartition(false, ReshapeGate.Params.DEFAULTS);
 
-    /** Reshaping with the default cooldown and wait. */
-    public static final Repartition ON = new Repartition(true, DEFAULT_COOLDOWN, DEFAULT_MIN_WAIT);
+    /** Reshaping with the gate's defaults. */
+    public static final Repartition ON = new Repartition(true, ReshapeGate.Params.DEFAULTS);
 
     public Repartition {
-      if (cooldown.isNegative() || minWait.isNegative()) {
-        throw new IllegalArgumentException(
-            "repartition cooldown and wait must not be negative, were "
-                + cooldown
-                + " and "
-                + minWait);
-      }
+      Objects.requireNonNull(gate, "gate");
     }
   }
 
@@ -259,6 +246,7 @@ public final class JobService implements AutoCloseable {
       ApplyJournal journal,
       Guards guards) {
     this.repartition = repartition;
+    this.gate = ReshapeGate.open(repartition.gate());
     this.guards = guards;
     this.journal = journal;
     this.store = store;
@@ -565,7 +553,8 @@ public final class JobService implements AutoCloseable {
           continue;
         }
         gpus.add(
-            new Repartitioner.Gpu(index, g.model(), busy, idle, coolingFor(index, now).isEmpty()));
+            new Repartitioner.Gpu(
+                index, g.model(), busy, idle, gate.mayDestroy(index, now, waitingJobs.size())));
       }
     } catch (MigDriverException e) {
       LOG.log(Level.WARNING, "cannot read the GPUs to reshape: " + e.getMessage());
@@ -578,8 +567,9 @@ public final class JobService implements AutoCloseable {
       if (ready.size() >= room) {
         break;
       }
-      Duration left = repartition.minWait().minus(Duration.between(job.submittedAt(), now));
-      if (left.isPositive()) {
+      Optional<Duration> wait = gate.jobWaitLeft(job.submittedAt(), now);
+      if (wait.isPresent()) {
+        Duration left = wait.get();
         soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
       } else {
         ready.add(job);
@@ -598,12 +588,12 @@ public final class JobService implements AutoCloseable {
     List<Repartitioner.Decision> reshapes =
         repartitioner.plan(gpus, queue).stream().filter(Repartitioner.Decision::reshapes).toList();
     if (reshapes.isEmpty()) {
-      noteCooldowns(gpus, queue, ready, now);
+      noteCooldowns(gpus, queue, ready, waitingJobs.size(), now);
       return;
     }
     boolean reshaped = false;
     for (Repartitioner.Decision d : reshapes) {
-      reshaped |= reshape(d, ready, now);
+      reshaped |= reshape(d, ready, waitingJobs.size(), now);
     }
     if (reshaped) {
       // Place the jobs on the new devices; a failed reshape waits for its backoff instead.
@@ -616,7 +606,11 @@ public final class JobService implements AutoCloseable {
    * it would serve when its next chance comes, and looks again then.
    */
   private void noteCooldowns(
-      List<Repartitioner.Gpu> gpus, List<Repartitioner.Demand> queue, List<Job> jobs, Instant now) {
+      List<Repartitioner.Gpu> gpus,
+      List<Repartitioner.Demand> queue,
+      List<Job> jobs,
+      int queueLength,
+      Instant now) {
     if (gpus.stream().allMatch(Repartitioner.Gpu::reshapable)) {
       return;
     }
@@ -625,7 +619,7 @@ public final class JobService implements AutoCloseable {
             .map(g -> new Repartitioner.Gpu(g.index(), g.model(), g.held(), g.idle(), true))
             .toList();
     for (Repartitioner.Decision d : repartitioner.plan(unblocked, queue)) {
-      Optional<Duration> left = coolingFor(d.gpu(), now);
+      Optional<Duration> left = gate.coolingLeft(d.gpu(), now, queueLength);
       if (!d.reshapes() || left.isEmpty()) {
         continue;
       }
@@ -637,23 +631,13 @@ public final class JobService implements AutoCloseable {
                 + "; reshaping idle instances of GPU "
                 + d.gpu()
                 + " would make room, but it was reshaped less than "
-                + repartition.cooldown().toSeconds()
+                + repartition.gate().cooldown().toSeconds()
                 + "s ago (next chance in "
                 + Math.max(1, left.get().toSeconds())
                 + "s)");
       }
       later(left.get(), this::requestSchedule);
     }
-  }
-
-  /** How long {@code gpu} still cools down after its last reshape, if it does. */
-  private Optional<Duration> coolingFor(int gpu, Instant now) {
-    Instant last = lastReshape.get(gpu);
-    if (last == null) {
-      return Optional.empty();
-    }
-    Duration left = Duration.between(now, last.plus(repartition.cooldown()));
-    return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
   }
 
   /**
@@ -666,7 +650,7 @@ public final class JobService implements AutoCloseable {
    *
    * @return whether the reshape succeeded
    */
-  private boolean reshape(Repartitioner.Decision d, List<Job> jobs, Instant now) {
+  private boolean reshape(Repartitioner.Decision d, List<Job> jobs, int queueLength, Instant now) {
     int gpu = d.gpu();
     Optional<ReshapeBackoff.Streak> streak = backoff.streak(gpu);
     Map<Job, String> served = new LinkedHashMap<>();
@@ -722,7 +706,7 @@ public final class JobService implements AutoCloseable {
       failure = String.valueOf(e.getMessage());
     }
     if (failure == null) {
-      lastReshape.put(gpu, now);
+      gate = gate.reshaped(gpu, now, queueLength);
       backoff = backoff.succeeded(gpu);
       streak.ifPresent(
           s ->

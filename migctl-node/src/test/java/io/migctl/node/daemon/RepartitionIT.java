@@ -3,6 +3,7 @@ package io.migctl.node.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migctl.core.plan.ReshapeGate;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.nio.file.Path;
@@ -42,7 +43,10 @@ class RepartitionIT {
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (TestDaemon d =
         new TestDaemon(
-            home, sim, new JobService.Repartition(true, Duration.ofSeconds(60), Duration.ZERO))) {
+            home,
+            sim,
+            new JobService.Repartition(
+                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
       applySevenSmall(d);
       List<Long> sleepers = new ArrayList<>();
       Map<Long, String> deviceOf = new HashMap<>();
@@ -104,7 +108,10 @@ class RepartitionIT {
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (TestDaemon d =
         new TestDaemon(
-            home, sim, new JobService.Repartition(true, Duration.ofSeconds(60), Duration.ZERO))) {
+            home,
+            sim,
+            new JobService.Repartition(
+                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
       // With MIG off nothing can be reshaped: both jobs wait until the layout below exists, and
       // are then offered together.
       TestDaemon.Reply off =
@@ -164,7 +171,10 @@ class RepartitionIT {
     // however long the cooldown.
     try (TestDaemon d =
         new TestDaemon(
-            home, sim, new JobService.Repartition(true, Duration.ofMinutes(30), Duration.ZERO))) {
+            home,
+            sim,
+            new JobService.Repartition(
+                true, new ReshapeGate.Params(Duration.ofMinutes(30), Duration.ZERO)))) {
       List<Long> jobs = new ArrayList<>();
       try {
         for (int i = 0; i < 2; i++) {
@@ -198,7 +208,10 @@ class RepartitionIT {
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (TestDaemon d =
         new TestDaemon(
-            home, sim, new JobService.Repartition(true, Duration.ofMinutes(10), Duration.ZERO))) {
+            home,
+            sim,
+            new JobService.Repartition(
+                true, new ReshapeGate.Params(Duration.ofMinutes(10), Duration.ZERO)))) {
       applySevenSmall(d);
       long first =
           d.submit(Map.of("name", "first", "command", List.of("sleep", "60"), "gpu", "3g.20gb"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.core.mig.DriverError;
+import io.migctl.core.plan.ReshapeGate;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.nvidia.sim.SimOperation;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
@@ -37,7 +38,8 @@ class ReshapeBackoffIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(true, Duration.ofSeconds(60), Duration.ZERO),
+            new JobService.Repartition(
+                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)),
             clock)) {
       TestDaemon.Reply seven =
           d.postJson("/api/v1/layout/apply", Map.of("config", RepartitionIT.SEVEN_SMALL));
