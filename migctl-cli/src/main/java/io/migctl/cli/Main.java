@@ -61,6 +61,11 @@ public final class Main {
     cl.addSubcommand(new MigCommand());
     cl.addSubcommand(new EnvCommand());
     cl.addSubcommand(new SimCommand());
+    cl.addSubcommand(new ReplayCommand());
+    // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
+    CommandLine alias = new CommandLine(new ReplayCommand());
+    alias.getCommandSpec().usageMessage().hidden(true);
+    cl.getSubcommands().get("sim").addSubcommand("trace", alias);
     cl.addSubcommand(new ServeCommand());
     cl.addSubcommand(new SubmitCommand());
     cl.addSubcommand(new JobsCommand());

@@ -22,19 +22,17 @@ import picocli.CommandLine.Spec;
     name = "sim",
     mixinStandardHelpOptions = true,
     description = {
-      "Control the simulated node: hold devices, inject driver faults, start over;",
-      "simulate a job trace on a virtual cluster (sim trace FILE, or sim --trace FILE).",
+      "Control the simulated node: hold devices, inject driver faults, start over.",
       "",
       "Make a process hold a MIG device, make the next driver calls fail, or return the",
-      "node to its initial state. Works on the simulated node only. 'sim trace' needs no",
-      "node: it runs the scheduler's policies on a virtual clock."
+      "node to its initial state. Works on the simulated node only. Simulating a job trace",
+      "is 'migctl replay' ('sim trace' and 'sim --trace' still work as its older names)."
     },
     subcommands = {
       SimCommand.Hold.class,
       SimCommand.Release.class,
       SimCommand.FailNext.class,
-      SimCommand.ResetState.class,
-      SimTraceCommand.class
+      SimCommand.ResetState.class
     })
 final class SimCommand implements Runnable {
 

@@ -1,13 +1,13 @@
 package io.migctl.bench.scale;
 
 import io.migctl.core.mig.Catalog;
-import io.migctl.core.sim.DynamicPolicy;
-import io.migctl.core.sim.Policy;
-import io.migctl.core.sim.SimJob;
-import io.migctl.core.sim.SimProfiles;
-import io.migctl.core.sim.SimResult;
-import io.migctl.core.sim.Simulation;
-import io.migctl.core.sim.StaticPolicy;
+import io.migctl.core.replay.DynamicPolicy;
+import io.migctl.core.replay.Policy;
+import io.migctl.core.replay.SimJob;
+import io.migctl.core.replay.SimProfiles;
+import io.migctl.core.replay.SimResult;
+import io.migctl.core.replay.Simulation;
+import io.migctl.core.replay.StaticPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

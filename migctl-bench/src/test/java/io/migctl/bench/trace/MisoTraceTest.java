@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.migctl.core.mig.Catalog;
-import io.migctl.core.sim.SimJob;
-import io.migctl.node.trace.CsvTrace;
-import io.migctl.node.trace.MisoTrace;
+import io.migctl.core.replay.SimJob;
+import io.migctl.replay.CsvTrace;
+import io.migctl.replay.MisoTrace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

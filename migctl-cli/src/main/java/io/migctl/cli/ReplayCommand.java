@@ -1,0 +1,499 @@
+package io.migctl.cli;
+
+import io.migctl.core.mig.Catalog;
+import io.migctl.core.mig.GpuModel;
+import io.migctl.core.replay.Policies;
+import io.migctl.core.replay.Policy;
+import io.migctl.core.replay.SimJob;
+import io.migctl.core.replay.SimProfiles;
+import io.migctl.core.replay.Simulation;
+import io.migctl.core.replay.StaticPolicy;
+import io.migctl.input.TextFiles;
+import io.migctl.replay.CsvTrace;
+import io.migctl.replay.Layouts;
+import io.migctl.replay.MisoTrace;
+import io.migctl.replay.PolicyRow;
+import io.migctl.replay.Svg;
+import io.migctl.replay.TraceJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code migctl replay FILE} (also {@code migctl sim trace FILE}, its older name): the event-driven
+ * simulation of a trace on a virtual cluster, one policy or all of them on the same arrivals, as a
+ * table or JSON, and with {@code --out} the JSON and an SVG chart.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Simulate a job trace on a virtual cluster under a partitioning policy.",
+      "",
+      "FILE is MISO's workload folder (trace_100.json, job_models.json,",
+      "DERIVED_mig_slice_speed.csv), Alibaba's v2023 pod list (by its CSV header), or a",
+      "plain CSV arrival_s,duration_s,need (need: fraction of one GPU, 0 < need <= 1).",
+      "Prints mean/p50/p99 job completion time, queueing delay, slice and GPU utilisation,",
+      "reconfigurations and the ratios against the best static layout and whole-gpu.",
+      "No driver is used: the cluster exists only in the simulation."
+    })
+final class ReplayCommand implements Runnable {
+
+  private static final String[] MISO_FILES = {
+    "trace_100.json", "job_models.json", "DERIVED_mig_slice_speed.csv"
+  };
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "The trace: a MISO folder or a CSV file.")
+  Path file;
+
+  @Option(
+      names = "--cluster",
+      required = true,
+      paramLabel = "SPEC",
+      description = "The GPUs, as --simulate takes them, e.g. a100-40gb:8 (one model only).")
+  String cluster;
+
+  @Option(
+      names = "--policy",
+      paramLabel = "P",
+      defaultValue = "all",
+      description = {
+        "whole-gpu, static:<sizes> (e.g. static:3+2+2 or static:3g.20gb+4g.20gb), dynamic,",
+        "or all: every policy on the same arrivals, with the best static (default)."
+      })
+  String policy;
+
+  @Option(
+      names = "--format",
+      paramLabel = "F",
+      description = "miso, alibaba or csv (default: detected from FILE).")
+  String format;
+
+  @Option(
+      names = "--seeds",
+      paramLabel = "N",
+      description = "MISO: arrival seeds 1..N, metrics averaged (default 5); others: 1.")
+  Integer seeds;
+
+  @Option(
+      names = "--reconfig",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description = "Time to reshape idle slices (default: ${DEFAULT-VALUE}).")
+  double reconfig;
+
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "The checkpoint-restart pause of a running job that the dynamic policy moves (only"
+              + " checkpointable jobs move: MISO's; default: ${DEFAULT-VALUE}, MISO's average).")
+  double checkpoint;
+
+  @Option(
+      names = "--gap",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description = "MISO: mean arrival gap, half for the first third (default: ${DEFAULT-VALUE}).")
+  double gap;
+
+  @Option(
+      names = "--load",
+      paramLabel = "L",
+      defaultValue = "1.0",
+      description =
+          "Alibaba: scale arrivals until the offered load is L x the GPUs (default:"
+              + " ${DEFAULT-VALUE}).")
+  double load;
+
+  @Option(
+      names = "--days",
+      paramLabel = "D",
+      defaultValue = "30",
+      description = "Alibaba: pods created in the trace's last D days (default: ${DEFAULT-VALUE}).")
+  double days;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "2000",
+      description = "Alibaba: at most the first N of those pods (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Write <format>.json and .svg here.")
+  Path out;
+
+  @Option(names = "--json", description = "Print the report as JSON instead of a table.")
+  boolean json;
+
+  /** The trace's job lists (one a seed), static candidates and a description. */
+  private record Loaded(
+      String name, String title, List<List<SimJob>> lists, List<List<Integer>> layouts) {}
+
+  @Override
+  public void run() {
+    GpuModel model;
+    int gpus;
+    Map<String, Integer> counts = parseCluster(cluster);
+    if (counts.size() > 1) {
+      throw new InvalidInputException(
+          "--cluster "
+              + cluster
+              + ": the simulator supports one GPU model per cluster, and this names "
+              + counts.size()
+              + " ("
+              + String.join(", ", counts.keySet())
+              + "); simulate each model separately");
+    }
+    model = Catalog.require(counts.keySet().iterator().next());
+    gpus = counts.values().iterator().next();
+    if (seeds != null && seeds < 1) {
+      throw new InvalidInputException("--seeds " + seeds + ": give 1 or more");
+    }
+    if (!(checkpoint >= 0) || Double.isInfinite(checkpoint)) {
+      throw new InvalidInputException("--checkpoint " + checkpoint + ": give 0 or more seconds");
+    }
+    if (!(reconfig >= 0) || Double.isInfinite(reconfig)) {
+      throw new InvalidInputException("--reconfig " + reconfig + ": give 0 or more seconds");
+    }
+    if (!(gap > 0) || !(load > 0) || !(days > 0) || limit < 1) {
+      throw new InvalidInputException("--gap, --load, --days and --limit must be positive");
+    }
+    SimProfiles profiles;
+    try {
+      profiles = SimProfiles.of(model);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--cluster " + cluster + ": " + e.getMessage(), e);
+    }
+    String fmt = format == null ? detect(file) : checkFormat(format, file);
+    Loaded trace = load(fmt, model, gpus);
+    if (trace.lists().get(0).isEmpty()) {
+      throw new InvalidInputException(file + ": the trace has no jobs");
+    }
+    double span =
+        trace.lists().stream().flatMap(List::stream).mapToDouble(SimJob::arrival).max().orElse(0);
+    Simulation.Config config =
+        new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400), checkpoint);
+
+    boolean all = policy.strip().equals("all");
+    Policy chosen = null;
+    if (!all) {
+      try {
+        chosen = Policies.parse(policy, profiles);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("--policy " + policy + ": " + e.getMessage(), e);
+      }
+    }
+    PolicyRow whole = run(StaticPolicy.wholeGpu(profiles), config, trace.lists());
+    List<PolicyRow> statics = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    PolicyRow best = null;
+    for (List<Integer> sizes : trace.layouts()) {
+      StaticPolicy p = StaticPolicy.of(sizes);
+      try {
+        PolicyRow r = PolicyRow.run(p, config, trace.lists());
+        statics.add(r);
+        if (best == null || r.jctMean() < best.jctMean()) {
+          best = r;
+        }
+      } catch (Simulation.Unrunnable | IllegalArgumentException e) {
+        skipped.add(p.name());
+      }
+    }
+    List<PolicyRow> shown = new ArrayList<>();
+    List<PolicyRow> rows = new ArrayList<>();
+    if (all) {
+      shown.add(whole);
+      if (best != null) {
+        shown.add(best);
+      }
+      shown.add(run(Policies.parse("dynamic", profiles), config, trace.lists()));
+      rows.add(whole);
+      rows.addAll(statics);
+      rows.add(shown.get(shown.size() - 1));
+    } else {
+      PolicyRow r =
+          chosen.name().equals(whole.policy()) ? whole : run(chosen, config, trace.lists());
+      shown.add(r);
+      rows.add(r);
+    }
+    String text =
+        table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped);
+    String jsonText = TraceJson.write(trace.title(), config, rows, best);
+    PrintWriter w = spec.commandLine().getOut();
+    w.print(json ? jsonText : text);
+    if (out != null) {
+      try {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(trace.name() + ".json"), jsonText);
+        Files.writeString(out.resolve(trace.name() + ".md"), text);
+        Files.writeString(out.resolve(trace.name() + ".svg"), Svg.chart(trace.title(), shown));
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "--out " + out + ": cannot write the report: " + TextFiles.problem(e), e);
+      }
+      if (!json) {
+        w.println();
+        w.println("wrote " + out.resolve(trace.name() + ".json") + " and .svg, .md");
+      }
+    }
+    w.flush();
+  }
+
+  private PolicyRow run(Policy p, Simulation.Config config, List<List<SimJob>> lists) {
+    try {
+      return PolicyRow.run(p, config, lists);
+    } catch (Simulation.Unrunnable e) {
+      throw new InvalidInputException(
+          "policy " + p.name() + " cannot run this trace: " + e.getMessage(), e);
+    }
+  }
+
+  /** Model key → GPU count, from {@code a100-40gb:8} or {@code a100-40gb:1,h100-80gb:1}. */
+  private static Map<String, Integer> parseCluster(String spec) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (String part : spec.split(",")) {
+      String p = part.strip();
+      if (p.isEmpty()) {
+        throw new InvalidInputException("--cluster " + spec + ": an empty entry");
+      }
+      String[] f = p.split(":", -1);
+      int n = 1;
+      if (f.length > 2) {
+        throw new InvalidInputException(
+            "--cluster " + spec + ": use MODEL:COUNT, e.g. a100-40gb:8");
+      }
+      if (f.length == 2) {
+        try {
+          n = Integer.parseInt(f[1].strip());
+        } catch (NumberFormatException e) {
+          throw new InvalidInputException(
+              "--cluster " + spec + ": \"" + f[1] + "\" is not a GPU count", e);
+        }
+        if (n < 1) {
+          throw new InvalidInputException("--cluster " + spec + ": a count is at least 1");
+        }
+      }
+      GpuModel m;
+      try {
+        m = Catalog.require(f[0].strip());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("--cluster " + spec + ": " + e.getMessage(), e);
+      }
+      counts.merge(m.key(), n, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** miso for a folder with MISO's files, alibaba for a CSV with its header, else csv. */
+  static String detect(Path file) {
+    if (Files.isDirectory(file)) {
+      List<String> missing = new ArrayList<>();
+      for (String f : MISO_FILES) {
+        if (!Files.isRegularFile(file.resolve(f))) {
+          missing.add(f);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new InvalidInputException(
+            file + " is a folder but not MISO's workload: missing " + String.join(", ", missing));
+      }
+      return "miso";
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(file + ": no such trace file or folder");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      // The header names the format; a line longer than this is no header of ours.
+      String start = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1);
+      String header = start.lines().findFirst().orElse("");
+      if (header.contains("gpu_milli") && header.contains("creation_time")) {
+        return "alibaba";
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException(file + ": " + TextFiles.problem(e), e);
+    }
+    return "csv";
+  }
+
+  private static String checkFormat(String format, Path file) {
+    String f = format.strip().toLowerCase(Locale.ROOT);
+    switch (f) {
+      case "miso" -> {
+        if (!Files.isDirectory(file)) {
+          throw new InvalidInputException(
+              "--format miso: " + file + " is not a folder; give MISO's workload folder");
+        }
+        return detect(file);
+      }
+      case "alibaba", "csv" -> {
+        if (!Files.isRegularFile(file)) {
+          throw new InvalidInputException(
+              "--format " + f + ": " + file + " is not a file; give the CSV file");
+        }
+        return f;
+      }
+      default ->
+          throw new InvalidInputException(
+              "--format " + format + ": use miso, alibaba or csv (or leave it out to detect)");
+    }
+  }
+
+  private Loaded load(String fmt, GpuModel model, int gpus) {
+    try {
+      switch (fmt) {
+        case "miso" -> {
+          int n = seeds == null ? 5 : seeds;
+          MisoTrace trace = MisoTrace.read(file);
+          List<List<SimJob>> lists = new ArrayList<>();
+          for (int s = 1; s <= n; s++) {
+            lists.add(trace.jobs(s, gap));
+          }
+          List<List<Integer>> layouts =
+              Files.isRegularFile(file.resolve("partition_code.json"))
+                  ? Layouts.miso(file)
+                  : Layouts.maximal(model);
+          String title =
+              String.format(
+                  Locale.ROOT,
+                  "MISO %d jobs, %d x %s, mean gap %.0f s (half for the first third), seeds"
+                      + " 1..%d, reconfiguration %.0f s",
+                  trace.size(),
+                  gpus,
+                  model.key(),
+                  gap,
+                  n,
+                  reconfig);
+          return new Loaded("miso", title, lists, layouts);
+        }
+        case "alibaba" -> {
+          List<SimJob> raw = CsvTrace.alibaba(file, model, days, limit);
+          CsvTrace.Scaled scaled = CsvTrace.scaleToLoad(raw, load, gpus);
+          String title =
+              String.format(
+                  Locale.ROOT,
+                  "Alibaba v2023 %d one-GPU pods (first of the last %.0f days), arrivals x %.4f,"
+                      + " %d x %s; offered load %.1f whole GPUs (sum of durations / arrival"
+                      + " span), reconfiguration %.0f s",
+                  scaled.jobs().size(),
+                  days,
+                  scaled.scale(),
+                  gpus,
+                  model.key(),
+                  scaled.offeredLoad(),
+                  reconfig);
+          return new Loaded("alibaba", title, List.of(scaled.jobs()), Layouts.maximal(model));
+        }
+        default -> {
+          List<SimJob> jobs = CsvTrace.plain(file, model);
+          String title =
+              String.format(
+                  Locale.ROOT,
+                  "%s, %d jobs, %d x %s, reconfiguration %.0f s",
+                  file.getFileName(),
+                  jobs.size(),
+                  gpus,
+                  model.key(),
+                  reconfig);
+          return new Loaded("csv", title, List.of(jobs), Layouts.maximal(model));
+        }
+      }
+    } catch (IOException e) {
+      // The readers name the file and line of what is wrong in the text (InvalidTextException);
+      // what is left is the file system's answer.
+      throw new InvalidInputException(file + " (" + fmt + " trace): " + TextFiles.problem(e), e);
+    }
+  }
+
+  private static String table(
+      String title,
+      Simulation.Config config,
+      List<PolicyRow> shown,
+      PolicyRow best,
+      PolicyRow whole,
+      List<PolicyRow> statics,
+      List<String> skipped) {
+    StringBuilder t = new StringBuilder();
+    t.append(title).append('\n');
+    t.append(
+        String.format(
+            Locale.ROOT,
+            "reconfiguration %.1f s, checkpoint-restart of a moved job %.1f s; best static: %s%n%n",
+            config.reconfigSeconds(),
+            config.checkpointSeconds(),
+            best == null
+                ? "none (every static layout leaves some job without a slice)"
+                : best.policy()));
+    t.append(
+        String.format(
+            Locale.ROOT,
+            "%-26s %9s %8s %8s %9s %9s %6s %6s %9s %11s %10s%n",
+            "POLICY",
+            "MEAN JCT",
+            "P50 JCT",
+            "P99 JCT",
+            "MEAN WAIT",
+            "P99 WAIT",
+            "SLICE",
+            "GPU",
+            "RECONFIGS",
+            "/BEST STAT",
+            "/WHOLE-GPU"));
+    for (PolicyRow r : shown) {
+      String name = r.policy() + (r == best ? " (best static)" : "");
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%-26s %9.0f %8.0f %8.0f %9.0f %9.0f %6.2f %6.2f %9.1f %11s %10.2f%n",
+              name,
+              r.jctMean(),
+              r.jctP50(),
+              r.jctP99(),
+              r.queueMean(),
+              r.queueP99(),
+              r.sliceUtil(),
+              r.gpuUtil(),
+              r.reconfigurations(),
+              best == null
+                  ? "n/a"
+                  : String.format(Locale.ROOT, "%.2f", r.jctMean() / best.jctMean()),
+              r.jctMean() / whole.jctMean()));
+    }
+    t.append("(times in seconds; SLICE and GPU: mean utilisation)\n");
+    if (!statics.isEmpty()) {
+      t.append("\nall static layouts:\n");
+      for (PolicyRow r : statics) {
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "  %-24s mean JCT %7.0f  p99 %7.0f  slice util %.2f%n",
+                r.policy(),
+                r.jctMean(),
+                r.jctP99(),
+                r.sliceUtil()));
+      }
+    }
+    if (!skipped.isEmpty() && !statics.isEmpty()) {
+      t.append("skipped (some job fits no slice of the layout): ")
+          .append(String.join(", ", skipped))
+          .append('\n');
+    }
+    return t.toString();
+  }
+}

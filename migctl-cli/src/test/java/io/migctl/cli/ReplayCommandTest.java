@@ -1,0 +1,225 @@
+package io.migctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code migctl replay} (and its older name {@code sim trace}): trace replay from the command line.
+ */
+class ReplayCommandTest {
+
+  @TempDir Path home;
+  @TempDir Path work;
+
+  private static Path shared(String relative) {
+    return Path.of(System.getProperty("migctl.shared.dir", "../../shared")).resolve(relative);
+  }
+
+  private Path tinyCsv() throws Exception {
+    Path f = work.resolve("tiny.csv");
+    // One GPU, FIFO, one job at a time: job 0 runs 0..100 (JCT 100), job 1 waits until 100 and
+    // runs to 150 (JCT 140), job 2 waits until 150 and runs to 160 (JCT 140).
+    Files.writeString(f, "arrival_s,duration_s,need\n0,100,0.5\n10,50,0.1\n20,10,1\n");
+    return f;
+  }
+
+  @Test
+  void wholeGpuOnATinyCsvGivesHandCheckedCompletionTimes() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Invocations.Result r =
+        migctl.run(
+            "sim",
+            "trace",
+            tinyCsv().toString(),
+            "--cluster",
+            "a100-40gb:1",
+            "--policy",
+            "whole-gpu",
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    assertThat(json.get("gpus").asInt()).isEqualTo(1);
+    JsonNode row = json.get("policies").get(0);
+    assertThat(row.get("policy").asText()).isEqualTo("whole-gpu");
+    assertThat(row.get("jctMean").asDouble()).isCloseTo(380.0 / 3, within(0.01));
+    assertThat(row.get("queueMean").asDouble()).isCloseTo((0 + 90 + 130) / 3.0, within(0.01));
+    assertThat(row.get("reconfigurations").asDouble()).isZero();
+
+    Invocations.Result table =
+        migctl.run(
+            "sim",
+            "trace",
+            tinyCsv().toString(),
+            "--cluster",
+            "a100-40gb:1",
+            "--policy",
+            "whole-gpu");
+    assertThat(table.code()).as(table.err()).isZero();
+    assertThat(table.out()).contains("whole-gpu").contains("127");
+  }
+
+  @Test
+  void allRunsEveryPolicyOnTheSameArrivalsAndWritesJsonAndSvg() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Path out = work.resolve("report");
+    Invocations.Result r =
+        migctl.run(
+            "sim",
+            "trace",
+            tinyCsv().toString(),
+            "--cluster",
+            "a100-40gb:2",
+            "--policy",
+            "all",
+            "--out",
+            out.toString(),
+            "--checkpoint",
+            "12");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("reconfiguration 5.0 s, checkpoint-restart of a moved job 12.0 s");
+    assertThat(r.out()).contains("whole-gpu").contains("(best static)").contains("dynamic");
+    assertThat(r.out()).contains("all static layouts:");
+    assertThat(Files.readString(out.resolve("csv.svg"))).startsWith("<svg");
+    JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(Files.readString(out.resolve("csv.json")));
+    assertThat(json.get("policies").findValuesAsText("policy")).contains("whole-gpu", "dynamic");
+    assertThat(json.get("bestStatic").asText()).startsWith("static:");
+    // Both reconfiguration costs are parameters of the report.
+    assertThat(json.get("reconfigSeconds").asDouble()).isEqualTo(5.0);
+    assertThat(json.get("checkpointRestartSeconds").asDouble()).isEqualTo(12.0);
+    JsonNode first = json.get("policies").get(0);
+    assertThat(first.get("jctMean").asDouble()).isPositive();
+    assertThat(first.has("sliceUtilisation")).isTrue();
+    assertThat(first.has("runs")).isFalse();
+    JsonNode series = first.get("series");
+    assertThat(series.size()).isPositive();
+    assertThat(series.get(0).size()).isEqualTo(json.get("seriesColumns").size());
+  }
+
+  @Test
+  void replayIsItsOwnCommandAndSimListsOnlyTheSimulatedNodesControls() {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Invocations.Result top = migctl.run("--help");
+    Invocations.Result sim = migctl.run("sim", "--help");
+    Invocations.Result replay = migctl.run("replay", "--help");
+    assertThat(top.out()).containsPattern("(?m)^\\s+replay\\s+Simulate a job trace");
+    assertThat(sim.out()).contains("hold", "fail-next").doesNotContainPattern("(?m)^\\s+trace\\s");
+    assertThat(replay.out()).contains("Usage: migctl replay");
+  }
+
+  @Test
+  void simTraceAndSimDashDashTraceAreTheSameCommandAsReplay() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    String csv = tinyCsv().toString();
+    Invocations.Result sub =
+        migctl.run("replay", csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    Invocations.Result alias =
+        migctl.run("sim", "trace", csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    assertThat(alias.code()).as(alias.err()).isZero();
+    assertThat(alias.out()).isEqualTo(sub.out());
+    Invocations.Result option =
+        migctl.run("sim", "--trace", csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    Invocations.Result equals =
+        migctl.run("sim", "--trace=" + csv, "--cluster", "a100-40gb:1", "--policy", "whole-gpu");
+    assertThat(sub.code()).as(sub.err()).isZero();
+    assertThat(option.code()).as(option.err()).isZero();
+    assertThat(equals.code()).as(equals.err()).isZero();
+    assertThat(option.out()).isEqualTo(sub.out());
+    assertThat(equals.out()).isEqualTo(sub.out());
+  }
+
+  @Test
+  void badInputExits2NamingTheProblem() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Path bad = work.resolve("bad.csv");
+    Files.writeString(bad, "arrival_s,duration_s,need\n0,100,0.5\n10,fifty,0.1\n");
+    Invocations.Result r =
+        migctl.run("replay", bad.toString(), "--cluster", "a100-40gb:1", "--policy", "all");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("bad.csv").contains("fifty");
+
+    Path need = work.resolve("need.csv");
+    Files.writeString(need, "0,100,1.5\n");
+    Invocations.Result n = migctl.run("replay", need.toString(), "--cluster", "a100-40gb:1");
+    assertThat(n.code()).isEqualTo(2);
+    assertThat(n.err()).contains("need must be in (0, 1]");
+
+    Invocations.Result missing =
+        migctl.run("replay", work.resolve("nope.csv").toString(), "--cluster", "a100-40gb:1");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such trace file");
+
+    Invocations.Result folder = migctl.run("replay", work.toString(), "--cluster", "a100-40gb:1");
+    assertThat(folder.code()).isEqualTo(2);
+    assertThat(folder.err()).contains("not MISO's workload").contains("trace_100.json");
+
+    Path miso = Files.createDirectories(work.resolve("miso"));
+    Files.writeString(miso.resolve("trace_100.json"), "{\"0\": 120, \"1\": ");
+    Files.writeString(miso.resolve("job_models.json"), "{\"0\": \"a\", \"1\": \"a\"}");
+    Files.writeString(
+        miso.resolve("DERIVED_mig_slice_speed.csv"),
+        "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g\n"
+            + "a,7g.40gb,7,0.1,10,1.0\n");
+    Invocations.Result truncated =
+        migctl.run("replay", miso.toString(), "--cluster", "a100-40gb:1");
+    assertThat(truncated.code()).isEqualTo(2);
+    assertThat(truncated.err()).contains("trace_100.json");
+    Files.writeString(miso.resolve("trace_100.json"), "{\"0\": 120, \"1\": 60}");
+    Files.writeString(
+        miso.resolve("DERIVED_mig_slice_speed.csv"),
+        "model_batch,mig_profile,gpc_slices,mean_iter_time_s,n_samples,speed_rel_7g\n"
+            + "a,7g.40gb,seven,0.1,10,1.0\n");
+    Invocations.Result badSpeeds =
+        migctl.run("replay", miso.toString(), "--cluster", "a100-40gb:1");
+    assertThat(badSpeeds.code()).isEqualTo(2);
+    assertThat(badSpeeds.err()).contains("DERIVED_mig_slice_speed.csv, line 2").contains("seven");
+
+    Invocations.Result two =
+        migctl.run("replay", tinyCsv().toString(), "--cluster", "a100-40gb:1,h100-80gb:1");
+    assertThat(two.code()).isEqualTo(2);
+    assertThat(two.err()).contains("one GPU model");
+
+    Invocations.Result pause =
+        migctl.run(
+            "sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1", "--checkpoint", "-1");
+    assertThat(pause.code()).isEqualTo(2);
+    assertThat(pause.err()).contains("--checkpoint -1.0");
+
+    Invocations.Result policy =
+        migctl.run(
+            "sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1", "--policy", "best");
+    assertThat(policy.code()).isEqualTo(2);
+    assertThat(policy.err()).contains("unknown policy");
+  }
+
+  @Test
+  void misoFolderWithOneSeedShowsTheThreePolicies() throws Exception {
+    Path miso = shared("reference/traces/miso");
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    Invocations.Result r =
+        migctl.run(
+            "sim",
+            "trace",
+            miso.toString(),
+            "--cluster",
+            "a100-40gb:8",
+            "--policy",
+            "all",
+            "--seeds",
+            "1");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("MISO 100 jobs, 8 x a100-40gb");
+    String table = r.out().substring(0, r.out().indexOf("all static layouts:"));
+    assertThat(table.lines().filter(l -> l.startsWith("whole-gpu"))).hasSize(1);
+    assertThat(table.lines().filter(l -> l.startsWith("static:") && l.contains("(best static)")))
+        .hasSize(1);
+    assertThat(table.lines().filter(l -> l.startsWith("dynamic"))).hasSize(1);
+  }
+}

@@ -1,0 +1,20 @@
+package io.migctl.core.replay;
+
+import io.migctl.core.mig.PlacedInstance;
+import java.util.List;
+
+/**
+ * A scheduling policy of the simulation: the layout every GPU starts with, and what to do after
+ * every batch of events (start queued jobs on free slices, reshape idle instances).
+ */
+public interface Policy {
+
+  /** The policy's name in reports, e.g. {@code static:3+2+2}. */
+  String name();
+
+  /** The layout each GPU starts with. */
+  List<PlacedInstance> initialLayout(SimProfiles profiles);
+
+  /** Called after every batch of simultaneous events; acts through {@code sim}. */
+  void schedule(Simulation sim);
+}

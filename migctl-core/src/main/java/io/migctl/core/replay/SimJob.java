@@ -1,0 +1,95 @@
+package io.migctl.core.replay;
+
+import io.migctl.core.mig.GpuInstanceProfile;
+import io.migctl.core.mig.GpuModel;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One job of a trace: when it arrives, how long it runs on a whole GPU, and how fast it runs on
+ * each MIG slice size relative to the whole GPU.
+ *
+ * @param id the job's number in the trace
+ * @param arrival arrival time in seconds from the trace start
+ * @param duration running time on a whole GPU (the full-GPU profile, speed 1.0), in seconds
+ * @param speeds speed by compute slices of the slice (e.g. 3 → 0.63 for a 3g slice), relative to
+ *     the whole GPU; a slice size without a value does not fit the job
+ * @param checkpointable whether the job can be checkpointed and restarted elsewhere, so that a
+ *     policy may move it while it runs (paying {@link Simulation.Config#checkpointSeconds()})
+ */
+public record SimJob(
+    int id, double arrival, double duration, Map<Integer, Double> speeds, boolean checkpointable) {
+
+  /** A job that cannot be moved while it runs. */
+  public SimJob(int id, double arrival, double duration, Map<Integer, Double> speeds) {
+    this(id, arrival, duration, speeds, false);
+  }
+
+  /** This job, checkpointable or not. */
+  public SimJob withCheckpointable(boolean value) {
+    return new SimJob(id, arrival, duration, speeds, value);
+  }
+
+  public SimJob {
+    if (arrival < 0 || duration <= 0 || Double.isNaN(arrival) || Double.isNaN(duration)) {
+      throw new IllegalArgumentException(
+          "job "
+              + id
+              + ": arrival must be >= 0 and duration > 0, was "
+              + arrival
+              + ", "
+              + duration);
+    }
+    for (Map.Entry<Integer, Double> e : speeds.entrySet()) {
+      if (!(e.getValue() > 0)) {
+        throw new IllegalArgumentException(
+            "job " + id + ": speed on " + e.getKey() + "g must be > 0, was " + e.getValue());
+      }
+    }
+    speeds = Map.copyOf(new TreeMap<>(speeds));
+  }
+
+  /** The job's speed on a slice of {@code computeSlices}, or 0 when it does not fit there. */
+  public double speed(int computeSlices) {
+    Double s = speeds.get(computeSlices);
+    return s == null ? 0 : s;
+  }
+
+  /** Whether the job fits a slice of {@code computeSlices}. */
+  public boolean fits(int computeSlices) {
+    return speeds.containsKey(computeSlices);
+  }
+
+  /** Running time on a slice of {@code computeSlices}: duration / speed. */
+  public double runTime(int computeSlices) {
+    double s = speed(computeSlices);
+    if (s <= 0) {
+      throw new IllegalArgumentException("job " + id + " does not fit a " + computeSlices + "g");
+    }
+    return duration / s;
+  }
+
+  /**
+   * A job that asks for a fraction of one GPU (Alibaba's {@code gpu_milli} / 1000, or the plain
+   * CSV's {@code need}): it fits every slice profile of {@code model} whose compute slices and
+   * memory are both at least {@code need} of the whole GPU's (the full-GPU profile's memory counts
+   * as 1), and it runs there at its trace speed (speed 1.0), since it was only ever given that
+   * fraction.
+   */
+  public static SimJob fractional(
+      int id, double arrival, double duration, double need, GpuModel model) {
+    if (!(need > 0) || need > 1) {
+      throw new IllegalArgumentException("job " + id + ": need must be in (0, 1], was " + need);
+    }
+    Map<Integer, Double> speeds = new TreeMap<>();
+    long fullMemory = SimProfiles.of(model).full().memoryMiB();
+    for (GpuInstanceProfile p : SimProfiles.of(model).profiles()) {
+      double compute = (double) p.computeSlices() / model.computeSlices();
+      double memory = (double) p.memoryMiB() / fullMemory;
+      if (compute >= need - 1e-9 && memory >= need - 1e-9) {
+        speeds.put(p.computeSlices(), 1.0);
+      }
+    }
+    return new SimJob(id, arrival, duration, speeds);
+  }
+}

@@ -1,0 +1,84 @@
+package io.migctl.core.replay;
+
+import java.util.List;
+
+/**
+ * The outcome of one simulation run.
+ *
+ * @param policy the policy's name
+ * @param gpus GPUs in the cluster
+ * @param jobs jobs finished
+ * @param jctMean mean job completion time (arrival to finish), seconds
+ * @param jctP50 median job completion time
+ * @param jctP99 99th percentile job completion time
+ * @param queueMean mean queueing delay (arrival to start), seconds
+ * @param queueP50 median queueing delay
+ * @param queueP99 99th percentile queueing delay
+ * @param sliceUtilisation busy compute-slice-seconds / (compute slices × GPUs × makespan)
+ * @param gpuUtilisation GPU-seconds with any job running / (GPUs × makespan)
+ * @param makespan time of the last completion, seconds from the trace start
+ * @param reconfigurations reshapes applied
+ * @param finished per job, in order of job id
+ * @param samples the time series
+ * @param reshapes every reshape
+ * @param events events the simulation processed (arrivals, completions, instances ready)
+ */
+public record SimResult(
+    String policy,
+    int gpus,
+    int jobs,
+    double jctMean,
+    double jctP50,
+    double jctP99,
+    double queueMean,
+    double queueP50,
+    double queueP99,
+    double sliceUtilisation,
+    double gpuUtilisation,
+    double makespan,
+    int reconfigurations,
+    List<Finished> finished,
+    List<Sample> samples,
+    List<Reconfiguration> reshapes,
+    long events) {
+
+  public SimResult {
+    finished = List.copyOf(finished);
+    samples = List.copyOf(samples);
+    reshapes = List.copyOf(reshapes);
+  }
+
+  /**
+   * One finished job.
+   *
+   * @param id job id
+   * @param arrival arrival time
+   * @param start start time
+   * @param finish finish time
+   * @param gpu the GPU it ran on
+   * @param slices compute slices of its slice
+   */
+  public record Finished(int id, double arrival, double start, double finish, int gpu, int slices) {
+
+    /** Job completion time. */
+    public double jct() {
+      return finish - arrival;
+    }
+
+    /** Queueing delay. */
+    public double queueing() {
+      return start - arrival;
+    }
+  }
+
+  /**
+   * The cluster at one sampled instant.
+   *
+   * @param time seconds from the trace start
+   * @param sliceUtilisation busy compute slices / all compute slices
+   * @param gpuUtilisation GPUs with any job / GPUs
+   * @param queueLength jobs waiting (queued or reserved for an instance being created)
+   */
+  public record Sample(
+      double time, double sliceUtilisation, double gpuUtilisation, int queueLength) {}
+}

@@ -1,0 +1,103 @@
+package io.migctl.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.mig.Catalog;
+import io.migctl.core.mig.GpuModel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Trace files: bounded lines, values named by line and column, no Java exception texts. */
+class TraceReadersTest {
+
+  private static final GpuModel A100 = Catalog.require("a100-40gb");
+
+  @TempDir Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void aPlainCsvReadsItsJobs() throws Exception {
+    Path file = write("t.csv", "arrival_s,duration_s,need\n0,10,0.5\n5,20,1\n");
+    assertThat(CsvTrace.plain(file, A100)).hasSize(2);
+  }
+
+  @Test
+  void aValueThatIsNotANumberIsNamedByLineAndColumn() throws IOException {
+    Path file = write("t.csv", "arrival_s,duration_s,need\n0,10,0.5\n5,abc,1\n");
+    assertThatThrownBy(() -> CsvTrace.plain(file, A100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(file + ", line 3: duration_s \"abc\" is not a number")
+        .hasMessageNotContaining("For input string");
+  }
+
+  @Test
+  void aLineLongerThanTheBoundIsRefused() throws IOException {
+    Path file = write("t.csv", "0,10,0.5\n" + "1".repeat(70_000) + ",1,1\n");
+    assertThatThrownBy(() -> CsvTrace.plain(file, A100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            file
+                + ", line 2: longer than 65536 bytes; a trace line is a few hundred at most"
+                + " (is it the right file?)");
+  }
+
+  @Test
+  void textThatIsNotUtf8IsRefusedNamingTheLineAndByte() throws IOException {
+    Path file = dir.resolve("t.csv");
+    Files.write(file, "0,10,0.5\n1,\u00e9,1\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> CsvTrace.plain(file, A100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(file + ", line 2: not UTF-8 text at byte 2");
+  }
+
+  @Test
+  void anAlibabaListWithoutItsColumnsIsRefusedNamingThem() throws IOException {
+    Path file = write("pods.csv", "name,gpu_milli,creation_time\np1,500,0\n");
+    assertThatThrownBy(() -> CsvTrace.alibaba(file, A100, 30, 100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            file
+                + ", line 1: the header lacks the columns num_gpu, pod_phase, deletion_time,"
+                + " scheduled_time of Alibaba's pod list");
+    Path empty = write("empty.csv", "");
+    assertThatThrownBy(() -> CsvTrace.alibaba(empty, A100, 30, 100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(empty + ": empty");
+  }
+
+  @Test
+  void deeplyNestedTraceJsonIsRefusedNamingTheFile() throws IOException {
+    Path miso = Files.createDirectory(dir.resolve("miso"));
+    Files.writeString(miso.resolve("trace_100.json"), "[".repeat(3000) + "]".repeat(3000));
+    Files.writeString(miso.resolve("job_models.json"), "{}");
+    Files.writeString(miso.resolve("DERIVED_mig_slice_speed.csv"), "h\n");
+    assertThatThrownBy(() -> MisoTrace.read(miso))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(miso.resolve("trace_100.json") + ": nested more than 64 levels");
+  }
+
+  /** Found by TraceFileFuzzTest: a MISO file holding JSON null read as no map at all. */
+  @Test
+  void aMisoFileThatIsNotAnObjectIsRefusedSayingWhatItHolds() throws IOException {
+    Path miso = Files.createDirectory(dir.resolve("miso-null"));
+    Files.writeString(miso.resolve("trace_100.json"), "null");
+    Files.writeString(miso.resolve("job_models.json"), "{}");
+    Files.writeString(miso.resolve("DERIVED_mig_slice_speed.csv"), "h\n");
+    assertThatThrownBy(() -> MisoTrace.read(miso))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            miso.resolve("trace_100.json")
+                + ": the file holds null; MISO's trace files hold a JSON object, job index to"
+                + " value");
+  }
+}
