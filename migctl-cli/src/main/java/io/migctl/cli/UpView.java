@@ -3,6 +3,8 @@ package io.migctl.cli;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.WaitingReason;
+import io.migctl.node.daemon.WaitingText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +40,12 @@ final class UpView {
   }
 
   /** What to print now: the redrawn table, or the lines for what changed since the last frame. */
-  String frame(List<Job> jobs, Function<Long, Optional<String>> waiting, Instant now) {
+  String frame(List<Job> jobs, Function<Long, Optional<WaitingReason>> waiting, Instant now) {
     return terminal ? table(jobs, waiting, now) : changes(jobs, waiting, now);
   }
 
-  private String table(List<Job> jobs, Function<Long, Optional<String>> waiting, Instant now) {
+  private String table(
+      List<Job> jobs, Function<Long, Optional<WaitingReason>> waiting, Instant now) {
     StringBuilder b = new StringBuilder();
     if (lastLines > 0) {
       b.append("\033[").append(lastLines).append("F\033[J");
@@ -63,7 +66,8 @@ final class UpView {
     return b.toString();
   }
 
-  private String changes(List<Job> jobs, Function<Long, Optional<String>> waiting, Instant now) {
+  private String changes(
+      List<Job> jobs, Function<Long, Optional<WaitingReason>> waiting, Instant now) {
     StringBuilder b = new StringBuilder();
     String time = LocalTime.ofInstant(now, ZoneId.systemDefault()).format(CLOCK);
     for (Job j : jobs) {
@@ -121,9 +125,9 @@ final class UpView {
         .orElse(j.needsGpu() ? "(" + j.spec().gpu() + ")" : "no GPU");
   }
 
-  private static String note(Job j, Function<Long, Optional<String>> waiting) {
+  private static String note(Job j, Function<Long, Optional<WaitingReason>> waiting) {
     if (j.state() == JobState.QUEUED) {
-      return waiting.apply(j.id()).orElse("waiting for its turn");
+      return waiting.apply(j.id()).map(WaitingText::describe).orElse("waiting for its turn");
     }
     if (j.state().isTerminal()) {
       return j.exitStatus().isPresent()

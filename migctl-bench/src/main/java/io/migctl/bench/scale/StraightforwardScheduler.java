@@ -48,6 +48,7 @@ public final class StraightforwardScheduler {
     List<Assignment> assignments = new ArrayList<>();
     Map<Long, WaitingReason> waiting = new LinkedHashMap<>();
     List<Long> cpuWaiting = new ArrayList<>();
+    Map<Long, Requirement> gpuWaiting = new LinkedHashMap<>();
     int cpuInUse = runningWithoutGpu;
     for (Job job : order) {
       if (job.state() != JobState.QUEUED) {
@@ -70,9 +71,11 @@ public final class StraightforwardScheduler {
         available.remove(best.get());
         assignments.add(new Assignment(job.id(), best));
       } else {
-        waiting.put(job.id(), new WaitingReason.NoFreeDevice(need, whyNoDevice(need, all)));
+        waiting.put(job.id(), null); // what is left free is known once every job is decided
+        gpuWaiting.put(job.id(), need);
       }
     }
+    gpuWaiting.forEach((id, need) -> waiting.put(id, whyNoDevice(need, all, available)));
     WaitingReason slots = new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit());
     cpuWaiting.forEach(id -> waiting.put(id, slots));
     return new Decision(assignments, waiting);
@@ -96,25 +99,17 @@ public final class StraightforwardScheduler {
         .thenComparingLong(Job::id);
   }
 
-  private static String whyNoDevice(Requirement need, List<MigSlot> all) {
-    List<MigSlot> fitting = all.stream().filter(need::fits).toList();
-    if (fitting.isEmpty()) {
-      return "no MIG device in the current layout offers "
-          + need
-          + "; apply a layout with a large enough instance";
+  private static WaitingReason.NoFreeDevice whyNoDevice(
+      Requirement need, List<MigSlot> all, List<MigSlot> free) {
+    return new WaitingReason.NoFreeDevice(
+        need, byProfile(all.stream().filter(need::fits).toList()), byProfile(free));
+  }
+
+  private static TreeMap<String, Integer> byProfile(List<MigSlot> slots) {
+    TreeMap<String, Integer> out = new TreeMap<>();
+    for (MigSlot s : slots) {
+      out.merge(s.profile(), 1, Integer::sum);
     }
-    Map<String, Integer> byProfile = new TreeMap<>();
-    for (MigSlot s : fitting) {
-      byProfile.merge(s.profile(), 1, Integer::sum);
-    }
-    List<String> parts = new ArrayList<>();
-    byProfile.forEach((p, n) -> parts.add(n + " × " + p));
-    return "all "
-        + fitting.size()
-        + " device"
-        + (fitting.size() == 1 ? "" : "s")
-        + " that fit ("
-        + String.join(", ", parts)
-        + ") are in use";
+    return out;
   }
 }

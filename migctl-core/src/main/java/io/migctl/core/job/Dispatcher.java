@@ -179,16 +179,16 @@ public final class Dispatcher {
 
   /**
    * Why a job that needs {@code need} waits after a decision: no device of the layout offers it, or
-   * all that do are in use.
+   * all that do are in use; with the devices left free.
    */
-  public String whyWaiting(Requirement need) {
+  public WaitingReason.NoFreeDevice whyWaiting(Requirement need) {
     return free.whyNoDevice(need);
   }
 
   /** Why a job left in the queue by the last {@link #decide} waits. */
   public WaitingReason whyWaiting(Job job) {
     return job.requirement()
-        .<WaitingReason>map(need -> new WaitingReason.NoFreeDevice(need, whyWaiting(need)))
+        .<WaitingReason>map(this::whyWaiting)
         .orElseGet(() -> new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()));
   }
 
@@ -319,7 +319,7 @@ public final class Dispatcher {
     private final TreeMap<Long, TreeMap<Integer, TreeSet<Entry>>> byShape = new TreeMap<>();
     private final Map<String, MigSlot> layout = new HashMap<>();
     private final Map<String, Entry> freeByUuid = new HashMap<>();
-    private Map<Requirement, String> reasons = new LinkedHashMap<>();
+    private Map<Requirement, WaitingReason.NoFreeDevice> reasons = new LinkedHashMap<>();
     private long seq;
 
     /** A free device and when it became free, for ties in best fit. */
@@ -350,6 +350,7 @@ public final class Dispatcher {
         throw new IllegalArgumentException(slot.uuid() + " is already free");
       }
       add(slot);
+      reasons.clear(); // what is free changed
     }
 
     private void add(MigSlot s) {
@@ -379,6 +380,7 @@ public final class Dispatcher {
           if (!entries.isEmpty()) {
             Entry e = entries.pollFirst();
             freeByUuid.remove(e.slot().uuid());
+            reasons.clear(); // what is free changed
             return e.slot();
           }
         }
@@ -386,33 +388,22 @@ public final class Dispatcher {
       return null;
     }
 
-    String whyNoDevice(Requirement need) {
+    WaitingReason.NoFreeDevice whyNoDevice(Requirement need) {
       return reasons.computeIfAbsent(need, this::describe);
     }
 
-    private String describe(Requirement need) {
-      Map<String, Integer> byProfile = new TreeMap<>();
-      int fitting = 0;
+    private WaitingReason.NoFreeDevice describe(Requirement need) {
+      Map<String, Integer> fitting = new TreeMap<>();
       for (MigSlot s : layout.values()) {
         if (need.fits(s)) {
-          byProfile.merge(s.profile(), 1, Integer::sum);
-          fitting++;
+          fitting.merge(s.profile(), 1, Integer::sum);
         }
       }
-      if (fitting == 0) {
-        return "no MIG device in the current layout offers "
-            + need
-            + "; apply a layout with a large enough instance";
+      Map<String, Integer> freeNow = new TreeMap<>();
+      for (Entry e : freeByUuid.values()) {
+        freeNow.merge(e.slot().profile(), 1, Integer::sum);
       }
-      List<String> parts = new ArrayList<>();
-      byProfile.forEach((p, n) -> parts.add(n + " × " + p));
-      return "all "
-          + fitting
-          + " device"
-          + (fitting == 1 ? "" : "s")
-          + " that fit ("
-          + String.join(", ", parts)
-          + ") are in use";
+      return new WaitingReason.NoFreeDevice(need, new TreeMap<>(fitting), new TreeMap<>(freeNow));
     }
   }
 }

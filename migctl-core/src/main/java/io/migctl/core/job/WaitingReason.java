@@ -1,8 +1,16 @@
 package io.migctl.core.job;
 
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
- * Why a queued job was left in the queue by a scheduling decision, as data: the daemon, the API and
- * the command line turn it into words at the edge.
+ * Why a queued job was left in the queue, as data: what it asked for, what is free, which limit
+ * blocks it. The scheduler decides the first two cases, the daemon's reshaping adds the last two;
+ * the API, the command line and the web page turn them into words at the edge.
  */
 public sealed interface WaitingReason {
 
@@ -10,9 +18,31 @@ public sealed interface WaitingReason {
    * No free MIG device offers what the job needs.
    *
    * @param need what a device must offer
-   * @param explanation whether no device of the layout offers it or all that do are in use
+   * @param fittingInUse the devices of the layout that would fit, by profile, every one in use;
+   *     empty when no device of the layout offers the need
+   * @param freeByProfile the devices free after the decision (none of which fits), by profile
    */
-  record NoFreeDevice(Requirement need, String explanation) implements WaitingReason {}
+  record NoFreeDevice(
+      Requirement need,
+      SortedMap<String, Integer> fittingInUse,
+      SortedMap<String, Integer> freeByProfile)
+      implements WaitingReason {
+    public NoFreeDevice {
+      Objects.requireNonNull(need, "need");
+      fittingInUse = sortedCopy(fittingInUse, "fittingInUse");
+      freeByProfile = sortedCopy(freeByProfile, "freeByProfile");
+    }
+
+    /** Whether some device of the layout offers the need (then all that do are in use). */
+    public boolean layoutOffers() {
+      return !fittingInUse.isEmpty();
+    }
+
+    /** How many devices of the layout would fit. */
+    public int fitting() {
+      return fittingInUse.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
 
   /**
    * Every slot for jobs without a GPU is taken.
@@ -30,6 +60,70 @@ public sealed interface WaitingReason {
                 + " and "
                 + limit);
       }
+    }
+  }
+
+  /**
+   * The driver could not list the devices, so nothing was decided.
+   *
+   * @param message the driver's error
+   */
+  record DriverUnavailable(String message) implements WaitingReason {
+    public DriverUnavailable {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * No free device fits, and reshaping idle instances of a GPU would make room, but that GPU was
+   * reshaped less than the cooldown ago.
+   *
+   * @param waiting why no device fits now
+   * @param gpu the GPU whose reshape would serve the job
+   * @param cooldown how long a GPU is left alone after a reshape
+   * @param left how much of the cooldown was left when the daemon looked
+   */
+  record ReshapeCooling(NoFreeDevice waiting, int gpu, Duration cooldown, Duration left)
+      implements WaitingReason {
+    public ReshapeCooling {
+      Objects.requireNonNull(waiting, "waiting");
+      requireNotNegative(cooldown, "cooldown");
+      requireNotNegative(left, "left");
+    }
+  }
+
+  /**
+   * No free device fits, and the daemon considers reshaping idle instances for the job only once it
+   * has waited the minimum wait (so that a device freed a moment later is not worth a reshape).
+   *
+   * @param waiting why no device fits now
+   * @param minimumWait how long a job waits before a reshape is considered for it
+   * @param left how much of it was left when the daemon looked
+   */
+  record ReshapeMinimumWait(NoFreeDevice waiting, Duration minimumWait, Duration left)
+      implements WaitingReason {
+    public ReshapeMinimumWait {
+      Objects.requireNonNull(waiting, "waiting");
+      requireNotNegative(minimumWait, "minimumWait");
+      requireNotNegative(left, "left");
+    }
+  }
+
+  private static SortedMap<String, Integer> sortedCopy(Map<String, Integer> counts, String name) {
+    Objects.requireNonNull(counts, name);
+    counts.forEach(
+        (profile, n) -> {
+          if (n < 1) {
+            throw new IllegalArgumentException(
+                name + ": each profile counts at least 1 device, " + profile + " counts " + n);
+          }
+        });
+    return Collections.unmodifiableSortedMap(new TreeMap<>(counts));
+  }
+
+  private static void requireNotNegative(Duration d, String name) {
+    if (Objects.requireNonNull(d, name).isNegative()) {
+      throw new IllegalArgumentException(name + " cannot be negative, was " + d);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -47,8 +48,12 @@ class DispatcherTest {
             new Assignment(2, Optional.of(all.get(3))), new Assignment(3, Optional.of(all.get(0))));
     assertThat(d.size()).isEqualTo(1);
     assertThat(d.inOrder()).extracting(Job::id).containsExactly(1L);
-    assertThat(d.whyWaiting(new Requirement(19000, 3)))
-        .isEqualTo("all 2 devices that fit (2 × 3g.20gb) are in use");
+    WaitingReason.NoFreeDevice why = d.whyWaiting(new Requirement(19000, 3));
+    assertThat(why.fittingInUse()).containsExactly(Map.entry("3g.20gb", 2));
+    assertThat(why.fitting()).isEqualTo(2);
+    // Free: the four 1g.5gb less the one job 3 took, both 2g.10gb (GPU 1's 3g is foreign-busy).
+    assertThat(why.freeByProfile())
+        .containsExactly(Map.entry("1g.5gb", 3), Map.entry("2g.10gb", 2));
 
     d.release(all.get(3));
     assertThat(d.decide(now)).containsExactly(new Assignment(1, Optional.of(all.get(3))));

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * shows them among each GPU's processes, so that a layout change planned through it keeps the
  * instance of a job that has not opened it yet.
  */
-interface DeviceClaims {
+public interface DeviceClaims {
 
   void hold(String migUuid, long pid);
 
@@ -32,6 +32,21 @@ interface DeviceClaims {
   /** The driver with the claims among each GPU's processes. */
   MigDriver view();
 
+  /** Claims recorded in the simulated node's state. */
+  static DeviceClaims simulated(SimulatedMigDriver sim) {
+    return new Simulated(sim);
+  }
+
+  /** Claims kept in memory beside a real driver. */
+  static DeviceClaims recorded(MigDriver driver) {
+    return new Recorded(driver);
+  }
+
+  /**
+   * The claims that fit the driver. TODO(#14): the assembly that builds the driver should choose
+   * ({@link #simulated} or {@link #recorded}) and pass the claims, instead of this test of its
+   * type.
+   */
   static DeviceClaims of(MigDriver driver) {
     if (driver instanceof SimulatedMigDriver sim) {
       return new Simulated(sim);

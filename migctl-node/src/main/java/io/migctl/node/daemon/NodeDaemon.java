@@ -17,7 +17,6 @@ import io.migctl.node.metrics.DcgmJobMapping;
 import io.migctl.node.metrics.Metrics;
 import io.migctl.node.metrics.TelemetryService;
 import io.migctl.node.mig.ApplyJournal;
-import io.migctl.node.run.JobProcesses;
 import io.migctl.node.store.Database;
 import io.migctl.node.store.LayoutRecords;
 import io.migctl.node.store.SqliteJobStore;
@@ -356,10 +355,9 @@ public final class NodeDaemon implements AutoCloseable {
         tokens.add(token, OWN_TOKEN + home.resolve("token"), clock.instant());
       }
       jobs =
-          new JobService(
+          JobService.real(
               store,
               driver,
-              new JobProcesses(),
               environments,
               home.resolve("jobs"),
               clock,

@@ -4,6 +4,7 @@ import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobSpecException;
 import io.migctl.node.run.JobProcesses;
+import io.migctl.node.run.ProcessLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class StartChecks {
    * @throws DaemonException {@code invalid} naming the field, the size and the limit
    */
   static void checkExec(
-      JobSpec spec, Map<String, String> environment, JobProcesses.Exec exec, ExecLimits limits) {
+      JobSpec spec, Map<String, String> environment, ProcessLauncher.Exec exec, ExecLimits limits) {
     List<ExecLimits.Entry> argv = new ArrayList<>();
     // execve copies the program's path as well as the arguments.
     argv.add(new ExecLimits.Entry(Optional.empty(), exec.arguments().getFirst()));

@@ -1,8 +1,10 @@
 package io.migctl.node.daemon;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.migctl.core.job.Durations;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
+import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.env.store.EnvironmentBuild;
 import java.time.Instant;
@@ -15,7 +17,10 @@ import java.util.Optional;
 public final class Views {
   private Views() {}
 
-  /** A job. {@code waiting} says why a queued job waits. */
+  /**
+   * A job. {@code waiting} says why a queued job waits, in words; {@code wait} says it as data: its
+   * {@code kind} and fields (see {@link WaitingText#json}).
+   */
   public record JobView(
       long id,
       String name,
@@ -38,11 +43,14 @@ public final class Views {
       Integer exitStatus,
       String reason,
       String waiting,
+      // "wait" names Object.wait(), which a record component cannot be.
+      @JsonProperty("wait") Map<String, Object> waitReason,
       String timeout,
       Long supervisorPid,
       Map<String, String> env) {
 
-    public static JobView of(Job j, Optional<String> waiting) {
+    /** A job and, for a queued job, why it waits, in words ({@code waiting}) and as data. */
+    public static JobView of(Job j, Optional<WaitingReason> waiting) {
       return new JobView(
           j.id(),
           j.spec().name(),
@@ -64,7 +72,8 @@ public final class Views {
           j.finishedAt().orElse(null),
           j.exitStatus().isPresent() ? j.exitStatus().getAsInt() : null,
           j.reason().orElse(null),
-          waiting.orElse(null),
+          waiting.map(WaitingText::describe).orElse(null),
+          waiting.map(WaitingText::json).orElse(null),
           j.spec().timeout().map(Durations::format).orElse(null),
           j.supervisor().map(Job.Supervisor::pid).orElse(null),
           j.spec().variables());

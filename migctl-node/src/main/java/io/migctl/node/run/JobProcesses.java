@@ -79,43 +79,7 @@ import java.util.regex.Pattern;
  *
  * <p>Instances hold no state but their configuration and may be shared between threads.
  */
-public final class JobProcesses {
-
-  /** The signals the daemon sends to a job. */
-  public enum Signal {
-    /** Asks the command's process group to stop. */
-    TERM,
-    /** Kills the command's process group; the supervisor survives to record the exit status. */
-    KILL
-  }
-
-  /**
-   * A supervisor that was just started.
-   *
-   * @param pid the supervisor's pid
-   * @param processStart when the supervisor's process started, as {@link ProcessHandle.Info}
-   *     reports it; what {@link #isAlive} compares against to tell a reused pid
-   * @param exited completes when the supervisor has exited (it records the exit first)
-   */
-  public record Launched(
-      long pid, Optional<Instant> processStart, CompletableFuture<Void> exited) {}
-
-  /**
-   * How a command ended, as its supervisor recorded it.
-   *
-   * @param status the exit status, 0-255 (128+n: killed by signal n)
-   * @param finishedAt when the supervisor saw the command end: when it wrote the record
-   */
-  public record ExitRecord(int status, Instant finishedAt) {
-
-    /** Checks the status. */
-    public ExitRecord {
-      if (status < 0 || status > 255) {
-        throw new IllegalArgumentException("exit status out of range: " + status);
-      }
-      Objects.requireNonNull(finishedAt, "finishedAt");
-    }
-  }
+public final class JobProcesses implements ProcessLauncher {
 
   /** The supervisor's own standard output and error. */
   public static final String SUPERVISOR_LOG = "supervisor.log";
@@ -232,6 +196,7 @@ public final class JobProcesses {
    * @throws IllegalArgumentException when the command is empty or a string holds a NUL, or a
    *     variable name is empty or holds {@code =}
    */
+  @Override
   public Launched launch(
       Path attemptDir, List<String> command, Map<String, String> environment, Path workdir)
       throws IOException {
@@ -278,27 +243,12 @@ public final class JobProcesses {
   }
 
   /**
-   * What {@link #launch} hands to {@code execve(2)} to start a supervisor.
-   *
-   * @param arguments the supervisor's argument list: its program ({@code setsid}, or the shell),
-   *     its own arguments, then the command and its arguments, in {@link #commandFrom} onwards
-   * @param commandFrom the index of the command in {@code arguments}
-   * @param environment the supervisor's environment: the command's, some of it renamed (see {@link
-   *     #supervisorEnvironment}), and the launcher's findings
-   */
-  public record Exec(List<String> arguments, int commandFrom, Map<String, String> environment) {
-    public Exec {
-      arguments = List.copyOf(arguments);
-      environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
-    }
-  }
-
-  /**
    * The {@code execve(2)} that {@link #launch} would make for this command, without making it: to
    * check its size before a job is accepted.
    *
    * @throws IllegalArgumentException as {@link #launch} does for a string it cannot pass
    */
+  @Override
   public Exec supervisorExec(
       Path attemptDir, List<String> command, Map<String, String> environment) {
     Map<String, String> supervisorEnv = new LinkedHashMap<>(supervisorEnvironment(environment));
@@ -401,6 +351,7 @@ public final class JobProcesses {
    * missing, unreadable or malformed. Never throws for the file's content. The time is the file's
    * modification time, or the {@code finished=} line that supervisors of earlier versions wrote.
    */
+  @Override
   public Optional<ExitRecord> readExit(Path attemptDir) {
     Path file = attemptDir.resolve(EXIT);
     Optional<String> text = readSmall(file);
@@ -433,6 +384,7 @@ public final class JobProcesses {
   }
 
   /** The supervisor's pid as it recorded it; empty until it has. */
+  @Override
   public OptionalLong supervisorPid(Path attemptDir) {
     return pidFile(attemptDir.resolve(SUPERVISOR_PID));
   }
@@ -481,6 +433,7 @@ public final class JobProcesses {
    * that started then (within {@link #START_TOLERANCE}) and not a later one that reuses the pid. A
    * zombie is not alive.
    */
+  @Override
   public boolean isAlive(long pid, Optional<Instant> processStart) {
     Optional<ProcStat> stat = ProcStat.read(pid);
     if (pid <= 0 || stat.isEmpty() || stat.get().zombie()) {
@@ -494,10 +447,16 @@ public final class JobProcesses {
         || Duration.between(actual.get(), processStart.get()).abs().compareTo(START_TOLERANCE) <= 0;
   }
 
+  @Override
+  public Optional<Instant> startTime(long pid) {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+  }
+
   /**
    * Completes when process {@code pid} has exited (or become a zombie); at once when it is not
    * alive. For re-adopting a supervisor that this JVM did not start.
    */
+  @Override
   public CompletableFuture<Void> onExit(long pid) {
     Optional<ProcStat> first = ProcStat.read(pid);
     if (first.isEmpty() || first.get().zombie()) {
@@ -540,6 +499,7 @@ public final class JobProcesses {
    *
    * @throws UncheckedIOException when a signal cannot be sent for another reason
    */
+  @Override
   public void signal(Path attemptDir, long supervisorPid, Signal sig) {
     Objects.requireNonNull(sig, "sig");
     Path dir = attemptDir.toAbsolutePath().normalize();
@@ -581,6 +541,7 @@ public final class JobProcesses {
    * Kills (SIGKILL) whatever is left of the command's process group: for when its supervisor
    * vanished, or to clear processes the command left behind. Best effort: never throws.
    */
+  @Override
   public void killGroup(Path attemptDir) {
     Path dir = attemptDir.toAbsolutePath().normalize();
     OptionalLong child = childPid(dir);

@@ -37,7 +37,7 @@ class LayoutRecoveryIT {
   @TempDir Path work;
 
   private final List<String> logged = new ArrayList<>();
-  private final Logger log = Logger.getLogger(JobService.class.getName());
+  private final Logger log = Logger.getLogger(Reconciler.class.getName());
   private final Handler capture =
       new Handler() {
         @Override

@@ -240,8 +240,14 @@ class RepartitionIT {
     }
   }
 
+  /**
+   * The API says why a job waits in words ({@code waiting}) and as data ({@code wait}). That
+   * nothing is reshaped without {@code --repartition}, however long the job waits, is {@link
+   * JobRuntimeScenarioTest#withoutRepartitionAJobNoDeviceOffersWaitsWithItsReasonAndNothingIsReshaped}
+   * on virtual time.
+   */
   @Test
-  void withoutRepartitionTheJobStaysQueuedWithTheReason() throws Exception {
+  void withoutRepartitionTheApiSaysWhyTheJobWaitsInWordsAndAsData() throws Exception {
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (TestDaemon d = new TestDaemon(home, sim)) {
       applySevenSmall(d);
@@ -252,17 +258,15 @@ class RepartitionIT {
           "a waiting reason",
           Duration.ofSeconds(20),
           () -> d.get("/api/v1/jobs/" + big).json().hasNonNull("waiting"));
-      Thread.sleep(3000);
       JsonNode job = d.get("/api/v1/jobs/" + big).json();
       assertThat(job.get("state").asText()).isEqualTo("queued");
       assertThat(job.get("waiting").asText()).contains("no MIG device in the current layout");
-      for (JsonNode e : d.get("/api/v1/jobs/" + big + "/events").json()) {
-        assertThat(e.get("kind").asText()).isNotEqualTo("reshape");
-      }
-      assertThat(d.get("/api/v1/gpus").json().findValues("profile"))
-          .extracting(JsonNode::asText)
-          .containsOnly("1g.5gb")
-          .hasSize(7);
+      JsonNode wait = job.get("wait");
+      assertThat(wait.get("kind").asText()).isEqualTo("no-free-device");
+      assertThat(wait.get("memoryMiB").asLong()).isEqualTo(job.get("requiredMemoryMiB").asLong());
+      assertThat(wait.get("computeSlices").asInt()).isEqualTo(3);
+      assertThat(wait.get("fittingInUse").size()).isZero();
+      assertThat(wait.get("free").get("1g.5gb").asInt()).isEqualTo(7);
       d.post("/api/v1/jobs/" + big + "/cancel", "{}");
     }
   }

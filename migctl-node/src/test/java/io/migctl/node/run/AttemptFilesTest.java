@@ -3,7 +3,7 @@ package io.migctl.node.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.migctl.node.run.JobProcesses.ExitRecord;
+import io.migctl.node.run.ProcessLauncher.ExitRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -4,9 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.migctl.node.run.JobProcesses.ExitRecord;
-import io.migctl.node.run.JobProcesses.Launched;
-import io.migctl.node.run.JobProcesses.Signal;
+import io.migctl.node.run.ProcessLauncher.ExitRecord;
+import io.migctl.node.run.ProcessLauncher.Launched;
+import io.migctl.node.run.ProcessLauncher.Signal;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
