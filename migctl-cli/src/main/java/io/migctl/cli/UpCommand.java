@@ -13,12 +13,15 @@ import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.workload.Workload;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.home.MigctlHome;
 import io.migctl.node.mig.ApplyHooks;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.mig.ApplyResult;
 import io.migctl.node.mig.LayoutApplier;
 import io.migctl.node.workload.WorkloadFiles;
+import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,15 +100,14 @@ final class UpCommand implements Callable<Integer> {
     jobPolicy.check();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path home = root.context().home();
+    MigctlHome home = root.context().home();
 
     // 1. the workload
     Path file = workloadFile;
     if (file == null) {
       file =
           WorkloadFiles.copyExample(
-              WorkloadFiles.SHARED_SERVER,
-              home.resolve("examples").resolve(WorkloadFiles.SHARED_SERVER));
+              WorkloadFiles.SHARED_SERVER, home.examples().resolve(WorkloadFiles.SHARED_SERVER));
     } else if (!Files.isRegularFile(file)) {
       throw new InvalidInputException("workload " + file + ": no such file");
     }
@@ -114,7 +116,8 @@ final class UpCommand implements Callable<Integer> {
     workload
         .simulate()
         .ifPresent(s -> root.simulateByDefault(s, workload.name() + ": node.simulate"));
-    MigDriver driver = root.driver();
+    GpuNode node = root.node();
+    MigDriver driver = node.driver();
     List<GpuSnapshot> live = GpuSnapshot.readAll(driver);
     List<NodeGpu> gpus = live.stream().map(NodeGpu::keepingBusy).toList();
     DemandPlan plan = new DemandPlanner().plan(workload.demands(), gpus);
@@ -135,13 +138,13 @@ final class UpCommand implements Callable<Integer> {
     out.flush();
 
     // 2. the layout
-    out.println("plan (" + ServeCommand.describe(driver) + "):");
+    out.println("plan (" + node.description() + "):");
     plan.explain().lines().forEach(l -> out.println("  " + l));
     Map<Integer, DesiredGpu> desired = plan.desiredGpus();
     LayoutApplier applier =
         new LayoutApplier(
             driver,
-            new ApplyJournal(home.resolve("mig/journal.jsonl"), Clock.systemUTC()),
+            new ApplyJournal(home.journal(), Clock.systemUTC()),
             ApplyHooks.NONE,
             () -> UUID.randomUUID().toString(),
             line -> {
@@ -191,13 +194,12 @@ final class UpCommand implements Callable<Integer> {
     // 4. the daemon and the jobs
     NodeDaemon.Options options =
         jobPolicy.applyTo(
-            listen.applyTo(
-                NodeDaemon.Options.defaults(
-                    home, ServeCommand.describe(driver), root.context().environment())));
-    NodeDaemon daemon = ServeCommand.start(options, driver);
+            listen.applyTo(NodeDaemon.Options.defaults(home, root.context().environment())));
+    NodeDaemon daemon = DaemonAssembly.start(options, node);
     try {
       done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));
-      out.println("daemon listening on " + daemon.url() + " (token: " + daemon.tokenFile() + ")");
+      out.println(
+          "daemon listening on " + daemon.url() + " (token: " + daemon.home().token() + ")");
       List<Long> ids = new ArrayList<>();
       for (JobSpec s : workload.jobSpecs(Optional.of(workdir.toString()))) {
         JobSpec withBuild =
