@@ -3,12 +3,12 @@ package io.migctl.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migctl.core.job.JobEvent;
-import io.migctl.env.SystemProcessRunner;
-import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
-import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,21 +75,10 @@ final class BenchDaemon implements AutoCloseable {
     SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(node));
     NodeDaemon.Options options =
         configure.apply(
-            NodeDaemon.Options.defaults(home, "simulated " + node, jobEnvironment()).withPort(0));
-    NodeDaemon daemon =
-        NodeDaemon.start(
-            options,
-            driver,
-            new EnvironmentStore(
-                home.resolve("envs"),
-                Clock.systemUTC(),
-                new SystemProcessRunner(),
-                Duration.ofMinutes(5)),
-            new SimulatedTelemetry(driver),
-            Clock.systemUTC(),
-            app -> {});
+            NodeDaemon.Options.defaults(new MigctlHome(home), jobEnvironment()).withPort(0));
+    NodeDaemon daemon = DaemonAssembly.start(options, GpuNode.simulated(driver));
     try {
-      return new BenchDaemon(daemon, Files.readString(daemon.tokenFile()).strip());
+      return new BenchDaemon(daemon, Files.readString(daemon.home().token()).strip());
     } catch (IOException | RuntimeException e) {
       daemon.close();
       throw e;

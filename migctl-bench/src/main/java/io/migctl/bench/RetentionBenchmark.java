@@ -1,6 +1,7 @@
 package io.migctl.bench;
 
 import io.migctl.core.job.JobRetention;
+import io.migctl.node.home.MigctlHome;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,7 @@ public final class RetentionBenchmark {
       progress.printf(
           Locale.ROOT, "bench-retention: %d jobs, --keep-finished %s...%n", options.jobs(), keep);
       Path home = work.resolve("keep-" + keep);
+      MigctlHome files = new MigctlHome(home);
       JobRetention retention = JobRetention.parse(List.of(keep));
       try (BenchDaemon d =
           BenchDaemon.start(
@@ -96,10 +98,11 @@ public final class RetentionBenchmark {
                 "| %s | %d | %d | %s | %s | %s |%n",
                 keep,
                 left,
-                folders(home.resolve("jobs")),
-                kib(duKiB(home.resolve("jobs"))),
-                kib(size(home.resolve("migctl.db")) / 1024),
-                kib(size(home.resolve("migctl.db-wal")) / 1024)));
+                folders(files.jobs()),
+                kib(duKiB(files.jobs())),
+                kib(size(files.database()) / 1024),
+                // SQLite's write-ahead log, beside the database
+                kib(size(Path.of(files.database() + "-wal")) / 1024)));
       }
     }
     out.append(

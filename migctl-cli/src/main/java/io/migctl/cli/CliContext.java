@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import io.migctl.node.home.MigctlHome;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,19 +25,8 @@ public record CliContext(Map<String, String> environment, Path userHome, InputSt
     return new CliContext(System.getenv(), Path.of(System.getProperty("user.home")), System.in);
   }
 
-  /**
-   * migctl's data folder: {@code $MIGCTL_HOME}, else {@code $XDG_DATA_HOME/migctl}, else {@code
-   * ~/.local/share/migctl}.
-   */
-  public Path home() {
-    String explicit = environment.get("MIGCTL_HOME");
-    if (explicit != null && !explicit.isBlank()) {
-      return Path.of(explicit);
-    }
-    String xdg = environment.get("XDG_DATA_HOME");
-    if (xdg != null && !xdg.isBlank()) {
-      return Path.of(xdg, "migctl");
-    }
-    return userHome.resolve(".local/share/migctl");
+  /** migctl's data folder for this environment and user home, see {@link MigctlHome#of}. */
+  public MigctlHome home() {
+    return MigctlHome.of(environment, userHome);
   }
 }

@@ -2,6 +2,7 @@ package io.migctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.node.home.MigctlHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -58,7 +59,7 @@ final class DaemonClient {
   /** The client for this invocation's environment. */
   static DaemonClient of(CliContext context) {
     String url = context.environment().get("MIGCTL_URL");
-    Path home = context.home();
+    MigctlHome home = context.home();
     JsonNode daemonFile = daemonFile(home);
     if (url == null || url.isBlank()) {
       url = daemonFile.hasNonNull("url") ? daemonFile.get("url").asText() : DEFAULT_URL;
@@ -75,7 +76,7 @@ final class DaemonClient {
     }
     Optional<String> token =
         Optional.ofNullable(context.environment().get("MIGCTL_TOKEN")).filter(t -> !t.isBlank());
-    Path file = home.resolve("token");
+    Path file = home.token();
     String help =
         "the daemon refused the token in MIGCTL_TOKEN; set it to the content of the daemon's"
             + " $MIGCTL_HOME/token";
@@ -103,8 +104,8 @@ final class DaemonClient {
   }
 
   /** {@code $MIGCTL_HOME/daemon.json}, or an empty object when there is none (or a torn one). */
-  private static JsonNode daemonFile(Path home) {
-    Path file = home.resolve("daemon.json");
+  private static JsonNode daemonFile(MigctlHome home) {
+    Path file = home.daemonFile();
     if (Files.isReadable(file)) {
       try {
         JsonNode n = MAPPER.readTree(Files.readString(file));

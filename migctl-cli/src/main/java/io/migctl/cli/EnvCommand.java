@@ -5,21 +5,20 @@ import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.core.env.SpecText;
 import io.migctl.env.Activation;
 import io.migctl.env.EnvBackend;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.conda.CondaFamilyBackend;
 import io.migctl.env.container.ContainerFiles;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.env.venv.VenvBackend;
+import io.migctl.node.daemon.DaemonAssembly;
+import io.migctl.node.home.MigctlHome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,9 +61,6 @@ import picocli.CommandLine.Spec;
     })
 final class EnvCommand implements Runnable {
 
-  /** How long one tool run of a build may take. */
-  private static final Duration BUILD_TIMEOUT = Duration.ofHours(2);
-
   @ParentCommand MigctlCommand root;
   @Spec CommandSpec spec;
 
@@ -78,9 +74,8 @@ final class EnvCommand implements Runnable {
   }
 
   /** The environment store under a migctl home, as every command and the daemon use it. */
-  static EnvironmentStore storeAt(Path home) {
-    return new EnvironmentStore(
-        home.resolve("envs"), Clock.systemUTC(), new SystemProcessRunner(), BUILD_TIMEOUT);
+  static EnvironmentStore storeAt(MigctlHome home) {
+    return DaemonAssembly.environments(home);
   }
 
   PrintWriter out() {
@@ -623,7 +618,7 @@ final class EnvCommand implements Runnable {
 
     /** Builds that jobs not yet finished will run in: never removed. */
     private Set<String> inUse() {
-      Path db = env.root.context().home().resolve("migctl.db");
+      Path db = env.root.context().home().database();
       if (!java.nio.file.Files.exists(db)) {
         return Set.of();
       }

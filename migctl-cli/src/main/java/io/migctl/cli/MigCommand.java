@@ -81,7 +81,7 @@ final class MigCommand implements Runnable {
   }
 
   ApplyJournal journal() {
-    return new ApplyJournal(root.context().home().resolve("mig/journal.jsonl"), Clock.systemUTC());
+    return new ApplyJournal(root.context().home().journal(), Clock.systemUTC());
   }
 
   /** The config file's path: the option, else {@code MIG_PARTED_CONFIG_FILE} (as mig-parted). */

@@ -1,6 +1,7 @@
 package io.migctl.cli;
 
 import io.migctl.core.mig.MigDriver;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.nvml.NvmlMigDriver;
 import io.migctl.nvidia.nvml.NvmlProbe;
 import io.migctl.nvidia.nvml.NvmlUnavailableException;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Spec;
 public final class MigctlCommand implements Runnable {
 
   private final CliContext context;
-  private MigDriver driver;
+  private GpuNode node;
   private String fallbackSimulation;
 
   @Spec CommandSpec spec;
@@ -102,25 +103,33 @@ public final class MigctlCommand implements Runnable {
    * @throws DriverUnavailableException when {@code --driver nvml} cannot load NVML
    */
   MigDriver driver() {
-    if (driver == null) {
-      driver = chooseDriver();
-    }
-    return driver;
+    return node().driver();
   }
 
-  /** Releases the driver (NVML's shutdown), if one was made. */
+  /**
+   * The node for this invocation: its driver as {@link #driver()} chooses it, with the telemetry
+   * and description that go with it.
+   */
+  GpuNode node() {
+    if (node == null) {
+      node = chooseNode();
+    }
+    return node;
+  }
+
+  /** Releases the node (NVML's telemetry and shutdown), if one was made. */
   void closeDriver() {
-    if (driver instanceof AutoCloseable closeable) {
+    if (node != null) {
       try {
-        closeable.close();
-      } catch (Exception e) {
+        node.close();
+      } catch (RuntimeException e) {
         spec.commandLine().getErr().println("migctl: closing the driver failed: " + e.getMessage());
       }
     }
-    driver = null;
+    node = null;
   }
 
-  private MigDriver chooseDriver() {
+  private GpuNode chooseNode() {
     DriverChoice choice = driverChoice;
     if (choice == null) {
       String env = context.environment().get("MIGCTL_DRIVER");
@@ -138,7 +147,7 @@ public final class MigctlCommand implements Runnable {
           "--driver nvml and a simulated node (--simulate or MIGCTL_SIMULATE) exclude each other");
     }
     if (choice == DriverChoice.sim || simulationAsked) {
-      return simulated();
+      return GpuNode.simulated(simulated());
     }
     Optional<Path> library =
         Optional.ofNullable(context.environment().get("MIGCTL_NVML_LIBRARY"))
@@ -146,13 +155,13 @@ public final class MigctlCommand implements Runnable {
             .map(Path::of);
     if (choice == DriverChoice.nvml) {
       try {
-        return NvmlMigDriver.open(library);
+        return GpuNode.nvml(NvmlMigDriver.open(library));
       } catch (NvmlUnavailableException e) {
         throw new DriverUnavailableException("--driver nvml: " + e.getMessage());
       }
     }
     return switch (NvmlMigDriver.probe(library)) {
-      case NvmlProbe.Available(NvmlMigDriver nvml, int count, String version) -> nvml;
+      case NvmlProbe.Available(NvmlMigDriver nvml, int count, String version) -> GpuNode.nvml(nvml);
       case NvmlProbe.Unavailable(String reason) -> {
         SimulatedMigDriver sim = simulated();
         PrintWriter err = spec.commandLine().getErr();
@@ -163,13 +172,13 @@ public final class MigctlCommand implements Runnable {
                 + sim.spec()
                 + " (choose one with --simulate, or require the GPU with --driver nvml)");
         err.flush();
-        yield sim;
+        yield GpuNode.simulated(sim);
       }
     };
   }
 
   private SimulatedMigDriver simulated() {
-    return SimulatedMigDriver.persistent(simulatedSpec(), context.home().resolve("sim"));
+    return SimulatedMigDriver.persistent(simulatedSpec(), context.home().simulatedNode());
   }
 
   /**

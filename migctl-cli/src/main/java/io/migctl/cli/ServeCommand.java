@@ -1,19 +1,14 @@
 package io.migctl.cli;
 
 import io.migctl.core.job.Durations;
-import io.migctl.core.metrics.TelemetrySource;
-import io.migctl.core.mig.MigDriver;
 import io.migctl.core.plan.ReshapeGate;
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.JobService;
 import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.web.WebPage;
-import io.migctl.nvidia.nvml.NvmlMigDriver;
-import io.migctl.nvidia.nvml.NvmlTelemetry;
-import io.migctl.nvidia.sim.SimulatedMigDriver;
-import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         "Write DCGM exporter's HPC job-mapping files here (<gpu>.<GPU_I_ID> holding the job id),",
         "so that dcgm-exporter's own series carry migctl's jobs (its DCGM_HPC_JOB_MAPPING_DIR)."
       })
-  java.nio.file.Path dcgmJobMappingDir;
+  Path dcgmJobMappingDir;
 
   @Option(
       names = "--repartition",
@@ -110,19 +105,19 @@ final class ServeCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "--repartition-cooldown/--repartition-wait: " + e.getMessage(), e);
     }
-    MigDriver driver = root.driver();
+    GpuNode node = root.node();
     NodeDaemon.Options options =
         jobPolicy
             .applyTo(
                 listen.applyTo(
                     NodeDaemon.Options.defaults(
-                        root.context().home(), describe(driver), root.context().environment())))
+                        root.context().home(), root.context().environment())))
             .withKillGrace(grace)
-            .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir))
+            .withDcgmJobMappingDir(Optional.ofNullable(dcgmJobMappingDir))
             .withRepartition(reshaping);
-    NodeDaemon daemon = start(options, driver);
+    NodeDaemon daemon = DaemonAssembly.start(options, node);
     PrintWriter out = spec.commandLine().getOut();
-    banner(daemon.listening(), daemon.home(), describe(driver)).forEach(out::println);
+    banner(daemon.listening(), daemon.home(), node.description()).forEach(out::println);
     out.flush();
     warning(daemon.listening())
         .ifPresent(
@@ -144,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** What {@code serve} prints once it listens: where, for whom, and the token. */
-  static List<String> banner(NodeDaemon.Listening l, Path home, String driver) {
+  static List<String> banner(NodeDaemon.Listening l, MigctlHome home, String driver) {
     String where =
         l.address().startsWith("0.0.0.0:") || l.address().startsWith("[::]:")
             ? " (every address of this machine)"
@@ -157,9 +152,9 @@ final class ServeCommand implements Callable<Integer> {
             + " ("
             + driver
             + ")",
-        "  clients on this machine: " + l.url() + " (in " + home.resolve("daemon.json") + ")",
+        "  clients on this machine: " + l.url() + " (in " + home.daemonFile() + ")",
         "  requests may name it as: " + String.join(", ", l.hostNames()) + " (more: --allow-host)",
-        "  every request but health and /metrics needs the token in " + home.resolve("token"),
+        "  every request but health and /metrics needs the token in " + home.token(),
         "  stop with Ctrl-C; running jobs keep running");
   }
 
@@ -175,44 +170,5 @@ final class ServeCommand implements Callable<Integer> {
             + " command, environment values and logs, cross the network in clear text. Serve"
             + " HTTPS with --tls-cert FILE --tls-key FILE, or bind to 127.0.0.1 and reach it"
             + " through an SSH tunnel.");
-  }
-
-  /** Starts a daemon for this invocation's home and driver. */
-  static NodeDaemon start(NodeDaemon.Options options, MigDriver driver) {
-    try {
-      return NodeDaemon.start(
-          options,
-          driver,
-          EnvCommand.storeAt(options.home()),
-          telemetry(driver),
-          Clock.systemUTC(),
-          WebPage::register);
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof java.net.BindException
-          || e.getMessage() != null && e.getMessage().contains("Failed to bind")) {
-        throw new IllegalStateException(
-            "cannot listen on "
-                + options.bind()
-                + ":"
-                + options.port()
-                + " (in use?); choose another with --port, or stop what uses it",
-            e);
-      }
-      throw e;
-    }
-  }
-
-  /** What reads the GPUs' telemetry for this driver. */
-  static TelemetrySource telemetry(MigDriver driver) {
-    return switch (driver) {
-      case SimulatedMigDriver sim -> new SimulatedTelemetry(sim);
-      case NvmlMigDriver nvml -> NvmlTelemetry.open(nvml);
-      default ->
-          throw new IllegalStateException("no telemetry for " + driver.getClass().getSimpleName());
-    };
-  }
-
-  static String describe(MigDriver driver) {
-    return driver instanceof SimulatedMigDriver sim ? "simulated " + sim.spec() : "NVML";
   }
 }

@@ -1,7 +1,6 @@
 package io.migctl.cli;
 
 import io.migctl.core.mig.DriverError;
-import io.migctl.core.mig.MigDriver;
 import io.migctl.nvidia.sim.SimOperation;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import java.io.PrintWriter;
@@ -69,12 +68,13 @@ final class SimCommand implements Runnable {
   }
 
   SimulatedMigDriver simulator() {
-    MigDriver driver = root.driver();
-    if (driver instanceof SimulatedMigDriver sim) {
-      return sim;
-    }
-    throw new InvalidInputException(
-        "'migctl sim' works on the simulated node only; this invocation uses a real driver");
+    return root.node()
+        .simulator()
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "'migctl sim' works on the simulated node only; this invocation uses a real"
+                        + " driver"));
   }
 
   PrintWriter out() {

@@ -2,16 +2,17 @@ package io.migctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.node.daemon.TlsFiles;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
-import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +39,9 @@ class DaemonAccessCliIT {
     env.put("MIGCTL_SIMULATE", "a100-40gb:1");
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     daemon =
-        NodeDaemon.start(
-            NodeDaemon.Options.defaults(home, "test", env).withPort(0),
-            sim,
-            EnvCommand.storeAt(home),
-            new SimulatedTelemetry(sim),
-            Clock.systemUTC(),
-            app -> {});
+        DaemonAssembly.start(
+            NodeDaemon.Options.defaults(new MigctlHome(home), env).withPort(0),
+            GpuNode.simulated(sim));
   }
 
   @AfterEach
@@ -80,8 +77,8 @@ class DaemonAccessCliIT {
     Path tlsHome = elsewhere.resolve("tls-home");
     SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
     try (NodeDaemon tls =
-        NodeDaemon.start(
-            NodeDaemon.Options.defaults(tlsHome, "test", env)
+        DaemonAssembly.start(
+            NodeDaemon.Options.defaults(new MigctlHome(tlsHome), env)
                 .withPort(0)
                 .withTransport(
                     new NodeDaemon.Transport(
@@ -90,11 +87,7 @@ class DaemonAccessCliIT {
                             new TlsFiles(
                                 ServeCommandTest.tls("cert.pem"),
                                 ServeCommandTest.tls("key.pem"))))),
-            sim,
-            EnvCommand.storeAt(tlsHome),
-            new SimulatedTelemetry(sim),
-            Clock.systemUTC(),
-            app -> {})) {
+            GpuNode.simulated(sim))) {
       assertThat(tls.url().getScheme()).isEqualTo("https");
       Invocations.Result local = new Invocations(tlsHome, env).run("jobs", "--json");
       assertThat(local.code()).as(local.err()).isZero();

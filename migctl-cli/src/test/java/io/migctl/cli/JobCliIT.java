@@ -3,12 +3,14 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,17 +43,14 @@ class JobCliIT {
     assertThat(migctl.run("mig", "apply", "-f", work.resolve("layout.yaml").toString()).code())
         .isZero();
     SimulatedMigDriver sim =
-        SimulatedMigDriver.persistent(SimulatedNodeSpec.parse("a100-40gb:1"), home.resolve("sim"));
+        SimulatedMigDriver.persistent(
+            SimulatedNodeSpec.parse("a100-40gb:1"), new MigctlHome(home).simulatedNode());
     daemon =
-        NodeDaemon.start(
-            NodeDaemon.Options.defaults(home, "test", env)
+        DaemonAssembly.start(
+            NodeDaemon.Options.defaults(new MigctlHome(home), env)
                 .withPort(0)
                 .withKillGrace(Duration.ofSeconds(1)),
-            sim,
-            EnvCommand.storeAt(home),
-            new io.migctl.nvidia.sim.SimulatedTelemetry(sim),
-            Clock.systemUTC(),
-            app -> {});
+            GpuNode.simulated(sim));
   }
 
   @AfterEach

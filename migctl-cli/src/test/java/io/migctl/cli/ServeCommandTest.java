@@ -3,6 +3,7 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.home.MigctlHome;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class ServeCommandTest {
             false,
             List.of("localhost", "127.0.0.1", "::1", "gpu01", "10.1.2.3"));
 
-    assertThat(ServeCommand.banner(l, home, "simulated a100-40gb:1"))
+    assertThat(ServeCommand.banner(l, new MigctlHome(home), "simulated a100-40gb:1"))
         .containsExactly(
             "migctl daemon listening on 0.0.0.0:7468 (every address of this machine)"
                 + " (simulated a100-40gb:1)",
@@ -64,7 +65,7 @@ class ServeCommandTest {
 
     assertThat(ServeCommand.warning(loopback)).isEmpty();
     assertThat(ServeCommand.warning(tls)).isEmpty();
-    assertThat(ServeCommand.banner(tls, home, "NVML").getFirst())
+    assertThat(ServeCommand.banner(tls, new MigctlHome(home), "NVML").getFirst())
         .isEqualTo("migctl daemon listening on 10.1.2.3:7468 with TLS (NVML)");
   }
 

@@ -2,7 +2,6 @@ package io.migctl.replay;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.migctl.core.replay.DynamicPolicy;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimResult;
@@ -25,16 +24,15 @@ public record PolicyRow(
     @JsonIgnore List<SimResult> runs) {
 
   /**
-   * Runs {@code template} on each job list (a fresh {@link DynamicPolicy} with the same parameters
-   * for each, since it keeps state) and averages the metrics.
+   * Runs {@code template} on each job list (a {@linkplain Policy#fresh fresh} copy for each, as a
+   * policy may keep state) and averages the metrics.
    *
    * @throws Simulation.Unrunnable when some job fits no slice the policy can offer
    */
   public static PolicyRow run(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
     List<SimResult> runs = new ArrayList<>();
     for (List<SimJob> jobs : lists) {
-      Policy p = template instanceof DynamicPolicy d ? new DynamicPolicy(d.params()) : template;
-      runs.add(Simulation.run(config, jobs, p));
+      runs.add(Simulation.run(config, jobs, template.fresh()));
     }
     return new PolicyRow(
         template.name(),

@@ -92,6 +92,12 @@ public final class DynamicPolicy implements Policy {
     return params;
   }
 
+  /** A new policy with the same parameters: this one keeps state between calls. */
+  @Override
+  public Policy fresh() {
+    return new DynamicPolicy(params);
+  }
+
   @Override
   public String name() {
     return "dynamic";

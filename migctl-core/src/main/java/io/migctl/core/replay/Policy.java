@@ -17,4 +17,12 @@ public interface Policy {
 
   /** Called after every batch of simultaneous events; acts through {@code sim}. */
   void schedule(Simulation sim);
+
+  /**
+   * A policy like this one, ready for another run: a policy that keeps state between calls of
+   * {@link #schedule} returns a new one with the same parameters; a stateless one, itself.
+   */
+  default Policy fresh() {
+    return this;
+  }
 }

@@ -242,7 +242,7 @@ public final class TelemetryService implements AutoCloseable {
     }
   }
 
-  /** Stops sampling and closes the source when it holds resources (NVML's GPM samples). */
+  /** Stops sampling. The source is its node's, which closes it ({@code GpuNode#close}). */
   @Override
   public void close() {
     timer.shutdownNow();
@@ -252,13 +252,6 @@ public final class TelemetryService implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    if (source instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "closing the telemetry source failed: " + e.getMessage(), e);
-      }
     }
   }
 }

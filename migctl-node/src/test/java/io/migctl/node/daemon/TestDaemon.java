@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.env.SystemProcessRunner;
-import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
-import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +22,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
-/** A daemon in this JVM on port 0, and an HTTP client for it. */
+/**
+ * A daemon in this JVM on port 0, built by {@link DaemonAssembly} as {@code migctl serve} builds
+ * one, on a simulated node, and an HTTP client for it.
+ */
 public final class TestDaemon implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -119,21 +121,11 @@ public final class TestDaemon implements AutoCloseable {
       Consumer<Javalin> routes)
       throws IOException {
     NodeDaemon.Options options =
-        configure.apply(NodeDaemon.Options.defaults(home, "test", environment).withPort(0));
+        configure.apply(NodeDaemon.Options.defaults(new MigctlHome(home), environment).withPort(0));
     this.http = client(options.transport().tls());
-    this.daemon =
-        NodeDaemon.start(
-            options,
-            driver,
-            new EnvironmentStore(
-                home.resolve("envs"),
-                Clock.systemUTC(),
-                new SystemProcessRunner(),
-                Duration.ofMinutes(5)),
-            new SimulatedTelemetry(driver),
-            clock,
-            routes);
-    this.token = Files.readString(home.resolve("token")).strip();
+    // The assembly serve and up use, on the simulated node as they make it.
+    this.daemon = DaemonAssembly.start(options, GpuNode.simulated(driver), clock, routes);
+    this.token = Files.readString(options.home().token()).strip();
   }
 
   private static Map<String, String> defaultEnvironment() {

@@ -2,11 +2,11 @@ package io.migctl.node.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.migctl.env.SystemProcessRunner;
-import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.daemon.DaemonAssembly;
 import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.node.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
-import io.migctl.nvidia.sim.SimulatedTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 
 /** A daemon in this JVM on port 0 serving the web page, and an HTTP client for its API. */
@@ -31,23 +29,11 @@ final class WebDaemon implements AutoCloseable {
   WebDaemon(Path home, SimulatedMigDriver driver) throws IOException {
     NodeDaemon.Options options =
         NodeDaemon.Options.defaults(
-                home,
-                "simulated a100-40gb:2",
+                new MigctlHome(home),
                 Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")))
             .withPort(0);
-    this.daemon =
-        NodeDaemon.start(
-            options,
-            driver,
-            new EnvironmentStore(
-                home.resolve("envs"),
-                Clock.systemUTC(),
-                new SystemProcessRunner(),
-                Duration.ofMinutes(5)),
-            new SimulatedTelemetry(driver),
-            Clock.systemUTC(),
-            WebPage::register);
-    this.token = Files.readString(home.resolve("token")).strip();
+    this.daemon = DaemonAssembly.start(options, GpuNode.simulated(driver));
+    this.token = Files.readString(options.home().token()).strip();
   }
 
   URI url(String path) {

@@ -1,4 +1,4 @@
-package io.migctl.cli;
+package io.migctl.node.up;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +55,7 @@ class UpPlannedNeedTest {
                     new Demand("prep", prep.gpu(), 0)),
                 node);
 
-    GpuNeed trainNeed = UpCommand.asPlanned(train, plan, node);
+    GpuNeed trainNeed = Up.asPlanned(train, plan, node);
     assertThat(trainNeed).isEqualTo(profile("2g.20gb"));
     // The need as written would be refused here; the planned one is admitted.
     assertThat(Admission.requirement(trainNeed, models))
@@ -64,7 +64,7 @@ class UpPlannedNeedTest {
                 Catalog.H100_80GB.profile(ProfileName.parse("2g.20gb")).orElseThrow().memoryMiB(),
                 2));
     // Needs the node has, and no need, stay as they are.
-    assertThat(UpCommand.asPlanned(infer, plan, node)).isEqualTo(infer.gpu());
-    assertThat(UpCommand.asPlanned(prep, plan, node)).isEqualTo(GpuNeed.NONE);
+    assertThat(Up.asPlanned(infer, plan, node)).isEqualTo(infer.gpu());
+    assertThat(Up.asPlanned(prep, plan, node)).isEqualTo(GpuNeed.NONE);
   }
 }

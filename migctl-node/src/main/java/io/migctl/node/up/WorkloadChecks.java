@@ -1,4 +1,4 @@
-package io.migctl.cli;
+package io.migctl.node.up;
 
 import io.migctl.core.job.Admission;
 import io.migctl.core.job.JobSpec;
@@ -8,7 +8,6 @@ import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.plan.UnplacedJob;
 import io.migctl.core.workload.Workload;
 import io.migctl.core.workload.WorkloadJob;
-import io.migctl.env.spec.CheckedSpec;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What keeps a workload from running on this node, found before {@code migctl up} changes anything:
@@ -25,28 +25,22 @@ import java.util.Set;
  * program does not exist (a path that is not there, relative to the workload's folder; a program
  * found on no PATH folder, for a job without an environment, whose programs come from the
  * environment once it is built).
+ *
+ * @param environmentProblem why an environment file cannot be built here, if it cannot
+ * @param path the {@code PATH} programs are looked up on
  */
-final class WorkloadChecks {
-
-  private WorkloadChecks() {}
+record WorkloadChecks(Function<String, Optional<String>> environmentProblem, String path) {
 
   /**
    * Every problem, each naming its environment or job; empty when the workload can run.
    *
    * @param workdir the workload file's folder, where its jobs run
-   * @param backend the {@code --backend} that would build the environments
    */
-  static List<String> problems(
-      MigctlCommand root,
-      Workload workload,
-      Path workdir,
-      String backend,
-      DemandPlan plan,
-      List<NodeGpu> gpus) {
+  List<String> problems(Workload workload, Path workdir, DemandPlan plan, List<NodeGpu> gpus) {
     Set<String> problems = new LinkedHashSet<>();
     workload
         .environments()
-        .forEach((name, path) -> environment(root, path, backend).ifPresent(problems::add));
+        .forEach((name, file) -> environmentProblem.apply(file).ifPresent(problems::add));
     List<String> never = new ArrayList<>();
     for (UnplacedJob u : plan.unplaced()) {
       if (!u.queues()) {
@@ -62,32 +56,18 @@ final class WorkloadChecks {
           continue;
         }
         try {
-          Admission.requirement(UpCommand.asPlanned(replica, plan, gpus), models);
+          Admission.requirement(Up.asPlanned(replica, plan, gpus), models);
         } catch (IllegalArgumentException e) {
           problems.add("job " + replica.name() + ": " + e.getMessage());
         }
       }
-      command(root, job, workdir).ifPresent(problems::add);
+      command(job, workdir).ifPresent(problems::add);
     }
     return List.copyOf(problems);
   }
 
-  /** Why an environment file cannot be built here, if it cannot. */
-  private static Optional<String> environment(MigctlCommand root, String path, String backend) {
-    try {
-      EnvCommand.SpecOptions options = new EnvCommand.SpecOptions();
-      options.file = path;
-      options.backend = backend;
-      CheckedSpec checked = EnvCommand.readSpec(root, options);
-      EnvCommand.Create.chooseBackend(root.context().environment(), checked, backend, null);
-      return Optional.empty();
-    } catch (IllegalArgumentException | InvalidInputException e) {
-      return Optional.of(e.getMessage());
-    }
-  }
-
   /** Why a job's program cannot be started, if that can be known before its environment is. */
-  private static Optional<String> command(MigctlCommand root, WorkloadJob job, Path workdir) {
+  private Optional<String> command(WorkloadJob job, Path workdir) {
     String program = job.command().getFirst();
     String where = "job " + job.name() + ": command " + program;
     if (program.contains("/")) {
@@ -104,7 +84,6 @@ final class WorkloadChecks {
     if (job.environment().isPresent()) {
       return Optional.empty();
     }
-    String path = root.context().environment().getOrDefault("PATH", "");
     for (String folder : path.split(File.pathSeparator)) {
       if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, program))) {
         return Optional.empty();

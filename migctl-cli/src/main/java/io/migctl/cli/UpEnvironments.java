@@ -1,0 +1,34 @@
+package io.migctl.cli;
+
+import io.migctl.env.spec.CheckedSpec;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.up.Up;
+import java.util.Optional;
+
+/**
+ * {@code up}'s environments, checked and built as {@code migctl env create --backend} does.
+ *
+ * @param backend the {@code --backend} that builds them
+ */
+record UpEnvironments(MigctlCommand root, String backend) implements Up.Environments {
+
+  @Override
+  public Optional<String> problem(String specFile) {
+    try {
+      EnvCommand.SpecOptions options = new EnvCommand.SpecOptions();
+      options.file = specFile;
+      options.backend = backend;
+      CheckedSpec checked = EnvCommand.readSpec(root, options);
+      EnvCommand.Create.chooseBackend(root.context().environment(), checked, backend, null);
+      return Optional.empty();
+    } catch (IllegalArgumentException | InvalidInputException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  @Override
+  public EnvironmentStore.Created build(String name, String specFile) {
+    return EnvCommand.Create.build(
+        root, specFile, backend, null, Optional.of(name), false, null, p -> {});
+  }
+}
