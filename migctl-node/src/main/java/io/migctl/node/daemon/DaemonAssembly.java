@@ -214,9 +214,13 @@ public final class DaemonAssembly {
       EnvironmentStore environments,
       Clock clock) {
     MigctlHome home = options.home();
+    DeviceClaims claims =
+        node.simulator()
+            .map(DeviceClaims::simulated)
+            .orElseGet(() -> DeviceClaims.recorded(node.driver()));
     return JobService.real(
         store,
-        node.driver(),
+        claims,
         environments,
         home.jobs(),
         clock,

@@ -33,24 +33,15 @@ public interface DeviceClaims {
   MigDriver view();
 
   /** Claims recorded in the simulated node's state. */
-  static DeviceClaims simulated(SimulatedMigDriver sim) {
+  public static DeviceClaims simulated(SimulatedMigDriver sim) {
     return new Simulated(sim);
   }
 
   /** Claims kept in memory beside a real driver. */
-  static DeviceClaims recorded(MigDriver driver) {
+  public static DeviceClaims recorded(MigDriver driver) {
     return new Recorded(driver);
   }
 
-  /**
-   * The claims that fit the driver. TODO(#14): the assembly that builds the driver should choose
-   * ({@link #simulated} or {@link #recorded}) and pass the claims, instead of this test of its
-   * type.
-   */
-  static DeviceClaims of(MigDriver driver) {
-    if (driver instanceof SimulatedMigDriver sim) {
-      return new Simulated(sim);
-    }
     return new Recorded(driver);
   }
 

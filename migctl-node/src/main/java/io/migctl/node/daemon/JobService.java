@@ -250,7 +250,7 @@ public final class JobService implements AutoCloseable {
    */
   public static JobService real(
       JobStore store,
-      MigDriver driver,
+      DeviceClaims claims,
       EnvironmentStore environments,
       Path jobsDir,
       Clock clock,
@@ -264,7 +264,7 @@ public final class JobService implements AutoCloseable {
         new Ports(
             store,
             new JobProcesses(),
-            DeviceClaims.of(driver),
+            claims,
             clock,
             new ExecutorJobThread("migctl-jobs"),
             new ExecutorTimers("migctl-timers"),
