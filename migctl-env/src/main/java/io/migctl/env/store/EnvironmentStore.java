@@ -10,7 +10,7 @@ import io.migctl.env.BuildContext;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvBackend;
 import io.migctl.env.PrivateModes;
-import io.migctl.env.ProcessRunner;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -67,7 +67,7 @@ public final class EnvironmentStore {
 
   private final Path root;
   private final Clock clock;
-  private final ProcessRunner runner;
+  private final ToolRunner runner;
   private final Duration timeout;
 
   /** What {@link #create} did. */
@@ -90,7 +90,7 @@ public final class EnvironmentStore {
   /** One build a name pointed at. */
   record NameEntry(String id, String at) {}
 
-  public EnvironmentStore(Path root, Clock clock, ProcessRunner runner, Duration timeout) {
+  public EnvironmentStore(Path root, Clock clock, ToolRunner runner, Duration timeout) {
     this.root = root;
     this.clock = clock;
     this.runner = runner;
