@@ -3,12 +3,12 @@ package io.migctl.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migctl.core.job.JobEvent;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +84,7 @@ final class BenchDaemon implements AutoCloseable {
             new EnvironmentStore(
                 home.resolve("envs"),
                 Clock.systemUTC(),
-                new SystemProcessRunner(),
+                new SystemToolRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
             Clock.systemUTC(),

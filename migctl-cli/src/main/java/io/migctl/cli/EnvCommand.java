@@ -1,17 +1,16 @@
 package io.migctl.cli;
 
 import io.migctl.core.env.BuildTarget;
-import io.migctl.core.env.EnvironmentSpec;
-import io.migctl.core.env.SpecText;
 import io.migctl.env.Activation;
-import io.migctl.env.EnvBackend;
-import io.migctl.env.SystemProcessRunner;
-import io.migctl.env.conda.CondaFamilyBackend;
+import io.migctl.env.BuildProgress;
+import io.migctl.env.EnvironmentBuilds;
 import io.migctl.env.container.ContainerFiles;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
-import io.migctl.env.venv.VenvBackend;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,7 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,13 +73,18 @@ final class EnvCommand implements Runnable {
   }
 
   EnvironmentStore store() {
-    return storeAt(root.context().home());
+    return storeAt(root.context().home(), root.tools());
   }
 
   /** The environment store under a migctl home, as every command and the daemon use it. */
-  static EnvironmentStore storeAt(Path home) {
-    return new EnvironmentStore(
-        home.resolve("envs"), Clock.systemUTC(), new SystemProcessRunner(), BUILD_TIMEOUT);
+  static EnvironmentStore storeAt(Path home, ToolRunner tools) {
+    return new EnvironmentStore(home.resolve("envs"), Clock.systemUTC(), tools, BUILD_TIMEOUT);
+  }
+
+  /** Building environments into this invocation's store, with its environment's tools. */
+  static EnvironmentBuilds builds(MigctlCommand root) {
+    return new EnvironmentBuilds(
+        storeAt(root.context().home(), root.tools()), root.context().environment(), platform());
   }
 
   PrintWriter out() {
@@ -96,31 +100,9 @@ final class EnvCommand implements Runnable {
                     "no environment build or name \"" + id + "\" (see 'migctl env list')"));
   }
 
-  /** Builds (or finds) a spec file's environment with the default backend, progress on err. */
-  static io.migctl.env.store.EnvironmentBuild buildQuietly(
-      MigctlCommand root, Path file, PrintWriter err) {
-    err.println("migctl: building the environment of " + file + " (once; later uses find it)");
-    err.flush();
-    return Create.build(root, file.toString(), "auto", null, Optional.empty(), false, null, p -> {})
-        .build();
-  }
-
   /** The platform in conda's words. */
   static String platform() {
-    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String o =
-        os.contains("linux")
-            ? "linux"
-            : os.contains("mac") ? "osx" : os.contains("win") ? "win" : os;
-    String a =
-        switch (arch) {
-          case "amd64", "x86_64" -> "64";
-          case "aarch64", "arm64" -> o.equals("osx") ? "arm64" : "aarch64";
-          case "ppc64le" -> "ppc64le";
-          default -> arch;
-        };
-    return o + "-" + a;
+    return EnvironmentBuilds.hostPlatform();
   }
 
   /** One build in {@code env list --json} and {@code env show --json}. */
@@ -170,6 +152,12 @@ final class EnvCommand implements Runnable {
         names = "--system-site-packages",
         description = "venv: let the environment see the interpreter's packages.")
     boolean systemSitePackages;
+
+    /** The backend these options ask for, with the tool at {@code backendPath} when given. */
+    EnvironmentBuilds.Backend backend(Path backendPath) {
+      return new EnvironmentBuilds.Backend(
+          backend, Optional.ofNullable(backendPath), systemSitePackages);
+    }
   }
 
   /**
@@ -177,10 +165,7 @@ final class EnvCommand implements Runnable {
    * or conda when one is on PATH, else venv (nothing needs to be installed to know the kind).
    */
   static CheckedSpec readSpec(MigctlCommand root, SpecOptions options) {
-    String kind = backendKind(root.context().environment(), options.backend);
-    BuildTarget target =
-        new BuildTarget(
-            platform(), kind.equals("venv") ? VenvBackend.kind(options.systemSitePackages) : kind);
+    BuildTarget target = builds(root).target(options.backend(null));
     if (options.file.equals("-")) {
       return CheckedSpec.read(
           root.context().stdin(), "<stdin>", Path.of("").toAbsolutePath(), target);
@@ -193,47 +178,6 @@ final class EnvCommand implements Runnable {
           "-f: \"" + options.file.replace("\0", "\\0") + "\" is not a file name", e);
     }
     return CheckedSpec.read(file, target);
-  }
-
-  /** {@code venv}, {@code conda}, {@code mamba} or {@code micromamba}, {@code auto} resolved. */
-  private static String backendKind(Map<String, String> environment, String backend) {
-    String kind = backend.toLowerCase(Locale.ROOT);
-    if (kind.equals("auto")) {
-      return Stream.of(
-              CondaFamilyBackend.Tool.MICROMAMBA,
-              CondaFamilyBackend.Tool.MAMBA,
-              CondaFamilyBackend.Tool.CONDA)
-          .filter(tool -> CondaFamilyBackend.find(tool, Optional.empty(), environment).isPresent())
-          .map(CondaFamilyBackend.Tool::command)
-          .findFirst()
-          .orElse("venv");
-    }
-    if (!kind.equals("venv") && CondaFamilyBackend.Tool.named(kind).isEmpty()) {
-      throw new InvalidInputException(
-          "--backend " + backend + ": use auto, venv, conda, mamba or micromamba");
-    }
-    return kind;
-  }
-
-  /**
-   * The spec's warnings, and one when its name cannot name the build (the store's names are file
-   * names): with {@code --name} the spec's name does not matter.
-   */
-  static List<String> warnings(CheckedSpec checked, String source, Optional<String> name) {
-    List<String> warnings = new ArrayList<>(checked.warnings());
-    checked
-        .spec()
-        .name()
-        .filter(n -> name.isEmpty() && !EnvironmentStore.isStoreName(n))
-        .ifPresent(
-            n ->
-                warnings.add(
-                    source
-                        + ": name: \""
-                        + SpecText.abbreviate(n)
-                        + "\" is only the build's label: builds are named with letters, digits,"
-                        + " '.', '_' and '-', so no name points at this one; give --name NAME"));
-    return warnings;
   }
 
   private static void printWarnings(PrintWriter err, List<String> warnings) {
@@ -265,10 +209,9 @@ final class EnvCommand implements Runnable {
     @Override
     public Integer call() {
       CheckedSpec checked = readSpec(env.root, options);
-      if (isVenv(checked.target())) {
-        venvCheck(checked.spec(), options.backend);
-      }
-      List<String> warnings = warnings(checked, source(options.file), Optional.empty());
+      builds(env.root).check(checked, options.backend(null));
+      List<String> warnings =
+          EnvironmentBuilds.warnings(checked, source(options.file), Optional.empty());
       if (json) {
         Json.print(env.out(), new CheckJson(checked.id(), checked.canonical().text(), warnings));
         return ExitCode.OK;
@@ -319,13 +262,10 @@ final class EnvCommand implements Runnable {
     /** {@code env create --json}. */
     record CreateJson(boolean cacheHit, BuildJson build, List<String> warnings) {}
 
-    /** A build and the warnings its spec gave. */
-    record Built(EnvironmentStore.Created created, List<String> warnings) {}
-
     @Override
     public Integer call() {
       PrintWriter err = env.spec.commandLine().getErr();
-      Built built =
+      EnvironmentBuilds.Built built =
           build(
               env.root,
               options,
@@ -373,89 +313,32 @@ final class EnvCommand implements Runnable {
      * @param file a path, or {@code -} for standard input
      */
     static EnvironmentStore.Created build(
-        MigctlCommand root,
-        String file,
-        String backend,
-        Path backendPath,
-        Optional<String> name,
-        boolean systemSitePackages,
-        String cuda,
-        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+        MigctlCommand root, String file, String backend, Optional<String> name) {
       SpecOptions options = new SpecOptions();
       options.file = file;
       options.backend = backend;
-      options.systemSitePackages = systemSitePackages;
       PrintWriter err = root.spec.commandLine().getErr();
-      return build(root, options, backendPath, name, cuda, w -> printWarnings(err, w), progress)
-          .created();
+      return build(root, options, null, name, null, w -> printWarnings(err, w), p -> {}).created();
     }
 
-    private static Built build(
+    private static EnvironmentBuilds.Built build(
         MigctlCommand root,
         SpecOptions options,
         Path backendPath,
         Optional<String> name,
         String cuda,
-        java.util.function.Consumer<List<String>> warned,
-        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+        Consumer<List<String>> warned,
+        Consumer<BuildProgress> progress) {
       CheckedSpec checked = readSpec(root, options);
-      List<String> warnings = warnings(checked, source(options.file), name);
-      EnvBackend chosen =
-          chooseBackend(root.context().environment(), checked, options.backend, backendPath);
-      warned.accept(warnings);
-      Map<String, String> toolEnv = new LinkedHashMap<>();
-      String cudaVersion =
-          cuda != null ? cuda : root.context().environment().get("MIGCTL_CUDA_VERSION");
-      if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
-        toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
-      }
-      EnvironmentStore.Created created =
-          storeAt(root.context().home())
-              .create(checked.spec(), checked.text(), chosen, platform(), name, toolEnv, progress);
-      return new Built(created, warnings);
-    }
-
-    /** The backend of the kind the spec was read for; its tool must be installed. */
-    static EnvBackend chooseBackend(
-        Map<String, String> environment, CheckedSpec checked, String backend, Path backendPath) {
-      Optional<Path> path = Optional.ofNullable(backendPath);
-      String kind = checked.target().backend();
-      if (isVenv(checked.target())) {
-        venvCheck(checked.spec(), backend);
-        Path python =
-            VenvBackend.findPython(path, environment)
-                .orElseThrow(
-                    () ->
-                        new InvalidInputException(
-                            "python3 was not found on PATH; give --backend-path /path/to/python3"));
-        return new VenvBackend(python, kind.equals(VenvBackend.kind(true)));
-      }
-      CondaFamilyBackend.Tool tool = CondaFamilyBackend.Tool.named(kind).orElseThrow();
-      Path exe =
-          CondaFamilyBackend.find(tool, path, environment)
-              .orElseThrow(
-                  () ->
-                      new InvalidInputException(
-                          kind + " was not found on PATH; install it or give --backend-path"));
-      return new CondaFamilyBackend(tool, exe);
-    }
-  }
-
-  private static boolean isVenv(BuildTarget target) {
-    return target.backend().startsWith("venv");
-  }
-
-  /** Refuses a spec with conda packages for the venv backend, saying why. */
-  private static void venvCheck(EnvironmentSpec spec, String backend) {
-    try {
-      VenvBackend.check(spec);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(
-          (backend.equalsIgnoreCase("auto")
-                  ? "no conda, mamba or micromamba is installed, and "
-                  : "")
-              + e.getMessage(),
-          e);
+      return builds(root)
+          .build(
+              checked,
+              source(options.file),
+              options.backend(backendPath),
+              name,
+              Optional.ofNullable(cuda),
+              warned,
+              progress);
     }
   }
 
@@ -685,15 +568,23 @@ final class EnvCommand implements Runnable {
     public Integer call() throws IOException, InterruptedException {
       EnvironmentBuild b = env.find(id);
       Map<String, String> child = b.activation().applyTo(env.root.context().environment());
-      ProcessBuilder pb = new ProcessBuilder(Activation.resolveProgram(command, child)).inheritIO();
-      pb.environment().clear();
-      pb.environment().putAll(child);
+      ToolResult result;
       try {
-        return pb.start().waitFor();
+        result =
+            env.root
+                .tools()
+                .run(
+                    ToolCommand.of(Activation.resolveProgram(command, child))
+                        .withExactEnvironment(child)
+                        .withOutput(ToolCommand.Output.TERMINAL));
       } catch (IOException e) {
         throw new InvalidInputException(
             "cannot run " + command.getFirst() + " in " + b.shortId() + ": " + e.getMessage(), e);
       }
+      return switch (result.ending()) {
+        case ToolResult.Exited(int status) -> status;
+        case ToolResult.TimedOut t -> throw new IllegalStateException("env run has no time limit");
+      };
     }
   }
 

@@ -11,6 +11,7 @@ import io.migctl.nvidia.nvml.NvmlMigDriver;
 import io.migctl.nvidia.nvml.NvmlTelemetry;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -120,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
             .withKillGrace(grace)
             .withDcgmJobMappingDir(java.util.Optional.ofNullable(dcgmJobMappingDir))
             .withRepartition(reshaping);
-    NodeDaemon daemon = start(options, driver);
+    NodeDaemon daemon = start(options, driver, root.tools());
     PrintWriter out = spec.commandLine().getOut();
     banner(daemon.listening(), daemon.home(), describe(driver)).forEach(out::println);
     out.flush();
@@ -177,13 +178,13 @@ final class ServeCommand implements Callable<Integer> {
             + " through an SSH tunnel.");
   }
 
-  /** Starts a daemon for this invocation's home and driver. */
-  static NodeDaemon start(NodeDaemon.Options options, MigDriver driver) {
+  /** Starts a daemon for this invocation's home and driver, its tools run by {@code tools}. */
+  static NodeDaemon start(NodeDaemon.Options options, MigDriver driver, ToolRunner tools) {
     try {
       return NodeDaemon.start(
           options,
           driver,
-          EnvCommand.storeAt(options.home()),
+          EnvCommand.storeAt(options.home(), tools),
           telemetry(driver),
           Clock.systemUTC(),
           WebPage::register);

@@ -165,8 +165,7 @@ final class UpCommand implements Callable<Integer> {
     for (Map.Entry<String, String> e : workload.environments().entrySet()) {
       Instant t0 = Instant.now();
       EnvironmentStore.Created created =
-          EnvCommand.Create.build(
-              root, e.getValue(), backend, null, Optional.of(e.getKey()), false, null, p -> {});
+          EnvCommand.Create.build(root, e.getValue(), backend, Optional.of(e.getKey()));
       EnvironmentBuild b = created.build();
       builds.put(e.getKey(), b.id());
       Duration took = Duration.between(t0, Instant.now());
@@ -194,7 +193,7 @@ final class UpCommand implements Callable<Integer> {
             listen.applyTo(
                 NodeDaemon.Options.defaults(
                     home, ServeCommand.describe(driver), root.context().environment())));
-    NodeDaemon daemon = ServeCommand.start(options, driver);
+    NodeDaemon daemon = ServeCommand.start(options, driver, root.tools());
     try {
       done.forEach(b -> daemon.metrics().recordBuild(b.backend(), b.outcome(), b.took()));
       out.println("daemon listening on " + daemon.url() + " (token: " + daemon.tokenFile() + ")");

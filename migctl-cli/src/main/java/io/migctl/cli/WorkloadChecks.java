@@ -79,7 +79,7 @@ final class WorkloadChecks {
       options.file = path;
       options.backend = backend;
       CheckedSpec checked = EnvCommand.readSpec(root, options);
-      EnvCommand.Create.chooseBackend(root.context().environment(), checked, backend, null);
+      EnvCommand.builds(root).backend(checked, options.backend(null));
       return Optional.empty();
     } catch (IllegalArgumentException | InvalidInputException e) {
       return Optional.of(e.getMessage());

@@ -7,6 +7,7 @@ import io.migctl.node.daemon.TlsFiles;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ class DaemonAccessCliIT {
         NodeDaemon.start(
             NodeDaemon.Options.defaults(home, "test", env).withPort(0),
             sim,
-            EnvCommand.storeAt(home),
+            EnvCommand.storeAt(home, new SystemToolRunner()),
             new SimulatedTelemetry(sim),
             Clock.systemUTC(),
             app -> {});
@@ -91,7 +92,7 @@ class DaemonAccessCliIT {
                                 ServeCommandTest.tls("cert.pem"),
                                 ServeCommandTest.tls("key.pem"))))),
             sim,
-            EnvCommand.storeAt(tlsHome),
+            EnvCommand.storeAt(tlsHome, new SystemToolRunner()),
             new SimulatedTelemetry(sim),
             Clock.systemUTC(),
             app -> {})) {

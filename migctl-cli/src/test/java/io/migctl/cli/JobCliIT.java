@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.process.SystemToolRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,7 +49,7 @@ class JobCliIT {
                 .withPort(0)
                 .withKillGrace(Duration.ofSeconds(1)),
             sim,
-            EnvCommand.storeAt(home),
+            EnvCommand.storeAt(home, new SystemToolRunner()),
             new io.migctl.nvidia.sim.SimulatedTelemetry(sim),
             Clock.systemUTC(),
             app -> {});

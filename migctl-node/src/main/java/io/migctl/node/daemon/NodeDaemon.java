@@ -9,8 +9,7 @@ import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.MigDriver;
-import io.migctl.env.ProcessRunner;
-import io.migctl.env.SystemProcessRunner;
+import io.migctl.env.EnvironmentBuilds;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.home.PrivateFiles;
 import io.migctl.node.metrics.DcgmJobMapping;
@@ -22,6 +21,10 @@ import io.migctl.node.store.Database;
 import io.migctl.node.store.LayoutRecords;
 import io.migctl.node.store.SqliteJobStore;
 import io.migctl.node.store.TokenRecords;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -371,7 +374,7 @@ public final class NodeDaemon implements AutoCloseable {
               new JobService.Guards(
                   options.jobs().keepFinished(),
                   options.jobs().passEnvironment(),
-                  execLimits(new SystemProcessRunner(), home)));
+                  execLimits(new SystemToolRunner(), home)));
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
       LayoutService layouts =
@@ -414,6 +417,12 @@ public final class NodeDaemon implements AutoCloseable {
                   tls,
                   app -> {
                     metrics.register(app);
+                    new EnvironmentApi(
+                            new EnvironmentBuilds(
+                                environments,
+                                options.environment(),
+                                EnvironmentBuilds.hostPlatform()))
+                        .register(app);
                     routes.accept(app);
                   })
               .start(options.bind(), options.port());
@@ -530,22 +539,18 @@ public final class NodeDaemon implements AutoCloseable {
    * The node's {@code execve} limits: {@code ARG_MAX} as {@code getconf} reports it, read once per
    * daemon; {@link ExecLimits#DEFAULT} (the least Linux gives) when it cannot be read.
    */
-  static ExecLimits execLimits(ProcessRunner runner, Path home) {
+  static ExecLimits execLimits(ToolRunner runner, Path home) {
     try {
-      ProcessRunner.Result r =
+      ToolResult r =
           runner.run(
-              List.of("getconf", "ARG_MAX"),
-              Map.of(),
-              home,
-              Duration.ofSeconds(10),
-              line -> {},
-              Path.of("/dev/null"));
+              ToolCommand.of("getconf", "ARG_MAX")
+                  .withWorkdir(home)
+                  .withTimeout(Duration.ofSeconds(10)));
       String out = r.stdout().strip();
-      if (r.exitCode() == 0 && out.matches("\\d{6,18}")) {
+      if (r.succeeded() && out.matches("\\d{6,18}")) {
         return new ExecLimits(Long.parseLong(out));
       }
-      LOG.warning(
-          "getconf ARG_MAX said '" + out + "' (exit " + r.exitCode() + "); " + ARG_MAX_DEFAULT);
+      LOG.warning("getconf ARG_MAX said '" + out + "' (" + r.ending() + "); " + ARG_MAX_DEFAULT);
     } catch (IOException | IllegalArgumentException e) {
       LOG.warning("cannot use getconf ARG_MAX: " + e.getMessage() + "; " + ARG_MAX_DEFAULT);
     } catch (InterruptedException e) {

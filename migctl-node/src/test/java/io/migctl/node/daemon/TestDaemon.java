@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -128,7 +128,7 @@ public final class TestDaemon implements AutoCloseable {
             new EnvironmentStore(
                 home.resolve("envs"),
                 Clock.systemUTC(),
-                new SystemProcessRunner(),
+                new SystemToolRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
             clock,

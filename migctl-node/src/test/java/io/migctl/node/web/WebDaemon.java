@@ -2,11 +2,11 @@ package io.migctl.node.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.daemon.NodeDaemon;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedTelemetry;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -42,7 +42,7 @@ final class WebDaemon implements AutoCloseable {
             new EnvironmentStore(
                 home.resolve("envs"),
                 Clock.systemUTC(),
-                new SystemProcessRunner(),
+                new SystemToolRunner(),
                 Duration.ofMinutes(5)),
             new SimulatedTelemetry(driver),
             Clock.systemUTC(),
