@@ -307,18 +307,25 @@ final class EnvCommand implements Runnable {
     }
 
     /**
-     * Builds (or finds) the environment of a spec file, as {@code env create} does; the spec's
-     * warnings go to standard error.
+     * Builds (or finds) the environment a workload names {@code workloadName}, from a spec file
+     * (see {@link EnvironmentBuilds#buildForWorkload}); the spec's warnings go to standard error.
      *
      * @param file a path, or {@code -} for standard input
      */
-    static EnvironmentStore.Created build(
-        MigctlCommand root, String file, String backend, Optional<String> name) {
+    static EnvironmentStore.Created buildForWorkload(
+        MigctlCommand root, String file, String backend, String workloadName) {
       SpecOptions options = new SpecOptions();
       options.file = file;
       options.backend = backend;
       PrintWriter err = root.spec.commandLine().getErr();
-      return build(root, options, null, name, null, w -> printWarnings(err, w), p -> {}).created();
+      return builds(root)
+          .buildForWorkload(
+              readSpec(root, options),
+              source(file),
+              options.backend(null),
+              workloadName,
+              w -> printWarnings(err, w))
+          .created();
     }
 
     private static EnvironmentBuilds.Built build(

@@ -165,7 +165,7 @@ final class UpCommand implements Callable<Integer> {
     for (Map.Entry<String, String> e : workload.environments().entrySet()) {
       Instant t0 = Instant.now();
       EnvironmentStore.Created created =
-          EnvCommand.Create.build(root, e.getValue(), backend, Optional.of(e.getKey()));
+          EnvCommand.Create.buildForWorkload(root, e.getValue(), backend, e.getKey());
       EnvironmentBuild b = created.build();
       builds.put(e.getKey(), b.id());
       Duration took = Duration.between(t0, Instant.now());

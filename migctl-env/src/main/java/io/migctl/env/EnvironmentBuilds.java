@@ -224,6 +224,35 @@ public final class EnvironmentBuilds {
     return kind;
   }
 
+  /**
+   * Builds (or finds) the environment a workload calls {@code workloadName}, as {@code up} does:
+   * that name points at the build, and so does the spec's own name when it is a store name, so that
+   * {@code env show} and {@code submit --env} find it by either.
+   *
+   * @throws IllegalArgumentException as {@link #build}
+   * @throws BuildFailedException as {@link #build}
+   */
+  public Built buildForWorkload(
+      CheckedSpec checked,
+      String source,
+      Backend backend,
+      String workloadName,
+      Consumer<List<String>> warned) {
+    Built built =
+        build(
+            checked, source, backend, Optional.of(workloadName), Optional.empty(), warned, p -> {});
+    checked
+        .spec()
+        .name()
+        .filter(EnvironmentStore::isStoreName)
+        .filter(n -> !n.equals(workloadName))
+        .ifPresent(n -> store.name(n, built.created().build()));
+    return new Built(
+        new EnvironmentStore.Created(
+            store.find(built.created().build().id()).orElseThrow(), built.created().cacheHit()),
+        built.warnings());
+  }
+
   private static boolean isVenv(BuildTarget target) {
     return target.backend().startsWith("venv");
   }

@@ -370,6 +370,16 @@ public final class EnvironmentStore {
         .toList();
   }
 
+  /**
+   * Points {@code name} at {@code build} (its history keeps what it pointed at before).
+   *
+   * @throws IllegalArgumentException when {@code name} is not a store name ({@link #isStoreName})
+   */
+  public void name(String name, EnvironmentBuild build) {
+    checkName(name);
+    point(name, build.id());
+  }
+
   private void point(String name, String id) {
     locked(
         "names",
