@@ -1,13 +1,20 @@
 package io.migctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.core.env.BuildTarget;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobState;
 import io.migctl.env.Activation;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvironmentBuilds;
+import io.migctl.env.EnvironmentGc;
 import io.migctl.env.container.ContainerFiles;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.daemon.DaemonLock;
+import io.migctl.node.store.Database;
+import io.migctl.node.store.SqliteJobStore;
 import io.migctl.process.ToolCommand;
 import io.migctl.process.ToolResult;
 import io.migctl.process.ToolRunner;
@@ -20,14 +27,17 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -490,8 +500,8 @@ final class EnvCommand implements Runnable {
       description = {
         "Remove builds no name points at, and interrupted builds.",
         "",
-        "Keeps the newest --keep builds of each name's history. (Builds used by queued or running",
-        "jobs are kept too once the daemon runs jobs.)"
+        "Keeps the newest --keep builds of each name's history, and every build a job not yet",
+        "finished will run in (asked of the daemon while one runs on this home)."
       })
   static final class Gc implements Runnable {
     @ParentCommand EnvCommand env;
@@ -511,29 +521,52 @@ final class EnvCommand implements Runnable {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    /** Builds that jobs not yet finished will run in: never removed. */
-    private Set<String> inUse() {
-      Path db = env.root.context().home().resolve("migctl.db");
-      if (!java.nio.file.Files.exists(db)) {
-        return Set.of();
+    /**
+     * Which builds jobs not yet finished use: the daemon's answer while one runs on this home, else
+     * its job store (a home without one has no jobs).
+     */
+    private EnvironmentGc.JobBuilds jobBuilds() {
+      Path home = env.root.context().home();
+      if (DaemonLock.isHeld(home)) {
+        return () -> daemonJobBuilds(DaemonClient.of(env.root.context()));
       }
-      try (io.migctl.node.store.Database database = io.migctl.node.store.Database.open(db)) {
-        Set<String> ids = new java.util.HashSet<>();
-        for (io.migctl.core.job.Job j :
-            new io.migctl.node.store.SqliteJobStore(database).unfinished()) {
-          j.environmentBuild().ifPresent(ids::add);
+      Path db = home.resolve("migctl.db");
+      if (!Files.exists(db)) {
+        return EnvironmentGc.JobBuilds.NONE;
+      }
+      return () -> {
+        try (Database database = Database.open(db)) {
+          return EnvironmentGc.JobBuilds.of(new SqliteJobStore(database)).ofUnfinishedJobs();
         }
-        return ids;
+      };
+    }
+
+    private static Set<String> daemonJobBuilds(DaemonClient daemon) {
+      String states =
+          Arrays.stream(JobState.values())
+              .filter(s -> !s.isTerminal())
+              .map(JobState::wireName)
+              .collect(Collectors.joining(","));
+      JsonNode jobs = daemon.get("/api/v1/jobs?state=" + states + "&limit=" + JobQuery.MAX_LIMIT);
+      if (jobs.size() >= JobQuery.MAX_LIMIT) {
+        throw new IllegalStateException(
+            "the daemon has "
+                + JobQuery.MAX_LIMIT
+                + " or more unfinished jobs, more than one answer lists; run env gc when fewer"
+                + " are queued");
       }
+      Set<String> ids = new TreeSet<>();
+      for (JsonNode job : jobs) {
+        if (job.hasNonNull("environmentBuild")) {
+          ids.add(job.get("environmentBuild").asText());
+        }
+      }
+      return ids;
     }
 
     @Override
     public void run() {
-      if (keep < 1) {
-        throw new InvalidInputException(
-            "--keep " + keep + ": keep at least 1 (each name's current build)");
-      }
-      EnvironmentStore.GcResult r = env.store().gc(keep, inUse(), dryRun);
+      EnvironmentStore.GcResult r = new EnvironmentGc(env.store(), jobBuilds()).run(keep, dryRun);
       if (json) {
         Json.print(env.out(), r);
         return;
