@@ -84,29 +84,36 @@ public final class SystemToolRunner implements ToolRunner {
   private static void kill(Process process) {
     process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
-    boolean interrupted = Thread.interrupted();
-    while (process.isAlive()) {
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        interrupted = true;
+    uninterruptibly(process::waitFor);
+  }
+
+  /** Waits for the readers, which end when the program's pipes close. */
+  private static void join(Thread... readers) {
+    for (Thread t : readers) {
+      if (t != null) {
+        uninterruptibly(t::join);
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 
-  /** Waits for the readers, which end when the killed program's pipes close. */
-  private static void join(Thread... readers) {
+  /** Something to wait for. */
+  @FunctionalInterface
+  private interface Wait {
+    void await() throws InterruptedException;
+  }
+
+  /**
+   * Waits to the end even when interrupted (the program is being killed: its end comes soon), and
+   * keeps the interrupt for the caller.
+   */
+  private static void uninterruptibly(Wait wait) {
     boolean interrupted = Thread.interrupted();
-    for (Thread t : readers) {
-      while (t != null && t.isAlive()) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+    while (true) {
+      try {
+        wait.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
     if (interrupted) {
