@@ -1,8 +1,6 @@
 package io.migctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.migctl.input.TextFiles;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,21 +166,22 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /**
-   * A spec file is sent to the daemon, which builds it in its own home (once; later uses find it)
-   * and answers with the build's id, which the job then names; anything else is passed on as the
-   * name or id of a build the daemon has.
+   * A spec file is read here (a broken one is refused before anything is sent), then sent to the
+   * daemon, which builds it in its own home (once; later uses find it) and answers with the build's
+   * id, which the job then names; anything else is passed on as the name or id of a build the
+   * daemon has.
    */
   private String environmentRef(DaemonClient daemon, String ref) {
     Path file = Path.of(ref);
     if (!(ref.endsWith(".yml") || ref.endsWith(".yaml")) || !Files.isRegularFile(file)) {
       return ref;
     }
-    String text;
-    try {
-      text = TextFiles.read(file, ref);
-    } catch (IOException e) {
-      throw new InvalidInputException("--env " + ref + ": " + TextFiles.problem(e), e);
-    }
+    // Read here first, through the reader env check uses, so that a broken file is refused with
+    // its problem before anything is sent.
+    EnvCommand.SpecOptions options = new EnvCommand.SpecOptions();
+    options.file = ref;
+    options.backend = "auto";
+    String text = EnvCommand.readSpec(root, options).text();
     PrintWriter err = spec.commandLine().getErr();
     err.println("migctl: building the environment of " + file + " on the daemon (once)");
     err.flush();
