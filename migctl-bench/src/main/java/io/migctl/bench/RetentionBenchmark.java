@@ -2,9 +2,11 @@ package io.migctl.bench;
 
 import io.migctl.core.job.JobRetention;
 import io.migctl.node.home.MigctlHome;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,9 +121,11 @@ public final class RetentionBenchmark {
 
   /** Allocated size as {@code du -sk} reports it. */
   private static long duKiB(Path dir) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
-    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (p.waitFor() != 0) {
+    ToolResult du =
+        new SystemToolRunner()
+            .run(ToolCommand.of("du", "-sk", dir.toString()).withOutput(ToolCommand.Output.MERGED));
+    String text = du.stdout().strip();
+    if (!du.succeeded()) {
       throw new IOException("du -sk " + dir + " failed: " + text);
     }
     return Long.parseLong(text.split("\\s+")[0]);

@@ -1,18 +1,25 @@
 package io.migctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.core.env.BuildTarget;
-import io.migctl.core.env.EnvironmentSpec;
-import io.migctl.core.env.SpecText;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobState;
 import io.migctl.env.Activation;
-import io.migctl.env.EnvBackend;
-import io.migctl.env.conda.CondaFamilyBackend;
+import io.migctl.env.BuildProgress;
+import io.migctl.env.EnvironmentBuilds;
+import io.migctl.env.EnvironmentGc;
 import io.migctl.env.container.ContainerFiles;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
-import io.migctl.env.venv.VenvBackend;
 import io.migctl.node.daemon.DaemonAssembly;
+import io.migctl.node.daemon.DaemonLock;
 import io.migctl.node.home.MigctlHome;
+import io.migctl.node.store.Database;
+import io.migctl.node.store.SqliteJobStore;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,14 +27,17 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,12 +80,18 @@ final class EnvCommand implements Runnable {
   }
 
   EnvironmentStore store() {
-    return storeAt(root.context().home());
+    return storeAt(root.context().home(), root.tools());
   }
 
   /** The environment store under a migctl home, as every command and the daemon use it. */
-  static EnvironmentStore storeAt(MigctlHome home) {
-    return DaemonAssembly.environments(home);
+  static EnvironmentStore storeAt(MigctlHome home, ToolRunner tools) {
+    return DaemonAssembly.environments(home, tools);
+  }
+
+  /** Building environments into this invocation's store, with its environment's tools. */
+  static EnvironmentBuilds builds(MigctlCommand root) {
+    return new EnvironmentBuilds(
+        storeAt(root.context().home(), root.tools()), root.context().environment(), platform());
   }
 
   PrintWriter out() {
@@ -91,31 +107,9 @@ final class EnvCommand implements Runnable {
                     "no environment build or name \"" + id + "\" (see 'migctl env list')"));
   }
 
-  /** Builds (or finds) a spec file's environment with the default backend, progress on err. */
-  static io.migctl.env.store.EnvironmentBuild buildQuietly(
-      MigctlCommand root, Path file, PrintWriter err) {
-    err.println("migctl: building the environment of " + file + " (once; later uses find it)");
-    err.flush();
-    return Create.build(root, file.toString(), "auto", null, Optional.empty(), false, null, p -> {})
-        .build();
-  }
-
   /** The platform in conda's words. */
   static String platform() {
-    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String o =
-        os.contains("linux")
-            ? "linux"
-            : os.contains("mac") ? "osx" : os.contains("win") ? "win" : os;
-    String a =
-        switch (arch) {
-          case "amd64", "x86_64" -> "64";
-          case "aarch64", "arm64" -> o.equals("osx") ? "arm64" : "aarch64";
-          case "ppc64le" -> "ppc64le";
-          default -> arch;
-        };
-    return o + "-" + a;
+    return EnvironmentBuilds.hostPlatform();
   }
 
   /** One build in {@code env list --json} and {@code env show --json}. */
@@ -165,6 +159,12 @@ final class EnvCommand implements Runnable {
         names = "--system-site-packages",
         description = "venv: let the environment see the interpreter's packages.")
     boolean systemSitePackages;
+
+    /** The backend these options ask for, with the tool at {@code backendPath} when given. */
+    EnvironmentBuilds.Backend backend(Path backendPath) {
+      return new EnvironmentBuilds.Backend(
+          backend, Optional.ofNullable(backendPath), systemSitePackages);
+    }
   }
 
   /**
@@ -172,10 +172,7 @@ final class EnvCommand implements Runnable {
    * or conda when one is on PATH, else venv (nothing needs to be installed to know the kind).
    */
   static CheckedSpec readSpec(MigctlCommand root, SpecOptions options) {
-    String kind = backendKind(root.context().environment(), options.backend);
-    BuildTarget target =
-        new BuildTarget(
-            platform(), kind.equals("venv") ? VenvBackend.kind(options.systemSitePackages) : kind);
+    BuildTarget target = builds(root).target(options.backend(null));
     if (options.file.equals("-")) {
       return CheckedSpec.read(
           root.context().stdin(), "<stdin>", Path.of("").toAbsolutePath(), target);
@@ -188,47 +185,6 @@ final class EnvCommand implements Runnable {
           "-f: \"" + options.file.replace("\0", "\\0") + "\" is not a file name", e);
     }
     return CheckedSpec.read(file, target);
-  }
-
-  /** {@code venv}, {@code conda}, {@code mamba} or {@code micromamba}, {@code auto} resolved. */
-  private static String backendKind(Map<String, String> environment, String backend) {
-    String kind = backend.toLowerCase(Locale.ROOT);
-    if (kind.equals("auto")) {
-      return Stream.of(
-              CondaFamilyBackend.Tool.MICROMAMBA,
-              CondaFamilyBackend.Tool.MAMBA,
-              CondaFamilyBackend.Tool.CONDA)
-          .filter(tool -> CondaFamilyBackend.find(tool, Optional.empty(), environment).isPresent())
-          .map(CondaFamilyBackend.Tool::command)
-          .findFirst()
-          .orElse("venv");
-    }
-    if (!kind.equals("venv") && CondaFamilyBackend.Tool.named(kind).isEmpty()) {
-      throw new InvalidInputException(
-          "--backend " + backend + ": use auto, venv, conda, mamba or micromamba");
-    }
-    return kind;
-  }
-
-  /**
-   * The spec's warnings, and one when its name cannot name the build (the store's names are file
-   * names): with {@code --name} the spec's name does not matter.
-   */
-  static List<String> warnings(CheckedSpec checked, String source, Optional<String> name) {
-    List<String> warnings = new ArrayList<>(checked.warnings());
-    checked
-        .spec()
-        .name()
-        .filter(n -> name.isEmpty() && !EnvironmentStore.isStoreName(n))
-        .ifPresent(
-            n ->
-                warnings.add(
-                    source
-                        + ": name: \""
-                        + SpecText.abbreviate(n)
-                        + "\" is only the build's label: builds are named with letters, digits,"
-                        + " '.', '_' and '-', so no name points at this one; give --name NAME"));
-    return warnings;
   }
 
   private static void printWarnings(PrintWriter err, List<String> warnings) {
@@ -260,10 +216,9 @@ final class EnvCommand implements Runnable {
     @Override
     public Integer call() {
       CheckedSpec checked = readSpec(env.root, options);
-      if (isVenv(checked.target())) {
-        venvCheck(checked.spec(), options.backend);
-      }
-      List<String> warnings = warnings(checked, source(options.file), Optional.empty());
+      builds(env.root).check(checked, options.backend(null));
+      List<String> warnings =
+          EnvironmentBuilds.warnings(checked, source(options.file), Optional.empty());
       if (json) {
         Json.print(env.out(), new CheckJson(checked.id(), checked.canonical().text(), warnings));
         return ExitCode.OK;
@@ -314,13 +269,10 @@ final class EnvCommand implements Runnable {
     /** {@code env create --json}. */
     record CreateJson(boolean cacheHit, BuildJson build, List<String> warnings) {}
 
-    /** A build and the warnings its spec gave. */
-    record Built(EnvironmentStore.Created created, List<String> warnings) {}
-
     @Override
     public Integer call() {
       PrintWriter err = env.spec.commandLine().getErr();
-      Built built =
+      EnvironmentBuilds.Built built =
           build(
               env.root,
               options,
@@ -362,95 +314,45 @@ final class EnvCommand implements Runnable {
     }
 
     /**
-     * Builds (or finds) the environment of a spec file, as {@code env create} does; the spec's
-     * warnings go to standard error.
+     * Builds (or finds) the environment a workload names {@code workloadName}, from a spec file
+     * (see {@link EnvironmentBuilds#buildForWorkload}); the spec's warnings go to standard error.
      *
      * @param file a path, or {@code -} for standard input
      */
-    static EnvironmentStore.Created build(
-        MigctlCommand root,
-        String file,
-        String backend,
-        Path backendPath,
-        Optional<String> name,
-        boolean systemSitePackages,
-        String cuda,
-        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+    static EnvironmentStore.Created buildForWorkload(
+        MigctlCommand root, String file, String backend, String workloadName) {
       SpecOptions options = new SpecOptions();
       options.file = file;
       options.backend = backend;
-      options.systemSitePackages = systemSitePackages;
       PrintWriter err = root.spec.commandLine().getErr();
-      return build(root, options, backendPath, name, cuda, w -> printWarnings(err, w), progress)
+      return builds(root)
+          .buildForWorkload(
+              readSpec(root, options),
+              source(file),
+              options.backend(null),
+              workloadName,
+              w -> printWarnings(err, w))
           .created();
     }
 
-    private static Built build(
+    private static EnvironmentBuilds.Built build(
         MigctlCommand root,
         SpecOptions options,
         Path backendPath,
         Optional<String> name,
         String cuda,
-        java.util.function.Consumer<List<String>> warned,
-        java.util.function.Consumer<io.migctl.env.BuildProgress> progress) {
+        Consumer<List<String>> warned,
+        Consumer<BuildProgress> progress) {
       CheckedSpec checked = readSpec(root, options);
-      List<String> warnings = warnings(checked, source(options.file), name);
-      EnvBackend chosen =
-          chooseBackend(root.context().environment(), checked, options.backend, backendPath);
-      warned.accept(warnings);
-      Map<String, String> toolEnv = new LinkedHashMap<>();
-      String cudaVersion =
-          cuda != null ? cuda : root.context().environment().get("MIGCTL_CUDA_VERSION");
-      if (cudaVersion != null && !cudaVersion.isBlank() && !chosen.kind().startsWith("venv")) {
-        toolEnv.put("CONDA_OVERRIDE_CUDA", cudaVersion);
-      }
-      EnvironmentStore.Created created =
-          storeAt(root.context().home())
-              .create(checked.spec(), checked.text(), chosen, platform(), name, toolEnv, progress);
-      return new Built(created, warnings);
-    }
-
-    /** The backend of the kind the spec was read for; its tool must be installed. */
-    static EnvBackend chooseBackend(
-        Map<String, String> environment, CheckedSpec checked, String backend, Path backendPath) {
-      Optional<Path> path = Optional.ofNullable(backendPath);
-      String kind = checked.target().backend();
-      if (isVenv(checked.target())) {
-        venvCheck(checked.spec(), backend);
-        Path python =
-            VenvBackend.findPython(path, environment)
-                .orElseThrow(
-                    () ->
-                        new InvalidInputException(
-                            "python3 was not found on PATH; give --backend-path /path/to/python3"));
-        return new VenvBackend(python, kind.equals(VenvBackend.kind(true)));
-      }
-      CondaFamilyBackend.Tool tool = CondaFamilyBackend.Tool.named(kind).orElseThrow();
-      Path exe =
-          CondaFamilyBackend.find(tool, path, environment)
-              .orElseThrow(
-                  () ->
-                      new InvalidInputException(
-                          kind + " was not found on PATH; install it or give --backend-path"));
-      return new CondaFamilyBackend(tool, exe);
-    }
-  }
-
-  private static boolean isVenv(BuildTarget target) {
-    return target.backend().startsWith("venv");
-  }
-
-  /** Refuses a spec with conda packages for the venv backend, saying why. */
-  private static void venvCheck(EnvironmentSpec spec, String backend) {
-    try {
-      VenvBackend.check(spec);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(
-          (backend.equalsIgnoreCase("auto")
-                  ? "no conda, mamba or micromamba is installed, and "
-                  : "")
-              + e.getMessage(),
-          e);
+      return builds(root)
+          .build(
+              checked,
+              source(options.file),
+              options.backend(backendPath),
+              name,
+              Optional.ofNullable(cuda),
+              warned,
+              progress);
     }
   }
 
@@ -595,8 +497,8 @@ final class EnvCommand implements Runnable {
       description = {
         "Remove builds no name points at, and interrupted builds.",
         "",
-        "Keeps the newest --keep builds of each name's history. (Builds used by queued or running",
-        "jobs are kept too once the daemon runs jobs.)"
+        "Keeps the newest --keep builds of each name's history, and every build a job not yet",
+        "finished will run in (asked of the daemon while one runs on this home)."
       })
   static final class Gc implements Runnable {
     @ParentCommand EnvCommand env;
@@ -616,29 +518,52 @@ final class EnvCommand implements Runnable {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    /** Builds that jobs not yet finished will run in: never removed. */
-    private Set<String> inUse() {
-      Path db = env.root.context().home().database();
-      if (!java.nio.file.Files.exists(db)) {
-        return Set.of();
+    /**
+     * Which builds jobs not yet finished use: the daemon's answer while one runs on this home, else
+     * its job store (a home without one has no jobs).
+     */
+    private EnvironmentGc.JobBuilds jobBuilds() {
+      MigctlHome home = env.root.context().home();
+      if (DaemonLock.isHeld(home)) {
+        return () -> daemonJobBuilds(DaemonClient.of(env.root.context()));
       }
-      try (io.migctl.node.store.Database database = io.migctl.node.store.Database.open(db)) {
-        Set<String> ids = new java.util.HashSet<>();
-        for (io.migctl.core.job.Job j :
-            new io.migctl.node.store.SqliteJobStore(database).unfinished()) {
-          j.environmentBuild().ifPresent(ids::add);
+      Path db = home.database();
+      if (!Files.exists(db)) {
+        return EnvironmentGc.JobBuilds.NONE;
+      }
+      return () -> {
+        try (Database database = Database.open(db)) {
+          return EnvironmentGc.JobBuilds.of(new SqliteJobStore(database)).ofUnfinishedJobs();
         }
-        return ids;
+      };
+    }
+
+    private static Set<String> daemonJobBuilds(DaemonClient daemon) {
+      String states =
+          Arrays.stream(JobState.values())
+              .filter(s -> !s.isTerminal())
+              .map(JobState::wireName)
+              .collect(Collectors.joining(","));
+      JsonNode jobs = daemon.get("/api/v1/jobs?state=" + states + "&limit=" + JobQuery.MAX_LIMIT);
+      if (jobs.size() >= JobQuery.MAX_LIMIT) {
+        throw new IllegalStateException(
+            "the daemon has "
+                + JobQuery.MAX_LIMIT
+                + " or more unfinished jobs, more than one answer lists; run env gc when fewer"
+                + " are queued");
       }
+      Set<String> ids = new TreeSet<>();
+      for (JsonNode job : jobs) {
+        if (job.hasNonNull("environmentBuild")) {
+          ids.add(job.get("environmentBuild").asText());
+        }
+      }
+      return ids;
     }
 
     @Override
     public void run() {
-      if (keep < 1) {
-        throw new InvalidInputException(
-            "--keep " + keep + ": keep at least 1 (each name's current build)");
-      }
-      EnvironmentStore.GcResult r = env.store().gc(keep, inUse(), dryRun);
+      EnvironmentStore.GcResult r = new EnvironmentGc(env.store(), jobBuilds()).run(keep, dryRun);
       if (json) {
         Json.print(env.out(), r);
         return;
@@ -680,15 +605,23 @@ final class EnvCommand implements Runnable {
     public Integer call() throws IOException, InterruptedException {
       EnvironmentBuild b = env.find(id);
       Map<String, String> child = b.activation().applyTo(env.root.context().environment());
-      ProcessBuilder pb = new ProcessBuilder(Activation.resolveProgram(command, child)).inheritIO();
-      pb.environment().clear();
-      pb.environment().putAll(child);
+      ToolResult result;
       try {
-        return pb.start().waitFor();
+        result =
+            env.root
+                .tools()
+                .run(
+                    ToolCommand.of(Activation.resolveProgram(command, child))
+                        .withExactEnvironment(child)
+                        .withOutput(ToolCommand.Output.TERMINAL));
       } catch (IOException e) {
         throw new InvalidInputException(
             "cannot run " + command.getFirst() + " in " + b.shortId() + ": " + e.getMessage(), e);
       }
+      return switch (result.ending()) {
+        case ToolResult.Exited(int status) -> status;
+        case ToolResult.TimedOut t -> throw new IllegalStateException("env run has no time limit");
+      };
     }
   }
 

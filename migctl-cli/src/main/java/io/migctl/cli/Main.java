@@ -3,6 +3,8 @@ package io.migctl.cli;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.env.BuildFailedException;
 import io.migctl.node.mig.HookRunner;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -53,9 +55,17 @@ public final class Main {
     }
   }
 
-  /** The command tree for one invocation, wired to {@code context}. */
+  /** The command tree for one invocation, wired to {@code context} and real tools. */
   static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new MigctlCommand(context));
+    return commandLine(context, new SystemToolRunner(), out, err);
+  }
+
+  /**
+   * The command tree for one invocation, wired to {@code context}, its tools run by {@code tools}.
+   */
+  static CommandLine commandLine(
+      CliContext context, ToolRunner tools, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new MigctlCommand(context, tools));
     cl.addSubcommand(new GpusCommand());
     cl.addSubcommand(new ProfilesCommand());
     cl.addSubcommand(new MigCommand());

@@ -402,7 +402,8 @@ final class MigCommand implements Runnable {
           HookRunner.migPartedEnvironment(configPath, name, hooksPath, skipReset, modeOnly);
       PrintWriter out = mig.spec.commandLine().getOut();
       HookRunner runner =
-          HookRunner.forProcesses(
+          HookRunner.asMigParted(
+              mig.root.tools(),
               file,
               env,
               line -> {

@@ -7,6 +7,7 @@ import io.migctl.nvidia.nvml.NvmlProbe;
 import io.migctl.nvidia.nvml.NvmlUnavailableException;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Spec;
 public final class MigctlCommand implements Runnable {
 
   private final CliContext context;
+  private final ToolRunner tools;
   private GpuNode node;
   private String fallbackSimulation;
 
@@ -80,8 +82,13 @@ public final class MigctlCommand implements Runnable {
       })
   DriverChoice driverChoice;
 
-  public MigctlCommand(CliContext context) {
+  /**
+   * @param tools runs every external tool the commands use (environment backends, hooks, {@code
+   *     nvidia-smi})
+   */
+  public MigctlCommand(CliContext context, ToolRunner tools) {
     this.context = context;
+    this.tools = tools;
   }
 
   @Override
@@ -92,6 +99,11 @@ public final class MigctlCommand implements Runnable {
   /** The environment this invocation runs in. */
   CliContext context() {
     return context;
+  }
+
+  /** What runs external tools for this invocation. */
+  ToolRunner tools() {
+    return tools;
   }
 
   /**
@@ -155,12 +167,12 @@ public final class MigctlCommand implements Runnable {
             .map(Path::of);
     if (choice == DriverChoice.nvml) {
       try {
-        return GpuNode.nvml(NvmlMigDriver.open(library));
+        return GpuNode.nvml(NvmlMigDriver.open(library, tools));
       } catch (NvmlUnavailableException e) {
         throw new DriverUnavailableException("--driver nvml: " + e.getMessage());
       }
     }
-    return switch (NvmlMigDriver.probe(library)) {
+    return switch (NvmlMigDriver.probe(library, tools)) {
       case NvmlProbe.Available(NvmlMigDriver nvml, int count, String version) -> GpuNode.nvml(nvml);
       case NvmlProbe.Unavailable(String reason) -> {
         SimulatedMigDriver sim = simulated();

@@ -117,8 +117,9 @@ final class SubmitCommand implements Callable<Integer> {
       throw new InvalidInputException("--workdir " + dir + ": no such directory");
     }
     body.put("workdir", dir.normalize().toString());
+    DaemonClient daemon = DaemonClient.of(root.context());
     if (environment != null) {
-      body.put("environment", environmentRef(environment));
+      body.put("environment", environmentRef(daemon, environment));
     }
     if (gpu != null && gpu.profile != null) {
       body.put("gpu", gpu.profile);
@@ -144,7 +145,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (!env.isEmpty()) {
       body.put("env", env);
     }
-    JsonNode job = DaemonClient.of(root.context()).post("/api/v1/jobs", body);
+    JsonNode job = daemon.post("/api/v1/jobs", body);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Json.print(out, job);
@@ -164,13 +165,36 @@ final class SubmitCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  /** A spec file is built here (the daemon runs on this node) and passed on by build id. */
-  private String environmentRef(String ref) {
+  /**
+   * A spec file is read here (a broken one is refused before anything is sent), then sent to the
+   * daemon, which builds it in its own home (once; later uses find it) and answers with the build's
+   * id, which the job then names; anything else is passed on as the name or id of a build the
+   * daemon has.
+   */
+  private String environmentRef(DaemonClient daemon, String ref) {
     Path file = Path.of(ref);
     if (!(ref.endsWith(".yml") || ref.endsWith(".yaml")) || !Files.isRegularFile(file)) {
       return ref;
     }
-    return EnvCommand.buildQuietly(root, file, spec.commandLine().getErr()).id();
+    // Read here first, through the reader env check uses, so that a broken file is refused with
+    // its problem before anything is sent.
+    EnvCommand.SpecOptions options = new EnvCommand.SpecOptions();
+    options.file = ref;
+    options.backend = "auto";
+    String text = EnvCommand.readSpec(root, options).text();
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("migctl: building the environment of " + file + " on the daemon (once)");
+    err.flush();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("spec", text);
+    body.put("source", ref);
+    body.put("directory", file.toAbsolutePath().normalize().getParent().toString());
+    JsonNode built = daemon.post("/api/v1/environments", body);
+    for (JsonNode warning : built.path("warnings")) {
+      err.println("migctl: warning: " + warning.asText());
+    }
+    err.flush();
+    return built.get("build").get("id").asText();
   }
 
   private static void putIfSet(Map<String, Object> body, String key, Object value) {

@@ -19,7 +19,7 @@ record UpEnvironments(MigctlCommand root, String backend) implements Up.Environm
       options.file = specFile;
       options.backend = backend;
       CheckedSpec checked = EnvCommand.readSpec(root, options);
-      EnvCommand.Create.chooseBackend(root.context().environment(), checked, backend, null);
+      EnvCommand.builds(root).backend(checked, options.backend(null));
       return Optional.empty();
     } catch (IllegalArgumentException | InvalidInputException e) {
       return Optional.of(e.getMessage());
@@ -28,7 +28,6 @@ record UpEnvironments(MigctlCommand root, String backend) implements Up.Environm
 
   @Override
   public EnvironmentStore.Created build(String name, String specFile) {
-    return EnvCommand.Create.build(
-        root, specFile, backend, null, Optional.of(name), false, null, p -> {});
+    return EnvCommand.Create.buildForWorkload(root, specFile, backend, name);
   }
 }

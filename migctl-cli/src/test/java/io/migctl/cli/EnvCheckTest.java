@@ -199,7 +199,10 @@ class EnvCheckTest {
     assertThat(storeEntries()).isEmpty();
   }
 
-  /** {@code submit --env FILE} builds the file here first, through the same reader. */
+  /**
+   * {@code submit --env FILE} reads the file here first, through the same reader, before it sends
+   * it to the daemon to build.
+   */
   @Test
   void submitWithABrokenSpecFileIsRefusedBeforeAnythingIsSent() throws IOException {
     Path latin1 =

@@ -53,6 +53,20 @@ class UpIT {
       }
     }
 
+    // the builds are found under the workload's names (README: submit --env infer) and under the
+    // names their spec files give them (README: names are the spec's name: or --name)
+    for (String name : java.util.List.of("train", "infer", "preprocess")) {
+      Invocations.Result byWorkload = migctl.run("env", "show", name, "--json");
+      Invocations.Result bySpec = migctl.run("env", "show", "shared-server-" + name, "--json");
+      assertThat(byWorkload.code()).as(byWorkload.err()).isZero();
+      assertThat(bySpec.code()).as(bySpec.err()).isZero();
+      assertThat(bySpec.json().get("build").get("id"))
+          .isEqualTo(byWorkload.json().get("build").get("id"));
+      assertThat(byWorkload.json().get("build").get("names"))
+          .extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+          .containsExactlyInAnyOrder(name, "shared-server-" + name);
+    }
+
     // a second run finds its environments and layout, and runs the jobs again
     Invocations.Result second = migctl.run("up", "--exit-when-done", "--port", "0");
     assertThat(second.code()).as(second.out() + second.err()).isZero();

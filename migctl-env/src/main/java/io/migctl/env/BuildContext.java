@@ -1,7 +1,10 @@
 package io.migctl.env;
 
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolRunner;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -15,7 +18,7 @@ import java.util.function.Consumer;
  * @param timeout how long one tool run may take
  */
 public record BuildContext(
-    ProcessRunner runner,
+    ToolRunner runner,
     Path log,
     Consumer<BuildProgress> progress,
     Map<String, String> environment,
@@ -23,5 +26,17 @@ public record BuildContext(
 
   public BuildContext {
     environment = Map.copyOf(environment);
+  }
+
+  /**
+   * {@code argv} as a build runs it: in {@code workdir}, with the context's variables added to the
+   * tool's environment, within the context's time limit, everything it prints appended to the log.
+   */
+  public ToolCommand command(List<String> argv, Path workdir) {
+    return ToolCommand.of(argv)
+        .withWorkdir(workdir)
+        .withAddedEnvironment(environment)
+        .withTimeout(timeout)
+        .withTranscript(log);
   }
 }

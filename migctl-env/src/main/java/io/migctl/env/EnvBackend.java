@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * A tool that builds environments from specs: conda, mamba, micromamba or Python's venv. The port
  * lives here rather than in core because it speaks in file paths, which core does not touch.
  *
- * <p>Implementations run external programs through {@link ProcessRunner} only, as argument lists.
+ * <p>Implementations run external programs through {@link io.migctl.process.ToolRunner} only (the
+ * context's), as argument lists.
  */
 public interface EnvBackend {
 

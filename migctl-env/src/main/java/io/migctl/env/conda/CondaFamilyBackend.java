@@ -6,7 +6,8 @@ import io.migctl.env.BuildContext;
 import io.migctl.env.BuildFailedException;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvBackend;
-import io.migctl.env.ProcessRunner;
+import io.migctl.process.ToolOutput;
+import io.migctl.process.ToolResult;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
 
 /**
  * Builds environments with conda, mamba (2.x) or micromamba, run as external programs through
- * {@link ProcessRunner}. The three differ in their command lines only; see {@link Tool}.
+ * {@link io.migctl.process.ToolRunner}. The three differ in their command lines only; see {@link
+ * Tool}.
  *
  * <p>{@code create} writes the spec as an {@code environment.yml} in a scratch folder, runs the
  * tool with {@code --json}, turns its output into {@link BuildProgress} as it streams (conda's
@@ -225,8 +227,7 @@ public final class CondaFamilyBackend implements EnvBackend {
       progress.accept(new BuildProgress("creating the environment with " + tool.command, -1));
       Outcome outcome = new Outcome(progress);
       CondaStreamReader reader = new CondaStreamReader(outcome::accept);
-      ProcessRunner.Result result =
-          run(command, environment, scratch.folder(), reader::accept, context);
+      ToolResult result = run(command, environment, scratch.folder(), reader::accept, context);
       reader.finish();
       requireBuilt(describe(command), target, result, outcome, context);
       progress.accept(new BuildProgress("done", 1.0));
@@ -238,11 +239,7 @@ public final class CondaFamilyBackend implements EnvBackend {
 
   /** Throws unless the tool exited 0, printed no error document and left a conda-meta folder. */
   private static void requireBuilt(
-      String what,
-      Path target,
-      ProcessRunner.Result result,
-      Outcome outcome,
-      BuildContext context) {
+      String what, Path target, ToolResult result, Outcome outcome, BuildContext context) {
     if (result.timedOut()) {
       throw new BuildFailedException(
           what
@@ -254,8 +251,8 @@ public final class CondaFamilyBackend implements EnvBackend {
               + context.log());
     }
     String problem;
-    if (result.exitCode() != 0) {
-      problem = " failed (exit code " + result.exitCode() + ") building " + target + ": ";
+    if (result.ending() instanceof ToolResult.Exited(int status) && status != 0) {
+      problem = " failed (exit code " + status + ") building " + target + ": ";
     } else if (outcome.failure.isPresent()) {
       problem = " exited 0 but reported an error building " + target + ": ";
     } else if (!Files.isDirectory(target.resolve("conda-meta"))) {
@@ -320,7 +317,7 @@ public final class CondaFamilyBackend implements EnvBackend {
 
   private String runToEnd(List<String> command, Path target, BuildContext context) {
     Path workdir = Files.isDirectory(target) ? target : scratchParent();
-    ProcessRunner.Result result = run(command, context.environment(), workdir, c -> {}, context);
+    ToolResult result = run(command, context.environment(), workdir, c -> {}, context);
     String what = describe(command);
     if (result.timedOut()) {
       throw new BuildFailedException(
@@ -331,13 +328,13 @@ public final class CondaFamilyBackend implements EnvBackend {
               + target
               + seeLog(context));
     }
-    if (result.exitCode() != 0) {
+    if (result.ending() instanceof ToolResult.Exited(int status) && status != 0) {
       Outcome outcome = new Outcome(p -> {});
       CondaOutput.messages(result.stdout()).forEach(outcome::accept);
       throw new BuildFailedException(
           what
               + " failed (exit code "
-              + result.exitCode()
+              + status
               + ") for "
               + target
               + ": "
@@ -347,7 +344,7 @@ public final class CondaFamilyBackend implements EnvBackend {
     return result.stdout();
   }
 
-  private ProcessRunner.Result run(
+  private ToolResult run(
       List<String> command,
       Map<String, String> environment,
       Path workdir,
@@ -356,7 +353,9 @@ public final class CondaFamilyBackend implements EnvBackend {
     try {
       return context
           .runner()
-          .run(command, environment, workdir, context.timeout(), chunks, context.log());
+          .run(
+              context.command(command, workdir).withAddedEnvironment(environment),
+              ToolOutput.stdout(chunks));
     } catch (IOException e) {
       throw new BuildFailedException(
           "cannot run "

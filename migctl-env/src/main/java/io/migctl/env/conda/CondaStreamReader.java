@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * Reassembles a conda-family tool's {@code --json} standard output, fed as chunks (lines split at
- * {@code \n} or NUL, separators dropped, as {@code ProcessRunner} delivers them), into {@link
+ * {@code \n} or NUL, separators dropped, as {@code ToolRunner} delivers them), into {@link
  * CondaMessage}s, handing each to a consumer as soon as it is complete.
  *
  * <p>Design note. What arrives is a mix: conda ≥ 4.3 ends every document with {@code "\n\0"},

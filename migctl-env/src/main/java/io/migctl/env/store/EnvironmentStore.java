@@ -10,7 +10,7 @@ import io.migctl.env.BuildContext;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvBackend;
 import io.migctl.env.PrivateModes;
-import io.migctl.env.ProcessRunner;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -67,7 +67,7 @@ public final class EnvironmentStore {
 
   private final Path root;
   private final Clock clock;
-  private final ProcessRunner runner;
+  private final ToolRunner runner;
   private final Duration timeout;
 
   /** What {@link #create} did. */
@@ -90,7 +90,7 @@ public final class EnvironmentStore {
   /** One build a name pointed at. */
   record NameEntry(String id, String at) {}
 
-  public EnvironmentStore(Path root, Clock clock, ProcessRunner runner, Duration timeout) {
+  public EnvironmentStore(Path root, Clock clock, ToolRunner runner, Duration timeout) {
     this.root = root;
     this.clock = clock;
     this.runner = runner;
@@ -368,6 +368,16 @@ public final class EnvironmentStore {
         .filter(n -> n.builds().stream().anyMatch(e -> e.id().equals(id)))
         .map(NameRecord::name)
         .toList();
+  }
+
+  /**
+   * Points {@code name} at {@code build} (its history keeps what it pointed at before).
+   *
+   * @throws IllegalArgumentException when {@code name} is not a store name ({@link #isStoreName})
+   */
+  public void name(String name, EnvironmentBuild build) {
+    checkName(name);
+    point(name, build.id());
   }
 
   private void point(String name, String id) {

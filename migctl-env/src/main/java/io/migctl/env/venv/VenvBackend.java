@@ -7,7 +7,7 @@ import io.migctl.env.BuildContext;
 import io.migctl.env.BuildFailedException;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.EnvBackend;
-import io.migctl.env.ProcessRunner;
+import io.migctl.process.ToolResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -104,12 +104,12 @@ public final class VenvBackend implements EnvBackend {
 
   @Override
   public String lock(Path prefix, BuildContext context) {
-    ProcessRunner.Result version =
+    ToolResult version =
         run(
             List.of(prefix.resolve("bin/python").toString(), "--version"),
             context,
             "python --version");
-    ProcessRunner.Result freeze =
+    ToolResult freeze =
         run(
             List.of(
                 prefix.resolve("bin/python").toString(),
@@ -167,8 +167,7 @@ public final class VenvBackend implements EnvBackend {
   }
 
   private String interpreterVersion(BuildContext context) {
-    ProcessRunner.Result r =
-        run(List.of(python.toString(), "--version"), context, "python3 --version");
+    ToolResult r = run(List.of(python.toString(), "--version"), context, "python3 --version");
     Matcher m = PYTHON_VERSION.matcher(r.stdout() + r.stderr());
     if (!m.find()) {
       throw new BuildFailedException(
@@ -250,29 +249,20 @@ public final class VenvBackend implements EnvBackend {
     return 0;
   }
 
-  private ProcessRunner.Result run(List<String> command, BuildContext context, String what) {
+  private ToolResult run(List<String> command, BuildContext context, String what) {
     try {
-      ProcessRunner.Result r =
-          context
-              .runner()
-              .run(
-                  command,
-                  context.environment(),
-                  context.log().getParent(),
-                  context.timeout(),
-                  s -> {},
-                  context.log());
+      ToolResult r = context.runner().run(context.command(command, context.log().getParent()));
       if (r.timedOut()) {
         throw new BuildFailedException(
             what + " took longer than " + context.timeout() + " and was stopped");
       }
-      if (r.exitCode() != 0) {
+      if (r.ending() instanceof ToolResult.Exited(int status) && status != 0) {
         String tail = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
         List<String> lines = tail.lines().toList();
         throw new BuildFailedException(
             what
                 + " failed (exit "
-                + r.exitCode()
+                + status
                 + "): "
                 + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
       }

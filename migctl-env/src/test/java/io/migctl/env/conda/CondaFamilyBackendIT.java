@@ -7,8 +7,8 @@ import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.env.Activation;
 import io.migctl.env.BuildContext;
 import io.migctl.env.BuildProgress;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.conda.CondaFamilyBackend.Tool;
+import io.migctl.process.SystemToolRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +53,7 @@ class CondaFamilyBackendIT {
     List<BuildProgress> progress = new ArrayList<>();
     BuildContext context =
         new BuildContext(
-            new SystemProcessRunner(),
+            new SystemToolRunner(),
             log,
             progress::add,
             Map.of("CONDA_OVERRIDE_CUDA", "12.4"),

@@ -9,9 +9,10 @@ import io.migctl.env.Activation;
 import io.migctl.env.BuildContext;
 import io.migctl.env.BuildFailedException;
 import io.migctl.env.BuildProgress;
-import io.migctl.env.ProcessRunner;
 import io.migctl.env.conda.CondaFamilyBackend.Tool;
 import io.migctl.env.conda.RecordingProcessRunner.Reply;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -375,11 +376,11 @@ class CondaFamilyBackendTest {
   void anEmptyPrefixFolderIsRemovedForTheTool() throws IOException {
     Files.createDirectories(prefix);
     List<Boolean> existedDuringRun = new ArrayList<>();
-    ProcessRunner probe =
-        (command, environment, workdir, timeout, chunks, log) -> {
+    ToolRunner probe =
+        (command, output) -> {
           existedDuringRun.add(Files.exists(prefix));
           Files.createDirectories(prefix.resolve("conda-meta"));
-          return new ProcessRunner.Result(0, "", "", false);
+          return ToolResult.exited(0, "", "");
         };
     BuildContext context = new BuildContext(probe, LOG, p -> {}, Map.of(), TIMEOUT);
 
@@ -403,8 +404,8 @@ class CondaFamilyBackendTest {
 
   @Test
   void aProgramThatCannotStartIsABuildFailureNamingIt() {
-    ProcessRunner broken =
-        (command, environment, workdir, timeout, chunks, log) -> {
+    ToolRunner broken =
+        (command, output) -> {
           throw new IOException("Cannot run program \"/opt/conda/bin/conda\": error=2");
         };
     BuildContext context = new BuildContext(broken, LOG, p -> {}, Map.of(), TIMEOUT);

@@ -434,7 +434,7 @@ class CondaOutputTest {
     assertThat(shape(messages)).as("message stream").isEqualTo(row.shape);
     row.messages.accept(messages);
 
-    // The streaming reader, fed chunk by chunk as a ProcessRunner does, agrees.
+    // The streaming reader, fed chunk by chunk as a ToolRunner does, agrees.
     List<CondaMessage> streamed = new ArrayList<>();
     CondaStreamReader reader = new CondaStreamReader(streamed::add);
     for (String chunk : output.split("[\n\0]", -1)) {

@@ -1,6 +1,10 @@
 package io.migctl.env.conda;
 
-import io.migctl.env.ProcessRunner;
+import io.migctl.process.ScriptedToolRunner;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolOutput;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,15 +15,13 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
- * A {@link ProcessRunner} that runs nothing: it records each call and answers with the next
- * scripted reply, streaming the reply's standard output in chunks split at {@code \n} and NUL as
- * the real runner does. A reply can also build the prefix (make {@code <prefix>/conda-meta}) the
- * way a successful create would.
+ * A {@link ToolRunner} that runs nothing: it records each call and answers with the next reply,
+ * through {@link ScriptedToolRunner} (so output arrives as the real runner delivers it). A reply
+ * can also build the prefix (make {@code <prefix>/conda-meta}) the way a successful create would.
  */
-final class RecordingProcessRunner implements ProcessRunner {
+final class RecordingProcessRunner implements ToolRunner {
 
   /**
    * One recorded call.
@@ -79,27 +81,46 @@ final class RecordingProcessRunner implements ProcessRunner {
   }
 
   @Override
-  public Result run(
-      List<String> command,
-      Map<String, String> environment,
-      Path workdir,
-      Duration timeout,
-      Consumer<String> stdoutChunks,
-      Path log)
-      throws IOException {
+  public ToolResult run(ToolCommand command, ToolOutput output)
+      throws IOException, InterruptedException {
+    List<String> argv = command.argv();
     Optional<String> file = Optional.empty();
-    int f = command.indexOf("--file");
+    int f = argv.indexOf("--file");
     if (f >= 0) {
-      file = Optional.of(Files.readString(Path.of(command.get(f + 1))));
+      file = Optional.of(Files.readString(Path.of(argv.get(f + 1))));
     }
-    calls.add(new Call(List.copyOf(command), Map.copyOf(environment), workdir, timeout, log, file));
+    calls.add(
+        new Call(
+            argv,
+            command.environment(),
+            command.workdir().orElseThrow(),
+            command.timeout().orElseThrow(),
+            command.transcript().orElseThrow(),
+            file));
     Reply reply = replies.isEmpty() ? Reply.ok("") : replies.removeFirst();
-    for (String chunk : reply.stdout().split("[\n\0]", -1)) {
-      stdoutChunks.accept(chunk);
+    ScriptedToolRunner tools = new ScriptedToolRunner();
+    ScriptedToolRunner.Rule rule =
+        tools.when().prints(reply.stdout()).printsError(reply.stderr()).exits(reply.exitCode());
+    if (reply.timedOut()) {
+      rule.timesOut();
     }
     if (reply.buildsPrefix()) {
-      Files.createDirectories(Path.of(command.get(command.indexOf("--prefix") + 1), "conda-meta"));
+      rule.does(
+          c ->
+              Files.createDirectories(
+                  Path.of(argv.get(argv.indexOf("--prefix") + 1), "conda-meta")));
     }
-    return new Result(reply.exitCode(), reply.stdout(), reply.stderr(), reply.timedOut());
+    // The transcript is the real log's path, which these tests do not create.
+    return tools.run(
+        new ToolCommand(
+            argv,
+            command.workdir(),
+            command.environment(),
+            command.inheritEnvironment(),
+            command.timeout(),
+            command.output(),
+            command.captureLimitChars(),
+            Optional.empty()),
+        output);
   }
 }

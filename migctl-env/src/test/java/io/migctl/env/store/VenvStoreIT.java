@@ -9,9 +9,9 @@ import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.env.BuildContext;
 import io.migctl.env.BuildFailedException;
 import io.migctl.env.EnvBackend;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.spec.EnvironmentFiles;
 import io.migctl.env.venv.VenvBackend;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +52,7 @@ class VenvStoreIT {
 
   private EnvironmentStore store() {
     return new EnvironmentStore(
-        home.resolve("envs"), Clock.systemUTC(), new SystemProcessRunner(), Duration.ofMinutes(5));
+        home.resolve("envs"), Clock.systemUTC(), new SystemToolRunner(), Duration.ofMinutes(5));
   }
 
   /** The venv backend, counting how often it really builds. */

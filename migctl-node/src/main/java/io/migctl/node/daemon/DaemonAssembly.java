@@ -4,8 +4,7 @@ import io.javalin.Javalin;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.env.ProcessRunner;
-import io.migctl.env.SystemProcessRunner;
+import io.migctl.env.EnvironmentBuilds;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.home.MigctlHome;
 import io.migctl.node.home.PrivateFiles;
@@ -19,6 +18,10 @@ import io.migctl.node.store.SqliteJobStore;
 import io.migctl.node.store.TokenRecords;
 import io.migctl.node.web.WebPage;
 import io.migctl.nvidia.GpuNode;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,14 +76,16 @@ public final class DaemonAssembly {
 
   private DaemonAssembly() {}
 
+  /** The daemon's tools (getconf, environment builds): real processes. */
+  private static final ToolRunner TOOLS = new SystemToolRunner();
+
   /**
    * The environment store under {@code home}, as every command and the daemon use it.
    *
    * @return a store of builds in {@link MigctlHome#environments()}, on the system clock
    */
-  public static EnvironmentStore environments(MigctlHome home) {
-    return new EnvironmentStore(
-        home.environments(), Clock.systemUTC(), new SystemProcessRunner(), BUILD_TIMEOUT);
+  public static EnvironmentStore environments(MigctlHome home, ToolRunner tools) {
+    return new EnvironmentStore(home.environments(), Clock.systemUTC(), tools, BUILD_TIMEOUT);
   }
 
   /**
@@ -131,7 +136,7 @@ public final class DaemonAssembly {
       Database database = Database.open(home.database());
       opened.push(database);
       TokenRecords tokens = ownToken(home, new TokenRecords(database), clock);
-      EnvironmentStore environments = environments(home);
+      EnvironmentStore environments = environments(home, TOOLS);
       JobService jobs =
           jobService(options, node, new SqliteJobStore(database), environments, clock);
       opened.push(jobs);
@@ -172,6 +177,10 @@ public final class DaemonAssembly {
               tls,
               app -> {
                 metrics.register(app);
+                new EnvironmentApi(
+                        new EnvironmentBuilds(
+                            environments, options.environment(), EnvironmentBuilds.hostPlatform()))
+                    .register(app);
                 WebPage.register(app);
                 moreRoutes.accept(app);
               });
@@ -232,7 +241,7 @@ public final class DaemonAssembly {
         new JobService.Guards(
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
-            execLimits(new SystemProcessRunner(), home.root())));
+            execLimits(TOOLS, home.root())));
   }
 
   /**
@@ -310,22 +319,18 @@ public final class DaemonAssembly {
    * The node's {@code execve} limits: {@code ARG_MAX} as {@code getconf} reports it, read once per
    * daemon; {@link ExecLimits#DEFAULT} (the least Linux gives) when it cannot be read.
    */
-  static ExecLimits execLimits(ProcessRunner runner, Path home) {
+  static ExecLimits execLimits(ToolRunner runner, Path home) {
     try {
-      ProcessRunner.Result r =
+      ToolResult r =
           runner.run(
-              List.of("getconf", "ARG_MAX"),
-              Map.of(),
-              home,
-              Duration.ofSeconds(10),
-              line -> {},
-              Path.of("/dev/null"));
+              ToolCommand.of("getconf", "ARG_MAX")
+                  .withWorkdir(home)
+                  .withTimeout(Duration.ofSeconds(10)));
       String out = r.stdout().strip();
-      if (r.exitCode() == 0 && out.matches("\\d{6,18}")) {
+      if (r.succeeded() && out.matches("\\d{6,18}")) {
         return new ExecLimits(Long.parseLong(out));
       }
-      LOG.warning(
-          "getconf ARG_MAX said '" + out + "' (exit " + r.exitCode() + "); " + ARG_MAX_DEFAULT);
+      LOG.warning("getconf ARG_MAX said '" + out + "' (" + r.ending() + "); " + ARG_MAX_DEFAULT);
     } catch (IOException | IllegalArgumentException e) {
       LOG.warning("cannot use getconf ARG_MAX: " + e.getMessage() + "; " + ARG_MAX_DEFAULT);
     } catch (InterruptedException e) {

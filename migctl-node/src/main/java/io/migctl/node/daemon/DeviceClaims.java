@@ -42,9 +42,6 @@ public interface DeviceClaims {
     return new Recorded(driver);
   }
 
-    return new Recorded(driver);
-  }
-
   /** The simulated node: claims are recorded in its state. */
   record Simulated(SimulatedMigDriver sim) implements DeviceClaims {
     @Override

@@ -2,10 +2,10 @@ package io.migctl.node.mig;
 
 import io.migctl.core.mig.config.HookCommand;
 import io.migctl.core.mig.config.HooksFile;
-import java.io.BufferedReader;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,11 +27,13 @@ import java.util.function.Consumer;
  *   <li>the environment is the base environment, then the entry's {@code envs}, then the apply's
  *       variables ({@link #migPartedEnvironment}); later ones win. mig-parted passes no base
  *       environment at all (its hooks see only {@code envs} and its own variables), which is what
- *       {@link #forProcesses} does; a caller that wants hooks to see its own environment passes it
+ *       {@link #asMigParted} does; a caller that wants hooks to see its own environment passes it
  *       as the base, so that the entries' {@code envs} still win over it;
  *   <li>{@code workdir}, when given, is the working directory; else this process's;
- *   <li>standard output and error, merged, go line by line to the given consumer (mig-parted shows
- *       them only with {@code --debug}; pass a consumer that drops them for that);
+ *   <li>standard input is empty; standard output and error, merged, go line by line to the given
+ *       consumer (mig-parted shows them only with {@code --debug}; pass a consumer that drops them
+ *       for that);
+ *   <li>as in mig-parted, a command may run as long as it takes: there is no time limit;
  *   <li>the commands run in file order and the first that fails stops the hook: its exit status is
  *       not 0, it cannot start, or its directory does not exist. A hook the file does not have does
  *       nothing.
@@ -46,45 +48,19 @@ import java.util.function.Consumer;
  * succeeded; after a failed apply its error is only logged. A failing {@code pre-apply-*} hook
  * stops the apply before the change.
  *
- * <p>Processes are started through a {@link ProcessStarter}, so that tests choose what runs. {@link
- * #run} may be called from one thread at a time.
+ * <p>Commands run through a {@link ToolRunner}, so that tests choose what runs. {@link #run} may be
+ * called from one thread at a time.
  */
 public final class HookRunner {
 
-  /** Starts one process; {@link #SYSTEM} uses {@link ProcessBuilder}. */
-  @FunctionalInterface
-  public interface ProcessStarter {
-
-    /**
-     * Starts {@code command} with exactly {@code environment}, in {@code workdir} when given,
-     * standard error merged into standard output and standard input empty.
-     *
-     * @throws IOException when it cannot be started
-     */
-    Process start(List<String> command, Map<String, String> environment, Optional<Path> workdir)
-        throws IOException;
-  }
-
-  /** Starts real processes. */
-  public static final ProcessStarter SYSTEM =
-      (command, environment, workdir) -> {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().clear();
-        pb.environment().putAll(environment);
-        workdir.ifPresent(dir -> pb.directory(dir.toFile()));
-        pb.redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        return pb.start();
-      };
-
-  private final ProcessStarter starter;
+  private final ToolRunner tools;
   private final HooksFile hooks;
   private final Map<String, String> baseEnvironment;
   private final Map<String, String> applyEnvironment;
   private final Consumer<String> output;
 
   /**
-   * @param starter how processes start
+   * @param tools what runs the commands
    * @param hooks the hooks file
    * @param baseEnvironment what every hook's environment starts from: {@code Map.of()} as in
    *     mig-parted, or this process's environment to let hooks see it
@@ -93,12 +69,12 @@ public final class HookRunner {
    * @param output receives the commands' output, line by line
    */
   public HookRunner(
-      ProcessStarter starter,
+      ToolRunner tools,
       HooksFile hooks,
       Map<String, String> baseEnvironment,
       Map<String, String> applyEnvironment,
       Consumer<String> output) {
-    this.starter = starter;
+    this.tools = tools;
     this.hooks = hooks;
     this.baseEnvironment = Map.copyOf(baseEnvironment);
     this.applyEnvironment = Map.copyOf(applyEnvironment);
@@ -106,12 +82,15 @@ public final class HookRunner {
   }
 
   /**
-   * Runs real processes exactly as mig-parted does: no inherited environment, only the entries'
-   * {@code envs} and {@code applyEnvironment} (which wins).
+   * Runs hooks exactly as mig-parted does: no inherited environment, only the entries' {@code envs}
+   * and {@code applyEnvironment} (which wins).
    */
-  public static HookRunner forProcesses(
-      HooksFile hooks, Map<String, String> applyEnvironment, Consumer<String> output) {
-    return new HookRunner(SYSTEM, hooks, Map.of(), applyEnvironment, output);
+  public static HookRunner asMigParted(
+      ToolRunner tools,
+      HooksFile hooks,
+      Map<String, String> applyEnvironment,
+      Consumer<String> output) {
+    return new HookRunner(tools, hooks, Map.of(), applyEnvironment, output);
   }
 
   /**
@@ -162,9 +141,16 @@ public final class HookRunner {
     env.putAll(c.envs());
     env.putAll(applyEnvironment);
     Optional<Path> workdir = c.workdir().filter(w -> !w.isEmpty()).map(Path::of);
-    Process process;
+    ToolCommand command =
+        ToolCommand.of(argv)
+            .withWorkdir(workdir)
+            .withExactEnvironment(env)
+            .withOutput(ToolCommand.Output.MERGED)
+            .withCaptureLimit(0);
+    ToolResult result;
     try {
-      process = starter.start(List.copyOf(argv), env, workdir);
+      // BufferedReader.readLine's lines, as before: a line's '\r' before its '\n' is dropped.
+      result = tools.run(command, (stream, line) -> output.accept(line.replaceFirst("\r$", "")));
     } catch (IOException e) {
       throw new HookFailedException(
           hook,
@@ -177,28 +163,16 @@ public final class HookRunner {
               + e.getMessage()
               + "; check that the command exists (an absolute path is safest) and the workdir"
               + " exists");
-    }
-    try {
-      process.getOutputStream().close();
-      try (BufferedReader lines =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          output.accept(line);
-        }
-      }
-      int exit = process.waitFor();
-      if (exit != 0) {
-        throw new HookFailedException(hook, index, argv, exit, "exited with status " + exit);
-      }
-    } catch (IOException e) {
-      process.destroy();
-      throw new HookFailedException(
-          hook, index, argv, -1, "its output could not be read: " + e.getMessage());
     } catch (InterruptedException e) {
-      process.destroy();
       Thread.currentThread().interrupt();
       throw new HookFailedException(hook, index, argv, -1, "was interrupted");
+    }
+    switch (result.ending()) {
+      case ToolResult.Exited(int status) when status == 0 -> {}
+      case ToolResult.Exited(int status) ->
+          throw new HookFailedException(hook, index, argv, status, "exited with status " + status);
+      case ToolResult.TimedOut(java.time.Duration limit) ->
+          throw new HookFailedException(hook, index, argv, -1, "ran longer than " + limit);
     }
   }
 

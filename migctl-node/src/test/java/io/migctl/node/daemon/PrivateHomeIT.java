@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.spec.EnvironmentFiles;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.env.venv.VenvBackend;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.process.SystemToolRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -53,10 +53,7 @@ class PrivateHomeIT {
     assumeTrue(python.isPresent(), "python3 is not on PATH; the venv backend cannot be tested");
     Path home = temp.resolve("home");
     new EnvironmentStore(
-            home.resolve("envs"),
-            Clock.systemUTC(),
-            new SystemProcessRunner(),
-            Duration.ofMinutes(5))
+            home.resolve("envs"), Clock.systemUTC(), new SystemToolRunner(), Duration.ofMinutes(5))
         .create(
             EnvironmentFiles.parse(SPEC, "demo.yml"),
             SPEC,

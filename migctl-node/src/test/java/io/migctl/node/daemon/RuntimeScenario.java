@@ -17,13 +17,13 @@ import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.env.SystemProcessRunner;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.node.mig.ApplyJournal;
 import io.migctl.node.run.FakeProcessLauncher;
 import io.migctl.node.store.InMemoryJobStore;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.process.ScriptedToolRunner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +102,7 @@ final class RuntimeScenario implements AutoCloseable {
         new JobService(
             ports,
             new EnvironmentStore(
-                home.resolve("envs"), clock, new SystemProcessRunner(), Duration.ofMinutes(1)),
+                home.resolve("envs"), clock, new ScriptedToolRunner(), Duration.ofMinutes(1)),
             new ApplyJournal(home.resolve("mig/journal.jsonl"), clock),
             settings);
     jobs.start();

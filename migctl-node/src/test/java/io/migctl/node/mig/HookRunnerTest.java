@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.mig.config.HookCommand;
 import io.migctl.core.mig.config.HooksFile;
+import io.migctl.process.ScriptedToolRunner;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +18,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs real, harmless programs ({@code /bin/sh}, {@code /bin/echo}, {@code /usr/bin/env}). */
+/**
+ * Runs real, harmless programs ({@code /bin/sh}, {@code /bin/echo}, {@code /usr/bin/env}), and
+ * scripted ones where only the command lines matter.
+ */
 class HookRunnerTest {
 
   private final List<String> lines = new ArrayList<>();
@@ -29,7 +35,7 @@ class HookRunnerTest {
   }
 
   private HookRunner runner(HooksFile file, Map<String, String> base, Map<String, String> apply) {
-    return new HookRunner(HookRunner.SYSTEM, file, base, apply, lines::add);
+    return new HookRunner(new SystemToolRunner(), file, base, apply, lines::add);
   }
 
   @Test
@@ -40,7 +46,8 @@ class HookRunnerTest {
             cmd("/bin/sh", "-c", "echo one"),
             cmd("/bin/sh", "-c", "echo two >&2"),
             cmd("/bin/sh", "-c", "printf three"));
-    HookRunner.forProcesses(file, Map.of(), lines::add).run(HooksFile.APPLY_EXIT);
+    HookRunner.asMigParted(new SystemToolRunner(), file, Map.of(), lines::add)
+        .run(HooksFile.APPLY_EXIT);
     assertThat(lines).containsExactly("one", "two", "three");
   }
 
@@ -65,7 +72,8 @@ class HookRunnerTest {
     HookCommand c = new HookCommand("/usr/bin/env", List.of(), Map.of("X", "1"), Optional.empty());
     Map<String, String> apply =
         HookRunner.migPartedEnvironment("config.yaml", "all-disabled", "hooks.yaml", true, false);
-    HookRunner.forProcesses(hooks(HooksFile.PRE_APPLY_MODE, c), apply, lines::add)
+    HookRunner.asMigParted(
+            new SystemToolRunner(), hooks(HooksFile.PRE_APPLY_MODE, c), apply, lines::add)
         .run(HooksFile.PRE_APPLY_MODE);
     assertThat(lines)
         .containsExactlyInAnyOrder(
@@ -138,30 +146,13 @@ class HookRunnerTest {
         .hasMessageContaining("could not start in " + missing);
   }
 
-  /** Records what would start, then runs {@code /bin/true} instead. */
-  private static final class RecordingStarter implements HookRunner.ProcessStarter {
-    final List<List<String>> commands = new ArrayList<>();
-    final List<Map<String, String>> environments = new ArrayList<>();
-    final List<Optional<Path>> workdirs = new ArrayList<>();
-
-    @Override
-    public Process start(
-        List<String> command, Map<String, String> environment, Optional<Path> workdir)
-        throws IOException {
-      commands.add(command);
-      environments.add(environment);
-      workdirs.add(workdir);
-      return HookRunner.SYSTEM.start(List.of("/bin/true"), Map.of(), Optional.empty());
-    }
-  }
-
   @Test
   void aHookTheFileDoesNotHaveRunsNothing() {
-    RecordingStarter starter = new RecordingStarter();
+    ScriptedToolRunner tools = new ScriptedToolRunner();
     new HookRunner(
-            starter, hooks(HooksFile.APPLY_EXIT, cmd("/bin/true")), Map.of(), Map.of(), lines::add)
+            tools, hooks(HooksFile.APPLY_EXIT, cmd("/bin/true")), Map.of(), Map.of(), lines::add)
         .run(HooksFile.APPLY_START);
-    assertThat(starter.commands).isEmpty();
+    assertThat(tools.calls()).isEmpty();
   }
 
   @Test
@@ -172,20 +163,29 @@ class HookRunnerTest {
                 "reference/mig/configs-in-the-wild/"
                     + "NVIDIA__mig-parted__deployments_systemd_hooks-default.yaml"));
     HooksFile file = MigPartedFiles.readHooks(text, "hooks-default.yaml");
-    RecordingStarter starter = new RecordingStarter();
+    ScriptedToolRunner tools = new ScriptedToolRunner();
+    tools.when("/bin/bash").prints("+ source hooks.sh\r\n");
     Map<String, String> apply =
         HookRunner.migPartedEnvironment("config.yaml", "all-balanced", "hooks.yaml", false, false);
 
-    new HookRunner(starter, file, Map.of(), apply, lines::add).run(HooksFile.APPLY_EXIT);
+    new HookRunner(tools, file, Map.of(), apply, lines::add).run(HooksFile.APPLY_EXIT);
 
-    assertThat(starter.commands)
+    assertThat(tools.argvs())
         .containsExactly(
             List.of("/bin/bash", "-x", "-c", "source hooks.sh; apply-exit"),
             List.of("/bin/bash", "-x", "-c", "source hooks.sh; refresh-cdi"));
-    assertThat(starter.workdirs).containsOnly(Optional.of(Path.of("/etc/nvidia-mig-manager")));
-    assertThat(starter.environments.getFirst())
+    assertThat(tools.calls())
+        .allSatisfy(
+            c -> {
+              assertThat(c.workdir()).contains(Path.of("/etc/nvidia-mig-manager"));
+              assertThat(c.inheritEnvironment()).isFalse();
+              assertThat(c.output()).isEqualTo(ToolCommand.Output.MERGED);
+              assertThat(c.timeout()).as("mig-parted gives hooks no time limit").isEmpty();
+            });
+    assertThat(tools.calls().getFirst().environment())
         .containsEntry("MIG_PARTED_SELECTED_CONFIG", "all-balanced")
         .containsEntry("MIG_PARTED_SKIP_RESET", "false")
         .hasSize(5);
+    assertThat(lines).containsExactly("+ source hooks.sh", "+ source hooks.sh");
   }
 }

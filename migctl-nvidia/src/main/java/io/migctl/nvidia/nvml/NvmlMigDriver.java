@@ -20,6 +20,10 @@ import io.migctl.nvidia.nvml.NvmlLibrary.GpuInstanceInfo;
 import io.migctl.nvidia.nvml.NvmlLibrary.MigModeInfo;
 import io.migctl.nvidia.nvml.NvmlLibrary.PciInfo;
 import io.migctl.nvidia.nvml.NvmlModelReader.SupportedProfile;
+import io.migctl.process.SystemToolRunner;
+import io.migctl.process.ToolCommand;
+import io.migctl.process.ToolResult;
+import io.migctl.process.ToolRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +60,8 @@ import java.util.function.Supplier;
  *       reset it) the change stays pending, as {@code nvidia-smi -mig} warns, and the returned mode
  *       shows it.
  *   <li>{@link #resetGpu}: NVML has no public reset, so this runs {@code nvidia-smi -r -i <PCI bus
- *       id>} through a {@link CommandRunner}, with NVML shut down meanwhile so that this process
- *       does not hold the GPU it resets.
+ *       id>} through a {@link ToolRunner}, with NVML shut down meanwhile so that this process does
+ *       not hold the GPU it resets.
  *   <li>{@link #processes}: asked of each MIG device handle, which NVML answers without the
  *       privileges the whole-GPU query needs in MIG mode.
  * </ul>
@@ -71,13 +75,13 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   private static final Duration RESET_TIMEOUT = Duration.ofMinutes(5);
 
   private final NvmlLibrary nvml;
-  private final CommandRunner commands;
+  private final ToolRunner commands;
   private final Map<Integer, CachedModel> models = new HashMap<>();
   private boolean closed;
 
   private record CachedModel(MigModeInfo mode, GpuModel model) {}
 
-  private NvmlMigDriver(NvmlLibrary nvml, CommandRunner commands) {
+  private NvmlMigDriver(NvmlLibrary nvml, ToolRunner commands) {
     this.nvml = nvml;
     this.commands = commands;
   }
@@ -91,13 +95,13 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
    *     NVML, native access is disabled, or {@code nvmlInit} fails
    */
   public static NvmlMigDriver open(Optional<Path> library) {
-    return open(library, CommandRunner.system(RESET_TIMEOUT));
+    return open(library, new SystemToolRunner());
   }
 
   /**
    * As {@link #open(Optional)}, with the runner that performs GPU resets ({@code nvidia-smi -r}).
    */
-  public static NvmlMigDriver open(Optional<Path> library, CommandRunner commands) {
+  public static NvmlMigDriver open(Optional<Path> library, ToolRunner commands) {
     NvmlLibrary nvml;
     try {
       nvml = NvmlLibrary.load(library);
@@ -128,11 +132,11 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
    * @param library as in {@link #open(Optional)}
    */
   public static NvmlProbe probe(Optional<Path> library) {
-    return probe(library, CommandRunner.system(RESET_TIMEOUT));
+    return probe(library, new SystemToolRunner());
   }
 
   /** As {@link #probe(Optional)}, with the runner the driver uses for GPU resets. */
-  public static NvmlProbe probe(Optional<Path> library, CommandRunner commands) {
+  public static NvmlProbe probe(Optional<Path> library, ToolRunner commands) {
     NvmlMigDriver driver;
     try {
       driver = open(library, commands);
@@ -427,11 +431,15 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
               return List.of("nvidia-smi", "-r", "-i", nvml.pciInfo(dev).busId());
             });
     models.remove(gpu);
-    CommandRunner.Result result;
+    ToolResult result;
     // NVML keeps the GPUs' device files open; nvidia-smi refuses to reset a GPU a client holds.
     run(op, nvml::shutdown);
     try {
-      result = commands.run(command);
+      result =
+          commands.run(
+              ToolCommand.of(command)
+                  .withTimeout(RESET_TIMEOUT)
+                  .withOutput(ToolCommand.Output.MERGED));
     } catch (IOException e) {
       throw new MigDriverException(
           DriverError.NOT_SUPPORTED,
@@ -443,15 +451,22 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
     } finally {
       reinitialise(op);
     }
-    if (result.exitCode() != 0) {
-      throw new MigDriverException(
-          resetError(result.output()),
-          op,
-          String.join(" ", command)
-              + " exited with "
-              + result.exitCode()
-              + ": "
-              + result.output().strip().replaceAll("\\s*\\n\\s*", " / "));
+    switch (result.ending()) {
+      case ToolResult.Exited(int status) when status == 0 -> {}
+      case ToolResult.Exited(int status) ->
+          throw new MigDriverException(
+              resetError(result.stdout()),
+              op,
+              String.join(" ", command)
+                  + " exited with "
+                  + status
+                  + ": "
+                  + result.stdout().strip().replaceAll("\\s*\\n\\s*", " / "));
+      case ToolResult.TimedOut(Duration limit) ->
+          throw new MigDriverException(
+              DriverError.UNKNOWN,
+              op,
+              String.join(" ", command) + " ran longer than " + limit + " and was killed");
     }
   }
 

@@ -21,6 +21,8 @@ import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.Placement;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.process.ScriptedToolRunner;
+import io.migctl.process.ToolCommand;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -29,7 +31,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +62,10 @@ class NvmlMigDriverIT {
 
   private static Path library;
   private static FakeNvmlHook hook;
-  private static RecordingRunner resets;
+
+  /** The script the driver's resets answer from; a fresh one for each test. */
+  private static volatile ScriptedToolRunner resets = new ScriptedToolRunner();
+
   private static NvmlMigDriver nvml;
 
   /** Why the stand-in could not be built (gcc is missing), or null. */
@@ -76,8 +80,8 @@ class NvmlMigDriverIT {
       return;
     }
     hook = new FakeNvmlHook(library);
-    resets = new RecordingRunner();
-    nvml = NvmlMigDriver.open(Optional.of(library), resets);
+    nvml =
+        NvmlMigDriver.open(Optional.of(library), (command, output) -> resets.run(command, output));
   }
 
   @BeforeEach
@@ -114,8 +118,7 @@ class NvmlMigDriverIT {
     }
     assertThat(nvml.setMigMode(0, true)).isEqualTo(MigMode.ENABLED);
     assertThat(nvml.setMigMode(1, false)).isEqualTo(MigMode.DISABLED);
-    resets.next = () -> new CommandRunner.Result(0, "");
-    resets.commands.clear();
+    resets = new ScriptedToolRunner();
   }
 
   // ---------------------------------------------------------------- GPUs and models
@@ -332,7 +335,7 @@ class NvmlMigDriverIT {
         .isInstanceOfSatisfying(
             MigDriverException.class, e -> assertThat(e.error()).isEqualTo(DriverError.IN_USE))
         .hasMessageContaining("pid 4121");
-    assertThat(resets.commands).isEmpty();
+    assertThat(resets.argvs()).isEmpty();
 
     hook.setProcess(0, gi.id(), ci.id(), 0);
     nvml.destroyComputeInstance(0, gi.id(), ci.id());
@@ -360,17 +363,26 @@ class NvmlMigDriverIT {
 
   @Test
   void resetRunsNvidiaSmiWithThePciBusIdAndNvmlWorksAfterwards() {
+    resets.when("nvidia-smi", "-r").once();
+    resets
+        .when("nvidia-smi", "-r")
+        .once()
+        .prints("GPU 00000000:0F:00.0 is currently in use by another process.\n\n")
+        .printsError("1 device is currently being used by one or more other processes.\n")
+        .exits(255);
+    resets
+        .when("nvidia-smi", "-r")
+        .once()
+        .cannotStart("Cannot run program \"nvidia-smi\": No such file or directory");
+    resets.when("nvidia-smi", "-r").timesOut();
+
     nvml.resetGpu(0);
-    assertThat(resets.commands)
+    assertThat(resets.argvs())
         .containsExactly(List.of("nvidia-smi", "-r", "-i", "00000000:07:00.0"));
+    assertThat(resets.calls().getFirst().output()).isEqualTo(ToolCommand.Output.MERGED);
+    assertThat(resets.calls().getFirst().timeout()).isPresent();
     assertThat(nvml.gpus()).hasSize(2);
 
-    resets.next =
-        () ->
-            new CommandRunner.Result(
-                255,
-                "GPU 00000000:0F:00.0 is currently in use by another process.\n\n"
-                    + "1 device is currently being used by one or more other processes.\n");
     assertThatThrownBy(() -> nvml.resetGpu(1))
         .isInstanceOfSatisfying(
             MigDriverException.class, e -> assertThat(e.error()).isEqualTo(DriverError.IN_USE))
@@ -379,23 +391,13 @@ class NvmlMigDriverIT {
                 + " with 255: GPU 00000000:0F:00.0 is currently in use");
     assertThat(nvml.gpus()).hasSize(2);
 
-    resets.next =
-        () -> {
-          throw new IOException("Cannot run program \"nvidia-smi\": No such file or directory");
-        };
     expectError(() -> nvml.resetGpu(0), DriverError.NOT_SUPPORTED);
     assertThat(nvml.gpuCount()).isEqualTo(2);
-  }
 
-  @Test
-  void theSystemRunnerCapturesOutputAndExitCode() throws Exception {
-    CommandRunner runner = CommandRunner.system(Duration.ofSeconds(30));
-    CommandRunner.Result ok = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"));
-    assertThat(ok.exitCode()).isEqualTo(3);
-    assertThat(ok.output()).contains("out", "err");
-    CommandRunner.Result slow =
-        CommandRunner.system(Duration.ofMillis(200)).run(List.of("sleep", "30"));
-    assertThat(slow.exitCode()).isEqualTo(CommandRunner.TIMED_OUT);
+    assertThatThrownBy(() -> nvml.resetGpu(0))
+        .isInstanceOf(MigDriverException.class)
+        .hasMessageContaining("ran longer than PT5M and was killed");
+    assertThat(nvml.gpuCount()).isEqualTo(2);
   }
 
   // ---------------------------------------------------------------- loading and probing
@@ -632,22 +634,6 @@ class NvmlMigDriverIT {
     @Override
     public void close() {
       arena.close();
-    }
-  }
-
-  /** Records the commands the driver runs and answers with {@link #next}. */
-  private static final class RecordingRunner implements CommandRunner {
-    final List<List<String>> commands = new ArrayList<>();
-    volatile Answer next = () -> new Result(0, "");
-
-    interface Answer {
-      Result get() throws IOException;
-    }
-
-    @Override
-    public Result run(List<String> command) throws IOException {
-      commands.add(List.copyOf(command));
-      return next.get();
     }
   }
 }
