@@ -6,9 +6,16 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.JobStore;
+import io.migctl.core.job.Scheduler;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.node.mig.ApplyJournal;
 import io.migctl.nvidia.GpuNode;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +49,25 @@ class DaemonAssemblyTest {
   }
 
   @Test
-  void onlyOneMethodOfTheAssemblyConstructsTheJobService() {
-    assertThat(callersOfConstructor(JobService.class)).containsExactly("DaemonAssembly.jobService");
+  void onlyOneMethodOfTheAssemblyBuildsTheDaemonsJobService() {
+    assertThat(
+            callersOf(
+                JobService.class,
+                "real",
+                JobStore.class,
+                DeviceClaims.class,
+                EnvironmentStore.class,
+                Path.class,
+                Clock.class,
+                JobStateMachine.class,
+                Scheduler.Policy.class,
+                Map.class,
+                JobService.Repartition.class,
+                ApplyJournal.class,
+                JobService.Guards.class))
+        .containsExactly("DaemonAssembly.jobService");
+    // Beside the daemon's ports, only the scenario harness builds one, on the in-memory ports.
+    assertThat(callersOfConstructor(JobService.class)).containsExactly("RuntimeScenario.start");
   }
 
   @Test
