@@ -1,7 +1,7 @@
 package io.migctl.bench;
 
 import io.migctl.core.job.JobRetention;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.home.MigctlHome;
 import io.migctl.process.SystemToolRunner;
 import io.migctl.process.ToolCommand;
 import io.migctl.process.ToolResult;

@@ -2,7 +2,7 @@ package io.migctl.bench;
 
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobState;
-import io.migctl.node.run.JobProcesses;
+import io.migctl.daemon.run.JobProcesses;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package io.migctl.bench;
 
+import io.migctl.apply.ApplyJournal;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
-import io.migctl.node.mig.ApplyJournal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

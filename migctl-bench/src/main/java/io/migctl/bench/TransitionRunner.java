@@ -1,5 +1,9 @@
 package io.migctl.bench;
 
+import io.migctl.apply.ApplyHooks;
+import io.migctl.apply.ApplyJournal;
+import io.migctl.apply.ApplyResult;
+import io.migctl.apply.LayoutApplier;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuInstanceProfile;
@@ -7,10 +11,6 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredInstance;
-import io.migctl.node.mig.ApplyHooks;
-import io.migctl.node.mig.ApplyJournal;
-import io.migctl.node.mig.ApplyResult;
-import io.migctl.node.mig.LayoutApplier;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.util.HashSet;

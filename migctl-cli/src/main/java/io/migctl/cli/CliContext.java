@@ -1,6 +1,6 @@
 package io.migctl.cli;
 
-import io.migctl.node.home.MigctlHome;
+import io.migctl.home.MigctlHome;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.migctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.home.MigctlHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -2,7 +2,7 @@ package io.migctl.cli;
 
 import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobRetention;
-import io.migctl.node.daemon.NodeDaemon;
+import io.migctl.daemon.NodeDaemon;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.migctl.cli;
 
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.daemon.TlsFiles;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.daemon.TlsFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.migctl.cli;
 
+import io.migctl.apply.HookRunner;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.env.BuildFailedException;
-import io.migctl.node.mig.HookRunner;
 import io.migctl.process.SystemToolRunner;
 import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;

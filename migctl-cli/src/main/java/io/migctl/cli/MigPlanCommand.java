@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import io.migctl.apply.MigPartedWriter;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
@@ -7,9 +8,8 @@ import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.workload.Workload;
 import io.migctl.input.TextFiles;
-import io.migctl.node.mig.MigPartedWriter;
-import io.migctl.node.workload.WorkloadFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import io.migctl.workload.WorkloadFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -2,10 +2,10 @@ package io.migctl.cli;
 
 import io.migctl.core.job.Durations;
 import io.migctl.core.plan.ReshapeGate;
-import io.migctl.node.daemon.DaemonAssembly;
-import io.migctl.node.daemon.JobService;
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.daemon.DaemonAssembly;
+import io.migctl.daemon.JobService;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.migctl.cli;
 
+import io.migctl.apply.ApplyResult;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.workload.Workload;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.daemon.up.Up;
 import io.migctl.env.store.EnvironmentBuild;
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.mig.ApplyResult;
-import io.migctl.node.up.Up;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

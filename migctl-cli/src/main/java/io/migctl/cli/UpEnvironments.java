@@ -1,8 +1,8 @@
 package io.migctl.cli;
 
+import io.migctl.daemon.up.Up;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentStore;
-import io.migctl.node.up.Up;
 import java.util.Optional;
 
 /**

@@ -4,7 +4,7 @@ import io.migctl.core.job.Job;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.WaitingReason;
-import io.migctl.node.daemon.WaitingText;
+import io.migctl.daemon.WaitingText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package io.migctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migctl.node.daemon.DaemonAssembly;
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.daemon.TlsFiles;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.daemon.DaemonAssembly;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.daemon.TlsFiles;
+import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;

@@ -3,9 +3,9 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.migctl.node.daemon.DaemonAssembly;
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.daemon.DaemonAssembly;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;

@@ -3,12 +3,12 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migctl.apply.MigPartedFiles;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.ProfileName;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.MigPartedConfig;
-import io.migctl.node.mig.MigPartedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

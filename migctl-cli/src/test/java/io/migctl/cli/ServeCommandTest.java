@@ -2,8 +2,8 @@ package io.migctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migctl.node.daemon.NodeDaemon;
-import io.migctl.node.home.MigctlHome;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.home.MigctlHome;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +17,11 @@ class ServeCommandTest {
 
   @TempDir Path home;
 
-  /** The committed test certificate and keys of migctl-node's tests. */
+  /** The committed test certificate and keys of migctl-daemon's tests. */
   static Path tls(String name) {
     return Path.of(System.getProperty("basedir", "."))
         .toAbsolutePath()
-        .resolveSibling("migctl-node/src/test/resources/io/migctl/node/daemon/tls")
+        .resolveSibling("migctl-daemon/src/test/resources/io/migctl/daemon/tls")
         .resolve(name);
   }
 

@@ -1,7 +1,7 @@
 package io.migctl.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.migctl.node.mig.Checkpoint;
+import io.migctl.apply.Checkpoint;
 
 /** Checkpoint files, as {@code migctl mig restore -f} reads them. */
 class CheckpointFuzzTest {

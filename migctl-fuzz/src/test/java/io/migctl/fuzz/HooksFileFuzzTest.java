@@ -1,7 +1,7 @@
 package io.migctl.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.migctl.node.mig.MigPartedFiles;
+import io.migctl.apply.MigPartedFiles;
 
 /** mig-parted hooks files, as {@code migctl mig apply -k} reads them. */
 class HooksFileFuzzTest {

@@ -1,13 +1,13 @@
 package io.migctl.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.migctl.apply.MigPartedFiles;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.config.ConfigException;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.mig.plan.DesiredGpu;
 import io.migctl.core.mig.plan.DesiredLayouts;
 import io.migctl.core.mig.plan.ReconfigurationPlanner;
-import io.migctl.node.mig.MigPartedFiles;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.util.List;

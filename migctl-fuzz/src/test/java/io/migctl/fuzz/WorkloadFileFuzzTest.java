@@ -1,7 +1,7 @@
 package io.migctl.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.migctl.node.workload.WorkloadFiles;
+import io.migctl.workload.WorkloadFiles;
 
 /** Workload files, as {@code migctl up} and {@code migctl mig plan --workload} read them. */
 class WorkloadFileFuzzTest {

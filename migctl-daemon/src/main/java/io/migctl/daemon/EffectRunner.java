@@ -1,0 +1,181 @@
+package io.migctl.daemon;
+
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobEffect;
+import io.migctl.core.job.JobEvent;
+import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.JobStore;
+import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.Transition;
+import io.migctl.core.mig.MigDriverException;
+import io.migctl.daemon.run.ProcessLauncher;
+import io.migctl.home.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Applies triggers to jobs and performs what the transitions ask: each transition is stored first
+ * ({@link JobStore#record}), then the listeners hear its event, then its {@link JobEffect}s run —
+ * launching through the {@link ProcessLauncher}, signals, timers on the {@link JobLoop}, device
+ * claims. Runs on the job thread.
+ */
+final class EffectRunner {
+
+  private static final Logger LOG = Logger.getLogger(EffectRunner.class.getName());
+
+  private final JobStore store;
+  private final JobStateMachine machine;
+  private final Clock clock;
+  private final RuntimeJobs jobs;
+  private final ProcessLauncher launcher;
+  private final DeviceClaims claims;
+  private final ChildEnvironment environment;
+  private final JobFolders folders;
+  private final JobLoop loop;
+  private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
+
+  EffectRunner(
+      JobStore store,
+      JobStateMachine machine,
+      Clock clock,
+      RuntimeJobs jobs,
+      ProcessLauncher launcher,
+      DeviceClaims claims,
+      ChildEnvironment environment,
+      JobFolders folders,
+      JobLoop loop) {
+    this.store = store;
+    this.machine = machine;
+    this.clock = clock;
+    this.jobs = jobs;
+    this.launcher = launcher;
+    this.claims = claims;
+    this.environment = environment;
+    this.folders = folders;
+    this.loop = loop;
+  }
+
+  /** Called with every stored event, on the job thread. */
+  void onEvent(Consumer<JobEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Applies a trigger to the job as stored, stores the transition, then performs its effects.
+   *
+   * @return whether a transition was stored
+   */
+  boolean fire(Job job, JobTrigger trigger) {
+    Optional<Transition> t = machine.apply(job, trigger, clock.instant());
+    if (t.isEmpty()) {
+      return false;
+    }
+    JobEvent stored = store.record(t.get());
+    jobs.track(t.get().after());
+    for (Consumer<JobEvent> l : listeners) {
+      try {
+        l.accept(stored);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "an event listener failed", e);
+      }
+    }
+    for (JobEffect effect : t.get().effects()) {
+      perform(t.get(), effect);
+    }
+    return true;
+  }
+
+  /** {@link #fire(Job, JobTrigger)} on the job as stored now, if it still exists. */
+  void fire(long id, JobTrigger trigger) {
+    store.find(id).ifPresent(job -> fire(job, trigger));
+  }
+
+  /** Comes back to a job's attempt when its supervisor exits. */
+  void watch(long id, int attempt, CompletableFuture<?> exited) {
+    exited.whenComplete((v, e) -> loop.post(() -> supervisorGone(id, attempt)));
+  }
+
+  /** Tells the driver a supervisor holds a device; a driver that fails is logged. */
+  void hold(String uuid, long pid) {
+    driverCall(() -> claims.hold(uuid, pid));
+  }
+
+  void release(String uuid, long pid) {
+    driverCall(() -> claims.release(uuid, pid));
+  }
+
+  private void perform(Transition t, JobEffect effect) {
+    switch (effect) {
+      case JobEffect.Launch l -> launch(l.job());
+      case JobEffect.Signal s -> {
+        Job job = t.after();
+        job.supervisor()
+            .ifPresent(
+                sup ->
+                    launcher.signal(
+                        folders.attemptDir(job),
+                        sup.pid(),
+                        s.signal().equals("KILL")
+                            ? ProcessLauncher.Signal.KILL
+                            : ProcessLauncher.Signal.TERM));
+      }
+      case JobEffect.ScheduleKill k ->
+          loop.later(k.after(), () -> fire(k.jobId(), new JobTrigger.KillDue(k.attempt())));
+      case JobEffect.ArmTimeout a ->
+          loop.later(a.after(), () -> fire(a.jobId(), new JobTrigger.TimedOut(a.attempt())));
+      case JobEffect.HoldDevice h -> hold(h.uuid(), h.pid());
+      case JobEffect.ReleaseDevice r -> release(r.uuid(), r.pid());
+      case JobEffect.KillGroup k -> launcher.killGroup(folders.attemptDir(t.before()));
+      case JobEffect.Reschedule r -> loop.requestRound();
+    }
+  }
+
+  private void launch(Job job) {
+    Path dir = folders.attemptDir(job);
+    try {
+      Map<String, String> env = environment.of(job);
+      List<String> command = ChildEnvironment.command(job.spec(), env);
+      Path workdir = job.spec().workdir().map(Path::of).orElse(dir.getParent());
+      PrivateFiles.createDirectories(dir.getParent());
+      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir);
+      fire(
+          job.id(),
+          new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
+      watch(job.id(), job.attempt(), launched.exited());
+    } catch (IOException | RuntimeException e) {
+      String message =
+          e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+      LOG.log(Level.WARNING, "job " + job.id() + " could not start", e);
+      fire(job.id(), new JobTrigger.LaunchFailed(String.valueOf(message)));
+    }
+  }
+
+  private void supervisorGone(long id, int attempt) {
+    Optional<ProcessLauncher.ExitRecord> exit = launcher.readExit(folders.attemptDir(id, attempt));
+    fire(
+        id,
+        exit.<JobTrigger>map(r -> new JobTrigger.Exited(attempt, r.status()))
+            .orElseGet(
+                () ->
+                    new JobTrigger.Vanished(
+                        attempt, "its supervisor exited without recording an exit status")));
+  }
+
+  private static void driverCall(Runnable call) {
+    try {
+      call.run();
+    } catch (MigDriverException e) {
+      LOG.log(Level.WARNING, "driver call failed: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,441 @@
+package io.migctl.daemon;
+
+import io.migctl.apply.ApplyJournal;
+import io.migctl.core.job.Admission;
+import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.ExecLimits;
+import io.migctl.core.job.IllegalTransitionException;
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobEnvironment;
+import io.migctl.core.job.JobEvent;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobRetention;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.job.JobState;
+import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.JobStore;
+import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.Requirement;
+import io.migctl.core.job.Scheduler;
+import io.migctl.core.job.WaitingReason;
+import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.MigDriver;
+import io.migctl.core.plan.ReshapeGate;
+import io.migctl.daemon.run.JobProcesses;
+import io.migctl.daemon.run.ProcessLauncher;
+import io.migctl.env.store.EnvironmentStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The job runtime's facade for the API: accepts, cancels and answers about jobs. The work is done
+ * by its parts, each of one concern: the {@link JobLoop} (the job thread, timers, rounds), the
+ * {@link SchedulingRound} and {@link Reshaper}, the {@link EffectRunner} that performs what
+ * transitions ask, the {@link ChildEnvironment} of a job's command, and the {@link Reconciler} that
+ * picks up after a crash. Every side effect goes through a port given in {@link Ports}; {@link
+ * #real} gives the daemon's, a test gives in-memory and virtual ones.
+ *
+ * <p>Every transition goes through {@link JobStateMachine} and is stored before its effects run.
+ * Transitions and scheduling run on the job thread, in order; requests wait for their turn.
+ */
+public final class JobService implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(JobService.class.getName());
+
+  /** How often the queue is looked at even when nothing happened, by default. */
+  public static final Duration TICK = Duration.ofSeconds(2);
+
+  /** How often finished jobs are looked at for removal, besides at start. */
+  public static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+
+  /**
+   * Dynamic repartitioning: when a queued job fits no free MIG device but would fit if idle
+   * instances of a GPU were reshaped, the daemon reshapes them (never a busy one) through the same
+   * planner as {@code migctl mig apply}.
+   *
+   * @param enabled whether the daemon reshapes at all ({@code migctl serve --repartition})
+   * @param gate when a GPU may be reshaped: the {@link ReshapeGate} the trace simulator runs too
+   */
+  public record Repartition(boolean enabled, ReshapeGate.Params gate) {
+
+    /** No reshaping. */
+    public static final Repartition OFF = new Repartition(false, ReshapeGate.Params.DEFAULTS);
+
+    /** Reshaping with the gate's defaults. */
+    public static final Repartition ON = new Repartition(true, ReshapeGate.Params.DEFAULTS);
+
+    public Repartition {
+      Objects.requireNonNull(gate, "gate");
+    }
+  }
+
+  /**
+   * What keeps jobs from exhausting or leaking the node, besides the CPU-job limit of the {@link
+   * Scheduler.Policy}.
+   *
+   * @param keepFinished which finished jobs (rows, events, folders) are removed, at start and every
+   *     {@link #RETENTION_EVERY}
+   * @param passEnvironment variables of the daemon's environment that jobs get beyond {@link
+   *     JobEnvironment#ALLOWED}
+   * @param exec the node's {@code execve} limits: a job whose command and environment exceed them
+   *     is refused at submit
+   */
+  public record Guards(JobRetention keepFinished, Set<String> passEnvironment, ExecLimits exec) {
+
+    /** Finished jobs kept 30 days, nothing passed on, the conservative exec limits. */
+    public static final Guards DEFAULT =
+        new Guards(JobRetention.DEFAULT, Set.of(), ExecLimits.DEFAULT);
+
+    public Guards {
+      passEnvironment = Set.copyOf(passEnvironment);
+      passEnvironment.forEach(JobEnvironment::checkPassable);
+    }
+  }
+
+  /**
+   * The runtime's side effects, each behind a port.
+   *
+   * @param store where jobs and their events live
+   * @param launcher starts, watches and signals the jobs' processes
+   * @param claims which process holds which MIG device, on the driver they are claimed on
+   * @param clock the runtime's time (the virtual clock of {@code timers} in tests)
+   * @param thread the job thread
+   * @param timers timeouts, kill graces, cooldowns, the tick
+   * @param background when finished jobs are removed (away from the timers: folders take a while)
+   * @param applyIds ids of the layout changes reshapes journal
+   */
+  public record Ports(
+      JobStore store,
+      ProcessLauncher launcher,
+      DeviceClaims claims,
+      Clock clock,
+      JobThread thread,
+      Timers timers,
+      Timers background,
+      Supplier<String> applyIds) {
+    public Ports {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(launcher, "launcher");
+      Objects.requireNonNull(claims, "claims");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(thread, "thread");
+      Objects.requireNonNull(timers, "timers");
+      Objects.requireNonNull(background, "background");
+      Objects.requireNonNull(applyIds, "applyIds");
+    }
+  }
+
+  /**
+   * How the runtime behaves.
+   *
+   * @param jobsDir where each job gets {@code <id>/attempt-<n>/} with its logs and exit record
+   * @param machine the job state machine (its kill grace)
+   * @param policy the scheduler's policy, with the CPU-job limit
+   * @param baseEnvironment the daemon's environment, which jobs inherit only in part
+   * @param repartition whether and how idle instances are reshaped for waiting jobs
+   * @param guards retention, inherited variables and exec limits
+   * @param tick how often the queue is looked at even when nothing happened
+   */
+  public record Settings(
+      Path jobsDir,
+      JobStateMachine machine,
+      Scheduler.Policy policy,
+      Map<String, String> baseEnvironment,
+      Repartition repartition,
+      Guards guards,
+      Duration tick) {
+    public Settings {
+      Objects.requireNonNull(jobsDir, "jobsDir");
+      baseEnvironment = Map.copyOf(baseEnvironment);
+      if (!tick.isPositive()) {
+        throw new IllegalArgumentException("tick must be positive, was " + tick);
+      }
+    }
+  }
+
+  private final JobStore store;
+  private final MigDriver driver;
+  private final Clock clock;
+  private final JobFolders folders;
+  private final ChildEnvironment environment;
+  private final JobLoop loop;
+  private final RuntimeJobs jobs;
+  private final EffectRunner runner;
+  private final SchedulingRound round;
+  private final Reconciler reconciler;
+  private final FinishedJobs finishedJobs;
+  private final Guards guards;
+  private final Timers background;
+  private volatile List<GpuModel> models;
+
+  /**
+   * @param environments the environment builds jobs name
+   * @param journal where reshapes journal their driver steps, as {@code mig apply} does
+   */
+  public JobService(
+      Ports ports, EnvironmentStore environments, ApplyJournal journal, Settings settings) {
+    this.store = ports.store();
+    this.clock = ports.clock();
+    this.driver = ports.claims().view();
+    this.guards = settings.guards();
+    this.background = ports.background();
+    this.folders = new JobFolders(settings.jobsDir());
+    this.environment =
+        new ChildEnvironment(
+            environments,
+            settings.baseEnvironment(),
+            guards.passEnvironment(),
+            ports.launcher(),
+            folders,
+            guards.exec());
+    this.loop = new JobLoop(ports.thread(), ports.timers(), settings.tick());
+    this.jobs = new RuntimeJobs(new Dispatcher(settings.policy()), new WaitingBoard());
+    this.runner =
+        new EffectRunner(
+            store,
+            settings.machine(),
+            clock,
+            jobs,
+            ports.launcher(),
+            ports.claims(),
+            environment,
+            folders,
+            loop);
+    Optional<Reshaper> reshaper =
+        settings.repartition().enabled()
+            ? Optional.of(
+                new Reshaper(
+                    settings.repartition().gate(),
+                    driver,
+                    journal,
+                    ports.applyIds(),
+                    clock,
+                    jobs,
+                    runner,
+                    loop))
+            : Optional.empty();
+    this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper);
+    this.reconciler =
+        new Reconciler(
+            store,
+            jobs,
+            runner,
+            ports.launcher(),
+            ports.claims(),
+            folders,
+            loop,
+            clock,
+            settings.machine(),
+            journal,
+            ports.applyIds());
+    this.finishedJobs = new FinishedJobs(store, settings.jobsDir(), guards.keepFinished());
+  }
+
+  /**
+   * The daemon's runtime: real processes ({@link JobProcesses}), a platform job thread, timers on
+   * real time, random ids, the default tick.
+   */
+  public static JobService real(
+      JobStore store,
+      DeviceClaims claims,
+      EnvironmentStore environments,
+      Path jobsDir,
+      Clock clock,
+      JobStateMachine machine,
+      Scheduler.Policy policy,
+      Map<String, String> baseEnvironment,
+      Repartition repartition,
+      ApplyJournal journal,
+      Guards guards) {
+    Ports ports =
+        new Ports(
+            store,
+            new JobProcesses(),
+            claims,
+            clock,
+            new ExecutorJobThread("migctl-jobs"),
+            new ExecutorTimers("migctl-timers"),
+            new ExecutorTimers("migctl-retention"),
+            () -> UUID.randomUUID().toString());
+    return new JobService(
+        ports,
+        environments,
+        journal,
+        new Settings(jobsDir, machine, policy, baseEnvironment, repartition, guards, TICK));
+  }
+
+  /**
+   * Reconciles the store with the processes and the driver, finishes or undoes a layout change a
+   * crash interrupted (busy devices, those of re-adopted jobs included, are never touched), then
+   * starts scheduling and the removal of finished jobs.
+   */
+  public void start() {
+    loop.call(
+        () -> {
+          reconciler.run();
+          return null;
+        });
+    loop.start(round);
+    if (guards.keepFinished().removesAny()) {
+      background.every(Duration.ZERO, RETENTION_EVERY, this::removeFinishedLogged);
+    }
+  }
+
+  /** Called with every stored event, on the job thread; keep it quick. */
+  public void onEvent(Consumer<JobEvent> listener) {
+    runner.onEvent(listener);
+  }
+
+  /**
+   * Accepts a job: resolves its environment, checks that some device of this node could ever run it
+   * and that it could start at all (its working directory is a directory; its command and the
+   * environment it would get fit {@code execve}'s limits), stores it queued.
+   *
+   * @throws DaemonException {@code invalid} naming what is wrong; nothing is stored then
+   */
+  public Job submit(JobSpec spec) {
+    Optional<Requirement> requirement;
+    try {
+      requirement = Admission.requirement(spec.gpu(), models());
+    } catch (IllegalArgumentException e) {
+      throw DaemonException.invalid(e.getMessage());
+    }
+    Optional<String> build = spec.environment().map(environment::resolveBuild);
+    environment.checkStartable(spec, requirement, build);
+    Job job = store.insert(spec, requirement, build, clock.instant());
+    // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
+    // and a round asked for after that: one already waiting on the thread would run before it.
+    loop.post(
+        () -> {
+          store.find(job.id()).ifPresent(jobs::track);
+          loop.requestRound();
+        });
+    return job;
+  }
+
+  /**
+   * Cancels a job: a queued one at once, a running one by SIGTERM to its process group and SIGKILL
+   * after the grace period.
+   *
+   * @throws DaemonException {@code not-found} or {@code conflict} (already finished)
+   */
+  public Job cancel(long id) {
+    return loop.call(
+        () -> {
+          Job job = require(id);
+          try {
+            runner.fire(job, new JobTrigger.Cancel());
+          } catch (IllegalTransitionException e) {
+            throw DaemonException.conflict(e.getMessage());
+          }
+          return require(id);
+        });
+  }
+
+  public Optional<Job> find(long id) {
+    return store.find(id);
+  }
+
+  public Job require(long id) {
+    return store.find(id).orElseThrow(() -> DaemonException.notFound("no job " + id));
+  }
+
+  public List<Job> list(JobQuery query) {
+    return store.list(query);
+  }
+
+  public List<JobEvent> events(long id) {
+    require(id);
+    return store.events(id);
+  }
+
+  public Map<JobState, Long> countByState() {
+    return store.countByState();
+  }
+
+  public Map<JobState, Map<String, Long>> countByStateAndTenant() {
+    return store.countByStateAndTenant();
+  }
+
+  /** Why a queued job waits, as the last scheduling round saw it; render it with WaitingText. */
+  public Optional<WaitingReason> waitingReason(long id) {
+    return jobs.waiting().reason(id);
+  }
+
+  /** The folder of a job's current (or last) attempt. */
+  public Path attemptDir(Job job) {
+    return folders.attemptDir(job);
+  }
+
+  public Path attemptDir(long id, int attempt) {
+    return folders.attemptDir(id, attempt);
+  }
+
+  /** The GPUs as they are now, with the MIG devices' jobs. */
+  public List<GpuSnapshot> gpus() {
+    return GpuSnapshot.readAll(driver);
+  }
+
+  public MigDriver driver() {
+    return driver;
+  }
+
+  /**
+   * Removes the finished jobs that {@link Guards#keepFinished} no longer keeps: their rows and
+   * events in one transaction, then their folders. Safe to call from any thread; a job that has not
+   * finished is never removed, nor its folder.
+   *
+   * @return the ids of the jobs removed, lowest first
+   */
+  public List<Long> removeFinished() {
+    return finishedJobs.removeExpired(clock.instant());
+  }
+
+  /** Looks at the queue again soon, e.g. after the layout changed. */
+  public void reschedule() {
+    loop.requestRound();
+  }
+
+  /** Runs {@code work} on the job thread, so it does not race with transitions. */
+  public <T> T exclusive(Supplier<T> work) {
+    return loop.call(work);
+  }
+
+  @Override
+  public void close() {
+    background.close();
+    loop.close();
+  }
+
+  private void removeFinishedLogged() {
+    try {
+      removeFinished();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not remove finished jobs", e);
+    }
+  }
+
+  private List<GpuModel> models() {
+    List<GpuModel> m = models;
+    if (m == null) {
+      List<GpuModel> found = new ArrayList<>();
+      driver.gpus().forEach(g -> found.add(driver.migModel(g.index())));
+      m = List.copyOf(found);
+      models = m;
+    }
+    return m;
+  }
+}

@@ -1,0 +1,78 @@
+package io.migctl.daemon;
+
+import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobState;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The unfinished jobs as the store has them after each stored transition, kept on the job thread so
+ * that a scheduling round reads the driver but not the store: the queue in a {@link Dispatcher},
+ * the others (starting, running, stopping) by id, and why queued ones wait on the {@link
+ * WaitingBoard}. Not thread-safe: the job thread owns it.
+ */
+final class RuntimeJobs {
+
+  private final Dispatcher queue;
+  private final WaitingBoard waiting;
+  private final Map<Long, Job> active = new HashMap<>();
+
+  RuntimeJobs(Dispatcher queue, WaitingBoard waiting) {
+    this.queue = queue;
+    this.waiting = waiting;
+  }
+
+  /** Keeps a job as the store has it: queued in the queue, other unfinished ones active. */
+  void track(Job job) {
+    long id = job.id();
+    if (job.state() == JobState.QUEUED) {
+      active.remove(id);
+      queue.enqueue(job);
+      waiting.queued(job);
+      return;
+    }
+    queue.remove(id);
+    waiting.left(id);
+    if (job.state().isTerminal()) {
+      active.remove(id);
+    } else {
+      active.put(id, job);
+    }
+  }
+
+  Dispatcher queue() {
+    return queue;
+  }
+
+  WaitingBoard waiting() {
+    return waiting;
+  }
+
+  /** The devices jobs hold now. */
+  Set<String> heldDevices() {
+    Set<String> held = new HashSet<>();
+    for (Job j : active.values()) {
+      if (j.state().holdsDevice()) {
+        j.device().ifPresent(d -> held.add(d.uuid()));
+      }
+    }
+    return held;
+  }
+
+  /** The supervisors of the jobs that hold or held a device: their processes are not foreign. */
+  Set<Long> ownPids() {
+    Set<Long> pids = new HashSet<>();
+    for (Job j : active.values()) {
+      j.supervisor().ifPresent(s -> pids.add(s.pid()));
+    }
+    return pids;
+  }
+
+  /** Jobs without a GPU that are starting, running or stopping. */
+  int runningWithoutGpu() {
+    return (int) active.values().stream().filter(j -> !j.needsGpu()).count();
+  }
+}

@@ -1,0 +1,101 @@
+package io.migctl.daemon;
+
+import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobStore;
+import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.MigSlot;
+import io.migctl.core.job.Requirement;
+import io.migctl.core.job.Scheduler;
+import io.migctl.core.job.WaitingReason;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.MigDriver;
+import io.migctl.core.mig.MigDriverException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One scheduling round, on the job thread: reads the devices, lets the {@link Dispatcher} place
+ * what it can, records why the rest waits, and hands the jobs no free device fits to the {@link
+ * Reshaper} when the daemon reshapes.
+ */
+final class SchedulingRound implements Runnable {
+
+  private static final Logger LOG = Logger.getLogger(SchedulingRound.class.getName());
+
+  private final RuntimeJobs jobs;
+  private final MigDriver driver;
+  private final Clock clock;
+  private final JobStore store;
+  private final EffectRunner runner;
+  private final Optional<Reshaper> reshaper;
+
+  /**
+   * @param reshaper reshapes idle instances for waiting jobs; empty when the daemon does not
+   */
+  SchedulingRound(
+      RuntimeJobs jobs,
+      MigDriver driver,
+      Clock clock,
+      JobStore store,
+      EffectRunner runner,
+      Optional<Reshaper> reshaper) {
+    this.jobs = jobs;
+    this.driver = driver;
+    this.clock = clock;
+    this.store = store;
+    this.runner = runner;
+    this.reshaper = reshaper;
+  }
+
+  @Override
+  public void run() {
+    Dispatcher queue = jobs.queue();
+    WaitingBoard waiting = jobs.waiting();
+    if (queue.size() == 0) {
+      waiting.clear();
+      return;
+    }
+    List<MigSlot> all;
+    try {
+      all = MigSlot.of(GpuSnapshot.readAll(driver), jobs.ownPids());
+    } catch (MigDriverException e) {
+      waiting.driverUnavailable(e.getMessage());
+      return;
+    }
+    Set<String> held = jobs.heldDevices();
+    List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
+    queue.devices(all, free);
+    queue.runningWithoutGpu(jobs.runningWithoutGpu());
+    for (Scheduler.Assignment a : queue.decide(clock.instant())) {
+      place(a);
+    }
+    Map<Requirement, WaitingReason> reasons = new HashMap<>();
+    for (Requirement need : queue.waitingNeeds()) {
+      reasons.put(need, queue.whyWaiting(need));
+    }
+    waiting.decided(reasons, queue.cpuJobsWaiting());
+    if (reshaper.isPresent() && !reasons.isEmpty()) {
+      reshaper.get().reshapeFor(queue.inOrder().stream().filter(Job::needsGpu).toList());
+    }
+  }
+
+  /** Places a job the dispatcher chose; should that not be stored, tracks what the store has. */
+  private void place(Scheduler.Assignment a) {
+    try {
+      Optional<Job> job = store.find(a.jobId());
+      if (job.isPresent() && runner.fire(job.get(), new JobTrigger.Place(a.slot()))) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "job " + a.jobId() + " could not be placed", e);
+    }
+    store.find(a.jobId()).ifPresent(jobs::track);
+  }
+}

@@ -1,0 +1,94 @@
+package io.migctl.daemon;
+
+import io.migctl.core.job.Durations;
+import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.mig.ProfileName;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The body of {@code POST /api/v1/jobs}. Unknown fields are refused, so a typo never goes unseen.
+ *
+ * @param gpu a MIG profile such as {@code 2g.10gb}, or {@code none}
+ * @param gpuMemory instead of a profile: at least this much memory, e.g. {@code 8GiB}
+ * @param gpuCompute with {@code gpuMemory}: at least this many compute slices (default 1)
+ * @param timeout e.g. {@code 90s}, {@code 10m}, {@code 2h} or ISO-8601
+ * @param env extra environment variables
+ */
+public record SubmitRequest(
+    String name,
+    List<String> command,
+    String workdir,
+    String environment,
+    String gpu,
+    String gpuMemory,
+    Integer gpuCompute,
+    Integer priority,
+    String tenant,
+    String timeout,
+    Integer retries,
+    Map<String, String> env) {
+
+  /**
+   * The job spec this request asks for.
+   *
+   * @throws DaemonException {@code invalid} naming the field and how to fix it
+   */
+  public JobSpec toSpec() {
+    try {
+      return new JobSpec(
+          name == null ? defaultName() : name,
+          command == null ? List.of() : command,
+          Optional.ofNullable(workdir),
+          Optional.ofNullable(environment),
+          need(),
+          priority == null ? 0 : priority,
+          tenant,
+          Optional.ofNullable(timeout).map(t -> field("timeout", () -> Durations.parse(t))),
+          retries == null ? 0 : retries,
+          env == null ? Map.of() : env);
+    } catch (IllegalArgumentException e) {
+      throw DaemonException.invalid(e.getMessage());
+    }
+  }
+
+  private GpuNeed need() {
+    boolean profile = gpu != null && !gpu.isBlank() && !gpu.strip().equalsIgnoreCase("none");
+    if (profile && gpuMemory != null) {
+      throw DaemonException.invalid(
+          "gpu: give either a profile (gpu) or a memory size (gpuMemory), not both");
+    }
+    if (gpuCompute != null && gpuMemory == null) {
+      throw DaemonException.invalid("gpuCompute: goes with gpuMemory; for a profile leave it out");
+    }
+    if (profile) {
+      return new GpuNeed.Profile(field("gpu", () -> ProfileName.parse(gpu.strip())));
+    }
+    if (gpuMemory != null) {
+      long mib = field("gpuMemory", () -> GpuNeed.parseMemoryMiB(gpuMemory));
+      int compute = gpuCompute == null ? 1 : gpuCompute;
+      return field("gpuCompute", () -> new GpuNeed.Memory(mib, compute));
+    }
+    return GpuNeed.NONE;
+  }
+
+  private String defaultName() {
+    if (command == null || command.isEmpty() || command.getFirst() == null) {
+      return "job";
+    }
+    String program = command.getFirst();
+    String base = program.substring(program.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "");
+    base = base.replaceFirst("^[._-]+", "");
+    return base.isEmpty() ? "job" : base.substring(0, Math.min(base.length(), 63));
+  }
+
+  private static <T> T field(String name, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw DaemonException.invalid(name + ": " + e.getMessage());
+    }
+  }
+}

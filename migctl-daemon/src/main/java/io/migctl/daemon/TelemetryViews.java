@@ -1,0 +1,115 @@
+package io.migctl.daemon;
+
+import io.migctl.core.metrics.GpuTelemetry;
+import io.migctl.core.metrics.MigTelemetry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/** {@code /api/v1/telemetry} as JSON records; a value the driver does not report is absent. */
+public final class TelemetryViews {
+  private TelemetryViews() {}
+
+  /** A reading. */
+  public record ReadingView(
+      Instant at,
+      boolean simulated,
+      int queueDepth,
+      double oldestWaitSeconds,
+      List<GpuView> gpus) {}
+
+  /** A GPU. */
+  public record GpuView(
+      int index,
+      String uuid,
+      String productName,
+      String driverVersion,
+      Double temperatureC,
+      Double powerW,
+      Integer smClockMHz,
+      Integer memClockMHz,
+      Long fbUsedMiB,
+      Long fbTotalMiB,
+      Double utilizationPercent,
+      Integer lastXid,
+      List<InstanceView> instances) {}
+
+  /** A MIG device, its job and state ({@code free}, {@code busy} or {@code idle}). */
+  public record InstanceView(
+      String uuid,
+      int gpuInstanceId,
+      int computeInstanceId,
+      String profile,
+      long fbUsedMiB,
+      long fbTotalMiB,
+      int processes,
+      Double grEngineActive,
+      Long job,
+      String jobName,
+      String state,
+      double idleSeconds) {}
+
+  public static ReadingView reading(TelemetryService.Reading r) {
+    List<GpuView> gpus = new ArrayList<>();
+    for (GpuTelemetry g : r.sample().gpus()) {
+      List<InstanceView> instances = new ArrayList<>();
+      for (MigTelemetry d : g.instances()) {
+        TelemetryService.Slice slice =
+            r.slices().stream()
+                .filter(s -> s.device().uuid().equals(d.uuid()))
+                .findFirst()
+                .orElseThrow();
+        instances.add(
+            new InstanceView(
+                d.uuid(),
+                d.gpuInstanceId(),
+                d.computeInstanceId(),
+                d.profile(),
+                d.fbUsedMiB(),
+                d.fbTotalMiB(),
+                d.processes(),
+                boxed(d.grEngineActive()),
+                slice.job().map(j -> j.id()).orElse(null),
+                slice.job().map(j -> j.spec().name()).orElse(null),
+                slice.state(),
+                slice.idleFor().toMillis() / 1000.0));
+      }
+      gpus.add(
+          new GpuView(
+              g.index(),
+              g.uuid(),
+              g.productName(),
+              g.driverVersion(),
+              boxed(g.temperatureC()),
+              boxed(g.powerW()),
+              boxed(g.smClockMHz()),
+              boxed(g.memClockMHz()),
+              boxed(g.fbUsedMiB()),
+              boxed(g.fbTotalMiB()),
+              boxed(g.utilizationPercent()),
+              boxed(g.lastXid()),
+              instances));
+    }
+    return new ReadingView(
+        r.sample().at(),
+        r.sample().simulated(),
+        r.queueDepth(),
+        r.oldestWait().toMillis() / 1000.0,
+        gpus);
+  }
+
+  private static Double boxed(OptionalDouble v) {
+    return v.isPresent() ? v.getAsDouble() : null;
+  }
+
+  private static Integer boxed(OptionalInt v) {
+    return v.isPresent() ? v.getAsInt() : null;
+  }
+
+  private static Long boxed(OptionalLong v) {
+    return v.isPresent() ? v.getAsLong() : null;
+  }
+}

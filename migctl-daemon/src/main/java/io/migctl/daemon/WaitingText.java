@@ -1,0 +1,112 @@
+package io.migctl.daemon;
+
+import io.migctl.core.job.Requirement;
+import io.migctl.core.job.WaitingReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Waiting reasons at the edge: the sentence the API's {@code waiting} field, the command line and
+ * the web page show, and the API's structured {@code wait} object ({@code kind} and its fields).
+ */
+public final class WaitingText {
+  private WaitingText() {}
+
+  /** The reason in words, for people. */
+  public static String describe(WaitingReason why) {
+    return switch (why) {
+      case WaitingReason.NoFreeDevice n -> noFreeDevice(n);
+      case WaitingReason.CpuJobSlots s ->
+          "waits for a CPU-job slot: "
+              + s.inUse()
+              + " of "
+              + s.limit()
+              + " in use (serve --cpu-jobs)";
+      case WaitingReason.DriverUnavailable d -> "the driver cannot list devices: " + d.message();
+      case WaitingReason.ReshapeCooling c ->
+          noFreeDevice(c.waiting())
+              + "; reshaping idle instances of GPU "
+              + c.gpu()
+              + " would make room, but it was reshaped less than "
+              + c.cooldown().toSeconds()
+              + "s ago (next chance in "
+              + seconds(c.left())
+              + "s)";
+      case WaitingReason.ReshapeMinimumWait m ->
+          noFreeDevice(m.waiting())
+              + "; reshaping idle instances for it is considered once it has waited "
+              + m.minimumWait().toSeconds()
+              + "s (in "
+              + seconds(m.left())
+              + "s)";
+    };
+  }
+
+  /** The reason as the API's {@code wait} object: {@code kind} first, then its fields. */
+  public static Map<String, Object> json(WaitingReason why) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    switch (why) {
+      case WaitingReason.NoFreeDevice n -> {
+        out.put("kind", "no-free-device");
+        noFreeDeviceFields(n, out);
+      }
+      case WaitingReason.CpuJobSlots s -> {
+        out.put("kind", "cpu-job-slots");
+        out.put("inUse", s.inUse());
+        out.put("limit", s.limit());
+      }
+      case WaitingReason.DriverUnavailable d -> {
+        out.put("kind", "driver-unavailable");
+        out.put("message", d.message());
+      }
+      case WaitingReason.ReshapeCooling c -> {
+        out.put("kind", "reshape-cooling");
+        noFreeDeviceFields(c.waiting(), out);
+        out.put("gpu", c.gpu());
+        out.put("cooldownSeconds", c.cooldown().toSeconds());
+        out.put("nextChanceSeconds", seconds(c.left()));
+      }
+      case WaitingReason.ReshapeMinimumWait m -> {
+        out.put("kind", "reshape-minimum-wait");
+        noFreeDeviceFields(m.waiting(), out);
+        out.put("minimumWaitSeconds", m.minimumWait().toSeconds());
+        out.put("leftSeconds", seconds(m.left()));
+      }
+    }
+    return out;
+  }
+
+  private static void noFreeDeviceFields(WaitingReason.NoFreeDevice n, Map<String, Object> out) {
+    Requirement need = n.need();
+    out.put("memoryMiB", need.memoryMiB());
+    out.put("computeSlices", need.computeSlices());
+    out.put("fittingInUse", n.fittingInUse());
+    out.put("free", n.freeByProfile());
+  }
+
+  private static String noFreeDevice(WaitingReason.NoFreeDevice n) {
+    if (!n.layoutOffers()) {
+      return "no MIG device in the current layout offers "
+          + n.need()
+          + "; apply a layout with a large enough instance";
+    }
+    List<String> parts = new ArrayList<>();
+    n.fittingInUse().forEach((p, count) -> parts.add(count + " × " + p));
+    int fitting = n.fitting();
+    return "all "
+        + fitting
+        + " device"
+        + (fitting == 1 ? "" : "s")
+        + " that fit ("
+        + String.join(", ", parts)
+        + ") are in use";
+  }
+
+  /** Whole seconds left, at least 1 (a wait that is due within the second still waits). */
+  private static long seconds(Duration left) {
+    return Math.max(1, left.toSeconds());
+  }
+}

@@ -1,0 +1,192 @@
+package io.migctl.daemon.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.mig.ProfileName;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The JSON form of a {@link JobSpec} in the store's {@code jobs.spec_json} column. {@link #read}
+ * gives back a spec equal to the one {@link #write} was given.
+ *
+ * <pre>{@code
+ * {"v":1,"name":"train","command":["python","train.py"],"workdir":"/data","environment":"3f2a",
+ *  "gpu":{"kind":"profile","profile":"1c.3g.20gb"},  // or {"kind":"none"},
+ *                                                    // or {"kind":"memory","memoryMiB":8192,"computeSlices":2}
+ *  "priority":10,"tenant":"ml","timeout":"PT1H","maxRetries":2,"variables":{"SEED":"1"}}
+ * }</pre>
+ *
+ * Absent optionals are left out. {@code timeout} is an ISO-8601 duration ({@link
+ * Duration#toString()}).
+ */
+public final class JobSpecCodec {
+
+  /** The format version written into every document. */
+  public static final int VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private JobSpecCodec() {}
+
+  /** The spec as one line of JSON. */
+  public static String write(JobSpec spec) {
+    ObjectNode o = NODES.objectNode();
+    o.put("v", VERSION);
+    o.put("name", spec.name());
+    ArrayNode command = o.putArray("command");
+    spec.command().forEach(command::add);
+    spec.workdir().ifPresent(w -> o.put("workdir", w));
+    spec.environment().ifPresent(e -> o.put("environment", e));
+    ObjectNode gpu = o.putObject("gpu");
+    switch (spec.gpu()) {
+      case GpuNeed.None n -> gpu.put("kind", "none");
+      case GpuNeed.Profile p -> {
+        gpu.put("kind", "profile");
+        gpu.put("profile", p.name().toString());
+      }
+      case GpuNeed.Memory m -> {
+        gpu.put("kind", "memory");
+        gpu.put("memoryMiB", m.memoryMiB());
+        gpu.put("computeSlices", m.computeSlices());
+      }
+    }
+    o.put("priority", spec.priority());
+    o.put("tenant", spec.tenant());
+    spec.timeout().ifPresent(t -> o.put("timeout", t.toString()));
+    o.put("maxRetries", spec.maxRetries());
+    ObjectNode variables = o.putObject("variables");
+    spec.variables().forEach(variables::put);
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write job spec " + spec.name() + " as JSON", e);
+    }
+  }
+
+  /**
+   * Reads what {@link #write} wrote.
+   *
+   * @throws IllegalArgumentException when the text is not such a document (the message names the
+   *     field), or the spec it holds is not valid
+   */
+  public static JobSpec read(String json) {
+    JsonNode o;
+    try {
+      o = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("job spec is not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (o == null || !o.isObject()) {
+      throw new IllegalArgumentException("job spec is not a JSON object");
+    }
+    int version = integer(o, "v");
+    if (version != VERSION) {
+      throw new IllegalArgumentException(
+          "job spec has format version " + version + "; this build reads version " + VERSION);
+    }
+    List<String> command = new ArrayList<>();
+    JsonNode args = required(o, "command");
+    if (!args.isArray()) {
+      throw new IllegalArgumentException("job spec field 'command' is not a list of strings");
+    }
+    for (JsonNode a : args) {
+      if (!a.isTextual()) {
+        throw new IllegalArgumentException("job spec field 'command' is not a list of strings");
+      }
+      command.add(a.textValue());
+    }
+    Map<String, String> variables = new LinkedHashMap<>();
+    JsonNode vars = required(o, "variables");
+    if (!vars.isObject()) {
+      throw new IllegalArgumentException("job spec field 'variables' is not an object");
+    }
+    for (Map.Entry<String, JsonNode> e : vars.properties()) {
+      if (!e.getValue().isTextual()) {
+        throw new IllegalArgumentException(
+            "job spec variable '" + e.getKey() + "' is not a string");
+      }
+      variables.put(e.getKey(), e.getValue().textValue());
+    }
+    Optional<Duration> timeout = optionalText(o, "timeout").map(JobSpecCodec::duration);
+    return new JobSpec(
+        text(o, "name"),
+        command,
+        optionalText(o, "workdir"),
+        optionalText(o, "environment"),
+        gpu(required(o, "gpu")),
+        integer(o, "priority"),
+        text(o, "tenant"),
+        timeout,
+        integer(o, "maxRetries"),
+        variables);
+  }
+
+  private static GpuNeed gpu(JsonNode g) {
+    String kind = text(g, "kind");
+    return switch (kind) {
+      case "none" -> GpuNeed.NONE;
+      case "profile" -> new GpuNeed.Profile(ProfileName.parse(text(g, "profile")));
+      case "memory" -> {
+        JsonNode mem = required(g, "memoryMiB");
+        if (!mem.canConvertToLong() || !mem.isIntegralNumber()) {
+          throw new IllegalArgumentException("job spec field 'gpu.memoryMiB' is not an integer");
+        }
+        yield new GpuNeed.Memory(mem.longValue(), integer(g, "computeSlices"));
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "job spec field 'gpu.kind' is '" + kind + "'; expected none, profile or memory");
+    };
+  }
+
+  private static Duration duration(String text) {
+    try {
+      return Duration.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "job spec field 'timeout' is '" + text + "', not an ISO-8601 duration such as PT1H", e);
+    }
+  }
+
+  private static JsonNode required(JsonNode o, String field) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("job spec has no field '" + field + "'");
+    }
+    return v;
+  }
+
+  private static String text(JsonNode o, String field) {
+    JsonNode v = required(o, field);
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("job spec field '" + field + "' is not a string");
+    }
+    return v.textValue();
+  }
+
+  private static Optional<String> optionalText(JsonNode o, String field) {
+    JsonNode v = o.get(field);
+    return v == null || v.isNull() ? Optional.empty() : Optional.of(text(o, field));
+  }
+
+  private static int integer(JsonNode o, String field) {
+    JsonNode v = required(o, field);
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException("job spec field '" + field + "' is not an integer");
+    }
+    return v.intValue();
+  }
+}

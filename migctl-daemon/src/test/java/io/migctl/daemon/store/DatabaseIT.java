@@ -1,0 +1,217 @@
+package io.migctl.daemon.store;
+
+import static io.migctl.daemon.store.Fixtures.apply;
+import static io.migctl.daemon.store.Fixtures.t;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobEvent;
+import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.Transition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void opensANewFileInMissingDirectoriesWithDurableSettings() {
+    Path file = dir.resolve("a/b/c/migctl.db");
+    try (Database db = Database.open(file)) {
+      assertThat(Files.isRegularFile(file)).isTrue();
+      assertThat(db.file()).isEqualTo(file.toAbsolutePath());
+      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
+      assertThat(pragma(db, "synchronous")).isEqualTo("2"); // FULL
+      assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
+      assertThat(Integer.parseInt(pragma(db, "busy_timeout"))).isPositive();
+      assertThat(tables(db)).contains("jobs", "job_events", "env_builds", "layouts", "tokens");
+    }
+  }
+
+  @Test
+  void reopeningKeepsEverythingAndMigratesNothing() {
+    Path file = dir.resolve("migctl.db");
+    Job job;
+    Transition placed;
+    List<JobEvent> events;
+    try (Database db = Database.open(file)) {
+      SqliteJobStore store = new SqliteJobStore(db);
+      job =
+          store.insert(
+              Fixtures.fullSpec(),
+              Optional.of(Fixtures.requirement(20480, 1)),
+              Optional.of("b1"),
+              t(0));
+      placed =
+          apply(
+              job,
+              new JobTrigger.Place(Optional.of(Fixtures.slot("MIG-x", "1c.3g.20gb", 20480, 1))),
+              t(1));
+      store.record(placed);
+      events = store.events(job.id());
+      new BuildRecords(db).record("b1", "torch", "venv", "/envs/b1", t(2));
+      new LayoutRecords(db).append(t(3), "file.yaml", "all-1g.10gb", "{\"ok\":true}", "applied");
+      new TokenRecords(db).add("s3cret-token", "ci", t(4));
+    }
+    try (Database db = Database.open(file)) {
+      assertThat(db.migrationsApplied()).isZero();
+      assertThat(historyRows(db)).isEqualTo(1);
+      SqliteJobStore store = new SqliteJobStore(db);
+      assertThat(store.find(job.id())).contains(placed.after());
+      assertThat(store.events(job.id())).isEqualTo(events);
+      assertThat(new BuildRecords(db).list())
+          .containsExactly(new BuildRecords.BuildRecord("b1", "torch", "venv", "/envs/b1", t(2)));
+      assertThat(new LayoutRecords(db).recent(5)).hasSize(1);
+      assertThat(new TokenRecords(db).matches("s3cret-token")).isTrue();
+      // Ids and sequence numbers continue after the stored ones.
+      Job next = Fixtures.insertCpu(store, "next", "t", t(5));
+      assertThat(next.id()).isGreaterThan(job.id());
+      assertThat(store.events(next.id()).getFirst().seq()).isGreaterThan(events.getLast().seq());
+    }
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseIsRefusedWithAClearMessage() throws Exception {
+    Path file = dir.resolve("migctl.db");
+    Files.writeString(file, "this is a text file, not a database\n".repeat(200));
+    assertThatThrownBy(() -> Database.open(file))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("is not a migctl database")
+        .hasMessageContaining("move the file away");
+    assertThat(Files.readString(file)).startsWith("this is a text file");
+  }
+
+  @Test
+  void anotherProgramsSqliteDatabaseIsRefused() throws Exception {
+    Path file = dir.resolve("other.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      s.executeUpdate("CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT)");
+    }
+    assertThatThrownBy(() -> Database.open(file))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("not migctl's")
+        .hasMessageContaining("recipes");
+  }
+
+  @Test
+  void aDatabaseOfANewerMigctlIsRefused() throws Exception {
+    Path file = dir.resolve("migctl.db");
+    Database.open(file).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+              + " checksum, installed_by, installed_on, execution_time, success)"
+              + " VALUES (2, '2', 'from the future', 'SQL', 'V2__from_the_future.sql', 0, 'test',"
+              + " CURRENT_TIMESTAMP, 0, 1)");
+    }
+    assertThatThrownBy(() -> Database.open(file))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("newer migctl")
+        .hasMessageContaining("schema version 2")
+        .hasMessageContaining("this build knows up to 1");
+  }
+
+  @Test
+  void aTransactionThatThrowsLeavesNothingBehind() {
+    try (Database db = Database.open(dir.resolve("migctl.db"))) {
+      SqliteJobStore store = new SqliteJobStore(db);
+      assertThatThrownBy(
+              () ->
+                  db.inTransaction(
+                      "test",
+                      c -> {
+                        Fixtures.insertCpu(store, "inner", "t", t(0)); // joins this transaction
+                        throw new IllegalStateException("boom");
+                      }))
+          .hasMessage("boom");
+      assertThat(store.list(JobQuery.all())).isEmpty();
+      assertThat(store.eventsAfter(0, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void foreignKeysAreEnforced() {
+    try (Database db = Database.open(dir.resolve("migctl.db"))) {
+      assertThatThrownBy(
+              () ->
+                  db.inTransaction(
+                      "orphan event",
+                      c -> {
+                        try (Statement s = c.createStatement()) {
+                          return s.executeUpdate(
+                              "INSERT INTO job_events (job_id, at, from_state, to_state, attempt,"
+                                  + " kind, detail) VALUES (12345, 'x', 'queued', 'queued', 1,"
+                                  + " 'submitted', 'x')");
+                        }
+                      }))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("orphan event failed")
+          .hasMessageContaining("FOREIGN KEY");
+    }
+  }
+
+  @Test
+  void aClosedDatabaseSaysSo() {
+    Database db = Database.open(dir.resolve("migctl.db"));
+    db.close();
+    db.close();
+    assertThatThrownBy(() -> new SqliteJobStore(db).find(1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+  }
+
+  private static String pragma(Database db, String name) {
+    return db.read(
+        "pragma",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+            rs.next();
+            return rs.getString(1);
+          }
+        });
+  }
+
+  private static List<String> tables(Database db) {
+    return db.read(
+        "tables",
+        c -> {
+          List<String> out = new java.util.ArrayList<>();
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  private static int historyRows(Database db) {
+    return db.read(
+        "history",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT count(*) FROM flyway_schema_history")) {
+            rs.next();
+            return rs.getInt(1);
+          }
+        });
+  }
+}

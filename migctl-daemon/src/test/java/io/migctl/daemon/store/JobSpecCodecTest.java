@@ -1,0 +1,89 @@
+package io.migctl.daemon.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.mig.ProfileName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class JobSpecCodecTest {
+
+  static List<JobSpec> specs() {
+    return List.of(
+        Fixtures.fullSpec(),
+        JobSpec.of("plain", List.of("/bin/true"), GpuNeed.NONE),
+        JobSpec.of("gi", List.of("x"), new GpuNeed.Profile(ProfileName.parse("3g.20gb"))),
+        JobSpec.of("me", List.of("x"), new GpuNeed.Profile(ProfileName.parse("1g.10gb+me"))),
+        JobSpec.of("attrs", List.of("x"), new GpuNeed.Profile(ProfileName.parse("1g.5gb+me,gfx"))),
+        JobSpec.of("minus", List.of("x"), new GpuNeed.Profile(ProfileName.parse("1g.24gb-me"))),
+        JobSpec.of("ci", List.of("x"), new GpuNeed.Profile(ProfileName.parse("2c.4g.40gb"))),
+        JobSpec.of("mem", List.of("x"), new GpuNeed.Memory(8192, 1)),
+        JobSpec.of("mem2", List.of("x"), new GpuNeed.Memory(GpuNeed.MAX_MEMORY_MIB, 7)),
+        new JobSpec(
+            "nanos",
+            List.of("x", ""),
+            Optional.empty(),
+            Optional.of("env"),
+            GpuNeed.NONE,
+            JobSpec.MAX_PRIORITY,
+            "t",
+            Optional.of(Duration.ofSeconds(59, 999_999_999)),
+            JobSpec.MAX_RETRIES,
+            Map.of("A", "\u00e9\t\"\\ \u2603")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("specs")
+  void everySpecReadsBackEqual(JobSpec spec) {
+    String json = JobSpecCodec.write(spec);
+    assertThat(JobSpecCodec.read(json)).isEqualTo(spec);
+    assertThat(json).doesNotContain("\n");
+  }
+
+  @Test
+  void theFormatIsStable() {
+    JobSpec spec =
+        new JobSpec(
+            "n",
+            List.of("a", "b"),
+            Optional.of("/w"),
+            Optional.empty(),
+            new GpuNeed.Memory(512, 2),
+            3,
+            "t",
+            Optional.of(Duration.ofHours(1)),
+            2,
+            Map.of("B", "2", "A", "1"));
+    assertThat(JobSpecCodec.write(spec))
+        .isEqualTo(
+            "{\"v\":1,\"name\":\"n\",\"command\":[\"a\",\"b\"],\"workdir\":\"/w\","
+                + "\"gpu\":{\"kind\":\"memory\",\"memoryMiB\":512,\"computeSlices\":2},"
+                + "\"priority\":3,\"tenant\":\"t\",\"timeout\":\"PT1H\",\"maxRetries\":2,"
+                + "\"variables\":{\"A\":\"1\",\"B\":\"2\"}}");
+  }
+
+  @Test
+  void brokenDocumentsAreRefusedNamingTheProblem() {
+    String good = JobSpecCodec.write(JobSpec.of("n", List.of("x"), GpuNeed.NONE));
+    assertThatThrownBy(() -> JobSpecCodec.read("{nope"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not JSON");
+    assertThatThrownBy(() -> JobSpecCodec.read(good.replace("\"v\":1", "\"v\":9")))
+        .hasMessageContaining("format version 9");
+    assertThatThrownBy(() -> JobSpecCodec.read(good.replace("\"tenant\"", "\"tenantX\"")))
+        .hasMessageContaining("no field 'tenant'");
+    assertThatThrownBy(() -> JobSpecCodec.read(good.replace("\"none\"", "\"magic\"")))
+        .hasMessageContaining("gpu.kind");
+    assertThatThrownBy(
+            () -> JobSpecCodec.read(good.replace("\"priority\":0", "\"priority\":\"0\"")))
+        .hasMessageContaining("'priority' is not an integer");
+  }
+}

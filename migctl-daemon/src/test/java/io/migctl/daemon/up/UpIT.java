@@ -1,0 +1,118 @@
+package io.migctl.daemon.up;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.job.Job;
+import io.migctl.core.job.JobState;
+import io.migctl.daemon.NodeDaemon;
+import io.migctl.env.store.EnvironmentStore;
+import io.migctl.home.MigctlHome;
+import io.migctl.nvidia.GpuNode;
+import io.migctl.nvidia.sim.SimulatedMigDriver;
+import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code up}'s flow without the command line: on a simulated node, a workload of jobs without
+ * environments is planned, applied, run and watched to its end, each step reported as a value.
+ */
+class UpIT {
+
+  private static final String WORKLOAD =
+      """
+      version: v1
+      name: demo
+      jobs:
+        - name: small
+          gpu: 1g.5gb
+          replicas: 2
+          command: ["true"]
+        - name: cpu
+          command: ["true"]
+      """;
+
+  @TempDir Path temp;
+
+  /** Environments are not used by these workloads: any use is a failure of the test. */
+  private static final Up.Environments NO_ENVIRONMENTS =
+      new Up.Environments() {
+        @Override
+        public Optional<String> problem(String specFile) {
+          throw new AssertionError("no environment to check: " + specFile);
+        }
+
+        @Override
+        public EnvironmentStore.Created build(String name, String specFile) {
+          throw new AssertionError("no environment to build: " + specFile);
+        }
+      };
+
+  private Up.Request request(Path workload, MigctlHome home, SimulatedMigDriver driver) {
+    return new Up.Request(
+        Optional.of(workload),
+        home,
+        Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+        o -> o.withPort(0),
+        w -> GpuNode.simulated(driver));
+  }
+
+  @Test
+  void aWorkloadIsPlannedAppliedRunAndWatchedToItsEnd() throws Exception {
+    Path file = temp.resolve("workload.yml");
+    Files.writeString(file, WORKLOAD);
+    MigctlHome home = new MigctlHome(temp.resolve("home"));
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    List<Up.Step> steps = new ArrayList<>();
+
+    Up.Outcome outcome =
+        new Up(NO_ENVIRONMENTS, steps::add, Clock.systemUTC()).run(request(file, home, driver));
+
+    assertThat(outcome).isInstanceOf(Up.Outcome.Finished.class);
+    Up.Outcome.Finished finished = (Up.Outcome.Finished) outcome;
+    try (NodeDaemon daemon = finished.daemon()) {
+      assertThat(finished.jobs()).extracting(Job::state).containsOnly(JobState.SUCCEEDED);
+      assertThat(finished.jobs()).extracting(j -> j.spec().name()).hasSize(3);
+      assertThat(finished.allSucceeded()).isTrue();
+      assertThat(daemon.home().daemonFile()).exists();
+    }
+    assertThat(steps.getFirst()).isInstanceOf(Up.Step.Planned.class);
+    assertThat(((Up.Step.Planned) steps.getFirst()).node()).isEqualTo("simulated a100-40gb:1");
+    assertThat(steps)
+        .filteredOn(s -> !(s instanceof Up.Step.Applying || s instanceof Up.Step.Watching))
+        .extracting(s -> s.getClass().getSimpleName())
+        .containsExactly("Planned", "Applied", "DaemonStarted", "Submitted");
+    assertThat(steps.getLast()).isInstanceOf(Up.Step.Watching.class);
+    assertThat(driver.gpuInstances(0)).as("the planned instances").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(home.daemonFile()).as("removed when the daemon closed").doesNotExist();
+  }
+
+  @Test
+  void aWorkloadThatCannotRunChangesNothing() throws IOException {
+    Path file = temp.resolve("workload.yml");
+    Files.writeString(file, WORKLOAD.replace("1g.5gb", "9g.99gb"));
+    MigctlHome home = new MigctlHome(temp.resolve("home"));
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+    List<Up.Step> steps = new ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                new Up(NO_ENVIRONMENTS, steps::add, Clock.systemUTC())
+                    .run(request(file, home, driver)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(file + ": the workload cannot run here; nothing was changed")
+        .hasMessageContaining("9g.99gb");
+    assertThat(steps).isEmpty();
+    assertThat(home.root()).doesNotExist();
+    assertThat(driver.gpuInstances(0)).isEmpty();
+  }
+}
