@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     name = "sim",
     mixinStandardHelpOptions = true,
     description = {
-      "Control the simulated node: hold devices, inject driver faults, start over;",
-      "simulate a job trace on a virtual cluster (sim trace FILE, or sim --trace FILE).",
+      "Control the simulated node, or simulate a job trace on a virtual cluster.",
+      "",
+      "Hold devices, inject driver faults, start over; simulate a job trace with",
+      "'sim trace FILE' (or 'sim --trace FILE').",
       "",
       "Make a process hold a MIG device, make the next driver calls fail, or return the",
       "node to its initial state. Works on the simulated node only. 'sim trace' needs no",
