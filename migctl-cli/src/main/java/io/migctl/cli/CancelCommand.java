@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
     name = "cancel",
     mixinStandardHelpOptions = true,
     description = {
-      "Cancel a job: a queued one at once; a running one gets SIGTERM on its process group,",
+      "Cancel a job.",
+      "",
+      "A queued job is cancelled at once; a running one gets SIGTERM on its process group,",
       "then SIGKILL after the daemon's grace period."
     })
 final class CancelCommand implements Callable<Integer> {

@@ -196,8 +196,10 @@ final class EnvCommand implements Runnable {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Check an environment.yml without building it: print the build id it would get and its",
-        "canonical form (what the id is the hash of), and warn about what conda would ignore.",
+        "Check an environment.yml without building it.",
+        "",
+        "Prints the build id it would get and its canonical form (what the id is the hash of),",
+        "and warns about what conda would ignore.",
         "",
         "'env create' with the same file and backend builds (or finds) exactly this id. Exit 2",
         "with the problem when the file is not a spec the backend can build."

@@ -65,16 +65,23 @@ final class JobsCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  /** The job table as text. */
+  /**
+   * The job table as text. The device column is as wide as its widest MIG UUID ({@code MIG-} and 36
+   * characters from current drivers, {@code MIG-GPU-…/gi/ci} from old ones), shown whole: it is
+   * what {@code CUDA_VISIBLE_DEVICES} takes.
+   */
   static String table(JsonNode jobs, Instant now) {
     StringBuilder b = new StringBuilder();
-    String format = "%-6s %-20s %-10s %-3s %-12s %-10s %-9s %s%n";
+    int deviceWidth = "DEVICE".length();
+    for (JsonNode j : jobs) {
+      deviceWidth = Math.max(deviceWidth, device(j).length());
+    }
+    String format = "%-6s %-20s %-10s %-3s %-12s %-" + deviceWidth + "s %-9s %s%n";
     b.append(
         String.format(
             Locale.ROOT, format, "ID", "NAME", "STATE", "GPU", "SLICE", "DEVICE", "TIME", "NOTE"));
     for (JsonNode j : jobs) {
       JsonNode d = j.get("device");
-      String device = d == null ? "-" : shortUuid(d.get("uuid").asText());
       String gpu = d == null ? "-" : d.get("gpu").asText();
       String slice =
           d == null
@@ -93,7 +100,7 @@ final class JobsCommand implements Callable<Integer> {
               j.get("state").asText(),
               gpu,
               slice,
-              device,
+              device(j),
               elapsed(j, now),
               note));
     }
@@ -122,8 +129,9 @@ final class JobsCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
-  static String shortUuid(String uuid) {
-    return uuid.length() > 12 ? uuid.substring(0, 12) + "…" : uuid;
+  private static String device(JsonNode job) {
+    JsonNode d = job.get("device");
+    return d == null ? "-" : d.get("uuid").asText();
   }
 
   private static String clip(String s, int n) {

@@ -29,10 +29,12 @@ import picocli.CommandLine.Spec;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {
-      "Choose MIG layouts for a workload's jobs: each gets the smallest profile that fits its",
-      "need; all are placed on the fewest GPUs, leaving the most contiguous room (an exact",
-      "search per GPU, branch and bound across GPUs). Prints the reasoning and a mig-parted v1",
-      "file that 'mig apply' takes; jobs that cannot be placed are named with the reason.",
+      "Choose MIG layouts for a workload's jobs.",
+      "",
+      "Each job gets the smallest profile that fits its need; all are placed on the fewest",
+      "GPUs, leaving the most contiguous room (an exact search per GPU, branch and bound across",
+      "GPUs). Prints the reasoning and a mig-parted v1 file that 'mig apply' takes; jobs that",
+      "cannot be placed are named with the reason.",
       "Exit 1 when some job could never run on these GPUs.",
       "",
       "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC."

@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     name = "submit",
     mixinStandardHelpOptions = true,
     description = {
-      "Queue a job. It runs on a MIG device that fits (the smallest free one), with",
-      "CUDA_VISIBLE_DEVICES and NVIDIA_VISIBLE_DEVICES set to that device's MIG-<uuid>.",
+      "Queue a job to run on a MIG device that fits.",
+      "",
+      "The job runs on the smallest free MIG device that fits, with CUDA_VISIBLE_DEVICES and",
+      "NVIDIA_VISIBLE_DEVICES set to that device's MIG-<uuid>.",
       "",
       "The command is passed as an argument list, never through a shell: put it after --.",
       "Example: migctl submit --gpu 1g.5gb --env infer -- python serve.py --port 8000"

@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
     name = "top",
     mixinStandardHelpOptions = true,
     description = {
-      "A live view of the daemon's node: per GPU its memory slices with each MIG instance drawn",
-      "where it sits and the job on it, each instance's memory use, and the queue with the",
-      "reason each job waits. q or Ctrl-C quits."
+      "Show a live view of the daemon's node.",
+      "",
+      "Per GPU its memory slices with each MIG instance drawn where it sits and the job on it,",
+      "each instance's memory use, and the queue with the reason each job waits. q or Ctrl-C",
+      "quits."
     })
 final class TopCommand implements Callable<Integer> {
 

@@ -3,6 +3,7 @@ package io.migctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +22,11 @@ class EnvCliIT {
 
   @org.junit.jupiter.api.BeforeEach
   void needsPython() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        io.migctl.env.venv.VenvBackend.findPython(java.util.Optional.empty(), System.getenv())
-            .isPresent(),
-        "python3 is not on PATH; the venv backend cannot be tested");
+    RequiredTools.fromEnvironment()
+        .require(
+            io.migctl.env.venv.VenvBackend.findPython(java.util.Optional.empty(), System.getenv())
+                .isPresent(),
+            () -> "python3 is not on PATH; the venv backend cannot be tested");
   }
 
   private Invocations migctl() {

@@ -1,9 +1,9 @@
 package io.migctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +37,8 @@ class NvmlStandInCliIT {
     try {
       p = new ProcessBuilder(gcc).redirectErrorStream(true).start();
     } catch (IOException e) {
-      assumeTrue(false, "gcc is not installed: " + e.getMessage());
+      RequiredTools.fromEnvironment()
+          .require(false, () -> "gcc is not installed: " + e.getMessage());
       return;
     }
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

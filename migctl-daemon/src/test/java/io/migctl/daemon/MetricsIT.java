@@ -1,7 +1,6 @@
 package io.migctl.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.core.metrics.GpuTelemetry;
@@ -219,13 +218,7 @@ class MetricsIT {
 
   /** promtool's own parser and linter, when it is installed (CI installs it). */
   private static void promtoolCheck(String text) throws IOException, InterruptedException {
-    Path promtool = Path.of("/usr/bin/promtool");
-    if (!Files.isExecutable(promtool)) {
-      assertThat(System.getenv("MIGCTL_REQUIRE_TOOLS"))
-          .as("promtool is required in CI")
-          .isNotEqualTo("1");
-      assumeThat(false).as("promtool is not installed (apt-get install prometheus)").isTrue();
-    }
+    Path promtool = Promtool.require().executable();
     Process p =
         new ProcessBuilder(promtool.toString(), "check", "metrics")
             .redirectErrorStream(true)

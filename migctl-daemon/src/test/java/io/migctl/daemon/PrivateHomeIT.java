@@ -10,6 +10,7 @@ import io.migctl.env.venv.VenvBackend;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.process.SystemToolRunner;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,7 +51,9 @@ class PrivateHomeIT {
   @Test
   void everyFolderUnderTheHomeIs0700AndEveryFile0600AfterADaemonRanAJob() throws Exception {
     Optional<Path> python = VenvBackend.findPython(Optional.empty(), System.getenv());
-    assumeTrue(python.isPresent(), "python3 is not on PATH; the venv backend cannot be tested");
+    RequiredTools.fromEnvironment()
+        .require(
+            python.isPresent(), () -> "python3 is not on PATH; the venv backend cannot be tested");
     Path home = temp.resolve("home");
     new EnvironmentStore(
             home.resolve("envs"), Clock.systemUTC(), new SystemToolRunner(), Duration.ofMinutes(5))

@@ -3,6 +3,7 @@ package io.migctl.daemon;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.migctl.testing.RequiredTools;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Prometheus' {@code promtool}: {@code $PROMTOOL} where that is set, else the first on {@code
@@ -51,18 +51,14 @@ record Promtool(Path executable) {
 
   /** The promtool to use; skips the calling test without one, or fails it in CI. */
   static Promtool require() {
-    Optional<Path> found = find();
-    if (found.isEmpty()) {
-      String why =
-          "promtool was not found ($PROMTOOL, else PATH and /usr/bin/promtool). Install it with"
-              + " 'apt-get install prometheus' (Debian/Ubuntu; or take promtool from a Prometheus"
-              + " release tarball and set PROMTOOL=/path/to/promtool).";
-      if ("1".equals(System.getenv("MIGCTL_REQUIRE_TOOLS"))) {
-        fail(why + " MIGCTL_REQUIRE_TOOLS=1 makes this a failure.");
-      }
-      Assumptions.abort(why);
-    }
-    return new Promtool(found.get());
+    return new Promtool(
+        RequiredTools.fromEnvironment()
+            .require(
+                find(),
+                () ->
+                    "promtool was not found ($PROMTOOL, else PATH and /usr/bin/promtool). Install"
+                        + " it with 'apt-get install prometheus' (Debian/Ubuntu; or take promtool"
+                        + " from a Prometheus release tarball and set PROMTOOL=/path/to/promtool)."));
   }
 
   /** Runs promtool with these arguments in {@code dir}; standard error is merged into output. */

@@ -1,7 +1,6 @@
 package io.migctl.env.conda;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.env.Activation;
@@ -9,6 +8,7 @@ import io.migctl.env.BuildContext;
 import io.migctl.env.BuildProgress;
 import io.migctl.env.conda.CondaFamilyBackend.Tool;
 import io.migctl.process.SystemToolRunner;
+import io.migctl.testing.RequiredTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,17 +35,19 @@ class CondaFamilyBackendIT {
   void buildsLocksAndExportsAnEmptyEnvironment(Tool tool) throws Exception {
     Map<String, String> env = System.getenv();
     Optional<Path> executable = CondaFamilyBackend.find(tool, Optional.empty(), env);
-    assumeTrue(
-        executable.isPresent(),
-        () ->
-            tool.command()
-                + " is not installed: not on PATH ("
-                + env.getOrDefault("PATH", "")
-                + ") nor named by "
-                + tool.exeVariable()
-                + "; looked for "
-                + Stream.of(Tool.values()).map(Tool::command).toList()
-                + ", one test each");
+    // Not installed in CI: the only tools a test may skip without, saying so.
+    RequiredTools.fromEnvironment()
+        .optional(
+            executable.isPresent(),
+            () ->
+                tool.command()
+                    + " is not installed: not on PATH ("
+                    + env.getOrDefault("PATH", "")
+                    + ") nor named by "
+                    + tool.exeVariable()
+                    + "; looked for "
+                    + Stream.of(Tool.values()).map(Tool::command).toList()
+                    + ", one test each");
 
     CondaFamilyBackend backend = new CondaFamilyBackend(tool, executable.get());
     Path prefix = work.resolve("envs/empty");

@@ -2,7 +2,6 @@ package io.migctl.env.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.EnvironmentSpec;
@@ -12,6 +11,7 @@ import io.migctl.env.EnvBackend;
 import io.migctl.env.spec.EnvironmentFiles;
 import io.migctl.env.venv.VenvBackend;
 import io.migctl.process.SystemToolRunner;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +45,11 @@ class VenvStoreIT {
 
   @BeforeEach
   void findPython() {
-    Optional<Path> p = VenvBackend.findPython(Optional.empty(), System.getenv());
-    assumeTrue(p.isPresent(), "python3 is not on PATH; the venv backend cannot be tested");
-    python = p.get();
+    python =
+        RequiredTools.fromEnvironment()
+            .require(
+                VenvBackend.findPython(Optional.empty(), System.getenv()),
+                () -> "python3 is not on PATH; the venv backend cannot be tested");
   }
 
   private EnvironmentStore store() {

@@ -23,6 +23,7 @@ import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.process.ScriptedToolRunner;
 import io.migctl.process.ToolCommand;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -40,7 +41,6 @@ import java.util.function.Supplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,7 +86,7 @@ class NvmlMigDriverIT {
 
   @BeforeEach
   void needsTheStandIn() {
-    Assumptions.assumeTrue(notBuilt == null, () -> notBuilt);
+    RequiredTools.fromEnvironment().require(notBuilt == null, () -> notBuilt);
   }
 
   @AfterAll

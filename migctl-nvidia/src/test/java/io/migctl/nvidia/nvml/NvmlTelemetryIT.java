@@ -13,6 +13,7 @@ import io.migctl.core.metrics.TelemetrySample;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -26,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +96,7 @@ class NvmlTelemetryIT {
   }
 
   private static void needsTheStandIn() {
-    Assumptions.assumeTrue(notBuilt == null, () -> notBuilt);
+    RequiredTools.fromEnvironment().require(notBuilt == null, () -> notBuilt);
   }
 
   private static ComputeInstance device(int profileId, int ciProfile) {

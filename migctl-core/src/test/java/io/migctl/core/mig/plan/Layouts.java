@@ -14,25 +14,32 @@ import io.migctl.core.mig.ProfileName;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds live GPU snapshots for planner tests, without a driver. */
-final class Layouts {
+/** Builds live GPU snapshots for core tests, without a driver. */
+public final class Layouts {
 
   private final GpuModel model;
   private final MigMode mode;
   private final List<GpuSnapshot.Instance> instances = new ArrayList<>();
+  private int index;
   private int uuids;
 
-  Layouts(GpuModel model) {
+  public Layouts(GpuModel model) {
     this(model, MigMode.ENABLED);
   }
 
-  Layouts(GpuModel model, MigMode mode) {
+  public Layouts(GpuModel model, MigMode mode) {
     this.model = model;
     this.mode = mode;
   }
 
+  /** The GPU's index on its node (0 unless set). */
+  public Layouts index(int gpu) {
+    this.index = gpu;
+    return this;
+  }
+
   /** A GPU instance with its default compute instance; {@code pids} hold it (busy when any). */
-  Layouts gi(String profile, int start, long... pids) {
+  public Layouts gi(String profile, int start, long... pids) {
     GpuInstanceProfile p = model.profile(ProfileName.parse(profile)).orElseThrow();
     ComputeInstanceProfile def =
         ComputeInstanceProfile.of(p).stream()
@@ -43,10 +50,10 @@ final class Layouts {
   }
 
   /** A compute instance for {@link #gi(String, int, List)}. */
-  record Ci(String profile, int start, long... pids) {}
+  public record Ci(String profile, int start, long... pids) {}
 
   /** A GPU instance with the given compute instances. */
-  Layouts gi(String profile, int start, List<Ci> cis) {
+  public Layouts gi(String profile, int start, List<Ci> cis) {
     GpuInstanceProfile p = model.profile(ProfileName.parse(profile)).orElseThrow();
     Placement at = new Placement(start, p.memorySlices());
     int id = 100 + instances.size();
@@ -66,19 +73,19 @@ final class Layouts {
       computes.add(
           new GpuSnapshot.Compute(
               new ComputeInstance(
-                  0, id, ciId++, cp.id(), new Placement(ci.start(), cp.computeSlices()), uuid),
+                  index, id, ciId++, cp.id(), new Placement(ci.start(), cp.computeSlices()), uuid),
               cp,
               holders));
     }
-    instances.add(new GpuSnapshot.Instance(new GpuInstance(0, id, p.id(), at), p, computes));
+    instances.add(new GpuSnapshot.Instance(new GpuInstance(index, id, p.id(), at), p, computes));
     return this;
   }
 
-  GpuSnapshot snapshot() {
+  public GpuSnapshot snapshot() {
     GpuDevice device =
         new GpuDevice(
-            0,
-            "GPU-test",
+            index,
+            "GPU-test-" + index,
             model.productName(),
             "00000000:01:00.0",
             model.pciDeviceId(),
