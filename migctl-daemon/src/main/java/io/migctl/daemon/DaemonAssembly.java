@@ -10,7 +10,7 @@ import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
 import io.migctl.daemon.store.TokenRecords;
 import io.migctl.daemon.web.WebPage;
-import io.migctl.env.EnvironmentBuilds;
+import io.migctl.env.builds.EnvironmentBuilds;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.home.MigctlHome;
 import io.migctl.home.PrivateFiles;

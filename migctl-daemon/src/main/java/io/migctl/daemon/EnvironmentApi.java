@@ -4,7 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.migctl.core.env.BuildTarget;
 import io.migctl.env.BuildFailedException;
-import io.migctl.env.EnvironmentBuilds;
+import io.migctl.env.builds.EnvironmentBuilds;
 import io.migctl.env.spec.CheckedSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;

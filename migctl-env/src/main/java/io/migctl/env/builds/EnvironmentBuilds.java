@@ -1,8 +1,11 @@
-package io.migctl.env;
+package io.migctl.env.builds;
 
 import io.migctl.core.env.BuildTarget;
 import io.migctl.core.env.EnvironmentSpec;
 import io.migctl.core.env.SpecText;
+import io.migctl.env.BuildFailedException;
+import io.migctl.env.BuildProgress;
+import io.migctl.env.EnvBackend;
 import io.migctl.env.conda.CondaFamilyBackend;
 import io.migctl.env.spec.CheckedSpec;
 import io.migctl.env.store.EnvironmentStore;

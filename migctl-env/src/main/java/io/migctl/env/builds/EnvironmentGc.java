@@ -1,4 +1,4 @@
-package io.migctl.env;
+package io.migctl.env.builds;
 
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobStore;
