@@ -1,9 +1,9 @@
 #!/bin/sh
 # JMH benchmarks of one scheduling decision as the node daemon takes it after an event (one job
-# finishes, one arrives, then io.migctl.core.job.Dispatcher.decide) on a simulated fleet of 1,000
+# finishes, one arrives, then io.migctl.core.job.IncrementalScheduler.decide) on a simulated fleet of 1,000
 # and 10,000 A100-40GB GPUs with mixed MIG layouts, ~80% of devices busy and a queue as deep as the
 # fleet (seed 42). Prints p50/p99/max of one event and its decision (JMH sample mode) and events per
-# second (throughput), for the daemon's Dispatcher and for a decision rebuilt from a snapshot of the
+# second (throughput), for the daemon's IncrementalScheduler and for a decision rebuilt from a snapshot of the
 # whole queue (Scheduler.decide). Issue 8 asks for p99 under 1 ms at 1,000 GPUs and under 5 ms at
 # 10,000. Builds migctl-bench first. Extra arguments go to JMH and override the defaults, e.g.
 #   scripts/bench-scale.sh -p scheduler=daemon,snapshot,straightforward -p gpus=1000

@@ -1,6 +1,6 @@
 package io.migctl.apply;
 
-import io.migctl.core.mig.plan.GpuPlan;
+import io.migctl.core.mig.change.GpuPlan;
 import java.util.List;
 
 /**

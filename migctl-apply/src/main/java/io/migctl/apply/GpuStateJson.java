@@ -10,7 +10,7 @@ import io.migctl.core.mig.PlacedComputeInstance;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.core.mig.plan.GpuState;
+import io.migctl.core.mig.change.GpuState;
 import java.util.ArrayList;
 import java.util.List;
 

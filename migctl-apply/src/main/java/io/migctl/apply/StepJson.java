@@ -1,6 +1,6 @@
 package io.migctl.apply;
 
-import io.migctl.core.mig.plan.PlanStep;
+import io.migctl.core.mig.change.PlanStep;
 
 /**
  * One plan step as JSON (the {@code mig apply --dry-run --json} shape and the journal's): {@code

@@ -2,9 +2,9 @@ package io.migctl.daemon;
 
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.job.Admission;
-import io.migctl.core.job.Dispatcher;
 import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.IllegalTransitionException;
+import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobEvent;
@@ -202,7 +202,7 @@ public final class JobService implements AutoCloseable {
             folders,
             guards.exec());
     this.loop = new JobLoop(ports.thread(), ports.timers(), settings.tick());
-    this.jobs = new RuntimeJobs(new Dispatcher(settings.policy()), new WaitingBoard());
+    this.jobs = new RuntimeJobs(new IncrementalScheduler(settings.policy()), new WaitingBoard());
     this.runner =
         new EffectRunner(
             store,

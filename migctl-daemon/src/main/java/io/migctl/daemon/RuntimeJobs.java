@@ -1,6 +1,6 @@
 package io.migctl.daemon;
 
-import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobState;
 import java.util.HashMap;
@@ -10,17 +10,17 @@ import java.util.Set;
 
 /**
  * The unfinished jobs as the store has them after each stored transition, kept on the job thread so
- * that a scheduling round reads the driver but not the store: the queue in a {@link Dispatcher},
- * the others (starting, running, stopping) by id, and why queued ones wait on the {@link
- * WaitingBoard}. Not thread-safe: the job thread owns it.
+ * that a scheduling round reads the driver but not the store: the queue in a {@link
+ * IncrementalScheduler}, the others (starting, running, stopping) by id, and why queued ones wait
+ * on the {@link WaitingBoard}. Not thread-safe: the job thread owns it.
  */
 final class RuntimeJobs {
 
-  private final Dispatcher queue;
+  private final IncrementalScheduler queue;
   private final WaitingBoard waiting;
   private final Map<Long, Job> active = new HashMap<>();
 
-  RuntimeJobs(Dispatcher queue, WaitingBoard waiting) {
+  RuntimeJobs(IncrementalScheduler queue, WaitingBoard waiting) {
     this.queue = queue;
     this.waiting = waiting;
   }
@@ -43,7 +43,7 @@ final class RuntimeJobs {
     }
   }
 
-  Dispatcher queue() {
+  IncrementalScheduler queue() {
     return queue;
   }
 

@@ -1,6 +1,6 @@
 package io.migctl.daemon;
 
-import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobStore;
 import io.migctl.core.job.JobTrigger;
@@ -21,9 +21,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One scheduling round, on the job thread: reads the devices, lets the {@link Dispatcher} place
- * what it can, records why the rest waits, and hands the jobs no free device fits to the {@link
- * Reshaper} when the daemon reshapes.
+ * One scheduling round, on the job thread: reads the devices, lets the {@link IncrementalScheduler}
+ * place what it can, records why the rest waits, and hands the jobs no free device fits to the
+ * {@link Reshaper} when the daemon reshapes.
  */
 final class SchedulingRound implements Runnable {
 
@@ -56,7 +56,7 @@ final class SchedulingRound implements Runnable {
 
   @Override
   public void run() {
-    Dispatcher queue = jobs.queue();
+    IncrementalScheduler queue = jobs.queue();
     WaitingBoard waiting = jobs.waiting();
     if (queue.size() == 0) {
       waiting.clear();

@@ -10,7 +10,7 @@ import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.Placement;
-import io.migctl.core.mig.plan.DesiredLayouts;
+import io.migctl.core.mig.change.DesiredLayouts;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.mig.DriverError;
 import io.migctl.core.mig.GpuSnapshot;
-import io.migctl.core.mig.plan.GpuState;
+import io.migctl.core.mig.change.GpuState;
 import io.migctl.nvidia.sim.SimOperation;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;

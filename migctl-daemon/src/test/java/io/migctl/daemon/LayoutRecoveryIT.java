@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.mig.GpuSnapshot;
-import io.migctl.core.mig.plan.GpuState;
+import io.migctl.core.mig.change.GpuState;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;

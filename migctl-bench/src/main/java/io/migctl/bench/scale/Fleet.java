@@ -1,6 +1,6 @@
 package io.migctl.bench.scale;
 
-import io.migctl.core.job.Dispatcher;
+import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.MigSlot;
 import io.migctl.core.job.Scheduler;
@@ -18,10 +18,10 @@ import java.util.Set;
  * ~80 % of devices busy, a queue as deep as the fleet) after one decision that places what the
  * initial free devices allow, so every measured decision is one the daemon takes in steady state.
  *
- * <p>Schedulers: {@code daemon} keeps a {@link Dispatcher} between events, as the node daemon does;
- * {@code snapshot} calls {@link Scheduler#decide} on the whole queue and every free device each
- * time (the daemon's previous way); {@code straightforward} runs {@link StraightforwardScheduler},
- * the first scan.
+ * <p>Schedulers: {@code daemon} keeps a {@link IncrementalScheduler} between events, as the node
+ * daemon does; {@code snapshot} calls {@link Scheduler#decide} on the whole queue and every free
+ * device each time (the daemon's previous way); {@code straightforward} runs {@link
+ * StraightforwardScheduler}, the first scan.
  */
 final class Fleet {
 
@@ -29,7 +29,7 @@ final class Fleet {
   private final SimulatedCluster cluster;
   private final Random random = new Random(7);
   private final List<MigSlot> busy;
-  private final Dispatcher dispatcher;
+  private final IncrementalScheduler dispatcher;
   private final List<Job> queued;
   private final List<MigSlot> free;
   private long nextId;
@@ -43,7 +43,7 @@ final class Fleet {
     this.nextId = queued.size() + 1L;
     switch (scheduler) {
       case "daemon" -> {
-        dispatcher = new Dispatcher(Scheduler.Policy.DEFAULT);
+        dispatcher = new IncrementalScheduler(Scheduler.Policy.DEFAULT);
         dispatcher.devices(cluster.all(), free);
         queued.forEach(dispatcher::enqueue);
       }

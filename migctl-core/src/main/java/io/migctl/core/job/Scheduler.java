@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Which queued job goes to which free MIG device. {@link #decide} is a pure decision over a
- * snapshot; the daemon keeps a {@link Dispatcher} between decisions, which decides the same.
+ * snapshot; the daemon keeps a {@link IncrementalScheduler} between decisions, which decides the
+ * same.
  *
  * <p>Jobs are taken in order: starving jobs first (those that waited longer than {@link
  * Policy#starvationAfter()}), then by priority, then by age. Each takes the best fit: the smallest
@@ -79,8 +80,8 @@ public final class Scheduler {
   }
 
   /**
-   * One decision on a snapshot: a {@link Dispatcher} loaded with the queue, the free devices and
-   * the jobs without a GPU that hold a slot.
+   * One decision on a snapshot: a {@link IncrementalScheduler} loaded with the queue, the free
+   * devices and the jobs without a GPU that hold a slot.
    *
    * @param queued the queued jobs, in any order
    * @param free the devices no job holds and no foreign process uses
@@ -94,7 +95,7 @@ public final class Scheduler {
       int runningWithoutGpu,
       Instant now,
       Policy policy) {
-    Dispatcher dispatcher = new Dispatcher(policy);
+    IncrementalScheduler dispatcher = new IncrementalScheduler(policy);
     dispatcher.devices(all, free);
     dispatcher.runningWithoutGpu(runningWithoutGpu);
     for (Job job : queued) {

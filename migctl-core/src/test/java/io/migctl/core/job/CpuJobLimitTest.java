@@ -86,7 +86,7 @@ class CpuJobLimitTest {
 
   @Test
   void theDispatcherKeepsCountWithinADecisionAndReportsTheFullSlots() {
-    Dispatcher d = new Dispatcher(limit(3));
+    IncrementalScheduler d = new IncrementalScheduler(limit(3));
     d.devices(List.of(), List.of());
     d.runningWithoutGpu(1);
     for (int i = 1; i <= 4; i++) {

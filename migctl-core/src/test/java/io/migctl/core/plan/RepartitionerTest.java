@@ -11,7 +11,7 @@ import io.migctl.core.mig.Layout;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.core.mig.plan.DesiredGpu;
+import io.migctl.core.mig.change.DesiredGpu;
 import io.migctl.core.plan.Repartitioner.Assigned;
 import io.migctl.core.plan.Repartitioner.Decision;
 import io.migctl.core.plan.Repartitioner.Demand;

@@ -33,7 +33,7 @@ import java.util.TreeSet;
  *
  * <p>Not thread-safe: one thread owns it (the daemon's job thread).
  */
-public final class Dispatcher {
+public final class IncrementalScheduler {
 
   private final Scheduler.Policy policy;
   private final Map<Long, Job> jobs = new HashMap<>();
@@ -49,7 +49,7 @@ public final class Dispatcher {
   private Instant cutoff = Instant.MIN;
   private int cpuInUse;
 
-  public Dispatcher(Scheduler.Policy policy) {
+  public IncrementalScheduler(Scheduler.Policy policy) {
     this.policy = policy;
   }
 

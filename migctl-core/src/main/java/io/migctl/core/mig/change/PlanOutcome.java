@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 /** The planner's answer for one GPU: a plan, or why there can be none without harm. */
 public sealed interface PlanOutcome {

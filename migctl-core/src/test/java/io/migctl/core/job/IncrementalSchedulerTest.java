@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class DispatcherTest {
+class IncrementalSchedulerTest {
 
   private static final Policy POLICY = new Policy(Duration.ofMinutes(10));
 
@@ -36,7 +36,7 @@ class DispatcherTest {
   @Test
   void aDecisionPlacesInOrderAndLeavesTheRestQueued() {
     List<MigSlot> all = layout();
-    Dispatcher d = new Dispatcher(POLICY);
+    IncrementalScheduler d = new IncrementalScheduler(POLICY);
     d.devices(all, all);
     Instant now = T0.plus(Duration.ofMinutes(5));
     d.enqueue(Jobs.queued(1, 19000, 3, 0, T0)); // 3g: only GPU 0's (GPU 1's is foreign-busy)
@@ -63,7 +63,7 @@ class DispatcherTest {
   @Test
   void aJobThatStartsToStarveGoesFirst() {
     List<MigSlot> one = List.of(Jobs.slot("MIG-x", 0, "1g.5gb", 4864, 1, 0, false));
-    Dispatcher d = new Dispatcher(POLICY);
+    IncrementalScheduler d = new IncrementalScheduler(POLICY);
     d.devices(one, List.of());
     d.enqueue(Jobs.queued(1, 4000, 1, -5, T0)); // low priority, oldest
     d.enqueue(Jobs.queued(2, 4000, 1, 5, T0.plus(Duration.ofMinutes(1))));
@@ -78,7 +78,7 @@ class DispatcherTest {
   @Test
   void badInputIsRefused() {
     List<MigSlot> all = layout();
-    Dispatcher d = new Dispatcher(POLICY);
+    IncrementalScheduler d = new IncrementalScheduler(POLICY);
     d.devices(all, all.subList(0, 2));
     assertThatIllegalArgumentException()
         .isThrownBy(() -> d.release(all.get(0)))
@@ -104,7 +104,7 @@ class DispatcherTest {
     Random random = new Random(seed);
     for (int run = 0; run < 300; run++) {
       List<MigSlot> all = layout();
-      Dispatcher d = new Dispatcher(POLICY);
+      IncrementalScheduler d = new IncrementalScheduler(POLICY);
       List<Job> queue = new ArrayList<>();
       List<MigSlot> free = new ArrayList<>(all);
       List<MigSlot> busy = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import io.migctl.core.mig.PlacedComputeInstance;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.core.mig.plan.Layouts.Ci;
+import io.migctl.core.mig.change.Layouts.Ci;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

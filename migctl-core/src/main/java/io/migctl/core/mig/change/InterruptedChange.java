@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 import io.migctl.core.mig.GpuSnapshot;
 

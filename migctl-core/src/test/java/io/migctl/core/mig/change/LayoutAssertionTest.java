@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.core.mig.plan.Layouts.Ci;
+import io.migctl.core.mig.change.Layouts.Ci;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,11 +10,11 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
-import io.migctl.core.mig.plan.PlanStep.CreateComputeInstance;
-import io.migctl.core.mig.plan.PlanStep.CreateGpuInstance;
-import io.migctl.core.mig.plan.PlanStep.DestroyComputeInstance;
-import io.migctl.core.mig.plan.PlanStep.DestroyGpuInstance;
-import io.migctl.core.mig.plan.PlanStep.KeepGpuInstance;
+import io.migctl.core.mig.change.PlanStep.CreateComputeInstance;
+import io.migctl.core.mig.change.PlanStep.CreateGpuInstance;
+import io.migctl.core.mig.change.PlanStep.DestroyComputeInstance;
+import io.migctl.core.mig.change.PlanStep.DestroyGpuInstance;
+import io.migctl.core.mig.change.PlanStep.KeepGpuInstance;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.migctl.core.mig.plan;
+package io.migctl.core.mig.change;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
