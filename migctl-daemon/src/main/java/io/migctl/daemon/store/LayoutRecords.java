@@ -55,7 +55,7 @@ public final class LayoutRecords {
             s.setString(5, Objects.requireNonNull(outcome, "outcome"));
             s.executeUpdate();
           }
-          return SqliteJobStore.lastRowId(c);
+          return SqlValues.lastRowId(c);
         });
   }
 

@@ -16,19 +16,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.stream.Collectors;
 
 /**
  * The {@link JobStore} on the daemon's SQLite {@link Database}. Each method is one transaction (or
@@ -40,46 +36,8 @@ import java.util.stream.Collectors;
  */
 public final class SqliteJobStore implements JobStore {
 
-  /** Columns a transition may change, in the order {@link #bindMutable} binds them. */
-  private static final List<String> MUTABLE =
-      List.of(
-          "state",
-          "attempt",
-          "started_at",
-          "finished_at",
-          "device_uuid",
-          "device_gpu",
-          "device_gi",
-          "device_profile",
-          "supervisor_pid",
-          "supervisor_start",
-          "stop_cause",
-          "exit_status",
-          "reason");
-
-  private static final String INSERT_JOB =
-      "INSERT INTO jobs (name, tenant, priority, spec_json, req_memory_mib, req_compute_slices,"
-          + " environment_build, submitted_at, "
-          + String.join(", ", MUTABLE)
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
-          + ", ?".repeat(MUTABLE.size())
-          + ")";
-
-  private static final String UPDATE_JOB =
-      "UPDATE jobs SET "
-          + MUTABLE.stream().map(c -> c + " = ?").collect(Collectors.joining(", "))
-          + " WHERE id = ? AND "
-          + MUTABLE.stream().map(c -> c + " IS ?").collect(Collectors.joining(" AND "));
-
-  private static final String INSERT_EVENT =
-      "INSERT INTO job_events (job_id, at, from_state, to_state, attempt, kind, detail, device)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
   private static final List<JobState> TERMINAL =
       List.of(JobState.values()).stream().filter(JobState::isTerminal).toList();
-
-  private static final String SELECT_JOB = "SELECT * FROM jobs";
-  private static final String SELECT_EVENT = "SELECT * FROM job_events";
 
   private final Database db;
 
@@ -104,22 +62,9 @@ public final class SqliteJobStore implements JobStore {
     return db.inTransaction(
         "insert job " + spec.name(),
         c -> {
-          try (PreparedStatement s = c.prepareStatement(INSERT_JOB)) {
-            int i = 1;
-            s.setString(i++, spec.name());
-            s.setString(i++, spec.tenant());
-            s.setInt(i++, spec.priority());
-            s.setString(i++, JobSpecCodec.write(spec));
-            setLong(s, i++, requirement.map(Requirement::memoryMiB));
-            setInt(s, i++, requirement.map(Requirement::computeSlices));
-            setText(s, i++, build);
-            s.setString(i++, at.toString());
-            bindMutable(s, i, unnumbered);
-            s.executeUpdate();
-          }
-          long id = lastRowId(c);
+          long id = JobRows.insertJob(c, unnumbered);
           Job job = Job.accepted(id, spec, requirement, build, at);
-          insertEvent(c, JobStateMachine.submitted(job));
+          JobRows.insertEvent(c, JobStateMachine.submitted(job));
           return job;
         });
   }
@@ -129,9 +74,9 @@ public final class SqliteJobStore implements JobStore {
     return db.read(
         "find job " + id,
         c -> {
-          try (PreparedStatement s = c.prepareStatement(SELECT_JOB + " WHERE id = ?")) {
+          try (PreparedStatement s = c.prepareStatement(JobRows.SELECT_JOB + " WHERE id = ?")) {
             s.setLong(1, id);
-            List<Job> jobs = jobs(s);
+            List<Job> jobs = JobRows.jobs(s);
             return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.getFirst());
           }
         });
@@ -139,7 +84,7 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public List<Job> list(JobQuery query) {
-    StringBuilder sql = new StringBuilder(SELECT_JOB).append(" WHERE 1 = 1");
+    StringBuilder sql = new StringBuilder(JobRows.SELECT_JOB).append(" WHERE 1 = 1");
     List<String> args = new ArrayList<>();
     if (!query.states().isEmpty()) {
       List<JobState> states = query.states().stream().sorted().toList();
@@ -160,7 +105,7 @@ public final class SqliteJobStore implements JobStore {
               s.setString(i++, a);
             }
             s.setInt(i, query.limit());
-            return jobs(s);
+            return JobRows.jobs(s);
           }
         });
   }
@@ -173,13 +118,13 @@ public final class SqliteJobStore implements JobStore {
   @Override
   public List<Job> unfinished() {
     List<JobState> open = List.of(JobState.values()).stream().filter(s -> !s.isTerminal()).toList();
-    String sql = SELECT_JOB + " WHERE " + inStates(open) + " ORDER BY id";
+    String sql = JobRows.SELECT_JOB + " WHERE " + inStates(open) + " ORDER BY id";
     return db.read(
         "list unfinished jobs",
         c -> {
           try (PreparedStatement s = c.prepareStatement(sql)) {
             bindStates(s, 1, open);
-            return jobs(s);
+            return JobRows.jobs(s);
           }
         });
   }
@@ -277,17 +222,10 @@ public final class SqliteJobStore implements JobStore {
     return db.inTransaction(
         "record " + transition.event().kind() + " of job " + id,
         c -> {
-          int updated;
-          try (PreparedStatement s = c.prepareStatement(UPDATE_JOB)) {
-            int i = bindMutable(s, 1, after);
-            s.setLong(i++, id);
-            bindMutable(s, i, before);
-            updated = s.executeUpdate();
-          }
-          if (updated != 1) {
+          if (!JobRows.updateJob(c, before, after)) {
             throw refusal(c, transition);
           }
-          long seq = insertEvent(c, transition.event());
+          long seq = JobRows.insertEvent(c, transition.event());
           JobEvent e = transition.event();
           return new JobEvent(
               seq,
@@ -305,9 +243,9 @@ public final class SqliteJobStore implements JobStore {
   private RuntimeException refusal(Connection c, Transition t) throws SQLException {
     long id = t.before().id();
     Optional<Job> stored;
-    try (PreparedStatement s = c.prepareStatement(SELECT_JOB + " WHERE id = ?")) {
+    try (PreparedStatement s = c.prepareStatement(JobRows.SELECT_JOB + " WHERE id = ?")) {
       s.setLong(1, id);
-      stored = jobs(s).stream().findFirst();
+      stored = JobRows.jobs(s).stream().findFirst();
     }
     if (stored.isEmpty()) {
       return new IllegalArgumentException(
@@ -336,9 +274,9 @@ public final class SqliteJobStore implements JobStore {
         "read events of job " + jobId,
         c -> {
           try (PreparedStatement s =
-              c.prepareStatement(SELECT_EVENT + " WHERE job_id = ? ORDER BY seq")) {
+              c.prepareStatement(JobRows.SELECT_EVENT + " WHERE job_id = ? ORDER BY seq")) {
             s.setLong(1, jobId);
-            return events(s);
+            return JobRows.events(s);
           }
         });
   }
@@ -352,10 +290,10 @@ public final class SqliteJobStore implements JobStore {
         "read events after " + afterSeq,
         c -> {
           try (PreparedStatement s =
-              c.prepareStatement(SELECT_EVENT + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
+              c.prepareStatement(JobRows.SELECT_EVENT + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
             s.setLong(1, afterSeq);
             s.setInt(2, limit);
-            return events(s);
+            return JobRows.events(s);
           }
         });
   }
@@ -379,167 +317,5 @@ public final class SqliteJobStore implements JobStore {
           counts.replaceAll((k, v) -> Collections.unmodifiableMap(v));
           return Collections.unmodifiableMap(counts);
         });
-  }
-
-  // ------------------------------------------------------------------------------ rows
-
-  /** Binds the {@link #MUTABLE} columns of {@code job} from {@code i}; returns the next index. */
-  private static int bindMutable(PreparedStatement s, int i, Job job) throws SQLException {
-    s.setString(i++, job.state().wireName());
-    s.setInt(i++, job.attempt());
-    setText(s, i++, job.startedAt().map(Instant::toString));
-    setText(s, i++, job.finishedAt().map(Instant::toString));
-    setText(s, i++, job.device().map(Job.Device::uuid));
-    setInt(s, i++, job.device().map(Job.Device::gpu));
-    setInt(s, i++, job.device().map(Job.Device::gpuInstanceId));
-    setText(s, i++, job.device().map(Job.Device::profile));
-    setLong(s, i++, job.supervisor().map(Job.Supervisor::pid));
-    setText(s, i++, job.supervisor().flatMap(Job.Supervisor::processStart).map(Instant::toString));
-    setText(s, i++, job.stopCause().map(cause -> cause.name().toLowerCase(Locale.ROOT)));
-    setInt(
-        s,
-        i++,
-        job.exitStatus().isPresent() ? Optional.of(job.exitStatus().getAsInt()) : Optional.empty());
-    setText(s, i++, job.reason());
-    return i;
-  }
-
-  private static List<Job> jobs(PreparedStatement s) throws SQLException {
-    List<Job> out = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery()) {
-      while (rs.next()) {
-        out.add(job(rs));
-      }
-    }
-    return out;
-  }
-
-  private static Job job(ResultSet rs) throws SQLException {
-    long id = rs.getLong("id");
-    JobSpec spec;
-    try {
-      spec = JobSpecCodec.read(rs.getString("spec_json"));
-    } catch (IllegalArgumentException e) {
-      throw new StoreException(
-          "job " + id + " in the store has a spec this build cannot read: " + e.getMessage(), e);
-    }
-    Optional<Long> memory = getLong(rs, "req_memory_mib");
-    Optional<Requirement> requirement =
-        memory.isPresent()
-            ? Optional.of(new Requirement(memory.get(), rs.getInt("req_compute_slices")))
-            : Optional.empty();
-    Optional<String> uuid = getText(rs, "device_uuid");
-    Optional<Job.Device> device =
-        uuid.isPresent()
-            ? Optional.of(
-                new Job.Device(
-                    uuid.get(),
-                    rs.getInt("device_gpu"),
-                    rs.getInt("device_gi"),
-                    rs.getString("device_profile")))
-            : Optional.empty();
-    Optional<Long> pid = getLong(rs, "supervisor_pid");
-    Optional<Job.Supervisor> supervisor =
-        pid.isPresent()
-            ? Optional.of(new Job.Supervisor(pid.get(), getInstant(rs, "supervisor_start")))
-            : Optional.empty();
-    Optional<Long> status = getLong(rs, "exit_status");
-    return new Job(
-        id,
-        spec,
-        requirement,
-        getText(rs, "environment_build"),
-        JobState.parse(rs.getString("state")),
-        rs.getInt("attempt"),
-        Instant.parse(rs.getString("submitted_at")),
-        getInstant(rs, "started_at"),
-        getInstant(rs, "finished_at"),
-        device,
-        supervisor,
-        getText(rs, "stop_cause").map(c -> Job.StopCause.valueOf(c.toUpperCase(Locale.ROOT))),
-        status.isPresent() ? OptionalInt.of(Math.toIntExact(status.get())) : OptionalInt.empty(),
-        getText(rs, "reason"));
-  }
-
-  private static long insertEvent(Connection c, JobEvent e) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(INSERT_EVENT)) {
-      s.setLong(1, e.jobId());
-      s.setString(2, e.at().toString());
-      s.setString(3, e.from().wireName());
-      s.setString(4, e.to().wireName());
-      s.setInt(5, e.attempt());
-      s.setString(6, e.kind());
-      s.setString(7, e.detail());
-      setText(s, 8, e.device());
-      s.executeUpdate();
-    }
-    return lastRowId(c);
-  }
-
-  private static List<JobEvent> events(PreparedStatement s) throws SQLException {
-    List<JobEvent> out = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery()) {
-      while (rs.next()) {
-        out.add(
-            new JobEvent(
-                rs.getLong("seq"),
-                rs.getLong("job_id"),
-                Instant.parse(rs.getString("at")),
-                JobState.parse(rs.getString("from_state")),
-                JobState.parse(rs.getString("to_state")),
-                rs.getInt("attempt"),
-                rs.getString("kind"),
-                rs.getString("detail"),
-                getText(rs, "device")));
-      }
-    }
-    return out;
-  }
-
-  static long lastRowId(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  // ------------------------------------------------------------ null-aware accessors
-
-  static void setText(PreparedStatement s, int i, Optional<String> v) throws SQLException {
-    if (v.isPresent()) {
-      s.setString(i, v.get());
-    } else {
-      s.setNull(i, Types.VARCHAR);
-    }
-  }
-
-  private static void setLong(PreparedStatement s, int i, Optional<Long> v) throws SQLException {
-    if (v.isPresent()) {
-      s.setLong(i, v.get());
-    } else {
-      s.setNull(i, Types.BIGINT);
-    }
-  }
-
-  private static void setInt(PreparedStatement s, int i, Optional<Integer> v) throws SQLException {
-    if (v.isPresent()) {
-      s.setInt(i, v.get());
-    } else {
-      s.setNull(i, Types.INTEGER);
-    }
-  }
-
-  static Optional<String> getText(ResultSet rs, String column) throws SQLException {
-    return Optional.ofNullable(rs.getString(column));
-  }
-
-  private static Optional<Long> getLong(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? Optional.empty() : Optional.of(v);
-  }
-
-  static Optional<Instant> getInstant(ResultSet rs, String column) throws SQLException {
-    return getText(rs, column).map(Instant::parse);
   }
 }

@@ -58,7 +58,7 @@ public final class TokenRecords {
             s.setString(3, Objects.requireNonNull(description, "description"));
             s.executeUpdate();
           }
-          return SqliteJobStore.lastRowId(c);
+          return SqlValues.lastRowId(c);
         });
   }
 

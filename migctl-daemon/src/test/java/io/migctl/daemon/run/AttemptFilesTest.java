@@ -107,12 +107,12 @@ class AttemptFilesTest {
   @Test
   void neverSignalsPidOneOrItsOwnGroup() throws Exception {
     Files.writeString(dir.resolve("child.pid"), "1\n");
-    assertThat(processes.ownsGroup(dir, 0)).isFalse();
-    assertThat(processes.ownsGroup(dir, 1)).isFalse();
-    assertThat(processes.ownsGroup(dir, ProcessHandle.current().pid())).isFalse();
+    assertThat(JobSignals.ownsGroup(dir, 0)).isFalse();
+    assertThat(JobSignals.ownsGroup(dir, 1)).isFalse();
+    assertThat(JobSignals.ownsGroup(dir, ProcessHandle.current().pid())).isFalse();
     long ownGroup = ProcStat.self().orElseThrow().pgrp();
-    assertThat(processes.ownsGroup(dir, ownGroup)).isFalse();
-    assertThat(processes.isSupervisor(ProcessHandle.current().pid(), dir)).isFalse();
+    assertThat(JobSignals.ownsGroup(dir, ownGroup)).isFalse();
+    assertThat(JobSignals.isSupervisor(ProcessHandle.current().pid(), dir)).isFalse();
   }
 
   @Test
@@ -122,7 +122,7 @@ class AttemptFilesTest {
     env.put("PATH", "/usr/bin");
     env.put("a.b", "1");
     env.put("_migctl_dir", "mine");
-    Map<String, String> sup = JobProcesses.supervisorEnvironment(env);
+    Map<String, String> sup = SupervisorEnvironment.of(env);
     assertThat(sup)
         .containsEntry("HOME", "/home/u")
         .doesNotContainKeys("PATH", "a.b", "_migctl_dir")
@@ -137,9 +137,9 @@ class AttemptFilesTest {
 
   @Test
   void rejectsVariablesNoProcessCanHave() {
-    assertThatThrownBy(() -> JobProcesses.supervisorEnvironment(Map.of("A=B", "1")))
+    assertThatThrownBy(() -> SupervisorEnvironment.of(Map.of("A=B", "1")))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> JobProcesses.supervisorEnvironment(Map.of("A", "x\0y")))
+    assertThatThrownBy(() -> SupervisorEnvironment.of(Map.of("A", "x\0y")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

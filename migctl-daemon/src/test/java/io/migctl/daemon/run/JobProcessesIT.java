@@ -40,7 +40,7 @@ class JobProcessesIT {
   /** {@code -Dmigctl.test.shell=PATH} runs the supervisors with another POSIX shell. */
   private final JobProcesses processes =
       Optional.ofNullable(System.getProperty("migctl.test.shell"))
-          .map(sh -> new JobProcesses(JobProcesses.findProgram("setsid"), Path.of(sh)))
+          .map(sh -> new JobProcesses(HostPrograms.findProgram("setsid"), Path.of(sh)))
           .orElseGet(JobProcesses::new);
 
   private final List<Path> attempts = new ArrayList<>();
@@ -134,7 +134,7 @@ class JobProcessesIT {
     assertThat(processes.supervisorPid(run.dir())).hasValue(run.launched().pid());
     assertThat(run.launched().processStart())
         .get()
-        .satisfies(t -> assertThat(t).isAfter(before.minus(JobProcesses.START_TOLERANCE)));
+        .satisfies(t -> assertThat(t).isAfter(before.minus(ProcessLiveness.START_TOLERANCE)));
     assertThat(processes.childPid(run.dir())).isPresent();
     assertThat(read(run.dir().resolve("exit"))).isEqualTo("status=0\n");
     try (Stream<Path> files = Files.list(run.dir())) {
@@ -155,7 +155,7 @@ class JobProcessesIT {
     Run absolute = start(List.of("/nonexistent/bin/tool", "x"));
     assertThat(finish(bare).status()).isEqualTo(127);
     assertThat(finish(absolute).status()).isEqualTo(127);
-    assertThat(read(bare.dir().resolve(JobProcesses.STDERR_LOG)))
+    assertThat(read(bare.dir().resolve(AttemptFiles.STDERR_LOG)))
         .contains("no-such-command-for-migctl");
   }
 
@@ -193,7 +193,7 @@ class JobProcessesIT {
     Run run = start(command);
     assertThat(finish(run).status()).isZero();
 
-    byte[] out = Files.readAllBytes(run.dir().resolve(JobProcesses.STDOUT_LOG));
+    byte[] out = Files.readAllBytes(run.dir().resolve(AttemptFiles.STDOUT_LOG));
     List<String> printed = new ArrayList<>();
     int from = 0;
     for (int i = 0; i < out.length; i++) {
@@ -216,7 +216,7 @@ class JobProcessesIT {
   private Map<String, String> childEnvironment(Map<String, String> env) throws Exception {
     Run run = start(processes, List.of("/usr/bin/env", "-0"), env);
     assertThat(finish(run).status()).isZero();
-    String out = read(run.dir().resolve(JobProcesses.STDOUT_LOG));
+    String out = read(run.dir().resolve(AttemptFiles.STDOUT_LOG));
     Map<String, String> seen = new LinkedHashMap<>();
     for (String entry : out.split("\0")) {
       if (!entry.isEmpty()) {
@@ -280,7 +280,7 @@ class JobProcessesIT {
     long hupIntTerm = 1L | 1L << 1 | 1L << 14;
     assertThat(mask(supStatus, "SigCgt:") & hupIntTerm).isEqualTo(hupIntTerm);
     // the supervisor writes to its log file, never to a pipe into this JVM
-    Path log = run.dir().resolve(JobProcesses.SUPERVISOR_LOG).toRealPath();
+    Path log = run.dir().resolve(AttemptFiles.SUPERVISOR_LOG).toRealPath();
     for (String fd : List.of("1", "2")) {
       assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(supervisor), "fd", fd)))
           .isEqualTo(log);
@@ -301,7 +301,7 @@ class JobProcessesIT {
         "env(1) has no --default-signal");
     Run run = start(List.of("cat", "/proc/self/status"));
     assertThat(finish(run).status()).isZero();
-    String status = read(run.dir().resolve(JobProcesses.STDOUT_LOG));
+    String status = read(run.dir().resolve(AttemptFiles.STDOUT_LOG));
     // Signals 1-31; glibc reserves 32 and 33 for itself and sets them up in each program.
     assertThat(mask(status, "SigIgn:") & 0x7fff_ffffL).as("ignored").isZero();
     assertThat(mask(status, "SigBlk:") & 0x7fff_ffffL).as("blocked").isZero();
@@ -314,7 +314,7 @@ class JobProcessesIT {
    */
   @Test
   void theScriptTrustsTheLaunchersFindingAboutEnvOnlyForItsOwnEnv() throws Exception {
-    Optional<String> verdict = JobProcesses.probeDefaultSignal();
+    Optional<String> verdict = SupervisorEnvironment.probeDefaultSignal();
     org.junit.jupiter.api.Assumptions.assumeTrue(
         verdict.isPresent() && verdict.get().startsWith("yes:"), "env(1) has no --default-signal");
     String env = verdict.get().substring("yes:".length());
@@ -326,7 +326,7 @@ class JobProcessesIT {
     told.put("no:/elsewhere/env", 0L);
     told.put("", 0L);
     told.put(null, 0L);
-    Path setsid = JobProcesses.findProgram("setsid").orElseThrow();
+    Path setsid = HostPrograms.findProgram("setsid").orElseThrow();
     for (Map.Entry<String, Long> c : told.entrySet()) {
       Path dir = Files.createDirectories(newAttempt());
       List<String> argv =
@@ -345,14 +345,14 @@ class JobProcessesIT {
       ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
       pb.redirectOutput(dir.resolve("supervisor.log").toFile()).redirectErrorStream(true);
       pb.environment().clear();
-      pb.environment().putAll(JobProcesses.supervisorEnvironment(BASE));
+      pb.environment().putAll(SupervisorEnvironment.of(BASE));
       if (c.getKey() != null) {
-        pb.environment().put(JobProcesses.DEFAULT_SIGNAL, c.getKey());
+        pb.environment().put(SupervisorEnvironment.DEFAULT_SIGNAL, c.getKey());
       }
       Process supervisor = pb.start();
       assertThat(supervisor.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(supervisor.exitValue()).as("%s", c.getKey()).isZero();
-      String out = read(dir.resolve(JobProcesses.STDOUT_LOG));
+      String out = read(dir.resolve(AttemptFiles.STDOUT_LOG));
       assertThat(mask(out, "SigIgn:") & usr1).as("%s", c.getKey()).isEqualTo(c.getValue());
       assertThat(out).doesNotContain("MIGCTL_SUPERVISOR");
     }
@@ -418,13 +418,13 @@ class JobProcessesIT {
   void stdoutAndStderrGoToTheirFilesAndStdinIsEmpty() throws Exception {
     Run run = start(List.of("sh", "-c", "echo out; echo err >&2; cat; echo more"));
     assertThat(finish(run).status()).isZero();
-    assertThat(read(run.dir().resolve(JobProcesses.STDOUT_LOG))).isEqualTo("out\nmore\n");
-    assertThat(read(run.dir().resolve(JobProcesses.STDERR_LOG))).isEqualTo("err\n");
+    assertThat(read(run.dir().resolve(AttemptFiles.STDOUT_LOG))).isEqualTo("out\nmore\n");
+    assertThat(read(run.dir().resolve(AttemptFiles.STDERR_LOG))).isEqualTo("err\n");
 
-    LogFiles.Chunk first = LogFiles.read(run.dir().resolve(JobProcesses.STDOUT_LOG), 0, 3);
+    LogFiles.Chunk first = LogFiles.read(run.dir().resolve(AttemptFiles.STDOUT_LOG), 0, 3);
     assertThat(new String(first.bytes(), UTF_8)).isEqualTo("out");
     LogFiles.Chunk rest =
-        LogFiles.read(run.dir().resolve(JobProcesses.STDOUT_LOG), first.nextOffset(), 100);
+        LogFiles.read(run.dir().resolve(AttemptFiles.STDOUT_LOG), first.nextOffset(), 100);
     assertThat(new String(rest.bytes(), UTF_8)).isEqualTo("\nmore\n");
     assertThat(rest.more()).isFalse();
   }
@@ -436,10 +436,10 @@ class JobProcessesIT {
     await("the child after setsid", () -> ProcStat.read(child).filter(s -> s.pgrp() == child));
     Path file = run.dir().resolve("child.pid");
     FileTime written = Files.getLastModifiedTime(file);
-    assertThat(processes.ownsGroup(run.dir(), child)).isTrue();
+    assertThat(JobSignals.ownsGroup(run.dir(), child)).isTrue();
     // As if the command had ended and its pid been reused by a later process.
     Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(1000)));
-    assertThat(processes.ownsGroup(run.dir(), child)).isFalse();
+    assertThat(JobSignals.ownsGroup(run.dir(), child)).isFalse();
     processes.killGroup(run.dir());
     assertThat(ProcStat.read(child).map(ProcStat::zombie)).contains(false);
 
@@ -483,7 +483,7 @@ class JobProcessesIT {
       Files.writeString(work.resolve("go"), "");
       adopted.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertThat(processes.readExit(dir)).map(ExitRecord::status).contains(7);
-      assertThat(read(dir.resolve(JobProcesses.STDOUT_LOG))).isEqualTo("done\n");
+      assertThat(read(dir.resolve(AttemptFiles.STDOUT_LOG))).isEqualTo("done\n");
     } finally {
       launcher.destroyForcibly();
     }
@@ -523,7 +523,7 @@ class JobProcessesIT {
     List<List<String>> checks = new ArrayList<>();
     checks.add(List.of("/bin/sh", "-n", script.toString()));
     for (String tool : List.of("dash", "shellcheck")) {
-      Optional<Path> found = JobProcesses.findProgram(tool);
+      Optional<Path> found = HostPrograms.findProgram(tool);
       if (found.isPresent()) {
         checks.add(
             tool.equals("dash")
