@@ -235,7 +235,7 @@ public final class DaemonAssembly {
         options.environment(),
         options.repartition(),
         new ApplyJournal(home.journal(), clock),
-        new JobService.Guards(
+        new JobGuards(
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
             execLimits(TOOLS, home.root())));
