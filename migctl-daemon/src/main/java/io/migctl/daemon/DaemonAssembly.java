@@ -159,6 +159,7 @@ public final class DaemonAssembly {
           new TelemetryService(node.telemetry(), jobs, clock, options.sampleInterval(), HISTORY);
       opened.push(telemetry);
       Metrics metrics = new Metrics(telemetry, jobs, version(), node.description(), hostname());
+      TelemetryApi telemetryApi = new TelemetryApi(telemetry, jobs);
       options
           .dcgmJobMappingDir()
           .ifPresent(dir -> telemetry.onReading(new DcgmJobMapping(dir)::update));
@@ -174,6 +175,7 @@ public final class DaemonAssembly {
               tls,
               app -> {
                 metrics.register(app);
+                telemetryApi.register(app);
                 new EnvironmentApi(
                         new EnvironmentBuilds(
                             environments, options.environment(), EnvironmentBuilds.hostPlatform()))
