@@ -3,8 +3,8 @@ package io.migctl.cli;
 import io.migctl.core.job.Durations;
 import io.migctl.core.plan.ReshapeGate;
 import io.migctl.daemon.DaemonAssembly;
-import io.migctl.daemon.JobService;
 import io.migctl.daemon.NodeDaemon;
+import io.migctl.daemon.Repartition;
 import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
@@ -94,10 +94,10 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--kill-grace: " + e.getMessage(), e);
     }
-    JobService.Repartition reshaping;
+    Repartition reshaping;
     try {
       reshaping =
-          new JobService.Repartition(
+          new Repartition(
               repartition,
               new ReshapeGate.Params(
                   Durations.parse(repartitionCooldown), Durations.parse(repartitionWait)));

@@ -2,14 +2,11 @@ package io.migctl.daemon;
 
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.job.Admission;
-import io.migctl.core.job.ExecLimits;
 import io.migctl.core.job.IllegalTransitionException;
 import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
-import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
-import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStateMachine;
@@ -21,9 +18,7 @@ import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
-import io.migctl.core.plan.ReshapeGate;
 import io.migctl.daemon.run.JobProcesses;
-import io.migctl.daemon.run.ProcessLauncher;
 import io.migctl.env.store.EnvironmentStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,9 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -45,8 +38,8 @@ import java.util.logging.Logger;
  * by its parts, each of one concern: the {@link JobLoop} (the job thread, timers, rounds), the
  * {@link SchedulingRound} and {@link Reshaper}, the {@link EffectRunner} that performs what
  * transitions ask, the {@link ChildEnvironment} of a job's command, and the {@link Reconciler} that
- * picks up after a crash. Every side effect goes through a port given in {@link Ports}; {@link
- * #real} gives the daemon's, a test gives in-memory and virtual ones.
+ * picks up after a crash. Every side effect goes through a port given in {@link RuntimePorts};
+ * {@link #real} gives the daemon's, a test gives in-memory and virtual ones.
  *
  * <p>Every transition goes through {@link JobStateMachine} and is stored before its effects run.
  * Transitions and scheduling run on the job thread, in order; requests wait for their turn.
@@ -61,111 +54,6 @@ public final class JobService implements AutoCloseable {
   /** How often finished jobs are looked at for removal, besides at start. */
   public static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
 
-  /**
-   * Dynamic repartitioning: when a queued job fits no free MIG device but would fit if idle
-   * instances of a GPU were reshaped, the daemon reshapes them (never a busy one) through the same
-   * planner as {@code migctl mig apply}.
-   *
-   * @param enabled whether the daemon reshapes at all ({@code migctl serve --repartition})
-   * @param gate when a GPU may be reshaped: the {@link ReshapeGate} the trace simulator runs too
-   */
-  public record Repartition(boolean enabled, ReshapeGate.Params gate) {
-
-    /** No reshaping. */
-    public static final Repartition OFF = new Repartition(false, ReshapeGate.Params.DEFAULTS);
-
-    /** Reshaping with the gate's defaults. */
-    public static final Repartition ON = new Repartition(true, ReshapeGate.Params.DEFAULTS);
-
-    public Repartition {
-      Objects.requireNonNull(gate, "gate");
-    }
-  }
-
-  /**
-   * What keeps jobs from exhausting or leaking the node, besides the CPU-job limit of the {@link
-   * Scheduler.Policy}.
-   *
-   * @param keepFinished which finished jobs (rows, events, folders) are removed, at start and every
-   *     {@link #RETENTION_EVERY}
-   * @param passEnvironment variables of the daemon's environment that jobs get beyond {@link
-   *     JobEnvironment#ALLOWED}
-   * @param exec the node's {@code execve} limits: a job whose command and environment exceed them
-   *     is refused at submit
-   */
-  public record Guards(JobRetention keepFinished, Set<String> passEnvironment, ExecLimits exec) {
-
-    /** Finished jobs kept 30 days, nothing passed on, the conservative exec limits. */
-    public static final Guards DEFAULT =
-        new Guards(JobRetention.DEFAULT, Set.of(), ExecLimits.DEFAULT);
-
-    public Guards {
-      passEnvironment = Set.copyOf(passEnvironment);
-      passEnvironment.forEach(JobEnvironment::checkPassable);
-    }
-  }
-
-  /**
-   * The runtime's side effects, each behind a port.
-   *
-   * @param store where jobs and their events live
-   * @param launcher starts, watches and signals the jobs' processes
-   * @param claims which process holds which MIG device, on the driver they are claimed on
-   * @param clock the runtime's time (the virtual clock of {@code timers} in tests)
-   * @param thread the job thread
-   * @param timers timeouts, kill graces, cooldowns, the tick
-   * @param background when finished jobs are removed (away from the timers: folders take a while)
-   * @param applyIds ids of the layout changes reshapes journal
-   */
-  public record Ports(
-      JobStore store,
-      ProcessLauncher launcher,
-      DeviceClaims claims,
-      Clock clock,
-      JobThread thread,
-      Timers timers,
-      Timers background,
-      Supplier<String> applyIds) {
-    public Ports {
-      Objects.requireNonNull(store, "store");
-      Objects.requireNonNull(launcher, "launcher");
-      Objects.requireNonNull(claims, "claims");
-      Objects.requireNonNull(clock, "clock");
-      Objects.requireNonNull(thread, "thread");
-      Objects.requireNonNull(timers, "timers");
-      Objects.requireNonNull(background, "background");
-      Objects.requireNonNull(applyIds, "applyIds");
-    }
-  }
-
-  /**
-   * How the runtime behaves.
-   *
-   * @param jobsDir where each job gets {@code <id>/attempt-<n>/} with its logs and exit record
-   * @param machine the job state machine (its kill grace)
-   * @param policy the scheduler's policy, with the CPU-job limit
-   * @param baseEnvironment the daemon's environment, which jobs inherit only in part
-   * @param repartition whether and how idle instances are reshaped for waiting jobs
-   * @param guards retention, inherited variables and exec limits
-   * @param tick how often the queue is looked at even when nothing happened
-   */
-  public record Settings(
-      Path jobsDir,
-      JobStateMachine machine,
-      Scheduler.Policy policy,
-      Map<String, String> baseEnvironment,
-      Repartition repartition,
-      Guards guards,
-      Duration tick) {
-    public Settings {
-      Objects.requireNonNull(jobsDir, "jobsDir");
-      baseEnvironment = Map.copyOf(baseEnvironment);
-      if (!tick.isPositive()) {
-        throw new IllegalArgumentException("tick must be positive, was " + tick);
-      }
-    }
-  }
-
   private final JobStore store;
   private final MigDriver driver;
   private final Clock clock;
@@ -177,7 +65,7 @@ public final class JobService implements AutoCloseable {
   private final SchedulingRound round;
   private final Reconciler reconciler;
   private final FinishedJobs finishedJobs;
-  private final Guards guards;
+  private final JobGuards guards;
   private final Timers background;
   private volatile List<GpuModel> models;
 
@@ -186,7 +74,10 @@ public final class JobService implements AutoCloseable {
    * @param journal where reshapes journal their driver steps, as {@code mig apply} does
    */
   public JobService(
-      Ports ports, EnvironmentStore environments, ApplyJournal journal, Settings settings) {
+      RuntimePorts ports,
+      EnvironmentStore environments,
+      ApplyJournal journal,
+      RuntimeSettings settings) {
     this.store = ports.store();
     this.clock = ports.clock();
     this.driver = ports.claims().view();
@@ -259,9 +150,9 @@ public final class JobService implements AutoCloseable {
       Map<String, String> baseEnvironment,
       Repartition repartition,
       ApplyJournal journal,
-      Guards guards) {
-    Ports ports =
-        new Ports(
+      JobGuards guards) {
+    RuntimePorts ports =
+        new RuntimePorts(
             store,
             new JobProcesses(),
             claims,
@@ -274,7 +165,7 @@ public final class JobService implements AutoCloseable {
         ports,
         environments,
         journal,
-        new Settings(jobsDir, machine, policy, baseEnvironment, repartition, guards, TICK));
+        new RuntimeSettings(jobsDir, machine, policy, baseEnvironment, repartition, guards, TICK));
   }
 
   /**
@@ -394,7 +285,7 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
-   * Removes the finished jobs that {@link Guards#keepFinished} no longer keeps: their rows and
+   * Removes the finished jobs that {@link JobGuards#keepFinished} no longer keeps: their rows and
    * events in one transaction, then their folders. Safe to call from any thread; a job that has not
    * finished is never removed, nor its folder.
    *

@@ -56,7 +56,7 @@ public final class NodeDaemon implements AutoCloseable {
       Map<String, String> environment,
       Duration sampleInterval,
       Optional<Path> dcgmJobMappingDir,
-      JobService.Repartition repartition,
+      Repartition repartition,
       JobOptions jobs,
       Transport transport) {
 
@@ -77,7 +77,7 @@ public final class NodeDaemon implements AutoCloseable {
           env,
           DEFAULT_SAMPLE_INTERVAL,
           Optional.empty(),
-          JobService.Repartition.OFF,
+          Repartition.OFF,
           JobOptions.defaults(),
           Transport.PLAIN);
     }
@@ -99,7 +99,7 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     /** With dynamic repartitioning as given (off by default). */
-    public Options withRepartition(JobService.Repartition r) {
+    public Options withRepartition(Repartition r) {
       return change(o -> o.repartition = r);
     }
 
@@ -130,7 +130,7 @@ public final class NodeDaemon implements AutoCloseable {
       Map<String, String> environment;
       Duration sampleInterval;
       Optional<Path> dcgmJobMappingDir;
-      JobService.Repartition repartition;
+      Repartition repartition;
       JobOptions jobs;
       Transport transport;
 

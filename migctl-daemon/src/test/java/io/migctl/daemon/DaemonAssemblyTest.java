@@ -62,9 +62,9 @@ class DaemonAssemblyTest {
                 JobStateMachine.class,
                 Scheduler.Policy.class,
                 Map.class,
-                JobService.Repartition.class,
+                Repartition.class,
                 ApplyJournal.class,
-                JobService.Guards.class))
+                JobGuards.class))
         .containsExactly("DaemonAssembly.jobService");
     // Beside the daemon's ports, only the scenario harness builds one, on the in-memory ports.
     assertThat(callersOfConstructor(JobService.class)).containsExactly("RuntimeScenario.start");

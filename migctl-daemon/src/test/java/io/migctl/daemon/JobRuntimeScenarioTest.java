@@ -72,8 +72,7 @@ class JobRuntimeScenarioTest {
   void aJobThatWaitedPastTheStarvationAgeGoesBeforeHigherPriorityAndABlockedBigJobBlocksNoOne() {
     Scheduler.Policy policy = new Scheduler.Policy(Duration.ofMinutes(10));
     try (RuntimeScenario s =
-        new RuntimeScenario(
-            home, "a100-40gb:1", policy, JobService.Repartition.OFF, Duration.ofSeconds(10))) {
+        new RuntimeScenario(home, "a100-40gb:1", policy, Repartition.OFF, Duration.ofSeconds(10))) {
       s.create(0, "3g.20gb", 0);
       s.start();
       long busy = s.submit(spec("busy", "3g.20gb"));
@@ -102,7 +101,7 @@ class JobRuntimeScenarioTest {
             home,
             "a100-40gb:1",
             Scheduler.Policy.DEFAULT,
-            new JobService.Repartition(true, gate),
+            new Repartition(true, gate),
             Duration.ofSeconds(10))) {
       for (int i = 0; i < 7; i++) {
         s.create(0, "1g.5gb", i);

@@ -45,8 +45,7 @@ class RepartitionIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(
-                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
+            new Repartition(true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
       applySevenSmall(d);
       List<Long> sleepers = new ArrayList<>();
       Map<Long, String> deviceOf = new HashMap<>();
@@ -110,8 +109,7 @@ class RepartitionIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(
-                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
+            new Repartition(true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)))) {
       // With MIG off nothing can be reshaped: both jobs wait until the layout below exists, and
       // are then offered together.
       TestDaemon.Reply off =
@@ -173,8 +171,7 @@ class RepartitionIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(
-                true, new ReshapeGate.Params(Duration.ofMinutes(30), Duration.ZERO)))) {
+            new Repartition(true, new ReshapeGate.Params(Duration.ofMinutes(30), Duration.ZERO)))) {
       List<Long> jobs = new ArrayList<>();
       try {
         for (int i = 0; i < 2; i++) {
@@ -210,8 +207,7 @@ class RepartitionIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(
-                true, new ReshapeGate.Params(Duration.ofMinutes(10), Duration.ZERO)))) {
+            new Repartition(true, new ReshapeGate.Params(Duration.ofMinutes(10), Duration.ZERO)))) {
       applySevenSmall(d);
       long first =
           d.submit(Map.of("name", "first", "command", List.of("sleep", "60"), "gpu", "3g.20gb"));

@@ -38,8 +38,7 @@ class ReshapeBackoffIT {
         new TestDaemon(
             home,
             sim,
-            new JobService.Repartition(
-                true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)),
+            new Repartition(true, new ReshapeGate.Params(Duration.ofSeconds(60), Duration.ZERO)),
             clock)) {
       TestDaemon.Reply seven =
           d.postJson("/api/v1/layout/apply", Map.of("config", RepartitionIT.SEVEN_SMALL));

@@ -50,7 +50,7 @@ final class RuntimeScenario implements AutoCloseable {
   final Duration killGrace;
   private final Path home;
   private final Scheduler.Policy policy;
-  private final JobService.Repartition repartition;
+  private final Repartition repartition;
   private VirtualTimers timers;
   private InlineJobThread thread;
   private JobService jobs;
@@ -62,7 +62,7 @@ final class RuntimeScenario implements AutoCloseable {
       Path home,
       String node,
       Scheduler.Policy policy,
-      JobService.Repartition repartition,
+      Repartition repartition,
       Duration killGrace) {
     this.home = home;
     this.sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(node));
@@ -72,15 +72,15 @@ final class RuntimeScenario implements AutoCloseable {
   }
 
   RuntimeScenario(Path home, String node) {
-    this(home, node, Scheduler.Policy.DEFAULT, JobService.Repartition.OFF, Duration.ofSeconds(10));
+    this(home, node, Scheduler.Policy.DEFAULT, Repartition.OFF, Duration.ofSeconds(10));
   }
 
   /** Starts a runtime (reconciling what the store holds) and lets it settle. */
   RuntimeScenario start() {
     timers = new VirtualTimers(clock);
     thread = new InlineJobThread();
-    JobService.Ports ports =
-        new JobService.Ports(
+    RuntimePorts ports =
+        new RuntimePorts(
             store,
             launcher,
             DeviceClaims.simulated(sim),
@@ -89,14 +89,14 @@ final class RuntimeScenario implements AutoCloseable {
             timers,
             timers,
             new Ids("apply-")::next);
-    JobService.Settings settings =
-        new JobService.Settings(
+    RuntimeSettings settings =
+        new RuntimeSettings(
             home.resolve("jobs"),
             new JobStateMachine(killGrace),
             policy,
             Map.of("PATH", "/usr/bin:/bin"),
             repartition,
-            new JobService.Guards(JobRetention.DEFAULT, Set.of(), ExecLimits.DEFAULT),
+            new JobGuards(JobRetention.DEFAULT, Set.of(), ExecLimits.DEFAULT),
             JobService.TICK);
     jobs =
         new JobService(

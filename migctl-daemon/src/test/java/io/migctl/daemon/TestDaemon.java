@@ -46,11 +46,11 @@ public final class TestDaemon implements AutoCloseable {
   TestDaemon(
       Path home, SimulatedMigDriver driver, Duration killGrace, java.util.Optional<Path> mapping)
       throws IOException {
-    this(home, driver, killGrace, mapping, JobService.Repartition.OFF);
+    this(home, driver, killGrace, mapping, Repartition.OFF);
   }
 
   /** A daemon with dynamic repartitioning as given. */
-  public TestDaemon(Path home, SimulatedMigDriver driver, JobService.Repartition repartition)
+  public TestDaemon(Path home, SimulatedMigDriver driver, Repartition repartition)
       throws IOException {
     this(home, driver, JobStateMachine.DEFAULT_KILL_GRACE, java.util.Optional.empty(), repartition);
   }
@@ -60,7 +60,7 @@ public final class TestDaemon implements AutoCloseable {
       SimulatedMigDriver driver,
       Duration killGrace,
       java.util.Optional<Path> mapping,
-      JobService.Repartition repartition)
+      Repartition repartition)
       throws IOException {
     this(
         home,
@@ -84,8 +84,7 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   /** A daemon with dynamic repartitioning whose time is {@code clock}'s (e.g. a test clock). */
-  public TestDaemon(
-      Path home, SimulatedMigDriver driver, JobService.Repartition repartition, Clock clock)
+  public TestDaemon(Path home, SimulatedMigDriver driver, Repartition repartition, Clock clock)
       throws IOException {
     this(home, driver, defaultEnvironment(), o -> o.withRepartition(repartition), clock);
   }

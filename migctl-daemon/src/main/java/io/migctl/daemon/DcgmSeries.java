@@ -1,0 +1,116 @@
+package io.migctl.daemon;
+
+import io.migctl.core.metrics.GpuTelemetry;
+import io.migctl.core.metrics.MigTelemetry;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The GPU and MIG series of {@code /metrics}, under DCGM exporter's names and labels — {@code gpu},
+ * {@code UUID}, {@code device}, {@code modelName}, {@code Hostname}, {@code
+ * DCGM_FI_DRIVER_VERSION}, and {@code GPU_I_PROFILE}, {@code GPU_I_ID} on MIG devices — so DCGM
+ * dashboards work unchanged. Values of the parent GPU (temperature, power, clocks) appear once per
+ * GPU, without {@code GPU_I_*} labels; framebuffer appears per MIG device, and summing it over
+ * {@code GPU_I_ID} gives the GPU's. A value the driver does not report is left out, never written
+ * as 0. On the simulated node every series carries {@code simulated="true"}.
+ */
+final class DcgmSeries implements MultiCollector {
+
+  private static final String FB_USED = "Framebuffer memory used (in MiB).";
+  private static final String FB_FREE = "Framebuffer memory free (in MiB).";
+
+  private final TelemetryService telemetry;
+  private final String hostname;
+
+  DcgmSeries(TelemetryService telemetry, String hostname) {
+    this.telemetry = telemetry;
+    this.hostname = hostname;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    TelemetryService.Reading r = telemetry.latest();
+    if (r == null) {
+      return MetricSnapshots.of();
+    }
+    boolean simulated = r.sample().simulated();
+    GaugeSeries s = new GaugeSeries();
+    for (GpuTelemetry g : r.sample().gpus()) {
+      Labels gpu = gpuLabels(g, simulated);
+      g.temperatureC()
+          .ifPresent(v -> s.add("DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", gpu, v));
+      g.powerW().ifPresent(v -> s.add("DCGM_FI_DEV_POWER_USAGE", "Power draw (in W).", gpu, v));
+      g.smClockMHz()
+          .ifPresent(v -> s.add("DCGM_FI_DEV_SM_CLOCK", "SM clock frequency (in MHz).", gpu, v));
+      g.memClockMHz()
+          .ifPresent(
+              v -> s.add("DCGM_FI_DEV_MEM_CLOCK", "Memory clock frequency (in MHz).", gpu, v));
+      g.lastXid()
+          .ifPresent(
+              v ->
+                  s.add(
+                      "DCGM_FI_DEV_XID_ERRORS",
+                      "Value of the last XID error encountered.",
+                      gpu,
+                      v));
+      if (g.instances().isEmpty()) {
+        g.utilizationPercent()
+            .ifPresent(v -> s.add("DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", gpu, v));
+        if (g.fbUsedMiB().isPresent() && g.fbTotalMiB().isPresent()) {
+          s.add("DCGM_FI_DEV_FB_USED", FB_USED, gpu, g.fbUsedMiB().getAsLong());
+          s.add(
+              "DCGM_FI_DEV_FB_FREE",
+              FB_FREE,
+              gpu,
+              g.fbTotalMiB().getAsLong() - g.fbUsedMiB().getAsLong());
+        }
+      }
+      // One series per GPU instance, as DCGM exporter reports MIG: its compute instances share
+      // its framebuffer, so summing over GPU_I_ID gives the GPU's use exactly once.
+      Set<Integer> done = new HashSet<>();
+      for (MigTelemetry d : g.instances()) {
+        if (!done.add(d.gpuInstanceId())) {
+          continue;
+        }
+        Labels mig =
+            gpu.merge(
+                Labels.of(
+                    "GPU_I_PROFILE",
+                    giProfile(d.profile()),
+                    "GPU_I_ID",
+                    Integer.toString(d.gpuInstanceId())));
+        s.add("DCGM_FI_DEV_FB_USED", FB_USED, mig, d.fbUsedMiB());
+        s.add("DCGM_FI_DEV_FB_FREE", FB_FREE, mig, Math.max(0, d.fbTotalMiB() - d.fbUsedMiB()));
+        d.grEngineActive()
+            .ifPresent(
+                v ->
+                    s.add(
+                        "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
+                        "Ratio of time the graphics engine is active.",
+                        mig,
+                        v));
+      }
+    }
+    return s.snapshots();
+  }
+
+  /** {@code 1c.3g.20gb} → {@code 3g.20gb}: DCGM names the GPU instance's profile. */
+  static String giProfile(String profile) {
+    return profile.matches("\\d+c\\..*") ? profile.substring(profile.indexOf('.') + 1) : profile;
+  }
+
+  private Labels gpuLabels(GpuTelemetry g, boolean simulated) {
+    Labels l =
+        Labels.of(
+            "gpu", Integer.toString(g.index()),
+            "UUID", g.uuid(),
+            "device", "nvidia" + g.index(),
+            "modelName", g.productName(),
+            "Hostname", hostname,
+            "DCGM_FI_DRIVER_VERSION", g.driverVersion());
+    return simulated ? l.merge(Labels.of("simulated", "true")) : l;
+  }
+}
