@@ -21,8 +21,10 @@ class HouseTest {
 
   private static final JavaClasses MAIN =
       new ClassFileImporter()
+          // Main classes only, from a module's classes folder or its jar (a reactor build puts
+          // the other modules' jars on this module's class path), never test classes or jars.
           .withImportOption(new ImportOption.DoNotIncludeTests())
-          .withImportOption(new ImportOption.DoNotIncludeJars())
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("io.migctl");
 
   private static final ArchRule LAYERS =
@@ -79,7 +81,7 @@ class HouseTest {
             "io.migctl.apply",
             "io.migctl.daemon",
             "io.migctl.cli")) {
-      assertThat(MAIN.containPackage(pkg)).as(pkg).isTrue();
+      assertThat(MAIN.stream().anyMatch(c -> c.getPackageName().equals(pkg))).as(pkg).isTrue();
     }
   }
 
