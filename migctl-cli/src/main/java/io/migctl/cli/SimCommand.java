@@ -23,9 +23,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Control the simulated node: hold devices, inject driver faults, start over.",
       "",
-      "Make a process hold a MIG device, make the next driver calls fail, or return the",
-      "node to its initial state. Works on the simulated node only. Simulating a job trace",
-      "is 'migctl replay' ('sim trace' and 'sim --trace' still work as its older names)."
+      "Make a process hold a MIG device, make the next driver calls fail, or return",
+      "the node to its initial state. Works on the simulated node only.",
+      "Simulating a job trace is 'migctl replay' (older name: 'sim trace')."
     },
     subcommands = {
       SimCommand.Hold.class,
