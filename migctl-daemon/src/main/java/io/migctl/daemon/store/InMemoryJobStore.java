@@ -80,26 +80,7 @@ public final class InMemoryJobStore implements JobStore {
   public synchronized JobEvent record(Transition transition) {
     Job before = transition.before();
     Job after = transition.after();
-    long id = before.id();
-    if (after.id() != id || transition.event().jobId() != id) {
-      throw new IllegalArgumentException(
-          "a transition belongs to one job, but names jobs "
-              + id
-              + ", "
-              + after.id()
-              + " and (event) "
-              + transition.event().jobId());
-    }
-    if (!after.spec().equals(before.spec())
-        || !after.submittedAt().equals(before.submittedAt())
-        || !after.requirement().equals(before.requirement())
-        || !after.environmentBuild().equals(before.environmentBuild())) {
-      throw new IllegalArgumentException(
-          "a transition of job "
-              + id
-              + " changes its spec, requirement, environment build or submission time, which are"
-              + " fixed at submit");
-    }
+    long id = transition.requireRecordable();
     Job stored = jobs.get(id);
     if (stored == null) {
       throw new IllegalArgumentException(
