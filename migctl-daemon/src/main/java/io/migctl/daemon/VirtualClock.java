@@ -30,6 +30,11 @@ public final class VirtualClock extends Clock {
     now = to;
   }
 
+  /** Moves the clock forward by {@code by}. */
+  void advance(Duration by) {
+    set(now.plus(by));
+  }
+
   /** How long since {@code start}. */
   public Duration since(Instant start) {
     return Duration.between(start, now);

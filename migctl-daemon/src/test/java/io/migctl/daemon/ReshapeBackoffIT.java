@@ -29,7 +29,7 @@ class ReshapeBackoffIT {
 
   @TempDir Path home;
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-12-01T10:00:00Z"));
 
   @Test
   void aRecurringDriverErrorIsRetriedWithExponentialBackoffAndUndoneEachTime() throws Exception {
