@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +108,13 @@ class SubmitEnvFileIT {
     Invocations.Result byName = client.run("submit", "--env", "remote-env", "--json", "--", "true");
     assertThat(byName.code()).as(byName.err()).isZero();
     assertThat(byName.json().get("environmentBuild").asText()).isEqualTo(build);
+    // Both run to the end before the homes are removed: a supervisor outlives the daemon.
+    for (Invocations.Result r : List.of(again, byName)) {
+      String other = Long.toString(r.json().get("id").asLong());
+      await(
+          () ->
+              client.run("job", other, "--json").json().get("state").asText().equals("succeeded"));
+    }
   }
 
   @Test
