@@ -3,6 +3,7 @@ package io.migctl.fuzz;
 import io.migctl.core.input.Utf8Text;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -73,12 +74,13 @@ public final class Refusals {
     if (message == null || message.isBlank()) {
       throw new AssertionError("a refusal without a message", refusal);
     }
-    String collapsed = input.replaceAll("\\s+", " ");
+    // Readers may quote the input changed (lower-cased, spaces collapsed): compare it that way.
+    String collapsed = input.replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     String unquoted = message.replaceAll("\"[^\"]*\"", "\"…\"");
     for (String javaText : JAVA_TEXTS) {
       if (unquoted.contains(javaText)
           && !input.contains(javaText)
-          && !collapsed.contains(javaText)) {
+          && !collapsed.contains(javaText.toLowerCase(Locale.ROOT))) {
         throw new AssertionError(
             "a refusal leaks Java's own text (\"" + javaText + "\"): " + message, refusal);
       }
