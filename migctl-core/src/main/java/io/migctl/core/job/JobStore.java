@@ -73,4 +73,23 @@ public interface JobStore {
       super(message);
     }
   }
+
+  /**
+   * Checks what every store requires before it inserts a job: a requirement exactly when the job
+   * needs a GPU (as {@link Admission} gives it).
+   *
+   * @throws IllegalArgumentException naming the job, its need and what it was given
+   */
+  static void requireRequirementFits(JobSpec spec, Optional<Requirement> requirement) {
+    if (requirement.isPresent() == (spec.gpu() instanceof GpuNeed.None)) {
+      throw new IllegalArgumentException(
+          "job "
+              + spec.name()
+              + " needs "
+              + spec.gpu()
+              + " but was given "
+              + requirement.map(r -> "the requirement " + r).orElse("no requirement")
+              + "; a requirement is given exactly when the job needs a GPU (see Admission)");
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package io.migctl.daemon.store;
 
-import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
@@ -40,16 +39,7 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public synchronized Job insert(
       JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at) {
-    if (requirement.isPresent() == (spec.gpu() instanceof GpuNeed.None)) {
-      throw new IllegalArgumentException(
-          "job "
-              + spec.name()
-              + " needs "
-              + spec.gpu()
-              + " but was given "
-              + requirement.map(r -> "the requirement " + r).orElse("no requirement")
-              + "; a requirement is given exactly when the job needs a GPU (see Admission)");
-    }
+    JobStore.requireRequirementFits(spec, requirement);
     Job job = Job.accepted(++lastId, spec, requirement, build, at);
     jobs.put(job.id(), job);
     append(JobStateMachine.submitted(job));

@@ -1,6 +1,5 @@
 package io.migctl.daemon.store;
 
-import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobQuery;
@@ -48,16 +47,7 @@ public final class SqliteJobStore implements JobStore {
   @Override
   public Job insert(
       JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at) {
-    if (requirement.isPresent() == (spec.gpu() instanceof GpuNeed.None)) {
-      throw new IllegalArgumentException(
-          "job "
-              + spec.name()
-              + " needs "
-              + spec.gpu()
-              + " but was given "
-              + requirement.map(r -> "the requirement " + r).orElse("no requirement")
-              + "; a requirement is given exactly when the job needs a GPU (see Admission)");
-    }
+    JobStore.requireRequirementFits(spec, requirement);
     Job unnumbered = Job.accepted(0, spec, requirement, build, at);
     return db.inTransaction(
         "insert job " + spec.name(),
