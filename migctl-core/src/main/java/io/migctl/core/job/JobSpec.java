@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param timeout how long one attempt may run; empty for no limit
  * @param maxRetries how many times a failed attempt is run again
  * @param variables extra environment variables for the job
+ * @param limits what the job may use of the host (memory, CPU, processes)
+ * @param image a container image to run the command in; empty to run it on the host
  */
 public record JobSpec(
     String name,
@@ -31,7 +33,9 @@ public record JobSpec(
     String tenant,
     Optional<Duration> timeout,
     int maxRetries,
-    Map<String, String> variables) {
+    Map<String, String> variables,
+    HostLimits limits,
+    Optional<String> image) {
 
   public static final int MIN_PRIORITY = -1000;
   public static final int MAX_PRIORITY = 1000;
@@ -41,6 +45,10 @@ public record JobSpec(
   public static final String DEFAULT_TENANT = "default";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+  /** A container image reference: registry/name:tag or @digest, as Docker and Podman take it. */
+  private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@+-]{0,254}");
+
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
   /** Validates every field; the exception names the first wrong one and how to fix it. */
@@ -119,6 +127,93 @@ public record JobSpec(
           "env." + e.getKey(), e.getKey() + "=" + e.getValue(), ExecLimits.ENVIRONMENT_VARIABLE);
     }
     variables = java.util.Collections.unmodifiableMap(new TreeMap<>(variables));
+    limits = limits == null ? HostLimits.NONE : limits;
+    image = image == null ? Optional.empty() : image.filter(i -> !i.isBlank());
+    if (image.isPresent() && !IMAGE.matcher(image.get()).matches()) {
+      throw new JobSpecException(
+          "image",
+          "'"
+              + image.get()
+              + "' is not an image reference; write e.g. busybox, registry.example/ml/torch:2.4");
+    }
+  }
+
+  /** A spec without host limits or image, as before those existed. */
+  public JobSpec(
+      String name,
+      List<String> command,
+      Optional<String> workdir,
+      Optional<String> environment,
+      GpuNeed gpu,
+      int priority,
+      String tenant,
+      Optional<Duration> timeout,
+      int maxRetries,
+      Map<String, String> variables) {
+    this(
+        name,
+        command,
+        workdir,
+        environment,
+        gpu,
+        priority,
+        tenant,
+        timeout,
+        maxRetries,
+        variables,
+        HostLimits.NONE,
+        Optional.empty());
+  }
+
+  /** This spec for another tenant. */
+  public JobSpec withTenant(String newTenant) {
+    return new JobSpec(
+        name,
+        command,
+        workdir,
+        environment,
+        gpu,
+        priority,
+        newTenant,
+        timeout,
+        maxRetries,
+        variables,
+        limits,
+        image);
+  }
+
+  /** This spec with other host limits. */
+  public JobSpec withLimits(HostLimits newLimits) {
+    return new JobSpec(
+        name,
+        command,
+        workdir,
+        environment,
+        gpu,
+        priority,
+        tenant,
+        timeout,
+        maxRetries,
+        variables,
+        newLimits,
+        image);
+  }
+
+  /** This spec run in a container image, or on the host when empty. */
+  public JobSpec withImage(Optional<String> newImage) {
+    return new JobSpec(
+        name,
+        command,
+        workdir,
+        environment,
+        gpu,
+        priority,
+        tenant,
+        timeout,
+        maxRetries,
+        variables,
+        limits,
+        newImage);
   }
 
   /** Variables migctl sets itself. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.HostLimits;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.mig.ProfileName;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The JSON form of a {@link JobSpec} in the store's {@code jobs.spec_json} column. {@link #read}
@@ -25,7 +28,8 @@ import java.util.Optional;
  * {"v":1,"name":"train","command":["python","train.py"],"workdir":"/data","environment":"3f2a",
  *  "gpu":{"kind":"profile","profile":"1c.3g.20gb"},  // or {"kind":"none"},
  *                                                    // or {"kind":"memory","memoryMiB":8192,"computeSlices":2}
- *  "priority":10,"tenant":"ml","timeout":"PT1H","maxRetries":2,"variables":{"SEED":"1"}}
+ *  "priority":10,"tenant":"ml","timeout":"PT1H","maxRetries":2,"variables":{"SEED":"1"},
+ *  "limits":{"memoryMiB":16384,"cpuMillis":4000,"maxProcs":512},"image":"busybox"}
  * }</pre>
  *
  * Absent optionals are left out. {@code timeout} is an ISO-8601 duration ({@link
@@ -69,6 +73,14 @@ public final class JobSpecCodec {
     o.put("maxRetries", spec.maxRetries());
     ObjectNode variables = o.putObject("variables");
     spec.variables().forEach(variables::put);
+    HostLimits limits = spec.limits();
+    if (!limits.isEmpty()) {
+      ObjectNode l = o.putObject("limits");
+      limits.memoryMiB().ifPresent(m -> l.put("memoryMiB", m));
+      limits.cpuMillis().ifPresent(c -> l.put("cpuMillis", c));
+      limits.maxProcs().ifPresent(p -> l.put("maxProcs", p));
+    }
+    spec.image().ifPresent(i -> o.put("image", i));
     try {
       return JSON.writeValueAsString(o);
     } catch (JsonProcessingException e) {
@@ -131,7 +143,26 @@ public final class JobSpecCodec {
         text(o, "tenant"),
         timeout,
         integer(o, "maxRetries"),
-        variables);
+        variables,
+        limits(o.get("limits")),
+        optionalText(o, "image"));
+  }
+
+  private static HostLimits limits(JsonNode l) {
+    if (l == null || l.isNull()) {
+      return HostLimits.NONE;
+    }
+    if (!l.isObject()) {
+      throw new IllegalArgumentException("job spec field 'limits' is not an object");
+    }
+    JsonNode memory = l.get("memoryMiB");
+    if (memory != null && (!memory.isIntegralNumber() || !memory.canConvertToLong())) {
+      throw new IllegalArgumentException("job spec field 'limits.memoryMiB' is not an integer");
+    }
+    return new HostLimits(
+        memory == null ? OptionalLong.empty() : OptionalLong.of(memory.longValue()),
+        l.has("cpuMillis") ? OptionalInt.of(integer(l, "cpuMillis")) : OptionalInt.empty(),
+        l.has("maxProcs") ? OptionalInt.of(integer(l, "maxProcs")) : OptionalInt.empty());
   }
 
   private static GpuNeed gpu(JsonNode g) {

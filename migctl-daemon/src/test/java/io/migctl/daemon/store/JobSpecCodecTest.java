@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.HostLimits;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.mig.ProfileName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,7 +40,14 @@ class JobSpecCodecTest {
             "t",
             Optional.of(Duration.ofSeconds(59, 999_999_999)),
             JobSpec.MAX_RETRIES,
-            Map.of("A", "\u00e9\t\"\\ \u2603")));
+            Map.of("A", "\u00e9\t\"\\ \u2603")),
+        JobSpec.of("limits", List.of("x"), GpuNeed.NONE)
+            .withLimits(
+                new HostLimits(OptionalLong.of(16384), OptionalInt.of(4000), OptionalInt.of(512)))
+            .withImage(Optional.of("registry.example/ml/torch:2.4")),
+        JobSpec.of("one-limit", List.of("x"), GpuNeed.NONE)
+            .withLimits(
+                new HostLimits(OptionalLong.empty(), OptionalInt.empty(), OptionalInt.of(1))));
   }
 
   @ParameterizedTest
