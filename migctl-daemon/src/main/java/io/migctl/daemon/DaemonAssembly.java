@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
@@ -220,7 +221,8 @@ public final class DaemonAssembly {
         new JobGuards(
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
-            ExecLimitsProbe.read(TOOLS, home.root())));
+            ExecLimitsProbe.read(TOOLS, home.root())),
+        TenantDirectory.of(List.of()));
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

@@ -18,6 +18,7 @@ import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.run.JobProcesses;
 import io.migctl.env.store.EnvironmentStore;
 import java.nio.file.Path;
@@ -150,7 +151,8 @@ public final class JobService implements AutoCloseable {
       Map<String, String> baseEnvironment,
       Repartition repartition,
       ApplyJournal journal,
-      JobGuards guards) {
+      JobGuards guards,
+      TenantDirectory tenants) {
     RuntimePorts ports =
         new RuntimePorts(
             store,
@@ -160,7 +162,8 @@ public final class JobService implements AutoCloseable {
             new ExecutorJobThread("migctl-jobs"),
             new ExecutorTimers("migctl-timers"),
             new ExecutorTimers("migctl-retention"),
-            () -> UUID.randomUUID().toString());
+            () -> UUID.randomUUID().toString(),
+            tenants);
     return new JobService(
         ports,
         environments,

@@ -1,6 +1,7 @@
 package io.migctl.daemon;
 
 import io.migctl.core.job.JobStore;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.run.ProcessLauncher;
 import java.time.Clock;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  * @param timers timeouts, kill graces, cooldowns, the tick
  * @param background when finished jobs are removed (away from the timers: folders take a while)
  * @param applyIds ids of the layout changes reshapes journal
+ * @param tenants who shares the node: quotas, weights, Unix users
  */
 public record RuntimePorts(
     JobStore store,
@@ -27,7 +29,8 @@ public record RuntimePorts(
     JobThread thread,
     Timers timers,
     Timers background,
-    Supplier<String> applyIds) {
+    Supplier<String> applyIds,
+    TenantDirectory tenants) {
   public RuntimePorts {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(launcher, "launcher");
@@ -37,5 +40,6 @@ public record RuntimePorts(
     Objects.requireNonNull(timers, "timers");
     Objects.requireNonNull(background, "background");
     Objects.requireNonNull(applyIds, "applyIds");
+    Objects.requireNonNull(tenants, "tenants");
   }
 }

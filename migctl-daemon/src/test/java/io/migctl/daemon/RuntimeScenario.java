@@ -18,6 +18,7 @@ import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.run.FakeProcessLauncher;
 import io.migctl.daemon.store.InMemoryJobStore;
 import io.migctl.env.store.EnvironmentStore;
@@ -51,6 +52,10 @@ final class RuntimeScenario implements AutoCloseable {
   private final Path home;
   private final Scheduler.Policy policy;
   private final Repartition repartition;
+
+  /** Who shares the node; a scenario may set tenants before {@link #start}. */
+  TenantDirectory tenants = TenantDirectory.of(java.util.List.of());
+
   private VirtualTimers timers;
   private InlineJobThread thread;
   private JobService jobs;
@@ -88,7 +93,8 @@ final class RuntimeScenario implements AutoCloseable {
             thread,
             timers,
             timers,
-            new Ids("apply-")::next);
+            new Ids("apply-")::next,
+            tenants);
     RuntimeSettings settings =
         new RuntimeSettings(
             home.resolve("jobs"),
