@@ -253,10 +253,12 @@ final class DaemonClient {
 
   private RuntimeException failure(int status, String body) {
     String message = body;
+    String code = "";
     try {
       JsonNode n = MAPPER.readTree(body);
       if (n != null && n.hasNonNull("message")) {
         message = n.get("message").asText();
+        code = n.path("code").asText();
       }
     } catch (IOException e) {
       // not JSON: use the body as it is
@@ -265,7 +267,11 @@ final class DaemonClient {
       return new DaemonRefusedException(
           tokenHelp + " (the daemon at " + base + ": " + message + ")");
     }
-    if (status == 400 || status == 404 || status == 413) {
+    // A tenant's full queue (429 max-queued) refuses the input as it is: exit 2, like bad input.
+    if (status == 400
+        || status == 404
+        || status == 413
+        || status == 429 && code.equals("max-queued")) {
       return new InvalidInputException(message);
     }
     return new DaemonRefusedException(message);

@@ -18,6 +18,8 @@ import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.core.tenant.Quotas;
+import io.migctl.core.tenant.Tenant;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.run.JobProcesses;
 import io.migctl.env.store.EnvironmentStore;
@@ -68,6 +70,7 @@ public final class JobService implements AutoCloseable {
   private final FinishedJobs finishedJobs;
   private final JobGuards guards;
   private final Timers background;
+  private final TenantDirectory tenants;
   private volatile List<GpuModel> models;
 
   /**
@@ -84,6 +87,7 @@ public final class JobService implements AutoCloseable {
     this.driver = ports.claims().view();
     this.guards = settings.guards();
     this.background = ports.background();
+    this.tenants = ports.tenants();
     this.folders = new JobFolders(settings.jobsDir());
     this.environment =
         new ChildEnvironment(
@@ -119,7 +123,7 @@ public final class JobService implements AutoCloseable {
                     runner,
                     loop))
             : Optional.empty();
-    this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper);
+    this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper, ports.tenants());
     this.reconciler =
         new Reconciler(
             store,
@@ -196,16 +200,32 @@ public final class JobService implements AutoCloseable {
   /**
    * Accepts a job: resolves its environment, checks that some device of this node could ever run it
    * and that it could start at all (its working directory is a directory; its command and the
-   * environment it would get fit {@code execve}'s limits), stores it queued.
+   * environment it would get fit {@code execve}'s limits), that it could run within its tenant's
+   * quota and that its tenant's queue has room, stores it queued.
    *
-   * @throws DaemonException {@code invalid} naming what is wrong; nothing is stored then
+   * @throws DaemonException {@code invalid} naming what is wrong, or {@code max-queued} (429) when
+   *     its tenant has as many jobs queued as it may; nothing is stored then
    */
   public Job submit(JobSpec spec) {
     Optional<Requirement> requirement;
+    Tenant tenant = tenants.resolve(spec.tenant());
     try {
       requirement = Admission.requirement(spec.gpu(), models());
+      Quotas.admit(tenant, requirement, models());
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
+    }
+    if (tenant.quota().maxQueued().isPresent()) {
+      long queued =
+          store
+              .countByStateAndTenant()
+              .getOrDefault(JobState.QUEUED, Map.of())
+              .getOrDefault(tenant.name(), 0L);
+      Quotas.queueFull(tenant, queued)
+          .ifPresent(
+              refusal -> {
+                throw new DaemonException(429, "max-queued", refusal);
+              });
     }
     Optional<String> build = spec.environment().map(environment::resolveBuild);
     environment.checkStartable(spec, requirement, build);

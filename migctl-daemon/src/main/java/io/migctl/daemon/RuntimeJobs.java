@@ -3,6 +3,8 @@ package io.migctl.daemon;
 import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobState;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -71,8 +73,8 @@ final class RuntimeJobs {
     return pids;
   }
 
-  /** Jobs without a GPU that are starting, running or stopping. */
-  int runningWithoutGpu() {
-    return (int) active.values().stream().filter(j -> !j.needsGpu()).count();
+  /** The jobs that are starting, running or stopping. */
+  Collection<Job> active() {
+    return Collections.unmodifiableCollection(active.values());
   }
 }

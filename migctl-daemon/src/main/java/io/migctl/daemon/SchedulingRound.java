@@ -11,6 +11,8 @@ import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.core.tenant.Quotas;
+import io.migctl.core.tenant.TenantDirectory;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +24,8 @@ import java.util.logging.Logger;
 
 /**
  * One scheduling round, on the job thread: reads the devices, lets the {@link IncrementalScheduler}
- * place what it can, records why the rest waits, and hands the jobs no free device fits to the
- * {@link Reshaper} when the daemon reshapes.
+ * place what it can within the tenants' quotas and fair shares, records why the rest waits, and
+ * hands the jobs no free device fits to the {@link Reshaper} when the daemon reshapes.
  */
 final class SchedulingRound implements Runnable {
 
@@ -35,9 +37,11 @@ final class SchedulingRound implements Runnable {
   private final JobStore store;
   private final EffectRunner runner;
   private final Optional<Reshaper> reshaper;
+  private final TenantDirectory tenants;
 
   /**
    * @param reshaper reshapes idle instances for waiting jobs; empty when the daemon does not
+   * @param tenants whose weights and limits each round reads anew
    */
   SchedulingRound(
       RuntimeJobs jobs,
@@ -45,7 +49,9 @@ final class SchedulingRound implements Runnable {
       Clock clock,
       JobStore store,
       EffectRunner runner,
-      Optional<Reshaper> reshaper) {
+      Optional<Reshaper> reshaper,
+      TenantDirectory tenants) {
+    this.tenants = tenants;
     this.jobs = jobs;
     this.driver = driver;
     this.clock = clock;
@@ -72,7 +78,8 @@ final class SchedulingRound implements Runnable {
     Set<String> held = jobs.heldDevices();
     List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
     queue.devices(all, free);
-    queue.runningWithoutGpu(jobs.runningWithoutGpu());
+    queue.running(jobs.active());
+    queue.tenants(Quotas.rules(tenants));
     for (Scheduler.Assignment a : queue.decide(clock.instant())) {
       place(a);
     }
@@ -80,9 +87,10 @@ final class SchedulingRound implements Runnable {
     for (Requirement need : queue.waitingNeeds()) {
       reasons.put(need, queue.whyWaiting(need));
     }
-    waiting.decided(reasons, queue.cpuJobsWaiting());
+    waiting.decided(reasons, queue.cpuJobsWaiting(), queue.quotaWaiting());
     if (reshaper.isPresent() && !reasons.isEmpty()) {
-      reshaper.get().reshapeFor(queue.inOrder().stream().filter(Job::needsGpu).toList());
+      // Jobs their tenant's limits keep waiting would not run on a new device either.
+      reshaper.get().reshapeFor(queue.runnableInOrder());
     }
   }
 

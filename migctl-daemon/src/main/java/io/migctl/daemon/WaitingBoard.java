@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import io.migctl.core.job.Job;
 import io.migctl.core.job.Requirement;
+import io.migctl.core.job.TenantNeed;
 import io.migctl.core.job.WaitingReason;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,11 +28,18 @@ final class WaitingBoard {
   /** The CPU-job slots, when the last round left jobs without a GPU waiting for one. */
   private volatile Optional<WaitingReason.CpuJobSlots> cpuSlotsFull = Optional.empty();
 
+  /** The tenant of each queued job. */
+  private final Map<Long, String> queuedTenants = new ConcurrentHashMap<>();
+
+  /** Why a tenant's jobs of a need wait on its quota, where they do. */
+  private volatile Map<TenantNeed, WaitingReason.QuotaReached> overQuota = Map.of();
+
   /** Reasons that say more than the need's, for single jobs (a reshape that cools down). */
   private final Map<Long, WaitingReason> notes = new ConcurrentHashMap<>();
 
   /** A job joined the queue. */
   void queued(Job job) {
+    queuedTenants.put(job.id(), job.spec().tenant());
     job.requirement()
         .ifPresentOrElse(
             need -> queuedNeeds.put(job.id(), need), () -> queuedWithoutGpu.add(job.id()));
@@ -41,6 +49,7 @@ final class WaitingBoard {
   void left(long id) {
     queuedNeeds.remove(id);
     queuedWithoutGpu.remove(id);
+    queuedTenants.remove(id);
     notes.remove(id);
   }
 
@@ -48,13 +57,22 @@ final class WaitingBoard {
   void clear() {
     byNeed = Map.of();
     cpuSlotsFull = Optional.empty();
+    overQuota = Map.of();
   }
 
-  /** What a round decided; the notes of the round before are gone. */
+  /**
+   * What a round decided; the notes of the round before are gone.
+   *
+   * @param quota the tenants' needs that wait on their tenant's quota; their jobs wait for that,
+   *     whatever their need's reason
+   */
   void decided(
-      Map<Requirement, WaitingReason> reasons, Optional<WaitingReason.CpuJobSlots> cpuSlots) {
+      Map<Requirement, WaitingReason> reasons,
+      Optional<WaitingReason.CpuJobSlots> cpuSlots,
+      Map<TenantNeed, WaitingReason.QuotaReached> quota) {
     byNeed = Map.copyOf(reasons);
     cpuSlotsFull = cpuSlots;
+    overQuota = Map.copyOf(quota);
     notes.clear();
   }
 
@@ -82,10 +100,17 @@ final class WaitingBoard {
     if (note != null) {
       return Optional.of(note);
     }
+    String tenant = queuedTenants.get(id);
+    Requirement need = queuedNeeds.get(id);
+    if (tenant != null) {
+      WaitingReason quota = overQuota.get(new TenantNeed(tenant, Optional.ofNullable(need)));
+      if (quota != null) {
+        return Optional.of(quota);
+      }
+    }
     if (queuedWithoutGpu.contains(id)) {
       return cpuSlotsFull.map(s -> s);
     }
-    Requirement need = queuedNeeds.get(id);
     return need == null ? Optional.empty() : forNeed(need);
   }
 }

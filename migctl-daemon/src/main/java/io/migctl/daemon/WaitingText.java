@@ -26,6 +26,7 @@ public final class WaitingText {
               + s.limit()
               + " in use (serve --cpu-jobs)";
       case WaitingReason.DriverUnavailable d -> "the driver cannot list devices: " + d.message();
+      case WaitingReason.QuotaReached q -> quotaReached(q);
       case WaitingReason.ReshapeCooling c ->
           noFreeDevice(c.waiting())
               + "; reshaping idle instances of GPU "
@@ -61,6 +62,14 @@ public final class WaitingText {
       case WaitingReason.DriverUnavailable d -> {
         out.put("kind", "driver-unavailable");
         out.put("message", d.message());
+      }
+      case WaitingReason.QuotaReached q -> {
+        out.put("kind", "quota");
+        out.put("tenant", q.tenant());
+        out.put("limit", q.limit().option());
+        out.put("inUse", q.inUse());
+        out.put("wouldUse", q.wouldUse());
+        out.put("max", q.max());
       }
       case WaitingReason.ReshapeCooling c -> {
         out.put("kind", "reshape-cooling");
@@ -103,6 +112,32 @@ public final class WaitingText {
         + " that fit ("
         + String.join(", ", parts)
         + ") are in use";
+  }
+
+  private static String quotaReached(WaitingReason.QuotaReached q) {
+    String unit =
+        switch (q.limit()) {
+          case SLICES -> " compute slice" + (q.max() == 1 ? "" : "s");
+          case GPU_MEMORY -> " MiB of GPU memory";
+          case RUNNING -> " running job" + (q.max() == 1 ? "" : "s");
+        };
+    String more =
+        switch (q.limit()) {
+          case SLICES -> q.wouldUse() + " more";
+          case GPU_MEMORY -> q.wouldUse() + " MiB more";
+          case RUNNING -> "to run too";
+        };
+    return "tenant "
+        + q.tenant()
+        + " is at its limit of "
+        + q.max()
+        + unit
+        + " ("
+        + q.inUse()
+        + (q.limit() == WaitingReason.QuotaLimit.GPU_MEMORY ? " MiB" : "")
+        + " in use; this job needs "
+        + more
+        + ")";
   }
 
   /** Whole seconds left, at least 1 (a wait that is due within the second still waits). */

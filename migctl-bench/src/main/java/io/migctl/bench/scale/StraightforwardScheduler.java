@@ -8,11 +8,14 @@ import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.Scheduler.Assignment;
 import io.migctl.core.job.Scheduler.Decision;
 import io.migctl.core.job.Scheduler.Policy;
+import io.migctl.core.job.TenantLoad;
 import io.migctl.core.job.WaitingReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,9 @@ import java.util.TreeMap;
 /**
  * The scheduler's decision as it was first written: sort the queue with a comparator that works out
  * starvation on every comparison, scan every free device for each job's best fit, and describe
- * every waiting job's missing device from the whole layout. The oracle that {@link Scheduler}'s
- * indexed version must agree with, and the baseline of {@link SchedulerScaleBenchmark}.
+ * every waiting job's missing device from the whole layout; between tenants, scan them all for the
+ * lowest dominant share before each job. The oracle that {@link Scheduler}'s indexed version must
+ * agree with, and the baseline of {@link SchedulerScaleBenchmark}.
  */
 public final class StraightforwardScheduler {
   private StraightforwardScheduler() {}
@@ -50,7 +54,19 @@ public final class StraightforwardScheduler {
     List<Long> cpuWaiting = new ArrayList<>();
     Map<Long, Requirement> gpuWaiting = new LinkedHashMap<>();
     int cpuInUse = runningWithoutGpu;
+    // Between tenants, each job comes from the one with the lowest dominant share (all weigh 1).
+    Map<String, ArrayDeque<Job>> byTenant = new TreeMap<>();
     for (Job job : order) {
+      byTenant.computeIfAbsent(job.spec().tenant(), t -> new ArrayDeque<>()).add(job);
+    }
+    Map<String, TenantLoad> held = new HashMap<>();
+    TenantLoad capacity = capacity(all, free);
+    while (!byTenant.isEmpty()) {
+      String tenant = lowestShare(byTenant.keySet(), held, capacity);
+      Job job = byTenant.get(tenant).poll();
+      if (byTenant.get(tenant).isEmpty()) {
+        byTenant.remove(tenant);
+      }
       if (job.state() != JobState.QUEUED) {
         throw new IllegalArgumentException(
             "job " + job.id() + " is " + job.state().wireName() + ", not queued");
@@ -70,6 +86,10 @@ public final class StraightforwardScheduler {
       if (best.isPresent()) {
         available.remove(best.get());
         assignments.add(new Assignment(job.id(), best));
+        held.merge(
+            tenant,
+            TenantLoad.ofDevice(best.get().computeSlices(), best.get().memoryMiB()),
+            TenantLoad::plus);
       } else {
         waiting.put(job.id(), null); // what is left free is known once every job is decided
         gpuWaiting.put(job.id(), need);
@@ -78,7 +98,45 @@ public final class StraightforwardScheduler {
     gpuWaiting.forEach((id, need) -> waiting.put(id, whyNoDevice(need, all, available)));
     WaitingReason slots = new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit());
     cpuWaiting.forEach(id -> waiting.put(id, slots));
-    return new Decision(assignments, waiting);
+    return new Decision(assignments, nextOffered(order, waiting, held, capacity));
+  }
+
+  /**
+   * The waiting jobs in the order the next decision would offer them devices, each taking its need:
+   * tenants by dominant share of what they hold and what they would take before, then by name.
+   */
+  private static Map<Long, WaitingReason> nextOffered(
+      List<Job> order,
+      Map<Long, WaitingReason> waiting,
+      Map<String, TenantLoad> held,
+      TenantLoad capacity) {
+    Map<String, ArrayDeque<Job>> byTenant = new TreeMap<>();
+    for (Job job : order) {
+      if (waiting.containsKey(job.id())) {
+        byTenant.computeIfAbsent(job.spec().tenant(), t -> new ArrayDeque<>()).add(job);
+      }
+    }
+    Map<String, TenantLoad> load = new HashMap<>(held);
+    Map<Long, WaitingReason> out = new LinkedHashMap<>();
+    while (!byTenant.isEmpty()) {
+      String tenant = lowestShare(byTenant.keySet(), load, capacity);
+      Job job = byTenant.get(tenant).poll();
+      if (byTenant.get(tenant).isEmpty()) {
+        byTenant.remove(tenant);
+      }
+      out.put(job.id(), waiting.get(job.id()));
+      load.merge(tenant, TenantLoad.atLeast(job.requirement()), TenantLoad::plus);
+    }
+    return out;
+  }
+
+  private static String lowestShare(
+      java.util.Set<String> tenants, Map<String, TenantLoad> load, TenantLoad capacity) {
+    return tenants.stream()
+        .min(
+            Comparator.comparingDouble(
+                (String t) -> load.getOrDefault(t, TenantLoad.ZERO).dominantShareOf(capacity)))
+        .orElseThrow();
   }
 
   private static final Comparator<MigSlot> BEST_FIT =
@@ -97,6 +155,18 @@ public final class StraightforwardScheduler {
         .thenComparing(Comparator.comparingInt((Job j) -> j.spec().priority()).reversed())
         .thenComparing(Job::submittedAt)
         .thenComparingLong(Job::id);
+  }
+
+  /** The compute slices and memory of every device of the layout. */
+  private static TenantLoad capacity(List<MigSlot> all, List<MigSlot> free) {
+    Map<String, MigSlot> layout = new HashMap<>();
+    all.forEach(d -> layout.put(d.uuid(), d));
+    free.forEach(d -> layout.putIfAbsent(d.uuid(), d));
+    TenantLoad sum = TenantLoad.ZERO;
+    for (MigSlot d : layout.values()) {
+      sum = sum.plus(new TenantLoad(d.computeSlices(), d.memoryMiB(), 0));
+    }
+    return sum;
   }
 
   private static WaitingReason.NoFreeDevice whyNoDevice(

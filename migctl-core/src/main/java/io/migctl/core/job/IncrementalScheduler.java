@@ -22,14 +22,19 @@ import java.util.TreeSet;
  * it can — the same decisions as {@link Scheduler#decide} on a snapshot of the same queue and free
  * devices, without sorting the queue or the devices again.
  *
- * <p>A decision is the greedy walk of the queue in {@link Scheduler} order (starving jobs first,
- * then priority, then age, then id), each job taking its best fit. Jobs with the same need form a
- * lane, kept in that order. The walk merges the lanes by their first job; once a job finds no
- * device, no later job of its lane can (free devices only run out during a walk), so its lane
- * leaves the walk. A decision therefore costs about (placed jobs + lanes) × log(queue), whatever
- * the queue's depth. Jobs that start to starve move between two sets per lane as time passes. Jobs
- * without a GPU form one lane that takes CPU-job slots instead of devices, and leaves the walk when
- * the slots run out.
+ * <p>A decision is a greedy walk of the queue. Between tenants with queued jobs it is weighted
+ * dominant-resource fairness: the next job comes from the tenant with the lowest dominant share (of
+ * the layout's compute slices and memory, counting what its running jobs hold and what it got
+ * earlier in the walk) divided by its weight; equal shares go to the higher weight, then the name.
+ * Inside a tenant it is {@link Scheduler} order (starving jobs first, then priority, then age, then
+ * id), each job taking its best fit. A tenant's jobs with the same need form a lane, kept in that
+ * order; each tenant merges its lanes by their first job. Once a job finds no device, or its
+ * tenant's {@link TenantRules#limit limits} keep it out, no later job of its lane can (free devices
+ * only run out and loads only grow during a walk), so its lane leaves the walk; a tenant without
+ * lanes leaves it too, and never blocks another. A decision therefore costs about (placed jobs +
+ * lanes) × log(queue), whatever the queue's depth. Jobs that start to starve move between two sets
+ * per lane as time passes. A tenant's jobs without a GPU form one lane that takes CPU-job slots
+ * instead of devices, and leaves the walk when the slots run out.
  *
  * <p>Not thread-safe: one thread owns it (the daemon's job thread).
  */
@@ -37,7 +42,7 @@ public final class IncrementalScheduler {
 
   private final Scheduler.Policy policy;
   private final Map<Long, Job> jobs = new HashMap<>();
-  private final Map<Optional<Requirement>, Lane> lanes = new HashMap<>();
+  private final Map<TenantNeed, Lane> lanes = new HashMap<>();
 
   /** Jobs not yet starving, oldest first; the next to start starving is the first. */
   private final TreeSet<Job> freshByAge = new TreeSet<>(BY_AGE);
@@ -48,6 +53,11 @@ public final class IncrementalScheduler {
   private final FreeDevices free = new FreeDevices();
   private Instant cutoff = Instant.MIN;
   private int cpuInUse;
+  private TenantRules rules = TenantRules.EQUAL;
+  private Map<String, TenantLoad> held = Map.of();
+
+  /** The lanes the last decision left waiting on their tenant's quota, and why. */
+  private final Map<TenantNeed, WaitingReason.QuotaReached> overQuota = new HashMap<>();
 
   public IncrementalScheduler(Scheduler.Policy policy) {
     this.policy = policy;
@@ -63,7 +73,7 @@ public final class IncrementalScheduler {
     jobs.put(job.id(), job);
     boolean starving = !job.submittedAt().isAfter(cutoff);
     (starving ? starvingByAge : freshByAge).add(job);
-    lanes.computeIfAbsent(job.requirement(), Lane::new).add(job, starving);
+    lanes.computeIfAbsent(TenantNeed.of(job), Lane::new).add(job, starving);
   }
 
   /** Takes a job out of the queue; false when it was not there. */
@@ -76,10 +86,10 @@ public final class IncrementalScheduler {
     if (!starving) {
       freshByAge.remove(job);
     }
-    Lane lane = lanes.get(job.requirement());
+    Lane lane = lanes.get(TenantNeed.of(job));
     lane.remove(job, starving);
     if (lane.isEmpty()) {
-      lanes.remove(job.requirement());
+      lanes.remove(lane.key);
     }
     return true;
   }
@@ -113,66 +123,148 @@ public final class IncrementalScheduler {
 
   /**
    * Places what can be placed now: each placed job leaves the queue and its device (or, for a job
-   * without a GPU, its CPU-job slot) stops being free.
+   * without a GPU, its CPU-job slot) stops being free; no placement takes a tenant past its limits.
    *
    * @return the assignments, in the order they were decided
    */
   public List<Assignment> decide(Instant now) {
     promote(now.minus(policy.starvationAfter()));
-    PriorityQueue<Lane> walk = new PriorityQueue<>(Math.max(1, lanes.size()), BY_HEAD);
-    walk.addAll(lanes.values());
+    overQuota.clear();
+    TenantLoad capacity = free.capacity();
+    Map<String, Turn<Lane>> turns = new HashMap<>();
+    for (Lane lane : lanes.values()) {
+      turns
+          .computeIfAbsent(lane.key.tenant(), t -> new Turn<Lane>(t, BY_HEAD, capacity))
+          .waiting
+          .add(lane);
+    }
+    PriorityQueue<Turn<Lane>> walk = new PriorityQueue<>(Math.max(1, turns.size()), BY_SHARE);
+    walk.addAll(turns.values());
     List<Assignment> out = new ArrayList<>();
     while (!walk.isEmpty()) {
-      Lane lane = walk.poll();
-      Job head = lane.first();
-      Optional<MigSlot> slot;
-      if (lane.need.isEmpty()) {
-        if (cpuInUse >= policy.cpuJobLimit()) {
-          continue; // the lane waits: every CPU-job slot is taken
+      Turn<Lane> turn = walk.poll();
+      Lane lane = turn.waiting.poll();
+      Optional<TenantLoad> took = placeHead(turn, lane, out);
+      if (took.isPresent()) {
+        turn.add(took.get());
+        if (!lane.isEmpty()) {
+          turn.waiting.add(lane);
         }
-        cpuInUse++;
-        slot = Optional.empty();
-      } else {
-        MigSlot best = free.takeBestFit(lane.need.get());
-        if (best == null) {
-          continue; // the lane waits: nothing free fits its need
-        }
-        slot = Optional.of(best);
       }
-      remove(head.id());
-      out.add(new Assignment(head.id(), slot));
-      if (!lane.isEmpty()) {
-        walk.add(lane);
+      if (!turn.waiting.isEmpty()) {
+        walk.add(turn);
       }
     }
+    // What the tenants hold after the decision, as the CPU-job slots count what it placed.
+    Map<String, TenantLoad> after = new HashMap<>(held);
+    turns.forEach((tenant, turn) -> after.put(tenant, turn.load));
+    held = Map.copyOf(after);
     return out;
+  }
+
+  /**
+   * Places the first job of a lane, if its tenant's limits let it and something is free for it.
+   *
+   * @return what the tenant took on; empty when the lane waits (then it leaves the walk)
+   */
+  private Optional<TenantLoad> placeHead(Turn<Lane> turn, Lane lane, List<Assignment> out) {
+    Optional<Requirement> need = lane.key.need();
+    if (overQuota(turn, lane, TenantLoad.atLeast(need))) {
+      return Optional.empty();
+    }
+    Optional<MigSlot> slot;
+    TenantLoad adding;
+    if (need.isEmpty()) {
+      if (cpuInUse >= policy.cpuJobLimit()) {
+        return Optional.empty(); // every CPU-job slot is taken
+      }
+      cpuInUse++;
+      slot = Optional.empty();
+      adding = TenantLoad.atLeast(need);
+    } else {
+      MigSlot best = free.bestFit(need.get());
+      if (best == null) {
+        return Optional.empty(); // nothing free fits its need
+      }
+      // The device may be larger than the need: the quota counts what the job would hold.
+      adding = TenantLoad.ofDevice(best.computeSlices(), best.memoryMiB());
+      if (overQuota(turn, lane, adding)) {
+        return Optional.empty();
+      }
+      free.take(best);
+      slot = Optional.of(best);
+    }
+    long id = lane.first().id();
+    remove(id);
+    out.add(new Assignment(id, slot));
+    return Optional.of(adding);
+  }
+
+  private boolean overQuota(Turn<?> turn, Lane lane, TenantLoad adding) {
+    Optional<WaitingReason.QuotaReached> why = rules.limit(turn.tenant, turn.load, adding);
+    why.ifPresent(q -> overQuota.put(lane.key, q));
+    return why.isPresent();
   }
 
   /** The queued jobs in decision order as of the last {@link #decide}. */
   public List<Job> inOrder() {
-    PriorityQueue<Cursor> merge = new PriorityQueue<>(Math.max(1, lanes.size()), BY_CURSOR);
+    return ordered(false);
+  }
+
+  /**
+   * The queued jobs that need a GPU in decision order, less those their tenant's limits would keep
+   * waiting even if a device of their need were free for each: the demand worth reshaping for.
+   */
+  public List<Job> runnableInOrder() {
+    return ordered(true).stream().filter(Job::needsGpu).toList();
+  }
+
+  /**
+   * The queue in the order a decision would take it if every job got a device of its need: tenants
+   * by weighted dominant share of what they hold plus what they took earlier in the order.
+   *
+   * @param withinLimits whether to leave out the jobs that would pass their tenant's limits
+   */
+  private List<Job> ordered(boolean withinLimits) {
+    TenantLoad capacity = free.capacity();
+    Map<String, Turn<Cursor>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
-      merge.add(new Cursor(lane));
+      turns
+          .computeIfAbsent(lane.key.tenant(), t -> new Turn<Cursor>(t, BY_CURSOR, capacity))
+          .waiting
+          .add(new Cursor(lane));
     }
+    PriorityQueue<Turn<Cursor>> merge = new PriorityQueue<>(Math.max(1, turns.size()), BY_SHARE);
+    merge.addAll(turns.values());
     List<Job> out = new ArrayList<>(jobs.size());
     while (!merge.isEmpty()) {
-      Cursor c = merge.poll();
-      out.add(c.head);
+      Turn<Cursor> turn = merge.poll();
+      Cursor c = turn.waiting.poll();
+      TenantLoad adding = TenantLoad.atLeast(c.lane.key.need());
+      if (!withinLimits || rules.limit(turn.tenant, turn.load, adding).isEmpty()) {
+        out.add(c.head);
+        turn.add(adding);
+      }
       if (c.advance()) {
-        merge.add(c);
+        turn.waiting.add(c);
+      }
+      if (!turn.waiting.isEmpty()) {
+        merge.add(turn);
       }
     }
     return out;
   }
 
   /**
-   * The distinct needs of the queued jobs that need a GPU; after {@link #decide} every one of them
-   * waits.
+   * The distinct needs of the queued jobs that need a GPU and wait for a device, not on their
+   * tenant's limits; after {@link #decide} every one of them waits.
    */
   public Set<Requirement> waitingNeeds() {
     Set<Requirement> needs = new HashSet<>();
-    for (Optional<Requirement> need : lanes.keySet()) {
-      need.ifPresent(needs::add);
+    for (TenantNeed key : lanes.keySet()) {
+      if (!overQuota.containsKey(key)) {
+        key.need().ifPresent(needs::add);
+      }
     }
     return needs;
   }
@@ -187,6 +279,10 @@ public final class IncrementalScheduler {
 
   /** Why a job left in the queue by the last {@link #decide} waits. */
   public WaitingReason whyWaiting(Job job) {
+    WaitingReason.QuotaReached quota = overQuota.get(TenantNeed.of(job));
+    if (quota != null) {
+      return quota;
+    }
     return job.requirement()
         .<WaitingReason>map(this::whyWaiting)
         .orElseGet(() -> new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()));
@@ -204,11 +300,60 @@ public final class IncrementalScheduler {
     cpuInUse = count;
   }
 
+  /**
+   * What the tenants' running jobs hold: the devices of those that hold one (by the layout of
+   * {@link #devices}; the requirement where the device is not in it), and one running job each.
+   * Sets {@link #runningWithoutGpu} too. Call it after {@link #devices}.
+   *
+   * @param active the jobs that are starting, running or stopping
+   */
+  public void running(Collection<Job> active) {
+    Map<String, TenantLoad> loads = new HashMap<>();
+    int withoutGpu = 0;
+    for (Job j : active) {
+      if (j.state() == JobState.QUEUED || j.state().isTerminal()) {
+        throw new IllegalArgumentException(
+            "job "
+                + j.id()
+                + " is "
+                + j.state().wireName()
+                + ", not starting, running or stopping");
+      }
+      TenantLoad load;
+      if (j.needsGpu()) {
+        load =
+            j.device()
+                .filter(d -> j.state().holdsDevice())
+                .flatMap(d -> free.shapeOf(d.uuid()))
+                .orElseGet(() -> TenantLoad.atLeast(j.requirement()));
+      } else {
+        withoutGpu++;
+        load = TenantLoad.atLeast(Optional.empty());
+      }
+      loads.merge(j.spec().tenant(), load, TenantLoad::plus);
+    }
+    held = Map.copyOf(loads);
+    cpuInUse = withoutGpu;
+  }
+
+  /** The tenants' weights and limits the next decisions follow. */
+  public void tenants(TenantRules tenantRules) {
+    rules = java.util.Objects.requireNonNull(tenantRules, "tenantRules");
+  }
+
   /** When jobs without a GPU wait after the last {@link #decide}: the slots, all in use. */
   public Optional<WaitingReason.CpuJobSlots> cpuJobsWaiting() {
-    return lanes.containsKey(Optional.<Requirement>empty())
-        ? Optional.of(new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()))
-        : Optional.empty();
+    for (TenantNeed key : lanes.keySet()) {
+      if (key.need().isEmpty() && !overQuota.containsKey(key)) {
+        return Optional.of(new WaitingReason.CpuJobSlots(cpuInUse, policy.cpuJobLimit()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The lanes the last {@link #decide} left waiting on their tenant's limits, and why. */
+  public Map<TenantNeed, WaitingReason.QuotaReached> quotaWaiting() {
+    return Map.copyOf(overQuota);
   }
 
   /** Moves jobs between fresh and starving so that starving means submitted at or before cutoff. */
@@ -217,12 +362,12 @@ public final class IncrementalScheduler {
     while (!freshByAge.isEmpty() && !freshByAge.first().submittedAt().isAfter(cutoff)) {
       Job j = freshByAge.pollFirst();
       starvingByAge.add(j);
-      lanes.get(j.requirement()).move(j, true);
+      lanes.get(TenantNeed.of(j)).move(j, true);
     }
     while (!starvingByAge.isEmpty() && starvingByAge.last().submittedAt().isAfter(cutoff)) {
       Job j = starvingByAge.pollLast();
       freshByAge.add(j);
-      lanes.get(j.requirement()).move(j, false);
+      lanes.get(TenantNeed.of(j)).move(j, false);
     }
   }
 
@@ -246,14 +391,47 @@ public final class IncrementalScheduler {
   private static final Comparator<Cursor> BY_CURSOR =
       (a, b) -> compareHeads(a.head, a.starving, b.head, b.starving);
 
+  /** Lowest weighted dominant share first; equal shares by higher weight, then by name. */
+  private static final Comparator<Turn<?>> BY_SHARE =
+      Comparator.comparingDouble((Turn<?> t) -> t.share)
+          .thenComparing(Comparator.comparingInt((Turn<?> t) -> t.weight).reversed())
+          .thenComparing(t -> t.tenant);
+
+  /** One tenant in a walk: what it holds so far and its lanes (or cursors) still waiting. */
+  private final class Turn<T> {
+    final String tenant;
+    final int weight;
+    final TenantLoad capacity;
+    final PriorityQueue<T> waiting;
+    TenantLoad load;
+    double share;
+
+    Turn(String tenant, Comparator<T> order, TenantLoad capacity) {
+      this.tenant = tenant;
+      this.weight = rules.weight(tenant);
+      this.capacity = capacity;
+      this.waiting = new PriorityQueue<>(order);
+      if (weight < 1) {
+        throw new IllegalArgumentException(
+            "tenant " + tenant + ": a weight is at least 1, was " + weight);
+      }
+      add(held.getOrDefault(tenant, TenantLoad.ZERO));
+    }
+
+    private void add(TenantLoad more) {
+      load = load == null ? more : load.plus(more);
+      share = load.dominantShareOf(capacity) / weight;
+    }
+  }
+
   /** The queued jobs of one need, starving ones and the rest, each in rank order. */
   private static final class Lane {
-    final Optional<Requirement> need;
+    final TenantNeed key;
     final TreeSet<Job> starving = new TreeSet<>(BY_RANK);
     final TreeSet<Job> fresh = new TreeSet<>(BY_RANK);
 
-    Lane(Optional<Requirement> need) {
-      this.need = need;
+    Lane(TenantNeed key) {
+      this.key = key;
     }
 
     void add(Job j, boolean isStarving) {
@@ -284,12 +462,14 @@ public final class IncrementalScheduler {
 
   /** A walk over one lane in rank order, for {@link #inOrder}. */
   private static final class Cursor {
+    final Lane lane;
     final java.util.Iterator<Job> starvingIt;
     final java.util.Iterator<Job> freshIt;
     Job head;
     boolean starving;
 
     Cursor(Lane lane) {
+      this.lane = lane;
       starvingIt = lane.starving.iterator();
       freshIt = lane.fresh.iterator();
       advance();
@@ -320,6 +500,7 @@ public final class IncrementalScheduler {
     private final Map<String, MigSlot> layout = new HashMap<>();
     private final Map<String, Entry> freeByUuid = new HashMap<>();
     private Map<Requirement, WaitingReason.NoFreeDevice> reasons = new LinkedHashMap<>();
+    private TenantLoad capacity = TenantLoad.ZERO;
     private long seq;
 
     /** A free device and when it became free, for ties in best fit. */
@@ -340,6 +521,13 @@ public final class IncrementalScheduler {
         layout.putIfAbsent(s.uuid(), s);
         add(s);
       }
+      int slices = 0;
+      long memory = 0;
+      for (MigSlot s : layout.values()) {
+        slices += s.computeSlices();
+        memory += s.memoryMiB();
+      }
+      capacity = new TenantLoad(slices, memory, 0);
     }
 
     void release(MigSlot slot) {
@@ -369,8 +557,8 @@ public final class IncrementalScheduler {
       return freeByUuid.size();
     }
 
-    /** Removes and returns the best fit for {@code need}, or null when no free device fits. */
-    MigSlot takeBestFit(Requirement need) {
+    /** The best fit for {@code need}, or null when no free device fits. */
+    MigSlot bestFit(Requirement need) {
       if (freeByUuid.isEmpty()) {
         return null;
       }
@@ -378,14 +566,29 @@ public final class IncrementalScheduler {
           byShape.tailMap(need.memoryMiB(), true).values()) {
         for (TreeSet<Entry> entries : byCompute.tailMap(need.computeSlices(), true).values()) {
           if (!entries.isEmpty()) {
-            Entry e = entries.pollFirst();
-            freeByUuid.remove(e.slot().uuid());
-            reasons.clear(); // what is free changed
-            return e.slot();
+            return entries.first().slot();
           }
         }
       }
       return null;
+    }
+
+    /** Takes a free device (the one {@link #bestFit} returned). */
+    void take(MigSlot slot) {
+      Entry e = freeByUuid.remove(slot.uuid());
+      byShape.get(slot.memoryMiB()).get(slot.computeSlices()).remove(e);
+      reasons.clear(); // what is free changed
+    }
+
+    /** What a job on the device with this UUID holds, if the layout has it. */
+    Optional<TenantLoad> shapeOf(String uuid) {
+      return Optional.ofNullable(layout.get(uuid))
+          .map(s -> TenantLoad.ofDevice(s.computeSlices(), s.memoryMiB()));
+    }
+
+    /** Every device of the layout together: the node's compute slices and memory. */
+    TenantLoad capacity() {
+      return capacity;
     }
 
     WaitingReason.NoFreeDevice whyNoDevice(Requirement need) {

@@ -21,6 +21,10 @@ import java.util.Optional;
  *
  * <p>Jobs without a GPU take no device but one of {@link Policy#cpuJobLimit()} slots; when all are
  * in use they wait like a job that finds no device, and jobs with a GPU pass them.
+ *
+ * <p>That order holds inside a tenant. Between tenants the node is shared by weighted
+ * dominant-resource fairness, and no job is placed past its tenant's limits ({@link TenantRules});
+ * see {@link IncrementalScheduler}.
  */
 public final class Scheduler {
   private Scheduler() {}
@@ -98,6 +102,32 @@ public final class Scheduler {
     IncrementalScheduler dispatcher = new IncrementalScheduler(policy);
     dispatcher.devices(all, free);
     dispatcher.runningWithoutGpu(runningWithoutGpu);
+    return decide(dispatcher, queued, now);
+  }
+
+  /**
+   * One decision on a snapshot with tenants: a {@link IncrementalScheduler} loaded with the queue,
+   * the free devices, the jobs that hold a device or a CPU-job slot, and the tenants' rules.
+   *
+   * @param active the jobs that are starting, running or stopping: what their tenants hold
+   * @param tenants the tenants' weights and limits
+   */
+  public static Decision decide(
+      List<Job> queued,
+      List<MigSlot> free,
+      List<MigSlot> all,
+      List<Job> active,
+      TenantRules tenants,
+      Instant now,
+      Policy policy) {
+    IncrementalScheduler dispatcher = new IncrementalScheduler(policy);
+    dispatcher.devices(all, free);
+    dispatcher.running(active);
+    dispatcher.tenants(tenants);
+    return decide(dispatcher, queued, now);
+  }
+
+  private static Decision decide(IncrementalScheduler dispatcher, List<Job> queued, Instant now) {
     for (Job job : queued) {
       dispatcher.enqueue(job);
     }

@@ -109,6 +109,56 @@ public sealed interface WaitingReason {
     }
   }
 
+  /**
+   * Running the job would take its tenant past one of its limits; it waits until the tenant's
+   * running jobs give back enough (other tenants' jobs are placed meanwhile).
+   *
+   * @param tenant the job's tenant
+   * @param limit which limit
+   * @param inUse what the tenant's running jobs hold of it (and jobs placed earlier in the same
+   *     round)
+   * @param wouldUse what the job would add: the compute slices or memory of the device it would
+   *     get, or 1 running job
+   * @param max the limit's value
+   */
+  record QuotaReached(String tenant, QuotaLimit limit, long inUse, long wouldUse, long max)
+      implements WaitingReason {
+    public QuotaReached {
+      Objects.requireNonNull(tenant, "tenant");
+      Objects.requireNonNull(limit, "limit");
+      if (inUse < 0 || wouldUse < 1 || max < 0 || inUse + wouldUse <= max) {
+        throw new IllegalArgumentException(
+            "a quota is reached when in use plus what the job would add passes the limit, was "
+                + inUse
+                + " + "
+                + wouldUse
+                + " against "
+                + max);
+      }
+    }
+  }
+
+  /** The limits of a tenant's quota that a queued job can wait on. */
+  enum QuotaLimit {
+    /** Compute slices of the tenant's running jobs' devices ({@code --max-slices}). */
+    SLICES("max-slices"),
+    /** Framebuffer of the tenant's running jobs' devices ({@code --max-gpu-memory}). */
+    GPU_MEMORY("max-gpu-memory"),
+    /** The tenant's jobs that are starting, running or stopping ({@code --max-running}). */
+    RUNNING("max-running");
+
+    private final String option;
+
+    QuotaLimit(String option) {
+      this.option = option;
+    }
+
+    /** The tenant option that sets it, e.g. {@code max-slices}. */
+    public String option() {
+      return option;
+    }
+  }
+
   private static SortedMap<String, Integer> sortedCopy(Map<String, Integer> counts, String name) {
     Objects.requireNonNull(counts, name);
     counts.forEach(

@@ -1,5 +1,6 @@
 package io.migctl.core.tenant;
 
+import io.migctl.core.job.TenantLoad;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -11,7 +12,8 @@ import java.util.Map;
  * resources: compute slices and GPU memory. A tenant's dominant share is the larger of its share of
  * the node's compute slices and its share of the node's GPU memory; divided by its weight, it says
  * how far ahead of its due the tenant is. Between tenants with waiting work, the one furthest
- * behind goes first.
+ * behind goes first. The daemon's scheduler orders tenants by the same share ({@link
+ * TenantLoad#dominantShareOf}) and the same ties.
  */
 public final class FairShare {
 
@@ -36,6 +38,11 @@ public final class FairShare {
     public Usage minus(Usage other) {
       return new Usage(slices - other.slices, memoryMiB - other.memoryMiB);
     }
+
+    /** As the scheduler counts it, without running jobs. */
+    TenantLoad load() {
+      return new TenantLoad(slices, memoryMiB, 0);
+    }
   }
 
   /**
@@ -43,10 +50,7 @@ public final class FairShare {
    * capacity of a kind makes that kind count for nothing.
    */
   public static double weightedDominantShare(Usage used, Usage capacity, int weight) {
-    double slices = capacity.slices() == 0 ? 0 : (double) used.slices() / capacity.slices();
-    double memory =
-        capacity.memoryMiB() == 0 ? 0 : (double) used.memoryMiB() / capacity.memoryMiB();
-    return Math.max(slices, memory) / weight;
+    return used.load().dominantShareOf(capacity.load()) / weight;
   }
 
   /**
