@@ -20,9 +20,9 @@ import java.util.Map;
 public interface Fairness {
 
   /** The names {@link #parse} accepts, in the order {@code all} runs them. */
-  List<String> NAMES = List.of("fifo", "drf", "round-robin");
+  List<String> NAMES = List.of("fifo", "drf");
 
-  /** The policy's name in reports: {@code fifo}, {@code drf} or {@code round-robin}. */
+  /** The policy's name in reports: {@code fifo} or {@code drf}. */
   String name();
 
   /**
@@ -68,8 +68,8 @@ public interface Fairness {
   }
 
   /**
-   * The policy named {@code text} ({@code fifo}, {@code drf}, {@code round-robin}), with the
-   * tenants' weights ({@link Tenant#DEFAULT_WEIGHT} for a tenant not in {@code weights}).
+   * The policy named {@code text} ({@code fifo} or {@code drf}), with the tenants' weights ({@link
+   * Tenant#DEFAULT_WEIGHT} for a tenant not in {@code weights}).
    *
    * @throws IllegalArgumentException naming the accepted names
    */
@@ -77,7 +77,6 @@ public interface Fairness {
     return switch (text.strip().toLowerCase(Locale.ROOT)) {
       case "fifo" -> fifo();
       case "drf" -> new WeightedDrf(weights);
-      case "round-robin", "rr" -> new WeightedRoundRobin(weights);
       default ->
           throw new IllegalArgumentException(
               "unknown fairness policy \""

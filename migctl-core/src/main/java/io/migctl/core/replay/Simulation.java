@@ -122,8 +122,10 @@ public final class Simulation {
   private final List<List<SimSlot>> gpus = new ArrayList<>();
   private final List<SimJob> queue = new ArrayList<>();
 
-  /** Queued jobs per tenant, for the {@link ShareLedger}. */
+  /** Queued jobs per tenant and their demands, for the {@link ShareLedger}. */
   private final Map<String, Integer> queuedByTenant = new HashMap<>();
+
+  private final Map<String, FairShare.Usage> queuedDemand = new HashMap<>();
 
   private final ShareLedger shares;
 
@@ -214,7 +216,7 @@ public final class Simulation {
         switch (e.kind()) {
           case ARRIVAL -> {
             queue.add(e.job());
-            queuedByTenant.merge(e.job().tenant(), 1, Integer::sum);
+            queued(e.job(), 1);
             ordered = null;
           }
           case COMPLETION -> {
@@ -280,7 +282,7 @@ public final class Simulation {
       }
       busySliceArea += dt * slices;
       busyGpuArea += dt * busyGpus;
-      shares.advance(dt, queuedByTenant.keySet(), node());
+      shares.advance(dt, queuedDemand, node());
     }
     now = t;
   }
@@ -418,6 +420,18 @@ public final class Simulation {
     return fairness;
   }
 
+  /** Counts {@code job} in (+1) or out of (-1) its tenant's queued jobs and demand. */
+  private void queued(SimJob job, int sign) {
+    String t = job.tenant();
+    FairShare.Usage d = new Fairness.Node(Map.of(), FairShare.Usage.ZERO, profiles).demand(job);
+    if (queuedByTenant.merge(t, sign, Integer::sum) == 0) {
+      queuedByTenant.remove(t);
+      queuedDemand.remove(t);
+    } else {
+      queuedDemand.merge(t, d, sign > 0 ? FairShare.Usage::plus : FairShare.Usage::minus);
+    }
+  }
+
   /** What each tenant holds (instances running or reserved for its jobs) and the capacity. */
   private Fairness.Node node() {
     Map<String, FairShare.Usage> held = new HashMap<>();
@@ -486,7 +500,7 @@ public final class Simulation {
     if (!queue.remove(job)) {
       throw new IllegalStateException("job " + job.id() + " is not queued");
     }
-    queuedByTenant.computeIfPresent(job.tenant(), (t, n) -> n == 1 ? null : n - 1);
+    queued(job, -1);
     ordered = null;
   }
 

@@ -69,20 +69,21 @@ class TenantFairnessTest {
   }
 
   @Test
-  void theShareIndexIsTheFractionOfItsWeightedShareATenantHeldWhileItWaited() {
+  void theShareIndexIsTheFractionOfItsDueATenantHeldWhileItHadWork() {
     FairShare.Usage oneGpu = new FairShare.Usage(7, P.full().memoryMiB());
+    FairShare.Usage twoSlices = new FairShare.Usage(2, 9728);
     ShareLedger ledger = new ShareLedger(Map.of("a", 3));
-    // 10 s: b waits with nothing while a (weight 3) holds both GPUs: b is owed 1/4, holds 0.
-    ledger.advance(
-        10, java.util.Set.of("a", "b"), new Fairness.Node(Map.of("a", TWO_GPUS), TWO_GPUS, P));
-    // 30 s: b waits holding one GPU (1/2 > its 1/4); a waits holding one GPU (1/2 of its 3/4).
+    // 10 s: b waits for one GPU with nothing while a (weight 3) holds both: b is due 1/4.
+    ledger.advance(10, Map.of("b", oneGpu), new Fairness.Node(Map.of("a", TWO_GPUS), TWO_GPUS, P));
+    // 30 s: b holds a 2g slice and asks no more: it holds all it asks for. a waits holding one
+    // GPU, due 3/4: satisfied 1/2 / 3/4.
     ledger.advance(
         30,
-        java.util.Set.of("a", "b"),
-        new Fairness.Node(Map.of("a", oneGpu, "b", oneGpu), TWO_GPUS, P));
+        Map.of("a", oneGpu),
+        new Fairness.Node(Map.of("a", oneGpu, "b", twoSlices), TWO_GPUS, P));
     assertThat(ledger.shareIndex("b")).isCloseTo(30.0 / 40, within(1e-12));
     assertThat(ledger.shareIndex("a")).isCloseTo((10 + 30 * (0.5 / 0.75)) / 40, within(1e-12));
-    assertThat(ledger.shareIndex("never-waited")).isEqualTo(1);
+    assertThat(ledger.shareIndex("never-had-work")).isEqualTo(1);
   }
 
   @Test
@@ -105,19 +106,13 @@ class TenantFairnessTest {
   }
 
   @Test
-  void roundRobinTakesEachTenantsWeightOfJobsARoundAndFifoKeepsArrivalOrder() {
-    List<SimJob> queue =
-        List.of(job(0, 0, "a"), job(1, 0, "a"), job(2, 0, "a"), job(3, 1, "b"), job(4, 2, "b"));
-    Fairness.Node node = new Fairness.Node(Map.of(), TWO_GPUS, P);
-    assertThat(Fairness.parse("round-robin", Map.of("a", 2)).order(queue, node))
-        .extracting(SimJob::id)
-        .containsExactly(0, 1, 3, 2, 4);
-    assertThat(Fairness.parse("fifo", Map.of()).order(queue, node))
-        .extracting(SimJob::id)
-        .containsExactly(0, 1, 2, 3, 4);
+  void fifoKeepsArrivalOrderAndAnUnknownNameIsRefusedNamingTheKnownOnes() {
+    List<SimJob> queue = List.of(job(0, 0, "a"), job(1, 0, "b"), job(2, 0, "a"));
+    Fairness.Node node = new Fairness.Node(Map.of("a", TWO_GPUS), TWO_GPUS, P);
+    assertThat(Fairness.fifo().order(queue, node)).extracting(SimJob::id).containsExactly(0, 1, 2);
     assertThatThrownBy(() -> Fairness.parse("lottery", Map.of()))
         .hasMessageContaining("\"lottery\"")
-        .hasMessageContaining("fifo, drf, round-robin");
+        .hasMessageContaining("fifo, drf or all");
   }
 
   /** Tenant {@code flood} submits 20 one-GPU jobs at 0; tenant {@code small} 2 jobs at 1 and 2. */
