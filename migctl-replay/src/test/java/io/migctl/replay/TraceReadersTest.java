@@ -48,6 +48,16 @@ class TraceReadersTest {
   }
 
   @Test
+  void theCommittedTwoTenantTraceOfTheReadmeReadsAsItsHeaderSays() throws Exception {
+    Path file = Path.of(getClass().getResource("/traces/two-tenants.csv").toURI());
+    assertThat(CsvTrace.plain(file, A100))
+        .extracting(SimJob::tenant)
+        .containsOnly("batch", "interactive")
+        .filteredOn("interactive"::equals)
+        .hasSize(8);
+  }
+
+  @Test
   void aBadOrMissingTenantIsNamedByLineAndColumn() throws IOException {
     Path bad = write("t.csv", "arrival_s,duration_s,need,tenant\n0,10,0.5,alice\n5,20,1,a b\n");
     assertThatThrownBy(() -> CsvTrace.plain(bad, A100))

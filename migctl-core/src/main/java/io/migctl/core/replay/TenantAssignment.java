@@ -12,7 +12,7 @@ import java.util.List;
  * order (MISO draws a new order per seed, so each seed replays the same tenants' work), whatever
  * other jobs are cut away, and the hash spreads job sizes over tenants as they come in the trace,
  * so each tenant's mix of short and long, small and large jobs is the trace's own. Counts are
- * roughly, not exactly, equal (100 MISO jobs over 2 tenants: 47 and 53).
+ * roughly, not exactly, equal (MISO's 100 jobs over 2 tenants: 48 and 52).
  */
 public final class TenantAssignment {
 
