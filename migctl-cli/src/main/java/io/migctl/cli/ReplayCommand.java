@@ -2,12 +2,16 @@ package io.migctl.cli;
 
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.replay.Fairness;
 import io.migctl.core.replay.Policies;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimProfiles;
 import io.migctl.core.replay.Simulation;
 import io.migctl.core.replay.StaticPolicy;
+import io.migctl.core.replay.TenantAssignment;
+import io.migctl.core.replay.TenantResult;
+import io.migctl.core.replay.TenantWeights;
 import io.migctl.input.TextFiles;
 import io.migctl.replay.CsvTrace;
 import io.migctl.replay.Layouts;
@@ -23,9 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,6 +55,8 @@ import picocli.CommandLine.Spec;
       "plain CSV arrival_s,duration_s,need (need: fraction of one GPU, 0 < need <= 1).",
       "Prints mean/p50/p99 job completion time, queueing delay, slice and GPU utilisation,",
       "reconfigurations and the ratios against the best static layout and whole-gpu.",
+      "With tenants (a tenant column, or --tenants N) and --fairness, it also prints each",
+      "tenant's mean and p99 wait and Jain's fairness index, fairness policies side by side.",
       "No driver is used: the cluster exists only in the simulation."
     })
 final class ReplayCommand implements Runnable {
@@ -77,6 +86,32 @@ final class ReplayCommand implements Runnable {
         "or all: every policy on the same arrivals, with the best static (default)."
       })
   String policy;
+
+  @Option(
+      names = "--fairness",
+      paramLabel = "F[,F...]",
+      defaultValue = "fifo",
+      description = {
+        "Who goes first among waiting jobs, across tenants: fifo (arrival order), drf",
+        "(weighted dominant-resource fairness, FIFO within a tenant), fifo,drf, or all;",
+        "each runs with every placement policy shown (default: fifo)."
+      })
+  String fairness;
+
+  @Option(
+      names = "--tenants",
+      paramLabel = "N",
+      description = {
+        "For a trace that names no tenants (MISO, Alibaba, a CSV without a tenant column):",
+        "job i belongs to tenant t<k>, k = 1 + (SplitMix64(i) mod N); see the README."
+      })
+  Integer tenants;
+
+  @Option(
+      names = "--tenant-weights",
+      paramLabel = "NAME=W[,...]",
+      description = "Tenants' weights, e.g. a=2,b=1 (default: 1 each).")
+  String tenantWeights;
 
   @Option(
       names = "--format",
@@ -144,7 +179,88 @@ final class ReplayCommand implements Runnable {
 
   /** The trace's job lists (one a seed), static candidates and a description. */
   private record Loaded(
-      String name, String title, List<List<SimJob>> lists, List<List<Integer>> layouts) {}
+      String name,
+      String title,
+      List<List<SimJob>> lists,
+      List<List<Integer>> layouts,
+      String tenantRule) {
+
+    Loaded(String name, String title, List<List<SimJob>> lists, List<List<Integer>> layouts) {
+      this(name, title, lists, layouts, "");
+    }
+  }
+
+  /**
+   * {@code trace} with its tenants: the trace's own (a tenant column), or {@code --tenants N} by
+   * {@link TenantAssignment}'s rule, or the default tenant alone; {@link Loaded#tenantRule} says
+   * which.
+   */
+  private Loaded withTenants(Loaded trace) {
+    boolean named =
+        trace.lists().stream()
+            .flatMap(List::stream)
+            .anyMatch(j -> !j.tenant().equals(SimJob.DEFAULT_TENANT));
+    if (tenants == null) {
+      return new Loaded(
+          trace.name(),
+          trace.title(),
+          trace.lists(),
+          trace.layouts(),
+          named ? "from the trace's tenant column" : "one tenant (the trace names none)");
+    }
+    if (named) {
+      throw new InvalidInputException(
+          "--tenants "
+              + tenants
+              + ": "
+              + file
+              + " names its own tenants in its tenant column; leave --tenants out");
+    }
+    List<List<SimJob>> lists = new ArrayList<>();
+    try {
+      trace.lists().forEach(l -> lists.add(TenantAssignment.assign(l, tenants)));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--tenants " + tenants + ": " + e.getMessage(), e);
+    }
+    return new Loaded(
+        trace.name(),
+        trace.title(),
+        lists,
+        trace.layouts(),
+        "--tenants "
+            + tenants
+            + ": job i belongs to t<k>, k = 1 + (SplitMix64(i) mod "
+            + tenants
+            + ")");
+  }
+
+  private static Map<String, Integer> jobsByTenant(List<SimJob> jobs) {
+    Map<String, Integer> out = new TreeMap<>();
+    jobs.forEach(j -> out.merge(j.tenant(), 1, Integer::sum));
+    return out;
+  }
+
+  /** {@code --fairness}: names separated by commas, or {@code all}; each once, in order. */
+  private static List<Fairness> parseFairness(String text, Map<String, Integer> weights) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String part : text.split(",", -1)) {
+      String n = part.strip().toLowerCase(Locale.ROOT);
+      if (n.equals("all")) {
+        names.addAll(Fairness.NAMES);
+      } else {
+        names.add(n);
+      }
+    }
+    List<Fairness> out = new ArrayList<>();
+    for (String n : names) {
+      try {
+        out.add(Fairness.parse(n, weights));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("--fairness " + text + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
 
   @Override
   public void run() {
@@ -181,15 +297,35 @@ final class ReplayCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--cluster " + cluster + ": " + e.getMessage(), e);
     }
+    Map<String, Integer> weights;
+    try {
+      weights = TenantWeights.parse(tenantWeights);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--tenant-weights " + tenantWeights + ": " + e.getMessage());
+    }
+    List<Fairness> fairs = parseFairness(fairness, weights);
     String fmt = format == null ? detect(file) : checkFormat(format, file);
-    Loaded trace = load(fmt, model, gpus);
+    Loaded trace = withTenants(load(fmt, model, gpus));
     if (trace.lists().get(0).isEmpty()) {
       throw new InvalidInputException(file + ": the trace has no jobs");
+    }
+    Map<String, Integer> jobsByTenant = jobsByTenant(trace.lists().get(0));
+    for (String named : weights.keySet()) {
+      if (!jobsByTenant.containsKey(named)) {
+        throw new InvalidInputException(
+            "--tenant-weights "
+                + tenantWeights
+                + ": tenant "
+                + named
+                + " has no jobs in the trace; its tenants are "
+                + String.join(", ", jobsByTenant.keySet()));
+      }
     }
     double span =
         trace.lists().stream().flatMap(List::stream).mapToDouble(SimJob::arrival).max().orElse(0);
     Simulation.Config config =
-        new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400), checkpoint);
+        new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400), checkpoint)
+            .withTenantWeights(weights);
 
     boolean all = policy.strip().equals("all");
     Policy chosen = null;
@@ -204,6 +340,7 @@ final class ReplayCommand implements Runnable {
     List<PolicyRow> statics = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     PolicyRow best = null;
+    StaticPolicy bestPolicy = null;
     for (List<Integer> sizes : trace.layouts()) {
       StaticPolicy p = StaticPolicy.of(sizes);
       try {
@@ -211,30 +348,45 @@ final class ReplayCommand implements Runnable {
         statics.add(r);
         if (best == null || r.jctMean() < best.jctMean()) {
           best = r;
+          bestPolicy = p;
         }
       } catch (Simulation.Unrunnable | IllegalArgumentException e) {
         skipped.add(p.name());
       }
     }
-    List<PolicyRow> shown = new ArrayList<>();
-    List<PolicyRow> rows = new ArrayList<>();
+    // Baselines and the static layouts run under fifo (the best static is chosen there); the shown
+    // placement policies run under every fairness policy asked for.
+    List<Policy> placements = new ArrayList<>();
     if (all) {
-      shown.add(whole);
-      if (best != null) {
-        shown.add(best);
+      placements.add(StaticPolicy.wholeGpu(profiles));
+      if (bestPolicy != null) {
+        placements.add(bestPolicy);
       }
-      shown.add(run(Policies.parse("dynamic", profiles), config, trace.lists()));
-      rows.add(whole);
-      rows.addAll(statics);
-      rows.add(shown.get(shown.size() - 1));
+      placements.add(Policies.parse("dynamic", profiles));
     } else {
-      PolicyRow r =
-          chosen.name().equals(whole.policy()) ? whole : run(chosen, config, trace.lists());
-      shown.add(r);
-      rows.add(r);
+      placements.add(chosen);
     }
+    Map<String, PolicyRow> ranUnderFifo = new LinkedHashMap<>();
+    ranUnderFifo.put(whole.policy(), whole);
+    statics.forEach(r -> ranUnderFifo.put(r.policy(), r));
+    List<PolicyRow> shown = new ArrayList<>();
+    for (Policy p : placements) {
+      for (Fairness f : fairs) {
+        PolicyRow done = f.name().equals("fifo") ? ranUnderFifo.get(p.name()) : null;
+        shown.add(done != null ? done : run(p, f, config, trace.lists()));
+      }
+    }
+    // JSON: as before tenants (whole-gpu, every static layout, dynamic), each shown policy under
+    // every fairness policy asked for.
+    List<PolicyRow> rows = new ArrayList<>();
+    shown.stream().filter(r -> r.policy().equals(whole.policy())).forEach(rows::add);
+    if (all) {
+      rows.addAll(statics);
+    }
+    shown.stream().filter(r -> !rows.contains(r)).forEach(rows::add);
     String text =
-        table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped);
+        table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped)
+            + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs);
     String jsonText = TraceJson.write(trace.title(), config, rows, best);
     PrintWriter w = spec.commandLine().getOut();
     w.print(json ? jsonText : text);
@@ -243,7 +395,11 @@ final class ReplayCommand implements Runnable {
         Files.createDirectories(out);
         Files.writeString(out.resolve(trace.name() + ".json"), jsonText);
         Files.writeString(out.resolve(trace.name() + ".md"), text);
-        Files.writeString(out.resolve(trace.name() + ".svg"), Svg.chart(trace.title(), shown));
+        Files.writeString(
+            out.resolve(trace.name() + ".svg"),
+            Svg.chart(
+                trace.title(),
+                shown.stream().filter(r -> r.fairness().equals(fairs.get(0).name())).toList()));
       } catch (IOException e) {
         throw new IllegalStateException(
             "--out " + out + ": cannot write the report: " + TextFiles.problem(e), e);
@@ -257,8 +413,12 @@ final class ReplayCommand implements Runnable {
   }
 
   private PolicyRow run(Policy p, Simulation.Config config, List<List<SimJob>> lists) {
+    return run(p, Fairness.fifo(), config, lists);
+  }
+
+  private PolicyRow run(Policy p, Fairness f, Simulation.Config config, List<List<SimJob>> lists) {
     try {
-      return PolicyRow.run(p, config, lists);
+      return PolicyRow.run(p, f, config, lists);
     } catch (Simulation.Unrunnable e) {
       throw new InvalidInputException(
           "policy " + p.name() + " cannot run this trace: " + e.getMessage(), e);
@@ -421,6 +581,82 @@ final class ReplayCommand implements Runnable {
     }
   }
 
+  /**
+   * Per tenant and placement policy, the fairness policies side by side: jobs, mean and p99 wait,
+   * mean JCT and share index, then each policy's Jain index. Empty for one tenant under one
+   * fairness policy (the main table says it all).
+   */
+  private static String tenantTable(
+      String rule,
+      Map<String, Integer> jobsByTenant,
+      Map<String, Integer> weights,
+      List<PolicyRow> shown,
+      List<Fairness> fairs) {
+    if (jobsByTenant.size() < 2 && fairs.size() < 2) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder();
+    t.append("\ntenants: ").append(rule).append("; ");
+    List<String> described = new ArrayList<>();
+    jobsByTenant.forEach(
+        (name, n) ->
+            described.add(name + " " + n + " jobs, weight " + weights.getOrDefault(name, 1)));
+    t.append(String.join("; ", described)).append('\n');
+    t.append(
+        "SHARE: the time-average, while a tenant had work, of what it held over its due (its"
+            + " weighted share, or all it asked for if less), at most 1;\n"
+            + "JAIN = (sum SHARE)^2 / (n sum SHARE^2), 1 when every tenant got its due\n\n");
+    String cell = "%9s %9s %9s %6s";
+    StringBuilder head =
+        new StringBuilder(String.format(Locale.ROOT, "%-26s %-12s %5s", "", "", ""));
+    StringBuilder cols =
+        new StringBuilder(
+            String.format(Locale.ROOT, "%-26s %-12s %5s", "POLICY", "TENANT", "JOBS"));
+    for (Fairness f : fairs) {
+      head.append(String.format(Locale.ROOT, "   %-36s", "-- " + f.name() + " --"));
+      cols.append("   ")
+          .append(String.format(Locale.ROOT, cell, "MEAN WAIT", "P99 WAIT", "MEAN JCT", "SHARE"));
+    }
+    t.append(head.toString().stripTrailing()).append('\n');
+    t.append(cols).append('\n');
+    Map<String, Map<String, PolicyRow>> byPolicy = new LinkedHashMap<>();
+    for (PolicyRow r : shown) {
+      byPolicy.computeIfAbsent(r.policy(), k -> new LinkedHashMap<>()).put(r.fairness(), r);
+    }
+    byPolicy.forEach(
+        (policy, byFairness) -> {
+          for (String tenant : jobsByTenant.keySet()) {
+            t.append(
+                String.format(
+                    Locale.ROOT, "%-26s %-12s %5d", policy, tenant, jobsByTenant.get(tenant)));
+            for (Fairness f : fairs) {
+              TenantResult x =
+                  byFairness.get(f.name()).tenants().stream()
+                      .filter(r -> r.tenant().equals(tenant))
+                      .findFirst()
+                      .orElseThrow();
+              t.append("   ")
+                  .append(
+                      String.format(
+                          Locale.ROOT,
+                          "%9.0f %9.0f %9.0f %6.2f",
+                          x.waitMean(),
+                          x.waitP99(),
+                          x.jctMean(),
+                          x.shareIndex()));
+            }
+            t.append('\n');
+          }
+          t.append(String.format(Locale.ROOT, "%-26s %-18s", policy, "JAIN"));
+          for (Fairness f : fairs) {
+            t.append(
+                String.format(Locale.ROOT, "   %29s %6.2f", "", byFairness.get(f.name()).jain()));
+          }
+          t.append('\n');
+        });
+    return t.toString();
+  }
+
   private static String table(
       String title,
       Simulation.Config config,
@@ -443,7 +679,7 @@ final class ReplayCommand implements Runnable {
     t.append(
         String.format(
             Locale.ROOT,
-            "%-26s %9s %8s %8s %9s %9s %6s %6s %9s %11s %10s%n",
+            "%-26s %9s %8s %8s %9s %9s %6s %6s %9s %11s %10s %-11s %5s%n",
             "POLICY",
             "MEAN JCT",
             "P50 JCT",
@@ -454,13 +690,16 @@ final class ReplayCommand implements Runnable {
             "GPU",
             "RECONFIGS",
             "/BEST STAT",
-            "/WHOLE-GPU"));
+            "/WHOLE-GPU",
+            "FAIRNESS",
+            "JAIN"));
     for (PolicyRow r : shown) {
-      String name = r.policy() + (r == best ? " (best static)" : "");
+      String name =
+          r.policy() + (best != null && r.policy().equals(best.policy()) ? " (best static)" : "");
       t.append(
           String.format(
               Locale.ROOT,
-              "%-26s %9.0f %8.0f %8.0f %9.0f %9.0f %6.2f %6.2f %9.1f %11s %10.2f%n",
+              "%-26s %9.0f %8.0f %8.0f %9.0f %9.0f %6.2f %6.2f %9.1f %11s %10.2f %-11s %5.2f%n",
               name,
               r.jctMean(),
               r.jctP50(),
@@ -473,9 +712,13 @@ final class ReplayCommand implements Runnable {
               best == null
                   ? "n/a"
                   : String.format(Locale.ROOT, "%.2f", r.jctMean() / best.jctMean()),
-              r.jctMean() / whole.jctMean()));
+              r.jctMean() / whole.jctMean(),
+              r.fairness(),
+              r.jain()));
     }
-    t.append("(times in seconds; SLICE and GPU: mean utilisation)\n");
+    t.append(
+        "(times in seconds; SLICE and GPU: mean utilisation; ratios against fifo's; JAIN: Jain's"
+            + " index over the tenants' SHARE, below)\n");
     if (!statics.isEmpty()) {
       t.append("\nall static layouts:\n");
       for (PolicyRow r : statics) {

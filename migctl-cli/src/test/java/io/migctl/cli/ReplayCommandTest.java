@@ -103,6 +103,106 @@ class ReplayCommandTest {
     assertThat(series.get(0).size()).isEqualTo(json.get("seriesColumns").size());
   }
 
+  /** Tenant {@code batch} floods one GPU with 10 jobs at 0; {@code interactive} sends 2 later. */
+  private Path twoTenants() throws Exception {
+    StringBuilder csv = new StringBuilder("arrival_s,duration_s,need,tenant\n");
+    for (int i = 0; i < 10; i++) {
+      csv.append(i).append(",100,1,batch\n");
+    }
+    csv.append("50,20,1,interactive\n150,20,1,interactive\n");
+    Path f = work.resolve("two.csv");
+    Files.writeString(f, csv.toString());
+    return f;
+  }
+
+  @Test
+  void fairnessPoliciesRunSideBySideWithPerTenantWaitsAndJainsIndex() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    String csv = twoTenants().toString();
+    Invocations.Result table =
+        migctl.run(
+            "replay",
+            csv,
+            "--cluster",
+            "a100-40gb:2",
+            "--policy",
+            "whole-gpu",
+            "--fairness",
+            "fifo,drf");
+    assertThat(table.code()).as(table.err()).isZero();
+    assertThat(table.out())
+        .contains("tenants: from the trace's tenant column; batch 10 jobs, weight 1;")
+        .contains("-- fifo --", "-- drf --")
+        .containsPattern("(?m)^whole-gpu\\s+interactive\\s+2\\s")
+        .containsPattern("(?m)^whole-gpu\\s+JAIN\\s+\\d\\.\\d\\d\\s+\\d\\.\\d\\d$")
+        .containsPattern("(?m)^whole-gpu .* drf +\\d\\.\\d\\d$");
+
+    Invocations.Result r =
+        migctl.run(
+            "replay",
+            csv,
+            "--cluster",
+            "a100-40gb:2",
+            "--policy",
+            "whole-gpu",
+            "--fairness",
+            "all",
+            "--tenant-weights",
+            "interactive=2",
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode rows = r.json().get("policies");
+    assertThat(rows.findValuesAsText("fairness")).containsExactly("fifo", "drf");
+    JsonNode fifo = rows.get(0);
+    JsonNode drf = rows.get(1);
+    assertThat(fifo.get("policy").asText()).isEqualTo("whole-gpu");
+    assertThat(fifo.has("jctMean")).isTrue(); // the fields before tenants stay
+    JsonNode fifoSmall = fifo.get("tenants").get(1);
+    JsonNode drfSmall = drf.get("tenants").get(1);
+    assertThat(fifoSmall.get("tenant").asText()).isEqualTo("interactive");
+    assertThat(fifoSmall.get("jobs").asInt()).isEqualTo(2);
+    // fifo: interactive waits behind batch's backlog; drf: for the next free GPU only.
+    assertThat(drfSmall.get("waitMean").asDouble())
+        .isLessThan(fifoSmall.get("waitMean").asDouble());
+    assertThat(drfSmall.get("waitP99").asDouble()).isLessThanOrEqualTo(100);
+    assertThat(drf.get("jain").asDouble()).isGreaterThan(fifo.get("jain").asDouble());
+  }
+
+  @Test
+  void tenantOptionsThatCannotApplyExitTwoSayingWhy() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+    String two = twoTenants().toString();
+    Invocations.Result both =
+        migctl.run("replay", two, "--cluster", "a100-40gb:1", "--tenants", "2");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err())
+        .contains("names its own tenants in its tenant column; leave --tenants out");
+    Invocations.Result unknown =
+        migctl.run("replay", two, "--cluster", "a100-40gb:1", "--tenant-weights", "bacth=2");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err())
+        .contains("tenant bacth has no jobs in the trace; its tenants are batch, interactive");
+    Invocations.Result policy =
+        migctl.run("replay", two, "--cluster", "a100-40gb:1", "--fairness", "fifo,fair");
+    assertThat(policy.code()).isEqualTo(2);
+    assertThat(policy.err()).contains("--fairness fifo,fair: unknown fairness policy \"fair\"");
+    // A trace without tenants gets them by the documented rule.
+    Invocations.Result hashed =
+        migctl.run(
+            "replay",
+            tinyCsv().toString(),
+            "--cluster",
+            "a100-40gb:1",
+            "--policy",
+            "whole-gpu",
+            "--tenants",
+            "2",
+            "--json");
+    assertThat(hashed.code()).as(hashed.err()).isZero();
+    assertThat(hashed.json().get("policies").get(0).get("tenants").findValuesAsText("tenant"))
+        .isSubsetOf("t1", "t2");
+  }
+
   @Test
   void replayIsItsOwnCommandAndSimListsOnlyTheSimulatedNodesControls() {
     Invocations migctl = new Invocations(home, "a100-40gb:1");

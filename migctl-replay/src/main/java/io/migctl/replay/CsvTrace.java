@@ -29,8 +29,17 @@ public final class CsvTrace {
           "num_gpu", "gpu_milli", "pod_phase", "creation_time", "deletion_time", "scheduled_time");
 
   /**
+   * The header names a plain CSV's tenant column may have, in the order they are looked for: {@code
+   * tenant}, then Alibaba v2020's {@code user}, then {@code user_name}, then {@code group}.
+   */
+  public static final List<String> TENANT_COLUMNS = List.of("tenant", "user", "user_name", "group");
+
+  /**
    * Plain CSV {@code arrival_s,duration_s,need} (a header line is skipped when it does not start
-   * with a number); job ids are line numbers from 0.
+   * with a number); job ids are line numbers from 0. When the header names a tenant column (one of
+   * {@link #TENANT_COLUMNS}, in any position after the first three), that field is the job's tenant
+   * (a {@link io.migctl.core.tenant.Tenant} name); without one every job is {@link
+   * SimJob#DEFAULT_TENANT}'s.
    *
    * @throws io.migctl.core.input.InvalidTextException naming the line and the value when the file
    *     is not such a CSV or exceeds the bounds of {@link TraceLines}
@@ -38,25 +47,67 @@ public final class CsvTrace {
    */
   public static List<SimJob> plain(Path file, GpuModel model) throws IOException {
     List<SimJob> jobs = new ArrayList<>();
+    int tenantColumn = -1;
+    String tenantName = null;
     try (TraceLines lines = TraceLines.open(file)) {
       for (String line = lines.next(); line != null; line = lines.next()) {
         String l = line.strip();
-        if (l.isEmpty() || l.startsWith("#") || !Character.isDigit(l.charAt(0))) {
+        if (l.isEmpty() || l.startsWith("#")) {
+          continue;
+        }
+        if (!Character.isDigit(l.charAt(0))) {
+          if (jobs.isEmpty() && tenantColumn < 0) {
+            List<String> header = List.of(l.split(",", -1)).stream().map(String::strip).toList();
+            for (String name : TENANT_COLUMNS) {
+              if (header.indexOf(name) >= 3) {
+                tenantColumn = header.indexOf(name);
+                tenantName = name;
+                break;
+              }
+            }
+          }
           continue;
         }
         String[] f = lines.fields(l, "arrival_s,duration_s,need");
         lines.checkRows(jobs.size() + 1);
-        jobs.add(
+        SimJob j =
             job(
                 lines,
                 jobs.size(),
                 lines.number(f[0], "arrival_s"),
                 lines.number(f[1], "duration_s"),
                 lines.number(f[2], "need"),
-                model));
+                model);
+        jobs.add(tenantColumn < 0 ? j : withTenant(lines, j, f, tenantColumn, tenantName));
       }
     }
     return jobs;
+  }
+
+  /** {@code job} with the tenant in field {@code column}, a refusal naming the line and column. */
+  private static SimJob withTenant(
+      TraceLines lines, SimJob job, String[] fields, int column, String name) {
+    if (column >= fields.length) {
+      throw new InvalidTextException(
+          lines.where()
+              + ": no "
+              + name
+              + " field (column "
+              + (column + 1)
+              + " of the header); give every job its tenant");
+    }
+    try {
+      return job.withTenant(fields[column].strip());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTextException(
+          lines.where()
+              + ", column "
+              + (column + 1)
+              + " ("
+              + name
+              + "): "
+              + e.getMessage().replaceFirst("^name: ", ""));
+    }
   }
 
   /** {@link SimJob#fractional}, its refusal naming the line. */
@@ -168,10 +219,7 @@ public final class CsvTrace {
       return new Scaled(raw, 1.0, Double.POSITIVE_INFINITY);
     }
     double scale = Math.min(1.0, work / rawSpan / (load * gpus));
-    List<SimJob> jobs =
-        raw.stream()
-            .map(j -> new SimJob(j.id(), j.arrival() * scale, j.duration(), j.speeds()))
-            .toList();
+    List<SimJob> jobs = raw.stream().map(j -> j.withArrival(j.arrival() * scale)).toList();
     return new Scaled(jobs, scale, work / (rawSpan * scale));
   }
 }

@@ -2,15 +2,28 @@ package io.migctl.replay;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.migctl.core.replay.Fairness;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimResult;
 import io.migctl.core.replay.Simulation;
+import io.migctl.core.replay.TenantResult;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
-/** One policy's metrics, averaged over seeds (one job list a seed), with the runs behind them. */
+/**
+ * One policy's metrics, averaged over seeds (one job list a seed), with the runs behind them.
+ *
+ * @param policy the placement policy
+ * @param fairness the fairness policy ({@link Fairness#name()})
+ * @param jain Jain's fairness index over the tenants ({@link TenantResult#jain(List)}), mean over
+ *     the runs
+ * @param tenants per tenant, each metric the mean over the runs in which the tenant had jobs
+ */
 public record PolicyRow(
     String policy,
     double jctMean,
@@ -21,18 +34,36 @@ public record PolicyRow(
     @JsonProperty("sliceUtilisation") double sliceUtil,
     @JsonProperty("gpuUtilisation") double gpuUtil,
     double reconfigurations,
-    @JsonIgnore List<SimResult> runs) {
+    @JsonIgnore List<SimResult> runs,
+    String fairness,
+    double jain,
+    List<TenantResult> tenants) {
+
+  public PolicyRow {
+    runs = List.copyOf(runs);
+    tenants = List.copyOf(tenants);
+  }
 
   /**
    * Runs {@code template} on each job list (a {@linkplain Policy#fresh fresh} copy for each, as a
-   * policy may keep state) and averages the metrics.
+   * policy may keep state), the queue in arrival order, and averages the metrics.
    *
    * @throws Simulation.Unrunnable when some job fits no slice the policy can offer
    */
   public static PolicyRow run(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
+    return run(template, Fairness.fifo(), config, lists);
+  }
+
+  /**
+   * Runs {@code template} on each job list under {@code fairness} and averages the metrics.
+   *
+   * @throws Simulation.Unrunnable when some job fits no slice the policy can offer
+   */
+  public static PolicyRow run(
+      Policy template, Fairness fairness, Simulation.Config config, List<List<SimJob>> lists) {
     List<SimResult> runs = new ArrayList<>();
     for (List<SimJob> jobs : lists) {
-      runs.add(Simulation.run(config, jobs, template.fresh()));
+      runs.add(Simulation.run(config, jobs, template.fresh(), fairness));
     }
     return new PolicyRow(
         template.name(),
@@ -44,10 +75,38 @@ public record PolicyRow(
         avg(runs, SimResult::sliceUtilisation),
         avg(runs, SimResult::gpuUtilisation),
         avg(runs, r -> r.reconfigurations()),
-        runs);
+        runs,
+        fairness.name(),
+        avg(runs, SimResult::jain),
+        tenants(runs));
   }
 
-  private static double avg(List<SimResult> runs, ToDoubleFunction<SimResult> f) {
-    return runs.stream().mapToDouble(f).average().orElse(0);
+  /** Each tenant's metrics averaged over the runs it has jobs in, by name. */
+  private static List<TenantResult> tenants(List<SimResult> runs) {
+    Map<String, List<TenantResult>> byName = new LinkedHashMap<>();
+    for (SimResult r : runs) {
+      for (TenantResult t : r.tenants()) {
+        byName.computeIfAbsent(t.tenant(), k -> new ArrayList<>()).add(t);
+      }
+    }
+    List<TenantResult> out = new ArrayList<>();
+    byName.forEach(
+        (name, list) ->
+            out.add(
+                new TenantResult(
+                    name,
+                    (int)
+                        Math.round(list.stream().mapToInt(TenantResult::jobs).average().orElse(0)),
+                    avg(list, TenantResult::waitMean),
+                    avg(list, TenantResult::waitP99),
+                    avg(list, TenantResult::jctMean),
+                    avg(list, TenantResult::slowdownMean),
+                    avg(list, TenantResult::shareIndex))));
+    out.sort(Comparator.comparing(TenantResult::tenant));
+    return out;
+  }
+
+  private static <T> double avg(List<T> values, ToDoubleFunction<T> f) {
+    return values.stream().mapToDouble(f).average().orElse(0);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.replay.SimJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,48 @@ class TraceReadersTest {
   void aPlainCsvReadsItsJobs() throws Exception {
     Path file = write("t.csv", "arrival_s,duration_s,need\n0,10,0.5\n5,20,1\n");
     assertThat(CsvTrace.plain(file, A100)).hasSize(2);
+  }
+
+  @Test
+  void aPlainCsvWhoseHeaderNamesATenantColumnGivesEachJobItsTenant() throws Exception {
+    Path file = write("t.csv", "arrival_s,duration_s,need,tenant\n0,10,0.5,alice\n5,20,1, bob\n");
+    assertThat(CsvTrace.plain(file, A100))
+        .extracting(SimJob::tenant)
+        .containsExactly("alice", "bob");
+    // Synonyms, in any column after the first three; without one, the default tenant.
+    Path user = write("u.csv", "arrival_s,duration_s,need,gpu,user\n0,10,0.5,x,carol\n");
+    assertThat(CsvTrace.plain(user, A100)).extracting(SimJob::tenant).containsExactly("carol");
+    Path group = write("g.csv", "arrival_s,duration_s,need,group\n0,10,0.5,lab-7\n");
+    assertThat(CsvTrace.plain(group, A100)).extracting(SimJob::tenant).containsExactly("lab-7");
+    Path none = write("n.csv", "arrival_s,duration_s,need,owner\n0,10,0.5,dave\n");
+    assertThat(CsvTrace.plain(none, A100)).extracting(SimJob::tenant).containsExactly("default");
+  }
+
+  @Test
+  void theCommittedTwoTenantTraceOfTheReadmeReadsAsItsHeaderSays() throws Exception {
+    Path file = Path.of(getClass().getResource("/traces/two-tenants.csv").toURI());
+    assertThat(CsvTrace.plain(file, A100))
+        .extracting(SimJob::tenant)
+        .containsOnly("batch", "interactive")
+        .filteredOn("interactive"::equals)
+        .hasSize(8);
+  }
+
+  @Test
+  void aBadOrMissingTenantIsNamedByLineAndColumn() throws IOException {
+    Path bad = write("t.csv", "arrival_s,duration_s,need,tenant\n0,10,0.5,alice\n5,20,1,a b\n");
+    assertThatThrownBy(() -> CsvTrace.plain(bad, A100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            bad + ", line 3, column 4 (tenant): 'a b' is not a tenant name; use letters");
+    Path empty = write("e.csv", "arrival_s,duration_s,need,tenant\n0,10,0.5,\n");
+    assertThatThrownBy(() -> CsvTrace.plain(empty, A100))
+        .hasMessageStartingWith(empty + ", line 2, column 4 (tenant): '' is not a tenant name");
+    Path missing = write("m.csv", "arrival_s,duration_s,need,tenant\n0,10,0.5\n");
+    assertThatThrownBy(() -> CsvTrace.plain(missing, A100))
+        .hasMessage(
+            missing
+                + ", line 2: no tenant field (column 4 of the header); give every job its tenant");
   }
 
   @Test

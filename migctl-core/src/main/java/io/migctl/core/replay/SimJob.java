@@ -1,7 +1,10 @@
 package io.migctl.core.replay;
 
+import io.migctl.core.job.JobSpec;
 import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.tenant.Tenant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,21 +19,56 @@ import java.util.TreeMap;
  *     the whole GPU; a slice size without a value does not fit the job
  * @param checkpointable whether the job can be checkpointed and restarted elsewhere, so that a
  *     policy may move it while it runs (paying {@link Simulation.Config#checkpointSeconds()})
+ * @param tenant who submitted it (a {@link Tenant} name); {@link #DEFAULT_TENANT} when the trace
+ *     names no one, so a trace without tenants is one tenant's
  */
 public record SimJob(
-    int id, double arrival, double duration, Map<Integer, Double> speeds, boolean checkpointable) {
+    int id,
+    double arrival,
+    double duration,
+    Map<Integer, Double> speeds,
+    boolean checkpointable,
+    String tenant) {
 
-  /** A job that cannot be moved while it runs. */
+  /** The tenant of a job whose trace names none: the daemon's default tenant. */
+  public static final String DEFAULT_TENANT = JobSpec.DEFAULT_TENANT;
+
+  /** A job of the default tenant. */
+  public SimJob(
+      int id,
+      double arrival,
+      double duration,
+      Map<Integer, Double> speeds,
+      boolean checkpointable) {
+    this(id, arrival, duration, speeds, checkpointable, DEFAULT_TENANT);
+  }
+
+  /** A job of the default tenant that cannot be moved while it runs. */
   public SimJob(int id, double arrival, double duration, Map<Integer, Double> speeds) {
     this(id, arrival, duration, speeds, false);
   }
 
   /** This job, checkpointable or not. */
   public SimJob withCheckpointable(boolean value) {
-    return new SimJob(id, arrival, duration, speeds, value);
+    return new SimJob(id, arrival, duration, speeds, value, tenant);
+  }
+
+  /**
+   * This job, submitted by {@code name}.
+   *
+   * @throws io.migctl.core.tenant.TenantSpecException when {@code name} is not a tenant name
+   */
+  public SimJob withTenant(String name) {
+    return new SimJob(id, arrival, duration, speeds, checkpointable, name);
+  }
+
+  /** This job, arriving at {@code seconds} instead. */
+  public SimJob withArrival(double seconds) {
+    return new SimJob(id, seconds, duration, speeds, checkpointable, tenant);
   }
 
   public SimJob {
+    tenant = tenant == null ? DEFAULT_TENANT : Tenant.named(tenant).name();
     if (arrival < 0 || duration <= 0 || Double.isNaN(arrival) || Double.isNaN(duration)) {
       throw new IllegalArgumentException(
           "job "
@@ -53,6 +91,11 @@ public record SimJob(
   public double speed(int computeSlices) {
     Double s = speeds.get(computeSlices);
     return s == null ? 0 : s;
+  }
+
+  /** The fewest compute slices the job fits, or 0 when it fits none. */
+  public int smallestFit() {
+    return speeds.isEmpty() ? 0 : Collections.min(speeds.keySet());
   }
 
   /** Whether the job fits a slice of {@code computeSlices}. */

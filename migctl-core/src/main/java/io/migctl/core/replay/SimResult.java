@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The outcome of one simulation run.
  *
- * @param policy the policy's name
+ * @param policy the placement policy's name
  * @param gpus GPUs in the cluster
  * @param jobs jobs finished
  * @param jctMean mean job completion time (arrival to finish), seconds
@@ -22,6 +22,9 @@ import java.util.List;
  * @param samples the time series
  * @param reshapes every reshape
  * @param events events the simulation processed (arrivals, completions, instances ready)
+ * @param fairness the fairness policy's name ({@link Fairness#name()})
+ * @param tenants per tenant, by name
+ * @param jain Jain's fairness index over the tenants' mean slowdowns ({@link TenantResult#jain})
  */
 public record SimResult(
     String policy,
@@ -40,12 +43,16 @@ public record SimResult(
     List<Finished> finished,
     List<Sample> samples,
     List<Reconfiguration> reshapes,
-    long events) {
+    long events,
+    String fairness,
+    List<TenantResult> tenants,
+    double jain) {
 
   public SimResult {
     finished = List.copyOf(finished);
     samples = List.copyOf(samples);
     reshapes = List.copyOf(reshapes);
+    tenants = List.copyOf(tenants);
   }
 
   /**
@@ -57,8 +64,33 @@ public record SimResult(
    * @param finish finish time
    * @param gpu the GPU it ran on
    * @param slices compute slices of its slice
+   * @param tenant who submitted it
+   * @param duration its running time alone on a whole GPU ({@link SimJob#duration()})
    */
-  public record Finished(int id, double arrival, double start, double finish, int gpu, int slices) {
+  public record Finished(
+      int id,
+      double arrival,
+      double start,
+      double finish,
+      int gpu,
+      int slices,
+      String tenant,
+      double duration) {
+
+    /**
+     * Jobs shorter than this count as this long in {@link #slowdown()}, so that a few seconds' wait
+     * of a one-second job does not outweigh everything else (Feitelson's bounded slowdown).
+     */
+    public static final double SLOWDOWN_BOUND_SECONDS = 10;
+
+    /**
+     * Bounded slowdown: completion time over the job's time alone on a whole GPU (at least {@link
+     * #SLOWDOWN_BOUND_SECONDS}), at least 1. It grows with the wait, and with a slice slower than
+     * the whole GPU.
+     */
+    public double slowdown() {
+      return Math.max(1, jct() / Math.max(duration, SLOWDOWN_BOUND_SECONDS));
+    }
 
     /** Job completion time. */
     public double jct() {

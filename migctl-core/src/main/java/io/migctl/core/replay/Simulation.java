@@ -1,9 +1,11 @@
 package io.migctl.core.replay;
 
+import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Layout;
 import io.migctl.core.mig.LayoutCheck;
 import io.migctl.core.mig.PlacedInstance;
+import io.migctl.core.tenant.FairShare;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -20,9 +22,10 @@ import java.util.Set;
  * An event-driven simulation of a cluster of identical MIG GPUs running a trace on a virtual clock.
  * Events: job arrival, job completion, and reconfiguration done (created instances become usable).
  * After every batch of simultaneous events the {@link Policy} acts through {@link #start}, {@link
- * #reserve} and {@link #reshape}. The engine enforces the rules: a job runs only on a free,
- * existing slice it fits, and a reshape keeps every busy or reserved instance where it is (it
- * throws otherwise) and yields a valid layout.
+ * #reserve} and {@link #reshape}, walking the queue in the order of the run's {@link Fairness}
+ * policy. The engine enforces the rules: a job runs only on a free, existing slice it fits, and a
+ * reshape keeps every busy or reserved instance where it is (it throws otherwise) and yields a
+ * valid layout.
  *
  * <p>Not thread-safe; one run per instance.
  */
@@ -38,13 +41,17 @@ public final class Simulation {
    * @param checkpointSeconds the checkpoint-restart pause of a moved (checkpointable) running job:
    *     it makes no progress from the move for this long (plus the new instance's creation time,
    *     when the instance is created by the same reshape, since the old one must be vacated first)
+   * @param tenantWeights tenant name to weight ({@link TenantWeights}); a tenant not named has the
+   *     default weight. Fairness policies order by them and the report's share index measures
+   *     against them.
    */
   public record Config(
       GpuModel model,
       int gpus,
       double reconfigSeconds,
       double sampleStep,
-      double checkpointSeconds) {
+      double checkpointSeconds,
+      Map<String, Integer> tenantWeights) {
 
     /** Default checkpoint-restart pause: MISO's 30 s average. */
     public static final double DEFAULT_CHECKPOINT_SECONDS = 30.0;
@@ -54,6 +61,22 @@ public final class Simulation {
         throw new IllegalArgumentException(
             "need gpus >= 1, reconfigSeconds >= 0, sampleStep > 0, checkpointSeconds >= 0");
       }
+      tenantWeights = Map.copyOf(tenantWeights);
+    }
+
+    /** Every tenant at the default weight. */
+    public Config(
+        GpuModel model,
+        int gpus,
+        double reconfigSeconds,
+        double sampleStep,
+        double checkpointSeconds) {
+      this(model, gpus, reconfigSeconds, sampleStep, checkpointSeconds, Map.of());
+    }
+
+    /** This configuration with the tenants' weights {@code weights}. */
+    public Config withTenantWeights(Map<String, Integer> weights) {
+      return new Config(model, gpus, reconfigSeconds, sampleStep, checkpointSeconds, weights);
     }
 
     /** A checkpoint-restart pause of {@link #DEFAULT_CHECKPOINT_SECONDS}. */
@@ -94,9 +117,21 @@ public final class Simulation {
   }
 
   private final Config config;
+  private final Fairness fairness;
   private final SimProfiles profiles;
   private final List<List<SimSlot>> gpus = new ArrayList<>();
   private final List<SimJob> queue = new ArrayList<>();
+
+  /** Queued jobs per tenant and their demands, for the {@link ShareLedger}. */
+  private final Map<String, Integer> queuedByTenant = new HashMap<>();
+
+  private final Map<String, FairShare.Usage> queuedDemand = new HashMap<>();
+
+  private final ShareLedger shares;
+
+  /** The queue in the fairness policy's order; null after the queue or the holdings changed. */
+  private List<SimJob> ordered;
+
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   private final List<SimResult.Finished> finished = new ArrayList<>();
   private final List<SimResult.Sample> samples = new ArrayList<>();
@@ -123,8 +158,10 @@ public final class Simulation {
   private double busyGpuArea;
   private double nextSample;
 
-  private Simulation(Config config, int maxJobId) {
+  private Simulation(Config config, Fairness fairness, int maxJobId) {
     this.config = config;
+    this.fairness = fairness;
+    this.shares = new ShareLedger(config.tenantWeights());
     this.profiles = SimProfiles.of(config.model());
     this.starts = new double[maxJobId + 1];
     Arrays.fill(starts, Double.NaN);
@@ -134,8 +171,16 @@ public final class Simulation {
     this.epoch = new int[maxJobId + 1];
   }
 
-  /** Runs {@code jobs} under {@code policy} to the last completion. */
+  /** Runs {@code jobs} under {@code policy} to the last completion, the queue in arrival order. */
   public static SimResult run(Config config, List<SimJob> jobs, Policy policy) {
+    return run(config, jobs, policy, Fairness.fifo());
+  }
+
+  /**
+   * Runs {@code jobs} under the placement {@code policy} to the last completion, the queue offered
+   * to it in {@code fairness}'s order.
+   */
+  public static SimResult run(Config config, List<SimJob> jobs, Policy policy, Fairness fairness) {
     int maxId = jobs.stream().mapToInt(SimJob::id).max().orElse(0);
     Set<Integer> ids = new HashSet<>();
     for (SimJob j : jobs) {
@@ -143,7 +188,7 @@ public final class Simulation {
         throw new IllegalArgumentException("job ids must be distinct and >= 0: " + j.id());
       }
     }
-    Simulation sim = new Simulation(config, maxId);
+    Simulation sim = new Simulation(config, fairness, maxId);
     return sim.execute(jobs, policy);
   }
 
@@ -169,16 +214,28 @@ public final class Simulation {
         Event e = events.poll();
         eventCount++;
         switch (e.kind()) {
-          case ARRIVAL -> queue.add(e.job());
+          case ARRIVAL -> {
+            queue.add(e.job());
+            queued(e.job(), 1);
+            ordered = null;
+          }
           case COMPLETION -> {
             SimJob j = e.slot().job();
             if (j == null || j.id() != e.job().id() || epoch[j.id()] != e.epoch()) {
               continue; // the job was moved; its completion on the old slot is void
             }
             e.slot().release();
+            ordered = null;
             finished.add(
                 new SimResult.Finished(
-                    j.id(), j.arrival(), starts[j.id()], t, e.slot().gpu(), e.slot().slices()));
+                    j.id(),
+                    j.arrival(),
+                    starts[j.id()],
+                    t,
+                    e.slot().gpu(),
+                    e.slot().slices(),
+                    j.tenant(),
+                    j.duration()));
           }
           case WAKE -> wakes.remove(t);
           case READY -> {
@@ -225,6 +282,7 @@ public final class Simulation {
       }
       busySliceArea += dt * slices;
       busyGpuArea += dt * busyGpus;
+      shares.advance(dt, queuedDemand, node());
     }
     now = t;
   }
@@ -253,6 +311,7 @@ public final class Simulation {
     byId.sort(Comparator.comparingInt(SimResult.Finished::id));
     double[] jct = byId.stream().mapToDouble(SimResult.Finished::jct).toArray();
     double[] wait = byId.stream().mapToDouble(SimResult.Finished::queueing).toArray();
+    List<TenantResult> tenants = TenantResult.of(byId, shares::shareIndex);
     double makespan = now;
     double denom = makespan > 0 ? makespan : 1;
     return new SimResult(
@@ -272,7 +331,10 @@ public final class Simulation {
         byId,
         samples,
         reshapes,
-        eventCount);
+        eventCount,
+        fairness.name(),
+        tenants,
+        TenantResult.jain(tenants));
   }
 
   static double mean(double[] v) {
@@ -340,9 +402,56 @@ public final class Simulation {
     return profiles;
   }
 
-  /** Jobs waiting, in arrival order (reserved jobs are not here). */
+  /**
+   * Jobs waiting (reserved jobs are not here), in the order the run's {@link Fairness} policy
+   * offers them slices: arrival order under {@code fifo}. The order is computed from the queue and
+   * what each tenant holds when this is called; it changes as jobs start, so a policy that starts
+   * jobs walks a copy.
+   */
   public List<SimJob> queue() {
-    return Collections.unmodifiableList(queue);
+    if (ordered == null) {
+      ordered = Collections.unmodifiableList(fairness.order(queue, node()));
+    }
+    return ordered;
+  }
+
+  /** The run's fairness policy. */
+  public Fairness fairness() {
+    return fairness;
+  }
+
+  /** Counts {@code job} in (+1) or out of (-1) its tenant's queued jobs and demand. */
+  private void queued(SimJob job, int sign) {
+    String t = job.tenant();
+    FairShare.Usage d = new Fairness.Node(Map.of(), FairShare.Usage.ZERO, profiles).demand(job);
+    if (queuedByTenant.merge(t, sign, Integer::sum) == 0) {
+      queuedByTenant.remove(t);
+      queuedDemand.remove(t);
+    } else {
+      queuedDemand.merge(t, d, sign > 0 ? FairShare.Usage::plus : FairShare.Usage::minus);
+    }
+  }
+
+  /** What each tenant holds (instances running or reserved for its jobs) and the capacity. */
+  private Fairness.Node node() {
+    Map<String, FairShare.Usage> held = new HashMap<>();
+    for (List<SimSlot> g : gpus) {
+      for (SimSlot s : g) {
+        SimJob j = s.job() != null ? s.job() : s.reserved();
+        if (j != null) {
+          GpuInstanceProfile p = s.instance().profile();
+          held.merge(
+              j.tenant(),
+              new FairShare.Usage(p.computeSlices(), p.memoryMiB()),
+              FairShare.Usage::plus);
+        }
+      }
+    }
+    GpuInstanceProfile full = profiles.full();
+    return new Fairness.Node(
+        held,
+        new FairShare.Usage(full.computeSlices() * config.gpus(), full.memoryMiB() * config.gpus()),
+        profiles);
   }
 
   /** Number of GPUs. */
@@ -391,6 +500,8 @@ public final class Simulation {
     if (!queue.remove(job)) {
       throw new IllegalStateException("job " + job.id() + " is not queued");
     }
+    queued(job, -1);
+    ordered = null;
   }
 
   /**
@@ -495,6 +606,7 @@ public final class Simulation {
       epoch[id]++;
       from.release();
       moveCount++;
+      ordered = null;
     }
     boolean vacatedDestroyed =
         movedFrom.values().stream().anyMatch(s -> destroyed.contains(s.instance()));
