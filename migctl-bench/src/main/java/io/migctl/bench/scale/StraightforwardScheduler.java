@@ -62,37 +62,48 @@ public final class StraightforwardScheduler {
     Map<String, TenantLoad> held = new HashMap<>();
     TenantLoad capacity = capacity(all, free);
     while (!byTenant.isEmpty()) {
-      String tenant = lowestShare(byTenant.keySet(), held, capacity);
+      String tenant = lowestShare(byTenant, held, capacity);
       Job job = byTenant.get(tenant).poll();
-      if (byTenant.get(tenant).isEmpty()) {
-        byTenant.remove(tenant);
-      }
-      if (job.state() != JobState.QUEUED) {
-        throw new IllegalArgumentException(
-            "job " + job.id() + " is " + job.state().wireName() + ", not queued");
-      }
+      requireQueued(job);
+      boolean placed;
       if (job.requirement().isEmpty()) {
-        if (cpuInUse < policy.cpuJobLimit()) {
+        placed = cpuInUse < policy.cpuJobLimit();
+        if (placed) {
           cpuInUse++;
           assignments.add(new Assignment(job.id(), Optional.empty()));
-        } else {
-          cpuWaiting.add(job.id());
-          waiting.put(job.id(), null); // the slots in use are known once every job is decided
         }
-        continue;
-      }
-      Requirement need = job.requirement().get();
-      Optional<MigSlot> best = available.stream().filter(need::fits).min(BEST_FIT);
-      if (best.isPresent()) {
-        available.remove(best.get());
-        assignments.add(new Assignment(job.id(), best));
-        held.merge(
-            tenant,
-            TenantLoad.ofDevice(best.get().computeSlices(), best.get().memoryMiB()),
-            TenantLoad::plus);
       } else {
-        waiting.put(job.id(), null); // what is left free is known once every job is decided
-        gpuWaiting.put(job.id(), need);
+        Optional<MigSlot> best =
+            available.stream().filter(job.requirement().get()::fits).min(BEST_FIT);
+        placed = best.isPresent();
+        if (placed) {
+          available.remove(best.get());
+          assignments.add(new Assignment(job.id(), best));
+          held.merge(
+              tenant,
+              TenantLoad.ofDevice(best.get().computeSlices(), best.get().memoryMiB()),
+              TenantLoad::plus);
+        }
+      }
+      if (!placed) {
+        // Nothing freed this round: the tenant's other jobs of the same need wait too, and no
+        // longer stand for the tenant when shares tie.
+        List<Job> same = new ArrayList<>(List.of(job));
+        byTenant
+            .get(tenant)
+            .removeIf(j -> j.requirement().equals(job.requirement()) && same.add(j));
+        for (Job w : same) {
+          requireQueued(w);
+          waiting.put(w.id(), null); // known once every job is decided
+          if (w.requirement().isEmpty()) {
+            cpuWaiting.add(w.id());
+          } else {
+            gpuWaiting.put(w.id(), w.requirement().get());
+          }
+        }
+      }
+      if (byTenant.get(tenant).isEmpty()) {
+        byTenant.remove(tenant);
       }
     }
     gpuWaiting.forEach((id, need) -> waiting.put(id, whyNoDevice(need, all, available)));
@@ -103,7 +114,8 @@ public final class StraightforwardScheduler {
 
   /**
    * The waiting jobs in the order the next decision would offer them devices, each taking its need:
-   * tenants by dominant share of what they hold and what they would take before, then by name.
+   * tenants by dominant share of what they hold and what they would take before, then by whose next
+   * job is older, then by name.
    */
   private static Map<Long, WaitingReason> nextOffered(
       List<Job> order,
@@ -119,7 +131,7 @@ public final class StraightforwardScheduler {
     Map<String, TenantLoad> load = new HashMap<>(held);
     Map<Long, WaitingReason> out = new LinkedHashMap<>();
     while (!byTenant.isEmpty()) {
-      String tenant = lowestShare(byTenant.keySet(), load, capacity);
+      String tenant = lowestShare(byTenant, load, capacity);
       Job job = byTenant.get(tenant).poll();
       if (byTenant.get(tenant).isEmpty()) {
         byTenant.remove(tenant);
@@ -130,12 +142,23 @@ public final class StraightforwardScheduler {
     return out;
   }
 
+  private static void requireQueued(Job job) {
+    if (job.state() != JobState.QUEUED) {
+      throw new IllegalArgumentException(
+          "job " + job.id() + " is " + job.state().wireName() + ", not queued");
+    }
+  }
+
+  /** Lowest share; equal shares to the tenant whose next job is older, then by name. */
   private static String lowestShare(
-      java.util.Set<String> tenants, Map<String, TenantLoad> load, TenantLoad capacity) {
-    return tenants.stream()
+      Map<String, ArrayDeque<Job>> byTenant, Map<String, TenantLoad> load, TenantLoad capacity) {
+    return byTenant.keySet().stream()
         .min(
             Comparator.comparingDouble(
-                (String t) -> load.getOrDefault(t, TenantLoad.ZERO).dominantShareOf(capacity)))
+                    (String t) -> load.getOrDefault(t, TenantLoad.ZERO).dominantShareOf(capacity))
+                .thenComparing(
+                    t -> byTenant.get(t).peek(),
+                    Comparator.comparing(Job::submittedAt).thenComparingLong(Job::id)))
         .orElseThrow();
   }
 

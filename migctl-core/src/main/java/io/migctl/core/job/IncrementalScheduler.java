@@ -15,6 +15,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The scheduler kept between decisions: the queue, indexed by what each job needs, and the free
@@ -134,7 +135,8 @@ public final class IncrementalScheduler {
     Map<String, Turn<Lane>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
-          .computeIfAbsent(lane.key.tenant(), t -> new Turn<Lane>(t, BY_HEAD, capacity))
+          .computeIfAbsent(
+              lane.key.tenant(), t -> new Turn<Lane>(t, BY_HEAD, Lane::first, capacity))
           .waiting
           .add(lane);
     }
@@ -230,7 +232,8 @@ public final class IncrementalScheduler {
     Map<String, Turn<Cursor>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
-          .computeIfAbsent(lane.key.tenant(), t -> new Turn<Cursor>(t, BY_CURSOR, capacity))
+          .computeIfAbsent(
+              lane.key.tenant(), t -> new Turn<Cursor>(t, BY_CURSOR, c -> c.head, capacity))
           .waiting
           .add(new Cursor(lane));
     }
@@ -391,10 +394,15 @@ public final class IncrementalScheduler {
   private static final Comparator<Cursor> BY_CURSOR =
       (a, b) -> compareHeads(a.head, a.starving, b.head, b.starving);
 
-  /** Lowest weighted dominant share first; equal shares by higher weight, then by name. */
+  /**
+   * Lowest weighted dominant share first; equal shares by whose best waiting job is older, then by
+   * name (as {@code FairShare.order}). Ties are the rule when devices free one at a time: everyone
+   * holds nothing then, and a tie broken by weight or name would give every device to the same
+   * tenant.
+   */
   private static final Comparator<Turn<?>> BY_SHARE =
       Comparator.comparingDouble((Turn<?> t) -> t.share)
-          .thenComparing(Comparator.comparingInt((Turn<?> t) -> t.weight).reversed())
+          .thenComparing((Turn<?> t) -> t.oldest(), BY_AGE)
           .thenComparing(t -> t.tenant);
 
   /** One tenant in a walk: what it holds so far and its lanes (or cursors) still waiting. */
@@ -403,11 +411,13 @@ public final class IncrementalScheduler {
     final int weight;
     final TenantLoad capacity;
     final PriorityQueue<T> waiting;
+    final Function<T, Job> headOf;
     TenantLoad load;
     double share;
 
-    Turn(String tenant, Comparator<T> order, TenantLoad capacity) {
+    Turn(String tenant, Comparator<T> order, Function<T, Job> headOf, TenantLoad capacity) {
       this.tenant = tenant;
+      this.headOf = headOf;
       this.weight = rules.weight(tenant);
       this.capacity = capacity;
       this.waiting = new PriorityQueue<>(order);
@@ -421,6 +431,11 @@ public final class IncrementalScheduler {
     private void add(TenantLoad more) {
       load = load == null ? more : load.plus(more);
       share = load.dominantShareOf(capacity) / weight;
+    }
+
+    /** The tenant's best waiting job (only asked while it has one). */
+    Job oldest() {
+      return headOf.apply(waiting.peek());
     }
   }
 

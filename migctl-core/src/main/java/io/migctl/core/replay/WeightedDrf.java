@@ -4,6 +4,7 @@ import io.migctl.core.tenant.FairShare;
 import io.migctl.core.tenant.Tenant;
 import io.migctl.core.tenant.TenantDirectory;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,14 @@ final class WeightedDrf implements Fairness {
     Map<String, FairShare.Usage> usage = new HashMap<>(node.held());
     List<SimJob> out = new ArrayList<>(waiting.size());
     while (out.size() < waiting.size()) {
-      Tenant first = FairShare.order(waitingTenants.values(), usage, node.capacity()).get(0);
+      Tenant first =
+          FairShare.order(
+                  waitingTenants.values(),
+                  usage,
+                  node.capacity(),
+                  Comparator.comparingDouble(
+                      (Tenant t) -> queues.get(t.name()).get(next.get(t.name())).arrival()))
+              .get(0);
       List<SimJob> q = queues.get(first.name());
       int i = next.merge(first.name(), 1, Integer::sum) - 1;
       SimJob job = q.get(i);

@@ -55,22 +55,31 @@ public final class FairShare {
 
   /**
    * The tenants in the order their waiting work should be offered the node: lowest weighted
-   * dominant share first; equal shares by higher weight, then by name, so the order is total and
+   * dominant share first; equal shares by {@code ties}, then by name, so the order is total and
    * repeatable.
+   *
+   * <p>Equal shares are common, not a corner: on a node whose devices free one at a time, every
+   * tenant may hold nothing when the next device is offered. Breaking such ties by weight or by
+   * name would hand every such device to the same tenant and starve the others; callers pass the
+   * age of each tenant's oldest waiting job, so that ties go first come, first served.
    *
    * @param tenants the tenants with waiting work
    * @param usage what each tenant's running jobs hold; a tenant not in it holds nothing
    * @param capacity what the node has in all
+   * @param ties the order among tenants whose shares are equal (oldest waiting work first)
    */
   public static List<Tenant> order(
-      Collection<Tenant> tenants, Map<String, Usage> usage, Usage capacity) {
+      Collection<Tenant> tenants,
+      Map<String, Usage> usage,
+      Usage capacity,
+      Comparator<Tenant> ties) {
     List<Tenant> out = new ArrayList<>(tenants);
     out.sort(
         Comparator.comparingDouble(
                 (Tenant t) ->
                     weightedDominantShare(
                         usage.getOrDefault(t.name(), Usage.ZERO), capacity, t.weight()))
-            .thenComparing(Comparator.comparingInt(Tenant::weight).reversed())
+            .thenComparing(ties)
             .thenComparing(Tenant::name));
     return out;
   }

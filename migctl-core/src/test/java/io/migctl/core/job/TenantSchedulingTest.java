@@ -35,7 +35,7 @@ class TenantSchedulingTest {
   private static final long MIB_1G = 4864;
 
   @Test
-  void sixDevicesGoTwoToFourBetweenWeightsOneAndTwoTheHigherWeightFirstOnATie() {
+  void sixDevicesGoTwoToFourBetweenWeightsOneAndTwoTiesToTheOlderJob() {
     List<MigSlot> free = oneGs(6);
     List<Job> queued = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -45,17 +45,37 @@ class TenantSchedulingTest {
     Decision d = decide(queued, free, List.of(), rules(tenant("light", 1), tenant("heavy", 2)));
 
     assertThat(tenantsInOrder(d, queued))
-        .containsExactly("heavy", "light", "heavy", "heavy", "light", "heavy");
+        .as("light's jobs have the lower ids at the same age, so light wins each tie")
+        .containsExactly("light", "heavy", "heavy", "light", "heavy", "heavy");
     assertThat(d.waiting()).hasSize(6);
   }
 
   @Test
-  void equalSharesAndWeightsGoByNameAndTenantsTakeTurns() {
+  void equalSharesGoToTheOlderWaitingJobAndTenantsTakeTurns() {
     List<Job> queued = List.of(job(1, "b", 0, 50), job(2, "b", 0, 40), job(3, "a", 0, 1));
     Decision d = decide(queued, oneGs(2), List.of(), TenantRules.EQUAL);
     assertThat(d.assignments().stream().map(Assignment::jobId))
-        .as("a's young job before b's older ones: b already got one")
-        .containsExactly(3L, 1L);
+        .as("b's older job wins the tie at nothing held; then a, which holds less, not b's next")
+        .containsExactly(1L, 3L);
+  }
+
+  @Test
+  void oneDeviceAtATimeAlternatesBetweenBackloggedTenantsInsteadOfStarvingOne() {
+    // Each decision sees both tenants holding nothing (the one device just freed): a tie every
+    // time. Broken by name, "a" would win every device; broken by age, they take turns.
+    List<Job> queued = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      queued.add(job(1 + i, "a", 0, 40 - 2 * i));
+      queued.add(job(11 + i, "b", 0, 39 - 2 * i));
+    }
+    List<String> winners = new ArrayList<>();
+    for (int round = 0; round < 6; round++) {
+      Decision d = decide(queued, oneGs(1), List.of(), TenantRules.EQUAL);
+      long id = d.assignments().getFirst().jobId();
+      winners.add(id < 10 ? "a" : "b");
+      queued = queued.stream().filter(j -> j.id() != id).toList();
+    }
+    assertThat(winners).containsExactly("a", "b", "a", "b", "a", "b");
   }
 
   @Test
@@ -79,7 +99,7 @@ class TenantSchedulingTest {
             Quotas.rules(TenantDirectory.of(List.of(limited("alice", twoSlices)))));
 
     assertThat(d.assignments().stream().map(Assignment::jobId))
-        .as("bob holds nothing and goes first; then a tie of 1/4 each goes to the name")
+        .as("bob holds nothing and goes first; then a tie of 1/4 each goes to the older job")
         .containsExactly(3L, 1L, 4L);
     assertThat(d.waiting())
         .containsExactly(Map.entry(2L, new QuotaReached("alice", QuotaLimit.SLICES, 2, 1, 2)));
