@@ -110,6 +110,25 @@ class WorkloadFilesTest {
   }
 
   @Test
+  void aBadTenantLimitPointsAtItsLine() {
+    String text =
+        """
+        version: v1
+        name: t
+        tenants:
+          ml:
+            max-slices: 2
+            max-gpu-memory: lots
+        jobs:
+          - name: a
+            command: [x]
+        """;
+
+    assertThatThrownBy(() -> WorkloadFiles.parse(text, "w.yml"))
+        .hasMessageStartingWith("w.yml:6: tenants.ml.max-gpu-memory: 'lots' is not a memory size");
+  }
+
+  @Test
   void anUnknownEnvironmentPointsAtTheJob() {
     String text = WORKLOAD.replace("environment: train", "environment: infer");
 

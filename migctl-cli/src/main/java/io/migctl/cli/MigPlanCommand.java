@@ -1,11 +1,13 @@
 package io.migctl.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.migctl.apply.MigPartedWriter;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.core.workload.Workload;
 import io.migctl.input.TextFiles;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Spec;
       "Each job gets the smallest profile that fits its need; all are placed on the fewest",
       "GPUs, leaving the most contiguous room (an exact search per GPU, branch and bound across",
       "GPUs). Prints the reasoning and a mig-parted v1 file that 'mig apply' takes; jobs that",
-      "cannot be placed are named with the reason.",
+      "cannot be placed are named with the reason. No tenant of the workload's tenants: is",
+      "planned more than its quota lets it hold at once; the jobs a quota leaves out queue.",
       "Exit 1 when some job could never run on these GPUs.",
       "",
       "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC."
@@ -73,7 +76,10 @@ final class MigPlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
-  /** {@code mig plan --json}. */
+  /**
+   * {@code mig plan --json}; {@code quotaCuts} only when a tenant's quota left jobs out, so that
+   * plans without tenants print as before.
+   */
   record PlanJson(
       boolean placedAll,
       boolean optimal,
@@ -82,11 +88,16 @@ final class MigPlanCommand implements Callable<Integer> {
       List<AssignmentJson> assignments,
       List<String> withoutGpu,
       List<UnplacedJson> unplaced,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<QuotaCutJson> quotaCuts,
       String migParted) {}
 
   record AssignmentJson(String job, String need, int gpu, String profile, int start, int size) {}
 
   record UnplacedJson(String job, String need, boolean queues, String reason) {}
+
+  /** A job its tenant's quota left out: which limit, its value, the tenant's planned use, more. */
+  record QuotaCutJson(
+      String job, String tenant, String limit, long max, long inUse, long wouldUse) {}
 
   @Override
   public Integer call() {
@@ -110,7 +121,7 @@ final class MigPlanCommand implements Callable<Integer> {
         node.add(NodeGpu.keepingBusy(s));
       }
     }
-    DemandPlan plan = new DemandPlanner().plan(w.demands(), node);
+    DemandPlan plan = new DemandPlanner().plan(w.demands(), node, TenantDirectory.of(w.tenants()));
     String name = configName != null ? configName : w.name();
     String yaml = MigPartedWriter.yaml(plan.migPartedConfig(name));
     PrintWriter out = spec.commandLine().getOut();
@@ -143,6 +154,17 @@ final class MigPlanCommand implements Callable<Integer> {
               plan.withoutGpu(),
               plan.unplaced().stream()
                   .map(u -> new UnplacedJson(u.job(), u.need().toString(), u.queues(), u.reason()))
+                  .toList(),
+              plan.quotaCuts().stream()
+                  .map(
+                      c ->
+                          new QuotaCutJson(
+                              c.job(),
+                              c.tenant(),
+                              c.reached().limit().option(),
+                              c.reached().max(),
+                              c.reached().inUse(),
+                              c.reached().wouldUse()))
                   .toList(),
               yaml));
     } else {

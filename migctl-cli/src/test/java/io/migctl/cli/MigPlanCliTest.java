@@ -63,4 +63,57 @@ class MigPlanCliTest {
     assertThat(json.get("assignments").size()).isEqualTo(4);
     assertThat(json.get("migParted").asText()).startsWith("version: v1");
   }
+
+  @Test
+  void aTenantsQuotaCutsItsDemandWithTheReasonInTextAndJson() throws Exception {
+    Path workload = work.resolve("w.yml");
+    Files.writeString(
+        workload,
+        """
+        version: v1
+        name: shared
+        tenants:
+          ml: {max-slices: 2, weight: 2}
+        jobs:
+          - name: sweep
+            tenant: ml
+            gpu: 1g.5gb
+            replicas: 4
+            command: [python, sweep.py]
+        """);
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+
+    Invocations.Result text =
+        migctl.run("mig", "plan", "--workload", workload.toString(), "--gpus", "a100-40gb:1");
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out())
+        .contains(
+            "# Tenant ml's quota lets 2 of its 4 jobs run at once: max-slices 2 leaves out"
+                + " sweep-3, sweep-4 (2 compute slices more).")
+        .contains("sweep-3 needs 1g.5gb and will queue: tenant ml may hold 2 compute slices");
+
+    Invocations.Result plan =
+        migctl.run(
+            "mig", "plan", "--workload", workload.toString(), "--gpus", "a100-40gb:1", "--json");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    var json = plan.json();
+    assertThat(json.get("assignments").findValuesAsText("job"))
+        .containsExactly("sweep-1", "sweep-2");
+    var cut = json.get("quotaCuts").get(1);
+    assertThat(cut.get("job").asText()).isEqualTo("sweep-4");
+    assertThat(cut.get("tenant").asText()).isEqualTo("ml");
+    assertThat(cut.get("limit").asText()).isEqualTo("max-slices");
+    assertThat(cut.get("max").asLong()).isEqualTo(2);
+    assertThat(cut.get("inUse").asLong()).isEqualTo(2);
+    assertThat(cut.get("wouldUse").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aPlanWithoutTenantsHasNoQuotaCutsField() throws Exception {
+    Invocations migctl = new Invocations(home, "a100-40gb:2");
+    Invocations.Result plan =
+        migctl.run("mig", "plan", "--workload", "../examples/shared-server/workload.yml", "--json");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    assertThat(plan.json().has("quotaCuts")).isFalse();
+  }
 }

@@ -75,6 +75,29 @@ class UpValidationTest {
   }
 
   @Test
+  void aJobItsTenantsQuotaCouldNeverLetRunIsRefusedBeforeAnythingIsCreated() throws IOException {
+    Invocations.Result r =
+        up(
+            """
+            version: v1
+            name: quota
+            tenants:
+              ml: {max-slices: 1}
+            jobs:
+              - name: wide
+                tenant: ml
+                gpu: 2g.10gb
+                command: ["true"]
+            """);
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(r.err())
+        .contains("nothing was changed")
+        .contains("wide")
+        .contains("tenant ml may hold 1 compute slice at once (max-slices 1)");
+    assertNothingWasChanged();
+  }
+
+  @Test
   void everyProblemIsNamedAtOnce() throws IOException {
     Invocations.Result r =
         up(

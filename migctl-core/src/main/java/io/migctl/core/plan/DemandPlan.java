@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@link DemandPlanner}'s answer: a layout per GPU, which job runs on which new instance, the
- * jobs that run without a GPU, the jobs that could not be placed and why, and the reasoning in
- * sentences.
+ * jobs that run without a GPU, the jobs that could not be placed and why, the jobs their tenants'
+ * quotas hold back, and the reasoning in sentences.
  *
  * @param gpus one layout per GPU of the node, in the order given; untouched GPUs have nothing to
  *     create
@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  *     possible and the room left the most; false when it stopped at its budget with the best
  *     arrangement found
  * @param reasoning what was decided and why, one sentence per line
+ * @param quotaCuts the jobs left out because their tenant's quota would not let them run beside its
+ *     jobs planned before them, in the order given; each is also in {@code unplaced}, queueing (a
+ *     job without a GPU too, then not in {@code withoutGpu}); empty when no quota cut anything
  */
 public record DemandPlan(
     List<GpuLayout> gpus,
@@ -38,7 +41,8 @@ public record DemandPlan(
     List<String> withoutGpu,
     List<UnplacedJob> unplaced,
     boolean optimal,
-    List<String> reasoning) {
+    List<String> reasoning,
+    List<QuotaCut> quotaCuts) {
 
   private static final Pattern CONFIG_NAME = Pattern.compile("[A-Za-z0-9_.+-]+");
 
@@ -48,6 +52,7 @@ public record DemandPlan(
     withoutGpu = List.copyOf(withoutGpu);
     unplaced = List.copyOf(unplaced);
     reasoning = List.copyOf(reasoning);
+    quotaCuts = List.copyOf(quotaCuts);
   }
 
   /** How many GPUs the plan creates instances on. */

@@ -1,19 +1,29 @@
 package io.migctl.core.plan;
 
 import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.JobSpec;
+import io.migctl.core.job.TenantLoad;
+import io.migctl.core.job.WaitingReason.QuotaLimit;
+import io.migctl.core.job.WaitingReason.QuotaReached;
 import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.PlacedInstance;
 import io.migctl.core.mig.PlacementSearch;
+import io.migctl.core.tenant.Quotas;
+import io.migctl.core.tenant.Tenant;
+import io.migctl.core.tenant.TenantDirectory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Turns the GPU needs of jobs that should run at the same time into MIG layouts: which instances to
@@ -25,6 +35,12 @@ import java.util.Set;
  * <ol>
  *   <li>Each job gets, on each GPU model, the smallest profile that satisfies its need (see {@link
  *       ProfileChoice}); a job no model can satisfy can never run here and is reported so.
+ *   <li>No tenant is planned more than its {@link io.migctl.core.tenant.Quota} lets it hold at
+ *       once, by the arithmetic the scheduler enforces ({@link Quotas#check}): each tenant's jobs
+ *       are taken by priority, then as given, each counting the smallest instance it gets here (or
+ *       one running job without a GPU); a job that would pass a limit beside those taken before it
+ *       is left out and queues ({@link QuotaCut}); a job the limit refuses even alone can never
+ *       run. A tenant without a record has no limits.
  *   <li>Every job is placed when some arrangement fits them all. Otherwise jobs are taken in order
  *       of priority, then size (largest first), then as given, and each is placed when it fits
  *       together with those taken before it (checked exactly, over every arrangement); the rest
@@ -71,9 +87,21 @@ public final class DemandPlanner {
    * @throws IllegalArgumentException when two demands share a job name or two GPUs an index
    */
   public DemandPlan plan(List<Demand> demands, List<NodeGpu> gpus) {
+    return plan(demands, gpus, TenantDirectory.of(List.of()));
+  }
+
+  /**
+   * Plans layouts for {@code demands} on {@code gpus}, within each tenant's quota.
+   *
+   * @param demands the jobs that should run at the same time, one per replica
+   * @param gpus the node's GPUs
+   * @param tenants the tenants' records; a demand whose tenant has none has no limits
+   * @throws IllegalArgumentException when two demands share a job name or two GPUs an index
+   */
+  public DemandPlan plan(List<Demand> demands, List<NodeGpu> gpus, TenantDirectory tenants) {
     requireUnique(demands.stream().map(Demand::job).toList(), "job name");
     requireUnique(gpus.stream().map(g -> Integer.toString(g.index())).toList(), "GPU index");
-    return new Run(List.copyOf(demands), List.copyOf(gpus)).plan();
+    return new Run(List.copyOf(demands), List.copyOf(gpus), tenants).plan();
   }
 
   private static void requireUnique(List<String> values, String what) {
@@ -95,10 +123,13 @@ public final class DemandPlanner {
     private final int[] kindOf;
     private final List<GpuInstanceProfile[]> kinds = new ArrayList<>();
     private final Map<Integer, UnplacedJob> unplaced = new LinkedHashMap<>();
+    private final TenantDirectory tenants;
+    private final Map<Integer, QuotaReached> cut = new TreeMap<>();
 
-    Run(List<Demand> demands, List<NodeGpu> gpus) {
+    Run(List<Demand> demands, List<NodeGpu> gpus, TenantDirectory tenants) {
       this.demands = demands;
       this.gpus = gpus;
+      this.tenants = tenants;
       this.models = gpus.stream().map(NodeGpu::model).distinct().toList();
       this.choices = new ProfileChoice[demands.size()][];
       this.kindOf = new int[demands.size()];
@@ -106,6 +137,7 @@ public final class DemandPlanner {
 
     DemandPlan plan() {
       resolve();
+      withinQuotas();
       int kindCount = kinds.size();
       long[] size = new long[kindCount];
       for (int k = 0; k < kindCount; k++) {
@@ -191,6 +223,58 @@ public final class DemandPlanner {
                   return kinds.size() - 1;
                 });
       }
+    }
+
+    /**
+     * Leaves out, tenant by tenant, the jobs its quota would not let run beside those taken before
+     * them (by priority, then as given), as the scheduler would keep them waiting; a job the quota
+     * refuses even alone can never run.
+     */
+    private void withinQuotas() {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < demands.size(); i++) {
+        if (!unplaced.containsKey(i)) {
+          order.add(i);
+        }
+      }
+      order.sort(
+          Comparator.<Integer>comparingInt(i -> -demands.get(i).priority())
+              .thenComparingInt(i -> i));
+      Map<String, TenantLoad> held = new HashMap<>();
+      for (int i : order) {
+        Demand d = demands.get(i);
+        Tenant tenant = tenants.resolve(d.tenant());
+        TenantLoad adding = adding(i);
+        Optional<QuotaReached> alone = Quotas.check(tenant, TenantLoad.ZERO, adding);
+        if (alone.isPresent()) {
+          kindOf[i] = -1;
+          unplaced.put(
+              i, new UnplacedJob(d.job(), d.need(), false, QuotaText.neverWithin(alone.get())));
+          continue;
+        }
+        TenantLoad before = held.getOrDefault(tenant.name(), TenantLoad.ZERO);
+        Optional<QuotaReached> over = Quotas.check(tenant, before, adding);
+        if (over.isPresent()) {
+          kindOf[i] = -1;
+          cut.put(i, over.get());
+          unplaced.put(i, new UnplacedJob(d.job(), d.need(), true, QuotaText.waitsFor(over.get())));
+        } else {
+          held.put(tenant.name(), before.plus(adding));
+        }
+      }
+    }
+
+    /** What a job adds to its tenant's load: the smallest instance it gets on this node. */
+    private TenantLoad adding(int i) {
+      if (kindOf[i] < 0) {
+        return new TenantLoad(0, 0, 1);
+      }
+      GpuInstanceProfile smallest =
+          Arrays.stream(kinds.get(kindOf[i]))
+              .filter(p -> p != null)
+              .min(ProfileChoice.SMALLEST)
+              .orElseThrow();
+      return TenantLoad.ofDevice(smallest.computeSlices(), smallest.memoryMiB());
     }
 
     /** Demands that need a GPU, by priority, then size (largest first), then as given. */
@@ -280,7 +364,7 @@ public final class DemandPlanner {
       List<UnplacedJob> unplacedJobs = new ArrayList<>();
       for (int i = 0; i < demands.size(); i++) {
         Demand d = demands.get(i);
-        if (d.need() instanceof GpuNeed.None) {
+        if (d.need() instanceof GpuNeed.None && !unplaced.containsKey(i)) {
           withoutGpu.add(d.job());
           reasoning.add(d.job() + " needs no GPU: it runs without a MIG device.");
         } else if (assigned.containsKey(i)) {
@@ -292,14 +376,17 @@ public final class DemandPlanner {
           unplacedJobs.add(u);
           reasoning.add(
               d.job()
-                  + " needs "
-                  + d.need()
+                  + (d.need() instanceof GpuNeed.None ? " needs no GPU" : " needs " + d.need())
                   + (u.queues() ? " and will queue: " : " and can never run here: ")
                   + u.reason());
         }
       }
+      reasoning.addAll(tenantsText());
       summarise(layouts, assignments.size(), optimal, reasoning);
-      return new DemandPlan(layouts, assignments, withoutGpu, unplacedJobs, optimal, reasoning);
+      List<QuotaCut> cuts = new ArrayList<>();
+      cut.forEach((i, q) -> cuts.add(new QuotaCut(demands.get(i).job(), q)));
+      return new DemandPlan(
+          layouts, assignments, withoutGpu, unplacedJobs, optimal, reasoning, cuts);
     }
 
     /** {@code train-1 needs 2g.10gb → GPU 0, 2g.10gb@0:2.} */
@@ -314,7 +401,7 @@ public final class DemandPlanner {
 
     private void summarise(
         List<GpuLayout> layouts, int placed, boolean optimal, List<String> reasoning) {
-      long needing = Arrays.stream(kindOf).filter(k -> k >= 0).count() + neverCount();
+      long needing = demands.stream().filter(d -> !(d.need() instanceof GpuNeed.None)).count();
       int used = (int) layouts.stream().filter(GpuLayout::touched).count();
       if (needing == 0) {
         reasoning.add("No job needs a GPU, so no GPU is touched.");
@@ -357,10 +444,6 @@ public final class DemandPlanner {
                 + roomText(l)
                 + ".");
       }
-    }
-
-    private long neverCount() {
-      return unplaced.values().stream().filter(u -> !u.queues()).count();
     }
 
     private int positionOf(int index) {
@@ -411,6 +494,76 @@ public final class DemandPlanner {
           + " ("
           + String.join("; ", perGpu)
           + "). It starts when a slice frees up.";
+    }
+
+    /**
+     * One sentence per tenant whose quota cut its demand (which limit left out which jobs, and how
+     * much more they ask), then one per tenant that jobs name but has no record while others do.
+     */
+    private List<String> tenantsText() {
+      Map<String, List<Integer>> byTenant = new LinkedHashMap<>();
+      for (int i = 0; i < demands.size(); i++) {
+        byTenant.computeIfAbsent(demands.get(i).tenant(), t -> new ArrayList<>()).add(i);
+      }
+      List<String> out = new ArrayList<>();
+      byTenant.forEach(
+          (tenant, jobs) -> {
+            List<Integer> cutJobs = jobs.stream().filter(cut::containsKey).toList();
+            if (cutJobs.isEmpty()) {
+              return;
+            }
+            long runnable =
+                jobs.stream()
+                    .filter(i -> !unplaced.containsKey(i) || unplaced.get(i).queues())
+                    .count();
+            Map<QuotaLimit, List<Integer>> byLimit = new LinkedHashMap<>();
+            cutJobs.forEach(
+                i -> byLimit.computeIfAbsent(cut.get(i).limit(), l -> new ArrayList<>()).add(i));
+            List<String> limits = new ArrayList<>();
+            byLimit.forEach(
+                (limit, ofLimit) ->
+                    limits.add(
+                        limit.option()
+                            + " "
+                            + cut.get(ofLimit.getFirst()).max()
+                            + " leaves out "
+                            + ofLimit.stream()
+                                .map(i -> demands.get(i).job())
+                                .collect(Collectors.joining(", "))
+                            + " ("
+                            + QuotaText.amount(
+                                limit, ofLimit.stream().mapToLong(i -> cut.get(i).wouldUse()).sum())
+                            + " more)"));
+            out.add(
+                "Tenant "
+                    + tenant
+                    + "'s quota lets "
+                    + (runnable - cutJobs.size())
+                    + " of its "
+                    + runnable
+                    + " job"
+                    + ProfileChoice.plural(runnable)
+                    + " run at once: "
+                    + String.join("; ", limits)
+                    + ". They queue until its planned jobs end.");
+          });
+      if (!tenants.all().isEmpty()) {
+        byTenant.forEach(
+            (tenant, jobs) -> {
+              if (!tenant.equals(JobSpec.DEFAULT_TENANT) && tenants.find(tenant).isEmpty()) {
+                out.add(
+                    "Tenant "
+                        + tenant
+                        + " (of "
+                        + jobs.stream()
+                            .map(i -> demands.get(i).job())
+                            .collect(Collectors.joining(", "))
+                        + ") is not among the declared tenants, so its jobs are planned without"
+                        + " limits.");
+              }
+            });
+      }
+      return out;
     }
 
     /** Why no GPU of the node can ever satisfy {@code need}. */

@@ -2,13 +2,16 @@ package io.migctl.core.workload;
 
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.plan.Demand;
+import io.migctl.core.tenant.Tenant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,15 +25,18 @@ import java.util.regex.Pattern;
  * @param environments environment name to the path of its {@code environment.yml}, in file order;
  *     as written (relative to the workload file), or resolved by the reader of the file
  * @param jobs the jobs, in file order
- * @throws WorkloadException when a name is invalid, a job names an unknown environment, or two
- *     replicas would share a name
+ * @param tenants who the jobs belong to, with their quotas and weights, in file order; a job may
+ *     name a tenant not among them (it has no limits), and may name none ({@code default})
+ * @throws WorkloadException when a name is invalid, a job names an unknown environment, two
+ *     replicas would share a name, or two tenants a name
  */
 public record Workload(
     String name,
     String description,
     Optional<String> simulate,
     Map<String, String> environments,
-    List<WorkloadJob> jobs) {
+    List<WorkloadJob> jobs,
+    List<Tenant> tenants) {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -39,6 +45,7 @@ public record Workload(
     simulate = simulate == null ? Optional.empty() : simulate;
     environments = Collections.unmodifiableMap(new LinkedHashMap<>(environments));
     jobs = List.copyOf(jobs);
+    tenants = tenants == null ? List.of() : List.copyOf(tenants);
     if (name == null || !NAME.matcher(name).matches()) {
       throw new WorkloadException(
           "name",
@@ -61,6 +68,13 @@ public record Workload(
         });
     if (jobs.isEmpty()) {
       throw new WorkloadException("jobs", "is empty; list at least one job");
+    }
+    Set<String> tenantNames = new HashSet<>();
+    for (Tenant t : tenants) {
+      if (!tenantNames.add(t.name())) {
+        throw new WorkloadException(
+            "tenants." + t.name(), "is declared twice; keep one entry per tenant");
+      }
     }
     Map<String, String> owner = new HashMap<>();
     for (int i = 0; i < jobs.size(); i++) {
@@ -125,6 +139,6 @@ public record Workload(
     }
     Map<String, String> ordered = new LinkedHashMap<>();
     environments.keySet().forEach(k -> ordered.put(k, paths.get(k)));
-    return new Workload(name, description, simulate, ordered, jobs);
+    return new Workload(name, description, simulate, ordered, jobs, tenants);
   }
 }

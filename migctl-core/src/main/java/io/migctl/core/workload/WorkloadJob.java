@@ -137,7 +137,7 @@ public record WorkloadJob(
 
   /** One demand per replica, for the {@link io.migctl.core.plan.DemandPlanner}. */
   public List<Demand> demands() {
-    return replicaNames().stream().map(n -> new Demand(n, gpu, priority)).toList();
+    return replicaNames().stream().map(n -> new Demand(n, gpu, priority, tenant)).toList();
   }
 
   private static String replicaName(String name, int replica, int replicas) {

@@ -1,16 +1,24 @@
 package io.migctl.core.workload;
 
 import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.HostLimits;
 import io.migctl.core.job.JobSpecException;
 import io.migctl.core.mig.ProfileName;
+import io.migctl.core.tenant.Quota;
+import io.migctl.core.tenant.Tenant;
+import io.migctl.core.tenant.TenantSpecException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Reads a workload ({@code version: v1}) from the tree a YAML or JSON loader gives: {@link Map},
@@ -27,6 +35,9 @@ import java.util.Optional;
  * node: {simulate: a100-40gb:2}    # optional: the simulated node when there is no driver
  * environments:                    # optional: name → environment.yml, relative to the file
  *   train: envs/train.yml
+ * tenants:                         # optional: name → limits, as migctl tenant add takes them
+ *   research: {max-slices: 4, max-gpu-memory: 40GiB, max-running: 3, max-queued: 20, weight: 2}
+ *   ml: {user: ml}                 # or a list: - {name: research, max-slices: 4}
  * jobs:                            # required, at least one
  *   - name: train                  # [A-Za-z0-9][A-Za-z0-9._-]*
  *     environment: train           # optional; one of the names above
@@ -34,7 +45,7 @@ import java.util.Optional;
  *     command: [python, train.py]  # a list: no shell
  *     replicas: 2                  # default 1; names become train-1, train-2
  *     priority: 10                 # optional, default 0
- *     tenant: research             # optional
+ *     tenant: research             # optional, default "default"; need not be under tenants:
  *     timeout: 10m                 # optional: 30s, 10m, 2h, 1h30m, or ISO-8601 PT10M
  *     retries: 1                   # optional, default 0
  *     env: {OMP_NUM_THREADS: "1"}  # optional
@@ -49,7 +60,7 @@ import java.util.Optional;
 public final class WorkloadParser {
 
   private static final List<String> TOP_FIELDS =
-      List.of("version", "name", "description", "node", "environments", "jobs");
+      List.of("version", "name", "description", "node", "environments", "tenants", "jobs");
   private static final List<String> NODE_FIELDS = List.of("simulate");
   private static final List<String> JOB_FIELDS =
       List.of(
@@ -64,6 +75,8 @@ public final class WorkloadParser {
           "retries",
           "env");
   private static final List<String> GPU_FIELDS = List.of("memory", "compute");
+  private static final List<String> TENANT_FIELDS =
+      List.of("user", "max-slices", "max-gpu-memory", "max-running", "max-queued", "weight");
 
   private WorkloadParser() {}
 
@@ -135,7 +148,83 @@ public final class WorkloadParser {
     for (int i = 0; i < list.size(); i++) {
       jobs.add(job(list.get(i), "jobs[" + i + "]"));
     }
-    return new Workload(name, description, simulate, environments, jobs);
+    return new Workload(name, description, simulate, environments, jobs, tenants(top));
+  }
+
+  /** {@code tenants:} as a mapping of names to limits, or as a list of entries with a name. */
+  private static List<Tenant> tenants(Map<String, Object> top) {
+    Object tree = top.get("tenants");
+    List<Tenant> tenants = new ArrayList<>();
+    if (tree instanceof List<?> list) {
+      List<String> fields = new ArrayList<>(List.of("name"));
+      fields.addAll(TENANT_FIELDS);
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String path = "tenants[" + i + "]";
+        Map<String, Object> f = mapping(list.get(i), path, "a tenant");
+        checkKeys(f, path, fields, "a tenant");
+        String name = requiredString(f, "name", path, "the tenant's name, e.g. name: research");
+        if (!names.add(name)) {
+          throw new WorkloadException(
+              path + ".name", "tenant \"" + name + "\" is declared twice; keep one entry");
+        }
+        tenants.add(tenant(name, f, path));
+      }
+    } else if (tree != null) {
+      mapping(tree, "tenants", "tenant names to their limits, or a list of tenants")
+          .forEach(
+              (name, settings) -> {
+                String path = "tenants." + segment(name);
+                Map<String, Object> f =
+                    settings == null ? Map.of() : mapping(settings, path, "a tenant's limits");
+                checkKeys(f, path, TENANT_FIELDS, "a tenant");
+                tenants.add(tenant(name, f, path));
+              });
+    }
+    return tenants;
+  }
+
+  /** One tenant from its fields, which have the names and units of {@code migctl tenant add}. */
+  private static Tenant tenant(String name, Map<String, Object> f, String path) {
+    Optional<String> user = optionalString(f.get("user"), path + ".user");
+    OptionalLong memory = OptionalLong.empty();
+    Object size = f.get("max-gpu-memory");
+    if (size != null) {
+      memory = OptionalLong.of(memoryMiB(size, path + ".max-gpu-memory", "max-gpu-memory: 40GiB"));
+    }
+    try {
+      Quota quota =
+          new Quota(
+              limit(f, "max-slices", path),
+              memory,
+              limit(f, "max-running", path),
+              limit(f, "max-queued", path));
+      int weight = wholeNumber(f.get("weight"), path + ".weight", Tenant.DEFAULT_WEIGHT);
+      return new Tenant(name, user, quota, weight, HostLimits.NONE);
+    } catch (TenantSpecException e) {
+      String field = e.field().equals("name") ? "" : "." + e.field();
+      String problem = e.getMessage().substring(e.field().length() + 2);
+      throw withCause(new WorkloadException(path + field, problem), e);
+    }
+  }
+
+  private static OptionalInt limit(Map<String, Object> f, String key, String path) {
+    return f.get(key) == null
+        ? OptionalInt.empty()
+        : OptionalInt.of(wholeNumber(f.get(key), path + "." + key, 0));
+  }
+
+  /** A size such as {@code 8GiB} or {@code 512MiB}, or a whole number of MiB. */
+  private static long memoryMiB(Object value, String path, String example) {
+    try {
+      if (!(value instanceof String) && wholeNumberOf(value).isEmpty()) {
+        throw new IllegalArgumentException(
+            describe(value) + " is not a memory size; write e.g. " + example);
+      }
+      return GpuNeed.parseMemoryMiB(value.toString());
+    } catch (IllegalArgumentException e) {
+      throw withCause(new WorkloadException(path, e.getMessage()), e);
+    }
   }
 
   private static WorkloadJob job(Object tree, String path) {
@@ -197,16 +286,7 @@ public final class WorkloadParser {
         throw new WorkloadException(
             path + ".memory", "is missing; write e.g. gpu: {memory: 8GiB, compute: 2}");
       }
-      long mib;
-      try {
-        if (!(memory instanceof String) && wholeNumberOf(memory).isEmpty()) {
-          throw new IllegalArgumentException(
-              describe(memory) + " is not a memory size; write e.g. 8GiB, 512MiB or 2048 (MiB)");
-        }
-        mib = GpuNeed.parseMemoryMiB(memory.toString());
-      } catch (IllegalArgumentException e) {
-        throw withCause(new WorkloadException(path + ".memory", e.getMessage()), e);
-      }
+      long mib = memoryMiB(memory, path + ".memory", "8GiB, 512MiB or 2048 (MiB)");
       int compute = wholeNumber(f.get("compute"), path + ".compute", 1);
       if (compute < 1) {
         throw new WorkloadException(

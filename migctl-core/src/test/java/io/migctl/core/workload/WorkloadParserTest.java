@@ -75,8 +75,10 @@ class WorkloadParserTest {
 
     assertThat(demands)
         .containsExactly(
-            new Demand("train-1", new GpuNeed.Profile(ProfileName.parse("2g.10gb")), 10),
-            new Demand("train-2", new GpuNeed.Profile(ProfileName.parse("2g.10gb")), 10),
+            new Demand(
+                "train-1", new GpuNeed.Profile(ProfileName.parse("2g.10gb")), 10, "research"),
+            new Demand(
+                "train-2", new GpuNeed.Profile(ProfileName.parse("2g.10gb")), 10, "research"),
             new Demand("prep", GpuNeed.NONE, 0));
   }
 

@@ -13,6 +13,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.core.workload.Workload;
 import io.migctl.daemon.DaemonAssembly;
 import io.migctl.daemon.NodeDaemon;
@@ -175,7 +176,8 @@ public final class Up {
     GpuNode node = request.nodeFor().apply(workload);
     List<NodeGpu> gpus =
         GpuSnapshot.readAll(node.driver()).stream().map(NodeGpu::keepingBusy).toList();
-    DemandPlan plan = new DemandPlanner().plan(workload.demands(), gpus);
+    DemandPlan plan =
+        new DemandPlanner().plan(workload.demands(), gpus, TenantDirectory.of(workload.tenants()));
     // Everything is checked before anything is changed: no layout, environment or daemon file.
     List<String> problems =
         new WorkloadChecks(environments::problem, request.environment().getOrDefault("PATH", ""))
