@@ -105,7 +105,9 @@ public final class JobService implements AutoCloseable {
             ports.claims(),
             environment,
             folders,
-            loop);
+            loop,
+            ports.confinement(),
+            ports.tenants());
     Optional<Reshaper> reshaper =
         settings.repartition().enabled()
             ? Optional.of(
@@ -152,7 +154,8 @@ public final class JobService implements AutoCloseable {
       Repartition repartition,
       ApplyJournal journal,
       JobGuards guards,
-      TenantDirectory tenants) {
+      TenantDirectory tenants,
+      JobConfinement confinement) {
     RuntimePorts ports =
         new RuntimePorts(
             store,
@@ -163,7 +166,8 @@ public final class JobService implements AutoCloseable {
             new ExecutorTimers("migctl-timers"),
             new ExecutorTimers("migctl-retention"),
             () -> UUID.randomUUID().toString(),
-            tenants);
+            tenants,
+            confinement);
     return new JobService(
         ports,
         environments,
