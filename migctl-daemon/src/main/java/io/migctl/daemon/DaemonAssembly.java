@@ -101,6 +101,19 @@ public final class DaemonAssembly {
    */
   public static NodeDaemon start(
       NodeDaemon.Options options, GpuNode node, Clock clock, Consumer<Javalin> moreRoutes) {
+    return start(options, node, clock, moreRoutes, TenantDirectory.of(List.of()));
+  }
+
+  /**
+   * As {@link #start(NodeDaemon.Options, GpuNode, Clock, Consumer)}, with the tenants given (until
+   * the store keeps them: tests of tenants' confinement).
+   */
+  static NodeDaemon start(
+      NodeDaemon.Options options,
+      GpuNode node,
+      Clock clock,
+      Consumer<Javalin> moreRoutes,
+      TenantDirectory tenants) {
     MigctlHome home = options.home();
     // Checked before anything changes: bad TLS files or a bind address of no interface.
     Optional<TlsFiles.Material> tls = options.transport().tls().map(TlsFiles::load);
@@ -146,6 +159,7 @@ public final class DaemonAssembly {
               new SqliteJobStore(database),
               environments,
               clock,
+              tenants,
               new JobConfinement(confinement, device -> deviceNodes(node, device)));
       opened.push(jobs);
       jobs.start();
@@ -232,6 +246,7 @@ public final class DaemonAssembly {
       SqliteJobStore store,
       EnvironmentStore environments,
       Clock clock,
+      TenantDirectory tenants,
       JobConfinement confinement) {
     MigctlHome home = options.home();
     DeviceClaims claims =
@@ -253,7 +268,7 @@ public final class DaemonAssembly {
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
             ExecLimitsProbe.read(TOOLS, home.root())),
-        TenantDirectory.of(List.of()),
+        tenants,
         confinement);
   }
 
