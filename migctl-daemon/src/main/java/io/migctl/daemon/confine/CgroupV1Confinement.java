@@ -68,7 +68,7 @@ public final class CgroupV1Confinement implements Confinement {
 
   @Override
   public LaunchConfinement prepare(ConfineRequest request) {
-    UnixIdentity user = identity(request.user());
+    UnixIdentity user = users.unprivileged(request.user());
     List<Path> made = new ArrayList<>();
     try {
       for (String controller : CgroupV1Settings.CONTROLLERS) {
@@ -125,28 +125,6 @@ public final class CgroupV1Confinement implements Confinement {
             read(pids.resolve("pids.max")));
     dirs.forEach(CgroupV1Confinement::removeQuietly);
     return finding;
-  }
-
-  private UnixIdentity identity(String name) {
-    UnixIdentity user =
-        users
-            .find(name)
-            .orElseThrow(
-                () ->
-                    new ConfinementException(
-                        "the Unix user '"
-                            + name
-                            + "' of this job's tenant does not exist on this node; create it"
-                            + " (useradd "
-                            + name
-                            + ") or give the tenant another user"));
-    if (user.uid() == 0) {
-      throw new ConfinementException(
-          "the Unix user '"
-              + name
-              + "' is root (uid 0): jobs never run as root; give the tenant an unprivileged user");
-    }
-    return user;
   }
 
   private Path dir(String controller, String name) {

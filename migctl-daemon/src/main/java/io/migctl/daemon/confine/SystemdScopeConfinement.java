@@ -55,19 +55,7 @@ public final class SystemdScopeConfinement implements Confinement {
 
   @Override
   public LaunchConfinement prepare(ConfineRequest request) {
-    UnixIdentity user =
-        users
-            .find(request.user())
-            .filter(u -> u.uid() != 0)
-            .orElseThrow(
-                () ->
-                    new ConfinementException(
-                        "the Unix user '"
-                            + request.user()
-                            + "' of this job's tenant does not exist on this node or is root;"
-                            + " create an unprivileged one (useradd "
-                            + request.user()
-                            + ")"));
+    UnixIdentity user = users.unprivileged(request.user());
     List<String> prefix = new ArrayList<>(scope(systemdRun, request));
     prefix.addAll(Setpriv.dropTo(setpriv, user));
     return new LaunchConfinement(
