@@ -153,22 +153,22 @@ final class EffectRunner {
 
   private void launch(Job job) {
     Path dir = folders.attemptDir(job);
-    boolean confined = false;
+    boolean prepared = false;
     try {
       Map<String, String> env = environment.of(job);
       List<String> command = ChildEnvironment.command(job.spec(), env);
       PrivateFiles.createDirectories(dir.getParent());
-      LaunchConfinement confinement = this.confinement.prepare(job, tenants);
-      confined = true;
-      Path workdir = workdir(job, dir.getParent(), confinement);
-      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir, confinement);
+      LaunchConfinement confined = confinement.prepare(job, tenants);
+      prepared = true;
+      Path workdir = workdir(job, dir.getParent(), confined);
+      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir, confined);
       fire(
           job.id(),
           new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
       watch(job.id(), job.attempt(), launched.exited());
     } catch (IOException | RuntimeException e) {
-      if (confined) {
-        this.confinement.release(job.id(), job.attempt());
+      if (prepared) {
+        confinement.release(job.id(), job.attempt());
       }
       String message =
           e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
@@ -181,14 +181,14 @@ final class EffectRunner {
    * The job's working directory: the one it asked for, else its folder; a job that runs as another
    * user gets {@code work/} in its folder, its own (0700), and may enter the folders above it.
    */
-  private Path workdir(Job job, Path jobDir, LaunchConfinement confinement) throws IOException {
+  private Path workdir(Job job, Path jobDir, LaunchConfinement confined) throws IOException {
     if (job.spec().workdir().isPresent()) {
       return Path.of(job.spec().workdir().get());
     }
-    if (confinement.owner().isEmpty()) {
+    if (confined.owner().isEmpty()) {
       return jobDir;
     }
-    LaunchConfinement.FileOwner owner = confinement.owner().get();
+    LaunchConfinement.FileOwner owner = confined.owner().get();
     HostIsolation.letJobsEnter(List.of(folders.jobsDir(), jobDir));
     Path work = PrivateFiles.createDirectories(jobDir.resolve("work"));
     Files.setAttribute(work, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
