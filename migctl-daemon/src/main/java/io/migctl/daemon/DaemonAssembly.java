@@ -160,7 +160,12 @@ public final class DaemonAssembly {
               environments,
               clock,
               tenants,
-              new JobConfinement(confinement, device -> deviceNodes(node, device)));
+              // Unconfined jobs need no device nodes: none are named (nor made, on the simulator).
+              new JobConfinement(
+                  confinement,
+                  isolation.confined()
+                      ? device -> deviceNodes(node, device)
+                      : device -> List.of()));
       opened.push(jobs);
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);

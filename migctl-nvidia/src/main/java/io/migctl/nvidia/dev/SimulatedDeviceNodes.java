@@ -50,6 +50,7 @@ public final class SimulatedDeviceNodes implements DeviceNodes, AutoCloseable {
   private final boolean root;
   private Path folder;
   private DriverDeviceNodes published;
+  private boolean closed;
 
   private SimulatedDeviceNodes(
       Supplier<Path> makeRoot,
@@ -122,9 +123,13 @@ public final class SimulatedDeviceNodes implements DeviceNodes, AutoCloseable {
     return made(publish().wholeGpu(gpu));
   }
 
-  /** Deletes the folder of a {@link #temporary} node, if it was made. Idempotent. */
+  /**
+   * Deletes the folder of a {@link #temporary} node, if it was made; asking for nodes afterwards
+   * fails. Idempotent.
+   */
   @Override
   public synchronized void close() {
+    closed = true;
     if (!temporary || folder == null) {
       return;
     }
@@ -147,6 +152,9 @@ public final class SimulatedDeviceNodes implements DeviceNodes, AutoCloseable {
   }
 
   private synchronized DriverDeviceNodes publish() {
+    if (closed) {
+      throw new DeviceNodeException("the simulated node's device nodes were closed with the node");
+    }
     if (published == null) {
       folder = makeRoot.get();
       Path proc = folder.resolve("proc");
