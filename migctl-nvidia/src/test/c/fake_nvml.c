@@ -387,6 +387,15 @@ nvmlReturn_t nvmlDeviceGetArchitecture(nvmlDevice_t device, unsigned int *arch) 
   return NVML_SUCCESS;
 }
 
+/* The device minor of /dev/nvidiaN: not the index on every server (here 2 * index + 1). */
+nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minor) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  ARG(g && minor);
+  *minor = 2 * (unsigned)(g - gpus) + 1;
+  return NVML_SUCCESS;
+}
+
 /* ---------------------------------------------------------------- MIG mode */
 
 nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current,

@@ -5,6 +5,7 @@ import io.migctl.core.plan.ReshapeGate;
 import io.migctl.daemon.DaemonAssembly;
 import io.migctl.daemon.NodeDaemon;
 import io.migctl.daemon.Repartition;
+import io.migctl.daemon.confine.IsolationChoice;
 import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
@@ -84,6 +85,17 @@ final class ServeCommand implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE}).")
   String repartitionWait = "2s";
 
+  @Option(
+      names = "--isolation",
+      paramLabel = "MODE",
+      description = {
+        "How jobs are confined: auto (default: cgroup-v1 when root with the v1 controllers, else",
+        "systemd on cgroup v2 when systemd runs, else none), cgroup-v1, systemd, or none. As root",
+        "a job runs as its tenant's Unix user (nobody without one), limited to its MIG device's",
+        "nodes and its --memory/--cpus/--max-procs; /api/v1/health says which is in force."
+      })
+  String isolation = "auto";
+
   @Override
   public Integer call() throws InterruptedException {
     listen.check();
@@ -105,6 +117,16 @@ final class ServeCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "--repartition-cooldown/--repartition-wait: " + e.getMessage(), e);
     }
+    IsolationChoice.Mode isolationMode =
+        switch (isolation) {
+          case "auto" -> IsolationChoice.Mode.AUTO;
+          case "cgroup-v1" -> IsolationChoice.Mode.CGROUP_V1;
+          case "systemd" -> IsolationChoice.Mode.SYSTEMD;
+          case "none" -> IsolationChoice.Mode.NONE;
+          default ->
+              throw new InvalidInputException(
+                  "--isolation " + isolation + ": use auto, cgroup-v1, systemd or none");
+        };
     GpuNode node = root.node();
     NodeDaemon.Options options =
         jobPolicy
@@ -114,7 +136,8 @@ final class ServeCommand implements Callable<Integer> {
                         root.context().home(), root.context().environment())))
             .withKillGrace(grace)
             .withDcgmJobMappingDir(Optional.ofNullable(dcgmJobMappingDir))
-            .withRepartition(reshaping);
+            .withRepartition(reshaping)
+            .withIsolation(new IsolationChoice(isolationMode, IsolationChoice.AUTO.cgroupParent()));
     NodeDaemon daemon = DaemonAssembly.start(options, node);
     PrintWriter out = spec.commandLine().getOut();
     banner(daemon.listening(), daemon.home(), node.description()).forEach(out::println);

@@ -90,6 +90,24 @@ final class SubmitCommand implements Callable<Integer> {
   Integer retries;
 
   @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      description = "Host memory of all the job's processes, e.g. 16GiB; over it, it is killed.")
+  String memory;
+
+  @Option(
+      names = "--cpus",
+      paramLabel = "N",
+      description = "CPU cores the job may use, e.g. 4 or 0.5.")
+  String cpus;
+
+  @Option(
+      names = "--max-procs",
+      paramLabel = "N",
+      description = "Processes and threads the job may have at once.")
+  Integer maxProcs;
+
+  @Option(
       names = "--workdir",
       paramLabel = "DIR",
       description = "The working directory (default: the current one).")
@@ -136,6 +154,9 @@ final class SubmitCommand implements Callable<Integer> {
     putIfSet(body, "tenant", tenant);
     putIfSet(body, "timeout", timeout);
     putIfSet(body, "retries", retries);
+    putIfSet(body, "memory", memory);
+    putIfSet(body, "cpus", cpus);
+    putIfSet(body, "maxProcs", maxProcs);
     Map<String, String> env = new LinkedHashMap<>();
     for (String kv : variables) {
       int eq = kv.indexOf('=');

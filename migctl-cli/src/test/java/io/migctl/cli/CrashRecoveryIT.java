@@ -218,7 +218,18 @@ class CrashRecoveryIT {
   private Process startDaemon() throws IOException {
     Files.deleteIfExists(home.resolve("daemon.json"));
     Process p =
-        migctl("--simulate", "a100-40gb:2", "serve", "--port", "0", "--kill-grace", "2s").start();
+        migctl(
+                "--simulate",
+                "a100-40gb:2",
+                "serve",
+                "--port",
+                "0",
+                "--kill-grace",
+                "2s",
+                // Recovery, not confinement, is tested: the jobs read this test's private files.
+                "--isolation",
+                "none")
+            .start();
     daemons.add(p);
     await(
         "the daemon to write daemon.json",

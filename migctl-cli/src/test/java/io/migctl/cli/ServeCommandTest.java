@@ -96,4 +96,16 @@ class ServeCommandTest {
     assertThat(r.err()).contains("is not the key of the certificate").doesNotContain("Exception");
     assertThat(Files.exists(daemonHome)).isFalse();
   }
+
+  @Test
+  void anUnknownIsolationIsInvalidInputAndChangesNothing() {
+    Path daemonHome = home.resolve("daemon-home");
+    Invocations.Result r =
+        new Invocations(daemonHome, Map.of("MIGCTL_SIMULATE", "a100-40gb:1"))
+            .run("serve", "--port", "0", "--isolation", "chroot");
+
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(r.err()).contains("--isolation chroot: use auto, cgroup-v1, systemd or none");
+    assertThat(Files.exists(daemonHome)).isFalse();
+  }
 }

@@ -3,8 +3,13 @@ package io.migctl.daemon;
 import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.access.HostAllowList;
+import io.migctl.core.job.Job;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.confine.Confinement;
+import io.migctl.daemon.confine.HostIsolation;
+import io.migctl.daemon.confine.Isolation;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
@@ -15,6 +20,7 @@ import io.migctl.env.store.EnvironmentStore;
 import io.migctl.home.MigctlHome;
 import io.migctl.home.PrivateFiles;
 import io.migctl.nvidia.GpuNode;
+import io.migctl.nvidia.dev.DeviceNode;
 import io.migctl.process.SystemToolRunner;
 import io.migctl.process.ToolRunner;
 import java.io.IOException;
@@ -95,6 +101,19 @@ public final class DaemonAssembly {
    */
   public static NodeDaemon start(
       NodeDaemon.Options options, GpuNode node, Clock clock, Consumer<Javalin> moreRoutes) {
+    return start(options, node, clock, moreRoutes, TenantDirectory.of(List.of()));
+  }
+
+  /**
+   * As {@link #start(NodeDaemon.Options, GpuNode, Clock, Consumer)}, with the tenants given (until
+   * the store keeps them: tests of tenants' confinement).
+   */
+  static NodeDaemon start(
+      NodeDaemon.Options options,
+      GpuNode node,
+      Clock clock,
+      Consumer<Javalin> moreRoutes,
+      TenantDirectory tenants) {
     MigctlHome home = options.home();
     // Checked before anything changes: bad TLS files or a bind address of no interface.
     Optional<TlsFiles.Material> tls = options.transport().tls().map(TlsFiles::load);
@@ -121,8 +140,32 @@ public final class DaemonAssembly {
       opened.push(database);
       TokenRecords tokens = DaemonHomeFiles.ownToken(home, new TokenRecords(database), clock);
       EnvironmentStore environments = environments(home, TOOLS);
+      Confinement confinement =
+          HostIsolation.confinement(options.isolation(), HostIsolation.probe(), TOOLS);
+      Isolation isolation = confinement.isolation();
+      if (isolation.confined()) {
+        LOG.info("job isolation: " + isolation.describe());
+      } else {
+        LOG.warning("job isolation: " + isolation.describe());
+      }
+      if (isolation.confined()) {
+        // Jobs of other users reach their own folders by name; nothing here can be listed.
+        HostIsolation.letJobsEnter(List.of(home.root(), home.jobs()));
+      }
       JobService jobs =
-          jobService(options, node, new SqliteJobStore(database), environments, clock);
+          jobService(
+              options,
+              node,
+              new SqliteJobStore(database),
+              environments,
+              clock,
+              tenants,
+              // Unconfined jobs need no device nodes: none are named (nor made, on the simulator).
+              new JobConfinement(
+                  confinement,
+                  isolation.confined()
+                      ? device -> deviceNodes(node, device)
+                      : device -> List.of()));
       opened.push(jobs);
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
@@ -142,6 +185,12 @@ public final class DaemonAssembly {
       health.put("driver", node.description());
       health.put("version", version());
       health.put("home", home.toString());
+      health.put(
+          "isolation",
+          Map.of(
+              "mode", isolation.mode(),
+              "confined", isolation.confined(),
+              "detail", isolation.detail()));
       TelemetryService telemetry =
           new TelemetryService(node.telemetry(), jobs, clock, options.sampleInterval(), HISTORY);
       opened.push(telemetry);
@@ -201,7 +250,9 @@ public final class DaemonAssembly {
       GpuNode node,
       SqliteJobStore store,
       EnvironmentStore environments,
-      Clock clock) {
+      Clock clock,
+      TenantDirectory tenants,
+      JobConfinement confinement) {
     MigctlHome home = options.home();
     DeviceClaims claims =
         node.simulator()
@@ -222,7 +273,27 @@ public final class DaemonAssembly {
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
             ExecLimitsProbe.read(TOOLS, home.root())),
-        TenantDirectory.of(List.of()));
+        tenants,
+        confinement);
+  }
+
+  /** The device nodes of a job's MIG device: of its compute instance, found by its UUID. */
+  private static List<DeviceNode> deviceNodes(GpuNode node, Job.Device device) {
+    int ci =
+        node.driver().computeInstances(device.gpu(), device.gpuInstanceId()).stream()
+            .filter(c -> c.uuid().equals(device.uuid()))
+            .mapToInt(ComputeInstance::id)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "MIG device "
+                            + device.uuid()
+                            + " is no longer on GPU "
+                            + device.gpu()
+                            + " instance "
+                            + device.gpuInstanceId()));
+    return node.deviceNodes().migDevice(device.gpu(), device.gpuInstanceId(), ci);
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

@@ -8,10 +8,15 @@ import io.migctl.core.job.JobStore;
 import io.migctl.core.job.JobTrigger;
 import io.migctl.core.job.Transition;
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.confine.HostIsolation;
+import io.migctl.daemon.run.LaunchConfinement;
 import io.migctl.daemon.run.ProcessLauncher;
 import io.migctl.home.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -42,6 +47,8 @@ final class EffectRunner {
   private final ChildEnvironment environment;
   private final JobFolders folders;
   private final JobLoop loop;
+  private final JobConfinement confinement;
+  private final TenantDirectory tenants;
   private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
 
   EffectRunner(
@@ -53,7 +60,9 @@ final class EffectRunner {
       DeviceClaims claims,
       ChildEnvironment environment,
       JobFolders folders,
-      JobLoop loop) {
+      JobLoop loop,
+      JobConfinement confinement,
+      TenantDirectory tenants) {
     this.store = store;
     this.machine = machine;
     this.clock = clock;
@@ -63,6 +72,8 @@ final class EffectRunner {
     this.environment = environment;
     this.folders = folders;
     this.loop = loop;
+    this.confinement = confinement;
+    this.tenants = tenants;
   }
 
   /** Called with every stored event, on the job thread. */
@@ -142,17 +153,23 @@ final class EffectRunner {
 
   private void launch(Job job) {
     Path dir = folders.attemptDir(job);
+    boolean prepared = false;
     try {
       Map<String, String> env = environment.of(job);
       List<String> command = ChildEnvironment.command(job.spec(), env);
-      Path workdir = job.spec().workdir().map(Path::of).orElse(dir.getParent());
       PrivateFiles.createDirectories(dir.getParent());
-      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir);
+      LaunchConfinement confined = confinement.prepare(job, tenants);
+      prepared = true;
+      Path workdir = workdir(job, dir.getParent(), confined);
+      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir, confined);
       fire(
           job.id(),
           new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
       watch(job.id(), job.attempt(), launched.exited());
     } catch (IOException | RuntimeException e) {
+      if (prepared) {
+        confinement.release(job.id(), job.attempt());
+      }
       String message =
           e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
       LOG.log(Level.WARNING, "job " + job.id() + " could not start", e);
@@ -160,15 +177,44 @@ final class EffectRunner {
     }
   }
 
+  /**
+   * The job's working directory: the one it asked for, else its folder; a job that runs as another
+   * user gets {@code work/} in its folder, its own (0700), and may enter the folders above it.
+   */
+  private Path workdir(Job job, Path jobDir, LaunchConfinement confined) throws IOException {
+    if (job.spec().workdir().isPresent()) {
+      return Path.of(job.spec().workdir().get());
+    }
+    if (confined.owner().isEmpty()) {
+      return jobDir;
+    }
+    LaunchConfinement.FileOwner owner = confined.owner().get();
+    HostIsolation.letJobsEnter(List.of(folders.jobsDir(), jobDir));
+    Path work = PrivateFiles.createDirectories(jobDir.resolve("work"));
+    Files.setAttribute(work, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(work, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+    return work;
+  }
+
   private void supervisorGone(long id, int attempt) {
-    Optional<ProcessLauncher.ExitRecord> exit = launcher.readExit(folders.attemptDir(id, attempt));
+    ended(
+        id,
+        attempt,
+        launcher.readExit(folders.attemptDir(id, attempt)),
+        "its supervisor exited without recording an exit status");
+  }
+
+  /**
+   * An attempt whose supervisor is gone: releases its confinement (killing what it left, reading
+   * what its limits did), then records how it ended: its exit record, else vanished with {@code
+   * vanished} as the detail.
+   */
+  void ended(long id, int attempt, Optional<ProcessLauncher.ExitRecord> exit, String vanished) {
+    Optional<String> confined = confinement.release(id, attempt);
     fire(
         id,
-        exit.<JobTrigger>map(r -> new JobTrigger.Exited(attempt, r.status()))
-            .orElseGet(
-                () ->
-                    new JobTrigger.Vanished(
-                        attempt, "its supervisor exited without recording an exit status")));
+        exit.<JobTrigger>map(r -> new JobTrigger.Exited(attempt, r.status(), confined))
+            .orElseGet(() -> new JobTrigger.Vanished(attempt, vanished)));
   }
 
   private static void driverCall(Runnable call) {

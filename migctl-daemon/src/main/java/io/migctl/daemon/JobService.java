@@ -109,7 +109,9 @@ public final class JobService implements AutoCloseable {
             ports.claims(),
             environment,
             folders,
-            loop);
+            loop,
+            ports.confinement(),
+            ports.tenants());
     Optional<Reshaper> reshaper =
         settings.repartition().enabled()
             ? Optional.of(
@@ -156,7 +158,8 @@ public final class JobService implements AutoCloseable {
       Repartition repartition,
       ApplyJournal journal,
       JobGuards guards,
-      TenantDirectory tenants) {
+      TenantDirectory tenants,
+      JobConfinement confinement) {
     RuntimePorts ports =
         new RuntimePorts(
             store,
@@ -167,7 +170,8 @@ public final class JobService implements AutoCloseable {
             new ExecutorTimers("migctl-timers"),
             new ExecutorTimers("migctl-retention"),
             () -> UUID.randomUUID().toString(),
-            tenants);
+            tenants,
+            confinement);
     return new JobService(
         ports,
         environments,

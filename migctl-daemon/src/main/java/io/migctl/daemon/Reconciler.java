@@ -105,16 +105,12 @@ final class Reconciler {
     }
     Job.Supervisor sup = job.supervisor().orElseThrow();
     Optional<ProcessLauncher.ExitRecord> exit = launcher.readExit(dir);
-    if (exit.isPresent()) {
-      runner.fire(job, new JobTrigger.Exited(job.attempt(), exit.get().status()));
-      return;
-    }
-    if (!launcher.isAlive(sup.pid(), sup.processStart())) {
-      runner.fire(
-          job,
-          new JobTrigger.Vanished(
-              job.attempt(),
-              "its supervisor (pid " + sup.pid() + ") is gone and left no exit record"));
+    if (exit.isPresent() || !launcher.isAlive(sup.pid(), sup.processStart())) {
+      runner.ended(
+          job.id(),
+          job.attempt(),
+          exit,
+          "its supervisor (pid " + sup.pid() + ") is gone and left no exit record");
       return;
     }
     adopt(job, sup);

@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  * @param background when finished jobs are removed (away from the timers: folders take a while)
  * @param applyIds ids of the layout changes reshapes journal
  * @param tenants who shares the node: quotas, weights, Unix users
+ * @param confinement what confines each attempt (its user, cgroups, device nodes)
  */
 public record RuntimePorts(
     JobStore store,
@@ -30,7 +31,33 @@ public record RuntimePorts(
     Timers timers,
     Timers background,
     Supplier<String> applyIds,
-    TenantDirectory tenants) {
+    TenantDirectory tenants,
+    JobConfinement confinement) {
+
+  /** Ports whose jobs run unconfined, as the daemon's user. */
+  public RuntimePorts(
+      JobStore store,
+      ProcessLauncher launcher,
+      DeviceClaims claims,
+      Clock clock,
+      JobThread thread,
+      Timers timers,
+      Timers background,
+      Supplier<String> applyIds,
+      TenantDirectory tenants) {
+    this(
+        store,
+        launcher,
+        claims,
+        clock,
+        thread,
+        timers,
+        background,
+        applyIds,
+        tenants,
+        JobConfinement.none("this runtime was assembled without confinement"));
+  }
+
   public RuntimePorts {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(launcher, "launcher");
@@ -41,5 +68,6 @@ public record RuntimePorts(
     Objects.requireNonNull(background, "background");
     Objects.requireNonNull(applyIds, "applyIds");
     Objects.requireNonNull(tenants, "tenants");
+    Objects.requireNonNull(confinement, "confinement");
   }
 }

@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import io.migctl.core.job.Durations;
 import io.migctl.core.job.GpuNeed;
+import io.migctl.core.job.HostLimits;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.mig.ProfileName;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.Optional;
  * @param gpuCompute with {@code gpuMemory}: at least this many compute slices (default 1)
  * @param timeout e.g. {@code 90s}, {@code 10m}, {@code 2h} or ISO-8601
  * @param env extra environment variables
+ * @param memory host memory limit of the job's processes, e.g. {@code 16GiB}
+ * @param cpus CPU limit in cores, e.g. {@code 4} or {@code 0.5}
+ * @param maxProcs limit on the job's processes and threads
  */
 public record SubmitRequest(
     String name,
@@ -29,7 +33,10 @@ public record SubmitRequest(
     String tenant,
     String timeout,
     Integer retries,
-    Map<String, String> env) {
+    Map<String, String> env,
+    String memory,
+    String cpus,
+    Integer maxProcs) {
 
   /**
    * The job spec this request asks for.
@@ -39,16 +46,21 @@ public record SubmitRequest(
   public JobSpec toSpec() {
     try {
       return new JobSpec(
-          name == null ? defaultName() : name,
-          command == null ? List.of() : command,
-          Optional.ofNullable(workdir),
-          Optional.ofNullable(environment),
-          need(),
-          priority == null ? 0 : priority,
-          tenant,
-          Optional.ofNullable(timeout).map(t -> field("timeout", () -> Durations.parse(t))),
-          retries == null ? 0 : retries,
-          env == null ? Map.of() : env);
+              name == null ? defaultName() : name,
+              command == null ? List.of() : command,
+              Optional.ofNullable(workdir),
+              Optional.ofNullable(environment),
+              need(),
+              priority == null ? 0 : priority,
+              tenant,
+              Optional.ofNullable(timeout).map(t -> field("timeout", () -> Durations.parse(t))),
+              retries == null ? 0 : retries,
+              env == null ? Map.of() : env)
+          .withLimits(
+              HostLimits.parse(
+                  Optional.ofNullable(memory),
+                  Optional.ofNullable(cpus),
+                  Optional.ofNullable(maxProcs)));
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
     }

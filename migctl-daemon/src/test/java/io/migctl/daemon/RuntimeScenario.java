@@ -56,6 +56,9 @@ final class RuntimeScenario implements AutoCloseable {
   /** Who shares the node; a scenario may set tenants before {@link #start}. */
   TenantDirectory tenants = TenantDirectory.of(java.util.List.of());
 
+  /** What confines each attempt; a scenario may set it before {@link #start}. */
+  JobConfinement confinement = JobConfinement.none("a scenario without confinement");
+
   private VirtualTimers timers;
   private InlineJobThread thread;
   private JobService jobs;
@@ -94,7 +97,8 @@ final class RuntimeScenario implements AutoCloseable {
             timers,
             timers,
             new Ids("apply-")::next,
-            tenants);
+            tenants,
+            confinement);
     RuntimeSettings settings =
         new RuntimeSettings(
             home.resolve("jobs"),
@@ -113,6 +117,12 @@ final class RuntimeScenario implements AutoCloseable {
             settings);
     jobs.start();
     settle();
+    return this;
+  }
+
+  /** The daemon dies; {@link #start} brings up another on the same store, processes and driver. */
+  RuntimeScenario down() {
+    jobs.close();
     return this;
   }
 

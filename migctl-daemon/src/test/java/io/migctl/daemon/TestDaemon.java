@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
@@ -93,6 +94,21 @@ public final class TestDaemon implements AutoCloseable {
   public TestDaemon(Path home, SimulatedMigDriver driver, UnaryOperator<NodeDaemon.Options> change)
       throws IOException {
     this(home, driver, defaultEnvironment(), change, Clock.systemUTC());
+  }
+
+  /**
+   * A daemon with its options changed by {@code change} and these tenants (their Unix users, job
+   * defaults), on the node {@code node} whose device nodes the test inspects.
+   */
+  public TestDaemon(
+      Path home, GpuNode node, UnaryOperator<NodeDaemon.Options> change, TenantDirectory tenants)
+      throws IOException {
+    NodeDaemon.Options options =
+        change.apply(
+            NodeDaemon.Options.defaults(new MigctlHome(home), defaultEnvironment()).withPort(0));
+    this.http = client(options.transport().tls());
+    this.daemon = DaemonAssembly.start(options, node, Clock.systemUTC(), app -> {}, tenants);
+    this.token = Files.readString(options.home().token()).strip();
   }
 
   /** A daemon serving {@code routes} beside its own (e.g. routes that fail as a bug would). */

@@ -10,9 +10,11 @@ import java.util.Objects;
  * <ul>
  *   <li>another user's folder, or one that group or others can write, is refused: they could
  *       replace the database, the token or a job's files under migctl;
- *   <li>a folder of this user that group or others can only read or enter (an older migctl made its
- *       home 0755) is made private (0700);
- *   <li>a private folder is used as it is.
+ *   <li>a folder of this user that group or others can read (an older migctl made its home 0755) is
+ *       made private (0700);
+ *   <li>a private folder is used as it is, also when others may only enter it (0711): a daemon that
+ *       runs jobs as other users opens it that far, so that a job reaches its own folder by name;
+ *       each file inside is private by its own mode, and nobody else can list the folder.
  * </ul>
  */
 public final class HomeCheck {
@@ -84,7 +86,7 @@ public final class HomeCheck {
               + " Make it private: chmod 700 "
               + path);
     }
-    if ((mode & 0077) != 0) {
+    if ((mode & 0044) != 0) {
       return new MakePrivate(
           "$MIGCTL_HOME "
               + seen

@@ -1,5 +1,6 @@
 package io.migctl.core.job;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -45,6 +46,41 @@ public record HostLimits(OptionalLong memoryMiB, OptionalInt cpuMillis, Optional
       throw new JobSpecException(
           "max-procs", maxProcs.getAsInt() + " is out of range; use 1 to " + MAX_PROCS);
     }
+  }
+
+  /**
+   * Limits as people write them: {@code memory} a size ({@code 16GiB}, {@code 512MiB}), {@code
+   * cpus} cores ({@code 4}, {@code 0.5}), {@code maxProcs} a count; each may be absent.
+   *
+   * @throws JobSpecException naming the field ({@code memory}, {@code cpus}, {@code max-procs}) and
+   *     the forms it takes
+   */
+  public static HostLimits parse(
+      Optional<String> memory, Optional<String> cpus, Optional<Integer> maxProcs) {
+    OptionalLong mib = OptionalLong.empty();
+    if (memory.isPresent()) {
+      try {
+        mib = OptionalLong.of(GpuNeed.parseMemoryMiB(memory.get()));
+      } catch (IllegalArgumentException e) {
+        throw new JobSpecException("memory", e.getMessage());
+      }
+    }
+    OptionalInt millis = OptionalInt.empty();
+    if (cpus.isPresent()) {
+      double cores;
+      try {
+        cores = Double.parseDouble(cpus.get().strip());
+      } catch (NumberFormatException e) {
+        throw new JobSpecException(
+            "cpus", "'" + cpus.get() + "' is not a number of cores; write e.g. 4 or 0.5");
+      }
+      if (!(cores >= 0.01 && cores <= MAX_CPU_MILLIS / 1000.0)) {
+        throw new JobSpecException(
+            "cpus", "'" + cpus.get() + "' cores is out of range; use 0.01 to 4096");
+      }
+      millis = OptionalInt.of((int) Math.round(cores * 1000));
+    }
+    return new HostLimits(mib, millis, maxProcs.map(OptionalInt::of).orElse(OptionalInt.empty()));
   }
 
   /** These limits, each empty one taken from {@code defaults}. */

@@ -161,7 +161,7 @@ public final class JobStateMachine {
     if (!current(job, e.attempt(), JobState.RUNNING, JobState.STOPPING)) {
       return Optional.empty();
     }
-    String status = describeStatus(e.status());
+    String status = e.confinement().map(c -> c + "; ").orElse("") + describeStatus(e.status());
     Optional<Job.StopCause> cause = job.stopCause();
     if (cause.isPresent() && cause.get() == Job.StopCause.CANCEL) {
       return Optional.of(

@@ -1,5 +1,6 @@
 package io.migctl.core.job;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /** Something that happened to a job; {@link JobStateMachine} decides what follows. */
@@ -14,8 +15,21 @@ public sealed interface JobTrigger {
   /** The supervisor could not be started. */
   record LaunchFailed(String message) implements JobTrigger {}
 
-  /** The supervisor of {@code attempt} recorded the command's exit status (128+n for signal n). */
-  record Exited(int attempt, int status) implements JobTrigger {}
+  /**
+   * The supervisor of {@code attempt} recorded the command's exit status (128+n for signal n);
+   * {@code confinement} says what the job's confinement did to it, e.g. {@code killed: out of
+   * memory (limit 64 MiB)}.
+   */
+  record Exited(int attempt, int status, Optional<String> confinement) implements JobTrigger {
+    public Exited {
+      Objects.requireNonNull(confinement, "confinement");
+    }
+
+    /** An exit its confinement had no part in. */
+    public Exited(int attempt, int status) {
+      this(attempt, status, Optional.empty());
+    }
+  }
 
   /** A user asked to cancel the job. */
   record Cancel() implements JobTrigger {}

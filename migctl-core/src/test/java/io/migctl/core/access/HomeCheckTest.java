@@ -12,14 +12,14 @@ class HomeCheckTest {
   private static final String HOME = "/home/ana/.local/share/migctl";
 
   @ParameterizedTest
-  @ValueSource(ints = {0700, 0500, 0300, 01700})
-  void aFolderOfItsUserThatNobodyElseCanUseIsPrivate(int mode) {
+  @ValueSource(ints = {0700, 0500, 0300, 01700, 0711, 0701, 0710})
+  void aFolderOfItsUserThatNobodyElseCanReadIsPrivate(int mode) {
     assertThat(HomeCheck.judge(HOME, mode, "ana", "ana")).isEqualTo(new HomeCheck.Private());
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0755, 0750, 0711, 0701, 0740})
-  void aFolderOthersCanReadOrEnterIsMadePrivate(int mode) {
+  @ValueSource(ints = {0755, 0750, 0745, 0704, 0740})
+  void aFolderOthersCanReadIsMadePrivate(int mode) {
     assertThat(HomeCheck.judge(HOME, mode, "ana", "ana"))
         .isInstanceOfSatisfying(
             HomeCheck.MakePrivate.class,

@@ -99,6 +99,23 @@ final class AttemptFiles {
   }
 
   /**
+   * Gives the command's logs to {@code owner} (created 0600 when missing) and lets every user enter
+   * {@code dir} (0711) so that the owner reaches them by name; the supervisor's own files stay the
+   * daemon's, 0600, and nobody else can list the folder.
+   */
+  static void giveLogs(Path dir, LaunchConfinement.FileOwner owner) throws IOException {
+    for (String log : List.of(STDOUT_LOG, STDERR_LOG)) {
+      Path file = dir.resolve(log);
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(file, PrivateFiles.fileMode());
+      }
+      Files.setAttribute(file, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(file, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+    }
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+  }
+
+  /**
    * Writes {@code cancel}, which the command checks for before it starts. Best effort: a failure is
    * logged, the signal that follows still goes out.
    */

@@ -60,7 +60,11 @@ public final class FakeProcessLauncher implements ProcessLauncher {
 
   @Override
   public synchronized Launched launch(
-      Path attemptDir, List<String> command, Map<String, String> environment, Path workdir)
+      Path attemptDir,
+      List<String> command,
+      Map<String, String> environment,
+      Path workdir,
+      LaunchConfinement confinement)
       throws IOException {
     if (command.isEmpty() || command.getFirst().isEmpty()) {
       throw new IllegalArgumentException("the command is empty");
@@ -74,7 +78,10 @@ public final class FakeProcessLauncher implements ProcessLauncher {
     if (byDir.containsKey(dir)) {
       throw new IOException(dir + " was already used by supervisor " + byDir.get(dir).pid);
     }
-    FakeProcess p = new FakeProcess(dir, nextPid++, clock.instant(), command, environment, workdir);
+    // What the supervisor would exec: the confinement's prefix, then the command.
+    List<String> argv = new ArrayList<>(confinement.commandPrefix());
+    argv.addAll(command);
+    FakeProcess p = new FakeProcess(dir, nextPid++, clock.instant(), argv, environment, workdir);
     byDir.put(dir, p);
     byPid.put(p.pid, p);
     return new Launched(p.pid, Optional.of(p.startedAt), p.exited);

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where the programs that supervision runs ({@code setsid}, {@code env}) are found: on this
- * process's {@code PATH}, or in the system directories alone, as the supervisor script's {@code
- * _migctl_which} looks.
+ * Where the programs that supervision and confinement run ({@code setsid}, {@code env}, {@code
+ * setpriv}) are found: on this process's {@code PATH}, or in the system directories alone, as the
+ * supervisor script's {@code _migctl_which} looks.
  */
-final class HostPrograms {
+public final class HostPrograms {
 
   private static final List<String> SYSTEM_DIRS =
       List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
@@ -34,7 +34,7 @@ final class HostPrograms {
    * The first executable file {@code name} in the system directories: the one the supervisor script
    * finds ({@code _migctl_which}).
    */
-  static Optional<Path> systemProgram(String name) {
+  public static Optional<Path> systemProgram(String name) {
     return firstProgram(name, SYSTEM_DIRS);
   }
 

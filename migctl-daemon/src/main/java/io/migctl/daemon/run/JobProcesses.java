@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -95,14 +96,19 @@ public final class JobProcesses implements ProcessLauncher {
    */
   @Override
   public Launched launch(
-      Path attemptDir, List<String> command, Map<String, String> environment, Path workdir)
+      Path attemptDir,
+      List<String> command,
+      Map<String, String> environment,
+      Path workdir,
+      LaunchConfinement confinement)
       throws IOException {
     Objects.requireNonNull(attemptDir, "attemptDir");
     Objects.requireNonNull(workdir, "workdir");
-    List<String> cmd = List.copyOf(command);
-    if (cmd.isEmpty() || cmd.getFirst().isEmpty()) {
+    if (command.isEmpty() || command.getFirst().isEmpty()) {
       throw new IllegalArgumentException("the command is empty");
     }
+    List<String> cmd = new ArrayList<>(confinement.commandPrefix());
+    cmd.addAll(command);
     for (String arg : cmd) {
       if (arg.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("a command argument holds a NUL character");
@@ -115,6 +121,15 @@ public final class JobProcesses implements ProcessLauncher {
           workdir.toString(), null, "the job's working directory does not exist");
     }
     AttemptFiles.prepare(dir);
+    if (confinement.owner().isPresent()) {
+      AttemptFiles.giveLogs(dir, confinement.owner().get());
+    }
+    Map<String, String> supervisorEnv = new LinkedHashMap<>(exec.environment());
+    if (!confinement.joinCgroups().isEmpty()) {
+      supervisorEnv.put(
+          SupervisorEnvironment.CGROUPS,
+          String.join(" ", confinement.joinCgroups().stream().map(Path::toString).toList()));
+    }
     List<String> argv = exec.arguments();
     ProcessBuilder pb =
         new ProcessBuilder(argv)
@@ -124,7 +139,7 @@ public final class JobProcesses implements ProcessLauncher {
                 ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptFiles.SUPERVISOR_LOG).toFile()))
             .redirectErrorStream(true);
     pb.environment().clear();
-    pb.environment().putAll(exec.environment());
+    pb.environment().putAll(supervisorEnv);
     Process process;
     try {
       process = pb.start();

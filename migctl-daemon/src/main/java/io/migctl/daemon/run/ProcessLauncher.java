@@ -85,8 +85,26 @@ public interface ProcessLauncher {
    * @throws IOException when the supervisor cannot be started (nothing runs then)
    * @throws IllegalArgumentException when the command is empty or a string cannot be passed
    */
-  Launched launch(
+  default Launched launch(
       Path attemptDir, List<String> command, Map<String, String> environment, Path workdir)
+      throws IOException {
+    return launch(attemptDir, command, environment, workdir, LaunchConfinement.NONE);
+  }
+
+  /**
+   * Starts {@code command} under a new supervisor, confined as {@code confinement} says: the
+   * command joins its cgroups before it starts, runs behind its prefix, and its logs belong to its
+   * owner.
+   *
+   * @throws IOException as {@link #launch(Path, List, Map, Path)}, and when the logs cannot be
+   *     given to the owner
+   */
+  Launched launch(
+      Path attemptDir,
+      List<String> command,
+      Map<String, String> environment,
+      Path workdir,
+      LaunchConfinement confinement)
       throws IOException;
 
   /**

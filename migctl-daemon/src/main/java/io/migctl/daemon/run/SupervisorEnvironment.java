@@ -65,6 +65,13 @@ final class SupervisorEnvironment {
    */
   static final String UMASK = "MIGCTL_SUPERVISOR_UMASK";
 
+  /**
+   * The {@code cgroup.procs} files, separated by spaces, that the command's subshell writes its own
+   * pid to before it execs the command, so that the command starts confined and the supervisor does
+   * not; set only by {@link JobProcesses} for a confined launch.
+   */
+  static final String CGROUPS = "MIGCTL_SUPERVISOR_CGROUPS";
+
   private static final Logger LOG = Logger.getLogger(SupervisorEnvironment.class.getName());
   private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Optional<String> DAEMON_UMASK = readUmask();

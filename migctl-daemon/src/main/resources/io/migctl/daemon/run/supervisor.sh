@@ -33,6 +33,10 @@
 #     variables that a shell would change or drop, set for the command by env(1);
 #   MIGCTL_SUPERVISOR_UNSET lists names, removed for the command by env -u;
 #   MIGCTL_SUPERVISOR_UMASK, when set, is the command's umask (octal digits);
+#   MIGCTL_SUPERVISOR_CGROUPS, when set, lists cgroup.procs files (separated by spaces) that
+#     the command's subshell writes "0" to (moving itself) before it execs the command, so
+#     that the command and all it starts are confined while this shell and the watcher are
+#     not; when one cannot be joined the command does not start and the status is 126;
 #   MIGCTL_SUPERVISOR_DEFAULT_SIGNAL, when set, is the launcher's finding about env(1):
 #     "yes:PATH" or "no:PATH", whether the env(1) at PATH takes --default-signal; the script
 #     trusts it when PATH is the env(1) it found itself, and otherwise runs that test itself.
@@ -60,6 +64,9 @@ case $_migctl_umask in
   '' | *[!0-7]*) _migctl_umask=$(umask) ;;
 esac
 umask 077
+
+_migctl_cgroups=${MIGCTL_SUPERVISOR_CGROUPS-}
+unset MIGCTL_SUPERVISOR_CGROUPS
 
 # _migctl_which NAME: sets _migctl_v to the first executable file NAME in the system
 # directories (those of _migctl_tools), or to nothing. Builtins only: no subshell.
@@ -201,6 +208,13 @@ _migctl_watch() {
     trap - TERM
     [ -z "$_migctl_leader" ] || trap - INT QUIT HUP
     [ ! -e "$_migctl_dir/cancel" ] || exit 143
+    # shellcheck disable=SC2086 # split on purpose; globbing is off
+    for _migctl_v in $_migctl_cgroups; do
+      printf '0\n' >"$_migctl_v" || {
+        printf 'migctl-supervisor: cannot join the cgroup %s; the command was not started\n' "$_migctl_v" >&2
+        exit 126
+      }
+    done
     umask "$_migctl_umask"
     _migctl_exec "$@"
   ) </dev/null >>"$_migctl_dir/stdout.log" 2>>"$_migctl_dir/stderr.log" &

@@ -144,6 +144,47 @@ class JobProcessesIT {
     }
   }
 
+  // ------------------------------------------------------------------------------ confinement
+
+  @Test
+  void theCommandJoinsItsCgroupsBeforeItStartsAndTheSupervisorDoesNot() throws Exception {
+    // Regular files stand in for cgroup.procs: what is written to them is what the kernel gets.
+    Path first = Files.createDirectories(tmp.resolve("memory")).resolve("cgroup.procs");
+    Path second = Files.createDirectories(tmp.resolve("pids")).resolve("cgroup.procs");
+    Path dir = newAttempt();
+    Launched launched =
+        processes.launch(
+            dir,
+            List.of("sh", "-c", "cat \"$1\" \"$2\"", "sh", first.toString(), second.toString()),
+            BASE,
+            work,
+            new LaunchConfinement(List.of("env", "--"), List.of(first, second), Optional.empty()));
+
+    assertThat(finish(new Run(dir, launched)).status()).isZero();
+    // "0" moves the writer: the command's subshell, before it execs; read by the command itself.
+    assertThat(read(dir.resolve(AttemptFiles.STDOUT_LOG))).isEqualTo("0\n0\n");
+    assertThat(read(dir.resolve(AttemptFiles.SUPERVISOR_LOG))).isEmpty();
+  }
+
+  @Test
+  void aCgroupThatCannotBeJoinedKeepsTheCommandFromStarting() throws Exception {
+    Path missing = tmp.resolve("no-such-cgroup").resolve("cgroup.procs");
+    Path ran = tmp.resolve("ran");
+    Path dir = newAttempt();
+    Launched launched =
+        processes.launch(
+            dir,
+            List.of("touch", ran.toString()),
+            BASE,
+            work,
+            new LaunchConfinement(List.of(), List.of(missing), Optional.empty()));
+
+    assertThat(finish(new Run(dir, launched)).status()).isEqualTo(126);
+    assertThat(ran).doesNotExist();
+    assertThat(read(dir.resolve(AttemptFiles.STDERR_LOG)))
+        .contains("migctl-supervisor: cannot join the cgroup " + missing);
+  }
+
   @Test
   void recordsExitStatusThree() throws Exception {
     assertThat(finish(start(List.of("sh", "-c", "exit 3"))).status()).isEqualTo(3);

@@ -159,6 +159,15 @@ class NvmlMigDriverIT {
   }
 
   @Test
+  void aGpusDeviceMinorIsNvmlsNotItsIndex() {
+    assertThat(nvml.gpuMinor(0)).isEqualTo(1);
+    assertThat(nvml.gpuMinor(1)).isEqualTo(3);
+    assertThatThrownBy(() -> nvml.gpuMinor(2))
+        .isInstanceOf(MigDriverException.class)
+        .hasMessageContaining("read the device minor of GPU 2");
+  }
+
+  @Test
   void theModelReadFromTheDeviceIsTheCatalogsA100Table() {
     GpuModel model = nvml.migModel(0);
     GpuModel catalog = Catalog.A100_40GB;
