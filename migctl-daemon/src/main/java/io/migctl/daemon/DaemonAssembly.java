@@ -5,6 +5,9 @@ import io.migctl.apply.ApplyJournal;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.ContainerRuntimes;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
@@ -121,8 +124,10 @@ public final class DaemonAssembly {
       opened.push(database);
       TokenRecords tokens = DaemonHomeFiles.ownToken(home, new TokenRecords(database), clock);
       EnvironmentStore environments = environments(home, TOOLS);
+      ContainerRuntime containers = new ContainerRuntimes(TOOLS).choose(options.containers());
+      LOG.info("containers: " + containers.description());
       JobService jobs =
-          jobService(options, node, new SqliteJobStore(database), environments, clock);
+          jobService(options, node, new SqliteJobStore(database), environments, clock, containers);
       opened.push(jobs);
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
@@ -142,6 +147,7 @@ public final class DaemonAssembly {
       health.put("driver", node.description());
       health.put("version", version());
       health.put("home", home.toString());
+      health.put("containers", containers.description());
       TelemetryService telemetry =
           new TelemetryService(node.telemetry(), jobs, clock, options.sampleInterval(), HISTORY);
       opened.push(telemetry);
@@ -201,7 +207,8 @@ public final class DaemonAssembly {
       GpuNode node,
       SqliteJobStore store,
       EnvironmentStore environments,
-      Clock clock) {
+      Clock clock,
+      ContainerRuntime containers) {
     MigctlHome home = options.home();
     DeviceClaims claims =
         node.simulator()
@@ -222,7 +229,9 @@ public final class DaemonAssembly {
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
             ExecLimitsProbe.read(TOOLS, home.root())),
-        TenantDirectory.of(List.of()));
+        TenantDirectory.of(List.of()),
+        containers,
+        MigDeviceNodes.NONE);
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

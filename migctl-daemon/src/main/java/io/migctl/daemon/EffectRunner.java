@@ -8,6 +8,8 @@ import io.migctl.core.job.JobStore;
 import io.migctl.core.job.JobTrigger;
 import io.migctl.core.job.Transition;
 import io.migctl.core.mig.MigDriverException;
+import io.migctl.daemon.container.ContainerJob;
+import io.migctl.daemon.container.ContainerRuntime;
 import io.migctl.daemon.run.ProcessLauncher;
 import io.migctl.home.PrivateFiles;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,7 @@ final class EffectRunner {
   private final Clock clock;
   private final RuntimeJobs jobs;
   private final ProcessLauncher launcher;
+  private final ContainerRuntime containers;
   private final DeviceClaims claims;
   private final ChildEnvironment environment;
   private final JobFolders folders;
@@ -50,6 +52,7 @@ final class EffectRunner {
       Clock clock,
       RuntimeJobs jobs,
       ProcessLauncher launcher,
+      ContainerRuntime containers,
       DeviceClaims claims,
       ChildEnvironment environment,
       JobFolders folders,
@@ -59,6 +62,7 @@ final class EffectRunner {
     this.clock = clock;
     this.jobs = jobs;
     this.launcher = launcher;
+    this.containers = containers;
     this.claims = claims;
     this.environment = environment;
     this.folders = folders;
@@ -119,15 +123,17 @@ final class EffectRunner {
       case JobEffect.Launch l -> launch(l.job());
       case JobEffect.Signal s -> {
         Job job = t.after();
+        boolean kill = s.signal().equals("KILL");
         job.supervisor()
             .ifPresent(
                 sup ->
                     launcher.signal(
                         folders.attemptDir(job),
                         sup.pid(),
-                        s.signal().equals("KILL")
-                            ? ProcessLauncher.Signal.KILL
-                            : ProcessLauncher.Signal.TERM));
+                        kill ? ProcessLauncher.Signal.KILL : ProcessLauncher.Signal.TERM));
+        if (kill) {
+          removeContainer(job);
+        }
       }
       case JobEffect.ScheduleKill k ->
           loop.later(k.after(), () -> fire(k.jobId(), new JobTrigger.KillDue(k.attempt())));
@@ -135,7 +141,10 @@ final class EffectRunner {
           loop.later(a.after(), () -> fire(a.jobId(), new JobTrigger.TimedOut(a.attempt())));
       case JobEffect.HoldDevice h -> hold(h.uuid(), h.pid());
       case JobEffect.ReleaseDevice r -> release(r.uuid(), r.pid());
-      case JobEffect.KillGroup k -> launcher.killGroup(folders.attemptDir(t.before()));
+      case JobEffect.KillGroup k -> {
+        launcher.killGroup(folders.attemptDir(t.before()));
+        removeContainer(t.before());
+      }
       case JobEffect.Reschedule r -> loop.requestRound();
     }
   }
@@ -143,11 +152,10 @@ final class EffectRunner {
   private void launch(Job job) {
     Path dir = folders.attemptDir(job);
     try {
-      Map<String, String> env = environment.of(job);
-      List<String> command = ChildEnvironment.command(job.spec(), env);
-      Path workdir = job.spec().workdir().map(Path::of).orElse(dir.getParent());
+      ChildEnvironment.Start start = environment.start(job, dir);
       PrivateFiles.createDirectories(dir.getParent());
-      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir);
+      ProcessLauncher.Launched launched =
+          launcher.launch(dir, start.command(), start.environment(), start.workdir());
       fire(
           job.id(),
           new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
@@ -157,6 +165,16 @@ final class EffectRunner {
           e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
       LOG.log(Level.WARNING, "job " + job.id() + " could not start", e);
       fire(job.id(), new JobTrigger.LaunchFailed(String.valueOf(message)));
+    }
+  }
+
+  /**
+   * A killed client leaves its container running, and an attempt that ended while the daemon was
+   * down may have left one: the container goes with the attempt's processes.
+   */
+  private void removeContainer(Job job) {
+    if (job.spec().image().isPresent()) {
+      containers.remove(ContainerJob.nameOf(job.id(), job.attempt()));
     }
   }
 

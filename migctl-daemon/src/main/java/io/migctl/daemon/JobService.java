@@ -19,6 +19,8 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.JobProcesses;
 import io.migctl.env.store.EnvironmentStore;
 import java.nio.file.Path;
@@ -92,7 +94,9 @@ public final class JobService implements AutoCloseable {
             guards.passEnvironment(),
             ports.launcher(),
             folders,
-            guards.exec());
+            guards.exec(),
+            ports.containers(),
+            ports.deviceNodes());
     this.loop = new JobLoop(ports.thread(), ports.timers(), settings.tick());
     this.jobs = new RuntimeJobs(new IncrementalScheduler(settings.policy()), new WaitingBoard());
     this.runner =
@@ -102,6 +106,7 @@ public final class JobService implements AutoCloseable {
             clock,
             jobs,
             ports.launcher(),
+            ports.containers(),
             ports.claims(),
             environment,
             folders,
@@ -152,7 +157,9 @@ public final class JobService implements AutoCloseable {
       Repartition repartition,
       ApplyJournal journal,
       JobGuards guards,
-      TenantDirectory tenants) {
+      TenantDirectory tenants,
+      ContainerRuntime containers,
+      MigDeviceNodes deviceNodes) {
     RuntimePorts ports =
         new RuntimePorts(
             store,
@@ -163,7 +170,9 @@ public final class JobService implements AutoCloseable {
             new ExecutorTimers("migctl-timers"),
             new ExecutorTimers("migctl-retention"),
             () -> UUID.randomUUID().toString(),
-            tenants);
+            tenants,
+            containers,
+            deviceNodes);
     return new JobService(
         ports,
         environments,

@@ -5,6 +5,7 @@ import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
+import io.migctl.daemon.container.ContainerOptions;
 import io.migctl.daemon.store.Database;
 import io.migctl.home.MigctlHome;
 import io.migctl.home.PrivateFiles;
@@ -46,6 +47,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param repartition whether and how the daemon reshapes idle instances for waiting jobs
    * @param jobs what the daemon allows its jobs: CPU-job slots, retention, inherited variables
    * @param transport the names clients may use beyond the bind address's, and TLS
+   * @param containers how jobs that name an image run: the engine, its network, the CDI spec
    */
   public record Options(
       MigctlHome home,
@@ -58,7 +60,8 @@ public final class NodeDaemon implements AutoCloseable {
       Optional<Path> dcgmJobMappingDir,
       Repartition repartition,
       JobOptions jobs,
-      Transport transport) {
+      Transport transport,
+      ContainerOptions containers) {
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -79,7 +82,8 @@ public final class NodeDaemon implements AutoCloseable {
           Optional.empty(),
           Repartition.OFF,
           JobOptions.defaults(),
-          Transport.PLAIN);
+          Transport.PLAIN,
+          ContainerOptions.DEFAULTS);
     }
 
     public Options withPort(int p) {
@@ -113,6 +117,11 @@ public final class NodeDaemon implements AutoCloseable {
       return change(o -> o.transport = t);
     }
 
+    /** With these container settings (auto, no network, no CDI spec by default). */
+    public Options withContainers(ContainerOptions c) {
+      return change(o -> o.containers = c);
+    }
+
     /** A copy with what {@code edit} sets on the copy's fields. */
     private Options change(Consumer<Fields> edit) {
       Fields f = new Fields(this);
@@ -133,6 +142,7 @@ public final class NodeDaemon implements AutoCloseable {
       Repartition repartition;
       JobOptions jobs;
       Transport transport;
+      ContainerOptions containers;
 
       Fields(Options o) {
         home = o.home;
@@ -146,6 +156,7 @@ public final class NodeDaemon implements AutoCloseable {
         repartition = o.repartition;
         jobs = o.jobs;
         transport = o.transport;
+        containers = o.containers;
       }
 
       Options options() {
@@ -160,7 +171,8 @@ public final class NodeDaemon implements AutoCloseable {
             dcgmJobMappingDir,
             repartition,
             jobs,
-            transport);
+            transport,
+            containers);
       }
     }
   }

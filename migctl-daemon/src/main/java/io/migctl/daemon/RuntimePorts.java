@@ -2,6 +2,8 @@ package io.migctl.daemon;
 
 import io.migctl.core.job.JobStore;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.ProcessLauncher;
 import java.time.Clock;
 import java.util.Objects;
@@ -20,6 +22,8 @@ import java.util.function.Supplier;
  * @param background when finished jobs are removed (away from the timers: folders take a while)
  * @param applyIds ids of the layout changes reshapes journal
  * @param tenants who shares the node: quotas, weights, Unix users
+ * @param containers runs the jobs that name an image
+ * @param deviceNodes the device nodes of a MIG device, which a container gets
  */
 public record RuntimePorts(
     JobStore store,
@@ -30,7 +34,9 @@ public record RuntimePorts(
     Timers timers,
     Timers background,
     Supplier<String> applyIds,
-    TenantDirectory tenants) {
+    TenantDirectory tenants,
+    ContainerRuntime containers,
+    MigDeviceNodes deviceNodes) {
   public RuntimePorts {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(launcher, "launcher");
@@ -41,5 +47,7 @@ public record RuntimePorts(
     Objects.requireNonNull(background, "background");
     Objects.requireNonNull(applyIds, "applyIds");
     Objects.requireNonNull(tenants, "tenants");
+    Objects.requireNonNull(containers, "containers");
+    Objects.requireNonNull(deviceNodes, "deviceNodes");
   }
 }

@@ -19,6 +19,8 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.FakeContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.FakeProcessLauncher;
 import io.migctl.daemon.store.InMemoryJobStore;
 import io.migctl.env.store.EnvironmentStore;
@@ -47,6 +49,7 @@ final class RuntimeScenario implements AutoCloseable {
   final VirtualClock clock = new VirtualClock(T0);
   final InMemoryJobStore store = new InMemoryJobStore();
   final FakeProcessLauncher launcher = new FakeProcessLauncher(clock);
+  final FakeContainerRuntime containers = new FakeContainerRuntime();
   final SimulatedMigDriver sim;
   final Duration killGrace;
   private final Path home;
@@ -94,7 +97,9 @@ final class RuntimeScenario implements AutoCloseable {
             timers,
             timers,
             new Ids("apply-")::next,
-            tenants);
+            tenants,
+            containers,
+            MigDeviceNodes.NONE);
     RuntimeSettings settings =
         new RuntimeSettings(
             home.resolve("jobs"),

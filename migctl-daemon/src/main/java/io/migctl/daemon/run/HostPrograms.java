@@ -12,7 +12,7 @@ import java.util.Optional;
  * process's {@code PATH}, or in the system directories alone, as the supervisor script's {@code
  * _migctl_which} looks.
  */
-final class HostPrograms {
+public final class HostPrograms {
 
   private static final List<String> SYSTEM_DIRS =
       List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
@@ -20,7 +20,7 @@ final class HostPrograms {
   private HostPrograms() {}
 
   /** The first executable {@code name} on this process's PATH, then in the system directories. */
-  static Optional<Path> findProgram(String name) {
+  public static Optional<Path> findProgram(String name) {
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
