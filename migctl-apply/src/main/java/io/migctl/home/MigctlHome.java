@@ -77,6 +77,15 @@ public record MigctlHome(Path root) {
     return root.resolve("sim");
   }
 
+  /**
+   * The simulated node's device nodes and the driver files it publishes ({@code dev/}, {@code
+   * proc/}): apart from {@link #simulatedNode()} because jobs open these nodes, while the node's
+   * state is private.
+   */
+  public Path simulatedDevices() {
+    return root.resolve("sim-dev");
+  }
+
   /** Bundled example files copied out for the user ({@code migctl up} without a workload). */
   public Path examples() {
     return root.resolve("examples");

@@ -159,7 +159,7 @@ public final class MigctlCommand implements Runnable {
           "--driver nvml and a simulated node (--simulate or MIGCTL_SIMULATE) exclude each other");
     }
     if (choice == DriverChoice.sim || simulationAsked) {
-      return GpuNode.simulated(simulated());
+      return simulatedNode(simulated());
     }
     Optional<Path> library =
         Optional.ofNullable(context.environment().get("MIGCTL_NVML_LIBRARY"))
@@ -184,9 +184,13 @@ public final class MigctlCommand implements Runnable {
                 + sim.spec()
                 + " (choose one with --simulate, or require the GPU with --driver nvml)");
         err.flush();
-        yield GpuNode.simulated(sim);
+        yield simulatedNode(sim);
       }
     };
+  }
+
+  private GpuNode simulatedNode(SimulatedMigDriver sim) {
+    return GpuNode.simulated(sim, context.home().simulatedDevices(), tools);
   }
 
   private SimulatedMigDriver simulated() {

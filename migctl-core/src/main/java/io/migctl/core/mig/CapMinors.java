@@ -85,6 +85,27 @@ public final class CapMinors {
     return find(key(gpuMinor, gi, ci));
   }
 
+  /**
+   * This numbering in the driver's format of {@code mig-minors}: {@code config 1}, {@code monitor
+   * 2}, then one {@code gpuG/giI[/ciC]/access MINOR} line per access minor, by minor; {@link
+   * #parse} reads it back. The simulated node publishes its numbering this way.
+   */
+  public String text() {
+    StringBuilder out = new StringBuilder("config 1\nmonitor 2\n");
+    minors.entrySet().stream()
+        .sorted(Map.Entry.comparingByValue())
+        .forEach(
+            e -> {
+              String[] ids = e.getKey().split("/");
+              out.append("gpu").append(ids[0]).append("/gi").append(ids[1]);
+              if (ids.length > 2) {
+                out.append("/ci").append(ids[2]);
+              }
+              out.append("/access ").append(e.getValue()).append('\n');
+            });
+    return out.toString();
+  }
+
   /** How many access minors are listed. */
   public int size() {
     return minors.size();

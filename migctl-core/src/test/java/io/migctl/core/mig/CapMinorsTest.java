@@ -48,4 +48,16 @@ class CapMinorsTest {
       assertThat(read.gpuInstance(2, gi)).isEqualTo(nvidia.gpuInstance(2, gi));
     }
   }
+
+  @Test
+  void theDriversFormatIsWrittenInMinorOrderAndReadsBack() {
+    String text = CapMinors.nvidia().text();
+    assertThat(text)
+        .startsWith("config 1\nmonitor 2\ngpu0/gi0/access 3\ngpu0/gi0/ci0/access 4\n")
+        .endsWith("gpu31/gi14/ci7/access 4322\n");
+    CapMinors read = CapMinors.parse(text);
+    assertThat(read.size()).isEqualTo(CapMinors.nvidia().size());
+    assertThat(read.computeInstance(7, 3, 5))
+        .isEqualTo(CapMinors.nvidia().computeInstance(7, 3, 5));
+  }
 }

@@ -398,6 +398,8 @@ final class NvmlLibrary implements AutoCloseable {
     MIG_DEVICE_BY_INDEX(
         "nvmlDeviceGetMigDeviceHandleByIndex",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /** {@code nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minorNumber)} */
+    MINOR_NUMBER("nvmlDeviceGetMinorNumber", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
     /** {@code nvmlDeviceGetGpuInstanceId(nvmlDevice_t migDevice, unsigned int *id)} */
     MIG_GI_ID("nvmlDeviceGetGpuInstanceId", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
     /** {@code nvmlDeviceGetComputeInstanceId(nvmlDevice_t migDevice, unsigned int *id)} */
@@ -866,6 +868,11 @@ final class NvmlLibrary implements AutoCloseable {
       check(Function.MIG_DEVICE_BY_INDEX, pointer(device.address()), index, out);
       return new Device(out.get(ADDRESS, 0).address());
     }
+  }
+
+  /** The minor of the GPU's {@code /dev/nvidia<minor>} node. */
+  int minorNumber(Device device) {
+    return uintOut(Function.MINOR_NUMBER, device);
   }
 
   int gpuInstanceId(Device migDevice) {

@@ -173,6 +173,16 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
     return call("count GPUs", nvml::deviceCount);
   }
 
+  /**
+   * The minor of GPU {@code gpu}'s device node {@code /dev/nvidia<minor>} ({@code
+   * nvmlDeviceGetMinorNumber}); it keys the GPU's lines in {@code mig-minors}. Not always the
+   * index.
+   */
+  public synchronized int gpuMinor(int gpu) {
+    String op = "read the device minor of GPU " + gpu;
+    return call(op, () -> nvml.minorNumber(device(gpu, op)));
+  }
+
   /** Shuts NVML down and unloads it. Idempotent. */
   @Override
   public synchronized void close() {
