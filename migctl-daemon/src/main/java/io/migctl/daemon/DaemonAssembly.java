@@ -4,7 +4,10 @@ import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.MigSlot;
+import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerJob;
 import io.migctl.daemon.container.ContainerRuntime;
 import io.migctl.daemon.container.ContainerRuntimes;
 import io.migctl.daemon.container.MigDeviceNodes;
@@ -37,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -231,7 +235,28 @@ public final class DaemonAssembly {
             ExecLimitsProbe.read(TOOLS, home.root())),
         TenantDirectory.of(List.of()),
         containers,
-        MigDeviceNodes.NONE);
+        deviceNodes(node));
+  }
+
+  /**
+   * The nodes of a MIG device by its UUID, from the node's {@link
+   * io.migctl.nvidia.dev.DeviceNodes}, each where the container sees it.
+   */
+  private static MigDeviceNodes deviceNodes(GpuNode node) {
+    return uuid -> {
+      MigSlot slot =
+          MigSlot.of(GpuSnapshot.readAll(node.driver()), Set.of()).stream()
+              .filter(s -> s.uuid().equals(uuid))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("MIG device " + uuid + " is not on this node"));
+      return node
+          .deviceNodes()
+          .migDevice(slot.gpu(), slot.gpuInstanceId(), slot.computeInstanceId())
+          .stream()
+          .map(n -> new ContainerJob.Node(n.path(), MigDeviceNodes.containerPath(n.path())))
+          .toList();
+    };
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param gpuCompute with {@code gpuMemory}: at least this many compute slices (default 1)
  * @param timeout e.g. {@code 90s}, {@code 10m}, {@code 2h} or ISO-8601
  * @param env extra environment variables
+ * @param image a container image to run the command in; the workdir is then a path in it
  */
 public record SubmitRequest(
     String name,
@@ -29,7 +30,8 @@ public record SubmitRequest(
     String tenant,
     String timeout,
     Integer retries,
-    Map<String, String> env) {
+    Map<String, String> env,
+    String image) {
 
   /**
    * The job spec this request asks for.
@@ -39,16 +41,17 @@ public record SubmitRequest(
   public JobSpec toSpec() {
     try {
       return new JobSpec(
-          name == null ? defaultName() : name,
-          command == null ? List.of() : command,
-          Optional.ofNullable(workdir),
-          Optional.ofNullable(environment),
-          need(),
-          priority == null ? 0 : priority,
-          tenant,
-          Optional.ofNullable(timeout).map(t -> field("timeout", () -> Durations.parse(t))),
-          retries == null ? 0 : retries,
-          env == null ? Map.of() : env);
+              name == null ? defaultName() : name,
+              command == null ? List.of() : command,
+              Optional.ofNullable(workdir),
+              Optional.ofNullable(environment),
+              need(),
+              priority == null ? 0 : priority,
+              tenant,
+              Optional.ofNullable(timeout).map(t -> field("timeout", () -> Durations.parse(t))),
+              retries == null ? 0 : retries,
+              env == null ? Map.of() : env)
+          .withImage(Optional.ofNullable(image));
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
     }
