@@ -35,7 +35,10 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     removed.add(name);
   }
 
-  /** The jobs {@link #run} was asked for, first first. */
+  /**
+   * The jobs {@link #run} was asked for, first first: those launched and those a submission's
+   * checks measured.
+   */
   public synchronized List<ContainerJob> runs() {
     return List.copyOf(runs);
   }
