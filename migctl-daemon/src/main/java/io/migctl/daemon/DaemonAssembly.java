@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
+import io.migctl.apply.cdi.CdiSpec;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.MigSlot;
@@ -134,6 +135,15 @@ public final class DaemonAssembly {
           jobService(options, node, new SqliteJobStore(database), environments, clock, containers);
       opened.push(jobs);
       jobs.start();
+      options
+          .containers()
+          .cdiSpec()
+          .ifPresent(
+              file -> {
+                CdiSpecFile spec = new CdiSpecFile(file, node);
+                spec.refresh();
+                jobs.onLayoutChange(spec::refresh);
+              });
       LayoutRecords layoutRecords = new LayoutRecords(database);
       LayoutService layouts =
           new LayoutService(
@@ -254,7 +264,7 @@ public final class DaemonAssembly {
           .deviceNodes()
           .migDevice(slot.gpu(), slot.gpuInstanceId(), slot.computeInstanceId())
           .stream()
-          .map(n -> new ContainerJob.Node(n.path(), MigDeviceNodes.containerPath(n.path())))
+          .map(n -> new ContainerJob.Node(n.path(), CdiSpec.containerPath(n.path())))
           .toList();
     };
   }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -71,6 +72,7 @@ public final class JobService implements AutoCloseable {
   private final JobGuards guards;
   private final Timers background;
   private volatile List<GpuModel> models;
+  private final List<Runnable> layoutListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param environments the environment builds jobs name
@@ -122,7 +124,8 @@ public final class JobService implements AutoCloseable {
                     clock,
                     jobs,
                     runner,
-                    loop))
+                    loop,
+                    this::layoutChanged))
             : Optional.empty();
     this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper);
     this.reconciler =
@@ -305,6 +308,25 @@ public final class JobService implements AutoCloseable {
    */
   public List<Long> removeFinished() {
     return finishedJobs.removeExpired(clock.instant());
+  }
+
+  /**
+   * Calls {@code listener} after every layout change the daemon makes (an apply through the API, a
+   * reshape), on the thread that made it; keep it quick. A listener that throws is logged.
+   */
+  public void onLayoutChange(Runnable listener) {
+    layoutListeners.add(listener);
+  }
+
+  /** Tells the layout listeners that the layout changed. */
+  public void layoutChanged() {
+    for (Runnable l : layoutListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a layout listener failed", e);
+      }
+    }
   }
 
   /** Looks at the queue again soon, e.g. after the layout changed. */

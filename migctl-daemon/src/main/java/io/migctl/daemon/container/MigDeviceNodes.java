@@ -1,6 +1,5 @@
 package io.migctl.daemon.container;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,17 +17,4 @@ public interface MigDeviceNodes {
    * @throws IllegalStateException when the device or its nodes cannot be found
    */
   List<ContainerJob.Node> of(String migUuid);
-
-  /**
-   * Where a container sees an NVIDIA device node that is at {@code hostPath} on the host: {@code
-   * /dev/nvidia-caps/nvidia-capN} for a capability node, {@code /dev/NAME} for the others ({@code
-   * nvidia0}, {@code nvidiactl}, {@code nvidia-uvm}), whatever folder the host keeps it in (the
-   * simulated node keeps its nodes under its state folder).
-   */
-  static Path containerPath(Path hostPath) {
-    String name = hostPath.getFileName().toString();
-    return name.startsWith("nvidia-cap") && !name.equals("nvidia-caps")
-        ? Path.of("/dev/nvidia-caps", name)
-        : Path.of("/dev", name);
-  }
 }

@@ -168,16 +168,6 @@ class ContainerArgumentsTest {
   }
 
   @Test
-  void nodesAppearInTheContainerAtTheirDriverPaths() {
-    assertThat(MigDeviceNodes.containerPath(Path.of("/h/sim/dev/nvidia-caps/nvidia-cap30")))
-        .isEqualTo(Path.of("/dev/nvidia-caps/nvidia-cap30"));
-    assertThat(MigDeviceNodes.containerPath(Path.of("/h/sim/dev/nvidia1")))
-        .isEqualTo(Path.of("/dev/nvidia1"));
-    assertThat(MigDeviceNodes.containerPath(Path.of("/dev/nvidia-uvm")))
-        .isEqualTo(Path.of("/dev/nvidia-uvm"));
-  }
-
-  @Test
   void noRuntimeRefusesToRunAndSaysWhy() {
     NoContainerRuntime none = new NoContainerRuntime("no engine here; install docker.io");
 
