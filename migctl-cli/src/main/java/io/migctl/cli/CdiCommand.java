@@ -38,10 +38,11 @@ final class CdiCommand implements Runnable {
       name = "generate",
       mixinStandardHelpOptions = true,
       description = {
-        "Write the CDI spec (kind nvidia.com/mig) of the MIG devices as they are now: one",
-        "device per MIG device, named by its MIG UUID, with exactly its device nodes; the",
-        "nodes all share (nvidiactl, nvidia-uvm) in the common edits. 'serve --cdi-spec FILE'",
-        "keeps such a file current after every layout change."
+        "Write the CDI spec of the MIG devices as they are now.",
+        "",
+        "Kind nvidia.com/mig: one device per MIG device, named by its MIG UUID, with exactly",
+        "its device nodes; the nodes all share (nvidiactl, nvidia-uvm) in the common edits.",
+        "'serve --cdi-spec FILE' keeps such a file current after every layout change."
       })
   static final class Generate implements Runnable {
     @ParentCommand CdiCommand cdi;
