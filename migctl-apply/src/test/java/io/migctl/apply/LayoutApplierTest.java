@@ -183,7 +183,7 @@ class LayoutApplierTest {
     return journal().read().stream().map(ApplyJournal.Entry::event).toList();
   }
 
-  private static void create(SimulatedMigDriver sim, int gpu, String profile, int start) {
+  static void create(SimulatedMigDriver sim, int gpu, String profile, int start) {
     GpuInstanceProfile p = A100.profile(ProfileName.parse(profile)).orElseThrow();
     GpuInstance gi =
         sim.createGpuInstance(gpu, p.id(), Optional.of(new Placement(start, p.memorySlices())));

@@ -71,6 +71,7 @@ public final class Main {
     cl.addSubcommand(new MigCommand());
     cl.addSubcommand(new EnvCommand());
     cl.addSubcommand(new SimCommand());
+    cl.addSubcommand(new CdiCommand());
     cl.addSubcommand(new ReplayCommand());
     // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
     CommandLine alias = new CommandLine(new ReplayCommand());

@@ -6,6 +6,7 @@ import io.migctl.daemon.DaemonAssembly;
 import io.migctl.daemon.NodeDaemon;
 import io.migctl.daemon.Repartition;
 import io.migctl.daemon.confine.IsolationChoice;
+import io.migctl.daemon.container.ContainerOptions;
 import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import java.io.PrintWriter;
@@ -96,6 +97,41 @@ final class ServeCommand implements Callable<Integer> {
       })
   String isolation = "auto";
 
+  @Option(
+      names = "--container-runtime",
+      paramLabel = "auto|docker|podman|none",
+      description = {
+        "The engine that runs jobs with an image (submit --image): auto (default) takes Docker",
+        "when its engine answers, else Podman, else none (such jobs are then refused)."
+      })
+  String containerRuntime = "auto";
+
+  @Option(
+      names = "--docker-host",
+      paramLabel = "URL",
+      description =
+          "The Docker engine's address, e.g. unix:///run/docker.sock (default: docker's).")
+  String dockerHost;
+
+  @Option(
+      names = "--container-network",
+      paramLabel = "NAME",
+      description = {
+        "The network containers join (default ${DEFAULT-VALUE}: a job in a container reaches",
+        "no network); host, bridge or a network the engine knows."
+      })
+  String containerNetwork = "none";
+
+  @Option(
+      names = "--cdi-spec",
+      paramLabel = "FILE",
+      description = {
+        "Keep a CDI spec of this node's MIG devices here (e.g. /etc/cdi/migctl.yaml), written",
+        "at start and after every layout change; with the NVIDIA container toolkit installed",
+        "and an engine that reads CDI, containers then get their device by its CDI name."
+      })
+  Path cdiSpec;
+
   @Override
   public Integer call() throws InterruptedException {
     listen.check();
@@ -127,6 +163,18 @@ final class ServeCommand implements Callable<Integer> {
               throw new InvalidInputException(
                   "--isolation " + isolation + ": use auto, cgroup-v1, systemd or none");
         };
+    ContainerOptions containers;
+    try {
+      containers =
+          new ContainerOptions(
+              ContainerOptions.Engine.parse(containerRuntime),
+              Optional.ofNullable(dockerHost),
+              containerNetwork,
+              Optional.ofNullable(cdiSpec).map(p -> p.toAbsolutePath().normalize()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "--container-runtime/--container-network: " + e.getMessage(), e);
+    }
     GpuNode node = root.node();
     NodeDaemon.Options options =
         jobPolicy
@@ -137,7 +185,8 @@ final class ServeCommand implements Callable<Integer> {
             .withKillGrace(grace)
             .withDcgmJobMappingDir(Optional.ofNullable(dcgmJobMappingDir))
             .withRepartition(reshaping)
-            .withIsolation(new IsolationChoice(isolationMode, IsolationChoice.AUTO.cgroupParent()));
+            .withIsolation(new IsolationChoice(isolationMode, IsolationChoice.AUTO.cgroupParent()))
+            .withContainers(containers);
     NodeDaemon daemon = DaemonAssembly.start(options, node);
     PrintWriter out = spec.commandLine().getOut();
     banner(daemon.listening(), daemon.home(), node.description()).forEach(out::println);

@@ -119,6 +119,16 @@ final class SubmitCommand implements Callable<Integer> {
       description = "An environment variable for the job (repeatable).")
   List<String> variables = new ArrayList<>();
 
+  @Option(
+      names = "--image",
+      paramLabel = "IMAGE",
+      description = {
+        "Run the command in a container of this image (Docker or Podman, as the daemon was",
+        "started with), with only the job's MIG device; --workdir is then a path in the",
+        "container (default: the image's)."
+      })
+  String image;
+
   @Option(names = "--json", description = "Print the job as JSON.")
   boolean json;
 
@@ -132,11 +142,18 @@ final class SubmitCommand implements Callable<Integer> {
       body.put("name", name);
     }
     body.put("command", command);
-    Path dir = workdir == null ? Path.of("").toAbsolutePath() : workdir.toAbsolutePath();
-    if (!Files.isDirectory(dir)) {
-      throw new InvalidInputException("--workdir " + dir + ": no such directory");
+    if (image != null) {
+      body.put("image", image);
+      if (workdir != null) {
+        body.put("workdir", workdir.toString());
+      }
+    } else {
+      Path dir = workdir == null ? Path.of("").toAbsolutePath() : workdir.toAbsolutePath();
+      if (!Files.isDirectory(dir)) {
+        throw new InvalidInputException("--workdir " + dir + ": no such directory");
+      }
+      body.put("workdir", dir.normalize().toString());
     }
-    body.put("workdir", dir.normalize().toString());
     DaemonClient daemon = DaemonClient.of(root.context());
     if (environment != null) {
       body.put("environment", environmentRef(daemon, environment));

@@ -59,6 +59,15 @@ class JobCliIT {
   }
 
   @Test
+  void anImageThatIsNoImageReferenceIsRefusedWithExitTwo() {
+    Invocations.Result r = migctl.run("submit", "--image", "busybox;rm -rf /", "--", "true");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("image", "is not an image reference");
+    assertThat(migctl.run("jobs", "--json").json()).isEmpty();
+  }
+
+  @Test
   void submitListFollowAndCancel() {
     Invocations.Result submitted =
         migctl.run(

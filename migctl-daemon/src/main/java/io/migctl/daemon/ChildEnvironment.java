@@ -5,10 +5,15 @@ import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.Requirement;
+import io.migctl.daemon.container.ContainerJob;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
+import io.migctl.daemon.run.LaunchConfinement;
 import io.migctl.daemon.run.ProcessLauncher;
 import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,12 @@ import java.util.Set;
  * What a job's command gets: its environment (inherited in part from the daemon, its environment
  * build's activation, its own variables, {@code MIGCTL_JOB_*}, its device) and its program as
  * resolved on that environment's {@code PATH}; and, at submit, whether that could ever start.
+ *
+ * <p>A job with an image runs in a container instead ({@link ContainerRuntime}): the supervisor
+ * runs the engine's client, the container gets only the job's own variables, {@code MIGCTL_JOB_*},
+ * its device (the variables and the device nodes) and, with an environment build, that build
+ * mounted read-only at its own path and activated on top of the usual {@code PATH}; nothing of the
+ * daemon's environment. Its working directory is a path in the container.
  */
 final class ChildEnvironment {
 
@@ -29,11 +40,26 @@ final class ChildEnvironment {
    */
   private static final String WIDEST_DEVICE = "MIG-" + "0".repeat(60);
 
+  /** The {@code PATH} that Docker gives a container whose image sets none. */
+  static final String CONTAINER_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /**
+   * What the supervisor runs for an attempt.
+   *
+   * @param command the program and its arguments
+   * @param environment its complete environment
+   * @param workdir the folder it starts in
+   */
+  record Start(List<String> command, Map<String, String> environment, Path workdir) {}
+
   private final EnvironmentStore environments;
   private final Map<String, String> baseEnvironment;
   private final ProcessLauncher launcher;
   private final JobFolders folders;
   private final ExecLimits exec;
+  private final ContainerRuntime containers;
+  private final MigDeviceNodes deviceNodes;
 
   /**
    * @param baseEnvironment the daemon's environment, which jobs inherit only in part
@@ -45,12 +71,16 @@ final class ChildEnvironment {
       Set<String> passEnvironment,
       ProcessLauncher launcher,
       JobFolders folders,
-      ExecLimits exec) {
+      ExecLimits exec,
+      ContainerRuntime containers,
+      MigDeviceNodes deviceNodes) {
     this.environments = environments;
     this.baseEnvironment = Map.copyOf(JobEnvironment.inherited(baseEnvironment, passEnvironment));
     this.launcher = launcher;
     this.folders = folders;
     this.exec = exec;
+    this.containers = containers;
+    this.deviceNodes = deviceNodes;
   }
 
   /**
@@ -73,14 +103,34 @@ final class ChildEnvironment {
                         + " (migctl env list shows what exists)"));
   }
 
-  /** The environment of a job's current attempt. */
-  Map<String, String> of(Job job) {
-    return environmentFor(
-        job.spec(),
-        job.environmentBuild(),
-        job.id(),
-        job.attempt(),
-        job.device().map(Job.Device::uuid));
+  /**
+   * What the supervisor runs for a job's current attempt: the command itself in its working
+   * directory (the attempt's job folder by default), or the container engine's client.
+   *
+   * @throws IllegalStateException when the job's environment build is gone, or its device's nodes
+   *     cannot be found
+   */
+  Start start(Job job, Path attemptDir, Optional<LaunchConfinement.FileOwner> user) {
+    Optional<String> device = job.device().map(Job.Device::uuid);
+    if (job.spec().image().isPresent()) {
+      ContainerRuntime.Invocation run =
+          containers.run(
+              containerJob(
+                  job.spec(),
+                  job.environmentBuild(),
+                  job.id(),
+                  job.attempt(),
+                  device.map(u -> new ContainerJob.MigDevice(u, deviceNodes.of(u))),
+                  user.map(o -> o.uid() + ":" + o.gid())));
+      return new Start(run.argv(), run.environment(), attemptDir.getParent());
+    }
+    Map<String, String> env =
+        environmentFor(
+            baseEnvironment, job.spec(), job.environmentBuild(), job.id(), job.attempt(), device);
+    return new Start(
+        command(job.spec(), env),
+        env,
+        job.spec().workdir().map(Path::of).orElse(attemptDir.getParent()));
   }
 
   /** The program and arguments of a job as its environment resolves them. */
@@ -95,12 +145,34 @@ final class ChildEnvironment {
    * @throws DaemonException {@code invalid} naming the field, the value or size, and the limit
    */
   void checkStartable(JobSpec spec, Optional<Requirement> requirement, Optional<String> build) {
-    spec.workdir().ifPresent(StartChecks::checkWorkdir);
     int lastAttempt = spec.maxRetries() + 1;
-    Map<String, String> env =
-        environmentFor(
-            spec, build, Long.MAX_VALUE, lastAttempt, requirement.map(r -> WIDEST_DEVICE));
-    List<String> cmd = command(spec, env);
+    Optional<String> device = requirement.map(r -> WIDEST_DEVICE);
+    Map<String, String> env;
+    List<String> cmd;
+    if (spec.image().isPresent()) {
+      Optional<String> why = containers.unavailable();
+      if (why.isPresent()) {
+        throw DaemonException.invalid(
+            "image: this daemon cannot run containers: "
+                + why.get()
+                + "; or leave the image out to run the job on the host");
+      }
+      ContainerRuntime.Invocation run =
+          containers.run(
+              containerJob(
+                  spec,
+                  build,
+                  Long.MAX_VALUE,
+                  lastAttempt,
+                  device.map(u -> new ContainerJob.MigDevice(u, List.of())),
+                  Optional.of(Integer.MAX_VALUE + ":" + Integer.MAX_VALUE)));
+      env = run.environment();
+      cmd = run.argv();
+    } else {
+      spec.workdir().ifPresent(StartChecks::checkWorkdir);
+      env = environmentFor(baseEnvironment, spec, build, Long.MAX_VALUE, lastAttempt, device);
+      cmd = command(spec, env);
+    }
     StartChecks.checkExec(
         spec,
         env,
@@ -108,20 +180,49 @@ final class ChildEnvironment {
         exec);
   }
 
+  private ContainerJob containerJob(
+      JobSpec spec,
+      Optional<String> build,
+      long id,
+      int attempt,
+      Optional<ContainerJob.MigDevice> device,
+      Optional<String> user) {
+    Optional<EnvironmentBuild> found = build.map(this::build);
+    Map<String, String> base =
+        found.isPresent() ? Map.of("PATH", CONTAINER_PATH) : Map.<String, String>of();
+    return new ContainerJob(
+        ContainerJob.nameOf(id, attempt),
+        spec.image().orElseThrow(),
+        spec.command(),
+        environmentFor(base, spec, build, id, attempt, device.map(ContainerJob.MigDevice::uuid)),
+        spec.workdir(),
+        spec.limits(),
+        device,
+        found.map(EnvironmentBuild::prefix).stream().toList(),
+        user);
+  }
+
+  private EnvironmentBuild build(String id) {
+    return environments
+        .find(id)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "environment build "
+                        + id
+                        + " no longer exists; build it again with migctl env create"));
+  }
+
   private Map<String, String> environmentFor(
-      JobSpec spec, Optional<String> build, long id, int attempt, Optional<String> device) {
-    Map<String, String> env = new LinkedHashMap<>(baseEnvironment);
+      Map<String, String> base,
+      JobSpec spec,
+      Optional<String> build,
+      long id,
+      int attempt,
+      Optional<String> device) {
+    Map<String, String> env = new LinkedHashMap<>(base);
     if (build.isPresent()) {
-      EnvironmentBuild found =
-          environments
-              .find(build.get())
-              .orElseThrow(
-                  () ->
-                      new IllegalStateException(
-                          "environment build "
-                              + build.get()
-                              + " no longer exists; build it again with migctl env create"));
-      env = new LinkedHashMap<>(found.activation().applyTo(env));
+      env = new LinkedHashMap<>(build(build.get()).activation().applyTo(env));
     }
     env.putAll(spec.variables());
     env.put("MIGCTL_JOB_ID", Long.toString(id));

@@ -2,14 +2,21 @@ package io.migctl.daemon;
 
 import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
+import io.migctl.apply.cdi.CdiSpec;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobStateMachine;
+import io.migctl.core.job.MigSlot;
 import io.migctl.core.mig.ComputeInstance;
+import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.confine.Confinement;
 import io.migctl.daemon.confine.HostIsolation;
 import io.migctl.daemon.confine.Isolation;
+import io.migctl.daemon.container.ContainerJob;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.ContainerRuntimes;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
@@ -40,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -140,6 +148,8 @@ public final class DaemonAssembly {
       opened.push(database);
       TokenRecords tokens = DaemonHomeFiles.ownToken(home, new TokenRecords(database), clock);
       EnvironmentStore environments = environments(home, TOOLS);
+      ContainerRuntime containers = new ContainerRuntimes(TOOLS).choose(options.containers());
+      LOG.info("containers: " + containers.description());
       Confinement confinement =
           HostIsolation.confinement(options.isolation(), HostIsolation.probe(), TOOLS);
       Isolation isolation = confinement.isolation();
@@ -163,11 +173,19 @@ public final class DaemonAssembly {
               // Unconfined jobs need no device nodes: none are named (nor made, on the simulator).
               new JobConfinement(
                   confinement,
-                  isolation.confined()
-                      ? device -> deviceNodes(node, device)
-                      : device -> List.of()));
+                  isolation.confined() ? device -> deviceNodes(node, device) : device -> List.of()),
+              containers);
       opened.push(jobs);
       jobs.start();
+      options
+          .containers()
+          .cdiSpec()
+          .ifPresent(
+              file -> {
+                CdiSpecFile spec = new CdiSpecFile(file, node);
+                spec.refresh();
+                jobs.onLayoutChange(spec::refresh);
+              });
       LayoutRecords layoutRecords = new LayoutRecords(database);
       LayoutService layouts =
           new LayoutService(
@@ -191,6 +209,7 @@ public final class DaemonAssembly {
               "mode", isolation.mode(),
               "confined", isolation.confined(),
               "detail", isolation.detail()));
+      health.put("containers", containers.description());
       TelemetryService telemetry =
           new TelemetryService(node.telemetry(), jobs, clock, options.sampleInterval(), HISTORY);
       opened.push(telemetry);
@@ -252,7 +271,8 @@ public final class DaemonAssembly {
       EnvironmentStore environments,
       Clock clock,
       TenantDirectory tenants,
-      JobConfinement confinement) {
+      JobConfinement confinement,
+      ContainerRuntime containers) {
     MigctlHome home = options.home();
     DeviceClaims claims =
         node.simulator()
@@ -274,7 +294,9 @@ public final class DaemonAssembly {
             options.jobs().passEnvironment(),
             ExecLimitsProbe.read(TOOLS, home.root())),
         tenants,
-        confinement);
+        confinement,
+        containers,
+        containerDeviceNodes(node));
   }
 
   /** The device nodes of a job's MIG device: of its compute instance, found by its UUID. */
@@ -294,6 +316,27 @@ public final class DaemonAssembly {
                             + " instance "
                             + device.gpuInstanceId()));
     return node.deviceNodes().migDevice(device.gpu(), device.gpuInstanceId(), ci);
+  }
+
+  /**
+   * The nodes of a MIG device by its UUID, from the node's {@link
+   * io.migctl.nvidia.dev.DeviceNodes}, each where the container sees it.
+   */
+  private static MigDeviceNodes containerDeviceNodes(GpuNode node) {
+    return uuid -> {
+      MigSlot slot =
+          MigSlot.of(GpuSnapshot.readAll(node.driver()), Set.of()).stream()
+              .filter(s -> s.uuid().equals(uuid))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("MIG device " + uuid + " is not on this node"));
+      return node
+          .deviceNodes()
+          .migDevice(slot.gpu(), slot.gpuInstanceId(), slot.computeInstanceId())
+          .stream()
+          .map(n -> new ContainerJob.Node(n.path(), CdiSpec.containerPath(n.path())))
+          .toList();
+    };
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

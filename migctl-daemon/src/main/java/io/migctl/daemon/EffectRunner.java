@@ -10,6 +10,8 @@ import io.migctl.core.job.Transition;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.confine.HostIsolation;
+import io.migctl.daemon.container.ContainerJob;
+import io.migctl.daemon.container.ContainerRuntime;
 import io.migctl.daemon.run.LaunchConfinement;
 import io.migctl.daemon.run.ProcessLauncher;
 import io.migctl.home.PrivateFiles;
@@ -20,7 +22,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +44,7 @@ final class EffectRunner {
   private final Clock clock;
   private final RuntimeJobs jobs;
   private final ProcessLauncher launcher;
+  private final ContainerRuntime containers;
   private final DeviceClaims claims;
   private final ChildEnvironment environment;
   private final JobFolders folders;
@@ -57,6 +59,7 @@ final class EffectRunner {
       Clock clock,
       RuntimeJobs jobs,
       ProcessLauncher launcher,
+      ContainerRuntime containers,
       DeviceClaims claims,
       ChildEnvironment environment,
       JobFolders folders,
@@ -68,6 +71,7 @@ final class EffectRunner {
     this.clock = clock;
     this.jobs = jobs;
     this.launcher = launcher;
+    this.containers = containers;
     this.claims = claims;
     this.environment = environment;
     this.folders = folders;
@@ -130,15 +134,17 @@ final class EffectRunner {
       case JobEffect.Launch l -> launch(l.job());
       case JobEffect.Signal s -> {
         Job job = t.after();
+        boolean kill = s.signal().equals("KILL");
         job.supervisor()
             .ifPresent(
                 sup ->
                     launcher.signal(
                         folders.attemptDir(job),
                         sup.pid(),
-                        s.signal().equals("KILL")
-                            ? ProcessLauncher.Signal.KILL
-                            : ProcessLauncher.Signal.TERM));
+                        kill ? ProcessLauncher.Signal.KILL : ProcessLauncher.Signal.TERM));
+        if (kill) {
+          removeContainer(job);
+        }
       }
       case JobEffect.ScheduleKill k ->
           loop.later(k.after(), () -> fire(k.jobId(), new JobTrigger.KillDue(k.attempt())));
@@ -146,7 +152,10 @@ final class EffectRunner {
           loop.later(a.after(), () -> fire(a.jobId(), new JobTrigger.TimedOut(a.attempt())));
       case JobEffect.HoldDevice h -> hold(h.uuid(), h.pid());
       case JobEffect.ReleaseDevice r -> release(r.uuid(), r.pid());
-      case JobEffect.KillGroup k -> launcher.killGroup(folders.attemptDir(t.before()));
+      case JobEffect.KillGroup k -> {
+        launcher.killGroup(folders.attemptDir(t.before()));
+        removeContainer(t.before());
+      }
       case JobEffect.Reschedule r -> loop.requestRound();
     }
   }
@@ -155,13 +164,25 @@ final class EffectRunner {
     Path dir = folders.attemptDir(job);
     boolean prepared = false;
     try {
-      Map<String, String> env = environment.of(job);
-      List<String> command = ChildEnvironment.command(job.spec(), env);
       PrivateFiles.createDirectories(dir.getParent());
       LaunchConfinement confined = confinement.prepare(job, tenants);
       prepared = true;
-      Path workdir = workdir(job, dir.getParent(), confined);
-      ProcessLauncher.Launched launched = launcher.launch(dir, command, env, workdir, confined);
+      ChildEnvironment.Start start = environment.start(job, dir, confined.owner());
+      ProcessLauncher.Launched launched;
+      if (job.spec().image().isPresent()) {
+        // The engine confines the container (its devices, limits and the tenant's uid:gid); its
+        // client must stay the daemon's user to reach the engine's socket.
+        launched =
+            launcher.launch(
+                dir,
+                start.command(),
+                start.environment(),
+                start.workdir(),
+                confined.forEngineClient());
+      } else {
+        Path workdir = workdir(job, dir.getParent(), confined);
+        launched = launcher.launch(dir, start.command(), start.environment(), workdir, confined);
+      }
       fire(
           job.id(),
           new JobTrigger.Launched(new Job.Supervisor(launched.pid(), launched.processStart())));
@@ -194,6 +215,16 @@ final class EffectRunner {
     Files.setAttribute(work, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(work, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
     return work;
+  }
+
+  /**
+   * A killed client leaves its container running, and an attempt that ended while the daemon was
+   * down may have left one: the container goes with the attempt's processes.
+   */
+  private void removeContainer(Job job) {
+    if (job.spec().image().isPresent()) {
+      containers.remove(ContainerJob.nameOf(job.id(), job.attempt()));
+    }
   }
 
   private void supervisorGone(long id, int attempt) {

@@ -21,6 +21,8 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.core.tenant.Quotas;
 import io.migctl.core.tenant.Tenant;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.JobProcesses;
 import io.migctl.env.store.EnvironmentStore;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -72,6 +75,7 @@ public final class JobService implements AutoCloseable {
   private final Timers background;
   private final TenantDirectory tenants;
   private volatile List<GpuModel> models;
+  private final List<Runnable> layoutListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param environments the environment builds jobs name
@@ -96,7 +100,9 @@ public final class JobService implements AutoCloseable {
             guards.passEnvironment(),
             ports.launcher(),
             folders,
-            guards.exec());
+            guards.exec(),
+            ports.containers(),
+            ports.deviceNodes());
     this.loop = new JobLoop(ports.thread(), ports.timers(), settings.tick());
     this.jobs = new RuntimeJobs(new IncrementalScheduler(settings.policy()), new WaitingBoard());
     this.runner =
@@ -106,6 +112,7 @@ public final class JobService implements AutoCloseable {
             clock,
             jobs,
             ports.launcher(),
+            ports.containers(),
             ports.claims(),
             environment,
             folders,
@@ -123,7 +130,8 @@ public final class JobService implements AutoCloseable {
                     clock,
                     jobs,
                     runner,
-                    loop))
+                    loop,
+                    this::layoutChanged))
             : Optional.empty();
     this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper, ports.tenants());
     this.reconciler =
@@ -159,7 +167,9 @@ public final class JobService implements AutoCloseable {
       ApplyJournal journal,
       JobGuards guards,
       TenantDirectory tenants,
-      JobConfinement confinement) {
+      JobConfinement confinement,
+      ContainerRuntime containers,
+      MigDeviceNodes deviceNodes) {
     RuntimePorts ports =
         new RuntimePorts(
             store,
@@ -171,7 +181,9 @@ public final class JobService implements AutoCloseable {
             new ExecutorTimers("migctl-retention"),
             () -> UUID.randomUUID().toString(),
             tenants,
-            confinement);
+            confinement,
+            containers,
+            deviceNodes);
     return new JobService(
         ports,
         environments,
@@ -320,6 +332,25 @@ public final class JobService implements AutoCloseable {
    */
   public List<Long> removeFinished() {
     return finishedJobs.removeExpired(clock.instant());
+  }
+
+  /**
+   * Calls {@code listener} after every layout change the daemon makes (an apply through the API, a
+   * reshape), on the thread that made it; keep it quick. A listener that throws is logged.
+   */
+  public void onLayoutChange(Runnable listener) {
+    layoutListeners.add(listener);
+  }
+
+  /** Tells the layout listeners that the layout changed. */
+  public void layoutChanged() {
+    for (Runnable l : layoutListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a layout listener failed", e);
+      }
+    }
   }
 
   /** Looks at the queue again soon, e.g. after the layout changed. */

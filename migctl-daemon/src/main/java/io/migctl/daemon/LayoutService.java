@@ -158,6 +158,7 @@ public final class LayoutService {
             });
     if (!dryRun) {
       record.accept(request, view);
+      jobs.layoutChanged();
       jobs.reschedule();
     }
     if (!view.refused().isEmpty()) {

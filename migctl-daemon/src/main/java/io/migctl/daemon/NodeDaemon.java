@@ -6,6 +6,7 @@ import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
 import io.migctl.daemon.confine.IsolationChoice;
+import io.migctl.daemon.container.ContainerOptions;
 import io.migctl.daemon.store.Database;
 import io.migctl.home.MigctlHome;
 import io.migctl.home.PrivateFiles;
@@ -48,6 +49,7 @@ public final class NodeDaemon implements AutoCloseable {
    * @param jobs what the daemon allows its jobs: CPU-job slots, retention, inherited variables
    * @param transport the names clients may use beyond the bind address's, and TLS
    * @param isolation how jobs are confined (their user, cgroups, device nodes)
+   * @param containers how jobs that name an image run: the engine, its network, the CDI spec
    */
   public record Options(
       MigctlHome home,
@@ -61,7 +63,8 @@ public final class NodeDaemon implements AutoCloseable {
       Repartition repartition,
       JobOptions jobs,
       Transport transport,
-      IsolationChoice isolation) {
+      IsolationChoice isolation,
+      ContainerOptions containers) {
 
     /** How often the GPUs are sampled for metrics, unless configured otherwise. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(2);
@@ -83,7 +86,8 @@ public final class NodeDaemon implements AutoCloseable {
           Repartition.OFF,
           JobOptions.defaults(),
           Transport.PLAIN,
-          IsolationChoice.NONE);
+          IsolationChoice.NONE,
+          ContainerOptions.DEFAULTS);
     }
 
     public Options withPort(int p) {
@@ -125,6 +129,11 @@ public final class NodeDaemon implements AutoCloseable {
       return change(o -> o.isolation = i);
     }
 
+    /** With these container settings (auto, no network, no CDI spec by default). */
+    public Options withContainers(ContainerOptions c) {
+      return change(o -> o.containers = c);
+    }
+
     /** A copy with what {@code edit} sets on the copy's fields. */
     private Options change(Consumer<Fields> edit) {
       Fields f = new Fields(this);
@@ -146,6 +155,7 @@ public final class NodeDaemon implements AutoCloseable {
       JobOptions jobs;
       Transport transport;
       IsolationChoice isolation;
+      ContainerOptions containers;
 
       Fields(Options o) {
         home = o.home;
@@ -160,6 +170,7 @@ public final class NodeDaemon implements AutoCloseable {
         jobs = o.jobs;
         transport = o.transport;
         isolation = o.isolation;
+        containers = o.containers;
       }
 
       Options options() {
@@ -175,7 +186,8 @@ public final class NodeDaemon implements AutoCloseable {
             repartition,
             jobs,
             transport,
-            isolation);
+            isolation,
+            containers);
       }
     }
   }

@@ -51,8 +51,12 @@ final class Reshaper {
   private ReshapeGate gate;
   private ReshapeBackoff backoff = ReshapeBackoff.NONE;
 
+  /** Told after every reshape that reached the driver. */
+  private final Runnable layoutChanged;
+
   /**
    * @param applyIds ids for the journal's layout changes
+   * @param layoutChanged told after every reshape that reached the driver
    */
   Reshaper(
       ReshapeGate.Params params,
@@ -62,7 +66,8 @@ final class Reshaper {
       Clock clock,
       RuntimeJobs jobs,
       EffectRunner runner,
-      JobLoop loop) {
+      JobLoop loop,
+      Runnable layoutChanged) {
     this.params = params;
     this.gate = ReshapeGate.open(params);
     this.driver = driver;
@@ -72,6 +77,7 @@ final class Reshaper {
     this.jobs = jobs;
     this.runner = runner;
     this.loop = loop;
+    this.layoutChanged = layoutChanged;
   }
 
   /**
@@ -232,6 +238,8 @@ final class Reshaper {
       LOG.info(ReshapeWords.retrying(gpu, streak.get(), d));
     }
     Optional<String> failure = apply(gpu, d);
+    // Even a failed apply may have changed some instances before it stopped.
+    layoutChanged.run();
     if (failure.isEmpty()) {
       gate = gate.reshaped(gpu, now, queueLength);
       backoff = backoff.succeeded(gpu);

@@ -2,6 +2,8 @@ package io.migctl.daemon;
 
 import io.migctl.core.job.JobStore;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.ProcessLauncher;
 import java.time.Clock;
 import java.util.Objects;
@@ -21,6 +23,8 @@ import java.util.function.Supplier;
  * @param applyIds ids of the layout changes reshapes journal
  * @param tenants who shares the node: quotas, weights, Unix users
  * @param confinement what confines each attempt (its user, cgroups, device nodes)
+ * @param containers runs the jobs that name an image
+ * @param deviceNodes the device nodes of a MIG device, which a container gets
  */
 public record RuntimePorts(
     JobStore store,
@@ -32,32 +36,9 @@ public record RuntimePorts(
     Timers background,
     Supplier<String> applyIds,
     TenantDirectory tenants,
-    JobConfinement confinement) {
-
-  /** Ports whose jobs run unconfined, as the daemon's user. */
-  public RuntimePorts(
-      JobStore store,
-      ProcessLauncher launcher,
-      DeviceClaims claims,
-      Clock clock,
-      JobThread thread,
-      Timers timers,
-      Timers background,
-      Supplier<String> applyIds,
-      TenantDirectory tenants) {
-    this(
-        store,
-        launcher,
-        claims,
-        clock,
-        thread,
-        timers,
-        background,
-        applyIds,
-        tenants,
-        JobConfinement.none("this runtime was assembled without confinement"));
-  }
-
+    JobConfinement confinement,
+    ContainerRuntime containers,
+    MigDeviceNodes deviceNodes) {
   public RuntimePorts {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(launcher, "launcher");
@@ -69,5 +50,7 @@ public record RuntimePorts(
     Objects.requireNonNull(applyIds, "applyIds");
     Objects.requireNonNull(tenants, "tenants");
     Objects.requireNonNull(confinement, "confinement");
+    Objects.requireNonNull(containers, "containers");
+    Objects.requireNonNull(deviceNodes, "deviceNodes");
   }
 }

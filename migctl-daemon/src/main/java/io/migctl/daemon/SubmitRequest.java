@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param memory host memory limit of the job's processes, e.g. {@code 16GiB}
  * @param cpus CPU limit in cores, e.g. {@code 4} or {@code 0.5}
  * @param maxProcs limit on the job's processes and threads
+ * @param image a container image to run the command in; the workdir is then a path in it
  */
 public record SubmitRequest(
     String name,
@@ -36,7 +37,8 @@ public record SubmitRequest(
     Map<String, String> env,
     String memory,
     String cpus,
-    Integer maxProcs) {
+    Integer maxProcs,
+    String image) {
 
   /**
    * The job spec this request asks for.
@@ -60,7 +62,8 @@ public record SubmitRequest(
               HostLimits.parse(
                   Optional.ofNullable(memory),
                   Optional.ofNullable(cpus),
-                  Optional.ofNullable(maxProcs)));
+                  Optional.ofNullable(maxProcs)))
+          .withImage(Optional.ofNullable(image));
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
     }

@@ -47,7 +47,8 @@ public final class Views {
       @JsonProperty("wait") Map<String, Object> waitReason,
       String timeout,
       Long supervisorPid,
-      Map<String, String> env) {
+      Map<String, String> env,
+      String image) {
 
     /** A job and, for a queued job, why it waits, in words ({@code waiting}) and as data. */
     public static JobView of(Job j, Optional<WaitingReason> waiting) {
@@ -76,7 +77,8 @@ public final class Views {
           waiting.map(WaitingText::json).orElse(null),
           j.spec().timeout().map(Durations::format).orElse(null),
           j.supervisor().map(Job.Supervisor::pid).orElse(null),
-          j.spec().variables());
+          j.spec().variables(),
+          j.spec().image().orElse(null));
     }
   }
 

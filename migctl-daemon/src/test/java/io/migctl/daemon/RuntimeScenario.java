@@ -19,6 +19,9 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
 import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.container.ContainerRuntime;
+import io.migctl.daemon.container.FakeContainerRuntime;
+import io.migctl.daemon.container.MigDeviceNodes;
 import io.migctl.daemon.run.FakeProcessLauncher;
 import io.migctl.daemon.store.InMemoryJobStore;
 import io.migctl.env.store.EnvironmentStore;
@@ -47,6 +50,11 @@ final class RuntimeScenario implements AutoCloseable {
   final VirtualClock clock = new VirtualClock(T0);
   final InMemoryJobStore store = new InMemoryJobStore();
   final FakeProcessLauncher launcher = new FakeProcessLauncher(clock);
+  final FakeContainerRuntime fakeContainers = new FakeContainerRuntime();
+
+  /** What runs jobs with an image; a scenario may set another before {@link #start}. */
+  ContainerRuntime containers = fakeContainers;
+
   final SimulatedMigDriver sim;
   final Duration killGrace;
   private final Path home;
@@ -98,7 +106,9 @@ final class RuntimeScenario implements AutoCloseable {
             timers,
             new Ids("apply-")::next,
             tenants,
-            confinement);
+            confinement,
+            containers,
+            MigDeviceNodes.NONE);
     RuntimeSettings settings =
         new RuntimeSettings(
             home.resolve("jobs"),
@@ -186,6 +196,11 @@ final class RuntimeScenario implements AutoCloseable {
 
   /** Creates a GPU instance (and its default compute instance) of {@code profile} at start. */
   void create(int gpu, String profile, int start) {
+    create(sim, gpu, profile, start);
+  }
+
+  /** As {@link #create(int, String, int)}, on any simulated node. */
+  static void create(SimulatedMigDriver sim, int gpu, String profile, int start) {
     GpuModel model = sim.migModel(gpu);
     var p = model.profile(ProfileName.parse(profile)).orElseThrow();
     GpuInstance gi =

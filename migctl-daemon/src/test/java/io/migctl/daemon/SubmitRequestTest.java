@@ -27,7 +27,8 @@ class SubmitRequestTest {
         null,
         memory,
         cpus,
-        maxProcs);
+        maxProcs,
+        null);
   }
 
   @Test

@@ -33,6 +33,8 @@ import java.util.TreeMap;
  * @param timeout how long one attempt may run; empty for no limit
  * @param retries how many times a failed attempt is run again
  * @param env extra environment variables
+ * @param image a container image the replicas run in ({@code image:} in the file); empty to run
+ *     them on the host
  * @throws JobSpecException naming the field ({@code replicas}, {@code command}, {@code env.X}, …)
  *     when a replica's spec would be invalid
  */
@@ -46,7 +48,8 @@ public record WorkloadJob(
     String tenant,
     Optional<Duration> timeout,
     int retries,
-    Map<String, String> env) {
+    Map<String, String> env,
+    Optional<String> image) {
 
   /** The most replicas one job may have. */
   public static final int MAX_REPLICAS = 256;
@@ -64,6 +67,7 @@ public record WorkloadJob(
     tenant = tenant == null || tenant.isBlank() ? JobSpec.DEFAULT_TENANT : tenant;
     timeout = timeout == null ? Optional.empty() : timeout;
     env = env == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(env));
+    image = image == null ? Optional.empty() : image;
     if (replicaCount < 1 || replicaCount > MAX_REPLICAS) {
       throw new JobSpecException(
           "replicas", replicaCount + " is out of range; use 1 to " + MAX_REPLICAS);
@@ -77,19 +81,46 @@ public record WorkloadJob(
     // Builds the first and the last replica, so that a name too long for "-256" is found here.
     for (int replica : new int[] {1, replicaCount}) {
       spec(
-          name,
-          replica,
-          replicaCount,
-          command,
-          environment,
-          gpu,
-          priority,
-          tenant,
-          timeout,
-          retries,
-          env,
-          Optional.empty());
+              name,
+              replica,
+              replicaCount,
+              command,
+              environment,
+              gpu,
+              priority,
+              tenant,
+              timeout,
+              retries,
+              env,
+              Optional.empty())
+          .withImage(image);
     }
+  }
+
+  /** A job run on the host, as workload files wrote it before images. */
+  public WorkloadJob(
+      String name,
+      Optional<String> environment,
+      GpuNeed gpu,
+      List<String> command,
+      int replicaCount,
+      int priority,
+      String tenant,
+      Optional<Duration> timeout,
+      int retries,
+      Map<String, String> env) {
+    this(
+        name,
+        environment,
+        gpu,
+        command,
+        replicaCount,
+        priority,
+        tenant,
+        timeout,
+        retries,
+        env,
+        Optional.empty());
   }
 
   /** The replicas' names, in order. */
@@ -110,7 +141,7 @@ public record WorkloadJob(
    * The replicas as job specs.
    *
    * @param workdir the absolute directory they run in, e.g. the workload file's; empty for the
-   *     job's own directory
+   *     job's own directory; not used for replicas in a container
    * @throws JobSpecException when {@code workdir} is not absolute
    */
   public List<JobSpec> replicas(Optional<String> workdir) {
@@ -119,18 +150,20 @@ public record WorkloadJob(
     for (int i = 1; i <= replicaCount; i++) {
       specs.add(
           spec(
-              name,
-              i,
-              replicaCount,
-              command,
-              environment,
-              gpu,
-              priority,
-              tenant,
-              timeout,
-              retries,
-              env,
-              workdir));
+                  name,
+                  i,
+                  replicaCount,
+                  command,
+                  environment,
+                  gpu,
+                  priority,
+                  tenant,
+                  timeout,
+                  retries,
+                  env,
+                  // A host folder means nothing in a container: the image's own applies there.
+                  image.isPresent() ? Optional.empty() : workdir)
+              .withImage(image));
     }
     return List.copyOf(specs);
   }

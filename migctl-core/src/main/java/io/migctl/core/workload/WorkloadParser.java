@@ -73,7 +73,8 @@ public final class WorkloadParser {
           "tenant",
           "timeout",
           "retries",
-          "env");
+          "env",
+          "image");
   private static final List<String> GPU_FIELDS = List.of("memory", "compute");
   private static final List<String> TENANT_FIELDS =
       List.of("user", "max-slices", "max-gpu-memory", "max-running", "max-queued", "weight");
@@ -250,9 +251,20 @@ public final class WorkloadParser {
             : Optional.of(duration(f.get("timeout"), path + ".timeout"));
     int retries = wholeNumber(f.get("retries"), path + ".retries", 0);
     Map<String, String> env = env(f.get("env"), path + ".env");
+    Optional<String> image = optionalString(f.get("image"), path + ".image");
     try {
       return new WorkloadJob(
-          name, environment, gpu, command, replicas, priority, tenant, timeout, retries, env);
+          name,
+          environment,
+          gpu,
+          command,
+          replicas,
+          priority,
+          tenant,
+          timeout,
+          retries,
+          env,
+          image);
     } catch (JobSpecException e) {
       String message = e.getMessage();
       String problem = message.substring(Math.min(message.length(), e.field().length() + 2));

@@ -20,7 +20,7 @@ public final class HostPrograms {
   private HostPrograms() {}
 
   /** The first executable {@code name} on this process's PATH, then in the system directories. */
-  static Optional<Path> findProgram(String name) {
+  public static Optional<Path> findProgram(String name) {
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {

@@ -36,6 +36,15 @@ public record LaunchConfinement(
   }
 
   /**
+   * This confinement for a container engine's client: the same cgroups and file owner, but the
+   * client stays the daemon's user, which the engine's socket admits; the engine runs the container
+   * as {@link #owner} itself.
+   */
+  public LaunchConfinement forEngineClient() {
+    return new LaunchConfinement(List.of(), joinCgroups, owner);
+  }
+
+  /**
    * A Unix user and group that files are given to.
    *
    * @param uid the user's id

@@ -1,0 +1,177 @@
+package io.migctl.daemon.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migctl.core.job.HostLimits;
+import io.migctl.process.ScriptedToolRunner;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class ContainerArgumentsTest {
+
+  private static final String UUID = "MIG-11111111-2222-3333-4444-555555555555";
+
+  private static ContainerJob job() {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("SECRET", "s3cr3t value");
+    vars.put("CUDA_VISIBLE_DEVICES", UUID);
+    vars.put("NVIDIA_VISIBLE_DEVICES", UUID);
+    return new ContainerJob(
+        ContainerJob.nameOf(7, 2),
+        "registry.example/ml/torch:2.4",
+        List.of("python", "-c", "print('--rm')"),
+        vars,
+        Optional.of("/work"),
+        new HostLimits(OptionalLong.of(16384), OptionalInt.of(1500), OptionalInt.of(512)),
+        Optional.of(
+            new ContainerJob.MigDevice(
+                UUID,
+                List.of(
+                    new ContainerJob.Node(Path.of("/sim/dev/nvidia0"), Path.of("/dev/nvidia0")),
+                    new ContainerJob.Node(
+                        Path.of("/sim/dev/nvidia-caps/nvidia-cap21"),
+                        Path.of("/dev/nvidia-caps/nvidia-cap21"))))),
+        List.of(Path.of("/home/m/envs/abc")),
+        Optional.of("1001:1001"));
+  }
+
+  /** A job without a GPU, limits, variables or mounts. */
+  private static ContainerJob plain(String image) {
+    return new ContainerJob(
+        "migctl-1-1",
+        image,
+        List.of("true"),
+        Map.of(),
+        Optional.empty(),
+        HostLimits.NONE,
+        Optional.empty(),
+        List.of(),
+        Optional.empty());
+  }
+
+  private static ContainerEngine docker(DeviceAccess access) {
+    return ContainerEngine.docker(
+        Path.of("/usr/bin/docker"),
+        Optional.of("unix:///run/d.sock"),
+        access,
+        "none",
+        new ScriptedToolRunner());
+  }
+
+  @Test
+  void dockerRunsTheAttemptInTheForegroundWithOnlyItsNodesAndNoValueOnTheCommandLine() {
+    ContainerRuntime.Invocation run = docker(DeviceAccess.NODES).run(job());
+
+    assertThat(run.argv())
+        .containsExactly(
+            "/usr/bin/docker",
+            "--host=unix:///run/d.sock",
+            "run",
+            "--rm",
+            "--name",
+            "migctl-7-2",
+            "--init",
+            "--network=none",
+            "--user=1001:1001",
+            "--workdir=/work",
+            "--memory=16384m",
+            "--memory-swap=16384m",
+            "--cpus=1.5",
+            "--pids-limit=512",
+            "--device=/sim/dev/nvidia0:/dev/nvidia0:rwm",
+            "--device=/sim/dev/nvidia-caps/nvidia-cap21:/dev/nvidia-caps/nvidia-cap21:rwm",
+            "--env=SECRET",
+            "--env=CUDA_VISIBLE_DEVICES",
+            "--env=NVIDIA_VISIBLE_DEVICES",
+            "--volume=/home/m/envs/abc:/home/m/envs/abc:ro",
+            "registry.example/ml/torch:2.4",
+            "python",
+            "-c",
+            "print('--rm')");
+    assertThat(String.join(" ", run.argv())).doesNotContain("s3cr3t");
+    assertThat(run.environment()).containsEntry("SECRET", "s3cr3t value").hasSize(3);
+  }
+
+  @Test
+  void cdiModeNamesTheDeviceByItsUuidInsteadOfItsNodes() {
+    List<String> argv = docker(DeviceAccess.CDI).run(job()).argv();
+
+    assertThat(argv).contains("--device=nvidia.com/mig=" + UUID);
+    assertThat(argv).noneMatch(a -> a.startsWith("--device=/"));
+  }
+
+  @Test
+  void podmanGetsItsGlobalAndInitOptionsAndTheSameRunArguments() {
+    ContainerEngine podman =
+        ContainerEngine.podman(
+            Path.of("/usr/bin/podman"),
+            List.of("--runtime=runc"),
+            List.of("--init-path=/usr/bin/docker-init", "--ulimit=nofile=20000:20000"),
+            DeviceAccess.NODES,
+            "none",
+            new ScriptedToolRunner());
+
+    List<String> argv = podman.run(job()).argv();
+
+    assertThat(argv.subList(0, 10))
+        .containsExactly(
+            "/usr/bin/podman",
+            "--runtime=runc",
+            "run",
+            "--rm",
+            "--name",
+            "migctl-7-2",
+            "--init",
+            "--init-path=/usr/bin/docker-init",
+            "--ulimit=nofile=20000:20000",
+            "--network=none");
+    List<String> dockerArgv = docker(DeviceAccess.NODES).run(job()).argv();
+    assertThat(argv.subList(10, argv.size())).isEqualTo(dockerArgv.subList(8, dockerArgv.size()));
+  }
+
+  @Test
+  void aJobWithoutGpuOrLimitsGetsNoDeviceAndNoLimit() {
+    assertThat(docker(DeviceAccess.CDI).run(plain("busybox")).argv())
+        .containsExactly(
+            "/usr/bin/docker",
+            "--host=unix:///run/d.sock",
+            "run",
+            "--rm",
+            "--name",
+            "migctl-1-1",
+            "--init",
+            "--network=none",
+            "busybox",
+            "true");
+  }
+
+  @Test
+  void anImageThatLooksLikeAnOptionIsRefused() {
+    assertThatThrownBy(() -> plain("--privileged"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--privileged");
+  }
+
+  @Test
+  void cdiOnlyWhereToolkitEngineAndSpecAllAre() {
+    assertThat(DeviceAccess.choose(true, true, true)).isEqualTo(DeviceAccess.CDI);
+    assertThat(DeviceAccess.choose(false, true, true)).isEqualTo(DeviceAccess.NODES);
+    assertThat(DeviceAccess.choose(true, false, true)).isEqualTo(DeviceAccess.NODES);
+    assertThat(DeviceAccess.choose(true, true, false)).isEqualTo(DeviceAccess.NODES);
+  }
+
+  @Test
+  void noRuntimeRefusesToRunAndSaysWhy() {
+    NoContainerRuntime none = new NoContainerRuntime("no engine here; install docker.io");
+
+    assertThat(none.unavailable()).contains("no engine here; install docker.io");
+    assertThatThrownBy(() -> none.run(job())).hasMessageContaining("install docker.io");
+  }
+}
