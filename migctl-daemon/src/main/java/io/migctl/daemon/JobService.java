@@ -231,7 +231,7 @@ public final class JobService implements AutoCloseable {
         () -> {
           Job job = require(id);
           try {
-            runner.fire(job, new JobTrigger.Cancel());
+            runner.fire(job, new JobTrigger.Cancel("operator"));
           } catch (IllegalTransitionException e) {
             throw DaemonException.conflict(e.getMessage());
           }
