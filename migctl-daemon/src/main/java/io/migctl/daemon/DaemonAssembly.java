@@ -4,10 +4,12 @@ import io.javalin.Javalin;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.core.tenant.TenantDirectory;
+import io.migctl.daemon.store.AuditRecords;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
+import io.migctl.daemon.store.TenantRecords;
+import io.migctl.daemon.store.TenantStore;
 import io.migctl.daemon.store.TokenRecords;
 import io.migctl.daemon.web.WebPage;
 import io.migctl.env.builds.EnvironmentBuilds;
@@ -121,8 +123,10 @@ public final class DaemonAssembly {
       opened.push(database);
       TokenRecords tokens = DaemonHomeFiles.ownToken(home, new TokenRecords(database), clock);
       EnvironmentStore environments = environments(home, TOOLS);
+      TenantStore tenants = new TenantRecords(database);
+      Audit audit = new Audit(new AuditRecords(database), clock);
       JobService jobs =
-          jobService(options, node, new SqliteJobStore(database), environments, clock);
+          jobService(options, node, new SqliteJobStore(database), tenants, environments, clock);
       opened.push(jobs);
       jobs.start();
       LayoutRecords layoutRecords = new LayoutRecords(database);
@@ -156,7 +160,9 @@ public final class DaemonAssembly {
           new ApiServer(
               jobs,
               layouts,
-              tokens::matches,
+              tokens::resolve,
+              tenants,
+              audit,
               health,
               openApi(),
               hosts,
@@ -166,8 +172,11 @@ public final class DaemonAssembly {
                 telemetryApi.register(app);
                 new EnvironmentApi(
                         new EnvironmentBuilds(
-                            environments, options.environment(), EnvironmentBuilds.hostPlatform()))
+                            environments, options.environment(), EnvironmentBuilds.hostPlatform()),
+                        tenants,
+                        audit)
                     .register(app);
+                new TenantApi(tenants, tokens, jobs, audit, clock).register(app);
                 WebPage.register(app);
                 moreRoutes.accept(app);
               });
@@ -200,6 +209,7 @@ public final class DaemonAssembly {
       NodeDaemon.Options options,
       GpuNode node,
       SqliteJobStore store,
+      TenantStore tenants,
       EnvironmentStore environments,
       Clock clock) {
     MigctlHome home = options.home();
@@ -222,7 +232,7 @@ public final class DaemonAssembly {
             options.jobs().keepFinished(),
             options.jobs().passEnvironment(),
             ExecLimitsProbe.read(TOOLS, home.root())),
-        TenantDirectory.of(List.of()));
+        tenants);
   }
 
   /** Starts listening; a port in use is said in words with the way out. */

@@ -202,6 +202,22 @@ public final class TestDaemon implements AutoCloseable {
     return send(b.build());
   }
 
+  /** A request of any method with a JSON body (none when null) and {@code bearer} as the token. */
+  public Reply request(String method, String path, String body, String bearer) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
+  }
+
   /** A POST of raw bytes, which need not be UTF-8 or JSON. */
   public Reply postBytes(String path, byte[] body) {
     return send(
