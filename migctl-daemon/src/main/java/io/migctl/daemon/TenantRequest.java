@@ -60,7 +60,11 @@ record TenantRequest(
     if (clear != null) {
       throw DaemonException.invalid("clear: only a change (PATCH) clears fields; leave it out");
     }
-    return applyTo(Tenant.named(name.strip()));
+    try {
+      return applyTo(Tenant.named(name.strip()));
+    } catch (IllegalArgumentException e) {
+      throw DaemonException.invalid(e.getMessage());
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import io.migctl.apply.ApplyJournal;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.JobStore;
 import io.migctl.core.job.Scheduler;
+import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.nvidia.GpuNode;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ class DaemonAssemblyTest {
                 Map.class,
                 Repartition.class,
                 ApplyJournal.class,
-                JobGuards.class))
+                JobGuards.class,
+                TenantDirectory.class))
         .containsExactly("DaemonAssembly.jobService");
     // Beside the daemon's ports, only the scenario harness builds one, on the in-memory ports.
     assertThat(callersOfConstructor(JobService.class)).containsExactly("RuntimeScenario.start");
