@@ -98,7 +98,8 @@ final class DaemonClient {
       } else {
         Path file = home.token();
         help =
-            "the daemon needs a token for every request but health and metrics, and there is none"
+            "the daemon needs its token (or a tenant's) for every request but health and metrics,"
+                + " and there is none"
                 + " in "
                 + file
                 + ": it is in $MIGCTL_HOME/token of the user who runs 'migctl serve' (mode 0600)."
