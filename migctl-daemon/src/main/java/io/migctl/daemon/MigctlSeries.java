@@ -125,6 +125,12 @@ final class MigctlSeries implements MultiCollector {
     return s.snapshots();
   }
 
+  /** The compute slices of a MIG device: {@code 1c.3g.20gb} has 1, {@code 3g.20gb} 3. */
+  private static int computeSlices(String profile) {
+    ProfileName p = ProfileName.parse(profile);
+    return p.isComputeInstance() ? p.computeSlices() : p.gpuSlices();
+  }
+
   /**
    * Per tenant with any job: its jobs queued, its jobs starting, running or stopping (as its quota
    * counts them), and the compute slices of the MIG devices its jobs hold.
@@ -148,7 +154,7 @@ final class MigctlSeries implements MultiCollector {
           .ifPresent(
               j ->
                   byTenant.computeIfAbsent(j.spec().tenant(), t -> new long[3])[2] +=
-                      ProfileName.parse(sl.device().profile()).computeSlices());
+                      computeSlices(sl.device().profile()));
     }
     byTenant.forEach(
         (tenant, v) -> {
