@@ -137,6 +137,16 @@ class TenantsIT {
         .isEqualTo(2);
     assertThat(d.get("/api/v1/tenants/alice").json().get("maxSlices").asInt()).isEqualTo(2);
     assertThat(d.get("/api/v1/tenants").json()).hasSize(2);
+    JsonNode paths = d.get("/api/v1/openapi.json").json().get("paths");
+    for (String documented :
+        List.of(
+            "/api/v1/whoami",
+            "/api/v1/tenants",
+            "/api/v1/tenants/{name}",
+            "/api/v1/tenants/{name}/token",
+            "/api/v1/audit")) {
+      assertThat(paths.has(documented)).as(documented).isTrue();
+    }
     assertThat(d.get("/api/v1/audit").json())
         .as("refused requests change nothing and are not audited")
         .hasSize(4);
