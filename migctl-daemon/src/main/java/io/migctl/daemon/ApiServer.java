@@ -208,6 +208,16 @@ public final class ApiServer implements AutoCloseable {
       throw new DaemonException(403, "forbidden", e.getMessage());
     }
     JobSpec spec = asked.withTenant(tenant);
+    // A tenant runs in the builds it asked for; another's is as unknown as one that is not there.
+    by.ownTenant()
+        .ifPresent(
+            own ->
+                spec.environment()
+                    .filter(ref -> !tenants.owns(jobs.resolveBuild(ref), own))
+                    .ifPresent(
+                        ref -> {
+                          throw ChildEnvironment.noBuild(ref);
+                        }));
     audit.record(by, "submit", "tenant " + tenant, "job " + spec.name() + ", " + spec.gpu());
     Job job = jobs.submit(spec, by);
     ctx.status(201).json(view(job));

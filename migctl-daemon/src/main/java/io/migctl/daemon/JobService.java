@@ -223,6 +223,15 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
+   * The build an environment reference (a build id, a prefix of one, or a name) names.
+   *
+   * @throws DaemonException {@code invalid} when it names none
+   */
+  String resolveBuild(String ref) {
+    return environment.resolveBuild(ref);
+  }
+
+  /**
    * Cancels a job: a queued one at once, a running one by SIGTERM to its process group and SIGKILL
    * after the grace period.
    *

@@ -204,6 +204,33 @@ class TenantsIT {
             "operator tenant-rm tenant alice");
   }
 
+  @Test
+  void aTenantSeesAndUsesOnlyTheEnvironmentBuildsItAskedFor() {
+    String spec =
+        "{\"spec\": \"name: shared\\ndependencies:\\n  - python\\n\", \"backend\": \"venv\"}";
+    TestDaemon.Reply built = d.post(EnvironmentApi.PATH, spec, bob);
+    assertThat(built.status()).as(built.body()).isEqualTo(201);
+    String id = built.json().get("build").get("id").asText();
+
+    assertThat(d.get("/api/v1/environments", bob).json()).hasSize(1);
+    assertThat(d.get("/api/v1/environments", alice).json()).isEmpty();
+    assertThat(d.get("/api/v1/environments", d.token).json()).hasSize(1);
+    String body = "{\"command\": [\"true\"], \"environment\": \"%s\"}";
+    TestDaemon.Reply others = d.post("/api/v1/jobs", body.formatted(id), alice);
+    TestDaemon.Reply missing = d.post("/api/v1/jobs", body.formatted("nosuchenv"), alice);
+    assertThat(others.status()).isEqualTo(400);
+    assertThat(others.body())
+        .as("another tenant's build is refused as one that is not there")
+        .isEqualTo(missing.body().replace("nosuchenv", id));
+    assertThat(d.post("/api/v1/jobs", body.formatted(id), bob).status()).isEqualTo(201);
+
+    // The same spec asked for by alice is the same build, and then hers too.
+    TestDaemon.Reply again = d.post(EnvironmentApi.PATH, spec, alice);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().get("build").get("id").asText()).isEqualTo(id);
+    assertThat(d.post("/api/v1/jobs", body.formatted(id), alice).status()).isEqualTo(201);
+  }
+
   private List<String> details(long job) {
     List<String> out = new ArrayList<>();
     d.get("/api/v1/jobs/" + job + "/events").json().forEach(e -> out.add(e.get("detail").asText()));
