@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +234,35 @@ class TenantsIT {
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().get("build").get("id").asText()).isEqualTo(id);
     assertThat(d.post("/api/v1/jobs", body.formatted(id), alice).status()).isEqualTo(201);
+  }
+
+  @Test
+  void aTenantsEventStreamCarriesItsOwnJobsOnly() throws Exception {
+    HttpResponse<Stream<String>> stream =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(d.url().resolve("/api/v1/stream"))
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + alice)
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    Iterator<String> lines = stream.body().iterator();
+    assertThat(lines.next()).as("the first reading").isEqualTo("event: telemetry");
+
+    long b =
+        d.submit(java.util.Map.of("name", "b-quick", "command", List.of("true"), "tenant", "bob"));
+    d.awaitState(b, "succeeded");
+    long a = submit(alice, "a-quick", "");
+    List<String> seen = new ArrayList<>();
+    String mine = "\"jobId\":" + a + ",";
+    while (seen.stream().noneMatch(l -> l.contains(mine))) {
+      seen.add(lines.next());
+    }
+    assertThat(seen)
+        .as("bob's job ran while alice followed the stream")
+        .noneMatch(l -> l.contains("\"jobId\":" + b + ","));
+    stream.body().close();
   }
 
   private List<String> details(long job) {
