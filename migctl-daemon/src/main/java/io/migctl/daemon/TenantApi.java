@@ -83,7 +83,12 @@ final class TenantApi {
               + "'");
     }
     audit.record(by, "tenant-add", "tenant " + tenant.name(), describe(tenant));
-    tenants.add(tenant, clock.instant());
+    try {
+      tenants.add(tenant, clock.instant());
+    } catch (IllegalStateException e) {
+      // another request added it since the check above
+      throw DaemonException.conflict(e.getMessage());
+    }
     ctx.status(201).json(TenantViews.TenantView.of(require(tenant.name())));
   }
 
