@@ -28,13 +28,17 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Talks to the node daemon: {@code $MIGCTL_URL}, else the address the daemon wrote to {@code
  * $MIGCTL_HOME/daemon.json}, else {@code http://127.0.0.1:7468}. The token, which every request but
- * health and metrics needs, comes from {@code $MIGCTL_TOKEN}, else {@code $MIGCTL_HOME/token}. An
+ * health and metrics needs, comes from {@code --token-file FILE}, else {@code $MIGCTL_TOKEN}, else
+ * the file {@code $MIGCTL_TOKEN_FILE} names, else {@code $MIGCTL_HOME/token} (the operator's). An
  * HTTPS daemon's certificate is trusted when {@code $MIGCTL_CA_CERT} (PEM) holds it or its CA, or
  * when the daemon of this home named it in {@code daemon.json}.
  */
 final class DaemonClient {
 
   static final String DEFAULT_URL = "http://127.0.0.1:7468";
+
+  /** The variable that names a file holding the token; {@code --token-file} sets it. */
+  static final String TOKEN_FILE = "MIGCTL_TOKEN_FILE";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -76,31 +80,64 @@ final class DaemonClient {
     }
     Optional<String> token =
         Optional.ofNullable(context.environment().get("MIGCTL_TOKEN")).filter(t -> !t.isBlank());
-    Path file = home.token();
     String help =
         "the daemon refused the token in MIGCTL_TOKEN; set it to the content of the daemon's"
-            + " $MIGCTL_HOME/token";
+            + " $MIGCTL_HOME/token, or to a tenant's token from 'migctl tenant token NAME'";
     if (token.isEmpty()) {
-      help =
-          "the daemon needs its token for every request but health and metrics, and there is none"
-              + " in "
-              + file
-              + ": it is in $MIGCTL_HOME/token of the user who runs 'migctl serve' (mode 0600)."
-              + " Run as that user, or set MIGCTL_TOKEN to its content";
-      if (Files.isReadable(file)) {
-        try {
-          token = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
-          help =
-              "the daemon refused the token in "
-                  + file
-                  + ": it serves another $MIGCTL_HOME, or was restarted with a new token. Set"
-                  + " MIGCTL_TOKEN to the content of its $MIGCTL_HOME/token";
-        } catch (IOException e) {
-          // requests that need it will say so
+      String given = context.environment().get(TOKEN_FILE);
+      if (given != null && !given.isBlank()) {
+        Path file = Path.of(given);
+        token = Optional.of(readToken(file));
+        help =
+            "the daemon refused the token in "
+                + file
+                + " (--token-file or "
+                + TOKEN_FILE
+                + "): it was revoked or rotated, or is another daemon's; ask the operator for a"
+                + " new one ('migctl tenant token NAME')";
+      } else {
+        Path file = home.token();
+        help =
+            "the daemon needs its token (or a tenant's) for every request but health and metrics,"
+                + " and there is none"
+                + " in "
+                + file
+                + ": it is in $MIGCTL_HOME/token of the user who runs 'migctl serve' (mode 0600)."
+                + " Run as that user, set MIGCTL_TOKEN to its content, or give a tenant's token"
+                + " with --token-file FILE";
+        if (Files.isReadable(file)) {
+          try {
+            token = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+            help =
+                "the daemon refused the token in "
+                    + file
+                    + ": it serves another $MIGCTL_HOME, or was restarted with a new token. Set"
+                    + " MIGCTL_TOKEN to the content of its $MIGCTL_HOME/token";
+          } catch (IOException e) {
+            // requests that need it will say so
+          }
         }
       }
     }
     return new DaemonClient(base, token, help, trust(context, daemonFile));
+  }
+
+  /** The token in a file the user named, which must be there. */
+  private static String readToken(Path file) {
+    try {
+      String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (token.isEmpty()) {
+        throw new InvalidInputException(
+            "--token-file " + file + ": the file is empty; put the token in it");
+      }
+      return token;
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          "--token-file "
+              + file
+              + (Files.exists(file) ? ": cannot be read" : ": no such file")
+              + "; give a file you may read that holds the token");
+    }
   }
 
   /** {@code $MIGCTL_HOME/daemon.json}, or an empty object when there is none (or a torn one). */
@@ -172,6 +209,14 @@ final class DaemonClient {
   }
 
   JsonNode post(String path, Object body) {
+    return send("POST", path, body);
+  }
+
+  /** A request with a JSON body, e.g. {@code PATCH}; {@code body} null sends none. */
+  JsonNode send(String method, String path, Object body) {
+    if (body == null) {
+      return json(send(request(path).method(method, HttpRequest.BodyPublishers.noBody())));
+    }
     String text;
     try {
       text = MAPPER.writeValueAsString(body);
@@ -182,7 +227,7 @@ final class DaemonClient {
         send(
             request(path)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text))));
+                .method(method, HttpRequest.BodyPublishers.ofString(text))));
   }
 
   /** A streamed response body, e.g. followed logs. */

@@ -76,10 +76,20 @@ final class JobsCommand implements Callable<Integer> {
     for (JsonNode j : jobs) {
       deviceWidth = Math.max(deviceWidth, device(j).length());
     }
-    String format = "%-6s %-20s %-10s %-3s %-12s %-" + deviceWidth + "s %-9s %s%n";
+    String format = "%-6s %-20s %-12s %-10s %-3s %-12s %-" + deviceWidth + "s %-9s %s%n";
     b.append(
         String.format(
-            Locale.ROOT, format, "ID", "NAME", "STATE", "GPU", "SLICE", "DEVICE", "TIME", "NOTE"));
+            Locale.ROOT,
+            format,
+            "ID",
+            "NAME",
+            "TENANT",
+            "STATE",
+            "GPU",
+            "SLICE",
+            "DEVICE",
+            "TIME",
+            "NOTE"));
     for (JsonNode j : jobs) {
       JsonNode d = j.get("device");
       String gpu = d == null ? "-" : d.get("gpu").asText();
@@ -97,6 +107,7 @@ final class JobsCommand implements Callable<Integer> {
               format,
               j.get("id").asText(),
               clip(j.get("name").asText(), 20),
+              j.hasNonNull("tenant") ? clip(j.get("tenant").asText(), 12) : "-",
               j.get("state").asText(),
               gpu,
               slice,

@@ -83,6 +83,8 @@ public final class Main {
     cl.addSubcommand(new JobCommand());
     cl.addSubcommand(new LogsCommand());
     cl.addSubcommand(new CancelCommand());
+    cl.addSubcommand(new TenantCommand());
+    cl.addSubcommand(new AuditCommand());
     cl.addSubcommand(new UpCommand());
     cl.addSubcommand(new TopCommand());
     cl.setOut(out);

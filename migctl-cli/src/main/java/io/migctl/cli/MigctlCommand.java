@@ -10,6 +10,8 @@ import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Spec;
       "  MIGCTL_SIMULATE  a simulated node spec, as --simulate",
       "  MIGCTL_DRIVER    auto, nvml or sim, as --driver",
       "  MIGCTL_HOME      migctl's data folder (default ~/.local/share/migctl)",
+      "  MIGCTL_TOKEN     the token to give the daemon (default: $MIGCTL_HOME/token)",
       "",
       "Exit codes:",
       "  0  success",
@@ -82,6 +85,17 @@ public final class MigctlCommand implements Runnable {
       })
   DriverChoice driverChoice;
 
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = {
+        "Talk to the daemon with the token in FILE, e.g. a tenant's token from 'migctl tenant",
+        "token NAME'. Default: $MIGCTL_TOKEN, else the file $MIGCTL_TOKEN_FILE names, else",
+        "$MIGCTL_HOME/token (the operator's)."
+      })
+  Path tokenFile;
+
   /**
    * @param tools runs every external tool the commands use (environment backends, hooks, {@code
    *     nvidia-smi})
@@ -96,9 +110,18 @@ public final class MigctlCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** The environment this invocation runs in. */
+  /**
+   * The environment this invocation runs in; with {@code --token-file}, as if {@code
+   * MIGCTL_TOKEN_FILE} named the file and {@code MIGCTL_TOKEN} were unset, so the flag wins.
+   */
   CliContext context() {
-    return context;
+    if (tokenFile == null) {
+      return context;
+    }
+    Map<String, String> env = new HashMap<>(context.environment());
+    env.remove("MIGCTL_TOKEN");
+    env.put(DaemonClient.TOKEN_FILE, tokenFile.toString());
+    return new CliContext(env, context.userHome(), context.stdin());
   }
 
   /** What runs external tools for this invocation. */

@@ -23,6 +23,7 @@ class JobsTableTest {
     j.put("id", id);
     j.put("name", name);
     j.put("state", state);
+    j.put("tenant", "team-" + name.charAt(0));
     j.put("gpu", "1g.5gb");
     j.put("submittedAt", "2026-12-06T11:59:50Z");
     return j;
@@ -53,6 +54,9 @@ class JobsTableTest {
     int device = header.indexOf("DEVICE");
     int time = header.indexOf("TIME");
     int note = header.indexOf("NOTE");
+    int tenant = header.indexOf("TENANT");
+    assertThat(lines.get(1).indexOf("team-t")).as("the tenant column").isEqualTo(tenant);
+    assertThat(lines.get(3).indexOf("team-i")).isEqualTo(tenant);
     assertThat(time - device).as("device column width").isGreaterThan(MIG_UUID.length());
     assertThat(lines.get(1)).contains(MIG_UUID);
     assertThat(lines.get(1).indexOf(MIG_UUID)).isEqualTo(device);

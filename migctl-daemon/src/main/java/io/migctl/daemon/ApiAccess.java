@@ -3,28 +3,34 @@ package io.migctl.daemon;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.migctl.core.access.HostAllowList;
+import io.migctl.core.tenant.Principal;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * Who may ask the API: a request must name a host this daemon serves, and carry the bearer token
- * unless its path is open ({@link #isOpen}). Both checks run before any route.
+ * Who may ask the API: a request must name a host this daemon serves, and carry a bearer token
+ * unless its path is open ({@link #isOpen}). Both checks run before any route. The token says who
+ * the request acts as, the operator or one tenant ({@link Principal}); every route asks {@link
+ * #principal} and lets {@link Principal} decide what it may see and do.
  *
  * @see Tokens
  */
 final class ApiAccess {
 
+  private static final String PRINCIPAL = "migctl.principal";
+
   private static final Set<String> OPEN_PATHS =
       Set.of("/", "/metrics", "/api/v1/health", "/api/v1/openapi.yaml", "/api/v1/openapi.json");
 
   private final HostAllowList hosts;
-  private final Predicate<String> tokens;
+  private final Function<String, Optional<Principal>> tokens;
 
   /**
    * @param hosts the names a request's {@code Host} header may carry; others get 421
-   * @param tokens whether a bearer token opens the API
+   * @param tokens who a bearer token acts as; empty for a token that opens nothing
    */
-  ApiAccess(HostAllowList hosts, Predicate<String> tokens) {
+  ApiAccess(HostAllowList hosts, Function<String, Optional<Principal>> tokens) {
     this.hosts = hosts;
     this.tokens = tokens;
   }
@@ -66,13 +72,51 @@ final class ApiAccess {
         header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
             ? header.substring(7)
             : null;
-    if (token == null || !tokens.test(token.strip())) {
+    Optional<Principal> principal = token == null ? Optional.empty() : tokens.apply(token.strip());
+    if (principal.isEmpty()) {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new DaemonException(
           401,
           "unauthorized",
           (token == null ? "this request needs" : "wrong token; give")
-              + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token");
+              + " 'Authorization: Bearer <token>' with the token from $MIGCTL_HOME/token, or a"
+              + " tenant's token from 'migctl tenant token NAME'");
     }
+    ctx.attribute(PRINCIPAL, principal.get());
+  }
+
+  /**
+   * Who the request acts as.
+   *
+   * @throws IllegalStateException on an open path, which has no principal (a bug in a route)
+   */
+  static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      throw new IllegalStateException(ctx.path() + " is open; it has no principal to ask");
+    }
+    return p;
+  }
+
+  /**
+   * The principal, when it is the operator.
+   *
+   * @param what what the request asks, for the refusal, e.g. {@code manage tenants}
+   * @throws DaemonException 403 for a tenant: the route is not per object, so refusing it tells
+   *     nothing a tenant could not know
+   */
+  static Principal requireOperator(Context ctx, String what) {
+    Principal p = principal(ctx);
+    if (!p.isOperator()) {
+      throw new DaemonException(
+          403,
+          "forbidden",
+          "only the operator may "
+              + what
+              + "; this token belongs to "
+              + p.words()
+              + ". Use the operator's token ($MIGCTL_HOME/token of the daemon's user)");
+    }
+    return p;
   }
 }

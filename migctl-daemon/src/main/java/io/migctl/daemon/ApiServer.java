@@ -7,14 +7,17 @@ import io.javalin.json.JavalinJackson;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobQuery;
+import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
+import io.migctl.core.tenant.Principal;
+import io.migctl.daemon.store.TenantStore;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -25,10 +28,12 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * The REST API under {@code /api/v1}. Every request needs the bearer token, reads included, except
- * health, metrics, the API's description and the web page's files ({@link ApiAccess#isOpen}).
- * Errors are JSON: {@code {"code": "...", "message": "..."}}, the message saying what to fix
- * ({@link ApiErrors}).
+ * The REST API under {@code /api/v1}. Every request needs a bearer token, reads included, except
+ * health, metrics, the API's description and the web page's files ({@link ApiAccess#isOpen}). The
+ * token is the operator's or a tenant's: a tenant sees and acts on its own jobs and environments
+ * only (others' are 404, as missing ones), and every change is audited before it is made ({@link
+ * Audit}). Errors are JSON: {@code {"code": "...", "message": "..."}}, the message saying what to
+ * fix ({@link ApiErrors}).
  *
  * @see Tokens
  */
@@ -44,18 +49,24 @@ public final class ApiServer implements AutoCloseable {
   private final Map<String, Object> health;
   private final String openApiYaml;
   private final JobLogsEndpoint logs;
+  private final TenantStore tenants;
+  private final Audit audit;
   private String host;
   private int port;
 
   /**
+   * @param tokens who a bearer token acts as; empty for a token that opens nothing
+   * @param tenants which tenant owns which environment build
    * @param hosts the names a request's {@code Host} header may carry; others get 421
    * @param tls the key store to serve HTTPS from; plain HTTP without
    * @param configure adds routes of other parts (metrics, the web page) before the server starts
    */
-  public ApiServer(
+  ApiServer(
       JobService jobs,
       LayoutService layouts,
-      Predicate<String> tokens,
+      Function<String, Optional<Principal>> tokens,
+      TenantStore tenants,
+      Audit audit,
       Map<String, Object> health,
       String openApiYaml,
       HostAllowList hosts,
@@ -64,6 +75,8 @@ public final class ApiServer implements AutoCloseable {
     this.jobs = jobs;
     this.layouts = layouts;
     this.access = new ApiAccess(hosts, tokens);
+    this.tenants = tenants;
+    this.audit = audit;
     this.health = Map.copyOf(health);
     this.openApiYaml = openApiYaml;
     this.logs = new JobLogsEndpoint(jobs);
@@ -140,17 +153,18 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/openapi.json", ctx -> ctx.json(DaemonJson.yamlToTree(openApiYaml)));
     app.post("/api/v1/jobs", this::submit);
     app.get("/api/v1/jobs", this::list);
-    app.get("/api/v1/jobs/{id}", ctx -> ctx.json(view(jobs.require(RequestParams.jobId(ctx)))));
+    app.get("/api/v1/jobs/{id}", ctx -> ctx.json(view(JobAccess.visible(jobs, ctx))));
     app.get(
         "/api/v1/jobs/{id}/events",
         ctx ->
             ctx.json(
-                jobs.events(RequestParams.jobId(ctx)).stream().map(Views.EventView::of).toList()));
-    app.post(
-        "/api/v1/jobs/{id}/cancel", ctx -> ctx.json(view(jobs.cancel(RequestParams.jobId(ctx)))));
+                jobs.events(JobAccess.visible(jobs, ctx).id()).stream()
+                    .map(Views.EventView::of)
+                    .toList()));
+    app.post("/api/v1/jobs/{id}/cancel", this::cancel);
     app.get("/api/v1/jobs/{id}/logs", logs::serve);
-    app.get("/api/v1/gpus", ctx -> ctx.json(layouts.gpus()));
-    app.get("/api/v1/environments", ctx -> ctx.json(layouts.environments()));
+    app.get("/api/v1/gpus", this::gpus);
+    app.get("/api/v1/environments", this::environments);
     app.post("/api/v1/layout/apply", this::applyLayout);
     ApiErrors.register(app);
   }
@@ -160,8 +174,18 @@ public final class ApiServer implements AutoCloseable {
    * per GPU when a driver step failed (undone on its GPU as far as the driver allowed).
    */
   private void applyLayout(Context ctx) {
-    LayoutService.ApplyView view =
-        layouts.apply(RequestParams.body(ctx, LayoutService.ApplyRequest.class));
+    Principal by = ApiAccess.requireOperator(ctx, "change the MIG layout");
+    LayoutService.ApplyRequest request = RequestParams.body(ctx, LayoutService.ApplyRequest.class);
+    if (!Boolean.TRUE.equals(request.dryRun())) {
+      audit.record(
+          by,
+          "layout-apply",
+          "node",
+          "config "
+              + request.config()
+              + (request.select() == null ? "" : " -c " + request.select()));
+    }
+    LayoutService.ApplyView view = layouts.apply(request);
     if (view.failure() != null) {
       ctx.status(500).json(LayoutService.ApplyFailedView.of(view));
       return;
@@ -169,10 +193,70 @@ public final class ApiServer implements AutoCloseable {
     ctx.json(view);
   }
 
+  /**
+   * A submission: a tenant's token submits as its tenant (naming another is refused with 403); the
+   * operator's as the tenant the body names, else {@link JobSpec#DEFAULT_TENANT}.
+   */
   private void submit(Context ctx) {
+    Principal by = ApiAccess.principal(ctx);
     SubmitRequest request = RequestParams.body(ctx, SubmitRequest.class);
-    Job job = jobs.submit(request.toSpec());
+    JobSpec asked = request.toSpec();
+    String tenant;
+    try {
+      tenant = by.submissionTenant(Optional.ofNullable(request.tenant()), JobSpec.DEFAULT_TENANT);
+    } catch (IllegalArgumentException e) {
+      throw new DaemonException(403, "forbidden", e.getMessage());
+    }
+    JobSpec spec = asked.withTenant(tenant);
+    // A tenant runs in the builds it asked for; another's is as unknown as one that is not there.
+    by.ownTenant()
+        .ifPresent(
+            own ->
+                spec.environment()
+                    .filter(ref -> !tenants.owns(jobs.resolveBuild(ref), own))
+                    .ifPresent(
+                        ref -> {
+                          throw ChildEnvironment.noBuild(ref);
+                        }));
+    audit.record(by, "submit", "tenant " + tenant, "job " + spec.name() + ", " + spec.gpu());
+    Job job = jobs.submit(spec, by);
     ctx.status(201).json(view(job));
+  }
+
+  private void cancel(Context ctx) {
+    Principal by = ApiAccess.principal(ctx);
+    Job job = JobAccess.visible(jobs, ctx);
+    audit.record(by, "cancel", "job " + job.id(), job.spec().name());
+    ctx.json(view(jobs.cancel(job.id(), by)));
+  }
+
+  /** The GPUs; a tenant sees which devices are busy, but not others' jobs on them. */
+  private void gpus(Context ctx) {
+    Principal p = ApiAccess.principal(ctx);
+    ctx.json(
+        layouts.gpus().stream()
+            .map(
+                g ->
+                    new Views.GpuView(
+                        g.index(),
+                        g.uuid(),
+                        g.model(),
+                        g.migEnabled(),
+                        g.memorySlices(),
+                        g.computeSlices(),
+                        g.instances().stream()
+                            .map(i -> i.tenant() == null || p.sees(i.tenant()) ? i : i.withoutJob())
+                            .toList()))
+            .toList());
+  }
+
+  /** The environment builds; a tenant sees those it asked for. */
+  private void environments(Context ctx) {
+    Principal p = ApiAccess.principal(ctx);
+    ctx.json(
+        layouts.environments().stream()
+            .filter(e -> p.ownTenant().map(t -> tenants.owns(e.id(), t)).orElse(true))
+            .toList());
   }
 
   private void list(Context ctx) {
@@ -189,10 +273,16 @@ public final class ApiServer implements AutoCloseable {
       }
     }
     int limit = RequestParams.intParam(ctx, "limit", 1000, 1, JobQuery.MAX_LIMIT);
+    Principal p = ApiAccess.principal(ctx);
+    Optional<String> tenant = Optional.ofNullable(ctx.queryParam("tenant"));
+    if (tenant.isPresent() && !p.sees(tenant.get())) {
+      ctx.json(java.util.List.of());
+      return;
+    }
     JobQuery q =
         new JobQuery(
             states,
-            Optional.ofNullable(ctx.queryParam("tenant")),
+            tenant.isPresent() ? tenant : p.ownTenant(),
             Optional.ofNullable(ctx.queryParam("name")),
             limit);
     ctx.json(jobs.list(q).stream().map(this::view).toList());

@@ -89,18 +89,21 @@ final class ChildEnvironment {
    * @throws DaemonException {@code invalid} when there is none
    */
   String resolveBuild(String ref) {
-    return environments
-        .find(ref)
-        .map(EnvironmentBuild::id)
-        .orElseThrow(
-            () ->
-                DaemonException.invalid(
-                    "environment: no environment build or name '"
-                        + ref
-                        + "' on this node; build it first with migctl env create -f"
-                        + " environment.yml --name "
-                        + ref
-                        + " (migctl env list shows what exists)"));
+    return environments.find(ref).map(EnvironmentBuild::id).orElseThrow(() -> noBuild(ref));
+  }
+
+  /**
+   * The refusal of an environment reference that names no build; a tenant naming a build it does
+   * not own gets exactly this too.
+   */
+  static DaemonException noBuild(String ref) {
+    return DaemonException.invalid(
+        "environment: no environment build or name '"
+            + ref
+            + "' on this node; build it first with migctl env create -f"
+            + " environment.yml --name "
+            + ref
+            + " (migctl env list shows what exists)");
   }
 
   /**

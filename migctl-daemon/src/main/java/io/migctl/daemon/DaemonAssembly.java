@@ -17,9 +17,12 @@ import io.migctl.daemon.container.ContainerJob;
 import io.migctl.daemon.container.ContainerRuntime;
 import io.migctl.daemon.container.ContainerRuntimes;
 import io.migctl.daemon.container.MigDeviceNodes;
+import io.migctl.daemon.store.AuditRecords;
 import io.migctl.daemon.store.Database;
 import io.migctl.daemon.store.LayoutRecords;
 import io.migctl.daemon.store.SqliteJobStore;
+import io.migctl.daemon.store.TenantRecords;
+import io.migctl.daemon.store.TenantStore;
 import io.migctl.daemon.store.TokenRecords;
 import io.migctl.daemon.web.WebPage;
 import io.migctl.env.builds.EnvironmentBuilds;
@@ -109,19 +112,6 @@ public final class DaemonAssembly {
    */
   public static NodeDaemon start(
       NodeDaemon.Options options, GpuNode node, Clock clock, Consumer<Javalin> moreRoutes) {
-    return start(options, node, clock, moreRoutes, TenantDirectory.of(List.of()));
-  }
-
-  /**
-   * As {@link #start(NodeDaemon.Options, GpuNode, Clock, Consumer)}, with the tenants given (until
-   * the store keeps them: tests of tenants' confinement).
-   */
-  static NodeDaemon start(
-      NodeDaemon.Options options,
-      GpuNode node,
-      Clock clock,
-      Consumer<Javalin> moreRoutes,
-      TenantDirectory tenants) {
     MigctlHome home = options.home();
     // Checked before anything changes: bad TLS files or a bind address of no interface.
     Optional<TlsFiles.Material> tls = options.transport().tls().map(TlsFiles::load);
@@ -148,6 +138,8 @@ public final class DaemonAssembly {
       opened.push(database);
       TokenRecords tokens = DaemonHomeFiles.ownToken(home, new TokenRecords(database), clock);
       EnvironmentStore environments = environments(home, TOOLS);
+      TenantStore tenants = new TenantRecords(database);
+      Audit audit = new Audit(new AuditRecords(database), clock);
       ContainerRuntime containers = new ContainerRuntimes(TOOLS).choose(options.containers());
       LOG.info("containers: " + containers.description());
       Confinement confinement =
@@ -224,7 +216,9 @@ public final class DaemonAssembly {
           new ApiServer(
               jobs,
               layouts,
-              tokens::matches,
+              tokens::resolve,
+              tenants,
+              audit,
               health,
               openApi(),
               hosts,
@@ -234,8 +228,11 @@ public final class DaemonAssembly {
                 telemetryApi.register(app);
                 new EnvironmentApi(
                         new EnvironmentBuilds(
-                            environments, options.environment(), EnvironmentBuilds.hostPlatform()))
+                            environments, options.environment(), EnvironmentBuilds.hostPlatform()),
+                        tenants,
+                        audit)
                     .register(app);
+                new TenantApi(tenants, tokens, jobs, audit, clock).register(app);
                 WebPage.register(app);
                 moreRoutes.accept(app);
               });

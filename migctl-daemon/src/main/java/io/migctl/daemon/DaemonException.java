@@ -3,8 +3,8 @@ package io.migctl.daemon;
 /**
  * A request the daemon refuses, with the HTTP status and a stable code for clients.
  *
- * <p>Codes: {@code invalid} (400), {@code unauthorized} (401), {@code not-found} (404), {@code
- * conflict} (409), {@code too-large} (413), {@code unavailable} (503).
+ * <p>Codes: {@code invalid} (400), {@code unauthorized} (401), {@code forbidden} (403), {@code
+ * not-found} (404), {@code conflict} (409), {@code too-large} (413), {@code unavailable} (503).
  */
 public final class DaemonException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -5,7 +5,9 @@ import io.migctl.core.metrics.MigTelemetry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,7 +17,9 @@ import java.util.Set;
  * dashboards work unchanged. Values of the parent GPU (temperature, power, clocks) appear once per
  * GPU, without {@code GPU_I_*} labels; framebuffer appears per MIG device, and summing it over
  * {@code GPU_I_ID} gives the GPU's. A value the driver does not report is left out, never written
- * as 0. On the simulated node every series carries {@code simulated="true"}.
+ * as 0. On the simulated node every series carries {@code simulated="true"}. MIG series also carry
+ * {@code tenant}: the tenant of the job on the GPU instance, empty when none holds it (as DCGM
+ * exporter adds a pod's labels on Kubernetes).
  */
 final class DcgmSeries implements MultiCollector {
 
@@ -37,6 +41,14 @@ final class DcgmSeries implements MultiCollector {
       return MetricSnapshots.of();
     }
     boolean simulated = r.sample().simulated();
+    Map<String, String> tenants = new HashMap<>();
+    for (TelemetryService.Slice sl : r.slices()) {
+      sl.job()
+          .ifPresent(
+              j ->
+                  tenants.put(
+                      sl.gpu().index() + "/" + sl.device().gpuInstanceId(), j.spec().tenant()));
+    }
     GaugeSeries s = new GaugeSeries();
     for (GpuTelemetry g : r.sample().gpus()) {
       Labels gpu = gpuLabels(g, simulated);
@@ -81,7 +93,9 @@ final class DcgmSeries implements MultiCollector {
                     "GPU_I_PROFILE",
                     giProfile(d.profile()),
                     "GPU_I_ID",
-                    Integer.toString(d.gpuInstanceId())));
+                    Integer.toString(d.gpuInstanceId()),
+                    "tenant",
+                    tenants.getOrDefault(g.index() + "/" + d.gpuInstanceId(), "")));
         s.add("DCGM_FI_DEV_FB_USED", FB_USED, mig, d.fbUsedMiB());
         s.add("DCGM_FI_DEV_FB_FREE", FB_FREE, mig, Math.max(0, d.fbTotalMiB() - d.fbUsedMiB()));
         d.grEngineActive()

@@ -3,6 +3,8 @@ package io.migctl.daemon;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.migctl.core.env.BuildTarget;
+import io.migctl.core.tenant.Principal;
+import io.migctl.daemon.store.TenantStore;
 import io.migctl.env.BuildFailedException;
 import io.migctl.env.builds.EnvironmentBuilds;
 import io.migctl.env.spec.CheckedSpec;
@@ -21,7 +23,9 @@ import java.util.Optional;
  * <p>Answers 201 with the build when it was built, 200 when the store had it; 400 {@code invalid}
  * with the parser's message for a spec that is not valid, a backend that is unknown or not
  * installed, or a bad name; 422 {@code build-failed} with the tool's explanation when the tool
- * failed. Needs the token, and holds to the API's body limit.
+ * failed. Needs a token, and holds to the API's body limit. The request is audited before the build
+ * starts; a tenant's request makes the tenant an owner of the build (builds are shared by content,
+ * so several tenants may own one), which lets it see the build.
  */
 final class EnvironmentApi {
 
@@ -29,9 +33,13 @@ final class EnvironmentApi {
   static final String PATH = "/api/v1/environments";
 
   private final EnvironmentBuilds builds;
+  private final TenantStore tenants;
+  private final Audit audit;
 
-  EnvironmentApi(EnvironmentBuilds builds) {
+  EnvironmentApi(EnvironmentBuilds builds, TenantStore tenants, Audit audit) {
     this.builds = builds;
+    this.tenants = tenants;
+    this.audit = audit;
   }
 
   /**
@@ -57,9 +65,18 @@ final class EnvironmentApi {
   }
 
   private void build(Context ctx) {
+    Principal by = ApiAccess.principal(ctx);
     BuildRequest request =
         JsonBody.read(BoundedBody.read(ctx.req(), ApiServer.MAX_REQUEST_BYTES), BuildRequest.class);
+    audit.record(
+        by,
+        "env-create",
+        "environment "
+            + Optional.ofNullable(request.name())
+                .orElse(Optional.ofNullable(request.source()).orElse("spec")),
+        "backend " + Optional.ofNullable(request.backend()).orElse("auto"));
     BuildView view = build(request);
+    by.ownTenant().ifPresent(t -> tenants.own(view.build().id(), t));
     ctx.status(view.cacheHit() ? 200 : 201).json(view);
   }
 

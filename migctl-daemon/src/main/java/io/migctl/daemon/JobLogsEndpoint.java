@@ -49,8 +49,8 @@ final class JobLogsEndpoint {
   }
 
   void serve(Context ctx) throws IOException {
-    long id = RequestParams.jobId(ctx);
-    Job job = jobs.require(id);
+    Job job = JobAccess.visible(jobs, ctx);
+    long id = job.id();
     String stream = Optional.ofNullable(ctx.queryParam("stream")).orElse("stdout");
     if (!stream.equals("stdout") && !stream.equals("stderr")) {
       throw DaemonException.invalid("stream: use stdout or stderr, not '" + stream + "'");

@@ -18,6 +18,7 @@ import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
+import io.migctl.core.tenant.Principal;
 import io.migctl.core.tenant.Quotas;
 import io.migctl.core.tenant.Tenant;
 import io.migctl.core.tenant.TenantDirectory;
@@ -219,10 +220,11 @@ public final class JobService implements AutoCloseable {
    * environment it would get fit {@code execve}'s limits), that it could run within its tenant's
    * quota and that its tenant's queue has room, stores it queued.
    *
+   * @param by who submits it, for the job's history; the spec's tenant is already decided
    * @throws DaemonException {@code invalid} naming what is wrong, or {@code max-queued} (429) when
    *     its tenant has as many jobs queued as it may; nothing is stored then
    */
-  public Job submit(JobSpec spec) {
+  public Job submit(JobSpec spec, Principal by) {
     Optional<Requirement> requirement;
     Tenant tenant = tenants.resolve(spec.tenant());
     try {
@@ -245,7 +247,7 @@ public final class JobService implements AutoCloseable {
     }
     Optional<String> build = spec.environment().map(environment::resolveBuild);
     environment.checkStartable(spec, requirement, build);
-    Job job = store.insert(spec, requirement, build, clock.instant());
+    Job job = store.insert(spec, requirement, build, clock.instant(), by.words());
     // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
     // and a round asked for after that: one already waiting on the thread would run before it.
     loop.post(
@@ -257,17 +259,27 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
+   * The build an environment reference (a build id, a prefix of one, or a name) names.
+   *
+   * @throws DaemonException {@code invalid} when it names none
+   */
+  String resolveBuild(String ref) {
+    return environment.resolveBuild(ref);
+  }
+
+  /**
    * Cancels a job: a queued one at once, a running one by SIGTERM to its process group and SIGKILL
    * after the grace period.
    *
+   * @param by who cancels it, for the job's history
    * @throws DaemonException {@code not-found} or {@code conflict} (already finished)
    */
-  public Job cancel(long id) {
+  public Job cancel(long id, Principal by) {
     return loop.call(
         () -> {
           Job job = require(id);
           try {
-            runner.fire(job, new JobTrigger.Cancel());
+            runner.fire(job, new JobTrigger.Cancel(by.words()));
           } catch (IllegalTransitionException e) {
             throw DaemonException.conflict(e.getMessage());
           }
@@ -280,7 +292,15 @@ public final class JobService implements AutoCloseable {
   }
 
   public Job require(long id) {
-    return store.find(id).orElseThrow(() -> DaemonException.notFound("no job " + id));
+    return store.find(id).orElseThrow(() -> noJob(id));
+  }
+
+  /**
+   * The refusal for a job id that names no job. A tenant asking for another tenant's job gets
+   * exactly this too, so an id tells nothing about whose it is or whether it exists.
+   */
+  static DaemonException noJob(long id) {
+    return DaemonException.notFound("no job " + id);
   }
 
   public List<Job> list(JobQuery query) {

@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import io.migctl.core.job.JobState;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.mig.ProfileName;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -10,10 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code migctl_*} series of {@code /metrics} read at each scrape: jobs by state and tenant,
- * the queue, each MIG device with the job on it, and the layout changes seen.
+ * per tenant its running and queued jobs and the compute slices it holds, the queue, each MIG
+ * device with the job on it and that job's tenant, and the layout changes seen.
  */
 final class MigctlSeries implements MultiCollector {
 
@@ -40,6 +43,7 @@ final class MigctlSeries implements MultiCollector {
       }
     }
     TelemetryService.Reading r = telemetry.latest();
+    tenantSeries(s, counts, r == null ? List.of() : r.slices());
     if (r == null) {
       return s.snapshots();
     }
@@ -69,15 +73,15 @@ final class MigctlSeries implements MultiCollector {
               "gpu", Integer.toString(sl.gpu().index()),
               "UUID", d.uuid(),
               "GPU_I_ID", Integer.toString(d.gpuInstanceId()),
-              "GPU_I_PROFILE", d.profile());
+              "GPU_I_PROFILE", d.profile(),
+              "tenant", sl.job().map(j -> j.spec().tenant()).orElse(""));
       s.add(
           "migctl_slice_info",
           "Each MIG device and the job on it (job labels empty when free); always 1.",
           slice.merge(
               Labels.of(
                   "job_id", sl.job().map(j -> Long.toString(j.id())).orElse(""),
-                  "job_name", sl.job().map(j -> j.spec().name()).orElse(""),
-                  "tenant", sl.job().map(j -> j.spec().tenant()).orElse(""))),
+                  "job_name", sl.job().map(j -> j.spec().name()).orElse(""))),
           1);
       s.add(
           "migctl_slice_allocated",
@@ -119,5 +123,53 @@ final class MigctlSeries implements MultiCollector {
     changes.forEach(layout::dataPoint);
     s.add(layout.build());
     return s.snapshots();
+  }
+
+  /** The compute slices of a MIG device: {@code 1c.3g.20gb} has 1, {@code 3g.20gb} 3. */
+  private static int computeSlices(String profile) {
+    ProfileName p = ProfileName.parse(profile);
+    return p.isComputeInstance() ? p.computeSlices() : p.gpuSlices();
+  }
+
+  /**
+   * Per tenant with any job: its jobs queued, its jobs starting, running or stopping (as its quota
+   * counts them), and the compute slices of the MIG devices its jobs hold.
+   */
+  private static void tenantSeries(
+      GaugeSeries s, Map<JobState, Map<String, Long>> counts, List<TelemetryService.Slice> slices) {
+    Map<String, long[]> byTenant = new TreeMap<>();
+    counts.forEach(
+        (state, tenants) ->
+            tenants.forEach(
+                (tenant, n) -> {
+                  long[] v = byTenant.computeIfAbsent(tenant, t -> new long[3]);
+                  if (state == JobState.QUEUED) {
+                    v[1] += n;
+                  } else if (!state.isTerminal()) {
+                    v[0] += n;
+                  }
+                }));
+    for (TelemetryService.Slice sl : slices) {
+      sl.job()
+          .ifPresent(
+              j ->
+                  byTenant.computeIfAbsent(j.spec().tenant(), t -> new long[3])[2] +=
+                      computeSlices(sl.device().profile()));
+    }
+    byTenant.forEach(
+        (tenant, v) -> {
+          Labels l = Labels.of("tenant", tenant);
+          s.add(
+              "migctl_tenant_running_jobs",
+              "A tenant's jobs starting, running or stopping.",
+              l,
+              v[0]);
+          s.add("migctl_tenant_queued_jobs", "A tenant's jobs waiting in the queue.", l, v[1]);
+          s.add(
+              "migctl_tenant_compute_slices",
+              "Compute slices of the MIG devices a tenant's jobs hold.",
+              l,
+              v[2]);
+        });
   }
 }

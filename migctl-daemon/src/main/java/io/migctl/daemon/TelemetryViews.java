@@ -1,10 +1,13 @@
 package io.migctl.daemon;
 
+import io.migctl.core.job.Job;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.tenant.Principal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -52,7 +55,11 @@ public final class TelemetryViews {
       String state,
       double idleSeconds) {}
 
-  public static ReadingView reading(TelemetryService.Reading r) {
+  /**
+   * A reading as {@code viewer} may see it: another tenant's job on a device shows as the device's
+   * state alone, without the job's id or name.
+   */
+  public static ReadingView reading(TelemetryService.Reading r, Principal viewer) {
     List<GpuView> gpus = new ArrayList<>();
     for (GpuTelemetry g : r.sample().gpus()) {
       List<InstanceView> instances = new ArrayList<>();
@@ -62,6 +69,7 @@ public final class TelemetryViews {
                 .filter(s -> s.device().uuid().equals(d.uuid()))
                 .findFirst()
                 .orElseThrow();
+        Optional<Job> job = slice.job().filter(j -> viewer.sees(j.spec().tenant()));
         instances.add(
             new InstanceView(
                 d.uuid(),
@@ -72,8 +80,8 @@ public final class TelemetryViews {
                 d.fbTotalMiB(),
                 d.processes(),
                 boxed(d.grEngineActive()),
-                slice.job().map(j -> j.id()).orElse(null),
-                slice.job().map(j -> j.spec().name()).orElse(null),
+                job.map(Job::id).orElse(null),
+                job.map(j -> j.spec().name()).orElse(null),
                 slice.state(),
                 slice.idleFor().toMillis() / 1000.0));
       }

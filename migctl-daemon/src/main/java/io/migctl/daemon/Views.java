@@ -124,7 +124,10 @@ public final class Views {
       int computeSlices,
       List<InstanceView> instances) {}
 
-  /** A MIG device. {@code job} is the id of the job holding it, when one does. */
+  /**
+   * A MIG device. {@code job} is the id of the job holding it, when one does, {@code tenant} that
+   * job's tenant.
+   */
   public record InstanceView(
       String profile,
       int start,
@@ -134,7 +137,14 @@ public final class Views {
       String uuid,
       boolean busy,
       Long job,
-      String jobName) {}
+      String jobName,
+      String tenant) {
+
+    /** This device without its job's id, name and tenant: what a tenant sees of others' jobs. */
+    public InstanceView withoutJob() {
+      return new InstanceView(profile, start, size, gi, ci, uuid, busy, null, null, null);
+    }
+  }
 
   public static List<GpuView> gpus(List<GpuSnapshot> gpus, Map<String, Job> jobsByDevice) {
     List<GpuView> out = new ArrayList<>();
@@ -155,7 +165,8 @@ public final class Views {
                   ci.computeInstance().uuid(),
                   ci.isBusy(),
                   job == null ? null : job.id(),
-                  job == null ? null : job.spec().name()));
+                  job == null ? null : job.spec().name(),
+                  job == null ? null : job.spec().tenant()));
         }
       }
       out.add(

@@ -3,12 +3,8 @@ package io.migctl.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.migctl.core.job.HostLimits;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.GpuInstance;
-import io.migctl.core.tenant.Quota;
-import io.migctl.core.tenant.Tenant;
-import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.confine.HostIsolation;
 import io.migctl.daemon.confine.IsolationChoice;
 import io.migctl.nvidia.GpuNode;
@@ -24,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -34,10 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two tenants with Unix users of their own on a simulated {@code a100-40gb:2} with one 3g.20gb on
- * each GPU, confined by real cgroup v1 controllers and real device nodes: what a job of tenant A
- * can and cannot reach, and what its limits do. Needs root, {@code useradd}, {@code setpriv},
- * {@code /usr/bin/python3} and the v1 devices, memory, cpu and pids controllers; the users and the
- * cgroups it makes are removed after each test.
+ * each GPU, made by the operator through the API and acting with their own tokens, their jobs
+ * confined by real cgroup v1 controllers and real device nodes: what tenant A can see of B through
+ * the API, what a job of tenant A can and cannot reach on the host, and what its limits do. Needs
+ * root, {@code useradd}, {@code setpriv}, {@code /usr/bin/python3} and the v1 devices, memory, cpu
+ * and pids controllers; the users and the cgroups it makes are removed after each test.
  */
 class ConfinementIT {
 
@@ -79,6 +75,8 @@ class ConfinementIT {
   private TestDaemon daemon;
   private String alice;
   private String bob;
+  private String tokenA;
+  private String tokenB;
 
   @BeforeEach
   void tenants() throws Exception {
@@ -96,17 +94,13 @@ class ConfinementIT {
     bob = addUser("mcb" + suffix);
     sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:2"));
     node = GpuNode.simulated(sim);
-    TenantDirectory directory =
-        TenantDirectory.of(
-            List.of(
-                new Tenant("ta", Optional.of(alice), Quota.NONE, 1, HostLimits.NONE),
-                new Tenant("tb", Optional.of(bob), Quota.NONE, 1, HostLimits.NONE)));
     daemon =
         new TestDaemon(
             home,
             node,
-            o -> o.withIsolation(new IsolationChoice(IsolationChoice.Mode.CGROUP_V1, parent)),
-            directory);
+            o -> o.withIsolation(new IsolationChoice(IsolationChoice.Mode.CGROUP_V1, parent)));
+    tokenA = addTenant("ta", alice);
+    tokenB = addTenant("tb", bob);
     TestDaemon.Reply health = daemon.get("/api/v1/health");
     assertThat(health.json().at("/isolation/mode").asText()).isEqualTo("cgroup-v1");
     assertThat(health.json().at("/isolation/confined").asBoolean()).isTrue();
@@ -146,15 +140,32 @@ class ConfinementIT {
   }
 
   @Test
-  void aJobOfAReachesItsOwnDevicesButNotTheTokenTheDatabaseBsLogsOrBsDevice() throws Exception {
+  void
+      tenantASeesNothingOfBsJobAndItsJobReachesItsOwnDevicesButNotTheTokenTheDatabaseBsLogsOrBsDevice()
+          throws Exception {
     TestDaemon.Reply applied =
         daemon.postJson("/api/v1/layout/apply", Map.of("config", LAYOUT, "select", "halves"));
     assertThat(applied.status()).as(applied.body()).isEqualTo(200);
 
     Map<String, Object> bJob = job("tb", "3g.20gb", "sh", "-c", waitForRelease("echo secret-of-b"));
     bJob.put("env", Map.of("B_SECRET", "b-variable-value"));
-    long b = daemon.submit(bJob);
+    long b = daemon.submit(bJob, tokenB);
     daemon.awaitState(b, "running");
+
+    // Through the API, B's job does not exist for A; the operator sees it.
+    String missing = daemon.get("/api/v1/jobs/999999", tokenA).body();
+    for (String path :
+        List.of(
+            "/api/v1/jobs/" + b, "/api/v1/jobs/" + b + "/logs", "/api/v1/jobs/" + b + "/events")) {
+      TestDaemon.Reply r = daemon.get(path, tokenA);
+      assertThat(r.status()).as(path).isEqualTo(404);
+      assertThat(r.body()).as(path).isEqualTo(missing.replace("999999", Long.toString(b)));
+      assertThat(daemon.get(path, daemon.token).status()).as(path).isEqualTo(200);
+    }
+    assertThat(daemon.get("/api/v1/jobs", tokenA).body()).doesNotContain("secret-of-b", "\"tb\"");
+    assertThat(daemon.post("/api/v1/jobs/" + b + "/cancel", "{}", tokenA).status()).isEqualTo(404);
+    assertThat(daemon.get("/api/v1/jobs/" + b, tokenB).json().get("state").asText())
+        .isEqualTo("running");
     JsonNode bDevice = daemon.get("/api/v1/jobs/" + b).json().get("device");
     List<DeviceNode> bNodes = nodesOf(bDevice.get("gpu").asInt());
     List<DeviceNode> aNodes = nodesOf(1 - bDevice.get("gpu").asInt());
@@ -188,7 +199,7 @@ class ConfinementIT {
                 aNodes.get(4).path().toString(),
                 "own-ci-cap",
                 aNodes.get(5).path().toString()));
-    long a = daemon.submit(job("ta", "3g.20gb", probe.toArray(String[]::new)));
+    long a = daemon.submit(job("ta", "3g.20gb", probe.toArray(String[]::new)), tokenA);
     daemon.awaitState(a, "succeeded");
     String out = daemon.get("/api/v1/jobs/" + a + "/logs?stream=stdout").body();
 
@@ -300,6 +311,15 @@ class ConfinementIT {
 
   private Path cgroup(String controller, long id) {
     return HostIsolation.CGROUP_ROOT.resolve(controller).resolve(parent).resolve(id + "-1");
+  }
+
+  /** The operator adds tenant {@code name} run as {@code user}; its new token. */
+  private String addTenant(String name, String user) {
+    TestDaemon.Reply added = daemon.postJson("/api/v1/tenants", Map.of("name", name, "user", user));
+    assertThat(added.status()).as(added.body()).isEqualTo(201);
+    TestDaemon.Reply token = daemon.post("/api/v1/tenants/" + name + "/token", "{}");
+    assertThat(token.status()).as(token.body()).isIn(200, 201);
+    return token.json().get("token").asText();
   }
 
   private String addUser(String name) throws Exception {

@@ -16,6 +16,7 @@ import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.ReshapeGate;
+import io.migctl.core.tenant.Principal;
 import io.migctl.daemon.run.FakeProcessLauncher.FakeProcess;
 import io.migctl.daemon.run.FakeProcessLauncher.Received;
 import io.migctl.daemon.run.ProcessLauncher.Signal;
@@ -215,12 +216,12 @@ class JobRuntimeScenarioTest {
       long running = s.submit(spec("running", "1g.5gb"));
       long queued = s.submit(spec("queued", "1g.5gb"));
 
-      assertThat(s.jobs().cancel(queued).state()).isEqualTo(JobState.CANCELLED);
+      assertThat(s.jobs().cancel(queued, Principal.OPERATOR).state()).isEqualTo(JobState.CANCELLED);
       assertThat(s.launcher.process(s.jobs().attemptDir(s.job(queued)))).isEmpty();
 
       FakeProcess p = s.process(running).ignoreTerm();
-      assertThat(s.jobs().cancel(running).state()).isEqualTo(JobState.STOPPING);
-      assertThat(s.jobs().cancel(running).state())
+      assertThat(s.jobs().cancel(running, Principal.OPERATOR).state()).isEqualTo(JobState.STOPPING);
+      assertThat(s.jobs().cancel(running, Principal.OPERATOR).state())
           .as("cancel while stopping changes nothing")
           .isEqualTo(JobState.STOPPING);
       s.advance(s.killGrace);
@@ -230,11 +231,11 @@ class JobRuntimeScenarioTest {
           .containsExactly(Signal.TERM, Signal.KILL);
 
       for (long done : List.of(queued, running)) {
-        assertThatThrownBy(() -> s.jobs().cancel(done))
+        assertThatThrownBy(() -> s.jobs().cancel(done, Principal.OPERATOR))
             .isInstanceOfSatisfying(
                 DaemonException.class, e -> assertThat(e.status()).isEqualTo(409));
       }
-      assertThatThrownBy(() -> s.jobs().cancel(99))
+      assertThatThrownBy(() -> s.jobs().cancel(99, Principal.OPERATOR))
           .isInstanceOfSatisfying(
               DaemonException.class, e -> assertThat(e.status()).isEqualTo(404));
     }

@@ -148,6 +148,25 @@ class MetricsIT {
           .containsEntry("job_name", "a")
           .containsEntry("tenant", "research")
           .containsEntry("GPU_I_PROFILE", "1g.5gb");
+      // every per-slice series carries the tenant of the job on it, DCGM's included
+      assertThat(value(m, "migctl_slice_allocated", Map.of("UUID", uuidA, "tenant", "research")))
+          .isEqualTo(1.0);
+      String giA = Integer.toString(jobA.get("device").get("gpuInstanceId").asInt());
+      assertThat(
+              m.named("DCGM_FI_DEV_FB_USED").stream()
+                  .filter(s -> s.labels().get("GPU_I_ID").equals(giA))
+                  .filter(s -> s.labels().get("gpu").equals(jobA.get("device").get("gpu").asText()))
+                  .map(s -> s.labels().get("tenant")))
+          .containsExactly("research");
+      // per tenant: running and queued jobs, compute slices held
+      assertThat(value(m, "migctl_tenant_running_jobs", Map.of("tenant", "research")))
+          .isEqualTo(1.0);
+      assertThat(value(m, "migctl_tenant_compute_slices", Map.of("tenant", "research")))
+          .isEqualTo(1.0);
+      assertThat(value(m, "migctl_tenant_compute_slices", Map.of("tenant", "prod"))).isEqualTo(1.0);
+      assertThat(value(m, "migctl_tenant_queued_jobs", Map.of("tenant", "default"))).isEqualTo(1.0);
+      assertThat(value(m, "migctl_tenant_queued_jobs", Map.of("tenant", "research")))
+          .isEqualTo(0.0);
 
       // migctl series match the store
       Map<String, Double> jobsByStateTenant = new HashMap<>();

@@ -18,6 +18,7 @@ import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.Placement;
 import io.migctl.core.mig.ProfileName;
+import io.migctl.core.tenant.Principal;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.container.ContainerRuntime;
 import io.migctl.daemon.container.FakeContainerRuntime;
@@ -159,7 +160,7 @@ final class RuntimeScenario implements AutoCloseable {
   }
 
   long submit(JobSpec spec) {
-    long id = jobs.submit(spec).id();
+    long id = jobs.submit(spec, Principal.OPERATOR).id();
     settle();
     return id;
   }

@@ -13,6 +13,7 @@ import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.WaitingReason;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.ReshapeGate;
+import io.migctl.core.tenant.Principal;
 import io.migctl.core.tenant.Quota;
 import io.migctl.core.tenant.Tenant;
 import io.migctl.core.tenant.TenantDirectory;
@@ -135,7 +136,10 @@ class TenantQuotaScenarioTest {
         for (var e : arrival.entrySet()) {
           if (!now.isBefore(start.plus(e.getValue())) && arrived.add(e.getKey())) {
             for (int i = 0; i < 250; i++) {
-              s.jobs().submit(spec(e.getKey() + "-" + i, "1g.5gb").withTenant(e.getKey()));
+              s.jobs()
+                  .submit(
+                      spec(e.getKey() + "-" + i, "1g.5gb").withTenant(e.getKey()),
+                      Principal.OPERATOR);
             }
             s.settle();
           }
@@ -192,16 +196,19 @@ class TenantQuotaScenarioTest {
       s.tenants = TenantDirectory.of(List.of(limited("alice", quota), limited("idle", none)));
       s.start();
 
-      assertThatThrownBy(() -> s.jobs().submit(spec("big", "3g.20gb").withTenant("alice")))
+      assertThatThrownBy(
+              () -> s.jobs().submit(spec("big", "3g.20gb").withTenant("alice"), Principal.OPERATOR))
           .isInstanceOfSatisfying(DaemonException.class, e -> assertThat(e.status()).isEqualTo(400))
           .hasMessageContaining("tenant alice may hold 2 compute slices at once (max-slices)")
           .hasMessageContaining("this job alone needs 3");
-      assertThatThrownBy(() -> s.jobs().submit(spec("wide", "2g.10gb").withTenant("idle")))
+      assertThatThrownBy(
+              () -> s.jobs().submit(spec("wide", "2g.10gb").withTenant("idle"), Principal.OPERATOR))
           .hasMessageContaining("tenant idle may run no jobs at all (max-running 0)");
       s.submit(spec("one", "1g.5gb").withTenant("alice"));
       s.submit(spec("two", "1g.5gb").withTenant("alice"));
       s.submit(spec("three", "1g.5gb").withTenant("alice"));
-      assertThatThrownBy(() -> s.jobs().submit(spec("four", "1g.5gb").withTenant("alice")))
+      assertThatThrownBy(
+              () -> s.jobs().submit(spec("four", "1g.5gb").withTenant("alice"), Principal.OPERATOR))
           .isInstanceOfSatisfying(
               DaemonException.class,
               e -> {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.home.MigctlHome;
 import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
@@ -97,17 +96,16 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   /**
-   * A daemon with its options changed by {@code change} and these tenants (their Unix users, job
-   * defaults), on the node {@code node} whose device nodes the test inspects.
+   * A daemon with its options changed by {@code change}, on the node {@code node} whose device
+   * nodes the test inspects.
    */
-  public TestDaemon(
-      Path home, GpuNode node, UnaryOperator<NodeDaemon.Options> change, TenantDirectory tenants)
+  public TestDaemon(Path home, GpuNode node, UnaryOperator<NodeDaemon.Options> change)
       throws IOException {
     NodeDaemon.Options options =
         change.apply(
             NodeDaemon.Options.defaults(new MigctlHome(home), defaultEnvironment()).withPort(0));
     this.http = client(options.transport().tls());
-    this.daemon = DaemonAssembly.start(options, node, Clock.systemUTC(), app -> {}, tenants);
+    this.daemon = DaemonAssembly.start(options, node, Clock.systemUTC(), app -> {});
     this.token = Files.readString(options.home().token()).strip();
   }
 
@@ -174,7 +172,17 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Submits a job; fails the test unless it is accepted. */
   public long submit(Map<String, Object> job) {
-    Reply r = postJson("/api/v1/jobs", job);
+    return submit(job, token);
+  }
+
+  /** Submits a job with {@code bearer}'s token (a tenant's); fails unless it is accepted. */
+  public long submit(Map<String, Object> job, String bearer) {
+    Reply r;
+    try {
+      r = post("/api/v1/jobs", JSON.writeValueAsString(job), bearer);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
     if (r.status() != 201) {
       throw new AssertionError("submit refused: " + r.body());
     }
@@ -212,6 +220,22 @@ public final class TestDaemon implements AutoCloseable {
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
+  }
+
+  /** A request of any method with a JSON body (none when null) and {@code bearer} as the token. */
+  public Reply request(String method, String path, String body, String bearer) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }

@@ -41,8 +41,14 @@ public final class JobStateMachine {
     return killGrace;
   }
 
-  /** The event that records a job's submission. */
-  public static JobEvent submitted(Job job) {
+  /**
+   * The event that records a job's submission.
+   *
+   * @param by who submitted it, in words: {@code operator} or {@code tenant alice}
+   */
+  public static JobEvent submitted(Job job, String by) {
+    String tenant = "tenant " + job.spec().tenant();
+    String who = by.equals(tenant) ? by : by + " for " + tenant;
     return new JobEvent(
         0,
         job.id(),
@@ -51,7 +57,7 @@ public final class JobStateMachine {
         JobState.QUEUED,
         job.attempt(),
         "submitted",
-        "submitted by tenant " + job.spec().tenant() + ", needs " + job.spec().gpu(),
+        "submitted by " + who + ", needs " + job.spec().gpu(),
         Optional.empty());
   }
 
@@ -68,7 +74,7 @@ public final class JobStateMachine {
       case JobTrigger.Launched l -> Optional.of(launched(job, l, now));
       case JobTrigger.LaunchFailed f -> Optional.of(launchFailed(job, f, now));
       case JobTrigger.Exited e -> exited(job, e, now);
-      case JobTrigger.Cancel c -> cancel(job, now);
+      case JobTrigger.Cancel c -> cancel(job, c, now);
       case JobTrigger.TimedOut t -> timedOut(job, t, now);
       case JobTrigger.KillDue k -> killDue(job, k, now);
       case JobTrigger.Vanished v -> vanished(job, v, now);
@@ -177,8 +183,7 @@ public final class JobStateMachine {
     return Optional.of(failOrRetry(job, e, now, OptionalInt.of(e.status()), why, JobState.FAILED));
   }
 
-  private Optional<Transition> cancel(Job job, Instant now) {
-    JobTrigger.Cancel c = new JobTrigger.Cancel();
+  private Optional<Transition> cancel(Job job, JobTrigger.Cancel c, Instant now) {
     if (job.state().isTerminal()) {
       throw new IllegalTransitionException(
           job.id(),
@@ -196,7 +201,12 @@ public final class JobStateMachine {
                     Optional.of("cancelled while queued"));
         yield Optional.of(
             transition(
-                job, next, c, now, "cancelled while queued", List.of(new JobEffect.Reschedule())));
+                job,
+                next,
+                c,
+                now,
+                "cancelled by " + c.by() + " while queued",
+                List.of(new JobEffect.Reschedule())));
       }
       case STARTING -> Optional.of(stopping(job, c, now, Job.StopCause.CANCEL, List.of()));
       case RUNNING ->
@@ -287,9 +297,10 @@ public final class JobStateMachine {
         job.with(JobState.STOPPING)
             .withOutcome(job.finishedAt(), Optional.of(cause), job.exitStatus(), job.reason());
     String detail =
-        cause == Job.StopCause.CANCEL
-            ? "cancel requested"
-            : "timed out after " + human(job.spec().timeout().orElseThrow());
+        switch (trigger) {
+          case JobTrigger.Cancel c -> "cancelled by " + c.by() + "; stopping";
+          default -> "timed out after " + human(job.spec().timeout().orElseThrow());
+        };
     return transition(job, next, trigger, now, detail, effects);
   }
 

@@ -14,9 +14,25 @@ public interface JobStore {
   /**
    * Stores a new job in {@link JobState#QUEUED} with its submission event, in one transaction.
    *
+   * @param submittedBy who submitted it, in words for the event ({@code operator}, {@code tenant
+   *     alice}; see {@link JobStateMachine#submitted})
    * @return the job with its id
    */
-  Job insert(JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at);
+  Job insert(
+      JobSpec spec,
+      Optional<Requirement> requirement,
+      Optional<String> build,
+      Instant at,
+      String submittedBy);
+
+  /**
+   * Stores a new job submitted by its own tenant; see {@link #insert(JobSpec, Optional, Optional,
+   * Instant, String)}.
+   */
+  default Job insert(
+      JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at) {
+    return insert(spec, requirement, build, at, "tenant " + spec.tenant());
+  }
 
   Optional<Job> find(long id);
 

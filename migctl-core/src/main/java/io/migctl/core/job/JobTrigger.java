@@ -31,8 +31,19 @@ public sealed interface JobTrigger {
     }
   }
 
-  /** A user asked to cancel the job. */
-  record Cancel() implements JobTrigger {}
+  /**
+   * Someone asked to cancel the job.
+   *
+   * @param by who, in words for the event history: {@code operator} or {@code tenant alice}
+   */
+  record Cancel(String by) implements JobTrigger {
+    /** Checks that the canceller is named. */
+    public Cancel {
+      if (by == null || by.isBlank()) {
+        throw new IllegalArgumentException("a cancel names who asked for it, e.g. operator");
+      }
+    }
+  }
 
   /** The attempt's timeout passed. {@code attempt} guards against a stale timer. */
   record TimedOut(int attempt) implements JobTrigger {}

@@ -149,7 +149,7 @@ class JobModelTest {
   @Test
   void aTransitionCopiesItsEffects() {
     Job job = Jobs.queued(1, 0, 1, 0, T0);
-    JobEvent event = JobStateMachine.submitted(job);
+    JobEvent event = JobStateMachine.submitted(job, "operator");
     List<JobEffect> effects = new ArrayList<>(List.of(new JobEffect.Reschedule()));
     Transition t = new Transition(job, job, event, effects);
     effects.add(new JobEffect.KillGroup(1, 2));

@@ -170,7 +170,7 @@ class JobStateMachinePropertyTest {
         case 2 -> new JobTrigger.LaunchFailed("exec failed");
         case 3 ->
             new JobTrigger.Exited(attempt(), List.of(0, 0, 1, 3, 137, 143).get(random.nextInt(6)));
-        case 4 -> new JobTrigger.Cancel();
+        case 4 -> new JobTrigger.Cancel("operator");
         case 5 -> new JobTrigger.KillDue(attempt());
         case 6 -> new JobTrigger.Vanished(attempt(), "gone");
         case 7 -> new JobTrigger.NeverLaunched();

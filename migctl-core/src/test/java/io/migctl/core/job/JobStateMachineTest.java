@@ -86,7 +86,7 @@ class JobStateMachineTest {
   }
 
   private Job cancelled() {
-    return step(gpuJob(), new JobTrigger.Cancel(), at(3)).after();
+    return step(gpuJob(), new JobTrigger.Cancel("operator"), at(3)).after();
   }
 
   private Job lost() {
@@ -123,7 +123,7 @@ class JobStateMachineTest {
   @Test
   void aSubmissionEventRecordsTheTenantAndTheNeed() {
     Job job = gpuJob();
-    JobEvent e = JobStateMachine.submitted(job);
+    JobEvent e = JobStateMachine.submitted(job, "tenant team-a");
     assertThat(e)
         .isEqualTo(
             new JobEvent(
@@ -136,6 +136,12 @@ class JobStateMachineTest {
                 "submitted",
                 "submitted by tenant team-a, needs 8192MiB",
                 Optional.empty()));
+  }
+
+  @Test
+  void aSubmissionByTheOperatorForATenantSaysBoth() {
+    assertThat(JobStateMachine.submitted(gpuJob(), "operator").detail())
+        .isEqualTo("submitted by operator for tenant team-a, needs 8192MiB");
   }
 
   @Test
@@ -274,7 +280,7 @@ class JobStateMachineTest {
     Job job = running(gpuJob());
     assertThatThrownBy(() -> machine.apply(job, new JobTrigger.Launched(SUPERVISOR), at(3)))
         .isInstanceOf(IllegalTransitionException.class);
-    Job stopping = step(job, new JobTrigger.Cancel(), at(3)).after();
+    Job stopping = step(job, new JobTrigger.Cancel("operator"), at(3)).after();
     assertThatThrownBy(() -> machine.apply(stopping, new JobTrigger.Launched(SUPERVISOR), at(4)))
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessage("job 42 was already launched");
@@ -314,7 +320,7 @@ class JobStateMachineTest {
    */
   @Test
   void aLaunchFailureAfterTheLaunchDoesNotLeakTheDevice() {
-    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel(), at(3)).after();
+    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel("operator"), at(3)).after();
     assertThat(stopping.supervisor()).isPresent();
     Optional<Transition> t;
     try {
@@ -466,8 +472,9 @@ class JobStateMachineTest {
 
   @Test
   void cancellingAQueuedJobEndsIt() {
-    Transition t = step(gpuJob(), new JobTrigger.Cancel(), at(5));
+    Transition t = step(gpuJob(), new JobTrigger.Cancel("tenant alice"), at(5));
     Job next = t.after();
+    assertThat(t.event().detail()).isEqualTo("cancelled by tenant alice while queued");
     assertThat(next.state()).isEqualTo(JobState.CANCELLED);
     assertThat(next.finishedAt()).contains(at(5));
     assertThat(next.stopCause()).contains(StopCause.CANCEL);
@@ -480,7 +487,7 @@ class JobStateMachineTest {
   @Test
   void cancellingARunningJobSignalsItsGroup() {
     Job job = running(gpuJob(3, Optional.of(Duration.ofHours(1))));
-    Transition t = step(job, new JobTrigger.Cancel(), at(5));
+    Transition t = step(job, new JobTrigger.Cancel("operator"), at(5));
     Job next = t.after();
     assertThat(next.state()).isEqualTo(JobState.STOPPING);
     assertThat(next.stopCause()).contains(StopCause.CANCEL);
@@ -489,7 +496,7 @@ class JobStateMachineTest {
     assertThat(next.device()).isEqualTo(job.device());
     assertThat(t.effects())
         .containsExactly(new Signal(ID, 1, "TERM"), new ScheduleKill(ID, 1, GRACE));
-    assertThat(t.event().detail()).isEqualTo("cancel requested");
+    assertThat(t.event().detail()).isEqualTo("cancelled by operator; stopping");
 
     Transition kill = step(next, new JobTrigger.KillDue(1), at(15));
     assertThat(kill.after()).isEqualTo(next);
@@ -510,7 +517,7 @@ class JobStateMachineTest {
 
   @Test
   void aCancelledJobThatExitsZeroIsStillCancelled() {
-    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel(), at(5)).after();
+    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel("operator"), at(5)).after();
     assertThat(step(stopping, new JobTrigger.Exited(1, 0), at(6)).after().state())
         .isEqualTo(JobState.CANCELLED);
   }
@@ -518,7 +525,7 @@ class JobStateMachineTest {
   @Test
   void cancellingAStartingJobStopsItOnceLaunched() {
     Job starting = placed(gpuJob(0, Optional.of(Duration.ofHours(1))));
-    Transition cancel = step(starting, new JobTrigger.Cancel(), at(2));
+    Transition cancel = step(starting, new JobTrigger.Cancel("operator"), at(2));
     Job stopping = cancel.after();
     assertThat(stopping.state()).isEqualTo(JobState.STOPPING);
     assertThat(stopping.stopCause()).contains(StopCause.CANCEL);
@@ -541,7 +548,7 @@ class JobStateMachineTest {
 
   @Test
   void aJobCancelledWhileStartingThatCannotStartIsCancelled() {
-    Job stopping = step(placed(gpuJob()), new JobTrigger.Cancel(), at(2)).after();
+    Job stopping = step(placed(gpuJob()), new JobTrigger.Cancel("operator"), at(2)).after();
     Transition t = step(stopping, new JobTrigger.LaunchFailed("exec failed"), at(3));
     assertThat(t.after().state()).isEqualTo(JobState.CANCELLED);
     assertThat(t.after().finishedAt()).contains(at(3));
@@ -550,7 +557,7 @@ class JobStateMachineTest {
 
   @Test
   void aJobCancelledWhileStartingThatWasNeverLaunchedIsCancelled() {
-    Job stopping = step(placed(gpuJob()), new JobTrigger.Cancel(), at(2)).after();
+    Job stopping = step(placed(gpuJob()), new JobTrigger.Cancel("operator"), at(2)).after();
     Transition t = step(stopping, new JobTrigger.NeverLaunched(), at(3));
     assertThat(t.after().state()).isEqualTo(JobState.CANCELLED);
     assertThat(t.after().finishedAt()).contains(at(3));
@@ -560,15 +567,15 @@ class JobStateMachineTest {
 
   @Test
   void cancellingTwiceDoesNothingTheSecondTime() {
-    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel(), at(5)).after();
-    assertThat(machine.apply(stopping, new JobTrigger.Cancel(), at(6))).isEmpty();
+    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel("operator"), at(5)).after();
+    assertThat(machine.apply(stopping, new JobTrigger.Cancel("operator"), at(6))).isEmpty();
   }
 
   @Test
   void cancellingATimedOutJobMakesItCancelled() {
     Job job = running(gpuJob(2, Optional.of(Duration.ofMinutes(1))));
     Job timedOut = step(job, new JobTrigger.TimedOut(1), at(62)).after();
-    Transition cancel = step(timedOut, new JobTrigger.Cancel(), at(63));
+    Transition cancel = step(timedOut, new JobTrigger.Cancel("operator"), at(63));
     assertThat(cancel.after().state()).isEqualTo(JobState.STOPPING);
     assertThat(cancel.after().stopCause()).contains(StopCause.CANCEL);
     assertThat(cancel.effects()).as("already signalled").isEmpty();
@@ -584,7 +591,7 @@ class JobStateMachineTest {
   void cancellingAFinishedJobIsRefused(JobState state) {
     Job done = finished(state);
     assertThat(done.state()).isEqualTo(state);
-    assertThatThrownBy(() -> machine.apply(done, new JobTrigger.Cancel(), at(10)))
+    assertThatThrownBy(() -> machine.apply(done, new JobTrigger.Cancel("operator"), at(10)))
         .isInstanceOfSatisfying(
             IllegalTransitionException.class,
             e -> {
@@ -598,9 +605,9 @@ class JobStateMachineTest {
 
   @Test
   void theRefusalSaysWhatHappened() {
-    assertThatThrownBy(() -> machine.apply(succeeded(), new JobTrigger.Cancel(), at(10)))
+    assertThatThrownBy(() -> machine.apply(succeeded(), new JobTrigger.Cancel("operator"), at(10)))
         .hasMessage("job 42 has already succeeded; nothing to cancel");
-    assertThatThrownBy(() -> machine.apply(cancelled(), new JobTrigger.Cancel(), at(10)))
+    assertThatThrownBy(() -> machine.apply(cancelled(), new JobTrigger.Cancel("operator"), at(10)))
         .hasMessage("job 42 has already been cancelled; nothing to cancel");
   }
 
@@ -664,7 +671,8 @@ class JobStateMachineTest {
   void killDueOnlyMattersWhileStoppingALaunchedJob() {
     Job job = running(gpuJob());
     assertThat(machine.apply(job, new JobTrigger.KillDue(1), at(3))).isEmpty();
-    Job stoppingUnlaunched = step(placed(gpuJob()), new JobTrigger.Cancel(), at(2)).after();
+    Job stoppingUnlaunched =
+        step(placed(gpuJob()), new JobTrigger.Cancel("operator"), at(2)).after();
     assertThat(machine.apply(stoppingUnlaunched, new JobTrigger.KillDue(1), at(12))).isEmpty();
     assertThat(machine.apply(succeeded(), new JobTrigger.KillDue(1), at(12))).isEmpty();
   }
@@ -686,7 +694,7 @@ class JobStateMachineTest {
     assertThat(machine.apply(second, new JobTrigger.TimedOut(1), at(6))).isEmpty();
     assertThat(machine.apply(second, new JobTrigger.Exited(1, 0), at(6))).isEmpty();
     assertThat(machine.apply(second, new JobTrigger.Vanished(1, "old"), at(6))).isEmpty();
-    Job stopping = step(second, new JobTrigger.Cancel(), at(6)).after();
+    Job stopping = step(second, new JobTrigger.Cancel("operator"), at(6)).after();
     assertThat(machine.apply(stopping, new JobTrigger.KillDue(1), at(7))).isEmpty();
     assertThat(machine.apply(stopping, new JobTrigger.Exited(1, 0), at(7))).isEmpty();
     assertThat(machine.apply(stopping, new JobTrigger.Vanished(1, "old"), at(7))).isEmpty();
@@ -733,7 +741,8 @@ class JobStateMachineTest {
   @Test
   void aJobVanishedWhileCancellingIsCancelled() {
     Job stopping =
-        step(running(gpuJob(3, Optional.empty())), new JobTrigger.Cancel(), at(5)).after();
+        step(running(gpuJob(3, Optional.empty())), new JobTrigger.Cancel("operator"), at(5))
+            .after();
     Transition t = step(stopping, new JobTrigger.Vanished(1, "gone"), at(6));
     assertThat(t.after().state()).isEqualTo(JobState.CANCELLED);
     assertThat(t.after().attempt()).isEqualTo(1);
@@ -787,7 +796,7 @@ class JobStateMachineTest {
   void neverLaunchedIsIgnoredOnceLaunchedOrOutsideStarting() {
     assertThat(machine.apply(gpuJob(), new JobTrigger.NeverLaunched(), at(1))).isEmpty();
     assertThat(machine.apply(running(gpuJob()), new JobTrigger.NeverLaunched(), at(3))).isEmpty();
-    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel(), at(5)).after();
+    Job stopping = step(running(gpuJob()), new JobTrigger.Cancel("operator"), at(5)).after();
     assertThat(machine.apply(stopping, new JobTrigger.NeverLaunched(), at(6))).isEmpty();
     assertThat(machine.apply(succeeded(), new JobTrigger.NeverLaunched(), at(6))).isEmpty();
   }
@@ -800,7 +809,7 @@ class JobStateMachineTest {
     assertThat(new JobTrigger.Launched(SUPERVISOR).kind()).isEqualTo("launched");
     assertThat(new JobTrigger.LaunchFailed("x").kind()).isEqualTo("launch-failed");
     assertThat(new JobTrigger.Exited(1, 0).kind()).isEqualTo("exited");
-    assertThat(new JobTrigger.Cancel().kind()).isEqualTo("cancel");
+    assertThat(new JobTrigger.Cancel("operator").kind()).isEqualTo("cancel");
     assertThat(new JobTrigger.TimedOut(1).kind()).isEqualTo("timed-out");
     assertThat(new JobTrigger.KillDue(1).kind()).isEqualTo("kill");
     assertThat(new JobTrigger.Vanished(1, "x").kind()).isEqualTo("vanished");

@@ -15,7 +15,7 @@ class TransitionTest {
 
   private final Transition cancel =
       new JobStateMachine(java.time.Duration.ofSeconds(10))
-          .apply(QUEUED, new JobTrigger.Cancel(), T0.plusSeconds(1))
+          .apply(QUEUED, new JobTrigger.Cancel("operator"), T0.plusSeconds(1))
           .orElseThrow();
 
   @Test

@@ -38,11 +38,15 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public synchronized Job insert(
-      JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at) {
+      JobSpec spec,
+      Optional<Requirement> requirement,
+      Optional<String> build,
+      Instant at,
+      String submittedBy) {
     JobStore.requireRequirementFits(spec, requirement);
     Job job = Job.accepted(++lastId, spec, requirement, build, at);
     jobs.put(job.id(), job);
-    append(JobStateMachine.submitted(job));
+    append(JobStateMachine.submitted(job, submittedBy));
     return job;
   }
 

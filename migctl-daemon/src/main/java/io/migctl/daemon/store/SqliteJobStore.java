@@ -46,7 +46,11 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public Job insert(
-      JobSpec spec, Optional<Requirement> requirement, Optional<String> build, Instant at) {
+      JobSpec spec,
+      Optional<Requirement> requirement,
+      Optional<String> build,
+      Instant at,
+      String submittedBy) {
     JobStore.requireRequirementFits(spec, requirement);
     Job unnumbered = Job.accepted(0, spec, requirement, build, at);
     return db.inTransaction(
@@ -54,7 +58,7 @@ public final class SqliteJobStore implements JobStore {
         c -> {
           long id = JobRows.insertJob(c, unnumbered);
           Job job = Job.accepted(id, spec, requirement, build, at);
-          JobRows.insertEvent(c, JobStateMachine.submitted(job));
+          JobRows.insertEvent(c, JobStateMachine.submitted(job, submittedBy));
           return job;
         });
   }

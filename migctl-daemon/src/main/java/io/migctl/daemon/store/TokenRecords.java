@@ -1,8 +1,10 @@
 package io.migctl.daemon.store;
 
+import io.migctl.core.tenant.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -10,16 +12,25 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The API tokens the daemon accepts. Only each token's SHA-256 is stored, never the token; {@link
- * #matches} compares digests in constant time.
+ * The API tokens the daemon accepts, each the operator's or one tenant's. Only each token's SHA-256
+ * is stored, never the token; {@link #resolve} compares digests in constant time.
  */
 public final class TokenRecords {
 
-  /** A stored token, without the token. */
-  public record TokenRecord(long id, Instant createdAt, String description) {}
+  /**
+   * A stored token, without the token.
+   *
+   * @param tenant the tenant it acts for; empty for an operator token
+   */
+  public record TokenRecord(
+      long id, Instant createdAt, String description, Optional<String> tenant) {}
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Database db;
 
@@ -28,12 +39,41 @@ public final class TokenRecords {
   }
 
   /**
-   * Stores the digest of {@code token}.
+   * Stores the digest of an operator token.
    *
    * @return the token's id, to remove it later
    * @throws IllegalArgumentException when the token is blank or already stored
    */
   public long add(String token, String description, Instant at) {
+    return add(token, description, Optional.empty(), at);
+  }
+
+  /**
+   * A new random token for {@code tenant}, stored by its digest; with {@code rotate}, the tenant's
+   * other tokens are revoked in the same transaction.
+   *
+   * @return the token, which is stored nowhere: show it once
+   * @throws StoreException when the tenant has no record (the foreign key refuses it)
+   */
+  public String issue(String tenant, boolean rotate, Instant at) {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    String token = "mt_" + HexFormat.of().formatHex(raw);
+    db.inTransaction(
+        "issue a token for tenant " + tenant,
+        c -> {
+          if (rotate) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM tokens WHERE tenant = ?")) {
+              s.setString(1, tenant);
+              s.executeUpdate();
+            }
+          }
+          return add(token, "tenant " + tenant, Optional.of(tenant), at);
+        });
+    return token;
+  }
+
+  private long add(String token, String description, Optional<String> tenant, Instant at) {
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("a token must not be blank");
     }
@@ -52,10 +92,12 @@ public final class TokenRecords {
           }
           try (PreparedStatement s =
               c.prepareStatement(
-                  "INSERT INTO tokens (sha256, created_at, description) VALUES (?, ?, ?)")) {
+                  "INSERT INTO tokens (sha256, created_at, description, tenant)"
+                      + " VALUES (?, ?, ?, ?)")) {
             s.setString(1, digest);
             s.setString(2, at.toString());
             s.setString(3, Objects.requireNonNull(description, "description"));
+            SqlValues.setText(s, 4, tenant);
             s.executeUpdate();
           }
           return SqlValues.lastRowId(c);
@@ -63,32 +105,45 @@ public final class TokenRecords {
   }
 
   /**
-   * Whether {@code token} is one of the stored tokens. Its digest is compared with every stored
-   * digest in constant time, so the time taken tells nothing about how close it came.
+   * Who {@code token} acts for, if it is one of the stored tokens: the operator or a tenant. Its
+   * digest is compared with every stored digest in constant time, so the time taken tells nothing
+   * about how close it came.
    */
-  public boolean matches(String token) {
+  public Optional<Principal> resolve(String token) {
     if (token == null) {
-      return false;
+      return Optional.empty();
     }
     byte[] presented = sha256(token);
-    List<byte[]> stored =
+    List<Map.Entry<byte[], Optional<String>>> stored =
         db.read(
             "check token",
             c -> {
-              List<byte[]> out = new ArrayList<>();
+              List<Map.Entry<byte[], Optional<String>>> out = new ArrayList<>();
               try (Statement s = c.createStatement();
-                  ResultSet rs = s.executeQuery("SELECT sha256 FROM tokens")) {
+                  ResultSet rs = s.executeQuery("SELECT sha256, tenant FROM tokens")) {
                 while (rs.next()) {
-                  out.add(HexFormat.of().parseHex(rs.getString(1)));
+                  out.add(
+                      Map.entry(
+                          HexFormat.of().parseHex(rs.getString(1)),
+                          Optional.ofNullable(rs.getString(2))));
                 }
               }
               return out;
             });
-    boolean match = false;
-    for (byte[] digest : stored) {
-      match |= MessageDigest.isEqual(digest, presented);
+    Optional<Principal> found = Optional.empty();
+    for (Map.Entry<byte[], Optional<String>> e : stored) {
+      if (MessageDigest.isEqual(e.getKey(), presented)) {
+        found =
+            Optional.of(
+                e.getValue().<Principal>map(Principal.Member::new).orElse(Principal.OPERATOR));
+      }
     }
-    return match;
+    return found;
+  }
+
+  /** Whether {@code token} is one of the stored tokens, the operator's or a tenant's. */
+  public boolean matches(String token) {
+    return resolve(token).isPresent();
   }
 
   /** Whether no token is stored. */
@@ -111,10 +166,15 @@ public final class TokenRecords {
           List<TokenRecord> out = new ArrayList<>();
           try (Statement s = c.createStatement();
               ResultSet rs =
-                  s.executeQuery("SELECT id, created_at, description FROM tokens ORDER BY id")) {
+                  s.executeQuery(
+                      "SELECT id, created_at, description, tenant FROM tokens ORDER BY id")) {
             while (rs.next()) {
               out.add(
-                  new TokenRecord(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3)));
+                  new TokenRecord(
+                      rs.getLong(1),
+                      Instant.parse(rs.getString(2)),
+                      rs.getString(3),
+                      Optional.ofNullable(rs.getString(4))));
             }
           }
           return out;

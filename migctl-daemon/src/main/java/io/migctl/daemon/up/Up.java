@@ -13,6 +13,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.tenant.Principal;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.core.workload.Workload;
 import io.migctl.daemon.DaemonAssembly;
@@ -244,7 +245,7 @@ public final class Up {
                 s.timeout(),
                 s.maxRetries(),
                 s.variables());
-        ids.add(daemon.jobs().submit(withBuild).id());
+        ids.add(daemon.jobs().submit(withBuild, Principal.OPERATOR).id());
       }
       progress.step(new Step.Submitted(ids));
       return new Outcome.Finished(daemon, watch(daemon, ids));

@@ -27,7 +27,30 @@ let tokenPrompt = null;
 
 function showTokenState() {
   $("token-button").textContent = token.get() ? "Forget token" : "Set token";
+  if (!token.get()) showPrincipal(null);
 }
+
+/**
+ * Says who the token acts as: the operator sees every tenant's jobs; a tenant its own only (the
+ * daemon filters what it answers, so the page shows that tenant's view).
+ */
+function showPrincipal(who) {
+  const p = $("principal");
+  if (who === null) {
+    p.textContent = "not signed in";
+    p.dataset.principal = "none";
+  } else if (who.operator) {
+    p.textContent = "operator · all tenants";
+    p.dataset.principal = "operator";
+  } else {
+    p.textContent = `tenant ${who.tenant}`;
+    p.dataset.principal = `tenant:${who.tenant}`;
+  }
+}
+
+const refreshPrincipal = coalesce(async () => {
+  showPrincipal(await getJson("api/v1/whoami"));
+});
 
 /**
  * Opens the token prompt; resolves to the token, or null when the user cancels. Requests that
@@ -534,6 +557,7 @@ function report(e) {
 }
 
 function refreshAll() {
+  refreshPrincipal().catch(report);
   refreshGpus().catch(report);
   refreshJobs().catch(report);
   refreshEnvironments().catch(report);

@@ -31,12 +31,21 @@ class DatabaseIT {
     try (Database db = Database.open(file)) {
       assertThat(Files.isRegularFile(file)).isTrue();
       assertThat(db.file()).isEqualTo(file.toAbsolutePath());
-      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(db.migrationsApplied()).isEqualTo(2);
       assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
       assertThat(pragma(db, "synchronous")).isEqualTo("2"); // FULL
       assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
       assertThat(Integer.parseInt(pragma(db, "busy_timeout"))).isPositive();
-      assertThat(tables(db)).contains("jobs", "job_events", "env_builds", "layouts", "tokens");
+      assertThat(tables(db))
+          .contains(
+              "jobs",
+              "job_events",
+              "env_builds",
+              "layouts",
+              "tokens",
+              "tenants",
+              "audit_log",
+              "build_owners");
     }
   }
 
@@ -67,7 +76,7 @@ class DatabaseIT {
     }
     try (Database db = Database.open(file)) {
       assertThat(db.migrationsApplied()).isZero();
-      assertThat(historyRows(db)).isEqualTo(1);
+      assertThat(historyRows(db)).isEqualTo(2);
       SqliteJobStore store = new SqliteJobStore(db);
       assertThat(store.find(job.id())).contains(placed.after());
       assertThat(store.events(job.id())).isEqualTo(events);
@@ -108,6 +117,32 @@ class DatabaseIT {
   }
 
   @Test
+  void aSchemaOneDatabaseIsMigratedToTenantsAndItsTokensStayTheOperators() throws Exception {
+    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
+    Path old = dir.resolve("old.db");
+    source.setUrl("jdbc:sqlite:" + old);
+    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
+        .dataSource(source)
+        .locations("classpath:db/migration")
+        .table(Database.HISTORY_TABLE)
+        .target("1")
+        .load()
+        .migrate();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO tokens (sha256, created_at, description) VALUES"
+              + " ('2ff69a5f404c81989151301042b80ee9297abbcfff625133fba1e31a08528e91',"
+              + " '2026-01-01T00:00:00Z', 'v1')");
+    }
+    try (Database db = Database.open(old)) {
+      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(new TokenRecords(db).resolve("plaintext-token-d41d8cd98f00b204"))
+          .contains(io.migctl.core.tenant.Principal.OPERATOR);
+    }
+  }
+
+  @Test
   void aDatabaseOfANewerMigctlIsRefused() throws Exception {
     Path file = dir.resolve("migctl.db");
     Database.open(file).close();
@@ -116,14 +151,14 @@ class DatabaseIT {
       s.executeUpdate(
           "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
               + " checksum, installed_by, installed_on, execution_time, success)"
-              + " VALUES (2, '2', 'from the future', 'SQL', 'V2__from_the_future.sql', 0, 'test',"
+              + " VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'test',"
               + " CURRENT_TIMESTAMP, 0, 1)");
     }
     assertThatThrownBy(() -> Database.open(file))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer migctl")
-        .hasMessageContaining("schema version 2")
-        .hasMessageContaining("this build knows up to 1");
+        .hasMessageContaining("schema version 99")
+        .hasMessageContaining("this build knows up to 2");
   }
 
   @Test

@@ -104,7 +104,7 @@ abstract class JobStoreContract {
         step(
             apply(job, new JobTrigger.Launched(new Job.Supervisor(4343, Optional.empty())), t(5)),
             log);
-    job = step(apply(job, new JobTrigger.Cancel(), t(6)), log);
+    job = step(apply(job, new JobTrigger.Cancel("operator"), t(6)), log);
     assertThat(job.stopCause()).contains(Job.StopCause.CANCEL);
     job = step(apply(job, new JobTrigger.Exited(2, 143), t(7)), log);
     assertThat(job.state()).isEqualTo(JobState.CANCELLED);
@@ -163,7 +163,7 @@ abstract class JobStoreContract {
   void aStaleTransitionIsRefusedAndNothingIsStored() {
     Job queued = insertCpu(store, "a", "t", t(0));
     Transition place = apply(queued, new JobTrigger.Place(Optional.empty()), t(1));
-    Transition staleCancel = apply(queued, new JobTrigger.Cancel(), t(2));
+    Transition staleCancel = apply(queued, new JobTrigger.Cancel("operator"), t(2));
     store.record(place);
 
     assertThatThrownBy(() -> store.record(staleCancel))
@@ -185,7 +185,7 @@ abstract class JobStoreContract {
     job = store.find(job.id()).orElseThrow();
     Transition place = apply(job, new JobTrigger.Place(Optional.empty()), t(1));
     store.record(place);
-    Transition cancel = apply(place.after(), new JobTrigger.Cancel(), t(2));
+    Transition cancel = apply(place.after(), new JobTrigger.Cancel("operator"), t(2));
     store.record(cancel);
     Job stoppingUnlaunched = cancel.after();
     Transition launched =
@@ -210,7 +210,7 @@ abstract class JobStoreContract {
     Job ghost =
         Job.accepted(
             real.id() + 1000, real.spec(), Optional.empty(), Optional.empty(), real.submittedAt());
-    Transition t = apply(ghost, new JobTrigger.Cancel(), t(1));
+    Transition t = apply(ghost, new JobTrigger.Cancel("operator"), t(1));
     assertThatThrownBy(() -> store.record(t))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not exist");
@@ -225,8 +225,8 @@ abstract class JobStoreContract {
     store.record(pa);
     Transition pb = apply(b, new JobTrigger.Place(Optional.empty()), t(3));
     store.record(pb);
-    store.record(apply(pa.after(), new JobTrigger.Cancel(), t(4)));
-    store.record(apply(pb.after(), new JobTrigger.Cancel(), t(5)));
+    store.record(apply(pa.after(), new JobTrigger.Cancel("operator"), t(4)));
+    store.record(apply(pb.after(), new JobTrigger.Cancel("operator"), t(5)));
 
     List<JobEvent> all = store.eventsAfter(0, 100);
     assertThat(all)
@@ -249,8 +249,8 @@ abstract class JobStoreContract {
     Job c2 = insertCpu(store, "gamma", "t2", t(3));
     Job placedB1 = apply(b1, new JobTrigger.Place(Optional.empty()), t(4)).after();
     store.record(apply(b1, new JobTrigger.Place(Optional.empty()), t(4)));
-    Job cancelledC2 = apply(c2, new JobTrigger.Cancel(), t(5)).after();
-    store.record(apply(c2, new JobTrigger.Cancel(), t(5)));
+    Job cancelledC2 = apply(c2, new JobTrigger.Cancel("operator"), t(5)).after();
+    store.record(apply(c2, new JobTrigger.Cancel("operator"), t(5)));
 
     assertThat(store.list(JobQuery.all())).containsExactly(cancelledC2, a2, placedB1, a1);
     assertThat(store.list(query(Set.of(JobState.QUEUED), null, null, 100))).containsExactly(a2, a1);
@@ -278,7 +278,7 @@ abstract class JobStoreContract {
     insertCpu(store, "c", "t", t(0));
     Job d = insertCpu(store, "d", "t", t(0));
     store.record(apply(a, new JobTrigger.Place(Optional.empty()), t(1)));
-    store.record(apply(d, new JobTrigger.Cancel(), t(1)));
+    store.record(apply(d, new JobTrigger.Cancel("operator"), t(1)));
 
     assertThat(store.countByState())
         .containsExactlyInAnyOrderEntriesOf(
@@ -292,8 +292,8 @@ abstract class JobStoreContract {
     Job cancelled = insertCpu(store, "cancelled", "t", t(0));
     Job kept = insertCpu(store, "kept", "t", t(0));
     store.record(apply(starting, new JobTrigger.Place(Optional.empty()), t(1)));
-    store.record(apply(cancelled, new JobTrigger.Cancel(), t(2)));
-    store.record(apply(kept, new JobTrigger.Cancel(), t(3)));
+    store.record(apply(cancelled, new JobTrigger.Cancel("operator"), t(2)));
+    store.record(apply(kept, new JobTrigger.Cancel("operator"), t(3)));
 
     assertThat(store.finished())
         .containsExactlyInAnyOrder(

@@ -12,6 +12,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,8 +87,8 @@ class RecordsIT {
     assertThat(tokens.matches(null)).isFalse();
     assertThat(tokens.list())
         .containsExactly(
-            new TokenRecords.TokenRecord(id, t(0), "laptop"),
-            new TokenRecords.TokenRecord(id + 1, t(1), "ci"));
+            new TokenRecords.TokenRecord(id, t(0), "laptop", Optional.empty()),
+            new TokenRecords.TokenRecord(id + 1, t(1), "ci", Optional.empty()));
     assertThatThrownBy(() -> tokens.add("tok-one-4f8a", "again", t(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already stored");

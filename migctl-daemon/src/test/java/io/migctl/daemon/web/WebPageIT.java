@@ -327,6 +327,55 @@ class WebPageIT {
     }
   }
 
+  @Test
+  @Order(4)
+  void aTenantsPageSaysWhoIsSignedInAndShowsThatTenantsJobsOnly() {
+    assertThat(daemon.post("/api/v1/tenants", Map.of("name", "prod")).status()).isEqualTo(201);
+    String prod = daemon.post("/api/v1/tenants/prod/token", Map.of()).json().get("token").asText();
+    List<Long> jobs = new ArrayList<>();
+    try {
+      long mine = submit("prod-serve", "1g.5gb", "prod");
+      long theirs = submit("research-secret", "1g.5gb", "research");
+      jobs.addAll(List.of(mine, theirs));
+      daemon.post("/api/v1/jobs/" + mine + "/cancel", Map.of());
+
+      browser.executeScript("sessionStorage.setItem('migctl.token', arguments[0])", prod);
+      browser.get(daemon.url("/").toString());
+      wait.until(ExpectedConditions.textToBe(By.id("principal"), "tenant prod"));
+      By row = By.cssSelector("#jobs-body tr[data-job='" + mine + "']");
+      wait.until(ExpectedConditions.attributeToBe(row, "data-state", "cancelled"));
+
+      List<String> shown =
+          browser.findElements(By.cssSelector("#jobs-body tr[data-job]")).stream()
+              .map(r -> r.getDomAttribute("data-job"))
+              .toList();
+      List<String> prodJobs = new ArrayList<>();
+      daemon
+          .get("/api/v1/jobs?tenant=prod")
+          .json()
+          .forEach(j -> prodJobs.add(j.get("id").asText()));
+      assertThat(shown).containsExactlyInAnyOrderElementsOf(prodJobs).contains(Long.toString(mine));
+      assertThat(shown).doesNotContain(Long.toString(theirs));
+      assertThat(browser.findElement(By.tagName("body")).getText())
+          .as("nothing of another tenant's job, in the table or the diagram")
+          .doesNotContain("research-secret");
+
+      browser.executeScript("sessionStorage.setItem('migctl.token', arguments[0])", daemon.token);
+      browser.get(daemon.url("/").toString());
+      wait.until(ExpectedConditions.textToBe(By.id("principal"), "operator · all tenants"));
+      wait.until(
+          ExpectedConditions.presenceOfElementLocated(
+              By.cssSelector("#jobs-body tr[data-job='" + theirs + "']")));
+    } finally {
+      for (long id : jobs) {
+        daemon.post("/api/v1/jobs/" + id + "/cancel", Map.of());
+      }
+      for (long id : jobs) {
+        wait.until(d -> isTerminal(daemon.get("/api/v1/jobs/" + id).json()));
+      }
+    }
+  }
+
   private static long submit(String name, String profile, String tenant) {
     String script =
         "i=0; while [ $i -lt 3000 ]; do i=$((i+1));"
