@@ -31,6 +31,16 @@ function showTokenState() {
 }
 
 /**
+ * Forgetting the token ends the principal's view: nothing shown or followed for it (jobs, a log,
+ * the event stream, which the daemon filters by the token it was opened with) may stay on screen
+ * for whoever signs in next, so the page starts over without a token.
+ */
+function forgetToken() {
+  token.clear();
+  window.location.reload();
+}
+
+/**
  * Says who the token acts as: the operator sees every tenant's jobs; a tenant its own only (the
  * daemon filters what it answers, so the page shows that tenant's view).
  */
@@ -93,14 +103,14 @@ $("token-form").addEventListener("submit", (event) => {
   }
   token.set(value);
   showTokenState();
+  refreshPrincipal().catch(report);
   closeTokenDialog(value);
 });
 $("token-cancel").addEventListener("click", () => closeTokenDialog(null));
 tokenDialog.addEventListener("cancel", () => closeTokenDialog(null));
 $("token-button").addEventListener("click", () => {
   if (token.get()) {
-    token.clear();
-    showTokenState();
+    forgetToken();
   } else {
     askToken("");
   }
