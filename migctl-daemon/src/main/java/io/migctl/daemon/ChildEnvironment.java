@@ -136,6 +136,11 @@ final class ChildEnvironment {
         job.spec().workdir().map(Path::of).orElse(attemptDir.getParent()));
   }
 
+  /** The folder of the job's environment build ({@code envs/<id>}), if it names one. */
+  Optional<Path> buildFolder(Job job) {
+    return job.environmentBuild().map(this::build).map(b -> b.prefix().getParent());
+  }
+
   /** The program and arguments of a job as its environment resolves them. */
   static List<String> command(JobSpec spec, Map<String, String> env) {
     return Activation.resolveProgram(spec.command(), env);

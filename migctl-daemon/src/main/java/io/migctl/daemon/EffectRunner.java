@@ -180,6 +180,14 @@ final class EffectRunner {
                 start.workdir(),
                 confined.forEngineClient());
       } else {
+        if (confined.owner().isPresent()) {
+          // The environment's prefix is entered by its path, never listed: the records beside it
+          // stay the daemon's.
+          Optional<Path> build = environment.buildFolder(job);
+          if (build.isPresent()) {
+            HostIsolation.letJobsEnter(List.of(build.get().getParent(), build.get()));
+          }
+        }
         Path workdir = workdir(job, dir.getParent(), confined);
         launched = launcher.launch(dir, start.command(), start.environment(), workdir, confined);
       }

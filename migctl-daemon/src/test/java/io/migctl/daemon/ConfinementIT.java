@@ -98,6 +98,9 @@ class ConfinementIT {
         new TestDaemon(
             home,
             node,
+            // A root daemon's own tools, as a service manager gives them: the interpreter a venv
+            // links to must be one the tenants' users can reach (not one under /root).
+            Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
             o -> o.withIsolation(new IsolationChoice(IsolationChoice.Mode.CGROUP_V1, parent)));
     tokenA = addTenant("ta", alice);
     tokenB = addTenant("tb", bob);
@@ -216,6 +219,33 @@ class ConfinementIT {
     daemon.awaitState(b, "succeeded");
     assertThat(cgroup("devices", a)).doesNotExist();
     assertThat(cgroup("devices", b)).doesNotExist();
+  }
+
+  @Test
+  void aConfinedJobRunsInTheEnvironmentItsTenantBuiltButCannotListTheStore() {
+    TestDaemon.Reply built =
+        daemon.post(
+            EnvironmentApi.PATH,
+            "{\"spec\": \"name: probe-env\\ndependencies:\\n  - python\\n\", \"backend\": \"venv\"}",
+            tokenA);
+    assertThat(built.status()).as(built.body()).isEqualTo(201);
+    String id = built.json().get("build").get("id").asText();
+    Map<String, Object> job =
+        job(
+            "ta",
+            "none",
+            "sh",
+            "-c",
+            "command -v python; python -c 'import sys; print(sys.prefix)'; ls "
+                + home.resolve("envs")
+                + " || echo cannot-list");
+    job.put("environment", id);
+    long a = daemon.submit(job, tokenA);
+    daemon.awaitState(a, "succeeded");
+
+    String prefix = home.resolve("envs").resolve(id).resolve("prefix").toString();
+    assertThat(daemon.get("/api/v1/jobs/" + a + "/logs?stream=stdout", tokenA).body())
+        .isEqualTo(prefix + "/bin/python\n" + prefix + "\ncannot-list\n");
   }
 
   @Test

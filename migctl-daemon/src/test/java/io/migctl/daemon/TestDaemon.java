@@ -96,14 +96,17 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   /**
-   * A daemon with its options changed by {@code change}, on the node {@code node} whose device
-   * nodes the test inspects.
+   * A daemon whose own environment is {@code environment}, with its options changed by {@code
+   * change}, on the node {@code node} whose device nodes the test inspects.
    */
-  public TestDaemon(Path home, GpuNode node, UnaryOperator<NodeDaemon.Options> change)
+  public TestDaemon(
+      Path home,
+      GpuNode node,
+      Map<String, String> environment,
+      UnaryOperator<NodeDaemon.Options> change)
       throws IOException {
     NodeDaemon.Options options =
-        change.apply(
-            NodeDaemon.Options.defaults(new MigctlHome(home), defaultEnvironment()).withPort(0));
+        change.apply(NodeDaemon.Options.defaults(new MigctlHome(home), environment).withPort(0));
     this.http = client(options.transport().tls());
     this.daemon = DaemonAssembly.start(options, node, Clock.systemUTC(), app -> {});
     this.token = Files.readString(options.home().token()).strip();
