@@ -249,7 +249,8 @@ public final class DaemonAssembly {
               List.copyOf(hosts.names()));
       DaemonHomeFiles.writeDaemonFile(home, url, options.transport().tls());
       return new NodeDaemon(
-          channel, lock, database, jobs, telemetry, metrics, api, listening, home);
+          channel, lock, database, jobs, telemetry, metrics, api, listening, home, tenants, audit,
+          clock);
     } catch (IOException e) {
       closeAll(opened);
       throw new UncheckedIOException(

@@ -5,9 +5,12 @@ import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobRetention;
 import io.migctl.core.job.JobStateMachine;
 import io.migctl.core.job.Scheduler;
+import io.migctl.core.tenant.Principal;
+import io.migctl.core.tenant.Tenant;
 import io.migctl.daemon.confine.IsolationChoice;
 import io.migctl.daemon.container.ContainerOptions;
 import io.migctl.daemon.store.Database;
+import io.migctl.daemon.store.TenantStore;
 import io.migctl.home.MigctlHome;
 import io.migctl.home.PrivateFiles;
 import java.io.IOException;
@@ -16,7 +19,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -273,6 +278,9 @@ public final class NodeDaemon implements AutoCloseable {
   private final ApiServer api;
   private final Listening listening;
   private final MigctlHome home;
+  private final TenantStore tenants;
+  private final Audit audit;
+  private final Clock clock;
 
   /** Made by {@link DaemonAssembly}, which opened everything given here. */
   NodeDaemon(
@@ -284,7 +292,13 @@ public final class NodeDaemon implements AutoCloseable {
       Metrics metrics,
       ApiServer api,
       Listening listening,
-      MigctlHome home) {
+      MigctlHome home,
+      TenantStore tenants,
+      Audit audit,
+      Clock clock) {
+    this.tenants = tenants;
+    this.audit = audit;
+    this.clock = clock;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.database = database;
@@ -294,6 +308,32 @@ public final class NodeDaemon implements AutoCloseable {
     this.api = api;
     this.listening = listening;
     this.home = home;
+  }
+
+  /**
+   * Adds the tenants of {@code declared} that have no record yet, as the operator, each audited
+   * before it is stored; a tenant that has a record keeps it (the operator may have changed it
+   * since), so a workload cannot loosen limits set with {@code migctl tenant}.
+   *
+   * @return the names of the tenants added
+   */
+  public List<String> declareTenants(List<Tenant> declared) {
+    List<String> added = new ArrayList<>();
+    for (Tenant t : declared) {
+      if (tenants.find(t.name()).isEmpty()) {
+        audit.record(
+            Principal.OPERATOR,
+            "tenant-add",
+            "tenant " + t.name(),
+            TenantViews.TenantView.summary(t) + " (declared by a workload)");
+        tenants.add(t, clock.instant());
+        added.add(t.name());
+      }
+    }
+    if (!added.isEmpty()) {
+      jobs.reschedule();
+    }
+    return added;
   }
 
   /** Where clients on this machine reach the daemon. */

@@ -231,6 +231,8 @@ public final class Up {
                   .metrics()
                   .recordBuild(r.build().backend(), r.found() ? "found" : "built", r.took()));
       progress.step(new Step.DaemonStarted(daemon));
+      // The workload's tenants hold its jobs to the quotas the plan was made within.
+      daemon.declareTenants(workload.tenants());
       List<Long> ids = new ArrayList<>();
       for (JobSpec s : workload.jobSpecs(Optional.of(workdir.toString()))) {
         JobSpec withBuild =
@@ -244,7 +246,9 @@ public final class Up {
                 s.tenant(),
                 s.timeout(),
                 s.maxRetries(),
-                s.variables());
+                s.variables(),
+                s.limits(),
+                s.image());
         ids.add(daemon.jobs().submit(withBuild, Principal.OPERATOR).id());
       }
       progress.step(new Step.Submitted(ids));

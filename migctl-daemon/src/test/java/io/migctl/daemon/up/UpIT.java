@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobState;
+import io.migctl.core.tenant.Tenant;
 import io.migctl.daemon.NodeDaemon;
 import io.migctl.env.store.EnvironmentStore;
 import io.migctl.home.MigctlHome;
@@ -12,6 +13,9 @@ import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,6 +98,44 @@ class UpIT {
     assertThat(steps.getLast()).isInstanceOf(Up.Step.Watching.class);
     assertThat(driver.gpuInstances(0)).as("the planned instances").hasSizeGreaterThanOrEqualTo(2);
     assertThat(home.daemonFile()).as("removed when the daemon closed").doesNotExist();
+  }
+
+  @Test
+  void theWorkloadsTenantsAreAddedWithTheirQuotasAndExistingRecordsAreKept() throws Exception {
+    Path file = temp.resolve("workload.yml");
+    Files.writeString(
+        file,
+        WORKLOAD
+            .replace("jobs:\n", "tenants:\n  ml: {max-slices: 1, weight: 2}\njobs:\n")
+            .replace("replicas: 2\n", "replicas: 2\n    tenant: ml\n"));
+    MigctlHome home = new MigctlHome(temp.resolve("home"));
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:1"));
+
+    Up.Outcome outcome =
+        new Up(NO_ENVIRONMENTS, s -> {}, Clock.systemUTC()).run(request(file, home, driver));
+
+    Up.Outcome.Finished finished = (Up.Outcome.Finished) outcome;
+    try (NodeDaemon daemon = finished.daemon()) {
+      assertThat(finished.allSucceeded()).isTrue();
+      assertThat(finished.jobs())
+          .filteredOn(j -> j.spec().name().startsWith("small"))
+          .extracting(j -> j.spec().tenant())
+          .containsOnly("ml");
+      HttpResponse<String> ml =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(daemon.url().resolve("/api/v1/tenants/ml"))
+                      .header("Authorization", "Bearer " + Files.readString(home.token()).strip())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(ml.statusCode()).as(ml.body()).isEqualTo(200);
+      assertThat(ml.body()).contains("\"maxSlices\":1", "\"weight\":2");
+      assertThat(daemon.declareTenants(List.of(Tenant.named("ml"))))
+          .as("a record that exists is kept, not replaced")
+          .isEmpty();
+      assertThat(daemon.declareTenants(List.of(Tenant.named("ml"), Tenant.named("new"))))
+          .containsExactly("new");
+    }
   }
 
   @Test
