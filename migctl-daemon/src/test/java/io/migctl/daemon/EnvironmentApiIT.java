@@ -51,10 +51,11 @@ class EnvironmentApiIT {
     assertThat(second.json().get("cacheHit").asBoolean()).isTrue();
     assertThat(second.json().get("build").get("id").asText()).isEqualTo(id);
     // A job names the build by its id, and the daemon finds it in its own store.
-    assertThat(
-            d.post("/api/v1/jobs", "{\"command\": [\"true\"], \"environment\": \"" + id + "\"}")
-                .status())
-        .isEqualTo(201);
+    TestDaemon.Reply job =
+        d.post("/api/v1/jobs", "{\"command\": [\"true\"], \"environment\": \"" + id + "\"}");
+    assertThat(job.status()).isEqualTo(201);
+    // Ended before the home is removed: a supervisor still writing would keep it from going.
+    d.awaitState(job.json().get("id").asLong(), "succeeded");
   }
 
   @Test
