@@ -77,6 +77,7 @@ public final class JobService implements AutoCloseable {
   private final TenantDirectory tenants;
   private volatile List<GpuModel> models;
   private final List<Runnable> layoutListeners = new CopyOnWriteArrayList<>();
+  private final Object queueAdmission = new Object();
 
   /**
    * @param environments the environment builds jobs name
@@ -233,21 +234,28 @@ public final class JobService implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
     }
-    if (tenant.quota().maxQueued().isPresent()) {
-      long queued =
-          store
-              .countByStateAndTenant()
-              .getOrDefault(JobState.QUEUED, Map.of())
-              .getOrDefault(tenant.name(), 0L);
-      Quotas.queueFull(tenant, queued)
-          .ifPresent(
-              refusal -> {
-                throw new DaemonException(429, "max-queued", refusal);
-              });
-    }
     Optional<String> build = spec.environment().map(environment::resolveBuild);
     environment.checkStartable(spec, requirement, build);
-    Job job = store.insert(spec, requirement, build, clock.instant(), by.words());
+    Job job;
+    if (tenant.quota().maxQueued().isPresent()) {
+      // Counted and stored under one lock, so that two submissions at once cannot both take the
+      // tenant's last place in the queue.
+      synchronized (queueAdmission) {
+        long queued =
+            store
+                .countByStateAndTenant()
+                .getOrDefault(JobState.QUEUED, Map.of())
+                .getOrDefault(tenant.name(), 0L);
+        Quotas.queueFull(tenant, queued)
+            .ifPresent(
+                refusal -> {
+                  throw new DaemonException(429, "max-queued", refusal);
+                });
+        job = store.insert(spec, requirement, build, clock.instant(), by.words());
+      }
+    } else {
+      job = store.insert(spec, requirement, build, clock.instant(), by.words());
+    }
     // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
     // and a round asked for after that: one already waiting on the thread would run before it.
     loop.post(
