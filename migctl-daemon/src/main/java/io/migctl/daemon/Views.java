@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.migctl.core.job.Durations;
+import io.migctl.core.job.HostLimits;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.WaitingReason;
@@ -9,6 +10,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.env.store.EnvironmentBuild;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +50,8 @@ public final class Views {
       String timeout,
       Long supervisorPid,
       Map<String, String> env,
-      String image) {
+      String image,
+      Map<String, Object> limits) {
 
     /** A job and, for a queued job, why it waits, in words ({@code waiting}) and as data. */
     public static JobView of(Job j, Optional<WaitingReason> waiting) {
@@ -78,7 +81,23 @@ public final class Views {
           j.spec().timeout().map(Durations::format).orElse(null),
           j.supervisor().map(Job.Supervisor::pid).orElse(null),
           j.spec().variables(),
-          j.spec().image().orElse(null));
+          j.spec().image().orElse(null),
+          limits(j.spec().limits()));
+    }
+
+    /**
+     * The host limits the job asked for ({@code memoryMiB}, {@code cpus}, {@code maxProcs}), each
+     * only when set; null when none is (its tenant's defaults then apply).
+     */
+    private static Map<String, Object> limits(HostLimits l) {
+      if (l.isEmpty()) {
+        return null;
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      l.memoryMiB().ifPresent(m -> out.put("memoryMiB", m));
+      l.cpuMillis().ifPresent(c -> out.put("cpus", c / 1000.0));
+      l.maxProcs().ifPresent(p -> out.put("maxProcs", p));
+      return out;
     }
   }
 

@@ -257,6 +257,7 @@ class ConfinementIT {
 
     JsonNode job = daemon.get("/api/v1/jobs/" + id).json();
     assertThat(job.get("reason").asText()).startsWith("killed: out of memory (limit 64 MiB); ");
+    assertThat(job.get("limits").toString()).isEqualTo("{\"memoryMiB\":64}");
     assertThat(job.get("exitStatus").asInt()).isEqualTo(137);
     assertThat(cgroup("memory", id)).doesNotExist();
   }
