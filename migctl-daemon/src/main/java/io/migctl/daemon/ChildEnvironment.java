@@ -123,7 +123,7 @@ final class ChildEnvironment {
                   job.environmentBuild(),
                   job.id(),
                   job.attempt(),
-                  device.map(u -> new ContainerJob.MigDevice(u, deviceNodes.of(u))),
+                  job.device().map(d -> new ContainerJob.MigDevice(d.uuid(), deviceNodes.of(d))),
                   user.map(o -> o.uid() + ":" + o.gid())));
       return new Start(run.argv(), run.environment(), attemptDir.getParent());
     }

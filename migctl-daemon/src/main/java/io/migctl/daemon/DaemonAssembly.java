@@ -6,9 +6,7 @@ import io.migctl.apply.cdi.CdiSpec;
 import io.migctl.core.access.HostAllowList;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobStateMachine;
-import io.migctl.core.job.MigSlot;
 import io.migctl.core.mig.ComputeInstance;
-import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.daemon.confine.Confinement;
 import io.migctl.daemon.confine.HostIsolation;
@@ -50,7 +48,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -317,24 +314,14 @@ public final class DaemonAssembly {
   }
 
   /**
-   * The nodes of a MIG device by its UUID, from the node's {@link
-   * io.migctl.nvidia.dev.DeviceNodes}, each where the container sees it.
+   * The nodes of a job's MIG device, as {@link #deviceNodes} finds them, each where the container
+   * sees it.
    */
   private static MigDeviceNodes containerDeviceNodes(GpuNode node) {
-    return uuid -> {
-      MigSlot slot =
-          MigSlot.of(GpuSnapshot.readAll(node.driver()), Set.of()).stream()
-              .filter(s -> s.uuid().equals(uuid))
-              .findFirst()
-              .orElseThrow(
-                  () -> new IllegalStateException("MIG device " + uuid + " is not on this node"));
-      return node
-          .deviceNodes()
-          .migDevice(slot.gpu(), slot.gpuInstanceId(), slot.computeInstanceId())
-          .stream()
-          .map(n -> new ContainerJob.Node(n.path(), CdiSpec.containerPath(n.path())))
-          .toList();
-    };
+    return device ->
+        deviceNodes(node, device).stream()
+            .map(n -> new ContainerJob.Node(n.path(), CdiSpec.containerPath(n.path())))
+            .toList();
   }
 
   /** Starts listening; a port in use is said in words with the way out. */
