@@ -157,11 +157,16 @@ public final class Views {
       boolean busy,
       Long job,
       String jobName,
-      String tenant) {
+      String tenant,
+      Boolean otherTenant) {
 
-    /** This device without its job's id, name and tenant: what a tenant sees of others' jobs. */
+    /**
+     * This device without its job's id, name and tenant: what a tenant sees of others' jobs. It
+     * says that another tenant's job holds it, so that it is not taken for a stray process.
+     */
     public InstanceView withoutJob() {
-      return new InstanceView(profile, start, size, gi, ci, uuid, busy, null, null, null);
+      return new InstanceView(
+          profile, start, size, gi, ci, uuid, true, null, null, null, job != null ? true : null);
     }
   }
 
@@ -185,7 +190,8 @@ public final class Views {
                   ci.isBusy(),
                   job == null ? null : job.id(),
                   job == null ? null : job.spec().name(),
-                  job == null ? null : job.spec().tenant()));
+                  job == null ? null : job.spec().tenant(),
+                  null));
         }
       }
       out.add(

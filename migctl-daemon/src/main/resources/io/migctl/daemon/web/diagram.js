@@ -7,9 +7,10 @@
 
 import { el, gib, shortUuid } from "./dom.js";
 
-/** free | job | foreign: what a MIG device is drawn as. */
+/** free | job | other (another tenant's job) | foreign: what a MIG device is drawn as. */
 export function deviceState(instance) {
   if (instance.job != null) return "job";
+  if (instance.otherTenant) return "other";
   if (instance.busy) return "foreign";
   return "free";
 }
@@ -235,6 +236,14 @@ function deviceBody(inst, profile, tel, onJob, ownGi) {
           },
           `#${inst.job} ${inst.jobName ?? ""}`,
         ),
+      ),
+    );
+  } else if (state === "other") {
+    parts.push(
+      el(
+        "div",
+        { class: "dev-state", title: "held by a job of another tenant, which this token may not see" },
+        "another tenant's job",
       ),
     );
   } else if (state === "foreign") {

@@ -370,9 +370,18 @@ class WebPageIT {
           .forEach(j -> prodJobs.add(j.get("id").asText()));
       assertThat(shown).containsExactlyInAnyOrderElementsOf(prodJobs).contains(Long.toString(mine));
       assertThat(shown).doesNotContain(Long.toString(theirs));
+      String theirDevice =
+          daemon.get("/api/v1/jobs/" + theirs).json().get("device").get("uuid").asText();
+      By other = By.cssSelector(".mig-device[data-state='other']");
+      wait.until(d -> !d.findElements(other).isEmpty());
+      assertThat(browser.findElements(other))
+          .as("another tenant's device is drawn as such, not as a stray process")
+          .extracting(e -> e.getDomAttribute("data-uuid"))
+          .containsExactly(theirDevice);
       assertThat(browser.findElement(By.tagName("body")).getText())
           .as("nothing of another tenant's job, in the table or the diagram")
-          .doesNotContain("research-secret");
+          .doesNotContain("research-secret")
+          .contains("another tenant's job");
 
       signInAs(daemon.token);
       wait.until(ExpectedConditions.textToBe(By.id("principal"), "operator · all tenants"));
