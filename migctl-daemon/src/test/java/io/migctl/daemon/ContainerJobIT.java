@@ -64,6 +64,7 @@ class ContainerJobIT {
                         ContainerOptions.Engine.DOCKER,
                         Optional.of(docker.host()),
                         "none",
+                        Optional.empty(),
                         Optional.empty()));
     return new TestDaemon(home, sim, engine);
   }
