@@ -114,6 +114,15 @@ final class ServeCommand implements Callable<Integer> {
   String dockerHost;
 
   @Option(
+      names = "--podman-root",
+      paramLabel = "DIR",
+      description = {
+        "Keep Podman's images, containers and run state under DIR (its storage, run and tmp",
+        "folders) instead of the host's Podman store (default: Podman's own)."
+      })
+  Path podmanRoot;
+
+  @Option(
       names = "--container-network",
       paramLabel = "NAME",
       description = {
@@ -170,7 +179,8 @@ final class ServeCommand implements Callable<Integer> {
               ContainerOptions.Engine.parse(containerRuntime),
               Optional.ofNullable(dockerHost),
               containerNetwork,
-              Optional.ofNullable(cdiSpec).map(p -> p.toAbsolutePath().normalize()));
+              Optional.ofNullable(cdiSpec).map(p -> p.toAbsolutePath().normalize()),
+              Optional.ofNullable(podmanRoot).map(p -> p.toAbsolutePath().normalize()));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
           "--container-runtime/--container-network: " + e.getMessage(), e);

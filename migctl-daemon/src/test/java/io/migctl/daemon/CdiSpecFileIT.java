@@ -38,7 +38,11 @@ class CdiSpecFileIT {
         o ->
             o.withContainers(
                 new ContainerOptions(
-                    ContainerOptions.Engine.NONE, Optional.empty(), "none", Optional.of(file)));
+                    ContainerOptions.Engine.NONE,
+                    Optional.empty(),
+                    "none",
+                    Optional.of(file),
+                    Optional.empty()));
     try (TestDaemon d = new TestDaemon(home, sim, withSpec)) {
       assertThat(devices(file)).isEmpty();
 

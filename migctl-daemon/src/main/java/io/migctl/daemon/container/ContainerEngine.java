@@ -22,8 +22,9 @@ import java.util.logging.Logger;
  *
  * <p>Podman needs more than Docker on some hosts, which {@link #podman}'s options carry: the OCI
  * runtime ({@code --runtime=runc} where {@code crun} is missing), the init program where its own
- * ({@code catatonit}) is missing, and an explicit open-files limit where its default exceeds the
- * host's hard limit (runc then cannot start the container).
+ * ({@code catatonit}) is missing, explicit open-files and process limits where its defaults exceed
+ * what runc may set on the host (runc then cannot start the container), and the folders of a store
+ * of the daemon's own ({@link ContainerOptions#podmanStoreOptions}).
  */
 public final class ContainerEngine implements ContainerRuntime {
 
@@ -81,9 +82,10 @@ public final class ContainerEngine implements ContainerRuntime {
   /**
    * Podman.
    *
-   * @param globalOptions options before {@code run}, e.g. {@code --runtime=runc}
+   * @param globalOptions options before {@code run}, e.g. {@code --root=…}, {@code --runtime=runc}
    * @param runOptions options of {@code run} after {@code --init}, e.g. {@code
-   *     --init-path=/usr/bin/docker-init}, {@code --ulimit=nofile=20000:20000}
+   *     --init-path=/usr/bin/docker-init}, {@code --ulimit=nofile=20000:20000}, {@code
+   *     --ulimit=nproc=32768:32768}
    */
   public static ContainerEngine podman(
       Path program,

@@ -1,6 +1,7 @@
 package io.migctl.daemon.container;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,9 +18,16 @@ import java.util.Optional;
  *     host}, {@code bridge}, a named one)
  * @param cdiSpec where the daemon keeps the CDI spec of the node's MIG devices ({@code serve
  *     --cdi-spec}); empty for none
+ * @param podmanRoot a folder that holds all of Podman's state ({@code --podman-root}), so that the
+ *     daemon's containers and images live apart from the host's Podman store; empty for Podman's
+ *     default store
  */
 public record ContainerOptions(
-    Engine engine, Optional<String> dockerHost, String network, Optional<Path> cdiSpec) {
+    Engine engine,
+    Optional<String> dockerHost,
+    String network,
+    Optional<Path> cdiSpec,
+    Optional<Path> podmanRoot) {
 
   /** The engines {@code --container-runtime} names. */
   public enum Engine {
@@ -43,15 +51,33 @@ public record ContainerOptions(
 
   /** Auto, the client's default engine, no network, no CDI spec. */
   public static final ContainerOptions DEFAULTS =
-      new ContainerOptions(Engine.AUTO, Optional.empty(), "none", Optional.empty());
+      new ContainerOptions(
+          Engine.AUTO, Optional.empty(), "none", Optional.empty(), Optional.empty());
 
   public ContainerOptions {
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(dockerHost, "dockerHost");
     Objects.requireNonNull(cdiSpec, "cdiSpec");
+    Objects.requireNonNull(podmanRoot, "podmanRoot");
     if (network == null || !network.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
       throw new IllegalArgumentException(
           "'" + network + "' is no network name; use none, host, bridge or a network's name");
     }
+  }
+
+  /**
+   * Podman's global options that keep its state under {@link #podmanRoot}: images and containers
+   * ({@code --root DIR/storage}), run state ({@code --runroot DIR/run}) and its temporary files,
+   * exit codes and events ({@code --tmpdir DIR/tmp}). None without a root.
+   */
+  public List<String> podmanStoreOptions() {
+    return podmanRoot
+        .map(
+            d ->
+                List.of(
+                    "--root=" + d.resolve("storage"),
+                    "--runroot=" + d.resolve("run"),
+                    "--tmpdir=" + d.resolve("tmp")))
+        .orElse(List.of());
   }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Finds the container engine that {@link ContainerOptions} ask for on this host, with what it
@@ -23,6 +24,9 @@ import java.util.Optional;
 public final class ContainerRuntimes {
 
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(20);
+
+  /** The process limit Podman gives itself where it cannot set {@code kernel.pid_max}. */
+  private static final long PODMAN_FALLBACK_PROCESSES = 32768;
 
   private final ToolRunner tools;
 
@@ -80,14 +84,21 @@ public final class ContainerRuntimes {
     return program("podman")
         .map(
             p -> {
-              List<String> global = new ArrayList<>();
+              List<String> global = new ArrayList<>(options.podmanStoreOptions());
               if (program("crun").isEmpty() && program("runc").isPresent()) {
                 global.add("--runtime=runc");
               }
               return ContainerEngine.podman(
                   p,
                   global,
-                  podmanRunOptions(),
+                  podmanRunOptions(
+                      Files.isExecutable(Path.of("/usr/libexec/podman/catatonit")),
+                      Stream.of("/usr/bin/docker-init", "/usr/bin/tini-static")
+                          .map(Path::of)
+                          .filter(Files::isExecutable)
+                          .findFirst(),
+                      hardLimit("Max open files"),
+                      processLimit()),
                   DeviceAccess.choose(
                       program("nvidia-ctk").isPresent(), true, options.cdiSpec().isPresent()),
                   options.network(),
@@ -97,21 +108,50 @@ public final class ContainerRuntimes {
 
   /**
    * Podman's init is {@code catatonit}; where it is missing, a statically linked init that Docker
-   * or tini ship does the same. Podman's default open-files limit may exceed this host's hard
-   * limit, which runc cannot set: the hard limit is given instead.
+   * or tini ship does the same. As root, Podman asks runc for 1048576 open files and processes in
+   * the container, which a host without {@code CAP_SYS_RESOURCE} (such as a container) cannot
+   * grant: runc fails with "error setting rlimit … operation not permitted". The limits that runc
+   * can set are given instead (the daemon's own hard open-files limit and {@code processes}).
+   *
+   * @param catatonit whether Podman's own init is installed
+   * @param staticInit a statically linked init to use without it
+   * @param openFiles the hard limit of open files, where known
+   * @param processes the process limit, where known
    */
-  private static List<String> podmanRunOptions() {
+  static List<String> podmanRunOptions(
+      boolean catatonit,
+      Optional<Path> staticInit,
+      Optional<Long> openFiles,
+      Optional<Long> processes) {
     List<String> out = new ArrayList<>();
-    if (!Files.isExecutable(Path.of("/usr/libexec/podman/catatonit"))) {
-      for (String init : List.of("/usr/bin/docker-init", "/usr/bin/tini-static")) {
-        if (Files.isExecutable(Path.of(init))) {
-          out.add("--init-path=" + init);
-          break;
-        }
-      }
+    if (!catatonit) {
+      staticInit.ifPresent(init -> out.add("--init-path=" + init));
     }
-    hardOpenFiles().ifPresent(n -> out.add("--ulimit=nofile=" + n + ":" + n));
+    openFiles.ifPresent(n -> out.add("--ulimit=nofile=" + n + ":" + n));
+    processes.ifPresent(n -> out.add("--ulimit=nproc=" + n + ":" + n));
     return out;
+  }
+
+  /**
+   * The most processes a container may be allowed: Podman lowers its own limit (which runc
+   * inherits) to {@code kernel.pid_max}, or to 32768 where it cannot set that, so the least of
+   * those and the daemon's hard limit is one that runc can always set.
+   */
+  private static Optional<Long> processLimit() {
+    Optional<Long> hard = hardLimit("Max processes");
+    if (hard.isEmpty()) {
+      return Optional.empty();
+    }
+    long limit = Math.min(hard.get(), PODMAN_FALLBACK_PROCESSES);
+    try {
+      String pidMax = Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip();
+      if (pidMax.matches("\\d{1,18}")) {
+        limit = Math.min(limit, Long.parseLong(pidMax));
+      }
+    } catch (IOException e) {
+      // pid_max unknown: the other two bounds hold.
+    }
+    return Optional.of(limit);
   }
 
   private boolean dockerAnswers(ContainerOptions options) {
@@ -148,12 +188,15 @@ public final class ContainerRuntimes {
     return HostPrograms.findProgram(name);
   }
 
-  /** This process's hard limit of open files, from {@code /proc/self/limits}; empty if unknown. */
-  private static Optional<Long> hardOpenFiles() {
+  /**
+   * This process's hard limit named {@code name} ({@code Max open files}, {@code Max processes}),
+   * from {@code /proc/self/limits}; empty if unknown or unlimited.
+   */
+  private static Optional<Long> hardLimit(String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-        if (line.startsWith("Max open files")) {
-          String[] f = line.substring("Max open files".length()).strip().split("\\s+");
+        if (line.startsWith(name)) {
+          String[] f = line.substring(name.length()).strip().split("\\s+");
           return f.length > 1 && f[1].matches("\\d{1,18}")
               ? Optional.of(Long.parseLong(f[1]))
               : Optional.empty();

@@ -137,6 +137,43 @@ class ContainerArgumentsTest {
   }
 
   @Test
+  void aPodmanRootKeepsStorageRunStateAndTemporaryFilesUnderIt() {
+    ContainerOptions options =
+        new ContainerOptions(
+            ContainerOptions.Engine.PODMAN,
+            Optional.empty(),
+            "none",
+            Optional.empty(),
+            Optional.of(Path.of("/var/lib/migctl/podman")));
+
+    assertThat(options.podmanStoreOptions())
+        .containsExactly(
+            "--root=/var/lib/migctl/podman/storage",
+            "--runroot=/var/lib/migctl/podman/run",
+            "--tmpdir=/var/lib/migctl/podman/tmp");
+    assertThat(ContainerOptions.DEFAULTS.podmanStoreOptions()).isEmpty();
+  }
+
+  @Test
+  void podmanGetsAStaticInitWithoutCatatonitAndLimitsRuncCanSet() {
+    Optional<Path> tini = Optional.of(Path.of("/usr/bin/tini-static"));
+
+    assertThat(
+            ContainerRuntimes.podmanRunOptions(
+                false, tini, Optional.of(20000L), Optional.of(32768L)))
+        .containsExactly(
+            "--init-path=/usr/bin/tini-static",
+            "--ulimit=nofile=20000:20000",
+            "--ulimit=nproc=32768:32768");
+    assertThat(ContainerRuntimes.podmanRunOptions(true, tini, Optional.empty(), Optional.of(4096L)))
+        .containsExactly("--ulimit=nproc=4096:4096");
+    assertThat(
+            ContainerRuntimes.podmanRunOptions(
+                false, Optional.empty(), Optional.empty(), Optional.empty()))
+        .isEmpty();
+  }
+
+  @Test
   void aJobWithoutGpuOrLimitsGetsNoDeviceAndNoLimit() {
     assertThat(docker(DeviceAccess.CDI).run(plain("busybox")).argv())
         .containsExactly(
