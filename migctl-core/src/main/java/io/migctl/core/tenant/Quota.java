@@ -1,5 +1,6 @@
 package io.migctl.core.tenant;
 
+import io.migctl.core.job.GpuNeed;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -36,10 +37,11 @@ public record Quota(
     check("max-queued", maxQueued);
     if (maxGpuMemoryMiB.isPresent()
         && (maxGpuMemoryMiB.getAsLong() < 1
-            || maxGpuMemoryMiB.getAsLong() > 64L * 1024 * 1024 * 1024)) {
+            || maxGpuMemoryMiB.getAsLong() > GpuNeed.MAX_MEMORY_MIB)) {
       throw new TenantSpecException(
           "max-gpu-memory",
-          maxGpuMemoryMiB.getAsLong() + " MiB is out of range; give a size such as 40GiB");
+          maxGpuMemoryMiB.getAsLong()
+              + " MiB is out of range; give a size from 1 MiB to 64 TiB, such as 40GiB");
     }
   }
 

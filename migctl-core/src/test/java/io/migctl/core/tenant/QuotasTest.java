@@ -102,6 +102,26 @@ class QuotasTest {
     assertThat(Quotas.queueFull(Tenant.named("free"), 1_000_000)).isEmpty();
   }
 
+  @Test
+  void aJobThatNeedsExactlyItsTenantsLimitIsAdmitted() {
+    // max-slices 4: a job of exactly 4 compute slices may run, one of 5 never.
+    assertThatNoException()
+        .isThrownBy(() -> Quotas.admit(ALICE, Optional.of(new Requirement(1, 4)), a100()));
+    assertThatThrownBy(() -> Quotas.admit(ALICE, Optional.of(new Requirement(1, 5)), a100()))
+        .hasMessageContaining("max-slices");
+    // max-gpu-memory of exactly a 3g.20gb / 4g.20gb (19968 MiB): a job whose smallest device has
+    // exactly that much may run, whether its compute slices match 3g's or 4g's exactly.
+    Tenant twenty =
+        tenant(new Quota(OptionalInt.empty(), OptionalLong.of(19_968), OptionalInt.empty(), null));
+    for (Requirement fits : List.of(new Requirement(19_968, 3), new Requirement(19_968, 4))) {
+      assertThatNoException()
+          .as("%s", fits)
+          .isThrownBy(() -> Quotas.admit(twenty, Optional.of(fits), a100()));
+    }
+    assertThatThrownBy(() -> Quotas.admit(twenty, Optional.of(new Requirement(19_969, 1)), a100()))
+        .hasMessageContaining("max-gpu-memory");
+  }
+
   private static List<GpuModel> a100() {
     return List.of(Catalog.A100_40GB);
   }

@@ -3,6 +3,7 @@ package io.migctl.core.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.HostLimits;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,24 @@ class TenantAndQuotaTest {
         .hasMessageStartingWith("max-running:");
     assertThatThrownBy(() -> new Quota(null, null, null, OptionalInt.of(-5)))
         .hasMessageStartingWith("max-queued:");
+  }
+
+  @Test
+  void gpuMemoryLimitsEndAt64TiBAndUsageIsNeverNegative() {
+    assertThat(
+            new Quota(null, OptionalLong.of(GpuNeed.MAX_MEMORY_MIB), null, null).maxGpuMemoryMiB())
+        .hasValue(GpuNeed.MAX_MEMORY_MIB);
+    assertThatThrownBy(
+            () -> new Quota(null, OptionalLong.of(GpuNeed.MAX_MEMORY_MIB + 1), null, null))
+        .hasMessageStartingWith("max-gpu-memory:")
+        .hasMessageContaining("64 TiB");
+    assertThat(new FairShare.Usage(0, 0)).isEqualTo(FairShare.Usage.ZERO);
+    assertThat(new FairShare.Usage(3, 300).minus(new FairShare.Usage(1, 100)))
+        .isEqualTo(new FairShare.Usage(2, 200));
+    assertThatThrownBy(() -> new FairShare.Usage(1, 100).minus(new FairShare.Usage(2, 0)))
+        .hasMessageContaining("negative");
+    assertThatThrownBy(() -> new FairShare.Usage(-1, 0)).hasMessageContaining("negative");
+    assertThatThrownBy(() -> new FairShare.Usage(0, -1)).hasMessageContaining("negative");
   }
 
   @Test
