@@ -167,6 +167,20 @@ public record JobSpec(
 
   /** This spec for another tenant. */
   public JobSpec withTenant(String newTenant) {
+    return with(newTenant, limits, image);
+  }
+
+  /** This spec with other host limits. */
+  public JobSpec withLimits(HostLimits newLimits) {
+    return with(tenant, newLimits, image);
+  }
+
+  /** This spec run in a container image, or on the host when empty. */
+  public JobSpec withImage(Optional<String> newImage) {
+    return with(tenant, limits, newImage);
+  }
+
+  private JobSpec with(String newTenant, HostLimits newLimits, Optional<String> newImage) {
     return new JobSpec(
         name,
         command,
@@ -178,41 +192,7 @@ public record JobSpec(
         timeout,
         maxRetries,
         variables,
-        limits,
-        image);
-  }
-
-  /** This spec with other host limits. */
-  public JobSpec withLimits(HostLimits newLimits) {
-    return new JobSpec(
-        name,
-        command,
-        workdir,
-        environment,
-        gpu,
-        priority,
-        tenant,
-        timeout,
-        maxRetries,
-        variables,
         newLimits,
-        image);
-  }
-
-  /** This spec run in a container image, or on the host when empty. */
-  public JobSpec withImage(Optional<String> newImage) {
-    return new JobSpec(
-        name,
-        command,
-        workdir,
-        environment,
-        gpu,
-        priority,
-        tenant,
-        timeout,
-        maxRetries,
-        variables,
-        limits,
         newImage);
   }
 
