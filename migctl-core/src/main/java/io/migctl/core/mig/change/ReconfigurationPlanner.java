@@ -512,7 +512,18 @@ public final class ReconfigurationPlanner {
   }
 
   private static String pids(List<DeviceProcess> processes) {
-    List<String> pids = processes.stream().map(p -> Long.toString(p.pid())).distinct().toList();
-    return (pids.size() == 1 ? "pid " : "pids ") + String.join(", ", pids);
+    List<String> pids =
+        processes.stream()
+            .filter(p -> !p.isReservation())
+            .map(p -> Long.toString(p.pid()))
+            .distinct()
+            .toList();
+    boolean reserved = processes.stream().anyMatch(DeviceProcess::isReservation);
+    String text =
+        pids.isEmpty() ? "" : (pids.size() == 1 ? "pid " : "pids ") + String.join(", ", pids);
+    if (!reserved) {
+      return text;
+    }
+    return text.isEmpty() ? "the pod it is allocated to" : text + " and the pod it is allocated to";
   }
 }
