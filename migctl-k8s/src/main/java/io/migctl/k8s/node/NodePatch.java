@@ -69,6 +69,12 @@ public final class NodePatch {
     return labels.isEmpty() && annotations.isEmpty();
   }
 
+  /** Whether applying this patch to {@code node} would change any label or annotation. */
+  public boolean changes(NodeState node) {
+    return !merge(node.labels(), labels).equals(node.labels())
+        || !merge(node.annotations(), annotations).equals(node.annotations());
+  }
+
   /** This patch applied to {@code values} (labels or annotations), as the API server merges. */
   public static Map<String, String> merge(
       Map<String, String> values, Map<String, Optional<String>> changes) {

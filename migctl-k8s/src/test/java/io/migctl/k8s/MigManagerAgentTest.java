@@ -1,0 +1,431 @@
+package io.migctl.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migctl.core.k8s.MigManagerLabels;
+import io.migctl.core.k8s.OperatorClient;
+import io.migctl.core.k8s.PodAllocation;
+import io.migctl.core.mig.DriverError;
+import io.migctl.core.mig.ForwardingMigDriver;
+import io.migctl.core.mig.GpuInstance;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.Placement;
+import io.migctl.k8s.node.NodeEvent;
+import io.migctl.nvidia.sim.SimOperation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The agent's scenarios on an in-memory GPU Operator node with a simulated a100-40gb:2. */
+class MigManagerAgentTest {
+
+  static final String CONFIG =
+      """
+      version: v1
+      mig-configs:
+        all-disabled:
+          - devices: all
+            mig-enabled: false
+        all-1g.5gb:
+          - devices: all
+            mig-enabled: true
+            mig-devices:
+              "1g.5gb": 7
+        all-balanced:
+          - devices: all
+            mig-enabled: true
+            mig-devices:
+              "1g.5gb": 2
+              "2g.10gb": 1
+              "3g.20gb": 1
+        gpu0-changes:
+          - devices: [0]
+            mig-enabled: true
+            mig-devices:
+              "3g.20gb": 2
+          - devices: [1]
+            mig-enabled: true
+            mig-devices:
+              "1g.5gb": 2
+              "2g.10gb": 1
+              "3g.20gb": 1
+        gpu0-off:
+          - devices: [0]
+            mig-enabled: false
+          - devices: [1]
+            mig-enabled: true
+            mig-devices:
+              "1g.5gb": 2
+              "2g.10gb": 1
+              "3g.20gb": 1
+      """;
+
+  private static final List<String> ALL_PAUSED =
+      OperatorClient.ALL.stream().map(c -> MigManagerLabels.PAUSED).toList();
+  private static final List<String> ALL_TRUE =
+      OperatorClient.ALL.stream().map(c -> "true").toList();
+
+  private final InMemoryNodeHarness h = new InMemoryNodeHarness("a100-40gb:2");
+
+  @Test
+  void aLabelChangeGoesPendingWithTheClientsPausedThenSuccessWithThemBack() {
+    h.label("all-balanced");
+    int before = h.node.labelHistory().size();
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(r.resetGpus()).isEmpty();
+    assertThat(r.operations()).isEqualTo(2 * 8);
+    List<Map<String, String>> writes =
+        h.node.labelHistory().subList(before, h.node.labelHistory().size());
+    assertThat(writes)
+        .extracting(l -> l.get(MigManagerLabels.STATE))
+        .containsExactly("pending", "success");
+    assertThat(writes.get(0)).containsAllEntriesOf(deploy(ALL_PAUSED));
+    assertThat(writes.get(1)).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.node.events())
+        .extracting(NodeEvent::reason)
+        .containsExactly(NodeEvent.PENDING, NodeEvent.APPLIED);
+    assertThat(h.node.read().annotations())
+        .containsEntry(Annotations.CONFIG, "all-balanced")
+        .containsKey(Annotations.CONFIG_HASH)
+        .containsKey(Annotations.PLAN)
+        .doesNotContainKeys(Annotations.CHANGE, Annotations.REASON);
+    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+  }
+
+  @Test
+  void alreadyAppliedIsSuccessWithNothingPaused() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    h.node.setLabels(Map.of(MigManagerLabels.STATE, "pending")); // as after a restart mid-way
+    int before = h.node.labelHistory().size();
+    int events = h.node.events().size();
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("as-desired");
+    List<Map<String, String>> writes =
+        h.node.labelHistory().subList(before, h.node.labelHistory().size());
+    assertThat(writes).hasSize(1);
+    assertThat(writes.get(0))
+        .containsEntry(MigManagerLabels.STATE, "success")
+        .containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.node.events().subList(events, h.node.events().size()))
+        .extracting(NodeEvent::reason)
+        .containsExactly(NodeEvent.APPLIED);
+  }
+
+  @Test
+  void aSettledNodeIsNotWrittenAgain() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String version = h.node.read().resourceVersion();
+    int events = h.node.events().size();
+
+    h.agent(CONFIG).reconcile();
+
+    assertThat(h.node.read().resourceVersion()).isEqualTo(version);
+    assertThat(h.node.events()).hasSize(events);
+  }
+
+  @Test
+  void onlyTheGpuThatChangesIsTouchedAndReset() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String gpu1 = uuids(1).toString();
+    h.label("gpu0-changes");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(r.resetGpus()).isEmpty();
+    assertThat(r.plan()).contains("GPU 1: as desired");
+    assertThat(uuids(1).toString()).isEqualTo(gpu1);
+    assertThat(devices(0)).isEqualTo(Map.of("3g.20gb", 2));
+  }
+
+  @Test
+  void aModeChangeResetsOnlyTheGpuWhoseModeChanges() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String gpu1 = uuids(1).toString();
+    h.label("gpu0-off");
+    int events = h.node.events().size();
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.resetGpus()).containsExactly(0);
+    assertThat(h.node.events().subList(events, h.node.events().size()))
+        .extracting(NodeEvent::reason)
+        .containsExactly(NodeEvent.PENDING, NodeEvent.GPU_RESET, NodeEvent.APPLIED);
+    assertThat(h.driver.gpus().get(0).migMode().current()).isFalse();
+    assertThat(uuids(1).toString()).isEqualTo(gpu1);
+  }
+
+  @Test
+  void aDeviceHeldByAProcessKeepsTheNodePendingUntilItIsFreed() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String held = uuid(0, "3g.20gb");
+    h.driver.hold(held, 4242);
+    h.label("all-1g.5gb");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("blocked");
+    assertThat(h.state()).isEqualTo("pending");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.node.events().getLast().reason()).isEqualTo(NodeEvent.REFUSED);
+    assertThat(h.node.events().getLast().message()).contains(held).contains("pid 4242");
+    assertThat(h.node.read().annotations().get(Annotations.HOLDERS)).contains("pid 4242");
+
+    h.driver.release(held, Optional.empty());
+    Reconciled after = h.agent(CONFIG).reconcile();
+
+    assertThat(after.action()).isEqualTo("applied");
+    assertThat(h.state()).isEqualTo("success");
+    assertThat(h.node.read().annotations())
+        .doesNotContainKeys(Annotations.HOLDERS, Annotations.PENDING_SINCE);
+  }
+
+  @Test
+  void aDeviceOnlyAllocatedByTheKubeletIsProtectedAndThePodIsNamed() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String allocated = uuid(1, "3g.20gb");
+    h.kubelet.allocate(
+        new PodAllocation("ml", "train-0", "main", "nvidia.com/mig-3g.20gb", List.of(allocated)));
+    h.label("all-1g.5gb");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("blocked");
+    assertThat(h.state()).isEqualTo("pending");
+    NodeEvent refused = h.node.events().getLast();
+    assertThat(refused.reason()).isEqualTo(NodeEvent.REFUSED);
+    assertThat(refused.warning()).isTrue();
+    assertThat(refused.message()).contains("pod ml/train-0 (container main)").contains(allocated);
+    assertThat(uuids(1)).contains(allocated);
+
+    h.kubelet.release("ml", "train-0");
+    assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
+    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 7));
+  }
+
+  @Test
+  void aBlockedChangeFailsOnlyAfterTheDeadlineAndRecoversWhenFreed() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String held = uuid(0, "2g.10gb");
+    h.driver.hold(held, 77);
+    h.label("all-disabled");
+    h.agent(CONFIG).reconcile();
+    h.clock.advance(Duration.ofMinutes(29));
+    assertThat(h.agent(CONFIG).reconcile().state())
+        .hasValue(io.migctl.core.k8s.MigConfigState.PENDING);
+
+    h.clock.advance(Duration.ofMinutes(1));
+    Reconciled late = h.agent(CONFIG).reconcile();
+
+    assertThat(h.state()).isEqualTo("failed");
+    assertThat(late.message()).startsWith("gave up after PT30M");
+    assertThat(h.node.events().getLast().reason()).isEqualTo(NodeEvent.FAILED);
+
+    h.driver.release(held, Optional.empty());
+    assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
+    assertThat(h.state()).isEqualTo("success");
+  }
+
+  @Test
+  void aDriverFaultFailsWithTheLabelsRestoredAndTheNextReconcileConverges() {
+    h.driver.failNext(SimOperation.CREATE_GI, DriverError.UNKNOWN, 1, 2);
+    h.label("all-balanced");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("failed");
+    assertThat(h.state()).isEqualTo("failed");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.node.read().annotations())
+        .doesNotContainKey(Annotations.CHANGE)
+        .containsKey(Annotations.REASON);
+    assertThat(h.node.events().getLast().reason()).isEqualTo(NodeEvent.FAILED);
+
+    assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
+    assertThat(h.state()).isEqualTo("success");
+    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+  }
+
+  @Test
+  void conflictingWritesAreRetriedFromAFreshRead() {
+    h.label("all-balanced");
+    h.node.conflictNext(2);
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(h.log).filteredOn(l -> l.contains("reading it again")).hasSize(2);
+  }
+
+  @Test
+  void anAgentKilledMidApplyFinishesItOnRestartAndLeavesNothingPaused() {
+    h.label("all-balanced");
+    AtomicInteger creates = new AtomicInteger();
+    ForwardingMigDriver dying =
+        new ForwardingMigDriver(h.driver) {
+          @Override
+          public GpuInstance createGpuInstance(int gpu, int profileId, Optional<Placement> p) {
+            if (creates.incrementAndGet() == 3) {
+              throw new Killed();
+            }
+            return delegate.createGpuInstance(gpu, profileId, p);
+          }
+        };
+    try {
+      h.agent(CONFIG, dying, AgentSettings.defaults()).reconcile();
+    } catch (Killed expected) {
+      // the process died here
+    }
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_PAUSED));
+    assertThat(h.node.read().annotations()).containsKey(Annotations.CHANGE);
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(h.log).anyMatch(l -> l.startsWith("recovered an interrupted apply"));
+    assertThat(r.state()).hasValue(io.migctl.core.k8s.MigConfigState.SUCCESS);
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.node.read().annotations()).doesNotContainKey(Annotations.CHANGE);
+    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+  }
+
+  @Test
+  void aConfigTheFileDoesNotHaveFailsAndSaysWhichItHas() {
+    h.label("all-2g.10gb");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(h.state()).isEqualTo("failed");
+    assertThat(r.message()).contains("no config \"all-2g.10gb\"").contains("all-balanced");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+  }
+
+  @Test
+  void aDryRunSaysWhatItWouldDoAndChangesNothing() {
+    h.label("all-balanced");
+    String version = h.node.read().resourceVersion();
+
+    Reconciled r = h.agent(CONFIG, h.driver, AgentSettings.defaults().withDryRun(true)).reconcile();
+
+    assertThat(r.dryRun()).isTrue();
+    assertThat(r.message()).startsWith("would apply config \"all-balanced\"");
+    assertThat(r.pausedClients()).hasSize(OperatorClient.ALL.size());
+    assertThat(h.node.read().resourceVersion()).isEqualTo(version);
+    assertThat(h.node.events()).isEmpty();
+    assertThat(devices(0)).isEmpty();
+  }
+
+  @Test
+  void clientsThatDoNotStopFailTheChangeAndComeBack() {
+    h.label("all-balanced");
+    h.operatorRuns = false; // the operator is not there to take its pods away
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("failed");
+    assertThat(r.message()).contains("did not stop within PT5M");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(devices(0)).isEmpty();
+  }
+
+  @Test
+  void aLabelThatIsFalseIsNeverTouched() {
+    String dcgm = new OperatorClient("dcgm", "nvidia-dcgm").deployLabel();
+    h.node.setLabels(Map.of(dcgm, "false"));
+    h.label("all-balanced");
+    int before = h.node.labelHistory().size();
+
+    h.agent(CONFIG).reconcile();
+
+    assertThat(h.node.labelHistory().subList(before, h.node.labelHistory().size()))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l.get(dcgm)).isEqualTo("false"));
+  }
+
+  @Test
+  void withoutTheKubeletANeededChangeWaits() {
+    h.label("all-balanced");
+    MigManagerAgent agent =
+        new MigManagerAgent(
+            h.node,
+            () -> {
+              throw new io.migctl.k8s.kubelet.KubeletUnavailableException(
+                  "no kubelet socket at /var/lib/kubelet/pod-resources/kubelet.sock", null);
+            },
+            h.driver,
+            ConfigSource.text(CONFIG, "config.yaml"),
+            h.journal,
+            io.migctl.apply.ApplyHooks.NONE,
+            () -> "a",
+            h.clock,
+            d -> h.clock.advance(d),
+            () -> {},
+            h.log::add,
+            AgentSettings.defaults());
+
+    Reconciled r = agent.reconcile();
+
+    assertThat(r.action()).isEqualTo("blocked");
+    assertThat(h.state()).isEqualTo("pending");
+    assertThat(r.message()).contains("kubelet");
+    assertThat(devices(0)).isEmpty();
+  }
+
+  private static Map<String, String> deploy(List<String> values) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (int i = 0; i < OperatorClient.ALL.size(); i++) {
+      out.put(OperatorClient.ALL.get(i).deployLabel(), values.get(i));
+    }
+    return out;
+  }
+
+  private Map<String, Integer> devices(int gpu) {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
+    for (GpuSnapshot.Instance i : s.instances()) {
+      for (GpuSnapshot.Compute c : i.computeInstances()) {
+        out.merge(c.profile().name().toString(), 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
+  private List<String> uuids(int gpu) {
+    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
+    return s.instances().stream()
+        .flatMap(i -> i.computeInstances().stream())
+        .map(c -> c.computeInstance().uuid())
+        .toList();
+  }
+
+  private String uuid(int gpu, String profile) {
+    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
+    return s.instances().stream()
+        .filter(i -> i.profile().name().toString().equals(profile))
+        .flatMap(i -> i.computeInstances().stream())
+        .map(c -> c.computeInstance().uuid())
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Stands for the process dying: nothing in the agent catches an Error. */
+  private static final class Killed extends Error {
+    private static final long serialVersionUID = 1L;
+  }
+}
