@@ -106,6 +106,20 @@ class MigConfigDecisionTest {
   }
 
   @Test
+  void aGpuAlreadyAsDesiredIsPlannedWithoutStepsAndNotCountedAsChanged() {
+    Layouts sevenOnes = new Layouts(Catalog.A100_40GB).index(1);
+    for (int start = 0; start < 7; start++) {
+      sevenOnes.gi("1g.5gb", start);
+    }
+    MigConfigAction.Change c =
+        (MigConfigAction.Change)
+            decide(
+                "all-1g", List.of(twoThreeG(0), sevenOnes.snapshot()), List.of(), Optional.empty());
+    assertThat(c.plans()).hasSize(2);
+    assertThat(c.changedGpus()).containsExactly(0);
+  }
+
+  @Test
   void turningMigOffOnAmpereResetsThatGpu() {
     MigConfigAction.Change c =
         (MigConfigAction.Change) decide("off", List.of(twoThreeG(0)), List.of(), Optional.empty());
@@ -214,6 +228,7 @@ class MigConfigDecisionTest {
     assertThat(MigConfigState.of("success")).hasValue(MigConfigState.SUCCESS);
     assertThat(MigConfigState.of("rebooting")).hasValue(MigConfigState.REBOOTING);
     assertThat(MigConfigState.of("done")).isEmpty();
+    assertThat(MigConfigState.PENDING.value()).isEqualTo("pending");
     assertThat(OperatorClient.ALL.getFirst().deployLabel())
         .isEqualTo("nvidia.com/gpu.deploy.device-plugin");
   }
