@@ -50,21 +50,6 @@ public final class GpuEndpoints implements AutoCloseable {
   }
 
   /**
-   * Starts sampling and serving, sampling every {@link #DEFAULT_SAMPLE_INTERVAL}.
-   *
-   * @see #start(TelemetrySource, String, Supplier, List, String, int, Duration)
-   */
-  public static GpuEndpoints start(
-      TelemetrySource gpus,
-      String hostname,
-      Supplier<Optional<String>> readiness,
-      List<MultiCollector> collectors,
-      String host,
-      int port) {
-    return start(gpus, hostname, readiness, collectors, host, port, DEFAULT_SAMPLE_INTERVAL);
-  }
-
-  /**
    * Takes a first sample of the GPUs, then listens.
    *
    * @param gpus the node's GPU telemetry
@@ -73,7 +58,8 @@ public final class GpuEndpoints implements AutoCloseable {
    * @param collectors more series for {@code /metrics}, after the GPUs'
    * @param host the address to bind ({@code 0.0.0.0} for all)
    * @param port the port, 0 for any free one ({@link #port()} says which)
-   * @param sampleInterval how often to sample the GPUs
+   * @param sampleInterval how often to sample the GPUs ({@link #DEFAULT_SAMPLE_INTERVAL} unless the
+   *     user says otherwise)
    * @throws IllegalArgumentException on a blank hostname, a port outside 0-65535 or an interval
    *     that is not positive
    * @throws io.migctl.core.mig.MigDriverException when the first sample cannot read the GPUs

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GpuEndpointsIT {
 
+  // 3 GPU instances on GPU 0; on GPU 1 two, one of them holding a compute-instance profile
   private static final String LAYOUT =
       """
       version: v1
       mig-configs:
-        mixed:
+        agent-node:
           - devices: [0]
             mig-enabled: true
-            mig-devices: {"3g.20gb": 1, "1g.5gb": 2}
+            mig-devices: {"4g.20gb": 1, "2g.10gb": 1, "1g.5gb": 1}
           - devices: [1]
             mig-enabled: true
             mig-devices: {"1c.3g.20gb": 1, "2g.10gb": 1}
@@ -90,7 +90,7 @@ class GpuEndpointsIT {
       PromText.Parsed ours = PromText.parse(r.body());
       Set<String> want = dcgmSeries(PromText.parse(daemons));
       assertThat(want)
-          .as("the daemon's GPU instances: 3 on GPU 0, 2 on GPU 1")
+          .as("the GPU instances of LAYOUT")
           .filteredOn(s -> s.startsWith("DCGM_FI_DEV_FB_USED"))
           .hasSize(5);
       assertThat(dcgmSeries(ours)).isEqualTo(want);
@@ -131,38 +131,26 @@ class GpuEndpointsIT {
   @Test
   void readinessFollowsTheCheckAndHealthIsAlwaysOk() throws Exception {
     try (GpuEndpoints endpoints = start()) {
-      URI base = base(endpoints);
-      HttpResponse<String> waiting = get(base, "/readyz", "*/*");
-      assertThat(waiting.statusCode()).isEqualTo(503);
-      assertThat(waiting.body()).isEqualTo("the first reconcile has not finished");
-      assertThat(get(base, "/healthz", "*/*"))
-          .satisfies(r -> assertThat(r.statusCode()).isEqualTo(200))
-          .satisfies(r -> assertThat(r.body()).isEqualTo("ok"));
+      assertThat(answer(endpoints, "GET", "/readyz"))
+          .isEqualTo("503 the first reconcile has not finished");
+      assertThat(answer(endpoints, "GET", "/healthz")).isEqualTo("200 ok");
 
       notReady.set(Optional.empty());
 
-      HttpResponse<String> ready = get(base, "/readyz", "*/*");
-      assertThat(ready.statusCode()).isEqualTo(200);
-      assertThat(ready.body()).isEqualTo("ready");
+      assertThat(answer(endpoints, "GET", "/readyz")).isEqualTo("200 ready");
+      assertThat(answer(endpoints, "GET", "/healthz")).isEqualTo("200 ok");
     }
   }
 
   @Test
   void nothingElseIsServed() throws Exception {
     try (GpuEndpoints endpoints = start()) {
-      URI base = base(endpoints);
-      HttpResponse<String> unknown = get(base, "/api/v1/jobs", "*/*");
-      assertThat(unknown.statusCode()).isEqualTo(404);
-      assertThat(unknown.body())
-          .isEqualTo("no endpoint GET /api/v1/jobs; served are GET /metrics, /healthz and /readyz");
-      HttpResponse<String> post =
-          http.send(
-              HttpRequest.newBuilder(base.resolve("/metrics"))
-                  .POST(HttpRequest.BodyPublishers.ofString("x"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(post.statusCode()).isEqualTo(404);
-      assertThat(post.body()).startsWith("no endpoint POST /metrics");
+      assertThat(answer(endpoints, "GET", "/api/v1/jobs"))
+          .isEqualTo(
+              "404 no endpoint GET /api/v1/jobs; served are GET /metrics, /healthz and /readyz");
+      assertThat(answer(endpoints, "POST", "/metrics"))
+          .isEqualTo(
+              "404 no endpoint POST /metrics; served are GET /metrics, /healthz and /readyz");
     }
   }
 
@@ -191,21 +179,11 @@ class GpuEndpointsIT {
 
   @Test
   void promtoolAcceptsTheOutput() throws Exception {
-    Path promtool = Promtool.require().executable();
+    Promtool promtool = Promtool.require();
     applyLayoutThroughTheDaemon();
     try (GpuEndpoints endpoints = start()) {
       String text = get(base(endpoints), "/metrics", "text/plain").body();
-      Process p =
-          new ProcessBuilder(promtool.toString(), "check", "metrics")
-              .redirectErrorStream(true)
-              .start();
-      p.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      p.getOutputStream().close();
-      String out =
-          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      // promtool lints DCGM's upper-case names; only a parse error says "error while linting"
-      assertThat(out).doesNotContain("error while linting");
+      assertThat(promtool.checkMetrics(text).output()).doesNotContain("error while linting");
     }
   }
 
@@ -213,11 +191,15 @@ class GpuEndpointsIT {
   void badSettingsAreRefusedWithWhatToGive() {
     SimulatedTelemetry gpus = new SimulatedTelemetry(sim);
     assertThatThrownBy(
-            () -> GpuEndpoints.start(gpus, " ", Optional::empty, List.of(), "127.0.0.1", 0))
+            () ->
+                GpuEndpoints.start(
+                    gpus, " ", Optional::empty, List.of(), "127.0.0.1", 0, NEVER_AGAIN))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("hostname");
     assertThatThrownBy(
-            () -> GpuEndpoints.start(gpus, "n", Optional::empty, List.of(), "127.0.0.1", 70000))
+            () ->
+                GpuEndpoints.start(
+                    gpus, "n", Optional::empty, List.of(), "127.0.0.1", 70000, NEVER_AGAIN))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("port 70000 is not a TCP port; give 1-65535, or 0 for any free one");
     assertThatThrownBy(
@@ -259,6 +241,18 @@ class GpuEndpointsIT {
 
   private static URI base(GpuEndpoints endpoints) {
     return URI.create("http://127.0.0.1:" + endpoints.port());
+  }
+
+  /** The status and body of a request without a body, as {@code "503 the reason"}. */
+  private String answer(GpuEndpoints endpoints, String method, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base(endpoints).resolve(path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
   }
 
   private HttpResponse<String> get(URI base, String path, String accept)
