@@ -200,7 +200,12 @@ public final class DaemonAssembly {
               "detail", isolation.detail()));
       health.put("containers", containers.description());
       TelemetryService telemetry =
-          new TelemetryService(node.telemetry(), jobs, clock, options.sampleInterval(), HISTORY);
+          new TelemetryService(
+              node.telemetry(),
+              TelemetryService.ActiveJobs.of(jobs),
+              clock,
+              options.sampleInterval(),
+              HISTORY);
       opened.push(telemetry);
       Metrics metrics =
           new Metrics(telemetry, jobs, version(), node.description(), NetworkNames.hostname());

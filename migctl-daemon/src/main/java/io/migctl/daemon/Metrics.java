@@ -115,6 +115,14 @@ public final class Metrics {
   }
 
   private void scrape(Context ctx) throws IOException {
+    scrape(ctx, registry);
+  }
+
+  /**
+   * Answers a scrape with what {@code registry} collects now: OpenMetrics when the request's {@code
+   * Accept} asks for it, else Prometheus text.
+   */
+  static void scrape(Context ctx, PrometheusRegistry registry) throws IOException {
     String accept = ctx.header("Accept");
     ExpositionFormats formats = ExpositionFormats.init();
     ExpositionFormatWriter writer =

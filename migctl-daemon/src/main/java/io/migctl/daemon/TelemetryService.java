@@ -78,8 +78,34 @@ public final class TelemetryService implements AutoCloseable {
 
   private record Point(Instant at, int queueDepth, Map<String, Long> usedMiB) {}
 
+  /**
+   * The jobs a reading is joined with: those queued and those starting, running or stopping. A node
+   * without a job runtime (the Kubernetes agent) has {@link #NONE}: every slice is free and the
+   * queue empty.
+   */
+  @FunctionalInterface
+  public interface ActiveJobs {
+
+    /** No job runtime: no jobs. */
+    ActiveJobs NONE = List::of;
+
+    /** The jobs now queued, starting, running or stopping. */
+    List<Job> list();
+
+    /** The jobs of a job runtime. */
+    static ActiveJobs of(JobService jobs) {
+      JobQuery active =
+          new JobQuery(
+              Set.of(JobState.QUEUED, JobState.STARTING, JobState.RUNNING, JobState.STOPPING),
+              Optional.empty(),
+              Optional.empty(),
+              JobQuery.MAX_LIMIT);
+      return () -> jobs.list(active);
+    }
+  }
+
   private final TelemetrySource source;
-  private final JobService jobs;
+  private final ActiveJobs jobs;
   private final Clock clock;
   private final Duration interval;
   private final int historySize;
@@ -95,11 +121,12 @@ public final class TelemetryService implements AutoCloseable {
   private record SliceSeriesInfo(int gpu, int gpuInstanceId, String profile, long totalMiB) {}
 
   /**
+   * @param jobs the jobs to join each reading with ({@link ActiveJobs#NONE} without a job runtime)
    * @param interval how often to sample
    * @param historySize how many samples the charts keep
    */
   public TelemetryService(
-      TelemetrySource source, JobService jobs, Clock clock, Duration interval, int historySize) {
+      TelemetrySource source, ActiveJobs jobs, Clock clock, Duration interval, int historySize) {
     this.source = source;
     this.jobs = jobs;
     this.clock = clock;
@@ -166,13 +193,7 @@ public final class TelemetryService implements AutoCloseable {
     Map<String, Job> byDevice = new HashMap<>();
     int queued = 0;
     Duration oldest = Duration.ZERO;
-    for (Job j :
-        jobs.list(
-            new JobQuery(
-                Set.of(JobState.QUEUED, JobState.STARTING, JobState.RUNNING, JobState.STOPPING),
-                Optional.empty(),
-                Optional.empty(),
-                JobQuery.MAX_LIMIT))) {
+    for (Job j : jobs.list()) {
       if (j.state() == JobState.QUEUED) {
         queued++;
         Duration waited = Duration.between(j.submittedAt(), now);

@@ -63,13 +63,27 @@ record Promtool(Path executable) {
 
   /** Runs promtool with these arguments in {@code dir}; standard error is merged into output. */
   Result run(Path dir, List<String> args) {
+    return run(dir, args, new byte[0]);
+  }
+
+  /**
+   * {@code promtool check metrics} on an exposition. It lints names too (DCGM's upper-case names,
+   * counters without {@code _total}); only a parse error prints "error while linting".
+   */
+  Result checkMetrics(String exposition) {
+    return run(Path.of("."), List.of("check", "metrics"), exposition.getBytes(UTF_8));
+  }
+
+  private Result run(Path dir, List<String> args, byte[] input) {
     List<String> command = new ArrayList<>();
     command.add(executable.toString());
     command.addAll(args);
     try {
       Process p =
           new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-      p.getOutputStream().close();
+      try (var stdin = p.getOutputStream()) {
+        stdin.write(input);
+      }
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
