@@ -326,6 +326,19 @@ class DeployManifestsIT {
         .contains("org.opencontainers.image.title", "org.opencontainers.image.version");
   }
 
+  @Test
+  void theImageScriptSkipsWithANoteWithoutAnEngineAndFailsWhereToolsAreRequired() {
+    for (String required : List.of("", "1")) {
+      ProcessBuilder pb =
+          new ProcessBuilder("sh", ROOT.resolve("scripts/build-k8s-image.sh").toString());
+      pb.environment().put("MIGCTL_IMAGE_ENGINE", "no-such-engine");
+      pb.environment().put("MIGCTL_REQUIRE_TOOLS", required);
+      Kubectl.Result r = Kubectl.run(pb);
+      assertThat(r.exitCode()).as(r.output()).isEqualTo(required.isEmpty() ? 0 : 1);
+      assertThat(r.output()).contains("no container engine answers (tried: no-such-engine");
+    }
+  }
+
   /** The {@code finalName} of the shade plugin's execution in migctl-cli/pom.xml. */
   static String shadedJarName() {
     try {

@@ -66,23 +66,29 @@ record Kubectl(Path executable, Path home) {
     List<String> command = new ArrayList<>();
     command.add(executable.toString());
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("KUBECONFIG");
     pb.environment().put("HOME", home.toString());
+    return run(pb);
+  }
+
+  /** Runs {@code pb} to its end, its standard error merged into the output. */
+  static Result run(ProcessBuilder pb) {
+    pb.redirectErrorStream(true);
     try {
       Process p = pb.start();
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), UTF_8);
       if (!p.waitFor(2, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new IllegalStateException("kubectl did not end: " + command);
+        throw new IllegalStateException("did not end: " + pb.command());
       }
       return new Result(p.exitValue(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + command, e);
+      throw new IllegalStateException("interrupted while running " + pb.command(), e);
     }
   }
 }
