@@ -3,7 +3,6 @@ package io.migctl.k8s.deploy;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.migctl.testing.RequiredTools;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,10 +13,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code kubectl} client: {@code $KUBECTL} where that is set, else the first on {@code PATH},
- * else {@code /usr/bin/kubectl}. It runs with a home folder of its own and no {@code KUBECONFIG},
- * so a developer's clusters are never contacted. Without it, tests that need it are skipped, or
- * fail where {@code MIGCTL_REQUIRE_TOOLS=1} (CI).
+ * The {@code kubectl} client: {@code $KUBECTL} where that is set, else {@code /usr/bin/kubectl}
+ * (where Debian's package puts it). It runs with a home folder of its own and no {@code
+ * KUBECONFIG}, so a developer's clusters are never contacted. Without it, tests that need it are
+ * skipped, or fail where {@code MIGCTL_REQUIRE_TOOLS=1} (CI).
  */
 record Kubectl(Path executable, Path home) {
 
@@ -29,23 +28,8 @@ record Kubectl(Path executable, Path home) {
 
   static Optional<Path> find() {
     String explicit = System.getenv("KUBECTL");
-    if (explicit != null && !explicit.isBlank()) {
-      Path p = Path.of(explicit);
-      return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
-    }
-    List<Path> candidates = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
-        if (!dir.isBlank()) {
-          candidates.add(Path.of(dir, "kubectl"));
-        }
-      }
-    }
-    candidates.add(Path.of("/usr/bin/kubectl"));
-    return candidates.stream()
-        .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
-        .findFirst();
+    Path p = Path.of(explicit == null || explicit.isBlank() ? "/usr/bin/kubectl" : explicit);
+    return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
   }
 
   /**
@@ -57,7 +41,7 @@ record Kubectl(Path executable, Path home) {
             .require(
                 find(),
                 () ->
-                    "kubectl was not found ($KUBECTL, else PATH and /usr/bin/kubectl). Install it"
+                    "kubectl was not found ($KUBECTL, else /usr/bin/kubectl). Install it"
                         + " with 'apt-get install kubectl' (Debian/Ubuntu)"),
         home);
   }
