@@ -158,7 +158,7 @@ class DeployManifestsIT {
 
     ObjectNode nameless = daemonSet();
     ((ObjectNode) container(nameless)).remove("name");
-    assertThat(api.problems(nameless)).anyMatch(p -> p.contains("name"));
+    assertThat(api.problems(nameless)).anyMatch(p -> p.contains("required property 'name'"));
 
     ObjectNode misplaced = daemonSet();
     ((ObjectNode) misplaced.path("spec"))
