@@ -157,6 +157,9 @@ record K8sBenchReport(String configFile, List<NodeResult> nodes) {
             + " kubelet-allocated MIG device was destroyed (mig-parted cannot see an allocation"
             + " without a process). A device held by a process makes NVIDIA's apply fail"
             + " (outcome failed); migctl stays pending instead and disturbs nothing.\n");
+    b.append(
+        "- A pending change costs nothing until its holder is gone; each node's last row is the"
+            + " same change with nothing in use, which is what migctl then does.\n");
     return b.toString();
   }
 
@@ -245,27 +248,26 @@ record K8sBenchReport(String configFile, List<NodeResult> nodes) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("outcome", r.outcome().word());
     m.put("detail", r.detail());
-    m.put("operations", r.operations());
-    m.put("failedCalls", r.failedCalls());
-    m.put("resetGpus", r.resetGpus());
-    m.put("pausedSeconds", r.pausedSeconds());
-    m.put("operatorPods", r.operatorPods());
-    m.put("userPodsLostDevice", r.userPodsLostDevice());
+    counts(m, Totals.of(List.of(r)));
     return m;
   }
 
   private static Map<String, Object> totals(Totals s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("changes", s.changes());
+    counts(m, s);
+    for (ManagerRun.Outcome o : ManagerRun.Outcome.values()) {
+      m.put(o.word().replace(' ', '-'), s.outcomes().get(o));
+    }
+    return m;
+  }
+
+  private static void counts(Map<String, Object> m, Totals s) {
     m.put("operations", s.operations());
     m.put("failedCalls", s.failedCalls());
     m.put("resetGpus", s.resetGpus());
     m.put("pausedSeconds", s.pausedSeconds());
     m.put("operatorPods", s.operatorPods());
     m.put("userPodsLostDevice", s.userPodsLostDevice());
-    for (ManagerRun.Outcome o : ManagerRun.Outcome.values()) {
-      m.put(o.word().replace(' ', '-'), s.outcomes().get(o));
-    }
-    return m;
   }
 }

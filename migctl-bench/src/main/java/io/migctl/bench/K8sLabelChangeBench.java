@@ -6,6 +6,7 @@ import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,12 +97,16 @@ public final class K8sLabelChangeBench {
    * Runs every node's label changes.
    *
    * @param configFile NVIDIA's default mig-parted file
-   * @throws IllegalArgumentException when the file cannot be read
+   * @throws IllegalArgumentException when the file cannot be read or a node's model has no config
+   *     the changes name
    */
   static K8sBenchReport run(Path configFile, List<SimulatedNodeSpec> nodes) {
     String text;
     try {
       text = Files.readString(configFile);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(
+          "--config " + configFile + " does not exist; pass NVIDIA's default mig-parted file", e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read --config " + configFile + ": " + e.getMessage(), e);

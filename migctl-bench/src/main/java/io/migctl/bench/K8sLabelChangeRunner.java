@@ -128,8 +128,14 @@ final class K8sLabelChangeRunner {
                 String.join("; ", r.refusals()) + r.failure().orElse(""));
       }
       case MigConfigAction.Invalid i ->
-          throw new IllegalStateException(
-              "the bench's config " + i.config() + " is invalid on " + spec + ": " + i.reason());
+          throw new IllegalArgumentException(
+              "config "
+                  + i.config()
+                  + " cannot be used on "
+                  + spec
+                  + ": "
+                  + i.reason()
+                  + "; run --nodes with a model NVIDIA's default file configures");
       case MigConfigAction.NoConfig n ->
           throw new IllegalStateException("the bench labelled no config");
     };

@@ -156,7 +156,9 @@ record LabelChange(String from, String to, Optional<Holder> holder) {
                     model.key()
                         + " has no "
                         + computeSlices
-                        + "g profile without attributes; its profiles are "
-                        + model.profileNamesText()));
+                        + "g profile without attributes, which the label changes need (its"
+                        + " profiles are "
+                        + model.profileNamesText()
+                        + "); use another model, e.g. a100-40gb"));
   }
 }
