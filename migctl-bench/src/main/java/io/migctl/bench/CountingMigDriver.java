@@ -7,7 +7,11 @@ import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.Placement;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -16,12 +20,27 @@ import java.util.function.Supplier;
  * operation when it returns and as a failed call when the driver throws; reads are not counted.
  * Both tools of the benchmark go through one of these, so their counts mean the same thing.
  *
+ * <p>Each call is also counted by {@linkplain Call kind}, and the GPUs reset are remembered, for
+ * benchmarks that cost calls by kind ({@link K8sTimeModel}).
+ *
  * <p>Not thread-safe: one counter per run.
  */
 final class CountingMigDriver extends ForwardingMigDriver {
 
+  /** The kinds of driver calls that change a GPU. */
+  enum Call {
+    CREATE_GPU_INSTANCE,
+    CREATE_COMPUTE_INSTANCE,
+    DESTROY_COMPUTE_INSTANCE,
+    DESTROY_GPU_INSTANCE,
+    SET_MIG_MODE,
+    RESET_GPU
+  }
+
   private int operations;
   private int failedCalls;
+  private final Map<Call, Integer> done = new EnumMap<>(Call.class);
+  private final Set<Integer> resetGpus = new TreeSet<>();
 
   CountingMigDriver(MigDriver driver) {
     super(driver);
@@ -37,20 +56,34 @@ final class CountingMigDriver extends ForwardingMigDriver {
     return failedCalls;
   }
 
+  /** Calls of {@code kind} that changed the GPU and succeeded. */
+  int operations(Call kind) {
+    return done.getOrDefault(kind, 0);
+  }
+
+  /** The GPUs a reset succeeded on, in index order. */
+  Set<Integer> resetGpus() {
+    return Set.copyOf(resetGpus);
+  }
+
   @Override
   public GpuInstance createGpuInstance(int gpu, int profileId, Optional<Placement> placement) {
-    return counted(() -> delegate.createGpuInstance(gpu, profileId, placement));
+    return counted(
+        Call.CREATE_GPU_INSTANCE, () -> delegate.createGpuInstance(gpu, profileId, placement));
   }
 
   @Override
   public ComputeInstance createComputeInstance(
       int gpu, int gpuInstanceId, int profileId, Optional<Placement> placement) {
-    return counted(() -> delegate.createComputeInstance(gpu, gpuInstanceId, profileId, placement));
+    return counted(
+        Call.CREATE_COMPUTE_INSTANCE,
+        () -> delegate.createComputeInstance(gpu, gpuInstanceId, profileId, placement));
   }
 
   @Override
   public void destroyComputeInstance(int gpu, int gpuInstanceId, int computeInstanceId) {
     counted(
+        Call.DESTROY_COMPUTE_INSTANCE,
         () -> {
           delegate.destroyComputeInstance(gpu, gpuInstanceId, computeInstanceId);
           return null;
@@ -60,6 +93,7 @@ final class CountingMigDriver extends ForwardingMigDriver {
   @Override
   public void destroyGpuInstance(int gpu, int gpuInstanceId) {
     counted(
+        Call.DESTROY_GPU_INSTANCE,
         () -> {
           delegate.destroyGpuInstance(gpu, gpuInstanceId);
           return null;
@@ -68,19 +102,21 @@ final class CountingMigDriver extends ForwardingMigDriver {
 
   @Override
   public MigMode setMigMode(int gpu, boolean enabled) {
-    return counted(() -> delegate.setMigMode(gpu, enabled));
+    return counted(Call.SET_MIG_MODE, () -> delegate.setMigMode(gpu, enabled));
   }
 
   @Override
   public void resetGpu(int gpu) {
     counted(
+        Call.RESET_GPU,
         () -> {
           delegate.resetGpu(gpu);
           return null;
         });
+    resetGpus.add(gpu);
   }
 
-  private <T> T counted(Supplier<T> call) {
+  private <T> T counted(Call kind, Supplier<T> call) {
     T result;
     try {
       result = call.get();
@@ -89,6 +125,7 @@ final class CountingMigDriver extends ForwardingMigDriver {
       throw e;
     }
     operations++;
+    done.merge(kind, 1, Integer::sum);
     return result;
   }
 }

@@ -126,6 +126,17 @@ public final class MigPartedBaseline {
     return run.result(Outcome.FAILED);
   }
 
+  /**
+   * Destroys every MIG device of GPU {@code gpu} as mig-parted's {@code ClearMigConfig} does (the
+   * walk described above), as its MIG-mode apply does before it sets the mode of a GPU whose MIG
+   * mode is on.
+   *
+   * @return false when a destroy failed, which stops the walk (a busy MIG device)
+   */
+  boolean clear(int gpu) {
+    return new Attempts(new CountingMigDriver(driver), gpu, driver.migModel(gpu)).clear();
+  }
+
   /** The devices one by one, in the order mig-parted tries first. */
   static List<MigDeviceProfile> flatten(Map<MigDeviceProfile, Integer> counts) {
     List<MigDeviceProfile> out = new ArrayList<>();
