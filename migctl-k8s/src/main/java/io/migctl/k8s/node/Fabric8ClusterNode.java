@@ -200,10 +200,7 @@ public final class Fabric8ClusterNode implements ClusterNode, AutoCloseable {
                     .withField("spec.nodeName", nodeName)
                     .list()
                     .getItems());
-    // The API server filters by node; the check again here keeps a server (or a test double)
-    // that ignores the field selector from making the agent wait on another node's pods.
     return pods.stream()
-        .filter(p -> p.getSpec() != null && nodeName.equals(p.getSpec().getNodeName()))
         .map(p -> new OperatorPod(p.getMetadata().getName(), appOf(p.getMetadata())))
         .toList();
   }
