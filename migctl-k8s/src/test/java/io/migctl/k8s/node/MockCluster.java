@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * those, RBAC, or graceful pod deletion. Expectations set with {@link #server()}{@code .expect()}
  * are answered first (e.g. a 403), everything else goes to the store.
  */
-public final class MockCluster implements AutoCloseable {
+public final class MockCluster implements TestCluster {
 
   // Held so that the level stays: the mock logs every request at INFO, hiding the test's output.
   private static final Logger MOCK_LOG = quiet(Logger.getLogger("io.fabric8.mockwebserver"));
@@ -56,14 +56,14 @@ public final class MockCluster implements AutoCloseable {
     return log;
   }
 
-  /** A new client of this cluster, closed with it; one per actor (agent, operator, user). */
+  @Override
   public synchronized KubernetesClient newClient() {
     KubernetesClient client = server.createClient();
     clients.add(client);
     return client;
   }
 
-  /** Creates the Node {@code name} with {@code labels} and returns it as stored. */
+  @Override
   public Node createNode(String name, Map<String, String> labels) {
     try (KubernetesClient client = server.createClient()) {
       return client
