@@ -90,14 +90,7 @@ class Fabric8ClusterNodeIT {
   @Test
   void patchAfterSomeoneElseWroteIsAConflictAndChangesNothing() {
     NodeState read = node.read();
-    userClient
-        .nodes()
-        .withName("gpu-1")
-        .edit(
-            n -> {
-              n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-1g.5gb");
-              return n;
-            });
+    someoneSetsTheConfigLabel();
 
     assertThatThrownBy(
             () ->
@@ -165,14 +158,7 @@ class Fabric8ClusterNodeIT {
     try {
       Await.until("the watch has started", () -> heard.get() == 1, heard::get);
 
-      userClient
-          .nodes()
-          .withName("gpu-1")
-          .edit(
-              n -> {
-                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-1g.5gb");
-                return n;
-              });
+      someoneSetsTheConfigLabel();
 
       Await.until("the change is heard", () -> heard.get() == 2, heard::get);
     } finally {
@@ -239,6 +225,17 @@ class Fabric8ClusterNodeIT {
           .hasMessageContaining("cannot reach the Kubernetes API server at " + url)
           .hasMessageContaining("to read node gpu-1: connection refused");
     }
+  }
+
+  private void someoneSetsTheConfigLabel() {
+    userClient
+        .nodes()
+        .withName("gpu-1")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-1g.5gb");
+              return n;
+            });
   }
 
   private void pod(String namespace, String name, String nodeName, String app) {

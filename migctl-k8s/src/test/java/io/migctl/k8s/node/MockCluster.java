@@ -1,7 +1,5 @@
 package io.migctl.k8s.node;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -61,22 +59,6 @@ public final class MockCluster implements TestCluster {
     KubernetesClient client = server.createClient();
     clients.add(client);
     return client;
-  }
-
-  @Override
-  public Node createNode(String name, Map<String, String> labels) {
-    try (KubernetesClient client = server.createClient()) {
-      return client
-          .nodes()
-          .resource(
-              new NodeBuilder()
-                  .withNewMetadata()
-                  .withName(name)
-                  .withLabels(labels)
-                  .endMetadata()
-                  .build())
-          .create();
-    }
   }
 
   /** The mock server itself, for expectations that answer before the store. */

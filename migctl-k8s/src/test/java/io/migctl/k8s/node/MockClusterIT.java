@@ -47,18 +47,11 @@ class MockClusterIT {
 
   @Test
   void aMergePatchSetsAndRemovesLabelsAndAnnotations() {
-    client
-        .nodes()
-        .withName("gpu-1")
-        .patch(MERGE, "{\"metadata\":{\"annotations\":{\"x\":\"1\",\"y\":\"2\"}}}");
+    mergePatch("{\"metadata\":{\"annotations\":{\"x\":\"1\",\"y\":\"2\"}}}");
 
     Node after =
-        client
-            .nodes()
-            .withName("gpu-1")
-            .patch(
-                MERGE,
-                "{\"metadata\":{\"labels\":{\"a\":null,\"c\":\"3\"},\"annotations\":{\"x\":null}}}");
+        mergePatch(
+            "{\"metadata\":{\"labels\":{\"a\":null,\"c\":\"3\"},\"annotations\":{\"x\":null}}}");
 
     assertThat(after.getMetadata().getLabels())
         .containsExactlyInAnyOrderEntriesOf(Map.of("b", "2", "c", "3"));
@@ -70,18 +63,14 @@ class MockClusterIT {
   @Test
   void aMergePatchAtAStaleResourceVersionIsRefusedWith409() {
     String seen = client.nodes().withName("gpu-1").get().getMetadata().getResourceVersion();
-    client.nodes().withName("gpu-1").patch(MERGE, "{\"metadata\":{\"labels\":{\"a\":\"9\"}}}");
+    mergePatch("{\"metadata\":{\"labels\":{\"a\":\"9\"}}}");
 
     assertThatThrownBy(
             () ->
-                client
-                    .nodes()
-                    .withName("gpu-1")
-                    .patch(
-                        MERGE,
-                        "{\"metadata\":{\"resourceVersion\":\""
-                            + seen
-                            + "\",\"labels\":{\"b\":\"9\"}}}"))
+                mergePatch(
+                    "{\"metadata\":{\"resourceVersion\":\""
+                        + seen
+                        + "\",\"labels\":{\"b\":\"9\"}}}"))
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     assertThat(client.nodes().withName("gpu-1").get().getMetadata().getLabels())
@@ -93,17 +82,15 @@ class MockClusterIT {
     String current = client.nodes().withName("gpu-1").get().getMetadata().getResourceVersion();
 
     Node after =
-        client
-            .nodes()
-            .withName("gpu-1")
-            .patch(
-                MERGE,
-                "{\"metadata\":{\"resourceVersion\":\""
-                    + current
-                    + "\",\"labels\":{\"b\":\"9\"}}}");
+        mergePatch(
+            "{\"metadata\":{\"resourceVersion\":\"" + current + "\",\"labels\":{\"b\":\"9\"}}}");
 
     assertThat(after.getMetadata().getLabels()).containsEntry("b", "9");
     assertThat(after.getMetadata().getResourceVersion()).isNotEqualTo(current);
+  }
+
+  private Node mergePatch(String json) {
+    return client.nodes().withName("gpu-1").patch(MERGE, json);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.migctl.k8s.node;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 
@@ -14,7 +15,18 @@ public interface TestCluster extends AutoCloseable {
   KubernetesClient newClient();
 
   /** Creates the Node {@code name} with {@code labels} and returns it as stored. */
-  Node createNode(String name, Map<String, String> labels);
+  default Node createNode(String name, Map<String, String> labels) {
+    return newClient()
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+  }
 
   /** Stops the cluster and closes its clients. */
   @Override
