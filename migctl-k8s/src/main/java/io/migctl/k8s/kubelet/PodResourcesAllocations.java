@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -65,6 +66,8 @@ public final class PodResourcesAllocations implements DeviceAllocations, AutoClo
   /**
    * Asks the kubelet on {@code socket}; each call fails after {@code deadline}. Connects lazily: a
    * missing socket is reported by {@link #list()}, not here.
+   *
+   * @throws KubeletUnavailableException when Netty's epoll transport cannot load on this machine
    */
   public PodResourcesAllocations(Path socket, Duration deadline) {
     this.socket = Objects.requireNonNull(socket, "socket");
@@ -72,6 +75,16 @@ public final class PodResourcesAllocations implements DeviceAllocations, AutoClo
     if (deadline.isNegative() || deadline.isZero()) {
       throw new IllegalArgumentException(
           "the kubelet deadline must be positive, got " + Durations.format(deadline));
+    }
+    if (!Epoll.isAvailable()) {
+      throw new KubeletUnavailableException(
+          "cannot open the kubelet's Unix socket "
+              + socket
+              + ": Netty's epoll transport does not load here ("
+              + Epoll.unavailabilityCause().getMessage()
+              + "). It needs Linux on x86_64 or aarch64 and a java.io.tmpdir where the bundled"
+              + " native library may be extracted and run (not mounted noexec).",
+          Epoll.unavailabilityCause());
     }
     this.eventLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     this.channel =
@@ -110,7 +123,7 @@ public final class PodResourcesAllocations implements DeviceAllocations, AutoClo
     }
     if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       // Start afresh rather than wait out a reconnect backoff grown while the socket was unusable
-      // (up to two minutes); resetConnectBackoff() does not reach pick-first's own backoff.
+      // (up to two minutes).
       channel.enterIdle();
     }
     ListPodResourcesResponse response;

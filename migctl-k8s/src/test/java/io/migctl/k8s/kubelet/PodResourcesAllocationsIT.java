@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,6 +178,42 @@ class PodResourcesAllocationsIT {
     assertThatThrownBy(() -> new PodResourcesAllocations(dir.resolve("k.sock"), Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must be positive");
+  }
+
+  @Test
+  void withoutEpollTheClientSaysWhatItNeeds() throws IOException, InterruptedException {
+    // Epoll's availability is fixed once per JVM: ask a fresh one where it is switched off.
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child =
+        new ProcessBuilder(
+                java.toString(),
+                "-Dio.grpc.netty.shaded.io.netty.transport.noNative=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                WithoutEpoll.class.getName(),
+                dir.resolve("kubelet.sock").toString())
+            .redirectError(dir.resolve("stderr.txt").toFile())
+            .start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(child.waitFor()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+    assertThat(output)
+        .startsWith("KubeletUnavailableException: cannot open the kubelet's Unix socket ")
+        .contains(dir.resolve("kubelet.sock").toString())
+        .contains("epoll transport does not load here")
+        .contains("explicit")
+        .contains("Linux on x86_64 or aarch64");
+  }
+
+  /** Builds a client in a JVM without epoll and prints what it throws. */
+  static final class WithoutEpoll {
+    public static void main(String[] args) {
+      try (var allocations = new PodResourcesAllocations(Path.of(args[0]))) {
+        System.out.println("built a client for " + allocations.socket());
+      } catch (KubeletUnavailableException e) {
+        System.out.println("KubeletUnavailableException: " + e.getMessage());
+      }
+    }
   }
 
   /** A kubelet that died leaves its socket file behind: bound once, nobody listening now. */
