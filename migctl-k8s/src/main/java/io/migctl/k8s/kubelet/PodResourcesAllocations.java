@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +34,12 @@ import java.util.concurrent.TimeUnit;
  * the kubelet's Unix socket.
  *
  * <p>One channel serves every call for the object's life; {@link #close()} shuts it down. Each call
- * has a deadline. When the kubelet cannot be reached the next call tries to connect again at once
- * instead of waiting out gRPC's reconnect backoff, so a kubelet that restarted is seen on the
- * agent's next resync. Thread-safe.
+ * has a deadline and waits within it for a connection: a missing socket fails at once, a socket
+ * nobody accepts on fails at the deadline. A call the kubelet fails as {@code UNAVAILABLE}, or that
+ * met a connection the kubelet had just closed, is tried again (twice at most, within the same
+ * deadline). After a failed connect the next call connects again at once instead of waiting out
+ * gRPC's reconnect backoff, so a kubelet that restarted is seen on the agent's next resync.
+ * Thread-safe.
  *
  * <p>Needs Linux (Netty's epoll transport, bundled in {@code grpc-netty-shaded} for x86_64 and
  * aarch64).
@@ -49,6 +53,30 @@ public final class PodResourcesAllocations implements DeviceAllocations, AutoClo
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
+  /**
+   * {@code List} only reads, so a call that met a connection the kubelet had just closed (it
+   * restarted) is tried again on a fresh one, within the same deadline.
+   */
+  private static final Map<String, Object> RETRY_WHEN_UNAVAILABLE =
+      Map.of(
+          "methodConfig",
+          List.of(
+              Map.of(
+                  "name",
+                  List.of(Map.of("service", PodResourcesListerGrpc.SERVICE_NAME)),
+                  "retryPolicy",
+                  Map.of(
+                      "maxAttempts",
+                      3.0,
+                      "initialBackoff",
+                      "0.1s",
+                      "maxBackoff",
+                      "1s",
+                      "backoffMultiplier",
+                      2.0,
+                      "retryableStatusCodes",
+                      List.of("UNAVAILABLE")))));
 
   private final Path socket;
   private final Duration deadline;
@@ -96,6 +124,8 @@ public final class PodResourcesAllocations implements DeviceAllocations, AutoClo
             // gRPC asks for TCP keepalive, which a Unix socket lacks: Netty would warn per connect.
             .withOption(ChannelOption.SO_KEEPALIVE, null)
             .usePlaintext()
+            .defaultServiceConfig(RETRY_WHEN_UNAVAILABLE)
+            .enableRetry()
             .build();
     this.stub = PodResourcesListerGrpc.newBlockingStub(channel);
   }

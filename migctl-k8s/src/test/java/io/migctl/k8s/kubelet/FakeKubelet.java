@@ -1,6 +1,7 @@
 package io.migctl.k8s.kubelet;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A kubelet's PodResources v1 API, served for real over gRPC on a Unix socket, answering {@code
@@ -33,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Pods are listed in the order their first allocation was made, their containers likewise; each
  * allocation is one {@code ContainerDevices} entry. {@link #addContainerWithoutDevices} lists a
  * container that holds nothing, as the kubelet lists every container of every pod; {@link
- * #stopAnswering()} makes later calls hang until their deadline.
+ * #stopAnswering()} makes later calls hang until their deadline, {@link #failNext} fails some.
  */
 public final class FakeKubelet implements AutoCloseable {
 
@@ -48,6 +50,7 @@ public final class FakeKubelet implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
   private final Server server;
   private volatile boolean answering = true;
+  private final AtomicInteger failures = new AtomicInteger();
 
   private FakeKubelet(Path socket, InMemoryDeviceAllocations source) {
     this.socket = socket;
@@ -89,6 +92,13 @@ public final class FakeKubelet implements AutoCloseable {
   /** Later {@code List} calls are accepted and never answered (until {@link #close()}). */
   public void stopAnswering() {
     answering = false;
+  }
+
+  /**
+   * The next {@code calls} calls of {@code List} answer {@code UNAVAILABLE}, as a kubelet going.
+   */
+  public void failNext(int calls) {
+    failures.set(calls);
   }
 
   /** Stops serving; calls still open are cancelled. The socket file goes with the server. */
@@ -140,7 +150,10 @@ public final class FakeKubelet implements AutoCloseable {
     @Override
     public void list(
         ListPodResourcesRequest request, StreamObserver<ListPodResourcesResponse> observer) {
-      if (answering) {
+      if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        observer.onError(
+            Status.UNAVAILABLE.withDescription("the fake kubelet fails").asException());
+      } else if (answering) {
         observer.onNext(response());
         observer.onCompleted();
       }

@@ -105,6 +105,25 @@ class PodResourcesAllocationsIT {
   }
 
   @Test
+  void aCallTheKubeletFailsAsUnavailableIsTriedTwiceMore() {
+    var source = new InMemoryDeviceAllocations();
+    var pod = new PodAllocation("ml", "p", "c", "nvidia.com/mig-1g.5gb", List.of(MIG_B));
+    source.allocate(pod);
+    try (var kubelet = FakeKubelet.start(dir.resolve("kubelet.sock"), source);
+        var allocations = new PodResourcesAllocations(kubelet.socket())) {
+      kubelet.failNext(2);
+      assertThat(allocations.list()).containsExactly(pod);
+
+      kubelet.failNext(3);
+      assertThatThrownBy(allocations::list)
+          .isInstanceOf(KubeletUnavailableException.class)
+          .hasMessageContaining(kubelet.socket().toString())
+          .hasMessageContaining("the kubelet answered UNAVAILABLE (the fake kubelet fails)");
+      assertThat(allocations.list()).containsExactly(pod);
+    }
+  }
+
+  @Test
   void aKubeletThatComesBackIsSeenOnTheNextCall() throws IOException {
     Path socket = staleSocket(dir.resolve("kubelet.sock"));
     var source = new InMemoryDeviceAllocations();
