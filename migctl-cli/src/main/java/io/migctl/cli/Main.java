@@ -3,6 +3,8 @@ package io.migctl.cli;
 import io.migctl.apply.HookRunner;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.env.BuildFailedException;
+import io.migctl.k8s.kubelet.KubeletUnavailableException;
+import io.migctl.k8s.node.ClusterException;
 import io.migctl.process.SystemToolRunner;
 import io.migctl.process.ToolRunner;
 import java.io.PrintWriter;
@@ -72,6 +74,7 @@ public final class Main {
     cl.addSubcommand(new EnvCommand());
     cl.addSubcommand(new SimCommand());
     cl.addSubcommand(new CdiCommand());
+    cl.addSubcommand(new K8sCommand());
     cl.addSubcommand(new ReplayCommand());
     // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
     CommandLine alias = new CommandLine(new ReplayCommand());
@@ -134,6 +137,8 @@ public final class Main {
         case MigDriverException e -> failure(message);
         case HookRunner.HookFailedException e -> failure(message);
         case DriverUnavailableException e -> failure(message);
+        case ClusterException e -> failure(message);
+        case KubeletUnavailableException e -> failure(message);
         case BuildFailedException e -> failure(message);
         // A state migctl cannot work with (an unreadable file, a disk error): the message says
         // what and how to recover.
