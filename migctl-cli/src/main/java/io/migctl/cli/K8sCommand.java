@@ -4,6 +4,7 @@ import io.migctl.apply.ApplyHooks;
 import io.migctl.apply.ApplyJournal;
 import io.migctl.apply.cdi.CdiSpec;
 import io.migctl.core.job.Durations;
+import io.migctl.core.k8s.MigConfigState;
 import io.migctl.daemon.GpuEndpoints;
 import io.migctl.k8s.AgentLoop;
 import io.migctl.k8s.AgentSettings;
@@ -257,7 +258,19 @@ final class K8sCommand implements Runnable {
 
     private void print(PrintWriter out, Reconciled r) {
       if (json) {
-        Json.print(out, r);
+        Json.print(
+            out,
+            new ReconciledJson(
+                r.config().orElse(null),
+                r.state().map(MigConfigState::value).orElse(null),
+                r.action(),
+                r.message(),
+                r.plan(),
+                r.operations(),
+                r.resetGpus(),
+                r.paused().toMillis() / 1000.0,
+                r.pausedClients(),
+                r.dryRun()));
         return;
       }
       out.println(
@@ -312,6 +325,19 @@ final class K8sCommand implements Runnable {
       }
     }
   }
+
+  /** {@code k8s agent --once --json}: what one reconcile did. */
+  record ReconciledJson(
+      String config,
+      String state,
+      String action,
+      String message,
+      List<String> plan,
+      int operations,
+      List<Integer> resetGpus,
+      double pausedSeconds,
+      List<String> pausedClients,
+      boolean dryRun) {}
 
   /** {@code HOST:PORT}. */
   record HostPort(String host, int port) {

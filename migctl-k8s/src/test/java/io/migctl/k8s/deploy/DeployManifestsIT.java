@@ -318,7 +318,7 @@ class DeployManifestsIT {
     assertThat(copy.group(1)).isEqualTo("migctl-cli/target/" + shadedJarName() + ".jar");
     assertThat(dockerfile)
         .contains(
-            "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \""
+            "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"--sun-misc-unsafe-memory-access=allow\", \"-jar\", \""
                 + copy.group(2)
                 + "\"]");
     assertThat(dockerfile).containsPattern("(?m)^USER root$");
