@@ -46,24 +46,28 @@ class HouseTest {
           .definedBy("io.migctl.apply..", "io.migctl.workload..", "io.migctl.home..")
           .layer("daemon")
           .definedBy("io.migctl.daemon..")
+          .layer("k8s")
+          .definedBy("io.migctl.k8s..")
           .layer("cli")
           .definedBy("io.migctl.cli..")
           .whereLayer("cli")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("daemon")
           .mayOnlyBeAccessedByLayers("cli")
+          .whereLayer("k8s")
+          .mayOnlyBeAccessedByLayers("cli")
           .whereLayer("replay")
           .mayOnlyBeAccessedByLayers("cli")
           .whereLayer("apply")
-          .mayOnlyBeAccessedByLayers("daemon", "cli")
+          .mayOnlyBeAccessedByLayers("daemon", "k8s", "cli")
           .whereLayer("env")
           .mayOnlyBeAccessedByLayers("daemon", "cli")
           .whereLayer("nvidia")
-          .mayOnlyBeAccessedByLayers("apply", "daemon", "cli")
+          .mayOnlyBeAccessedByLayers("apply", "daemon", "k8s", "cli")
           .whereLayer("input")
-          .mayOnlyBeAccessedByLayers("env", "replay", "apply", "daemon", "cli")
+          .mayOnlyBeAccessedByLayers("env", "replay", "apply", "daemon", "k8s", "cli")
           .whereLayer("process")
-          .mayOnlyBeAccessedByLayers("nvidia", "env", "apply", "daemon", "cli");
+          .mayOnlyBeAccessedByLayers("nvidia", "env", "apply", "daemon", "k8s", "cli");
 
   private static final ArchRule NO_CYCLES =
       slices().matching("io.migctl.(**)").should().beFreeOfCycles();
@@ -80,6 +84,7 @@ class HouseTest {
             "io.migctl.replay",
             "io.migctl.apply",
             "io.migctl.daemon",
+            "io.migctl.k8s",
             "io.migctl.cli")) {
       assertThat(MAIN.stream().anyMatch(c -> c.getPackageName().equals(pkg))).as(pkg).isTrue();
     }
