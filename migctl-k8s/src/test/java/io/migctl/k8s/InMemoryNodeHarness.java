@@ -36,6 +36,9 @@ final class InMemoryNodeHarness {
   private final AtomicInteger podSerial = new AtomicInteger();
   boolean operatorRuns = true;
 
+  /** What the agent runs after the GPUs changed (the CDI spec's rewrite in the real assembly). */
+  Runnable afterChange = () -> {};
+
   InMemoryNodeHarness(String spec) {
     driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(spec));
     Map<String, String> labels = new HashMap<>();
@@ -98,7 +101,7 @@ final class InMemoryNodeHarness {
           clock.advance(d);
           playOperator();
         },
-        () -> {},
+        () -> afterChange.run(),
         log::add,
         settings.withPodsPoll(Duration.ofSeconds(1)));
   }

@@ -14,7 +14,6 @@ import io.migctl.core.k8s.PodAllocation;
 import io.migctl.core.mig.DriverError;
 import io.migctl.core.mig.ForwardingMigDriver;
 import io.migctl.core.mig.GpuInstance;
-import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.Placement;
 import io.migctl.k8s.kubelet.FakeKubelet;
@@ -201,36 +200,8 @@ class MigManagerAgentIT {
     return out;
   }
 
-  private Map<String, Integer> devices(int gpu) {
-    Map<String, Integer> out = new java.util.TreeMap<>();
-    for (GpuSnapshot.Instance i : GpuSnapshot.read(driver, driver.gpus().get(gpu)).instances()) {
-      for (GpuSnapshot.Compute c : i.computeInstances()) {
-        out.merge(c.profile().name().toString(), 1, Integer::sum);
-      }
-    }
-    return out;
-  }
-
-  private String uuid(int gpu, String profile) {
-    return GpuSnapshot.read(driver, driver.gpus().get(gpu)).instances().stream()
-        .filter(i -> i.profile().name().toString().equals(profile))
-        .flatMap(i -> i.computeInstances().stream())
-        .map(c -> c.computeInstance().uuid())
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static final Map<String, String> BALANCED =
-      Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1).entrySet().stream()
-          .collect(
-              java.util.stream.Collectors.toMap(
-                  Map.Entry::getKey, e -> String.valueOf(e.getValue())));
-
-  private Map<String, String> devicesText(int gpu) {
-    Map<String, String> out = new HashMap<>();
-    devices(gpu).forEach((k, v) -> out.put(k, String.valueOf(v)));
-    return out;
-  }
+  private static final Map<String, Integer> BALANCED =
+      Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1);
 
   @Test
   void aLabelChangeRunsTheManagersExactProtocolToSuccess() {
@@ -261,8 +232,8 @@ class MigManagerAgentIT {
     assertThat(operator.timeline())
         .filteredOn(s -> s instanceof OperatorPlayer.PodDeleted)
         .hasSizeGreaterThanOrEqualTo(OperatorClient.ALL.size());
-    assertThat(devicesText(0)).isEqualTo(BALANCED);
-    assertThat(devicesText(1)).isEqualTo(BALANCED);
+    assertThat(LiveGpus.devices(driver, 0)).isEqualTo(BALANCED);
+    assertThat(LiveGpus.devices(driver, 1)).isEqualTo(BALANCED);
     Await.until("the Applied event", () -> eventReasons().contains(NodeEvent.APPLIED));
     assertThat(eventReasons()).containsSubsequence(NodeEvent.PENDING, NodeEvent.APPLIED);
     assertThat(user.nodes().withName(NODE).get().getMetadata().getAnnotations())
@@ -299,7 +270,7 @@ class MigManagerAgentIT {
   void aDeviceHeldByAProcessKeepsItPendingWithAnEventThenSucceedsWhenFreed() {
     label("all-balanced");
     agent(driver, node).reconcile();
-    String held = uuid(0, "3g.20gb");
+    String held = LiveGpus.uuid(driver, 0, "3g.20gb");
     driver.hold(held, 4242);
     run();
     label("all-1g.5gb");
@@ -313,14 +284,14 @@ class MigManagerAgentIT {
 
     driver.release(held, Optional.empty());
     awaitState("success");
-    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 7));
+    assertThat(LiveGpus.devices(driver, 0)).isEqualTo(Map.of("1g.5gb", 7));
   }
 
   @Test
   void aDeviceOnlyAllocatedByTheKubeletIsProtectedAndThePodNamed() {
     label("all-balanced");
     agent(driver, node).reconcile();
-    String allocated = uuid(1, "3g.20gb");
+    String allocated = LiveGpus.uuid(driver, 1, "3g.20gb");
     pods.allocate(
         new PodAllocation("ml", "train-0", "main", "nvidia.com/mig-3g.20gb", List.of(allocated)));
     run();
@@ -341,7 +312,7 @@ class MigManagerAgentIT {
 
     pods.release("ml", "train-0");
     awaitState("success");
-    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 7));
+    assertThat(LiveGpus.devices(driver, 1)).isEqualTo(Map.of("1g.5gb", 7));
   }
 
   @Test
@@ -357,7 +328,7 @@ class MigManagerAgentIT {
 
     run();
     awaitState("success");
-    assertThat(devicesText(0)).isEqualTo(BALANCED);
+    assertThat(LiveGpus.devices(driver, 0)).isEqualTo(BALANCED);
   }
 
   @Test
@@ -414,8 +385,8 @@ class MigManagerAgentIT {
 
     assertThat(deployLabels()).doesNotContainValue(MigManagerLabels.PAUSED);
     assertThat(log).anyMatch(l -> l.startsWith("recovered an interrupted apply"));
-    assertThat(devicesText(0)).isEqualTo(BALANCED);
-    assertThat(devicesText(1)).isEqualTo(BALANCED);
+    assertThat(LiveGpus.devices(driver, 0)).isEqualTo(BALANCED);
+    assertThat(LiveGpus.devices(driver, 1)).isEqualTo(BALANCED);
     Await.until("the clients back", () -> operator.pods("nvidia-dcgm-exporter").size() == 1);
   }
 

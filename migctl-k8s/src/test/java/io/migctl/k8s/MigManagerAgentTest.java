@@ -8,7 +8,6 @@ import io.migctl.core.k8s.PodAllocation;
 import io.migctl.core.mig.DriverError;
 import io.migctl.core.mig.ForwardingMigDriver;
 import io.migctl.core.mig.GpuInstance;
-import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.Placement;
 import io.migctl.k8s.node.NodeEvent;
 import io.migctl.nvidia.sim.SimOperation;
@@ -95,8 +94,10 @@ class MigManagerAgentTest {
         .containsKey(Annotations.CONFIG_HASH)
         .containsKey(Annotations.PLAN)
         .doesNotContainKeys(Annotations.CHANGE, Annotations.REASON);
-    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
-    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(LiveGpus.devices(h.driver, 0))
+        .isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(LiveGpus.devices(h.driver, 1))
+        .isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
   }
 
   @Test
@@ -138,7 +139,7 @@ class MigManagerAgentTest {
   void onlyTheGpuThatChangesIsTouchedAndReset() {
     h.label("all-balanced");
     h.agent(CONFIG).reconcile();
-    String gpu1 = uuids(1).toString();
+    String gpu1 = LiveGpus.uuids(h.driver, 1).toString();
     h.label("gpu0-changes");
 
     Reconciled r = h.agent(CONFIG).reconcile();
@@ -146,15 +147,15 @@ class MigManagerAgentTest {
     assertThat(r.action()).isEqualTo("applied");
     assertThat(r.resetGpus()).isEmpty();
     assertThat(r.plan()).contains("GPU 1: as desired");
-    assertThat(uuids(1).toString()).isEqualTo(gpu1);
-    assertThat(devices(0)).isEqualTo(Map.of("3g.20gb", 2));
+    assertThat(LiveGpus.uuids(h.driver, 1).toString()).isEqualTo(gpu1);
+    assertThat(LiveGpus.devices(h.driver, 0)).isEqualTo(Map.of("3g.20gb", 2));
   }
 
   @Test
   void aModeChangeResetsOnlyTheGpuWhoseModeChanges() {
     h.label("all-balanced");
     h.agent(CONFIG).reconcile();
-    String gpu1 = uuids(1).toString();
+    String gpu1 = LiveGpus.uuids(h.driver, 1).toString();
     h.label("gpu0-off");
     int events = h.node.events().size();
 
@@ -165,14 +166,14 @@ class MigManagerAgentTest {
         .extracting(NodeEvent::reason)
         .containsExactly(NodeEvent.PENDING, NodeEvent.GPU_RESET, NodeEvent.APPLIED);
     assertThat(h.driver.gpus().get(0).migMode().current()).isFalse();
-    assertThat(uuids(1).toString()).isEqualTo(gpu1);
+    assertThat(LiveGpus.uuids(h.driver, 1).toString()).isEqualTo(gpu1);
   }
 
   @Test
   void aDeviceHeldByAProcessKeepsTheNodePendingUntilItIsFreed() {
     h.label("all-balanced");
     h.agent(CONFIG).reconcile();
-    String held = uuid(0, "3g.20gb");
+    String held = LiveGpus.uuid(h.driver, 0, "3g.20gb");
     h.driver.hold(held, 4242);
     h.label("all-1g.5gb");
 
@@ -198,7 +199,7 @@ class MigManagerAgentTest {
   void aDeviceOnlyAllocatedByTheKubeletIsProtectedAndThePodIsNamed() {
     h.label("all-balanced");
     h.agent(CONFIG).reconcile();
-    String allocated = uuid(1, "3g.20gb");
+    String allocated = LiveGpus.uuid(h.driver, 1, "3g.20gb");
     h.kubelet.allocate(
         new PodAllocation("ml", "train-0", "main", "nvidia.com/mig-3g.20gb", List.of(allocated)));
     h.label("all-1g.5gb");
@@ -211,18 +212,18 @@ class MigManagerAgentTest {
     assertThat(refused.reason()).isEqualTo(NodeEvent.REFUSED);
     assertThat(refused.warning()).isTrue();
     assertThat(refused.message()).contains("pod ml/train-0 (container main)").contains(allocated);
-    assertThat(uuids(1)).contains(allocated);
+    assertThat(LiveGpus.uuids(h.driver, 1)).contains(allocated);
 
     h.kubelet.release("ml", "train-0");
     assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
-    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 7));
+    assertThat(LiveGpus.devices(h.driver, 1)).isEqualTo(Map.of("1g.5gb", 7));
   }
 
   @Test
   void aBlockedChangeFailsOnlyAfterTheDeadlineAndRecoversWhenFreed() {
     h.label("all-balanced");
     h.agent(CONFIG).reconcile();
-    String held = uuid(0, "2g.10gb");
+    String held = LiveGpus.uuid(h.driver, 0, "2g.10gb");
     h.driver.hold(held, 77);
     h.label("all-disabled");
     h.agent(CONFIG).reconcile();
@@ -259,7 +260,8 @@ class MigManagerAgentTest {
 
     assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
     assertThat(h.state()).isEqualTo("success");
-    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(LiveGpus.devices(h.driver, 0))
+        .isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
   }
 
   @Test
@@ -301,8 +303,44 @@ class MigManagerAgentTest {
     assertThat(r.state()).hasValue(io.migctl.core.k8s.MigConfigState.SUCCESS);
     assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
     assertThat(h.node.read().annotations()).doesNotContainKey(Annotations.CHANGE);
-    assertThat(devices(0)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
-    assertThat(devices(1)).isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(LiveGpus.devices(h.driver, 0))
+        .isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+    assertThat(LiveGpus.devices(h.driver, 1))
+        .isEqualTo(Map.of("1g.5gb", 2, "2g.10gb", 1, "3g.20gb", 1));
+  }
+
+  @Test
+  void theCdiSpecIsRewrittenAfterTheGpusChangedAndBeforeTheClientsComeBack() {
+    h.label("all-balanced");
+    List<String> seen = new java.util.ArrayList<>();
+    h.afterChange =
+        () ->
+            seen.add(
+                LiveGpus.devices(h.driver, 0)
+                    + " "
+                    + h.deployLabels().get(OperatorClient.ALL.getFirst().deployLabel()));
+
+    h.agent(CONFIG).reconcile();
+
+    assertThat(seen).containsExactly("{1g.5gb=2, 2g.10gb=1, 3g.20gb=1} " + MigManagerLabels.PAUSED);
+  }
+
+  @Test
+  void aCdiSpecThatCannotBeWrittenFailsTheChangeWithTheClientsBack() {
+    h.label("all-balanced");
+    h.afterChange =
+        () -> {
+          throw new java.io.UncheckedIOException(
+              "cannot write the CDI spec /var/run/cdi/nvidia-mig.yaml: read-only file system",
+              new java.io.IOException("EROFS"));
+        };
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("failed");
+    assertThat(r.message()).contains("cannot write the CDI spec");
+    assertThat(h.state()).isEqualTo("failed");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
   }
 
   @Test
@@ -328,7 +366,7 @@ class MigManagerAgentTest {
     assertThat(r.pausedClients()).hasSize(OperatorClient.ALL.size());
     assertThat(h.node.read().resourceVersion()).isEqualTo(version);
     assertThat(h.node.events()).isEmpty();
-    assertThat(devices(0)).isEmpty();
+    assertThat(LiveGpus.devices(h.driver, 0)).isEmpty();
   }
 
   @Test
@@ -341,7 +379,7 @@ class MigManagerAgentTest {
     assertThat(r.action()).isEqualTo("failed");
     assertThat(r.message()).contains("did not stop within PT5M");
     assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
-    assertThat(devices(0)).isEmpty();
+    assertThat(LiveGpus.devices(h.driver, 0)).isEmpty();
   }
 
   @Test
@@ -384,7 +422,7 @@ class MigManagerAgentTest {
     assertThat(r.action()).isEqualTo("blocked");
     assertThat(h.state()).isEqualTo("pending");
     assertThat(r.message()).contains("kubelet");
-    assertThat(devices(0)).isEmpty();
+    assertThat(LiveGpus.devices(h.driver, 0)).isEmpty();
   }
 
   private static Map<String, String> deploy(List<String> values) {
@@ -393,35 +431,6 @@ class MigManagerAgentTest {
       out.put(OperatorClient.ALL.get(i).deployLabel(), values.get(i));
     }
     return out;
-  }
-
-  private Map<String, Integer> devices(int gpu) {
-    Map<String, Integer> out = new java.util.TreeMap<>();
-    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
-    for (GpuSnapshot.Instance i : s.instances()) {
-      for (GpuSnapshot.Compute c : i.computeInstances()) {
-        out.merge(c.profile().name().toString(), 1, Integer::sum);
-      }
-    }
-    return out;
-  }
-
-  private List<String> uuids(int gpu) {
-    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
-    return s.instances().stream()
-        .flatMap(i -> i.computeInstances().stream())
-        .map(c -> c.computeInstance().uuid())
-        .toList();
-  }
-
-  private String uuid(int gpu, String profile) {
-    GpuSnapshot s = GpuSnapshot.read(h.driver, h.driver.gpus().get(gpu));
-    return s.instances().stream()
-        .filter(i -> i.profile().name().toString().equals(profile))
-        .flatMap(i -> i.computeInstances().stream())
-        .map(c -> c.computeInstance().uuid())
-        .findFirst()
-        .orElseThrow();
   }
 
   /** Stands for the process dying: nothing in the agent catches an Error. */
