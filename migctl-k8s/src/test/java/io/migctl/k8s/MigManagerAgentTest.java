@@ -1,6 +1,7 @@
 package io.migctl.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.k8s.MigManagerLabels;
 import io.migctl.core.k8s.OperatorClient;
@@ -51,6 +52,12 @@ class MigManagerAgentTest {
               "1g.5gb": 2
               "2g.10gb": 1
               "3g.20gb": 1
+        split:
+          - devices: all
+            mig-enabled: true
+            mig-devices:
+              "3g.20gb": 1
+              "1g.5gb": 3
         gpu0-off:
           - devices: [0]
             mig-enabled: false
@@ -341,6 +348,87 @@ class MigManagerAgentTest {
     assertThat(r.message()).contains("cannot write the CDI spec");
     assertThat(h.state()).isEqualTo("failed");
     assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+  }
+
+  @Test
+  void aChangeThatCanGoAroundAnAllocatedDeviceIsMadeAndKeepsIt() {
+    h.label("all-1g.5gb");
+    h.agent(CONFIG).reconcile();
+    List<String> ones = LiveGpus.uuids(h.driver, 0);
+    String last = ones.getLast();
+    h.kubelet.allocate(
+        new PodAllocation("ml", "infer-0", "main", "nvidia.com/mig-1g.5gb", List.of(last)));
+    h.label("split");
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(LiveGpus.uuids(h.driver, 0)).contains(last);
+    assertThat(LiveGpus.devices(h.driver, 0)).isEqualTo(Map.of("3g.20gb", 1, "1g.5gb", 3));
+  }
+
+  @Test
+  void theValidatorPodsAreDeletedSoThatTheyValidateTheNewLayout() {
+    String before = validator();
+    h.label("all-balanced");
+
+    h.agent(CONFIG).reconcile();
+    h.playOperator(); // its DaemonSet starts a new one
+
+    assertThat(validator()).isNotEqualTo(before);
+  }
+
+  private String validator() {
+    return h.node.operatorPods().stream()
+        .filter(p -> p.app().equals(OperatorClient.VALIDATOR_APP))
+        .map(io.migctl.k8s.node.OperatorPod::name)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void aNodeThatKeepsChangingUnderEveryWriteIsAnErrorForTheNextReconcile() {
+    h.label("all-balanced");
+    h.node.conflictNext(5);
+
+    assertThatThrownBy(() -> h.agent(CONFIG).reconcile())
+        .isInstanceOf(io.migctl.k8s.node.ClusterException.class)
+        .hasMessageContaining("kept changing under every write (5 conflicts in a row)");
+    assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("applied");
+  }
+
+  @Test
+  void theDeadlineCountsFromWhenTheNodeWentPendingForTheConfigItHasNow() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    h.driver.hold(LiveGpus.uuid(h.driver, 0, "2g.10gb"), 77);
+    h.label("all-disabled");
+    h.agent(CONFIG).reconcile();
+    h.clock.advance(Duration.ofMinutes(29));
+    h.label("all-1g.5gb");
+    h.agent(CONFIG).reconcile();
+
+    h.clock.advance(Duration.ofMinutes(2));
+
+    assertThat(h.agent(CONFIG).reconcile().action()).isEqualTo("blocked");
+    assertThat(h.state()).isEqualTo("pending");
+    assertThat(h.node.read().annotations())
+        .containsEntry(Annotations.PENDING_CONFIG, "all-1g.5gb")
+        .containsEntry(Annotations.PENDING_SINCE, "2026-12-06T12:29:00Z");
+  }
+
+  @Test
+  void theAppliedConfigsHashTellsAnEditedConfigFromTheOneApplied() {
+    h.label("all-balanced");
+    h.agent(CONFIG).reconcile();
+    String applied = h.node.read().annotations().get(Annotations.CONFIG_HASH);
+
+    h.agent(CONFIG.replace("\"1g.5gb\": 2", "\"1g.5gb\": 1")).reconcile();
+
+    assertThat(applied).matches("[0-9a-f]{16}");
+    assertThat(h.node.read().annotations().get(Annotations.CONFIG_HASH))
+        .matches("[0-9a-f]{16}")
+        .isNotEqualTo(applied);
   }
 
   @Test
