@@ -74,7 +74,7 @@ public final class AgentLoop implements AutoCloseable {
     queued.set(false);
     try {
       Reconciled r = agent.reconcile();
-      status.succeeded(r, clock.instant());
+      status.succeeded(clock.instant());
       results.accept(r);
     } catch (RuntimeException e) {
       status.failed(e.getMessage(), clock.instant());
@@ -101,17 +101,13 @@ public final class AgentLoop implements AutoCloseable {
 
   /** The loop's state for {@code /readyz} and {@code /metrics}; safe to read from any thread. */
   public static final class AgentStatus {
-    private Reconciled last;
     private String lastError;
     private Instant lastAt;
-    private long reconciles;
     private long failures;
 
-    synchronized void succeeded(Reconciled r, Instant at) {
-      last = r;
+    synchronized void succeeded(Instant at) {
       lastError = null;
       lastAt = at;
-      reconciles++;
     }
 
     synchronized void failed(String error, Instant at) {
@@ -126,15 +122,6 @@ public final class AgentLoop implements AutoCloseable {
         return Optional.of("no reconcile has finished yet");
       }
       return Optional.ofNullable(lastError).map(e -> "the last reconcile failed: " + e);
-    }
-
-    /** The last outcome, if any reconcile finished. */
-    public synchronized Optional<Reconciled> last() {
-      return Optional.ofNullable(last);
-    }
-
-    public synchronized long reconciles() {
-      return reconciles;
     }
 
     public synchronized long failures() {

@@ -64,11 +64,6 @@ public final class NodePatch {
     return Collections.unmodifiableMap(annotations);
   }
 
-  /** Whether the patch changes nothing. */
-  public boolean isEmpty() {
-    return labels.isEmpty() && annotations.isEmpty();
-  }
-
   /** Whether applying this patch to {@code node} would change any label or annotation. */
   public boolean changes(NodeState node) {
     return !merge(node.labels(), labels).equals(node.labels())
@@ -81,16 +76,5 @@ public final class NodePatch {
     Map<String, String> out = new LinkedHashMap<>(values);
     changes.forEach((k, v) -> v.ifPresentOrElse(x -> out.put(k, x), () -> out.remove(k)));
     return out;
-  }
-
-  @Override
-  public String toString() {
-    return "NodePatch[version="
-        + expectedVersion.orElse("any")
-        + ", labels="
-        + labels
-        + ", annotations="
-        + annotations
-        + "]";
   }
 }
