@@ -42,7 +42,7 @@ record Kubectl(Path executable, Path home) {
                 find(),
                 () ->
                     "kubectl was not found ($KUBECTL, else /usr/bin/kubectl). Install it"
-                        + " with 'apt-get install kubectl' (Debian/Ubuntu)"),
+                        + " with 'apt-get install kubernetes-client' (Debian)"),
         home);
   }
 
