@@ -39,6 +39,9 @@ final class InMemoryNodeHarness {
   /** What the agent runs after the GPUs changed (the CDI spec's rewrite in the real assembly). */
   Runnable afterChange = () -> {};
 
+  /** What happens while the agent waits for the clients' pods (the operator plays its part). */
+  Runnable whilePaused = this::playOperator;
+
   InMemoryNodeHarness(String spec) {
     driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(spec));
     Map<String, String> labels = new HashMap<>();
@@ -99,7 +102,7 @@ final class InMemoryNodeHarness {
         clock,
         d -> {
           clock.advance(d);
-          playOperator();
+          whilePaused.run();
         },
         () -> afterChange.run(),
         log::add,

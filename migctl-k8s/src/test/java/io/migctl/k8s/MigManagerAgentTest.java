@@ -432,6 +432,57 @@ class MigManagerAgentTest {
   }
 
   @Test
+  void anAgentKilledWhileTheClientsArePausedRestoresThemOnRestartThenApplies() {
+    h.label("all-balanced");
+    h.operatorRuns = false; // the pods linger, so the agent waits...
+    h.whilePaused =
+        () -> {
+          throw new Killed(); // ...and dies while waiting
+        };
+    assertThatThrownBy(() -> h.agent(CONFIG).reconcile()).isInstanceOf(Killed.class);
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_PAUSED));
+    h.operatorRuns = true;
+    h.whilePaused = h::playOperator;
+
+    Reconciled r = h.agent(CONFIG).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(h.deployLabels()).containsAllEntriesOf(deploy(ALL_TRUE));
+    assertThat(h.log).anyMatch(l -> l.startsWith("found a change left unfinished"));
+  }
+
+  @Test
+  void aNodeWithoutTheOperatorHasNothingPausedAndTheSameStates() {
+    InMemoryNodeHarness bare = new InMemoryNodeHarness("h100-80gb:1");
+    bare.node.setLabels(
+        OperatorClient.ALL.stream()
+            .collect(java.util.stream.Collectors.toMap(c -> c.deployLabel(), c -> "false")));
+    bare.label("all-balanced-h100");
+    String config =
+        """
+        version: v1
+        mig-configs:
+          all-balanced-h100:
+            - devices: all
+              mig-enabled: true
+              mig-devices:
+                "1g.10gb": 2
+                "2g.20gb": 1
+                "3g.40gb": 1
+        """;
+    int before = bare.node.labelHistory().size();
+
+    Reconciled r = bare.agent(config).reconcile();
+
+    assertThat(r.action()).isEqualTo("applied");
+    assertThat(r.pausedClients()).isEmpty();
+    assertThat(bare.node.labelHistory().subList(before, bare.node.labelHistory().size()))
+        .extracting(l -> l.get(MigManagerLabels.STATE))
+        .containsExactly("pending", "success");
+    assertThat(bare.deployLabels()).doesNotContainValue(MigManagerLabels.PAUSED);
+  }
+
+  @Test
   void aConfigTheFileDoesNotHaveFailsAndSaysWhichItHas() {
     h.label("all-2g.10gb");
 
