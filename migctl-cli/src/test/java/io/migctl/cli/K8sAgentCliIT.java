@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -214,6 +215,36 @@ class K8sAgentCliIT {
                         .get("migctl.io/applied-config")),
         () -> errQuietly(0));
     assertThat(state()).hasValue("success");
+  }
+
+  @Test
+  void anAgentKilledWithTheClientsPausedRestoresThemWhenItStartsAgain() throws Exception {
+    operator.close();
+    // The operator's pods take a while to go, so the agent is caught waiting for them.
+    operator =
+        OperatorPlayer.start(cluster.newClient(), NODE, "gpu-operator", Duration.ofSeconds(5));
+    Process first = agent("--listen", "127.0.0.1:0");
+    Await.until(
+        "the clients paused",
+        () -> MigManagerLabels.PAUSED.equals(deployLabel()),
+        () -> errQuietly(0));
+    first.destroyForcibly().waitFor();
+    assertThat(deployLabel()).isEqualTo(MigManagerLabels.PAUSED);
+
+    agent("--listen", "127.0.0.1:0");
+
+    Await.until("success", () -> state().equals(Optional.of("success")), () -> errQuietly(1));
+    assertThat(deployLabel()).isEqualTo("true");
+    assertThat(err(1)).contains("found a change left unfinished");
+  }
+
+  private String deployLabel() {
+    return user.nodes()
+        .withName(NODE)
+        .get()
+        .getMetadata()
+        .getLabels()
+        .get(OperatorClient.ALL.getFirst().deployLabel());
   }
 
   @Test
