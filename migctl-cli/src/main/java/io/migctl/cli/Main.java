@@ -75,6 +75,7 @@ public final class Main {
     cl.addSubcommand(new SimCommand());
     cl.addSubcommand(new CdiCommand());
     cl.addSubcommand(new K8sCommand());
+    cl.addSubcommand(new SlurmCommand());
     cl.addSubcommand(new ReplayCommand());
     // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
     CommandLine alias = new CommandLine(new ReplayCommand());

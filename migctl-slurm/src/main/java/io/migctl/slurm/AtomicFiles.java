@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Writes a configuration file or script so that a reader (slurmd, a prolog) sees the old text or
  * the new one, never a part: a temporary file beside it, given its mode, then moved over it.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   /** {@code rw-r--r--}: a configuration file. */
   static final String CONFIG = "rw-r--r--";
@@ -19,6 +19,15 @@ final class AtomicFiles {
   static final String SCRIPT = "rwxr-xr-x";
 
   private AtomicFiles() {}
+
+  /**
+   * Writes a script Slurm runs ({@code rwxr-xr-x}), such as {@code migctl slurm task-prolog}'s.
+   *
+   * @throws IOException when it cannot be written
+   */
+  public static void writeScript(Path file, String text) throws IOException {
+    write(file, text, SCRIPT);
+  }
 
   /**
    * Writes {@code text} to {@code file}, making its folder if needed.

@@ -1,0 +1,295 @@
+package io.migctl.cli;
+
+import io.migctl.core.slurm.GresDevice;
+import io.migctl.core.slurm.GresNaming;
+import io.migctl.core.slurm.NodeGres;
+import io.migctl.core.slurm.SlurmScripts;
+import io.migctl.nvidia.GpuNode;
+import io.migctl.slurm.AtomicFiles;
+import io.migctl.slurm.GresFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code migctl slurm}: a MIG node as a Slurm node. */
+@Command(
+    name = "slurm",
+    mixinStandardHelpOptions = true,
+    description = {
+      "A MIG node as a Slurm node: every MIG device a typed Slurm GPU.",
+      "",
+      "'slurm gres -o /etc/slurm' writes gres.conf, the NodeName line for slurm.conf's",
+      "Include and the GPU map; 'slurm task-prolog' writes the TaskProlog that gives each",
+      "task its slices' MIG UUIDs in CUDA_VISIBLE_DEVICES."
+    },
+    subcommands = {
+      SlurmCommand.Gres.class,
+      SlurmCommand.TaskProlog.class,
+      SlurmCommand.Prolog.class,
+      SlurmCommand.Epilog.class
+    })
+final class SlurmCommand implements Runnable {
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code migctl slurm gres}. */
+  @Command(
+      name = "gres",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Slurm's view of the MIG layout as it is now.",
+        "",
+        "Without -o, prints gres.conf. With -o DIR, writes DIR/gres.conf, DIR/gres-node.conf",
+        "(NodeName=<node> Gres=gpu:<type>:<count>,…: Include it in slurm.conf as the node's",
+        "only NodeName line; put its CPUs and memory before it as NodeName=DEFAULT …) and",
+        "DIR/gres-map.tsv (Slurm's GPU index -> MIG UUID, read by the task prolog).",
+        "Regenerate them after every layout change, then restart slurmd."
+      })
+  static final class Gres implements Runnable {
+    @ParentCommand SlurmCommand slurm;
+
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "The Slurm node name (default: this host's short name).")
+    String node;
+
+    @Option(
+        names = "--types",
+        paramLabel = "NAMING",
+        description =
+            "profile: NVIDIA's profile names (1g.5gb, 1c.3g.20gb); autodetect: the names Slurm's"
+                + " AutoDetect=nvml gives (nvidia_a100_1g.5gb). Default: ${DEFAULT-VALUE}.")
+    GresNaming types = GresNaming.PROFILE;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "DIR",
+        description = "Write the three files into DIR, each atomically.")
+    Path output;
+
+    @Option(names = "--json", description = "Print the GPUs and files as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+      GpuNode gpus = slurm.root.node();
+      GresFiles files = new GresFiles(gpus.driver(), gpus.deviceNodes());
+      String name = node != null ? node : shortHostname();
+      PrintWriter out = slurm.spec.commandLine().getOut();
+      NodeGres gres;
+      GresFiles.Written written = null;
+      try {
+        if (output == null) {
+          gres = files.read(types);
+          gres.nodeFragment(name);
+        } else {
+          written = files.write(output, name, types);
+          gres = written.gres();
+        }
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
+      if (json) {
+        Json.print(out, GresJson.of(name, types, gres, written));
+      } else if (written == null) {
+        out.print(gres.gresConf());
+      } else {
+        out.println(
+            "wrote "
+                + written.gresConf()
+                + ", "
+                + written.nodeFragment()
+                + " and "
+                + written.map()
+                + ": "
+                + gres.devices().size()
+                + " GPUs for Slurm node "
+                + name
+                + " ("
+                + String.join(
+                    ",",
+                    gres.typeCounts().entrySet().stream()
+                        .map(e -> e.getKey() + ":" + e.getValue())
+                        .toList())
+                + ")");
+      }
+      out.flush();
+    }
+
+    private static String shortHostname() {
+      try {
+        String host = InetAddress.getLocalHost().getHostName();
+        int dot = host.indexOf('.');
+        return dot < 0 ? host : host.substring(0, dot);
+      } catch (UnknownHostException e) {
+        throw new InvalidInputException(
+            "cannot read this host's name (" + e.getMessage() + "): give the node with --node NAME",
+            e);
+      }
+    }
+  }
+
+  /** {@code slurm gres --json}. */
+  record GresJson(String node, String types, FilesJson files, List<DeviceJson> devices) {
+    static GresJson of(String node, GresNaming types, NodeGres gres, GresFiles.Written written) {
+      FilesJson files =
+          written == null
+              ? null
+              : new FilesJson(
+                  written.gresConf().toString(),
+                  written.nodeFragment().toString(),
+                  written.map().toString());
+      return new GresJson(
+          node, types.word(), files, gres.devices().stream().map(DeviceJson::of).toList());
+    }
+  }
+
+  /** Where {@code slurm gres -o} wrote. */
+  record FilesJson(String gresConf, String nodeFragment, String map) {}
+
+  /** One Slurm GPU; {@code gi} and {@code ci} are null for a whole GPU. */
+  record DeviceJson(
+      int index, String type, String uuid, int gpu, Integer gi, Integer ci, List<String> files) {
+    static DeviceJson of(GresDevice d) {
+      return new DeviceJson(
+          d.index(),
+          d.type(),
+          d.uuid(),
+          d.gpu(),
+          d.isMigDevice() ? d.gpuInstance().getAsInt() : null,
+          d.isMigDevice() ? d.computeInstance().getAsInt() : null,
+          d.files());
+    }
+  }
+
+  /** What the script subcommands share: the map's path and where the script goes. */
+  abstract static class Script implements Runnable {
+    @ParentCommand SlurmCommand slurm;
+
+    @Option(
+        names = "--map",
+        paramLabel = "FILE",
+        description = "The GPU map 'slurm gres -o' writes, baked in (default: ${DEFAULT-VALUE}).")
+    Path map = Path.of(SlurmScripts.DEFAULT_MAP);
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE",
+        description = "Write the script here (mode 0755, atomically); default: standard output.")
+    Path output;
+
+    /** The script's text for an absolute map path. */
+    abstract String text(String map);
+
+    @Override
+    public void run() {
+      String text = text(absolute(map, "--map"));
+      PrintWriter out = slurm.spec.commandLine().getOut();
+      if (output == null) {
+        out.print(text);
+      } else {
+        try {
+          AtomicFiles.writeScript(output, text);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
+        }
+        out.println("wrote " + output);
+      }
+      out.flush();
+    }
+
+    /** {@code path} as text; Slurm runs the scripts from no particular folder. */
+    static String absolute(Path path, String option) {
+      if (!path.isAbsolute()) {
+        throw new InvalidInputException(
+            option
+                + " "
+                + path
+                + " is relative: the script runs from Slurm's folder, not this"
+                + " one; give an absolute path");
+      }
+      return path.toString();
+    }
+  }
+
+  /** {@code migctl slurm task-prolog}. */
+  @Command(
+      name = "task-prolog",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The TaskProlog (POSIX sh) that sets each task's CUDA_VISIBLE_DEVICES and",
+        "NVIDIA_VISIBLE_DEVICES to its MIG UUIDs, in Slurm's order, from SLURM_STEP_GPUS",
+        "(else SLURM_JOB_GPUS) and the GPU map. slurm.conf: TaskProlog=<the file>."
+      })
+  static final class TaskProlog extends Script {
+    @Override
+    String text(String map) {
+      return SlurmScripts.taskProlog(map);
+    }
+  }
+
+  /** What the prolog and epilog share: the DCGM folder. */
+  abstract static class DcgmScript extends Script {
+    @Option(
+        names = "--dcgm-job-mapping-dir",
+        paramLabel = "DIR",
+        required = true,
+        description = "DCGM exporter's HPC job-mapping folder (DCGM_HPC_JOB_MAPPING_DIR).")
+    Path dcgmDir;
+
+    /** The script's text for absolute map and DCGM folder paths. */
+    abstract String text(String map, String dcgm);
+
+    @Override
+    String text(String map) {
+      return text(map, absolute(dcgmDir, "--dcgm-job-mapping-dir"));
+    }
+  }
+
+  /** {@code migctl slurm prolog}. */
+  @Command(
+      name = "prolog",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The Prolog (POSIX sh) that writes DCGM's job-mapping files (<gpu>.<gi> -> job id) for",
+        "the job's GPUs, as 'serve --dcgm-job-mapping-dir' does. slurm.conf: Prolog=<the file>.",
+        "It never fails (a failing Prolog drains the node)."
+      })
+  static final class Prolog extends DcgmScript {
+    @Override
+    String text(String map, String dcgm) {
+      return SlurmScripts.prolog(map, dcgm);
+    }
+  }
+
+  /** {@code migctl slurm epilog}. */
+  @Command(
+      name = "epilog",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The Epilog (POSIX sh) that removes the job's DCGM job-mapping files.",
+        "slurm.conf: Epilog=<the file>."
+      })
+  static final class Epilog extends DcgmScript {
+    @Override
+    String text(String map, String dcgm) {
+      return SlurmScripts.epilog(map, dcgm);
+    }
+  }
+}
