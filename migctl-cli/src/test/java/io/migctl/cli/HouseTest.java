@@ -48,6 +48,8 @@ class HouseTest {
           .definedBy("io.migctl.daemon..")
           .layer("k8s")
           .definedBy("io.migctl.k8s..")
+          .layer("slurm")
+          .definedBy("io.migctl.slurm..")
           .layer("cli")
           .definedBy("io.migctl.cli..")
           .whereLayer("cli")
@@ -56,18 +58,20 @@ class HouseTest {
           .mayOnlyBeAccessedByLayers("cli")
           .whereLayer("k8s")
           .mayOnlyBeAccessedByLayers("cli")
+          .whereLayer("slurm")
+          .mayOnlyBeAccessedByLayers("cli")
           .whereLayer("replay")
           .mayOnlyBeAccessedByLayers("cli")
           .whereLayer("apply")
-          .mayOnlyBeAccessedByLayers("daemon", "k8s", "cli")
+          .mayOnlyBeAccessedByLayers("daemon", "k8s", "slurm", "cli")
           .whereLayer("env")
           .mayOnlyBeAccessedByLayers("daemon", "cli")
           .whereLayer("nvidia")
-          .mayOnlyBeAccessedByLayers("apply", "daemon", "k8s", "cli")
+          .mayOnlyBeAccessedByLayers("apply", "daemon", "k8s", "slurm", "cli")
           .whereLayer("input")
-          .mayOnlyBeAccessedByLayers("env", "replay", "apply", "daemon", "k8s", "cli")
+          .mayOnlyBeAccessedByLayers("env", "replay", "apply", "daemon", "k8s", "slurm", "cli")
           .whereLayer("process")
-          .mayOnlyBeAccessedByLayers("nvidia", "env", "apply", "daemon", "k8s", "cli");
+          .mayOnlyBeAccessedByLayers("nvidia", "env", "apply", "daemon", "k8s", "slurm", "cli");
 
   private static final ArchRule NO_CYCLES =
       slices().matching("io.migctl.(**)").should().beFreeOfCycles();
@@ -85,6 +89,7 @@ class HouseTest {
             "io.migctl.apply",
             "io.migctl.daemon",
             "io.migctl.k8s",
+            "io.migctl.slurm",
             "io.migctl.cli")) {
       assertThat(MAIN.stream().anyMatch(c -> c.getPackageName().equals(pkg))).as(pkg).isTrue();
     }
