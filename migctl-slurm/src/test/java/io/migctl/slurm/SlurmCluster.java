@@ -578,7 +578,10 @@ public final class SlurmCluster implements AutoCloseable {
 
   private boolean isOurs(ProcessHandle h, String daemon) {
     ProcessHandle.Info info = h.info();
-    return info.command().map(c -> c.endsWith("/" + daemon)).orElse(false)
+    // Debian installs the daemons as slurmd-wlm and slurmctld-wlm behind alternatives.
+    return info.command()
+            .map(c -> Path.of(c).getFileName().toString().startsWith(daemon))
+            .orElse(false)
         && info.arguments().map(a -> List.of(a).contains(conf().toString())).orElse(false);
   }
 
