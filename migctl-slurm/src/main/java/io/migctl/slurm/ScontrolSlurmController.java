@@ -140,7 +140,9 @@ public final class ScontrolSlurmController implements SlurmController {
               + what
               + ": "
               + e.getMessage()
-              + ". Is Slurm's client installed (Debian: apt-get install slurm-client)?",
+              + (List.of("scontrol", "squeue").contains(argv.getFirst())
+                  ? ". Is Slurm's client installed (Debian: apt-get install slurm-client)?"
+                  : ". Is " + argv.getFirst() + " installed and on PATH?"),
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
