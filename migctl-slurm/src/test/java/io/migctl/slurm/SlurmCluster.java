@@ -53,7 +53,8 @@ public final class SlurmCluster implements AutoCloseable {
    * What the cluster is made of.
    *
    * @param nodeName the node's name; its cgroups are {@code slurm_<name>}, so clusters of different
-   *     names do not meet there
+   *     names do not meet there. Blank: a name made from the cluster's folder, unique on the
+   *     machine
    * @param gres the node's {@code Gres=} in {@code slurm.conf}, e.g. {@code gpu:1g.5gb:2}
    * @param gresConf the whole text of {@code gres.conf}
    * @param cpus the CPUs the node declares ({@code config_overrides}: more than the machine has is
@@ -73,17 +74,10 @@ public final class SlurmCluster implements AutoCloseable {
       Optional<Path> prolog,
       Optional<Path> epilog) {
 
-    /** Node {@code migctl1} with 8 CPUs, devices not constrained, no prologs. */
+    /** A node named after the folder, with 8 CPUs, devices not constrained, no prologs. */
     public static Options of(String gres, String gresConf) {
       return new Options(
-          "migctl1",
-          gres,
-          gresConf,
-          8,
-          false,
-          Optional.empty(),
-          Optional.empty(),
-          Optional.empty());
+          "", gres, gresConf, 8, false, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Options withConstrainDevices(boolean on) {
@@ -156,19 +150,33 @@ public final class SlurmCluster implements AutoCloseable {
   public static SlurmCluster start(Path dir, Options options)
       throws IOException, InterruptedException {
     requireTools();
-    SlurmCluster c = new SlurmCluster(dir, options);
+    SlurmCluster c =
+        new SlurmCluster(
+            dir, options.nodeName().isBlank() ? options.withNodeName(nodeNameFor(dir)) : options);
     try {
       c.startMunged();
       c.writeConfig();
-      c.startChild("slurmctld", "slurmctld", "-D", "-i", "-f", c.conf().toString());
-      c.await("slurmctld to answer", () -> call(() -> c.run("scontrol", "ping")).exitCode() == 0);
-      c.startChild("slurmd", "slurmd", "-D", "-N", options.nodeName(), "-f", c.conf().toString());
-      c.awaitIdle();
+      Process ctld = c.startChild("slurmctld", "slurmctld", "-D", "-i", "-f", c.conf().toString());
+      c.await(
+          "slurmctld to answer",
+          () ->
+              c.alive(ctld, "slurmctld") && call(() -> c.run("scontrol", "ping")).exitCode() == 0);
+      Process slurmd =
+          c.startChild("slurmd", "slurmd", "-D", "-N", c.nodeName(), "-f", c.conf().toString());
+      c.await(
+          "node " + c.nodeName() + " to be IDLE",
+          () -> c.alive(slurmd, "slurmd") && c.nodeState().equals("IDLE"));
       return c;
     } catch (IOException | InterruptedException | RuntimeException | Error e) {
       c.close();
       throw e;
     }
+  }
+
+  /** {@code migctl} and the last digits of the folder's random name. */
+  private static String nodeNameFor(Path dir) {
+    String digits = dir.getFileName().toString().replaceAll("[^0-9]", "");
+    return "migctl" + digits.substring(Math.max(0, digits.length() - 6));
   }
 
   /** A character device node at {@code path} ({@code mknod path c major minor}). */
@@ -426,20 +434,23 @@ public final class SlurmCluster implements AutoCloseable {
     Files.setPosixFilePermissions(munge, PosixFilePermissions.fromString("rwxr-xr-x"));
     ownByMunge(munge);
     ownByMunge(key);
-    startChild(
-        "munged",
-        "setpriv",
-        "--reuid=munge",
-        "--regid=munge",
-        "--init-groups",
-        "munged",
-        "--foreground",
-        "--socket=" + mungeSocket,
-        "--key-file=" + key,
-        "--pid-file=" + munge.resolve("munged.pid"),
-        "--log-file=" + munge.resolve("munged.log"),
-        "--seed-file=" + munge.resolve("munged.seed"));
-    await("munged to open " + mungeSocket, () -> Files.exists(mungeSocket));
+    Process munged =
+        startChild(
+            "munged",
+            "setpriv",
+            "--reuid=munge",
+            "--regid=munge",
+            "--init-groups",
+            "munged",
+            "--foreground",
+            "--socket=" + mungeSocket,
+            "--key-file=" + key,
+            "--pid-file=" + munge.resolve("munged.pid"),
+            "--log-file=" + munge.resolve("munged.log"),
+            "--seed-file=" + munge.resolve("munged.seed"));
+    await(
+        "munged to open " + mungeSocket,
+        () -> alive(munged, "munged") && Files.exists(mungeSocket));
   }
 
   private static void ownByMunge(Path p) throws IOException {
@@ -526,13 +537,22 @@ public final class SlurmCluster implements AutoCloseable {
     }
   }
 
-  private void startChild(String name, String... argv) throws IOException {
+  private Process startChild(String name, String... argv) throws IOException {
     Process p =
         new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve(name + ".out").toFile())
             .start();
     children.add(p);
+    return p;
+  }
+
+  /** True while {@code p} runs; a daemon that exited while starting fails at once, with logs. */
+  private boolean alive(Process p, String name) {
+    if (!p.isAlive()) {
+      throw new AssertionError(name + " exited with status " + p.exitValue() + "\n" + logs());
+    }
+    return true;
   }
 
   private Path script(String name, String body) throws IOException {

@@ -3,6 +3,7 @@ package io.migctl.slurm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,12 +66,27 @@ class SlurmClusterIT {
           else echo "$f: $err"; fi
         done
         """);
+    Path prolog = dir.resolve("prolog.sh");
+    Files.writeString(
+        prolog,
+        "#!/bin/sh\necho \"prolog $SLURM_JOB_ID gpus:$SLURM_JOB_GPUS\" >> " + jobLog() + "\n");
+    prolog.toFile().setExecutable(true);
+    Path epilog = dir.resolve("epilog.sh");
+    Files.writeString(
+        epilog,
+        "#!/bin/sh\necho \"epilog $SLURM_JOB_ID gpus:$SLURM_JOB_GPUS\" >> " + jobLog() + "\n");
+    epilog.toFile().setExecutable(true);
     slurm =
         SlurmCluster.start(
             dir,
             SlurmCluster.Options.of("gpu:1g.5gb:2", gresConf)
                 .withConstrainDevices(true)
-                .withTaskProlog(taskProlog));
+                .withTaskProlog(taskProlog)
+                .withPrologEpilog(prolog, epilog));
+  }
+
+  private static Path jobLog() {
+    return dir.resolve("prolog-epilog.log");
   }
 
   private static Path cap(int minor) {
@@ -115,6 +131,27 @@ class SlurmClusterIT {
     assertThat(Files.readString(out))
         .contains("SLURM_JOB_GPUS=0\n")
         .contains("PROLOG_SAW=job:0,step:\n");
+  }
+
+  @Test
+  void thePrologAndEpilogRunAroundAJobAndSeeItsGpus() throws IOException, InterruptedException {
+    String id = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=true");
+    slurm.awaitNoJobs();
+    slurm.await(
+        "the epilog of job " + id,
+        () -> Files.exists(jobLog()) && read(jobLog()).contains("epilog " + id));
+
+    assertThat(read(jobLog()))
+        .contains("prolog " + id + " gpus:0\n")
+        .contains("epilog " + id + " gpus:0\n");
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
