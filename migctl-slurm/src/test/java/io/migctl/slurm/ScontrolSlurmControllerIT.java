@@ -57,8 +57,7 @@ class ScontrolSlurmControllerIT {
 
   @AfterEach
   void cancelJobsAndResume() throws IOException, InterruptedException {
-    slurm.run("scancel", "--user=root");
-    slurm.awaitNoJobs();
+    slurm.cancelAllJobs();
     controller.resume(slurm.nodeName());
     slurm.awaitIdle();
   }

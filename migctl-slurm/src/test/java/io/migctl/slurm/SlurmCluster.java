@@ -376,7 +376,7 @@ public final class SlurmCluster implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      cancelJobs();
+      cancelAllJobs();
       stopDaemon("slurmd");
       stopDaemon("slurmctld");
       for (Process p : children) {
@@ -467,46 +467,48 @@ public final class SlurmCluster implements AutoCloseable {
       Files.createDirectories(dir.resolve(sub));
     }
     StringBuilder c = new StringBuilder();
-    c.append("ClusterName=migctltest\n")
-        .append("SlurmctldHost=")
-        .append(hostname())
-        .append("(127.0.0.1)\n")
-        .append("SlurmctldPort=")
-        .append(ctldPort)
-        .append('\n')
-        .append("SlurmdPort=")
-        .append(slurmdPort)
-        .append('\n')
-        .append("SlurmUser=root\nSlurmdUser=root\n")
-        .append("AuthType=auth/munge\nCredType=cred/munge\n")
-        .append("AuthInfo=socket=")
-        .append(mungeSocket)
-        .append('\n')
-        .append("StateSaveLocation=")
-        .append(dir.resolve("state"))
-        .append('\n')
-        .append("SlurmdSpoolDir=")
-        .append(dir.resolve("spool"))
-        .append('\n')
-        .append("SlurmctldPidFile=")
-        .append(pidFile("slurmctld"))
-        .append('\n')
-        .append("SlurmdPidFile=")
-        .append(pidFile("slurmd"))
-        .append('\n')
-        .append("SlurmctldLogFile=")
-        .append(dir.resolve("log/slurmctld.log"))
-        .append('\n')
-        .append("SlurmdLogFile=")
-        .append(dir.resolve("log/slurmd.log"))
-        .append('\n')
-        .append("ProctrackType=proctrack/cgroup\nTaskPlugin=task/cgroup\n")
-        .append("SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n")
-        .append("SlurmdParameters=config_overrides\nReturnToService=2\n")
-        .append("MpiDefault=none\nMailProg=/bin/true\nSchedulerType=sched/backfill\n")
-        .append("AccountingStorageType=accounting_storage/none\nJobCompType=jobcomp/none\n")
-        .append("JobAcctGatherType=jobacct_gather/none\n")
-        .append("GresTypes=gpu\n");
+    c.append(
+        """
+        ClusterName=migctltest
+        SlurmctldHost=%s(127.0.0.1)
+        SlurmctldPort=%d
+        SlurmdPort=%d
+        SlurmUser=root
+        SlurmdUser=root
+        AuthType=auth/munge
+        CredType=cred/munge
+        AuthInfo=socket=%s
+        StateSaveLocation=%s
+        SlurmdSpoolDir=%s
+        SlurmctldPidFile=%s
+        SlurmdPidFile=%s
+        SlurmctldLogFile=%s
+        SlurmdLogFile=%s
+        ProctrackType=proctrack/cgroup
+        TaskPlugin=task/cgroup
+        SelectType=select/cons_tres
+        SelectTypeParameters=CR_Core
+        SlurmdParameters=config_overrides
+        ReturnToService=2
+        MpiDefault=none
+        MailProg=/bin/true
+        SchedulerType=sched/backfill
+        AccountingStorageType=accounting_storage/none
+        JobCompType=jobcomp/none
+        JobAcctGatherType=jobacct_gather/none
+        GresTypes=gpu
+        """
+            .formatted(
+                hostname(),
+                ctldPort,
+                slurmdPort,
+                mungeSocket,
+                dir.resolve("state"),
+                dir.resolve("spool"),
+                pidFile("slurmctld"),
+                pidFile("slurmd"),
+                dir.resolve("log/slurmctld.log"),
+                dir.resolve("log/slurmd.log")));
     options.taskProlog().ifPresent(p -> c.append("TaskProlog=").append(p).append('\n'));
     options.prolog().ifPresent(p -> c.append("Prolog=").append(p).append('\n'));
     options.epilog().ifPresent(p -> c.append("Epilog=").append(p).append('\n'));
@@ -567,7 +569,8 @@ public final class SlurmCluster implements AutoCloseable {
 
   // --- stopping
 
-  private void cancelJobs() throws IOException, InterruptedException {
+  /** Cancels every job of the cluster and waits until they are gone. */
+  public void cancelAllJobs() throws IOException, InterruptedException {
     if (run("scontrol", "ping").exitCode() != 0) {
       return;
     }

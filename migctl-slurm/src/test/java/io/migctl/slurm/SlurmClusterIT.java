@@ -106,8 +106,7 @@ class SlurmClusterIT {
 
   @AfterEach
   void cancelJobs() throws IOException, InterruptedException {
-    slurm.run("scancel", "--user=root");
-    slurm.awaitNoJobs();
+    slurm.cancelAllJobs();
   }
 
   @Test
