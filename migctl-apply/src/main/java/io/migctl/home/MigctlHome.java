@@ -67,6 +67,11 @@ public record MigctlHome(Path root) {
     return root.resolve("mig").resolve("journal.jsonl");
   }
 
+  /** The Slurm reshape journal: every step of every reshape, one JSON object a line. */
+  public Path slurmReshapes() {
+    return root.resolve("slurm").resolve("reshape.jsonl");
+  }
+
   /** The environment store: builds by their spec's hash, names, locks. */
   public Path environments() {
     return root.resolve("envs");

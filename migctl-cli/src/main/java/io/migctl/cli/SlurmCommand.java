@@ -1,19 +1,39 @@
 package io.migctl.cli;
 
+import io.migctl.apply.ApplyJournal;
+import io.migctl.apply.ApplyResult;
+import io.migctl.apply.MigPartedFiles;
+import io.migctl.core.job.Durations;
+import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.change.DesiredGpu;
+import io.migctl.core.mig.change.DesiredLayouts;
+import io.migctl.core.mig.config.ConfigEntry;
+import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.slurm.GresDevice;
 import io.migctl.core.slurm.GresNaming;
 import io.migctl.core.slurm.NodeGres;
 import io.migctl.core.slurm.SlurmScripts;
 import io.migctl.nvidia.GpuNode;
 import io.migctl.slurm.AtomicFiles;
+import io.migctl.slurm.DaemonRestart;
 import io.migctl.slurm.GresFiles;
+import io.migctl.slurm.ReshapeLog;
+import io.migctl.slurm.ScontrolSlurmController;
+import io.migctl.slurm.SlurmController;
+import io.migctl.slurm.SlurmReshape;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +55,8 @@ import picocli.CommandLine.Spec;
       SlurmCommand.Gres.class,
       SlurmCommand.TaskProlog.class,
       SlurmCommand.Prolog.class,
-      SlurmCommand.Epilog.class
+      SlurmCommand.Epilog.class,
+      SlurmCommand.Reshape.class
     })
 final class SlurmCommand implements Runnable {
 
@@ -132,7 +153,7 @@ final class SlurmCommand implements Runnable {
       out.flush();
     }
 
-    private static String shortHostname() {
+    static String shortHostname() {
       try {
         String host = InetAddress.getLocalHost().getHostName();
         int dot = host.indexOf('.');
@@ -144,6 +165,223 @@ final class SlurmCommand implements Runnable {
       }
     }
   }
+
+  /** {@code migctl slurm reshape}. */
+  @Command(
+      name = "reshape",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Change this Slurm node's MIG layout without breaking the cluster.",
+        "",
+        "Drains the node (reason: migctl reshape …), waits until no job runs on it, applies",
+        "the config (busy-safe, journaled, as 'mig apply'), writes gres.conf, gres-node.conf and",
+        "gres-map.tsv again, restarts the daemons in the order that avoids INVALID_REG (stop",
+        "slurmd, restart slurmctld, start slurmd) and resumes the node. A refused apply leaves",
+        "the node drained with the reason and the files as they were; a node that does not",
+        "drain within --timeout is resumed unchanged. Every step is journaled in",
+        "$MIGCTL_HOME/slurm/reshape.jsonl."
+      })
+  static final class Reshape implements Callable<Integer> {
+    @ParentCommand SlurmCommand slurm;
+
+    @picocli.CommandLine.Mixin MigCommand.ConfigChoice choice = new MigCommand.ConfigChoice();
+
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "The Slurm node (default: this host's short name).")
+    String node;
+
+    @Option(
+        names = "--gres-dir",
+        paramLabel = "DIR",
+        description = "Where the node's gres files live (default ${DEFAULT-VALUE}).")
+    Path gresDir = Path.of("/etc/slurm");
+
+    @Option(
+        names = "--types",
+        paramLabel = "NAMING",
+        description = "profile or autodetect, as for 'slurm gres' (default ${DEFAULT-VALUE}).")
+    GresNaming types = GresNaming.PROFILE;
+
+    @Option(
+        names = "--restart",
+        paramLabel = "HOW",
+        description = {
+          "systemd: restart slurmd and slurmctld with systemctl, in order (default);",
+          "print: migctl may not; it prints the steps and leaves the node drained until they ran."
+        })
+    RestartChoice restart = RestartChoice.systemd;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        description = "How long to wait for the node's jobs to end (default ${DEFAULT-VALUE}).")
+    String timeout = "1h";
+
+    @Option(names = "--dry-run", description = "Print the plan and the steps; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** How the daemons are restarted. */
+    enum RestartChoice {
+      systemd,
+      print
+    }
+
+    @Override
+    public Integer call() {
+      Duration wait;
+      try {
+        wait = Durations.parse(timeout);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(
+            "--timeout " + timeout + ": " + e.getMessage() + "; write e.g. 30m or 2h", e);
+      }
+      String name = node != null ? node : Gres.shortHostname();
+      String file = choice.file;
+      if (file == null) {
+        throw new InvalidInputException(
+            "no config file: give -f FILE (or -f - for standard input)");
+      }
+      CliContext context = slurm.root.context();
+      MigPartedConfig parsed =
+          MigPartedFiles.readConfig(
+              InputFiles.read(file, context.stdin()), InputFiles.source(file));
+      Optional<String> selected = Optional.ofNullable(choice.config);
+      List<ConfigEntry> entries = MigCommand.inFile(file, () -> parsed.select(selected));
+      String config = parsed.selectedName(selected);
+      GpuNode gpus = slurm.root.node();
+      Map<Integer, DesiredGpu> desired =
+          MigCommand.inFile(
+              file, () -> DesiredLayouts.resolve(entries, GpuSnapshot.readAll(gpus.driver())));
+      PrintWriter out = slurm.spec.commandLine().getOut();
+      PrintWriter err = slurm.spec.commandLine().getErr();
+      Path slurmConf =
+          Optional.ofNullable(context.environment().get("SLURM_CONF"))
+              .filter(s -> !s.isBlank())
+              .map(Path::of)
+              .orElse(Path.of("/etc/slurm/slurm.conf"));
+      SlurmController controller =
+          new ScontrolSlurmController(
+              slurm.root.tools(), Optional.of(slurmConf), Duration.ofMinutes(2));
+      SlurmReshape reshape =
+          new SlurmReshape(
+              controller,
+              gpus.driver(),
+              gpus.deviceNodes(),
+              new ApplyJournal(context.home().journal(), Clock.systemUTC()),
+              ReshapeLog.file(context.home().slurmReshapes(), Clock.systemUTC()),
+              () -> UUID.randomUUID().toString().substring(0, 8),
+              Clock.systemUTC(),
+              d -> {
+                try {
+                  Thread.sleep(d);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              line -> {
+                if (!json) {
+                  err.println("migctl: " + line);
+                  err.flush();
+                }
+              });
+      if (dryRun) {
+        ApplyResult plan = reshape.plan(desired);
+        if (json) {
+          Json.print(
+              out,
+              new ReshapeJson(
+                  "dry-run",
+                  config,
+                  name,
+                  plan.plans().stream().map(p -> p.operations()).reduce(0, Integer::sum),
+                  plan.refusals(),
+                  DaemonRestart.systemd().steps().stream()
+                      .map(DaemonRestart.Step::display)
+                      .toList(),
+                  "dry run: nothing was changed"));
+        } else {
+          out.println("dry run: reshape Slurm node " + name + " to config \"" + config + "\"");
+          for (var p : plan.plans()) {
+            out.println(
+                "  GPU "
+                    + p.gpu()
+                    + ": "
+                    + (p.isNoop() ? "as desired" : p.operations() + " operation(s)"));
+          }
+          for (String r : plan.refusals()) {
+            out.println("  now refused (a job may hold it; draining ends jobs): " + r);
+          }
+          out.println(
+              "steps: drain "
+                  + name
+                  + ", wait for its jobs, apply, write "
+                  + gresDir
+                  + "/{gres.conf,gres-node.conf,gres-map.tsv}, "
+                  + String.join(
+                      ", ",
+                      DaemonRestart.systemd().steps().stream()
+                          .map(DaemonRestart.Step::display)
+                          .toList())
+                  + ", resume");
+          out.println("dry run: nothing was changed");
+        }
+        out.flush();
+        return ExitCode.OK;
+      }
+      SlurmReshape.Result r =
+          reshape.run(
+              new SlurmReshape.Request(
+                  name,
+                  config,
+                  desired,
+                  gresDir,
+                  types,
+                  restart == RestartChoice.systemd
+                      ? Optional.of(DaemonRestart.systemd())
+                      : Optional.empty(),
+                  DaemonRestart.systemd(),
+                  wait,
+                  Duration.ofSeconds(5)));
+      List<String> manual = r.manualSteps().stream().map(DaemonRestart.Step::display).toList();
+      if (json) {
+        Json.print(
+            out,
+            new ReshapeJson(
+                r.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                config,
+                name,
+                r.operations(),
+                List.of(),
+                manual,
+                r.message()));
+      } else {
+        out.println(r.message());
+        if (!manual.isEmpty()) {
+          out.println("run, in this order:");
+          manual.forEach(m -> out.println("  " + m));
+          out.println("  scontrol update nodename=" + name + " state=resume");
+        }
+      }
+      out.flush();
+      return r.succeeded() ? ExitCode.OK : ExitCode.FAILURE;
+    }
+  }
+
+  /** {@code slurm reshape --json}. */
+  record ReshapeJson(
+      String outcome,
+      String config,
+      String node,
+      int operations,
+      List<String> refused,
+      List<String> restartSteps,
+      String message) {}
 
   /** {@code slurm gres --json}. */
   record GresJson(String node, String types, FilesJson files, List<DeviceJson> devices) {
