@@ -6,8 +6,6 @@ import io.migctl.core.slurm.GresNaming;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -72,10 +70,8 @@ class SlurmMigNodeIT {
   void twoJobsHoldBothOneGSlicesAndAThirdWaitsForResources()
       throws IOException, InterruptedException {
     SlurmCluster slurm = node.slurm();
-    String first = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=sleep 600");
-    String second = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=sleep 600");
-    slurm.awaitJobState(first, "RUNNING");
-    slurm.awaitJobState(second, "RUNNING");
+    slurm.hold("gpu:1g.5gb:1");
+    slurm.hold("gpu:1g.5gb:1");
 
     String third = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=true");
 
@@ -92,7 +88,11 @@ class SlurmMigNodeIT {
   void aJobOpensItsOwnSlicesNodesAndIsRefusedEveryOtherSlicesCaps()
       throws IOException, InterruptedException {
     for (String gres : List.of("gpu:1g.5gb:1", "gpu:3g.20gb:1")) {
-      Probe probe = probe(gres);
+      DeviceProbe probe =
+          DeviceProbe.run(
+              node.slurm(),
+              gres,
+              node.slices().stream().flatMap(s -> s.files().stream()).distinct().toList());
       MigSlurmNode.Slice own = node.slice(Integer.parseInt(probe.gpus()));
 
       for (Path file : own.files()) {
@@ -133,7 +133,7 @@ class SlurmMigNodeIT {
       assertThat(files).containsExactly(mapping);
     }
 
-    slurm.run("scancel", id);
+    assertThat(slurm.run("scancel", id).exitCode()).isZero();
     slurm.awaitNoJobs();
     slurm.await("the epilog to remove " + mapping, () -> !Files.exists(mapping));
   }
@@ -215,48 +215,5 @@ class SlurmMigNodeIT {
     assertThat(given).extracting(MigSlurmNode.Slice::uuid).doesNotHaveDuplicates();
     assertThat(env.get("CUDA_VISIBLE_DEVICES")).as("asking for %s", gres).isEqualTo(uuids);
     assertThat(env.get("NVIDIA_VISIBLE_DEVICES")).as("asking for %s", gres).isEqualTo(uuids);
-  }
-
-  /**
-   * What a step asking for {@code gres} saw opening every device file of the node.
-   *
-   * @param gpus its {@code SLURM_STEP_GPUS}
-   * @param opened each file with {@code opened} or the shell's error
-   */
-  private record Probe(String gpus, Map<Path, String> opened) {}
-
-  private static Probe probe(String gres) throws IOException, InterruptedException {
-    Path script = node.slurm().dir().resolve("open-devices.sh");
-    if (!Files.exists(script)) {
-      Files.writeString(
-          script,
-          """
-          #!/bin/sh
-          echo "gpus=$SLURM_STEP_GPUS"
-          for f in "$@"; do
-            if err=$(sh -c 'exec 3<"$1"' open "$f" 2>&1); then echo "$f: opened"
-            else echo "$f: $err"; fi
-          done
-          """);
-    }
-    List<String> argv = new ArrayList<>(List.of("srun", "--gres=" + gres, "sh", script.toString()));
-    node.slices().stream()
-        .flatMap(s -> s.files().stream())
-        .distinct()
-        .forEach(f -> argv.add(f.toString()));
-    SlurmCluster.Result r = node.slurm().run(argv.toArray(String[]::new));
-    assertThat(r.exitCode()).as(r.output()).isZero();
-
-    Map<Path, String> opened = new LinkedHashMap<>();
-    String gpus = "";
-    for (String line : r.output().lines().toList()) {
-      int colon = line.indexOf(": ");
-      if (line.startsWith("gpus=")) {
-        gpus = line.substring("gpus=".length());
-      } else if (colon > 0) {
-        opened.put(Path.of(line.substring(0, colon)), line.substring(colon + 2));
-      }
-    }
-    return new Probe(gpus, opened);
   }
 }
