@@ -87,13 +87,15 @@ class SlurmMigNodeIT {
   @Test
   void aJobOpensItsOwnSlicesNodesAndIsRefusedEveryOtherSlicesCaps()
       throws IOException, InterruptedException {
-    for (String gres : List.of("gpu:1g.5gb:1", "gpu:3g.20gb:1")) {
+    for (String type : List.of("1g.5gb", "3g.20gb")) {
+      String gres = "gpu:" + type + ":1";
       DeviceProbe probe =
           DeviceProbe.run(
               node.slurm(),
               gres,
               node.slices().stream().flatMap(s -> s.files().stream()).distinct().toList());
       MigSlurmNode.Slice own = node.slice(Integer.parseInt(probe.gpus()));
+      assertThat(own.type()).isEqualTo(type);
 
       for (Path file : own.files()) {
         // No driver stands behind the node: ENXIO means the cgroup let the open through.
