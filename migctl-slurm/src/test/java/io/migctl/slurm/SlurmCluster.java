@@ -246,6 +246,16 @@ public final class SlurmCluster implements AutoCloseable {
     return r.output().strip().split(";")[0];
   }
 
+  /**
+   * Submits a batch job on {@code gres} (e.g. {@code gpu:1g.5gb:1}) that sleeps until cancelled,
+   * waits until it runs and returns its id: a job that holds GPUs.
+   */
+  public String hold(String gres) throws IOException, InterruptedException {
+    String id = sbatch("--gres=" + gres, "--output=/dev/null", "--wrap=sleep 600");
+    awaitJobState(id, "RUNNING");
+    return id;
+  }
+
   /** The state of job {@code id} as {@code squeue} prints it ({@code %T}), empty once gone. */
   public String jobState(String id) throws IOException, InterruptedException {
     return squeue("--noheader", "--jobs=" + id, "--format=%T").output().strip();

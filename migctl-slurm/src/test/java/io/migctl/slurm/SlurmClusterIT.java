@@ -6,10 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,16 +53,6 @@ class SlurmClusterIT {
         taskProlog,
         "#!/bin/sh\necho \"export PROLOG_SAW=job:$SLURM_JOB_GPUS,step:$SLURM_STEP_GPUS\"\n");
     taskProlog.toFile().setExecutable(true);
-    Files.writeString(
-        dir.resolve("open-devices.sh"),
-        """
-        #!/bin/sh
-        echo "gpus:$SLURM_STEP_GPUS"
-        for f in "$@"; do
-          if err=$(sh -c 'exec 3<>"$1"' open "$f" 2>&1); then echo "$f: opened"
-          else echo "$f: $err"; fi
-        done
-        """);
     Path prolog = dir.resolve("prolog.sh");
     Files.writeString(
         prolog,
@@ -155,10 +142,8 @@ class SlurmClusterIT {
 
   @Test
   void twoJobsHoldBothSlicesAndAThirdWaitsForResources() throws IOException, InterruptedException {
-    String first = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=sleep 600");
-    String second = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=sleep 600");
-    slurm.awaitJobState(first, "RUNNING");
-    slurm.awaitJobState(second, "RUNNING");
+    slurm.hold("gpu:1g.5gb:1");
+    slurm.hold("gpu:1g.5gb:1");
 
     String third = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=true");
 
@@ -170,45 +155,33 @@ class SlurmClusterIT {
 
   @Test
   void aJobOpensItsOwnSlicesNodesAndIsRefusedTheOthers() throws IOException, InterruptedException {
-    Map<Path, String> alone = openAll();
-    assertThat(alone.get(Path.of("gpus"))).isEqualTo("0");
+    DeviceProbe alone = openAll();
+    assertThat(alone.gpus()).isEqualTo("0");
     assertOpensOnly(alone, slice0, slice1);
 
-    String holder = slurm.sbatch("--gres=gpu:1g.5gb:1", "--output=/dev/null", "--wrap=sleep 600");
-    slurm.awaitJobState(holder, "RUNNING");
-    Map<Path, String> beside = openAll();
-    assertThat(beside.get(Path.of("gpus"))).isEqualTo("1");
+    slurm.hold("gpu:1g.5gb:1");
+    DeviceProbe beside = openAll();
+    assertThat(beside.gpus()).isEqualTo("1");
     assertOpensOnly(beside, slice1, slice0);
   }
 
   /** Runs the probe on one slice: for every device node, "opened" or the shell's error. */
-  private static Map<Path, String> openAll() throws IOException, InterruptedException {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "srun", "--gres=gpu:1g.5gb:1", "sh", dir.resolve("open-devices.sh").toString()));
-    for (Path p : List.of(slice0.get(0), cap(21), cap(22), cap(30), cap(31))) {
-      argv.add(p.toString());
-    }
-    SlurmCluster.Result r = slurm.run(argv.toArray(String[]::new));
-    assertThat(r.exitCode()).as(r.output()).isZero();
-    Map<Path, String> seen = new LinkedHashMap<>();
-    for (String line : r.output().lines().toList()) {
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        seen.put(Path.of(line.substring(0, colon)), line.substring(colon + 1).strip());
-      }
-    }
-    return seen;
+  private static DeviceProbe openAll() throws IOException, InterruptedException {
+    return DeviceProbe.run(
+        slurm, "gpu:1g.5gb:1", List.of(slice0.get(0), cap(21), cap(22), cap(30), cap(31)));
   }
 
-  private static void assertOpensOnly(Map<Path, String> seen, List<Path> own, List<Path> other) {
+  private static void assertOpensOnly(DeviceProbe seen, List<Path> own, List<Path> other) {
     for (Path p : own) {
-      assertThat(seen.get(p)).as("%s, of the job's own slice", p).contains("No such device");
+      assertThat(seen.opened().get(p))
+          .as("%s, of the job's own slice", p)
+          .contains("No such device");
     }
     for (Path p : other) {
       if (!own.contains(p)) {
-        assertThat(seen.get(p)).as("%s, of the other slice", p).contains("Operation not permitted");
+        assertThat(seen.opened().get(p))
+            .as("%s, of the other slice", p)
+            .contains("Operation not permitted");
       }
     }
   }
