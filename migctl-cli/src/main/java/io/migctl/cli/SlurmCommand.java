@@ -309,10 +309,12 @@ final class SlurmCommand implements Runnable {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Compares Slurm's view of this node with its GPUs as they are: the records slurmd",
-        "reads (slurmd -G), the controller's Gres= (scontrol show node) and, with --map, the",
-        "GPU map. A slice in no gres.conf record is NOT PROTECTED by ConstrainDevices: any",
-        "job on the node can open it. Changes nothing.",
+        "Says where Slurm's view of this node differs from its GPUs.",
+        "",
+        "Compares the live layout with the records slurmd reads (slurmd -G), the controller's",
+        "Gres= (scontrol show node) and, with --map, the GPU map. A slice in no gres.conf",
+        "record is NOT PROTECTED by ConstrainDevices: any job on the node can open it.",
+        "Changes nothing.",
         "Exit status: 0 when Slurm and the GPUs agree, 1 when anything differs or Slurm",
         "cannot be asked, 2 for bad input."
       })
