@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -74,11 +75,7 @@ final class SlurmCommand implements Runnable {
   static final class Gres implements Runnable {
     @ParentCommand SlurmCommand slurm;
 
-    @Option(
-        names = "--node",
-        paramLabel = "NAME",
-        description = "The Slurm node name (default: this host's short name).")
-    String node;
+    @Mixin NodeName node;
 
     @Option(
         names = "--types",
@@ -101,7 +98,7 @@ final class SlurmCommand implements Runnable {
     public void run() {
       GpuNode gpus = slurm.root.node();
       GresFiles files = new GresFiles(gpus.driver(), gpus.deviceNodes());
-      String name = node != null ? node : shortHostname();
+      String name = node.get();
       PrintWriter out = slurm.spec.commandLine().getOut();
       NodeGres gres;
       GresFiles.Written written = null;
@@ -141,6 +138,20 @@ final class SlurmCommand implements Runnable {
                 + ")");
       }
       out.flush();
+    }
+  }
+
+  /** {@code --node NAME}: the Slurm node name, this host's short name when not given. */
+  static final class NodeName {
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "The Slurm node name (default: this host's short name).")
+    String node;
+
+    /** The name given, else this host's short name. */
+    String get() {
+      return node != null ? node : shortHostname();
     }
 
     private static String shortHostname() {
@@ -323,11 +334,7 @@ final class SlurmCommand implements Runnable {
 
     @ParentCommand SlurmCommand slurm;
 
-    @Option(
-        names = "--node",
-        paramLabel = "NAME",
-        description = "The Slurm node name (default: this host's short name).")
-    String node;
+    @Mixin NodeName node;
 
     @Option(
         names = "--conf",
@@ -356,7 +363,7 @@ final class SlurmCommand implements Runnable {
     public Integer call() {
       CliContext context = slurm.root.context();
       Path slurmConf = slurmConf(context);
-      String name = node != null ? node : Gres.shortHostname();
+      String name = node.get();
       GpuNode gpus = slurm.root.node();
       SlurmCheck check =
           new SlurmCheck(

@@ -36,12 +36,7 @@ class SlurmCheckCommandTest {
   @BeforeEach
   void filesFromTheLiveLayout() throws Exception {
     Invocations migctl = new Invocations(home, SPEC);
-    Files.writeString(
-        work.resolve("layout.yaml"),
-        "version: v1\nmig-configs:\n  halves:\n    - devices: all\n      mig-enabled: true\n"
-            + "      mig-devices: {\"3g.20gb\": 2}\n");
-    assertThat(migctl.run("mig", "apply", "-f", work.resolve("layout.yaml").toString()).code())
-        .isZero();
+    SlurmCommandTest.applyHalves(migctl, work);
     etc = work.resolve("etc-slurm");
     Invocations.Result gres = migctl.run("slurm", "gres", "--node", "n1", "-o", etc.toString());
     assertThat(gres.code()).as(gres.err()).isZero();
@@ -79,6 +74,7 @@ class SlurmCheckCommandTest {
         .prints("NodeName=n1 Arch=x86_64 CPUTot=8 Gres=" + gres + " GresDrain=N/A State=IDLE\n");
   }
 
+  /** {@code slurm check --node n1 --conf <conf> args} with the scripted tools. */
   private Invocations.Result check(String... args) {
     Map<String, String> env =
         Map.of("MIGCTL_SIMULATE", SPEC, "MIGCTL_HOME", home.toString(), "PATH", "/nowhere");
@@ -87,11 +83,14 @@ class SlurmCheckCommandTest {
     int code;
     try (PrintWriter o = new PrintWriter(out);
         PrintWriter e = new PrintWriter(err)) {
-      String[] argv = new String[args.length + 2];
-      argv[0] = "slurm";
-      argv[1] = "check";
-      System.arraycopy(args, 0, argv, 2, args.length);
-      code = Main.execute(Main.commandLine(new CliContext(env, home), tools, o, e), argv);
+      List<String> argv =
+          new java.util.ArrayList<>(
+              List.of("slurm", "check", "--node", "n1", "--conf", conf.toString()));
+      argv.addAll(List.of(args));
+      code =
+          Main.execute(
+              Main.commandLine(new CliContext(env, home), tools, o, e),
+              argv.toArray(String[]::new));
     }
     return new Invocations.Result(code, out.toString(), err.toString());
   }
@@ -101,14 +100,7 @@ class SlurmCheckCommandTest {
     slurmdReads(gresConf());
     controllerHas("gpu:3g.20gb:4");
 
-    Invocations.Result r =
-        check(
-            "--node",
-            "n1",
-            "--conf",
-            conf.toString(),
-            "--map",
-            etc.resolve("gres-map.tsv").toString());
+    Invocations.Result r = check("--map", etc.resolve("gres-map.tsv").toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
@@ -127,7 +119,7 @@ class SlurmCheckCommandTest {
     slurmdReads(lines.subList(1, lines.size()));
     controllerHas("gpu:3g.20gb:4");
 
-    Invocations.Result r = check("--node", "n1", "--conf", conf.toString());
+    Invocations.Result r = check();
 
     assertThat(r.code()).isEqualTo(ExitCode.FAILURE);
     List<String> out = r.out().lines().toList();
@@ -144,7 +136,7 @@ class SlurmCheckCommandTest {
     slurmdReads(lines.subList(1, lines.size()));
     controllerHas("gpu:3g.20gb:3");
 
-    Invocations.Result r = check("--node", "n1", "--conf", conf.toString(), "--json");
+    Invocations.Result r = check("--json");
 
     assertThat(r.code()).isEqualTo(ExitCode.FAILURE);
     JsonNode json = r.json();
@@ -174,14 +166,7 @@ class SlurmCheckCommandTest {
 
   @Test
   void aMissingMapIsBadInput() {
-    Invocations.Result r =
-        check(
-            "--node",
-            "n1",
-            "--conf",
-            conf.toString(),
-            "--map",
-            work.resolve("no-map.tsv").toString());
+    Invocations.Result r = check("--map", work.resolve("no-map.tsv").toString());
 
     assertThat(r.code()).isEqualTo(ExitCode.INVALID_INPUT);
     assertThat(r.err()).contains("cannot read the GPU map", "migctl slurm gres -o DIR");
@@ -189,7 +174,7 @@ class SlurmCheckCommandTest {
 
   @Test
   void slurmThatCannotBeAskedFailsWithAClearMessage() {
-    Invocations.Result r = check("--node", "n1", "--conf", conf.toString());
+    Invocations.Result r = check();
 
     assertThat(r.code()).isEqualTo(ExitCode.FAILURE);
     assertThat(r.err())

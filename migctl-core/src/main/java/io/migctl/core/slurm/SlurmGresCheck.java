@@ -199,16 +199,11 @@ public final class SlurmGresCheck {
       String gres = t.isEmpty() ? "gpu" : "gpu:" + t;
       if (c != l) {
         out.add(
-            new GresFinding(
-                Kind.COUNT_MISMATCH,
+            countFinding(
+                node,
                 gres,
-                "Slurm's controller has "
-                    + gres
-                    + ":"
-                    + c
-                    + " for node "
-                    + node
-                    + " but the GPUs have "
+                c,
+                "the GPUs have "
                     + l
                     + " of type "
                     + typeText(t)
@@ -216,26 +211,34 @@ public final class SlurmGresCheck {
                     + (c > l
                         ? "the node is set INVALID_REG or drained, or jobs wait for devices that"
                             + " are not there. "
-                        : "jobs cannot ask for the devices slurm.conf does not list. ")
-                    + REGENERATE));
+                        : "jobs cannot ask for the devices slurm.conf does not list. ")));
       } else if (c != s) {
         out.add(
-            new GresFinding(
-                Kind.COUNT_MISMATCH,
+            countFinding(
+                node,
                 gres,
-                "Slurm's controller has "
-                    + gres
-                    + ":"
-                    + c
-                    + " for node "
-                    + node
-                    + " but gres.conf gives slurmd "
+                c,
+                "gres.conf gives slurmd "
                     + s
                     + ": when slurmd registers, the controller sets the node INVALID_REG or"
-                    + " drains it. "
-                    + REGENERATE));
+                    + " drains it. "));
       }
     }
+  }
+
+  private static GresFinding countFinding(String node, String gres, long count, String but) {
+    return new GresFinding(
+        Kind.COUNT_MISMATCH,
+        gres,
+        "Slurm's controller has "
+            + gres
+            + ":"
+            + count
+            + " for node "
+            + node
+            + " but "
+            + but
+            + REGENERATE);
   }
 
   /** Rows of the map that name another device than the one Slurm hands out at that index. */

@@ -19,22 +19,7 @@ class SlurmGresCheckTest {
 
   private static final String NODE = "n1";
 
-  /** Files named after the ids: GI g of GPU n has cap n*1000+10g, its CI c cap n*1000+10g+c+1. */
-  private static final DeviceFilePaths FILES =
-      new DeviceFilePaths() {
-        @Override
-        public List<String> migDevice(int gpu, int gi, int ci) {
-          return List.of(
-              "/dev/nvidia" + gpu,
-              "/dev/nvidia-caps/nvidia-cap" + (1000 * gpu + 10 * gi),
-              "/dev/nvidia-caps/nvidia-cap" + (1000 * gpu + 10 * gi + ci + 1));
-        }
-
-        @Override
-        public String wholeGpu(int gpu) {
-          return "/dev/nvidia" + gpu;
-        }
-      };
+  private static final DeviceFilePaths FILES = TestDeviceFiles.BY_IDS;
 
   /** GPU 0: 1g.5gb at 0 and 1, 2g.10gb at 2; GPU 1: MIG off. Slurm GPUs 0-3. */
   private static NodeGres live(String... extra) {
@@ -65,6 +50,15 @@ class SlurmGresCheckTest {
   private static List<GresFinding> check(
       NodeGres live, List<SlurmdGres> slurmd, String controller, Optional<GresMap> map) {
     return SlurmGresCheck.findings(NODE, live, slurmd, controller, map);
+  }
+
+  /** The check of files written from {@code gres} with the map's lines given. */
+  private static List<GresFinding> checkMap(NodeGres gres, List<String> mapLines) {
+    return check(
+        gres,
+        slurmd(gres),
+        controller(gres),
+        Optional.of(GresMap.parse(String.join("\n", mapLines))));
   }
 
   @Test
@@ -249,12 +243,7 @@ class SlurmGresCheckTest {
     lines.set(1, lines.get(2).replaceFirst("^1\t", "0\t"));
     lines.set(2, zero);
 
-    List<GresFinding> findings =
-        check(
-            gres,
-            slurmd(gres),
-            controller(gres),
-            Optional.of(GresMap.parse(String.join("\n", lines))));
+    List<GresFinding> findings = checkMap(gres, lines);
 
     String uuid0 = gres.devices().get(0).uuid();
     String uuid1 = gres.devices().get(1).uuid();
@@ -277,12 +266,7 @@ class SlurmGresCheckTest {
     lines.remove(2);
     lines.add("9\tMIG-gone\t1g.5gb\t0\t9\t0");
 
-    List<GresFinding> findings =
-        check(
-            gres,
-            slurmd(gres),
-            controller(gres),
-            Optional.of(GresMap.parse(String.join("\n", lines))));
+    List<GresFinding> findings = checkMap(gres, lines);
 
     assertThat(findings)
         .extracting(GresFinding::kind, GresFinding::device)
