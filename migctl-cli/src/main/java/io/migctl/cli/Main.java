@@ -7,6 +7,7 @@ import io.migctl.k8s.kubelet.KubeletUnavailableException;
 import io.migctl.k8s.node.ClusterException;
 import io.migctl.process.SystemToolRunner;
 import io.migctl.process.ToolRunner;
+import io.migctl.slurm.SlurmControlException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -140,6 +141,7 @@ public final class Main {
         case DriverUnavailableException e -> failure(message);
         case ClusterException e -> failure(message);
         case KubeletUnavailableException e -> failure(message);
+        case SlurmControlException e -> failure(message);
         case BuildFailedException e -> failure(message);
         // A state migctl cannot work with (an unreadable file, a disk error): the message says
         // what and how to recover.

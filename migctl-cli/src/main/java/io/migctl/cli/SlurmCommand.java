@@ -10,6 +10,7 @@ import io.migctl.core.mig.change.DesiredLayouts;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.MigPartedConfig;
 import io.migctl.core.slurm.GresDevice;
+import io.migctl.core.slurm.GresFinding;
 import io.migctl.core.slurm.GresNaming;
 import io.migctl.core.slurm.NodeGres;
 import io.migctl.core.slurm.SlurmScripts;
@@ -19,22 +20,27 @@ import io.migctl.slurm.DaemonRestart;
 import io.migctl.slurm.GresFiles;
 import io.migctl.slurm.ReshapeLog;
 import io.migctl.slurm.ScontrolSlurmController;
+import io.migctl.slurm.SlurmCheck;
 import io.migctl.slurm.SlurmController;
 import io.migctl.slurm.SlurmReshape;
+import io.migctl.slurm.SlurmdGresReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -49,14 +55,16 @@ import picocli.CommandLine.Spec;
       "",
       "'slurm gres -o /etc/slurm' writes gres.conf, the NodeName line for slurm.conf's",
       "Include and the GPU map; 'slurm task-prolog' writes the TaskProlog that gives each",
-      "task its slices' MIG UUIDs in CUDA_VISIBLE_DEVICES."
+      "task its slices' MIG UUIDs in CUDA_VISIBLE_DEVICES; 'slurm check' says where Slurm's",
+      "view differs from the GPUs."
     },
     subcommands = {
       SlurmCommand.Gres.class,
       SlurmCommand.TaskProlog.class,
       SlurmCommand.Prolog.class,
       SlurmCommand.Epilog.class,
-      SlurmCommand.Reshape.class
+      SlurmCommand.Reshape.class,
+      SlurmCommand.Check.class
     })
 final class SlurmCommand implements Runnable {
 
@@ -84,11 +92,7 @@ final class SlurmCommand implements Runnable {
   static final class Gres implements Runnable {
     @ParentCommand SlurmCommand slurm;
 
-    @Option(
-        names = "--node",
-        paramLabel = "NAME",
-        description = "The Slurm node name (default: this host's short name).")
-    String node;
+    @Mixin NodeName node;
 
     @Option(
         names = "--types",
@@ -111,7 +115,7 @@ final class SlurmCommand implements Runnable {
     public void run() {
       GpuNode gpus = slurm.root.node();
       GresFiles files = new GresFiles(gpus.driver(), gpus.deviceNodes());
-      String name = node != null ? node : shortHostname();
+      String name = node.get();
       PrintWriter out = slurm.spec.commandLine().getOut();
       NodeGres gres;
       GresFiles.Written written = null;
@@ -152,6 +156,20 @@ final class SlurmCommand implements Runnable {
       }
       out.flush();
     }
+  }
+
+  /** {@code --node NAME}: the Slurm node name, this host's short name when not given. */
+  static final class NodeName {
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "The Slurm node name (default: this host's short name).")
+    String node;
+
+    /** The name given, else this host's short name. */
+    String get() {
+      return node != null ? node : shortHostname();
+    }
 
     static String shortHostname() {
       try {
@@ -185,13 +203,9 @@ final class SlurmCommand implements Runnable {
   static final class Reshape implements Callable<Integer> {
     @ParentCommand SlurmCommand slurm;
 
-    @picocli.CommandLine.Mixin MigCommand.ConfigChoice choice = new MigCommand.ConfigChoice();
+    @Mixin MigCommand.ConfigChoice choice = new MigCommand.ConfigChoice();
 
-    @Option(
-        names = "--node",
-        paramLabel = "NAME",
-        description = "The Slurm node (default: this host's short name).")
-    String node;
+    @Mixin NodeName node;
 
     @Option(
         names = "--gres-dir",
@@ -241,7 +255,7 @@ final class SlurmCommand implements Runnable {
         throw new InvalidInputException(
             "--timeout " + timeout + ": " + e.getMessage() + "; write e.g. 30m or 2h", e);
       }
-      String name = node != null ? node : Gres.shortHostname();
+      String name = node.get();
       String file = choice.file;
       if (file == null) {
         throw new InvalidInputException(
@@ -528,6 +542,155 @@ final class SlurmCommand implements Runnable {
     @Override
     String text(String map, String dcgm) {
       return SlurmScripts.epilog(map, dcgm);
+    }
+  }
+
+  /** {@code migctl slurm check}. */
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Says where Slurm's view of this node differs from its GPUs.",
+        "",
+        "Compares the live layout with the records slurmd reads (slurmd -G), the controller's",
+        "Gres= (scontrol show node) and, with --map, the GPU map. A slice in no gres.conf",
+        "record is NOT PROTECTED by ConstrainDevices: any job on the node can open it.",
+        "Changes nothing.",
+        "Exit status: 0 when Slurm and the GPUs agree, 1 when anything differs or Slurm",
+        "cannot be asked, 2 for bad input."
+      })
+  static final class Check implements Callable<Integer> {
+    private static final Duration SLURM_LIMIT = Duration.ofMinutes(1);
+
+    @ParentCommand SlurmCommand slurm;
+
+    @Mixin NodeName node;
+
+    @Option(
+        names = "--conf",
+        paramLabel = "FILE",
+        description = "slurm.conf (default: $SLURM_CONF, else /etc/slurm/slurm.conf).")
+    Path conf;
+
+    @Option(
+        names = "--map",
+        paramLabel = "FILE",
+        description = "Also check the GPU map 'slurm gres -o' wrote (gres-map.tsv).")
+    Path map;
+
+    @Option(
+        names = "--types",
+        paramLabel = "NAMING",
+        description =
+            "How the files name the types: profile or autodetect, as 'slurm gres --types'."
+                + " Default: ${DEFAULT-VALUE}.")
+    GresNaming types = GresNaming.PROFILE;
+
+    @Option(names = "--json", description = "Print the findings as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      CliContext context = slurm.root.context();
+      Path slurmConf = slurmConf(context);
+      String name = node.get();
+      GpuNode gpus = slurm.root.node();
+      SlurmCheck check =
+          new SlurmCheck(
+              new GresFiles(gpus.driver(), gpus.deviceNodes()),
+              new ScontrolSlurmController(slurm.root.tools(), Optional.of(slurmConf), SLURM_LIMIT),
+              new SlurmdGresReader(
+                  slurm.root.tools(),
+                  SlurmdGresReader.locate(context.environment().getOrDefault("PATH", "")),
+                  SLURM_LIMIT));
+      SlurmCheck.Report report;
+      try {
+        report = check.check(name, slurmConf, Optional.ofNullable(map), types);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
+      PrintWriter out = slurm.spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, CheckJson.of(report, slurmConf, map, types));
+      } else {
+        print(out, report);
+      }
+      out.flush();
+      return report.findings().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+    }
+
+    private Path slurmConf(CliContext context) {
+      String source = "--conf";
+      Path file = conf;
+      if (file == null) {
+        String env = context.environment().getOrDefault("SLURM_CONF", "");
+        source = env.isBlank() ? "the default slurm.conf" : "SLURM_CONF";
+        file = Path.of(env.isBlank() ? "/etc/slurm/slurm.conf" : env);
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new InvalidInputException(
+            source
+                + " "
+                + file
+                + " is not a file: give the node's slurm.conf with --conf FILE or SLURM_CONF");
+      }
+      return file;
+    }
+
+    private static void print(PrintWriter out, SlurmCheck.Report report) {
+      if (report.findings().isEmpty()) {
+        out.println(
+            "Slurm node "
+                + report.node()
+                + " agrees with its GPUs: "
+                + report.live().devices().size()
+                + " Slurm GPUs ("
+                + (report.controllerGres().isEmpty() ? "none" : report.controllerGres())
+                + "), each in gres.conf once, with its type.");
+        return;
+      }
+      out.println(
+          "Slurm node "
+              + report.node()
+              + " differs from its GPUs ("
+              + report.findings().size()
+              + (report.findings().size() == 1 ? " finding" : " findings")
+              + "):");
+      for (GresFinding f : report.findings()) {
+        out.println(String.format(Locale.ROOT, "%-8s  %s", f.severity(), f.message()));
+      }
+    }
+  }
+
+  /** {@code slurm check --json}. */
+  record CheckJson(
+      String node,
+      String conf,
+      String map,
+      String types,
+      String controllerGres,
+      boolean agrees,
+      List<FindingJson> findings) {
+    static CheckJson of(SlurmCheck.Report report, Path conf, Path map, GresNaming types) {
+      return new CheckJson(
+          report.node(),
+          conf.toString(),
+          map == null ? null : map.toString(),
+          types.word(),
+          report.controllerGres(),
+          report.findings().isEmpty(),
+          report.findings().stream().map(FindingJson::of).toList());
+    }
+  }
+
+  /** One finding; severity and kind in lower case with dashes ({@code not-protected}). */
+  record FindingJson(String severity, String kind, String device, String message) {
+    static FindingJson of(GresFinding f) {
+      return new FindingJson(
+          f.severity().name().toLowerCase(Locale.ROOT),
+          f.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+          f.device(),
+          f.message());
     }
   }
 }

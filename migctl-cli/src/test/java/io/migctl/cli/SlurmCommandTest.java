@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,11 @@ class SlurmCommandTest {
   @BeforeEach
   void halves() throws Exception {
     migctl = new Invocations(home, "a100-40gb:2");
+    applyHalves(migctl, work);
+  }
+
+  /** Applies two 3g.20gb slices on every GPU, the layout file written into {@code work}. */
+  static void applyHalves(Invocations migctl, Path work) throws IOException {
     Files.writeString(
         work.resolve("layout.yaml"),
         "version: v1\nmig-configs:\n  halves:\n    - devices: all\n      mig-enabled: true\n"

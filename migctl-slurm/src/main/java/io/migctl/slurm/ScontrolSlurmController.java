@@ -150,7 +150,8 @@ public final class ScontrolSlurmController implements SlurmController {
     }
   }
 
-  private static String describe(List<String> argv, ToolResult r) {
+  /** {@code argv}, how it ended and what it printed, for messages. */
+  static String describe(List<String> argv, ToolResult r) {
     String ending =
         switch (r.ending()) {
           case ToolResult.Exited(int status) -> "exited with status " + status;

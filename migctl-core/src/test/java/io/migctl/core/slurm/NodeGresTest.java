@@ -13,22 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeGresTest {
 
-  /** Files named after the ids, so that a test can tell which device a line is for. */
-  private static final DeviceFilePaths FILES =
-      new DeviceFilePaths() {
-        @Override
-        public List<String> migDevice(int gpu, int gi, int ci) {
-          return List.of(
-              "/dev/nvidia" + gpu,
-              "/dev/nvidia-caps/nvidia-cap" + (1000 * gpu + 10 * gi),
-              "/dev/nvidia-caps/nvidia-cap" + (1000 * gpu + 10 * gi + ci + 1));
-        }
-
-        @Override
-        public String wholeGpu(int gpu) {
-          return "/dev/nvidia" + gpu;
-        }
-      };
+  private static final DeviceFilePaths FILES = TestDeviceFiles.BY_IDS;
 
   /** GPU 0: 1g.5gb, 2g.10gb, 3g.20gb split 1c+2c; GPU 1: MIG off; GPU 2: 1g.5gb, 1g.5gb+me. */
   private static List<GpuSnapshot> a100Node() {
