@@ -485,9 +485,11 @@ final class SlurmCommand implements Runnable {
       name = "task-prolog",
       mixinStandardHelpOptions = true,
       description = {
-        "The TaskProlog (POSIX sh) that sets each task's CUDA_VISIBLE_DEVICES and",
-        "NVIDIA_VISIBLE_DEVICES to its MIG UUIDs, in Slurm's order, from SLURM_STEP_GPUS",
-        "(else SLURM_JOB_GPUS) and the GPU map. slurm.conf: TaskProlog=<the file>."
+        "Write the TaskProlog that gives each task its slices' MIG UUIDs.",
+        "",
+        "A POSIX sh script: it sets CUDA_VISIBLE_DEVICES and NVIDIA_VISIBLE_DEVICES to the",
+        "task's MIG UUIDs, in Slurm's order, from SLURM_STEP_GPUS (else SLURM_JOB_GPUS) and",
+        "the GPU map. slurm.conf: TaskProlog=<the file>."
       })
   static final class TaskProlog extends Script {
     @Override
@@ -519,8 +521,10 @@ final class SlurmCommand implements Runnable {
       name = "prolog",
       mixinStandardHelpOptions = true,
       description = {
-        "The Prolog (POSIX sh) that writes DCGM's job-mapping files (<gpu>.<gi> -> job id) for",
-        "the job's GPUs, as 'serve --dcgm-job-mapping-dir' does. slurm.conf: Prolog=<the file>.",
+        "Write the Prolog that maps the job's GPUs to it for DCGM exporter.",
+        "",
+        "A POSIX sh script: it writes DCGM's job-mapping files (<gpu>.<gi> -> job id) for the",
+        "job's GPUs, as 'serve --dcgm-job-mapping-dir' does. slurm.conf: Prolog=<the file>.",
         "It never fails (a failing Prolog drains the node)."
       })
   static final class Prolog extends DcgmScript {
@@ -535,8 +539,9 @@ final class SlurmCommand implements Runnable {
       name = "epilog",
       mixinStandardHelpOptions = true,
       description = {
-        "The Epilog (POSIX sh) that removes the job's DCGM job-mapping files.",
-        "slurm.conf: Epilog=<the file>."
+        "Write the Epilog that removes the job's DCGM job-mapping files.",
+        "",
+        "A POSIX sh script; slurm.conf: Epilog=<the file>."
       })
   static final class Epilog extends DcgmScript {
     @Override
