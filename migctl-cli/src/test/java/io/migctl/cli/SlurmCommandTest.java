@@ -112,4 +112,46 @@ class SlurmCommandTest {
     assertThat(epilog.code()).as(epilog.err()).isZero();
     assertThat(epilog.out()).contains("dir='/run/dcgm'").contains("rm -f");
   }
+
+  @Test
+  void reshapeDryRunPrintsThePlanAndTheStepsAndChangesNothing() throws IOException {
+    Files.writeString(
+        work.resolve("ones.yaml"),
+        "version: v1\nmig-configs:\n  all-1g.5gb:\n    - devices: all\n      mig-enabled: true\n"
+            + "      mig-devices: {\"1g.5gb\": 7}\n");
+
+    Invocations.Result r =
+        migctl.run(
+            "slurm",
+            "reshape",
+            "-f",
+            work.resolve("ones.yaml").toString(),
+            "--node",
+            "n1",
+            "--gres-dir",
+            work.resolve("etc").toString(),
+            "--dry-run");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("dry run: reshape Slurm node n1 to config \"all-1g.5gb\"")
+        .contains("GPU 0: 18 operation(s)")
+        .contains("systemctl stop slurmd, systemctl restart slurmctld, systemctl start slurmd")
+        .endsWith("dry run: nothing was changed\n");
+    assertThat(work.resolve("etc")).doesNotExist();
+    assertThat(migctl.run("slurm", "gres", "--node", "n1").out()).contains("Type=3g.20gb");
+  }
+
+  @Test
+  void reshapeRefusesABadTimeoutOrNoConfigFileBeforeTouchingAnything() {
+    Invocations.Result timeout =
+        migctl.run(
+            "slurm", "reshape", "-f", work.resolve("layout.yaml").toString(), "--timeout", "soon");
+    Invocations.Result noFile = migctl.run("slurm", "reshape", "--node", "n1");
+
+    assertThat(timeout.code()).isEqualTo(2);
+    assertThat(timeout.err()).contains("--timeout soon").contains("write e.g. 30m or 2h");
+    assertThat(noFile.code()).isEqualTo(2);
+    assertThat(noFile.err()).contains("no config file: give -f FILE");
+  }
 }
