@@ -15,6 +15,14 @@ public interface Policy {
   /** The layout each GPU starts with. */
   List<PlacedInstance> initialLayout(SimProfiles profiles);
 
+  /**
+   * The layout GPU {@code gpu} starts with; by default {@link #initialLayout(SimProfiles)} on every
+   * GPU. A policy with a layout per GPU overrides it.
+   */
+  default List<PlacedInstance> initialLayout(SimProfiles profiles, int gpu) {
+    return initialLayout(profiles);
+  }
+
   /** Called after every batch of simultaneous events; acts through {@code sim}. */
   void schedule(Simulation sim);
 

@@ -91,6 +91,50 @@ public record SimProfiles(GpuModel model, List<GpuInstanceProfile> profiles) {
     return Repartitioner.additions(model, profiles, fixed);
   }
 
+  /**
+   * Every distinct maximal layout as slice sizes, largest first: layouts to which no further
+   * instance can be added (on A100-40GB: {@code [7]}, {@code [4, 3]}, ..., {@code [1, 1, 1, 1, 1,
+   * 1, 1]}).
+   */
+  public List<List<Integer>> maximalLayouts() {
+    List<List<Integer>> out = new ArrayList<>();
+    for (List<PlacedInstance> layout : additions(List.of())) {
+      List<Integer> sizes = new ArrayList<>();
+      for (PlacedInstance i : layout) {
+        sizes.add(i.profile().computeSlices());
+      }
+      sizes.sort(Comparator.reverseOrder());
+      if (room(sizes) == 0 && !out.contains(sizes)) {
+        out.add(List.copyOf(sizes));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The largest slice size that can still be added to the layout {@code sizes}, or 0 when none can.
+   */
+  public int room(List<Integer> sizes) {
+    for (int k = profiles.size() - 1; k >= 0; k--) {
+      List<Integer> more = new ArrayList<>(sizes);
+      more.add(profiles.get(k).computeSlices());
+      if (fits(more)) {
+        return profiles.get(k).computeSlices();
+      }
+    }
+    return 0;
+  }
+
+  /** Whether the slice sizes {@code sizes} can be placed together on one GPU. */
+  public boolean fits(List<Integer> sizes) {
+    Map<GpuInstanceProfile, Integer> counts = new LinkedHashMap<>();
+    for (int s : sizes) {
+      counts.merge(bySlices(s), 1, Integer::sum);
+    }
+    return new PlacementSearch(model).placeLeavingMostRoom(List.of(), counts)
+        instanceof Feasibility.Placeable;
+  }
+
   static List<PlacedInstance> sorted(List<PlacedInstance> placed) {
     List<PlacedInstance> copy = new ArrayList<>(placed);
     copy.sort(Comparator.comparing(PlacedInstance::placement));

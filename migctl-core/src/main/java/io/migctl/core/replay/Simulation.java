@@ -193,9 +193,9 @@ public final class Simulation {
   }
 
   private SimResult execute(List<SimJob> jobs, Policy policy) {
-    List<PlacedInstance> initial = policy.initialLayout(profiles);
-    check(initial);
     for (int g = 0; g < config.gpus(); g++) {
+      List<PlacedInstance> initial = policy.initialLayout(profiles, g);
+      check(initial);
       List<SimSlot> slots = new ArrayList<>();
       for (PlacedInstance p : initial) {
         slots.add(new SimSlot(g, p, 0));

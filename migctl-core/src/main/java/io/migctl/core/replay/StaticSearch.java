@@ -1,0 +1,244 @@
+package io.migctl.core.replay;
+
+import io.migctl.core.job.GpuNeed;
+import io.migctl.core.plan.Demand;
+import io.migctl.core.plan.DemandPlan;
+import io.migctl.core.plan.DemandPlanner;
+import io.migctl.core.plan.GpuLayout;
+import io.migctl.core.plan.NodeGpu;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The best static layout a person who knows the trace's demand mix would pick, per GPU.
+ *
+ * <p>Candidates, in order: every uniform layout given (the same on each GPU); the mix the {@link
+ * DemandPlanner} ({@code mig plan}) chooses for the trace's demand distribution scaled to the
+ * cluster ({@link #plannerMix}); then a local search from the best uniform and from the planner's
+ * mix: change one GPU's layout to another of the model's maximal layouts, keep the first change
+ * that lowers the mean job completion time (averaged over the job lists), repeat until no change
+ * helps or the budget is spent. GPUs are alike, so mixes are compared as multisets of layouts and
+ * none is simulated twice. The budget counts simulation runs (one per job list and candidate); a
+ * candidate on which some job fits no slice is dropped. Pure and deterministic.
+ */
+public final class StaticSearch {
+
+  /**
+   * What the search found.
+   *
+   * @param best the winning static policy
+   * @param jctMean its mean job completion time, averaged over the job lists
+   * @param foundBy how it was found: {@code uniform}, {@code planner mix} or {@code local search
+   *     from ...} with the moves kept
+   * @param simulations simulation runs spent
+   * @param budget the budget in simulation runs
+   * @param plannerMix the planner's mix, or null when no planner mix could run the trace
+   * @param plannerJct the planner mix's mean job completion time (infinite when it could not run)
+   */
+  public record Result(
+      MixedStaticPolicy best,
+      double jctMean,
+      String foundBy,
+      int simulations,
+      int budget,
+      MixedStaticPolicy plannerMix,
+      double plannerJct) {}
+
+  private final Simulation.Config config;
+  private final List<List<SimJob>> lists;
+  private final SimProfiles profiles;
+  private final int budget;
+  private final Map<String, Double> seen = new HashMap<>();
+  private int simulations;
+
+  private StaticSearch(Simulation.Config config, List<List<SimJob>> lists, int budget) {
+    this.config = config;
+    this.lists = List.copyOf(lists);
+    this.profiles = SimProfiles.of(config.model());
+    this.budget = budget;
+  }
+
+  /**
+   * Searches static layouts for {@code lists} on {@code config}'s cluster.
+   *
+   * @param uniform uniform layouts to try first (slice sizes)
+   * @param budget the most simulation runs to spend (the uniform layouts count too)
+   * @throws IllegalArgumentException when the budget is below 1 or no candidate can run the trace
+   */
+  public static Result run(
+      Simulation.Config config, List<List<SimJob>> lists, List<List<Integer>> uniform, int budget) {
+    if (budget < 1) {
+      throw new IllegalArgumentException("the search budget must be positive, was " + budget);
+    }
+    return new StaticSearch(config, lists, budget).search(uniform);
+  }
+
+  private Result search(List<List<Integer>> uniform) {
+    MixedStaticPolicy bestUniform = null;
+    double bestUniformJct = Double.POSITIVE_INFINITY;
+    for (List<Integer> sizes : uniform) {
+      MixedStaticPolicy p = MixedStaticPolicy.uniform(sizes, config.gpus());
+      double jct = evaluate(p);
+      if (jct < bestUniformJct) {
+        bestUniform = p;
+        bestUniformJct = jct;
+      }
+    }
+    MixedStaticPolicy planner = plannerMix(config, lists);
+    double plannerJct = evaluate(planner);
+    MixedStaticPolicy best = bestUniform;
+    double bestJct = bestUniformJct;
+    String foundBy = "uniform";
+    if (plannerJct < bestJct) {
+      best = planner;
+      bestJct = plannerJct;
+      foundBy = "planner mix";
+    }
+    List<MixedStaticPolicy> starts = new ArrayList<>();
+    if (bestUniform != null) {
+      starts.add(bestUniform);
+    }
+    if (Double.isFinite(plannerJct)) {
+      starts.add(planner);
+    }
+    List<List<Integer>> moves = profiles.maximalLayouts();
+    for (int s = 0; s < starts.size(); s++) {
+      int until = s == starts.size() - 1 ? budget : simulations + (budget - simulations) / 2;
+      MixedStaticPolicy current = starts.get(s);
+      double currentJct = seen.get(current.name());
+      int kept = 0;
+      boolean improved = true;
+      while (improved && simulations + lists.size() <= until) {
+        improved = false;
+        for (MixedStaticPolicy n : neighbours(current, moves)) {
+          if (seen.containsKey(n.name())) {
+            continue;
+          }
+          if (simulations + lists.size() > until) {
+            break;
+          }
+          double jct = evaluate(n);
+          if (jct < currentJct) {
+            current = n;
+            currentJct = jct;
+            kept++;
+            improved = true;
+            break;
+          }
+        }
+      }
+      if (currentJct < bestJct) {
+        best = current;
+        bestJct = currentJct;
+        foundBy =
+            "local search from "
+                + starts.get(s).name()
+                + (s == 0 && bestUniform != null ? " (best uniform)" : " (planner mix)")
+                + ", "
+                + kept
+                + " moves kept";
+      }
+    }
+    if (best == null) {
+      throw new IllegalArgumentException(
+          "no static layout runs this trace: every candidate leaves some job without a slice");
+    }
+    return new Result(
+        best,
+        bestJct,
+        foundBy,
+        simulations,
+        budget,
+        Double.isFinite(plannerJct) ? planner : null,
+        plannerJct);
+  }
+
+  /** Every mix that differs from {@code p} in one GPU's layout, one GPU per distinct layout. */
+  private static List<MixedStaticPolicy> neighbours(
+      MixedStaticPolicy p, List<List<Integer>> moves) {
+    List<MixedStaticPolicy> out = new ArrayList<>();
+    List<List<Integer>> layouts = p.perGpu();
+    for (int g = 0; g < layouts.size(); g++) {
+      if (g > 0 && layouts.get(g).equals(layouts.get(g - 1))) {
+        continue;
+      }
+      for (List<Integer> m : moves) {
+        if (!m.equals(layouts.get(g))) {
+          List<List<Integer>> changed = new ArrayList<>(layouts);
+          changed.set(g, m);
+          out.add(new MixedStaticPolicy(changed));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Mean JCT over the lists, infinite when some job fits no slice; each candidate once. */
+  private double evaluate(MixedStaticPolicy p) {
+    Double known = seen.get(p.name());
+    if (known != null) {
+      return known;
+    }
+    double sum = 0;
+    try {
+      for (List<SimJob> jobs : lists) {
+        simulations++;
+        sum += Simulation.run(config, jobs, p).jctMean();
+      }
+    } catch (Simulation.Unrunnable e) {
+      sum = Double.POSITIVE_INFINITY;
+    }
+    double jct = sum / lists.size();
+    seen.put(p.name(), jct);
+    return jct;
+  }
+
+  /**
+   * The mix {@code mig plan} chooses for the trace's demand distribution: each job asks for the
+   * smallest slice it fits; the counts per size, over all lists, are scaled so that together they
+   * ask for the cluster's compute slices (each size asked for at least once), and the {@link
+   * DemandPlanner} lays them out on the cluster's GPUs. Room a GPU has left is filled with the
+   * largest slice that still fits, so that a GPU the plan leaves untouched is whole.
+   */
+  public static MixedStaticPolicy plannerMix(Simulation.Config config, List<List<SimJob>> lists) {
+    SimProfiles profiles = SimProfiles.of(config.model());
+    Map<Integer, Integer> bySize = new TreeMap<>();
+    double asked = 0;
+    for (List<SimJob> jobs : lists) {
+      for (SimJob j : jobs) {
+        if (j.smallestFit() > 0) {
+          bySize.merge(j.smallestFit(), 1, Integer::sum);
+          asked += j.smallestFit();
+        }
+      }
+    }
+    double scale = config.gpus() * config.model().computeSlices() / Math.max(asked, 1);
+    List<Demand> demands = new ArrayList<>();
+    for (Map.Entry<Integer, Integer> e : bySize.entrySet()) {
+      long n = Math.max(1, Math.round(e.getValue() * scale));
+      for (int i = 0; i < n; i++) {
+        demands.add(
+            new Demand(
+                e.getKey() + "g-" + i, new GpuNeed.Profile(profiles.bySlices(e.getKey()).name())));
+      }
+    }
+    List<NodeGpu> gpus = new ArrayList<>();
+    for (int g = 0; g < config.gpus(); g++) {
+      gpus.add(new NodeGpu(g, config.model()));
+    }
+    DemandPlan plan = new DemandPlanner().plan(demands, gpus);
+    List<List<Integer>> perGpu = new ArrayList<>();
+    for (GpuLayout g : plan.gpus()) {
+      List<Integer> sizes = new ArrayList<>();
+      g.created().forEach(i -> sizes.add(i.profile().computeSlices()));
+      for (int add = profiles.room(sizes); add > 0; add = profiles.room(sizes)) {
+        sizes.add(add);
+      }
+      perGpu.add(sizes);
+    }
+    return new MixedStaticPolicy(perGpu);
+  }
+}
