@@ -4,12 +4,16 @@ import io.migctl.core.job.Durations;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.plan.ReshapeGate;
+import io.migctl.core.replay.DynamicGuard;
 import io.migctl.core.replay.DynamicPolicy;
+import io.migctl.core.replay.JctBound;
+import io.migctl.core.replay.MixedDemandTrace;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimProfiles;
 import io.migctl.core.replay.Simulation;
 import io.migctl.core.replay.StaticPolicy;
+import io.migctl.core.replay.StaticSearch;
 import io.migctl.replay.CsvTrace;
 import io.migctl.replay.Layouts;
 import io.migctl.replay.MisoTrace;
@@ -26,18 +30,25 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs every policy ({@code whole-gpu}, each static layout, {@code dynamic}) on the same arrivals
- * and cluster, prints a table with ratios against the best static layout and {@code whole-gpu}, and
- * writes {@code <name>.json} and {@code <name>.svg} (utilisation and queue length over time, first
- * seed) to {@code --out}.
+ * Runs every policy ({@code whole-gpu}, each static layout, per-GPU mixes, {@code dynamic}) on the
+ * same arrivals and cluster, prints a table with ratios against the best static layout and {@code
+ * whole-gpu}, and writes {@code <name>.json} and {@code <name>.svg} (utilisation and queue length
+ * over time, first seed) to {@code --out}.
  *
  * <p>Usage: {@code TraceReport [--miso DIR] [--seeds 5] [--gpus 8] [--reconfig 5] [--checkpoint 30]
  * [--gap 60] [--alibaba FILE --alibaba-gpus N --alibaba-days D --alibaba-limit N --alibaba-load L]
- * [--csv FILE --csv-gpus N] [--out DIR]}.
+ * [--csv FILE --csv-gpus N] [--mixed none | --mixed-jobs 400 --mixed-seeds 3 --mixed-whole 0.05
+ * --mixed-gap 60 --mixed-duration 1200 --mixed-gpus 8] [--search-budget 400] [--out DIR]}. The best
+ * static is searched over per-GPU mixes too ({@link StaticSearch}); every table shows the ratio to
+ * the lower bound on mean JCT ({@link JctBound}) and dynamic guarded by the best static ({@link
+ * DynamicGuard}).
  */
 public final class TraceReport {
 
   private static DynamicPolicy.Params dynamicParams = DynamicPolicy.Params.defaults();
+
+  /** Simulation runs the static search may spend per trace ({@code --search-budget}). */
+  private static int searchBudget = 400;
 
   private TraceReport() {}
 
@@ -62,6 +73,7 @@ public final class TraceReport {
             Double.parseDouble(flags.getOrDefault("dyn-min-speed", String.valueOf(d.minSpeed()))),
             Double.parseDouble(flags.getOrDefault("dyn-move-gain", String.valueOf(d.moveGain()))));
     double reconfig = Double.parseDouble(flags.getOrDefault("reconfig", "5"));
+    searchBudget = Integer.parseInt(flags.getOrDefault("search-budget", "400"));
     double checkpoint =
         Double.parseDouble(
             flags.getOrDefault(
@@ -139,6 +151,38 @@ public final class TraceReport {
           allLayouts(model),
           out);
     }
+    if (!flags.getOrDefault("mixed", "").equals("none")) {
+      int gpus = Integer.parseInt(flags.getOrDefault("mixed-gpus", "8"));
+      int n = Integer.parseInt(flags.getOrDefault("mixed-jobs", "400"));
+      int seeds = Integer.parseInt(flags.getOrDefault("mixed-seeds", "3"));
+      double whole = Double.parseDouble(flags.getOrDefault("mixed-whole", "0.05"));
+      double gap = Double.parseDouble(flags.getOrDefault("mixed-gap", "60"));
+      double duration = Double.parseDouble(flags.getOrDefault("mixed-duration", "1200"));
+      List<List<SimJob>> lists = new ArrayList<>();
+      for (int s = 1; s <= seeds; s++) {
+        lists.add(MixedDemandTrace.generate(model, s, n, whole, gap, duration));
+      }
+      String title =
+          String.format(
+              Locale.ROOT,
+              "Generated mixed demand, %d jobs, %.0f %% whole-GPU, mean gap %.0f s, mean duration"
+                  + " %.0f s, seeds 1..%d, %d x %s, reconfiguration %.0f s",
+              n,
+              whole * 100,
+              gap,
+              duration,
+              seeds,
+              gpus,
+              model.key(),
+              reconfig);
+      report(
+          "mixed",
+          title,
+          new Simulation.Config(model, gpus, reconfig, 60, checkpoint),
+          lists,
+          allLayouts(model),
+          out);
+    }
     if (flags.containsKey("csv")) {
       int gpus = Integer.parseInt(flags.getOrDefault("csv-gpus", "8"));
       List<SimJob> jobs = CsvTrace.plain(Path.of(flags.get("csv")), model);
@@ -184,24 +228,70 @@ public final class TraceReport {
         bestStatic = r;
       }
     }
+    StaticSearch.Result search = StaticSearch.run(config, lists, layouts, searchBudget);
+    PolicyRow planner =
+        search.plannerMix() == null ? null : row(search.plannerMix(), config, lists);
+    PolicyRow mix = row(search.best(), config, lists);
+    if (bestStatic == null || mix.jctMean() < bestStatic.jctMean()) {
+      bestStatic = mix;
+    }
+    if (!search.best().isUniform()) {
+      rows.add(mix);
+    }
+    if (planner != null && !planner.policy().equals(mix.policy())) {
+      rows.add(planner);
+    }
     PolicyRow dynamic = row(new DynamicPolicy(dynamicParams), config, lists);
     rows.add(dynamic);
+    DynamicGuard guard =
+        DynamicGuard.choose(
+            dynamic.policy(), dynamic.jctMean(), bestStatic.policy(), bestStatic.jctMean());
+    JctBound bound = JctBound.mean(config, lists);
     PolicyRow whole = rows.get(0);
     StringBuilder text = new StringBuilder();
     text.append("## ").append(title).append("\n\n");
     text.append(
+        String.format(
+            Locale.ROOT,
+            "Best static: %s, found by %s; static search: %d of %d simulation runs.%n"
+                + "Planner mix (mig plan on the demand distribution): %s, mean JCT %.0f s.%n"
+                + "Bound on mean JCT: no queue on the fastest slice %.0f s; pooled-capacity work"
+                + " bound (SRPT) %.0f s; ratios use %.0f s.%n"
+                + "Guarded dynamic: %s.%n%n",
+            bestStatic.policy(),
+            bestStatic == mix ? search.foundBy() : "uniform",
+            search.simulations(),
+            search.budget(),
+            search.plannerMix() == null ? "none runs" : search.plannerMix().name(),
+            search.plannerJct(),
+            bound.noQueue(),
+            bound.work(),
+            bound.best(),
+            guard.reason()));
+    text.append(
         "| policy | mean JCT s | p50 JCT | p99 JCT | mean queue s | p99 queue | slice util | GPU util"
-            + " | reconfigs | JCT / best static | JCT / whole-gpu |\n");
-    text.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " | reconfigs | JCT / best static | JCT / whole-gpu | JCT / bound |\n");
+    text.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     List<PolicyRow> shown = new ArrayList<>();
     shown.add(whole);
-    if (bestStatic != null) {
-      shown.add(bestStatic);
+    if (planner != null && planner != bestStatic && !planner.policy().equals(mix.policy())) {
+      shown.add(planner);
     }
+    shown.add(bestStatic);
     shown.add(dynamic);
     for (PolicyRow r : shown) {
-      text.append(line(r, r == bestStatic ? " (best static)" : "", bestStatic, whole));
+      String note = r == bestStatic ? " (best static)" : r == planner ? " (planner mix)" : "";
+      text.append(line(r, note, bestStatic, whole, bound));
     }
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "| dynamic, guarded (%s) | %.0f | | | | | | | | %.2f | %.2f | %.2f |%n",
+            guard.stayedStatic() ? "stayed static" : "dynamic kept",
+            guard.jctMean(),
+            guard.jctMean() / bestStatic.jctMean(),
+            guard.jctMean() / whole.jctMean(),
+            bound.ratio(guard.jctMean())));
     text.append(
         "\nAll static layouts:\n\n| policy | mean JCT s | p99 JCT | slice util |\n|---|---|---|---|\n");
     for (PolicyRow r : rows.subList(1, rows.size() - 1)) {
@@ -226,10 +316,11 @@ public final class TraceReport {
     Files.writeString(out.resolve(name + ".svg"), Svg.chart(title, chart));
   }
 
-  private static String line(PolicyRow r, String note, PolicyRow bestStatic, PolicyRow whole) {
+  private static String line(
+      PolicyRow r, String note, PolicyRow bestStatic, PolicyRow whole, JctBound bound) {
     return String.format(
         Locale.ROOT,
-        "| %s%s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.1f | %s | %.2f |%n",
+        "| %s%s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %.2f |%n",
         r.policy(),
         note,
         r.jctMean(),
@@ -243,7 +334,8 @@ public final class TraceReport {
         bestStatic == null
             ? "n/a"
             : String.format(Locale.ROOT, "%.2f", r.jctMean() / bestStatic.jctMean()),
-        r.jctMean() / whole.jctMean());
+        r.jctMean() / whole.jctMean(),
+        bound.ratio(r.jctMean()));
   }
 
   static PolicyRow row(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
