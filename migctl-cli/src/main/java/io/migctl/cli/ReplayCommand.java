@@ -3,6 +3,7 @@ package io.migctl.cli;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.replay.Fairness;
+import io.migctl.core.replay.JctBound;
 import io.migctl.core.replay.Policies;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
@@ -386,7 +387,8 @@ final class ReplayCommand implements Runnable {
     shown.stream().filter(r -> !rows.contains(r)).forEach(rows::add);
     String text =
         table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped)
-            + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs);
+            + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs)
+            + boundLines(JctBound.mean(config, trace.lists()), shown);
     String jsonText = TraceJson.write(trace.title(), config, rows, best);
     PrintWriter w = spec.commandLine().getOut();
     w.print(json ? jsonText : text);
@@ -410,6 +412,24 @@ final class ReplayCommand implements Runnable {
       }
     }
     w.flush();
+  }
+
+  /** The lower bound on mean JCT and each shown policy's distance to it. */
+  private static String boundLines(JctBound bound, List<PolicyRow> shown) {
+    StringBuilder t =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%nbound on mean JCT: %.0f s (no queue on each job's fastest slice %.0f s,"
+                    + " pooled-capacity work %.0f s); mean JCT / bound:",
+                bound.best(),
+                bound.noQueue(),
+                bound.work()));
+    for (PolicyRow r : shown) {
+      t.append(String.format(Locale.ROOT, " %s %.2f;", r.policy(), bound.ratio(r.jctMean())));
+    }
+    t.setLength(t.length() - 1);
+    return t.append('\n').toString();
   }
 
   private PolicyRow run(Policy p, Simulation.Config config, List<List<SimJob>> lists) {
