@@ -2,6 +2,7 @@ package io.migctl.cli;
 
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.replay.DynamicGuard;
 import io.migctl.core.replay.Fairness;
 import io.migctl.core.replay.JctBound;
 import io.migctl.core.replay.Policies;
@@ -10,6 +11,7 @@ import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimProfiles;
 import io.migctl.core.replay.Simulation;
 import io.migctl.core.replay.StaticPolicy;
+import io.migctl.core.replay.StaticSearch;
 import io.migctl.core.replay.TenantAssignment;
 import io.migctl.core.replay.TenantResult;
 import io.migctl.core.replay.TenantWeights;
@@ -171,6 +173,15 @@ final class ReplayCommand implements Runnable {
       defaultValue = "2000",
       description = "Alibaba: at most the first N of those pods (default: ${DEFAULT-VALUE}).")
   int limit;
+
+  @Option(
+      names = "--search-budget",
+      defaultValue = "400",
+      paramLabel = "N",
+      description =
+          "--policy all: simulation runs the search for the best static layout may spend on"
+              + " per-GPU mixes (the planner's mix, then one GPU changed at a time; default 400).")
+  int searchBudget;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Write <format>.json and .svg here.")
   Path out;
@@ -341,7 +352,7 @@ final class ReplayCommand implements Runnable {
     List<PolicyRow> statics = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     PolicyRow best = null;
-    StaticPolicy bestPolicy = null;
+    Policy bestPolicy = null;
     for (List<Integer> sizes : trace.layouts()) {
       StaticPolicy p = StaticPolicy.of(sizes);
       try {
@@ -353,6 +364,24 @@ final class ReplayCommand implements Runnable {
         }
       } catch (Simulation.Unrunnable | IllegalArgumentException e) {
         skipped.add(p.name());
+      }
+    }
+    String searchLine = "";
+    if (all) {
+      if (searchBudget < 1) {
+        throw new InvalidInputException("--search-budget " + searchBudget + ": give 1 or more");
+      }
+      try {
+        StaticSearch.Result search =
+            StaticSearch.run(config, trace.lists(), trace.layouts(), searchBudget);
+        if (best == null || search.jctMean() < best.jctMean()) {
+          best = PolicyRow.run(search.best(), config, trace.lists());
+          bestPolicy = search.best();
+          statics.add(best);
+        }
+        searchLine = searchLine(search, best);
+      } catch (IllegalArgumentException e) {
+        searchLine = "static search: " + e.getMessage() + "\n";
       }
     }
     // Baselines and the static layouts run under fifo (the best static is chosen there); the shown
@@ -388,6 +417,8 @@ final class ReplayCommand implements Runnable {
     String text =
         table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped)
             + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs)
+            + searchLine
+            + guardLine(shown, best)
             + boundLines(JctBound.mean(config, trace.lists()), shown);
     String jsonText = TraceJson.write(trace.title(), config, rows, best);
     PrintWriter w = spec.commandLine().getOut();
@@ -412,6 +443,35 @@ final class ReplayCommand implements Runnable {
       }
     }
     w.flush();
+  }
+
+  /** How the best static layout was found, and the planner's mix. */
+  private static String searchLine(StaticSearch.Result search, PolicyRow best) {
+    return String.format(
+        Locale.ROOT,
+        "%nbest static %s found by %s; static search: %d of %d simulation runs; planner mix"
+            + " (mig plan on the demand distribution): %s, mean JCT %.0f s%n",
+        best.policy(),
+        best.policy().equals(search.best().name()) ? search.foundBy() : "uniform",
+        search.simulations(),
+        search.budget(),
+        search.plannerMix() == null ? "none runs the trace" : search.plannerMix().name(),
+        search.plannerJct());
+  }
+
+  /** Dynamic kept only where it is no worse than the best static (both under fifo). */
+  private static String guardLine(List<PolicyRow> shown, PolicyRow best) {
+    return shown.stream()
+        .filter(r -> r.policy().equals("dynamic") && r.fairness().equals("fifo"))
+        .findFirst()
+        .filter(r -> best != null)
+        .map(
+            r ->
+                "guarded dynamic: "
+                    + DynamicGuard.choose(r.policy(), r.jctMean(), best.policy(), best.jctMean())
+                        .reason()
+                    + "\n")
+        .orElse("");
   }
 
   /** The lower bound on mean JCT and each shown policy's distance to it. */

@@ -318,8 +318,20 @@ class ReplayCommandTest {
     assertThat(r.out()).startsWith("MISO 100 jobs, 8 x a100-40gb");
     String table = r.out().substring(0, r.out().indexOf("all static layouts:"));
     assertThat(table.lines().filter(l -> l.startsWith("whole-gpu"))).hasSize(1);
-    assertThat(table.lines().filter(l -> l.startsWith("static:") && l.contains("(best static)")))
+    // The best static may be a per-GPU mix (issue 18): uniform layouts are searched first.
+    assertThat(
+            table
+                .lines()
+                .filter(
+                    l ->
+                        (l.startsWith("static:") || l.startsWith("mix:"))
+                            && l.contains("(best static)")))
         .hasSize(1);
     assertThat(table.lines().filter(l -> l.startsWith("dynamic"))).hasSize(1);
+    assertThat(r.out())
+        .containsPattern("best static \\S+ found by .*; static search: \\d+ of 400 simulation runs")
+        .contains("planner mix (mig plan on the demand distribution): mix:")
+        .containsPattern("guarded dynamic: (dynamic kept|stayed static on )")
+        .containsPattern("bound on mean JCT: \\d+ s .*mean JCT / bound: whole-gpu \\d+\\.\\d\\d");
   }
 }

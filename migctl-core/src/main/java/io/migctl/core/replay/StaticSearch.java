@@ -64,7 +64,8 @@ public final class StaticSearch {
   /**
    * Searches static layouts for {@code lists} on {@code config}'s cluster.
    *
-   * @param uniform uniform layouts to try first (slice sizes)
+   * @param uniform uniform layouts to try first (slice sizes); those the model cannot hold are left
+   *     out
    * @param budget the most simulation runs to spend (the uniform layouts count too)
    * @throws IllegalArgumentException when the budget is below 1 or no candidate can run the trace
    */
@@ -79,7 +80,11 @@ public final class StaticSearch {
   private Result search(List<List<Integer>> uniform) {
     MixedStaticPolicy bestUniform = null;
     double bestUniformJct = Double.POSITIVE_INFINITY;
+    List<Integer> sizesOfModel = profiles.profiles().stream().map(q -> q.computeSlices()).toList();
     for (List<Integer> sizes : uniform) {
+      if (!sizesOfModel.containsAll(sizes) || !profiles.fits(sizes)) {
+        continue; // a layout of another model (MISO's list names A100 layouts)
+      }
       MixedStaticPolicy p = MixedStaticPolicy.uniform(sizes, config.gpus());
       double jct = evaluate(p);
       if (jct < bestUniformJct) {
