@@ -202,11 +202,29 @@ public final class StaticSearch {
   }
 
   /**
+   * The slice an administrator would ask for a job: the smallest on which it runs at least {@link
+   * #WELL} of its best speed (a job that barely fits a 1g slice but crawls there is planned a
+   * larger one), or 0 when it fits none.
+   */
+  static int wellRunningSlice(SimJob job) {
+    double best = job.speeds().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return job.speeds().entrySet().stream()
+        .filter(e -> e.getValue() >= WELL * best)
+        .mapToInt(Map.Entry::getKey)
+        .min()
+        .orElse(0);
+  }
+
+  /** The share of its best speed a job should get on the slice planned for it. */
+  static final double WELL = 0.5;
+
+  /**
    * The mix {@code mig plan} chooses for the trace's demand distribution: each job asks for the
-   * smallest slice it fits; the counts per size, over all lists, are scaled so that together they
-   * ask for the cluster's compute slices (each size asked for at least once), and the {@link
-   * DemandPlanner} lays them out on the cluster's GPUs. Room a GPU has left is filled with the
-   * largest slice that still fits, so that a GPU the plan leaves untouched is whole.
+   * smallest slice on which it runs well ({@link #wellRunningSlice}); the counts per size, over all
+   * lists, are scaled so that together they ask for the cluster's compute slices (each size asked
+   * for at least once), and the {@link DemandPlanner} lays them out on the cluster's GPUs. Room a
+   * GPU has left is filled with the largest slice that still fits, so that a GPU the plan leaves
+   * untouched is whole.
    */
   public static MixedStaticPolicy plannerMix(Simulation.Config config, List<List<SimJob>> lists) {
     SimProfiles profiles = SimProfiles.of(config.model());
@@ -214,9 +232,10 @@ public final class StaticSearch {
     double asked = 0;
     for (List<SimJob> jobs : lists) {
       for (SimJob j : jobs) {
-        if (j.smallestFit() > 0) {
-          bySize.merge(j.smallestFit(), 1, Integer::sum);
-          asked += j.smallestFit();
+        int size = wellRunningSlice(j);
+        if (size > 0) {
+          bySize.merge(size, 1, Integer::sum);
+          asked += size;
         }
       }
     }
