@@ -1,10 +1,13 @@
 #!/bin/sh
-# Trace-driven evaluation (issue 8): runs whole-gpu, every static layout and dynamic on MISO's
-# 100-job workload on 8 simulated A100-40GB GPUs (mean over seeds 1..5) and, when the file is
-# there, on the Alibaba v2023 GPU-sharing trace; prints Markdown tables and writes JSON and SVG
-# charts to --out (default migctl-bench/target/trace-report). Builds migctl-bench first. Extra
-# arguments go to io.migctl.bench.trace.TraceReport and override the defaults, e.g.
-# scripts/bench-traces.sh --seeds 10 --reconfig 10 --alibaba-gpus 24.
+# Trace-driven evaluation (issues 8, 18): runs whole-gpu, every static layout, per-GPU mixes (the
+# planner's mix and a local search, --search-budget simulation runs) and dynamic on MISO's 100-job
+# workload on 8 simulated A100-40GB GPUs (mean over seeds 1..5), on the Alibaba v2023 GPU-sharing
+# trace when the file is there, and on a generated mixed-demand trace (5 % whole-GPU jobs; --mixed
+# none skips it); each table shows the ratio to a lower bound on mean JCT and dynamic guarded by the
+# best static. Prints Markdown tables and writes JSON and SVG charts to --out (default
+# migctl-bench/target/trace-report). Builds migctl-bench first. Extra arguments go to
+# io.migctl.bench.trace.TraceReport and override the defaults, e.g.
+# scripts/bench-traces.sh --seeds 10 --reconfig 10 --alibaba-gpus 24 --search-budget 1000.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/find-jdk.sh
