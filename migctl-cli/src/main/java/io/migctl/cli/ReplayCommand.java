@@ -176,11 +176,11 @@ final class ReplayCommand implements Runnable {
 
   @Option(
       names = "--search-budget",
-      defaultValue = "400",
+      defaultValue = "1000",
       paramLabel = "N",
       description =
           "--policy all: simulation runs the search for the best static layout may spend on"
-              + " per-GPU mixes (the planner's mix, then one GPU changed at a time; default 400).")
+              + " per-GPU mixes (the planner's mix, then one GPU changed at a time; default 1000).")
   int searchBudget;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Write <format>.json and .svg here.")

@@ -297,6 +297,20 @@ class ReplayCommandTest {
             "sim", "trace", tinyCsv().toString(), "--cluster", "a100-40gb:1", "--policy", "best");
     assertThat(policy.code()).isEqualTo(2);
     assertThat(policy.err()).contains("unknown policy");
+
+    Invocations.Result budget =
+        migctl.run(
+            "sim",
+            "trace",
+            tinyCsv().toString(),
+            "--cluster",
+            "a100-40gb:1",
+            "--policy",
+            "all",
+            "--search-budget",
+            "0");
+    assertThat(budget.code()).isEqualTo(2);
+    assertThat(budget.err()).contains("--search-budget 0: give 1 or more");
   }
 
   @Test
@@ -329,7 +343,8 @@ class ReplayCommandTest {
         .hasSize(1);
     assertThat(table.lines().filter(l -> l.startsWith("dynamic"))).hasSize(1);
     assertThat(r.out())
-        .containsPattern("best static \\S+ found by .*; static search: \\d+ of 400 simulation runs")
+        .containsPattern(
+            "best static \\S+ found by .*; static search: \\d+ of 1000 simulation runs")
         .contains("planner mix (mig plan on the demand distribution): mix:")
         .containsPattern("guarded dynamic: (dynamic kept|stayed static on )")
         .containsPattern("bound on mean JCT: \\d+ s .*mean JCT / bound: whole-gpu \\d+\\.\\d\\d");

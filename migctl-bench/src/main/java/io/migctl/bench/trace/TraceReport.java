@@ -38,17 +38,17 @@ import java.util.Map;
  * <p>Usage: {@code TraceReport [--miso DIR] [--seeds 5] [--gpus 8] [--reconfig 5] [--checkpoint 30]
  * [--gap 60] [--alibaba FILE --alibaba-gpus N --alibaba-days D --alibaba-limit N --alibaba-load L]
  * [--csv FILE --csv-gpus N] [--mixed none | --mixed-jobs 400 --mixed-seeds 3 --mixed-whole 0.05
- * --mixed-gap 60 --mixed-duration 1200 --mixed-gpus 8] [--search-budget 400] [--out DIR]}. The best
- * static is searched over per-GPU mixes too ({@link StaticSearch}); every table shows the ratio to
- * the lower bound on mean JCT ({@link JctBound}) and dynamic guarded by the best static ({@link
- * DynamicGuard}).
+ * --mixed-gap 60 --mixed-duration 1200 --mixed-gpus 8] [--search-budget 1000] [--out DIR]}. The
+ * best static is searched over per-GPU mixes too ({@link StaticSearch}); every table shows the
+ * ratio to the lower bound on mean JCT ({@link JctBound}) and dynamic guarded by the best static
+ * ({@link DynamicGuard}).
  */
 public final class TraceReport {
 
   private static DynamicPolicy.Params dynamicParams = DynamicPolicy.Params.defaults();
 
   /** Simulation runs the static search may spend per trace ({@code --search-budget}). */
-  private static int searchBudget = 400;
+  private static int searchBudget = 1000;
 
   private TraceReport() {}
 
@@ -73,7 +73,7 @@ public final class TraceReport {
             Double.parseDouble(flags.getOrDefault("dyn-min-speed", String.valueOf(d.minSpeed()))),
             Double.parseDouble(flags.getOrDefault("dyn-move-gain", String.valueOf(d.moveGain()))));
     double reconfig = Double.parseDouble(flags.getOrDefault("reconfig", "5"));
-    searchBudget = Integer.parseInt(flags.getOrDefault("search-budget", "400"));
+    searchBudget = Integer.parseInt(flags.getOrDefault("search-budget", "1000"));
     double checkpoint =
         Double.parseDouble(
             flags.getOrDefault(
