@@ -298,17 +298,10 @@ class ReplayCommandTest {
     assertThat(policy.code()).isEqualTo(2);
     assertThat(policy.err()).contains("unknown policy");
 
+    // --policy is all by default: the static search runs.
+    String csv = tinyCsv().toString();
     Invocations.Result budget =
-        migctl.run(
-            "sim",
-            "trace",
-            tinyCsv().toString(),
-            "--cluster",
-            "a100-40gb:1",
-            "--policy",
-            "all",
-            "--search-budget",
-            "0");
+        migctl.run("sim", "trace", csv, "--cluster", "a100-40gb:1", "--search-budget", "0");
     assertThat(budget.code()).isEqualTo(2);
     assertThat(budget.err()).contains("--search-budget 0: give 1 or more");
   }
