@@ -367,6 +367,7 @@ final class ReplayCommand implements Runnable {
       }
     }
     String searchLine = "";
+    String foundBy = null;
     if (all) {
       if (searchBudget < 1) {
         throw new InvalidInputException("--search-budget " + searchBudget + ": give 1 or more");
@@ -379,7 +380,8 @@ final class ReplayCommand implements Runnable {
           bestPolicy = search.best();
           statics.add(best);
         }
-        searchLine = searchLine(search, best);
+        foundBy = best.policy().equals(search.best().name()) ? search.foundBy() : "uniform";
+        searchLine = searchLine(search, best, foundBy);
       } catch (IllegalArgumentException e) {
         searchLine = "static search: " + e.getMessage() + "\n";
       }
@@ -414,13 +416,17 @@ final class ReplayCommand implements Runnable {
       rows.addAll(statics);
     }
     shown.stream().filter(r -> !rows.contains(r)).forEach(rows::add);
+    DynamicGuard guard = guard(shown, best);
+    JctBound bound = JctBound.mean(config, trace.lists());
     String text =
         table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped)
             + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs)
             + searchLine
-            + guardLine(shown, best)
-            + boundLines(JctBound.mean(config, trace.lists()), shown);
-    String jsonText = TraceJson.write(trace.title(), config, rows, best);
+            + (guard == null ? "" : "guarded dynamic: " + guard.reason() + "\n")
+            + boundLines(bound, shown);
+    String jsonText =
+        TraceJson.write(
+            trace.title(), config, rows, best, new TraceJson.Baselines(foundBy, bound, guard));
     PrintWriter w = spec.commandLine().getOut();
     w.print(json ? jsonText : text);
     if (out != null) {
@@ -446,32 +452,30 @@ final class ReplayCommand implements Runnable {
   }
 
   /** How the best static layout was found, and the planner's mix. */
-  private static String searchLine(StaticSearch.Result search, PolicyRow best) {
+  private static String searchLine(StaticSearch.Result search, PolicyRow best, String foundBy) {
     return String.format(
         Locale.ROOT,
         "%nbest static %s found by %s; static search: %d of %d simulation runs; planner mix"
             + " (mig plan on the demand distribution): %s, mean JCT %.0f s%n",
         best.policy(),
-        best.policy().equals(search.best().name()) ? search.foundBy() : "uniform",
+        foundBy,
         search.simulations(),
         search.budget(),
         search.plannerMix() == null ? "none runs the trace" : search.plannerMix().name(),
         search.plannerJct());
   }
 
-  /** Dynamic kept only where it is no worse than the best static (both under fifo). */
-  private static String guardLine(List<PolicyRow> shown, PolicyRow best) {
+  /**
+   * Dynamic kept only where it is no worse than the best static (both under fifo); null when either
+   * did not run.
+   */
+  private static DynamicGuard guard(List<PolicyRow> shown, PolicyRow best) {
     return shown.stream()
         .filter(r -> r.policy().equals("dynamic") && r.fairness().equals("fifo"))
         .findFirst()
         .filter(r -> best != null)
-        .map(
-            r ->
-                "guarded dynamic: "
-                    + DynamicGuard.choose(r.policy(), r.jctMean(), best.policy(), best.jctMean())
-                        .reason()
-                    + "\n")
-        .orElse("");
+        .map(r -> DynamicGuard.choose(r.policy(), r.jctMean(), best.policy(), best.jctMean()))
+        .orElse(null);
   }
 
   /** The lower bound on mean JCT and each shown policy's distance to it. */

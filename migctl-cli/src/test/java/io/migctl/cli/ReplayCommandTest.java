@@ -50,6 +50,12 @@ class ReplayCommandTest {
     assertThat(row.get("jctMean").asDouble()).isCloseTo(380.0 / 3, within(0.01));
     assertThat(row.get("queueMean").asDouble()).isCloseTo((0 + 90 + 130) / 3.0, within(0.01));
     assertThat(row.get("reconfigurations").asDouble()).isZero();
+    // No queue: each job on a whole GPU at once. Pooled 7 slices, shortest work first (jobs 0 and 2
+    // fit only the 7g; 4g.20gb holds less than half the memory): job 1 (1g x 50 s) runs 10..17.1,
+    // job 2 (7g x 10 s) 20..30, job 0 (7g x 100 s) is done when all 820 slice-seconds are, 117.1.
+    assertThat(json.get("bound").get("noQueue").asDouble()).isCloseTo(160.0 / 3, within(0.01));
+    assertThat(json.get("bound").get("work").asDouble())
+        .isCloseTo((820.0 / 7 + 50.0 / 7 + 10) / 3, within(0.01));
 
     Invocations.Result table =
         migctl.run(

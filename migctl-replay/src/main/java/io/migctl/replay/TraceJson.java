@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.migctl.core.replay.DynamicGuard;
+import io.migctl.core.replay.JctBound;
 import io.migctl.core.replay.SimResult;
 import io.migctl.core.replay.Simulation;
 import java.io.UncheckedIOException;
@@ -29,15 +31,32 @@ public final class TraceJson {
       double reconfigSeconds,
       double checkpointRestartSeconds,
       String bestStatic,
+      String bestStaticFoundBy,
+      JctBound bound,
+      DynamicGuard guardedDynamic,
       List<Policy> policies,
       List<String> seriesColumns) {}
 
   /** One policy's metrics (means over the runs) and its first run's series. */
   record Policy(@JsonUnwrapped PolicyRow metrics, List<double[]> series) {}
 
+  /**
+   * What the report says beside the policies' rows; each may be null (not computed).
+   *
+   * @param bestStaticFoundBy how the best static layout was found ({@link
+   *     io.migctl.core.replay.StaticSearch.Result#foundBy()})
+   * @param bound the lower bounds on mean JCT
+   * @param guardedDynamic dynamic or the best static, whichever is no worse
+   */
+  public record Baselines(String bestStaticFoundBy, JctBound bound, DynamicGuard guardedDynamic) {}
+
   /** The JSON text; {@code bestStatic} may be null (no static layout ran). */
   public static String write(
-      String title, Simulation.Config config, List<PolicyRow> rows, PolicyRow bestStatic) {
+      String title,
+      Simulation.Config config,
+      List<PolicyRow> rows,
+      PolicyRow bestStatic,
+      Baselines baselines) {
     List<Policy> policies = new ArrayList<>();
     for (PolicyRow r : rows) {
       List<double[]> series = new ArrayList<>();
@@ -55,6 +74,9 @@ public final class TraceJson {
             config.reconfigSeconds(),
             config.checkpointSeconds(),
             bestStatic == null ? null : bestStatic.policy(),
+            baselines.bestStaticFoundBy(),
+            baselines.bound(),
+            baselines.guardedDynamic(),
             policies,
             List.of("time_s", "sliceUtil", "gpuUtil", "queue"));
     try {

@@ -311,7 +311,15 @@ public final class TraceReport {
     }
     System.out.println(text);
     Files.writeString(out.resolve(name + ".md"), text);
-    Files.writeString(out.resolve(name + ".json"), json(title, config, rows, bestStatic, dynamic));
+    Files.writeString(
+        out.resolve(name + ".json"),
+        TraceJson.write(
+            title,
+            config,
+            rows,
+            bestStatic,
+            new TraceJson.Baselines(
+                bestStatic == mix ? search.foundBy() : "uniform", bound, guard)));
     List<PolicyRow> chart = new ArrayList<>(shown);
     Files.writeString(out.resolve(name + ".svg"), Svg.chart(title, chart));
   }
@@ -340,14 +348,5 @@ public final class TraceReport {
 
   static PolicyRow row(Policy template, Simulation.Config config, List<List<SimJob>> lists) {
     return PolicyRow.run(template, config, lists);
-  }
-
-  private static String json(
-      String title,
-      Simulation.Config config,
-      List<PolicyRow> rows,
-      PolicyRow bestStatic,
-      PolicyRow dynamic) {
-    return TraceJson.write(title, config, rows, bestStatic);
   }
 }
