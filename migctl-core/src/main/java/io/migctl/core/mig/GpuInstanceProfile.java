@@ -104,4 +104,21 @@ public record GpuInstanceProfile(
   public String toString() {
     return name + " (ID " + id + ")";
   }
+
+  /** This profile with {@code fields} added to the ones no real output confirmed. */
+  public GpuInstanceProfile markedUnverified(Set<String> fields) {
+    Set<String> marks = new TreeSet<>(unverified);
+    marks.addAll(fields);
+    return new GpuInstanceProfile(
+        name,
+        id,
+        computeSlices,
+        memorySlices,
+        memoryMiB,
+        maxCount,
+        multiprocessors,
+        engines,
+        placements,
+        marks);
+  }
 }
