@@ -20,8 +20,8 @@ import java.util.Set;
  * families), SM counts as 46 per compute slice and 188 for the whole GPU, engines as one NVDEC,
  * NVENC and JPEG per compute slice with the single OFA in {@code +me}, {@code +me.all} and the
  * whole GPU, and placements as on the A30, the other 4-slice GPU (no {@code -lgipp} output was
- * found). NVML says that a {@code +me.all} instance leaves room only for {@code -me} ones; the
- * simulated node does not enforce that rule.
+ * found). NVML says that a {@code +me.all} instance leaves room only for {@code -me} ones ({@link
+ * GpuInstanceProfile#leavesMediaFor}).
  *
  * <p>The Workstation and Max-Q Workstation editions are in NVIDIA's list of MIG GPUs with the same
  * memory and instance count; their PCI ids (0x2BB1, 0x2BB4) are not in mig-parted's default config

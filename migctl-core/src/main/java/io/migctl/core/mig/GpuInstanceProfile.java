@@ -86,6 +86,16 @@ public record GpuInstanceProfile(
     return name.hasMediaExtensions();
   }
 
+  /**
+   * Whether an instance of {@code other} may share a GPU with one of this profile as far as the
+   * media engines go: beside a {@code +me.all} instance NVML allows only {@code -me} ones. (That
+   * the media extensions exist once is {@link #hasMediaExtensions}' rule.)
+   */
+  public boolean leavesMediaFor(GpuInstanceProfile other) {
+    return !(name.takesAllMedia() && !other.name.lacksMedia())
+        && !(other.name.takesAllMedia() && !name.lacksMedia());
+  }
+
   /** Whether {@code placement} is one of this profile's placements. */
   public boolean allows(Placement placement) {
     return placements.contains(placement);
