@@ -29,9 +29,15 @@ import java.util.Set;
  */
 public final class CatalogRtxPro {
 
-  /**
-   * The fields of the 2g and 4g profiles that no printed row confirms: all but name, id and count.
-   */
+  /** The fields of the printed 1g rows that are not confirmed: GiB with two decimals, no lgipp. */
+  private static final String[] PRINTED_IN_GIB = {"memoryMiB", "placements"};
+
+  /** The fields of the 1g.24gb+me.all row after the cut in its only print (SMs and NVDECs). */
+  private static final String[] CUT_OFF = {
+    "copyEngines", "encoders", "jpeg", "memoryMiB", "ofa", "placements"
+  };
+
+  /** The fields of the -me, 2g and 4g profiles no printed row confirms: all but name, id, count. */
   private static final String[] ESTIMATED = {
     "copyEngines",
     "decoders",
@@ -66,8 +72,7 @@ public final class CatalogRtxPro {
                   46,
                   engines(1, 1, 1, 1, 0),
                   at(0, 1, 2, 3),
-                  "memoryMiB",
-                  "placements"),
+                  PRINTED_IN_GIB),
               gi(
                   "1g.24gb+me",
                   21,
@@ -78,8 +83,7 @@ public final class CatalogRtxPro {
                   46,
                   engines(1, 1, 1, 1, 1),
                   at(0, 1, 2, 3),
-                  "memoryMiB",
-                  "placements"),
+                  PRINTED_IN_GIB),
               gi(
                   "1g.24gb+gfx",
                   47,
@@ -90,8 +94,7 @@ public final class CatalogRtxPro {
                   46,
                   engines(1, 1, 1, 1, 0),
                   at(0, 1, 2, 3),
-                  "memoryMiB",
-                  "placements"),
+                  PRINTED_IN_GIB),
               gi(
                   "1g.24gb+me.all",
                   65,
@@ -102,12 +105,7 @@ public final class CatalogRtxPro {
                   46,
                   engines(1, 4, 4, 4, 1),
                   at(0, 1, 2, 3),
-                  "copyEngines",
-                  "encoders",
-                  "jpeg",
-                  "memoryMiB",
-                  "ofa",
-                  "placements"),
+                  CUT_OFF),
               gi(
                   "1g.24gb-me",
                   67,
@@ -118,14 +116,7 @@ public final class CatalogRtxPro {
                   46,
                   engines(1, 0, 0, 0, 0),
                   at(0, 1, 2, 3),
-                  "copyEngines",
-                  "decoders",
-                  "encoders",
-                  "jpeg",
-                  "memoryMiB",
-                  "multiprocessors",
-                  "ofa",
-                  "placements"),
+                  ESTIMATED),
               gi("2g.48gb", 5, 2, 2, 47488, 2, 92, engines(2, 2, 2, 2, 0), at(0, 2), ESTIMATED),
               gi(
                   "2g.48gb+gfx",
