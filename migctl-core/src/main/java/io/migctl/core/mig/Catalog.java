@@ -1,6 +1,9 @@
 package io.migctl.core.mig;
 
-import java.util.ArrayList;
+import static io.migctl.core.mig.ProfileTables.at;
+import static io.migctl.core.mig.ProfileTables.engines;
+import static io.migctl.core.mig.ProfileTables.gi;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +31,7 @@ public final class Catalog {
           "a100-40gb",
           "A100-SXM4-40GB",
           "NVIDIA A100-SXM4-40GB",
-          List.of("a100-sxm4-40gb", "a100-pcie-40gb"),
+          List.of("a100-sxm4-40gb"),
           Architecture.AMPERE,
           0x20B010DE,
           40960,
@@ -59,7 +62,7 @@ public final class Catalog {
           "a100-80gb",
           "A100-SXM4-80GB",
           "NVIDIA A100-SXM4-80GB",
-          List.of("a100-sxm4-80gb", "a100-pcie-80gb"),
+          List.of("a100-sxm4-80gb"),
           Architecture.AMPERE,
           0x20B210DE,
           81920,
@@ -720,28 +723,19 @@ public final class Catalog {
                   "placements")),
           Set.of("memoryMiB"));
 
-  private static final List<GpuModel> MODELS =
-      List.of(
-          A100_40GB,
-          A100_80GB,
-          A30_24GB,
-          H100_80GB,
-          H100_94GB,
-          H200_141GB,
-          GH200_144GB,
-          B200_180GB,
-          GB200_186GB);
-
   private Catalog() {}
 
-  /** Every model, in the order of the reference catalog. */
+  /**
+   * Every model: those of the reference catalog in its order, then the other boards of the same
+   * families ({@link CatalogBoards}) and the RTX PRO 6000 Blackwell ({@link CatalogRtxPro}).
+   */
   public static List<GpuModel> models() {
-    return MODELS;
+    return All.MODELS;
   }
 
   /** The model with this key or alias ({@code a100-40gb}, {@code h100}, …), ignoring case. */
   public static Optional<GpuModel> find(String keyOrAlias) {
-    return MODELS.stream().filter(m -> m.isNamed(keyOrAlias)).findFirst();
+    return All.MODELS.stream().filter(m -> m.isNamed(keyOrAlias)).findFirst();
   }
 
   /**
@@ -757,42 +751,44 @@ public final class Catalog {
                     "unknown GPU model \""
                         + keyOrAlias
                         + "\"; known models: "
-                        + String.join(", ", MODELS.stream().map(GpuModel::key).toList())));
+                        + String.join(", ", All.MODELS.stream().map(GpuModel::key).toList())));
   }
 
-  private static GpuInstanceProfile gi(
-      String name,
-      int id,
-      int computeSlices,
-      int memorySlices,
-      long memoryMiB,
-      int maxCount,
-      int multiprocessors,
-      Engines engines,
-      List<Integer> starts,
-      String... unverified) {
-    List<Placement> placements = new ArrayList<>();
-    for (int start : starts) {
-      placements.add(new Placement(start, memorySlices));
-    }
-    return new GpuInstanceProfile(
-        ProfileName.parse(name),
-        id,
-        computeSlices,
-        memorySlices,
-        memoryMiB,
-        maxCount,
-        multiprocessors,
-        engines,
-        placements,
-        Set.of(unverified));
-  }
+  /**
+   * The list of models, built on first use: {@link CatalogBoards} reads this class's constants, so
+   * the list must not be built while they are.
+   */
+  private static final class All {
+    private static final List<GpuModel> MODELS =
+        List.of(
+            A100_40GB,
+            A100_80GB,
+            A30_24GB,
+            H100_80GB,
+            H100_94GB,
+            H200_141GB,
+            GH200_144GB,
+            B200_180GB,
+            GB200_186GB,
+            CatalogBoards.A100_40GB_PCIE,
+            CatalogBoards.A100_40GB_20B1,
+            CatalogBoards.A800_40GB,
+            CatalogBoards.A100_80GB_PCIE,
+            CatalogBoards.A800_80GB,
+            CatalogBoards.A800_80GB_PCIE,
+            CatalogBoards.H100_80GB_PCIE,
+            CatalogBoards.H800_80GB,
+            CatalogBoards.H800_80GB_PCIE,
+            CatalogBoards.H800_94GB,
+            CatalogBoards.H200_141GB_NVL,
+            CatalogBoards.H100_96GB,
+            CatalogBoards.GH200_96GB,
+            CatalogBoards.H20_96GB,
+            CatalogBoards.PG506_96GB,
+            CatalogRtxPro.SERVER,
+            CatalogRtxPro.WORKSTATION,
+            CatalogRtxPro.MAX_Q);
 
-  private static Engines engines(int copy, int decoders, int encoders, int jpeg, int ofa) {
-    return new Engines(copy, decoders, encoders, jpeg, ofa);
-  }
-
-  private static List<Integer> at(Integer... starts) {
-    return List.of(starts);
+    private All() {}
   }
 }

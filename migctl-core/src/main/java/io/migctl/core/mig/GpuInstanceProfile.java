@@ -86,6 +86,16 @@ public record GpuInstanceProfile(
     return name.hasMediaExtensions();
   }
 
+  /**
+   * Whether an instance of {@code other} may share a GPU with one of this profile as far as the
+   * media engines go: beside a {@code +me.all} instance NVML allows only {@code -me} ones. (That
+   * the media extensions exist once is {@link #hasMediaExtensions}' rule.)
+   */
+  public boolean leavesMediaFor(GpuInstanceProfile other) {
+    return !(name.takesAllMedia() && !other.name.lacksMedia())
+        && !(other.name.takesAllMedia() && !name.lacksMedia());
+  }
+
   /** Whether {@code placement} is one of this profile's placements. */
   public boolean allows(Placement placement) {
     return placements.contains(placement);
@@ -103,5 +113,22 @@ public record GpuInstanceProfile(
   @Override
   public String toString() {
     return name + " (ID " + id + ")";
+  }
+
+  /** This profile with {@code fields} added to the ones no real output confirmed. */
+  public GpuInstanceProfile markedUnverified(Set<String> fields) {
+    Set<String> marks = new TreeSet<>(unverified);
+    marks.addAll(fields);
+    return new GpuInstanceProfile(
+        name,
+        id,
+        computeSlices,
+        memorySlices,
+        memoryMiB,
+        maxCount,
+        multiprocessors,
+        engines,
+        placements,
+        marks);
   }
 }

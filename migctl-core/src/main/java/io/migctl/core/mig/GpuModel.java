@@ -83,6 +83,41 @@ public record GpuModel(
     }
   }
 
+  /**
+   * The same GPU on another board: another PCI id and name, the same slices, memory and profiles.
+   * NVIDIA's tables and mig-parted's default file give one profile table to each such family (A100
+   * SXM4 and PCIe, A100 and A800, H100 and H800).
+   *
+   * @param unverified model-level fields of the board that no real output confirmed, added to this
+   *     model's own
+   * @param unverifiedInProfiles profile fields that may differ on this board and that no real
+   *     output confirmed (e.g. {@code multiprocessors} on a PCIe board with fewer SMs), added to
+   *     every profile's own
+   */
+  public GpuModel onBoard(
+      String key,
+      String name,
+      String productName,
+      List<String> aliases,
+      int pciDeviceId,
+      Set<String> unverified,
+      Set<String> unverifiedInProfiles) {
+    Set<String> marks = new TreeSet<>(this.unverified);
+    marks.addAll(unverified);
+    return new GpuModel(
+        key,
+        name,
+        productName,
+        aliases,
+        architecture,
+        pciDeviceId,
+        memoryMiB,
+        computeSlices,
+        memorySlices,
+        profiles.stream().map(p -> p.markedUnverified(unverifiedInProfiles)).toList(),
+        marks);
+  }
+
   /** The profile with this {@code -lgip} id. */
   public Optional<GpuInstanceProfile> profile(int id) {
     return profiles.stream().filter(p -> p.id() == id).findFirst();

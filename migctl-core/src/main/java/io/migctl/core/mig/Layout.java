@@ -10,8 +10,9 @@ import java.util.Map;
  *
  * <p>A layout is valid on a model iff every profile is the model's, every placement is one of its
  * profile's, no two GPU instances overlap on the memory-slice axis, no profile exceeds its max
- * count, media extensions appear at most once, and every GPU instance's compute instances use its
- * compute-instance profiles at their placements without overlapping.
+ * count, media extensions appear at most once, only {@code -me} instances are beside a {@code
+ * +me.all} one, and every GPU instance's compute instances use its compute-instance profiles at
+ * their placements without overlapping.
  */
 public record Layout(List<PlacedInstance> instances) {
 
@@ -45,6 +46,11 @@ public record Layout(List<PlacedInstance> instances) {
         Placement common = instances.get(i).placement().intersection(instances.get(j).placement());
         if (common != null) {
           out.add(new LayoutViolation.Overlap(instances.get(i), instances.get(j), common));
+        }
+        GpuInstanceProfile a = instances.get(i).profile();
+        GpuInstanceProfile b = instances.get(j).profile();
+        if (!a.leavesMediaFor(b) && !(a.hasMediaExtensions() && b.hasMediaExtensions())) {
+          out.add(new LayoutViolation.AllMediaTaken(instances.get(i), instances.get(j)));
         }
       }
     }

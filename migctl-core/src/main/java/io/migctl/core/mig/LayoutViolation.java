@@ -70,6 +70,17 @@ public sealed interface LayoutViolation {
     }
   }
 
+  /** An instance beside a {@code +me.all} one that is not a {@code -me} one. */
+  record AllMediaTaken(PlacedInstance first, PlacedInstance second) implements LayoutViolation {
+    @Override
+    public String message() {
+      return first
+          + " and "
+          + second
+          + " cannot share a GPU: beside a +me.all instance only -me instances fit";
+    }
+  }
+
   /** The instances need more compute slices than the GPU has. */
   record ComputeSlicesExceeded(int needed, int available) implements LayoutViolation {
     @Override

@@ -1,6 +1,7 @@
 package io.migctl.core.mig;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,6 +205,20 @@ public final class PlacementSearch {
     if (media > 1) {
       return Optional.of(
           "media extensions (+me) are asked for " + media + " times, but a GPU has one set");
+    }
+    List<GpuInstanceProfile> all = new ArrayList<>();
+    existing.forEach(i -> all.add(i.profile()));
+    wanted.forEach((p, n) -> all.addAll(Collections.nCopies(n, p)));
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        if (!all.get(i).leavesMediaFor(all.get(j))) {
+          return Optional.of(
+              all.get(i).name()
+                  + " and "
+                  + all.get(j).name()
+                  + " cannot share a GPU: beside a +me.all instance only -me instances fit");
+        }
+      }
     }
     if (computeSlices > model.computeSlices()) {
       return Optional.of(

@@ -169,6 +169,19 @@ public record ProfileName(int computeSlices, int gpuSlices, int memoryGB, List<S
     return attributes.stream().anyMatch(a -> a.equals("+me") || a.startsWith("+me."));
   }
 
+  /**
+   * Whether the name takes every media engine of the GPU ({@code +me.all}); beside such an instance
+   * NVML allows only instances without media engines.
+   */
+  public boolean takesAllMedia() {
+    return attributes.contains("+me.all");
+  }
+
+  /** Whether the name goes without media engines ({@code -me}). */
+  public boolean lacksMedia() {
+    return attributes.contains("-me");
+  }
+
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();

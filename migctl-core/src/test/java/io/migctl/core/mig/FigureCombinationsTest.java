@@ -54,15 +54,17 @@ class FigureCombinationsTest {
       List.of("4", "2+2", "2+1+1", "1+1+2", "1+1+1+1");
 
   static Stream<Arguments> eightSliceModels() {
-    return Stream.of(
-            Catalog.A100_40GB,
-            Catalog.A100_80GB,
-            Catalog.H100_80GB,
-            Catalog.H100_94GB,
-            Catalog.H200_141GB,
-            Catalog.GH200_144GB,
-            Catalog.B200_180GB,
-            Catalog.GB200_186GB)
+    return slicedModels(8);
+  }
+
+  /** The A30 and the RTX PRO 6000, whose placements the catalog takes from the A30's. */
+  static Stream<Arguments> fourSliceModels() {
+    return slicedModels(4);
+  }
+
+  private static Stream<Arguments> slicedModels(int memorySlices) {
+    return Catalog.models().stream()
+        .filter(m -> m.memorySlices() == memorySlices)
         .map(m -> argumentSet(m.key(), m));
   }
 
@@ -76,12 +78,16 @@ class FigureCombinationsTest {
   }
 
   @Test
-  void theEightSliceModelsAreEveryCatalogModelButTheA30() {
-    List<GpuModel> models = eightSliceModels().map(a -> (GpuModel) a.get()[0]).toList();
+  void everyCatalogModelHasEightOrFourSlicesOfEachKind() {
     assertThat(Catalog.models())
-        .containsExactlyInAnyOrderElementsOf(
-            Stream.concat(models.stream(), Stream.of(Catalog.A30_24GB)).toList());
-    assertThat(models).allSatisfy(m -> assertThat(m.memorySlices()).isEqualTo(8));
+        .allSatisfy(
+            m -> {
+              assertThat(m.memorySlices()).as(m.key()).isIn(4, 8);
+              assertThat(m.computeSlices()).as(m.key()).isEqualTo(m.memorySlices() == 8 ? 7 : 4);
+            });
+    assertThat(fourSliceModels().map(a -> (GpuModel) a.get()[0]))
+        .contains(Catalog.A30_24GB, CatalogRtxPro.SERVER);
+    assertThat(eightSliceModels()).hasSize(Catalog.models().size() - 4);
   }
 
   @ParameterizedTest
@@ -90,9 +96,10 @@ class FigureCombinationsTest {
     assertAllPlaceable(model, EIGHT_SLICE_FIGURE_ROWS);
   }
 
-  @Test
-  void everyDrawnA30CombinationAndEveryPartOfItIsPlaceable() {
-    assertAllPlaceable(Catalog.A30_24GB, A30_FIGURE_ROWS);
+  @ParameterizedTest
+  @MethodSource("fourSliceModels")
+  void everyDrawnA30CombinationAndEveryPartOfItIsPlaceable(GpuModel model) {
+    assertAllPlaceable(model, A30_FIGURE_ROWS);
   }
 
   @ParameterizedTest
@@ -103,10 +110,11 @@ class FigureCombinationsTest {
     }
   }
 
-  @Test
-  void a30CombinationsBeyondTheFigureAreUnplaceable() {
+  @ParameterizedTest
+  @MethodSource("fourSliceModels")
+  void a30CombinationsBeyondTheFigureAreUnplaceable(GpuModel model) {
     for (String combination : List.of("4+1", "2+2+1", "2+2+2", "1+1+1+1+1", "4+4")) {
-      assertUnplaceable(Catalog.A30_24GB, combination);
+      assertUnplaceable(model, combination);
     }
   }
 

@@ -136,6 +136,26 @@ class LayoutTest {
   }
 
   @Test
+  void besideAllMediaOnlyInstancesWithoutMediaFit() {
+    GpuModel rtx = CatalogRtxPro.SERVER;
+    PlacedInstance all = gi(rtx, "1g.24gb+me.all", "0:1");
+    assertThat(
+            check(rtx, all, gi(rtx, "1g.24gb-me", "1:1"), gi(rtx, "2g.48gb-me", "2:2")).isValid())
+        .isTrue();
+
+    LayoutCheck plain = check(rtx, all, gi(rtx, "1g.24gb", "1:1"), gi(rtx, "2g.48gb+gfx", "2:2"));
+    assertThat(plain.violations())
+        .hasSize(2)
+        .allMatch(v -> v instanceof LayoutViolation.AllMediaTaken);
+    assertThat(plain.message()).contains("1g.24gb+me.all@0:1", "1g.24gb@1:1", "only -me");
+
+    LayoutCheck twice = check(rtx, all, gi(rtx, "1g.24gb+me", "1:1"));
+    assertThat(twice.violations())
+        .singleElement()
+        .isInstanceOf(LayoutViolation.MediaExtensionsTwice.class);
+  }
+
+  @Test
   void profileOfAnotherModel() {
     PlacedInstance foreign = gi(Catalog.H100_80GB, "3g.40gb", "0:4");
     LayoutCheck check = check(Catalog.A100_80GB, foreign);

@@ -95,7 +95,8 @@ class PlacementSearchModelTest {
 
   /**
    * Whether {@code wanted} fits beside {@code existing}: some choice of one placement per instance
-   * overlaps nothing, no profile exceeds its max count and at most one instance has +me.
+   * overlaps nothing, no profile exceeds its max count, at most one instance has +me, and beside a
+   * +me.all instance there are only -me ones.
    */
   private static boolean bruteForcePlaceable(
       List<PlacedInstance> existing, List<GpuInstanceProfile> wanted) {
@@ -112,6 +113,13 @@ class PlacementSearchModelTest {
       media += p.hasMediaExtensions() ? 1 : 0;
     }
     if (media > 1) {
+      return false;
+    }
+    List<GpuInstanceProfile> all = new ArrayList<>(wanted);
+    existing.forEach(inst -> all.add(inst.profile()));
+    long allMedia = all.stream().filter(p -> p.name().attributes().contains("+me.all")).count();
+    long withoutMedia = all.stream().filter(p -> p.name().attributes().contains("-me")).count();
+    if (allMedia > 0 && allMedia + withoutMedia < all.size()) {
       return false;
     }
     for (Map.Entry<GpuInstanceProfile, Integer> e : counts.entrySet()) {

@@ -151,6 +151,12 @@ public final class SimulatedMigDriver implements MigDriver {
             throw new MigDriverException(
                 DriverError.INSUFFICIENT_RESOURCES, op, "the media extensions are taken");
           }
+          if (existing.stream().anyMatch(p -> !p.profile().leavesMediaFor(profile))) {
+            throw new MigDriverException(
+                DriverError.INSUFFICIENT_RESOURCES,
+                op,
+                "beside a +me.all instance only -me instances fit");
+          }
           long used = occupied;
           Placement where =
               placement(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.mig.Architecture;
 import io.migctl.core.mig.Catalog;
+import io.migctl.core.mig.CatalogBoards;
+import io.migctl.core.mig.CatalogRtxPro;
 import io.migctl.core.mig.DriverError;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,6 +112,10 @@ class NvmlMigDriverTest {
     assertThat(NvmlModelReader.catalogEntry(0x20B010DE, "whatever", "whatever"))
         .contains(Catalog.A100_40GB);
     assertThat(NvmlModelReader.catalogEntry(0x20F110DE, "A100-PCIE-40GB", "NVIDIA A100-PCIE-40GB"))
+        .contains(CatalogBoards.A100_40GB_PCIE);
+    assertThat(NvmlModelReader.catalogEntry(0x2BB510DE, "whatever", "whatever"))
+        .contains(CatalogRtxPro.SERVER);
+    assertThat(NvmlModelReader.catalogEntry(0x12345678, "A100-SXM4-40GB", "whatever"))
         .contains(Catalog.A100_40GB);
     assertThat(NvmlModelReader.catalogEntry(0x1EB810DE, "Tesla T4", "Tesla T4")).isEmpty();
   }

@@ -84,6 +84,28 @@ class SimulatedMigDriverTest {
   }
 
   @Test
+  void besideAllMediaOnlyInstancesWithoutMediaFit() {
+    int plain = 14;
+    int allMedia = 65;
+    int noMedia = 67;
+    SimulatedMigDriver rtx = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("rtx-pro-6000:2"));
+
+    rtx.createGpuInstance(0, allMedia, Optional.empty());
+    expectError(
+        () -> rtx.createGpuInstance(0, plain, Optional.empty()),
+        DriverError.INSUFFICIENT_RESOURCES);
+    rtx.createGpuInstance(0, noMedia, Optional.empty());
+    assertThat(rtx.remainingCapacity(0, plain)).isZero();
+    assertThat(rtx.remainingCapacity(0, noMedia)).isEqualTo(2);
+
+    rtx.createGpuInstance(1, plain, Optional.empty());
+    expectError(
+        () -> rtx.createGpuInstance(1, allMedia, Optional.empty()),
+        DriverError.INSUFFICIENT_RESOURCES);
+    assertThat(rtx.remainingCapacity(1, allMedia)).isZero();
+  }
+
+  @Test
   void remainingCapacityFollowsOccupancy() {
     assertThat(a100.remainingCapacity(0, P_3G_20GB)).isEqualTo(2);
     a100.createGpuInstance(0, P_1G_5GB, Optional.of(new Placement(4, 1)));

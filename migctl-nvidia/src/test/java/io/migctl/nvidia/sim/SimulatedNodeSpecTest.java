@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.mig.Catalog;
+import io.migctl.core.mig.CatalogBoards;
+import io.migctl.core.mig.CatalogRtxPro;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,6 +24,20 @@ class SimulatedNodeSpecTest {
   void acceptsAliasesInAnyCase() {
     assertThat(SimulatedNodeSpec.parse("H100-NVL:1,a30").canonical())
         .isEqualTo("h100-94gb:1,a30-24gb:1");
+  }
+
+  @Test
+  void namesAPciBoardOfAFamily() {
+    SimulatedNodeSpec spec =
+        SimulatedNodeSpec.parse("a100-40gb-pcie:2,A100-PCIE-80GB,rtx-pro-6000");
+    assertThat(spec.gpus())
+        .containsExactly(
+            CatalogBoards.A100_40GB_PCIE,
+            CatalogBoards.A100_40GB_PCIE,
+            CatalogBoards.A100_80GB_PCIE,
+            CatalogRtxPro.SERVER);
+    assertThat(spec.gpus().getFirst().pciDeviceIdText()).isEqualTo("0x20F110DE");
+    assertThat(spec.canonical()).isEqualTo("a100-40gb-pcie:2,a100-80gb-pcie:1,rtx-pro-6000:1");
   }
 
   @ParameterizedTest
