@@ -1,9 +1,15 @@
 package io.migctl.cli;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -27,7 +33,7 @@ public final class AotTraining {
           new Run(List.of("--simulate", "a100-40gb:2", "gpus"), ExitCode.OK),
           new Run(List.of("--simulate", "a100-40gb:2", "profiles"), ExitCode.OK),
           new Run(List.of("--simulate", "a100-40gb:2", "gpus", "--json"), ExitCode.OK),
-          new Run(List.of("jobs"), ExitCode.DAEMON_UNREACHABLE));
+          new Run(List.of("jobs"), ExitCode.OK));
 
   /**
    * One trained command.
@@ -52,11 +58,34 @@ public final class AotTraining {
    * Runs every command of {@link #RUNS} with {@code home} as {@code MIGCTL_HOME}.
    *
    * @throws IllegalStateException when one ends with another exit code than expected
+   * @throws IOException when the daemon's stand-in cannot listen
    */
-  static void train(Path home) {
-    // No daemon listens on port 1: 'jobs' fails at once, as it does when none runs.
-    Map<String, String> env =
-        Map.of("MIGCTL_HOME", home.toString(), "MIGCTL_URL", "http://127.0.0.1:1");
+  static void train(Path home) throws IOException {
+    HttpServer daemon =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    daemon.createContext("/", AotTraining::noJobs);
+    daemon.start();
+    try {
+      String url = "http://127.0.0.1:" + daemon.getAddress().getPort();
+      train(
+          Map.of("MIGCTL_HOME", home.toString(), "MIGCTL_URL", url, "MIGCTL_TOKEN", "training"),
+          home);
+    } finally {
+      daemon.stop(0);
+    }
+  }
+
+  /** The answer of a daemon that has no jobs. */
+  private static void noJobs(HttpExchange exchange) throws IOException {
+    byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static void train(Map<String, String> env, Path home) {
     for (Run run : RUNS) {
       StringWriter sink = new StringWriter();
       int code;

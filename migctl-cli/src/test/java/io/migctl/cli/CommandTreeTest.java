@@ -69,7 +69,7 @@ class CommandTreeTest {
   }
 
   @Test
-  void theTrainingRunsOfTheAotCacheEndAsExpected() {
+  void theTrainingRunsOfTheAotCacheEndAsExpected() throws Exception {
     AotTraining.train(home);
   }
 }
