@@ -21,8 +21,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -56,7 +58,13 @@ final class DaemonClient {
     this.token = token;
     this.tokenHelp = tokenHelp;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-    tls.ifPresent(b::sslContext);
+    if (tls.isPresent()) {
+      b.sslContext(tls.get());
+    } else if (base.getScheme().equalsIgnoreCase("http")) {
+      // Plain HTTP uses no TLS: a context that trusts nothing spares reading the JVM's CA
+      // certificates, which the default one does when the client is built (issue 18).
+      b.sslContext(trustingNothing());
+    }
     this.http = b.build();
   }
 
@@ -197,6 +205,17 @@ final class DaemonClient {
           source
               + ": no PEM certificate ('-----BEGIN CERTIFICATE-----') in it; give the daemon's"
               + " certificate or its CA's");
+    }
+  }
+
+  /** A TLS context with no trusted certificates, made without reading the JVM's trust store. */
+  private static SSLContext trustingNothing() {
+    try {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(new KeyManager[0], new TrustManager[0], null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no TLS implementation", e);
     }
   }
 

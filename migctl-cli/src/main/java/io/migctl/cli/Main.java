@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The composition root of the command line: builds the command tree and maps outcomes to exit
@@ -41,9 +43,63 @@ public final class Main {
             new PrintWriter(System.err)));
   }
 
+  /**
+   * The names of {@code migctl}'s subcommands, in the order {@code --help} lists them. Each is made
+   * ({@link #subcommand}) only when an invocation needs it: picocli reads a command's annotations
+   * when it is added, and doing that for every command is most of a short command's start-up.
+   */
+  static final List<String> SUBCOMMANDS =
+      List.of(
+          "gpus",
+          "profiles",
+          "mig",
+          "env",
+          "sim",
+          "cdi",
+          "k8s",
+          "slurm",
+          "replay",
+          "serve",
+          "submit",
+          "jobs",
+          "job",
+          "logs",
+          "cancel",
+          "tenant",
+          "audit",
+          "up",
+          "top");
+
+  /** A new instance of the subcommand {@code name}, one of {@link #SUBCOMMANDS}. */
+  static Object subcommand(String name) {
+    return switch (name) {
+      case "gpus" -> new GpusCommand();
+      case "profiles" -> new ProfilesCommand();
+      case "mig" -> new MigCommand();
+      case "env" -> new EnvCommand();
+      case "sim" -> new SimCommand();
+      case "cdi" -> new CdiCommand();
+      case "k8s" -> new K8sCommand();
+      case "slurm" -> new SlurmCommand();
+      case "replay" -> new ReplayCommand();
+      case "serve" -> new ServeCommand();
+      case "submit" -> new SubmitCommand();
+      case "jobs" -> new JobsCommand();
+      case "job" -> new JobCommand();
+      case "logs" -> new LogsCommand();
+      case "cancel" -> new CancelCommand();
+      case "tenant" -> new TenantCommand();
+      case "audit" -> new AuditCommand();
+      case "up" -> new UpCommand();
+      case "top" -> new TopCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
+  }
+
   /** Runs one invocation with the given environment and streams; returns its exit code. */
   public static int execute(CliContext context, String[] args, PrintWriter out, PrintWriter err) {
-    return execute(commandLine(context, out, err), args);
+    String[] named = SimCommand.withTraceSubcommand(args);
+    return execute(commandLine(context, new SystemToolRunner(), out, err, named), args);
   }
 
   /** Runs one invocation of a command tree made by {@link #commandLine}; returns its exit code. */
@@ -58,40 +114,34 @@ public final class Main {
     }
   }
 
-  /** The command tree for one invocation, wired to {@code context} and real tools. */
+  /** The whole command tree, wired to {@code context} and real tools. */
   static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err) {
     return commandLine(context, new SystemToolRunner(), out, err);
   }
 
-  /**
-   * The command tree for one invocation, wired to {@code context}, its tools run by {@code tools}.
-   */
+  /** The whole command tree, wired to {@code context}, its tools run by {@code tools}. */
   static CommandLine commandLine(
       CliContext context, ToolRunner tools, PrintWriter out, PrintWriter err) {
+    return commandLine(context, tools, out, err, new String[0]);
+  }
+
+  /**
+   * The command tree that the arguments {@code line} need, wired to {@code context}, its tools run
+   * by {@code tools}: the root and the subcommands {@link #needed} chooses.
+   */
+  static CommandLine commandLine(
+      CliContext context, ToolRunner tools, PrintWriter out, PrintWriter err, String[] line) {
     CommandLine cl = new CommandLine(new MigctlCommand(context, tools));
-    cl.addSubcommand(new GpusCommand());
-    cl.addSubcommand(new ProfilesCommand());
-    cl.addSubcommand(new MigCommand());
-    cl.addSubcommand(new EnvCommand());
-    cl.addSubcommand(new SimCommand());
-    cl.addSubcommand(new CdiCommand());
-    cl.addSubcommand(new K8sCommand());
-    cl.addSubcommand(new SlurmCommand());
-    cl.addSubcommand(new ReplayCommand());
-    // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
-    CommandLine alias = new CommandLine(new ReplayCommand());
-    alias.getCommandSpec().usageMessage().hidden(true);
-    cl.getSubcommands().get("sim").addSubcommand("trace", alias);
-    cl.addSubcommand(new ServeCommand());
-    cl.addSubcommand(new SubmitCommand());
-    cl.addSubcommand(new JobsCommand());
-    cl.addSubcommand(new JobCommand());
-    cl.addSubcommand(new LogsCommand());
-    cl.addSubcommand(new CancelCommand());
-    cl.addSubcommand(new TenantCommand());
-    cl.addSubcommand(new AuditCommand());
-    cl.addSubcommand(new UpCommand());
-    cl.addSubcommand(new TopCommand());
+    for (String name : needed(cl.getCommandSpec(), line)) {
+      cl.addSubcommand(name, subcommand(name));
+    }
+    CommandLine sim = cl.getSubcommands().get("sim");
+    if (sim != null) {
+      // 'sim trace' is replay's older name: it still works, but only 'replay' is listed.
+      CommandLine alias = new CommandLine(new ReplayCommand());
+      alias.getCommandSpec().usageMessage().hidden(true);
+      sim.addSubcommand("trace", alias);
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -190,6 +240,32 @@ public final class Main {
           Json.ErrorDocument.of(outcome.code(), outcome.message(), outcome.exitCode()));
     }
     return outcome.exitCode();
+  }
+
+  /**
+   * The subcommands the arguments {@code line} need: the one the first argument that is neither a
+   * root option nor its value names; none for {@code --version} before it; every one when there is
+   * no such argument or it names no subcommand, so that help lists them and picocli can suggest a
+   * name for a typo.
+   */
+  private static List<String> needed(CommandSpec root, String[] line) {
+    for (int i = 0; i < line.length; i++) {
+      String arg = line[i];
+      if (arg.equals("--")) {
+        break;
+      }
+      if (!arg.startsWith("-")) {
+        return SUBCOMMANDS.contains(arg) ? List.of(arg) : SUBCOMMANDS;
+      }
+      OptionSpec option = root.findOption(arg);
+      if (option != null && option.versionHelp()) {
+        return List.of();
+      }
+      if (option != null && option.arity().max() > 0) {
+        i++; // its value
+      }
+    }
+    return SUBCOMMANDS;
   }
 
   /** Whether {@code --json} was given as an option (not as an argument after {@code --}). */

@@ -1,0 +1,119 @@
+package io.migctl.cli;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run for the JDK's ahead-of-time cache: runs the short commands users type most, in
+ * one JVM, on a simulated node in a temporary {@code MIGCTL_HOME}, so that the build can record the
+ * classes they load ({@code java -XX:AOTCacheOutput=... -cp migctl.jar io.migctl.cli.AotTraining})
+ * and {@code ./migctl} can start them from the cache. {@code jobs} runs with no daemon to reach: it
+ * still loads the HTTP client and the JSON reading it needs.
+ */
+public final class AotTraining {
+
+  /** The commands trained, each with the exit code it must end with. */
+  static final List<Run> RUNS =
+      List.of(
+          new Run(List.of("--version"), ExitCode.OK),
+          new Run(List.of("--simulate", "a100-40gb:2", "gpus"), ExitCode.OK),
+          new Run(List.of("--simulate", "a100-40gb:2", "profiles"), ExitCode.OK),
+          new Run(List.of("--simulate", "a100-40gb:2", "gpus", "--json"), ExitCode.OK),
+          new Run(List.of("jobs"), ExitCode.OK));
+
+  /**
+   * One trained command.
+   *
+   * @param args its arguments after {@code migctl}
+   * @param exitCode the exit code it ends with when all is well
+   */
+  record Run(List<String> args, int exitCode) {}
+
+  private AotTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    Path home = Files.createTempDirectory("migctl-aot-");
+    try {
+      train(home);
+    } finally {
+      deleteTree(home);
+    }
+  }
+
+  /**
+   * Runs every command of {@link #RUNS} with {@code home} as {@code MIGCTL_HOME}.
+   *
+   * @throws IllegalStateException when one ends with another exit code than expected
+   * @throws IOException when the daemon's stand-in cannot listen
+   */
+  static void train(Path home) throws IOException {
+    HttpServer daemon =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    daemon.createContext("/", AotTraining::noJobs);
+    daemon.start();
+    try {
+      String url = "http://127.0.0.1:" + daemon.getAddress().getPort();
+      train(
+          Map.of("MIGCTL_HOME", home.toString(), "MIGCTL_URL", url, "MIGCTL_TOKEN", "training"),
+          home);
+    } finally {
+      daemon.stop(0);
+    }
+  }
+
+  /** The answer of a daemon that has no jobs. */
+  private static void noJobs(HttpExchange exchange) throws IOException {
+    byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static void train(Map<String, String> env, Path home) {
+    for (Run run : RUNS) {
+      StringWriter sink = new StringWriter();
+      int code;
+      try (PrintWriter out = new PrintWriter(sink);
+          PrintWriter err = new PrintWriter(sink)) {
+        code = Main.execute(new CliContext(env, home), run.args().toArray(String[]::new), out, err);
+      }
+      if (code != run.exitCode()) {
+        throw new IllegalStateException(
+            "AOT training: 'migctl "
+                + String.join(" ", run.args())
+                + "' ended with "
+                + code
+                + ", not "
+                + run.exitCode()
+                + ": "
+                + sink);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}
