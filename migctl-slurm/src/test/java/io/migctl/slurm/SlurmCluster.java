@@ -236,7 +236,9 @@ public final class SlurmCluster implements AutoCloseable {
 
   /** Submits a batch job ({@code sbatch --parsable args}) and returns its id. */
   public String sbatch(String... args) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("sbatch", "--parsable"));
+    // The batch output goes into the cluster's folder, not the working directory.
+    List<String> argv =
+        new ArrayList<>(List.of("sbatch", "--parsable", "--output=" + dir.resolve("slurm-%j.out")));
     argv.addAll(List.of(args));
     Result r = exec(argv, environment());
     if (r.exitCode() != 0) {
