@@ -109,8 +109,7 @@ class MigManagerAgentTest {
 
   @Test
   void alreadyAppliedIsSuccessWithNothingPaused() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     h.node.setLabels(Map.of(MigManagerLabels.STATE, "pending")); // as after a restart mid-way
     int before = h.node.labelHistory().size();
     int events = h.node.events().size();
@@ -131,8 +130,7 @@ class MigManagerAgentTest {
 
   @Test
   void aSettledNodeIsNotWrittenAgain() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String version = h.node.read().resourceVersion();
     int events = h.node.events().size();
 
@@ -144,8 +142,7 @@ class MigManagerAgentTest {
 
   @Test
   void onlyTheGpuThatChangesIsTouchedAndReset() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String gpu1 = LiveGpus.uuids(h.driver, 1).toString();
     h.label("gpu0-changes");
 
@@ -160,8 +157,7 @@ class MigManagerAgentTest {
 
   @Test
   void aModeChangeResetsOnlyTheGpuWhoseModeChanges() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String gpu1 = LiveGpus.uuids(h.driver, 1).toString();
     h.label("gpu0-off");
     int events = h.node.events().size();
@@ -178,8 +174,7 @@ class MigManagerAgentTest {
 
   @Test
   void aDeviceHeldByAProcessKeepsTheNodePendingUntilItIsFreed() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String held = LiveGpus.uuid(h.driver, 0, "3g.20gb");
     h.driver.hold(held, 4242);
     h.label("all-1g.5gb");
@@ -204,8 +199,7 @@ class MigManagerAgentTest {
 
   @Test
   void aDeviceOnlyAllocatedByTheKubeletIsProtectedAndThePodIsNamed() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String allocated = LiveGpus.uuid(h.driver, 1, "3g.20gb");
     h.kubelet.allocate(
         new PodAllocation("ml", "train-0", "main", "nvidia.com/mig-3g.20gb", List.of(allocated)));
@@ -228,8 +222,7 @@ class MigManagerAgentTest {
 
   @Test
   void aBlockedChangeFailsOnlyAfterTheDeadlineAndRecoversWhenFreed() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String held = LiveGpus.uuid(h.driver, 0, "2g.10gb");
     h.driver.hold(held, 77);
     h.label("all-disabled");
@@ -352,8 +345,7 @@ class MigManagerAgentTest {
 
   @Test
   void aChangeThatCanGoAroundAnAllocatedDeviceIsMadeAndKeepsIt() {
-    h.label("all-1g.5gb");
-    h.agent(CONFIG).reconcile();
+    settle("all-1g.5gb");
     List<String> ones = LiveGpus.uuids(h.driver, 0);
     String last = ones.getLast();
     h.kubelet.allocate(
@@ -399,8 +391,7 @@ class MigManagerAgentTest {
 
   @Test
   void theDeadlineCountsFromWhenTheNodeWentPendingForTheConfigItHasNow() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     h.driver.hold(LiveGpus.uuid(h.driver, 0, "2g.10gb"), 77);
     h.label("all-disabled");
     h.agent(CONFIG).reconcile();
@@ -419,8 +410,7 @@ class MigManagerAgentTest {
 
   @Test
   void theAppliedConfigsHashTellsAnEditedConfigFromTheOneApplied() {
-    h.label("all-balanced");
-    h.agent(CONFIG).reconcile();
+    settle("all-balanced");
     String applied = h.node.read().annotations().get(Annotations.CONFIG_HASH);
 
     h.agent(CONFIG.replace("\"1g.5gb\": 2", "\"1g.5gb\": 1")).reconcile();
@@ -562,6 +552,13 @@ class MigManagerAgentTest {
     assertThat(h.state()).isEqualTo("pending");
     assertThat(r.message()).contains("kubelet");
     assertThat(LiveGpus.devices(h.driver, 0)).isEmpty();
+  }
+
+  /** Labels the node with {@code config} and lets the agent apply it. */
+  private void settle(String config) {
+    h.label(config);
+    assertThat(h.agent(CONFIG).reconcile().state())
+        .hasValue(io.migctl.core.k8s.MigConfigState.SUCCESS);
   }
 
   private static Map<String, String> deploy(List<String> values) {
