@@ -25,8 +25,10 @@ import java.util.Set;
  * @param fbUsedMiB whole-GPU framebuffer in use (when MIG is off, or as the driver reports it with
  *     MIG on, which it does to privileged callers only)
  * @param fbTotalMiB whole-GPU framebuffer
- * @param utilizationPercent the share of time a kernel ran on the GPU, 0–100; only where the driver
- *     reports it (not with MIG on)
+ * @param utilization the whole GPU's engine and PCIe figures, as far as the driver reports them
+ *     (none of the engine figures with MIG on)
+ * @param activity the whole GPU's profiling ratios (GPM, Hopper and later); with MIG on they are
+ *     reported per GPU instance instead
  * @param lastXid the last XID error code seen, empty when none was seen or it is unknown
  * @param instances the MIG devices (compute instances) of this GPU, in placement order; empty when
  *     MIG is off
@@ -42,7 +44,8 @@ public record GpuTelemetry(
     OptionalInt memClockMHz,
     OptionalLong fbUsedMiB,
     OptionalLong fbTotalMiB,
-    OptionalDouble utilizationPercent,
+    DeviceUtilization utilization,
+    ProfRatios activity,
     OptionalInt lastXid,
     List<MigTelemetry> instances) {
 
@@ -68,12 +71,8 @@ public record GpuTelemetry(
       throw new IllegalArgumentException(
           "framebuffer must not be negative, was " + fbUsedMiB + " of " + fbTotalMiB);
     }
-    requireFinite("utilizationPercent", utilizationPercent);
-    if (utilizationPercent.isPresent()
-        && (utilizationPercent.getAsDouble() < 0 || utilizationPercent.getAsDouble() > 100)) {
-      throw new IllegalArgumentException(
-          "utilization must lie in 0..100, was " + utilizationPercent);
-    }
+    Objects.requireNonNull(utilization, "utilization");
+    Objects.requireNonNull(activity, "activity");
     instances = List.copyOf(instances);
     Set<String> uuids = new HashSet<>();
     for (MigTelemetry m : instances) {
@@ -81,6 +80,11 @@ public record GpuTelemetry(
         throw new IllegalArgumentException("MIG device " + m.uuid() + " appears twice on " + uuid);
       }
     }
+  }
+
+  /** The share of time a kernel ran on the GPU, 0–100, where the driver reports it. */
+  public OptionalDouble utilizationPercent() {
+    return utilization.gpuPercent();
   }
 
   /** The MIG device with this {@code MIG-…} UUID (case does not matter). */

@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
  *     share it and report the same figure
  * @param fbTotalMiB its GPU instance's framebuffer
  * @param processes how many processes hold it
- * @param grEngineActive the share of time the graphics/compute engine was active, 0..1 (NVML GPM on
- *     Hopper and later, per GPU instance); empty where not reported
+ * @param activity its GPU instance's profiling ratios (NVML GPM on Hopper and later, per GPU
+ *     instance: compute instances of one GPU instance report the same); empty where not reported
  */
 public record MigTelemetry(
     String uuid,
@@ -27,12 +27,12 @@ public record MigTelemetry(
     long fbUsedMiB,
     long fbTotalMiB,
     int processes,
-    OptionalDouble grEngineActive) {
+    ProfRatios activity) {
 
   public MigTelemetry {
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(profile, "profile");
-    Objects.requireNonNull(grEngineActive, "grEngineActive");
+    Objects.requireNonNull(activity, "activity");
     if (gpuInstanceId < 0 || computeInstanceId < 0) {
       throw new IllegalArgumentException(
           uuid
@@ -49,13 +49,11 @@ public record MigTelemetry(
       throw new IllegalArgumentException(
           uuid + ": process count must not be negative, was " + processes);
     }
-    if (grEngineActive.isPresent()) {
-      double a = grEngineActive.getAsDouble();
-      if (!(a >= 0 && a <= 1)) {
-        throw new IllegalArgumentException(
-            uuid + ": engine activity must lie in 0..1, was " + grEngineActive);
-      }
-    }
+  }
+
+  /** The share of time the graphics/compute engine was active, 0..1, where reported. */
+  public OptionalDouble grEngineActive() {
+    return activity.grEngineActive();
   }
 
   /** The share of its framebuffer in use, 0..1; 0 when the total is 0. */

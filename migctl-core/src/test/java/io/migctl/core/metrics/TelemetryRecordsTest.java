@@ -16,7 +16,7 @@ class TelemetryRecordsTest {
   private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
   private static MigTelemetry mig(String uuid, long used, long total, OptionalDouble active) {
-    return new MigTelemetry(uuid, 1, 0, "3g.20gb", used, total, 0, active);
+    return new MigTelemetry(uuid, 1, 0, "3g.20gb", used, total, 0, ProfRatios.engineOnly(active));
   }
 
   private static GpuTelemetry gpu(int index, List<MigTelemetry> instances) {
@@ -31,7 +31,8 @@ class TelemetryRecordsTest {
         OptionalInt.of(1215),
         OptionalLong.empty(),
         OptionalLong.empty(),
-        OptionalDouble.empty(),
+        DeviceUtilization.gpuOnly(OptionalDouble.empty()),
+        ProfRatios.NONE,
         OptionalInt.empty(),
         instances);
   }
@@ -48,7 +49,8 @@ class TelemetryRecordsTest {
         OptionalInt.empty(),
         OptionalLong.empty(),
         OptionalLong.empty(),
-        utilization,
+        DeviceUtilization.gpuOnly(utilization),
+        ProfRatios.NONE,
         OptionalInt.empty(),
         List.of());
   }
@@ -78,15 +80,54 @@ class TelemetryRecordsTest {
   }
 
   @Test
+  void everyProfilingRatioIsAShareOrEmpty() {
+    for (int field = 0; field < 8; field++) {
+      for (double bad : new double[] {-0.01, 1.01, Double.NaN}) {
+        OptionalDouble[] v = new OptionalDouble[8];
+        java.util.Arrays.fill(v, OptionalDouble.empty());
+        v[field] = OptionalDouble.of(bad);
+        assertThatThrownBy(() -> new ProfRatios(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]))
+            .as("field %d = %s", field, bad)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("must lie in 0..1");
+      }
+    }
+    assertThat(ProfRatios.engineOnly(OptionalDouble.of(0.5)).smActive()).isEmpty();
+  }
+
+  @Test
+  void engineFiguresArePercentagesAndRatesAreNotNegative() {
+    OptionalDouble none = OptionalDouble.empty();
+    for (int field = 0; field < 4; field++) {
+      OptionalDouble[] v = {none, none, none, none};
+      v[field] = OptionalDouble.of(100.5);
+      assertThatThrownBy(() -> new DeviceUtilization(v[0], v[1], v[2], v[3], none, none))
+          .as("field %d", field)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("0..100");
+    }
+    assertThatThrownBy(
+            () -> new DeviceUtilization(none, none, none, none, OptionalDouble.of(-1), none))
+        .hasMessageContaining("pcieTxBytesPerSecond");
+    assertThatThrownBy(
+            () ->
+                new DeviceUtilization(
+                    none, none, none, none, none, OptionalDouble.of(Double.POSITIVE_INFINITY)))
+        .hasMessageContaining("pcieRxBytesPerSecond");
+    assertThat(
+            new DeviceUtilization(none, none, none, none, OptionalDouble.of(3e9), none)
+                .pcieTxBytesPerSecond())
+        .hasValue(3e9);
+  }
+
+  @Test
   void processesCountAndMakeADeviceBusy() {
-    assertThat(new MigTelemetry("MIG-a", 1, 0, "1g.5gb", 1, 2, 2, OptionalDouble.empty()).isBusy())
+    assertThat(new MigTelemetry("MIG-a", 1, 0, "1g.5gb", 1, 2, 2, ProfRatios.NONE).isBusy())
         .isTrue();
     assertThat(mig("MIG-a", 0, 1, OptionalDouble.empty()).isBusy()).isFalse();
-    assertThatThrownBy(
-            () -> new MigTelemetry("MIG-a", 1, 0, "1g.5gb", 1, 2, -1, OptionalDouble.empty()))
+    assertThatThrownBy(() -> new MigTelemetry("MIG-a", 1, 0, "1g.5gb", 1, 2, -1, ProfRatios.NONE))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(
-            () -> new MigTelemetry("MIG-a", -1, 0, "1g.5gb", 1, 2, 0, OptionalDouble.empty()))
+    assertThatThrownBy(() -> new MigTelemetry("MIG-a", -1, 0, "1g.5gb", 1, 2, 0, ProfRatios.NONE))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -96,7 +137,7 @@ class TelemetryRecordsTest {
         .hasValue(100);
     assertThatThrownBy(() -> gpuWith(OptionalDouble.empty(), OptionalDouble.of(100.5)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("utilization");
+        .hasMessageContaining("gpuPercent");
     assertThatThrownBy(() -> gpuWith(OptionalDouble.of(Double.NaN), OptionalDouble.empty()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("temperatureC");
@@ -113,7 +154,8 @@ class TelemetryRecordsTest {
                     OptionalInt.empty(),
                     OptionalLong.empty(),
                     OptionalLong.empty(),
-                    OptionalDouble.empty(),
+                    DeviceUtilization.gpuOnly(OptionalDouble.empty()),
+                    ProfRatios.NONE,
                     OptionalInt.empty(),
                     List.of()))
         .isInstanceOf(IllegalArgumentException.class)
@@ -131,7 +173,8 @@ class TelemetryRecordsTest {
                     OptionalInt.empty(),
                     OptionalLong.empty(),
                     OptionalLong.empty(),
-                    OptionalDouble.empty(),
+                    DeviceUtilization.gpuOnly(OptionalDouble.empty()),
+                    ProfRatios.NONE,
                     OptionalInt.of(-3),
                     List.of()))
         .isInstanceOf(IllegalArgumentException.class)

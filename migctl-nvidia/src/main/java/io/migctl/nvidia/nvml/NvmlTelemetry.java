@@ -1,8 +1,10 @@
 package io.migctl.nvidia.nvml;
 
 import io.migctl.core.job.MigSlot;
+import io.migctl.core.metrics.DeviceUtilization;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.ProfRatios;
 import io.migctl.core.metrics.TelemetrySample;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.DeviceProcess;
@@ -184,7 +186,8 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
         optionalInt(() -> nvml.clock(dev, NvmlLibrary.CLOCK_MEM)),
         memory.map(m -> OptionalLong.of(m.usedBytes() / MIB)).orElse(OptionalLong.empty()),
         memory.map(m -> OptionalLong.of(m.totalBytes() / MIB)).orElse(OptionalLong.empty()),
-        migOn ? OptionalDouble.empty() : utilization(dev),
+        DeviceUtilization.gpuOnly(migOn ? OptionalDouble.empty() : utilization(dev)),
+        ProfRatios.NONE,
         OptionalInt.empty(),
         instances);
   }
@@ -235,7 +238,7 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
               Math.max(0, Math.min(used, total)),
               Math.max(0, total),
               processes.size(),
-              engine));
+              ProfRatios.engineOnly(engine)));
     }
     return out;
   }

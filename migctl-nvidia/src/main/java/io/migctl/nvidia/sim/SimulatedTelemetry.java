@@ -1,8 +1,10 @@
 package io.migctl.nvidia.sim;
 
 import io.migctl.core.job.MigSlot;
+import io.migctl.core.metrics.DeviceUtilization;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.ProfRatios;
 import io.migctl.core.metrics.TelemetrySample;
 import io.migctl.core.metrics.TelemetrySource;
 import io.migctl.core.mig.Architecture;
@@ -200,7 +202,7 @@ public final class SimulatedTelemetry implements TelemetrySource {
               giUsed.get(gi),
               slot.memoryMiB(),
               ci.processes().size(),
-              engine));
+              ProfRatios.engineOnly(engine)));
     }
 
     double powerW = board.idleW() + (board.tdpW() - board.idleW()) * load;
@@ -215,7 +217,8 @@ public final class SimulatedTelemetry implements TelemetrySource {
         OptionalInt.of(board.memClockMHz()),
         OptionalLong.of(Math.min(fbUsed, g.device().memoryMiB())),
         OptionalLong.of(g.device().memoryMiB()),
-        migOn ? OptionalDouble.empty() : OptionalDouble.of(0.0),
+        DeviceUtilization.gpuOnly(migOn ? OptionalDouble.empty() : OptionalDouble.of(0.0)),
+        ProfRatios.NONE,
         OptionalInt.empty(),
         instances);
   }
