@@ -59,7 +59,8 @@ public final class MigctlCommand implements Runnable {
       paramLabel = "SPEC",
       scope = ScopeType.INHERIT,
       description = {
-        "Run on a simulated node with these GPUs, e.g. a100-40gb:2 or a100-40gb:1,h100-80gb:1.",
+        "Run on a simulated node with these GPUs, e.g. a100-40gb:2 or a100-40gb:1,h100-80gb:1;"
+            + " an entry ending in :mig-off starts with MIG off (a100-40gb:2,a100-40gb:2:mig-off).",
         "Models: a100-40gb, a100-80gb, a30-24gb, h100-80gb, h100-94gb, h200-141gb, gh200-144gb,"
             + " b200-180gb, gb200-186gb, h100-96gb, rtx-pro-6000, and their other boards:"
             + " a100-40gb-pcie, a100-80gb-pcie, h100-80gb-pcie, h200-141gb-nvl, a800-40gb,"

@@ -427,12 +427,12 @@ public final class SimulatedMigDriver implements MigDriver {
   private static SimState initialState(SimulatedNodeSpec spec) {
     SimState s = new SimState();
     s.spec = spec.canonical();
-    List<GpuModel> gpus = spec.gpus();
-    for (int i = 0; i < gpus.size(); i++) {
+    List<Boolean> migOn = spec.migOnAtStart();
+    for (int i = 0; i < migOn.size(); i++) {
       SimState.Gpu g = new SimState.Gpu();
       g.uuid = "GPU-" + nameUuid("migctl simulated node " + spec.canonical() + " gpu " + i);
-      g.migCurrent = true;
-      g.migPending = true;
+      g.migCurrent = migOn.get(i);
+      g.migPending = migOn.get(i);
       s.gpus.add(g);
     }
     return s;

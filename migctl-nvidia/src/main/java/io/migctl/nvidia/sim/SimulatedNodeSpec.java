@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * Which GPUs a simulated node has: catalog models with counts, written {@code a100-40gb:2} or
  * {@code a100-40gb:1,h100-80gb:1} ({@code --simulate} and {@code MIGCTL_SIMULATE}). A count may be
- * left out and means 1. GPUs are numbered in the order written.
+ * left out and means 1. GPUs are numbered in the order written. GPUs start with MIG on and no
+ * instances, as a freshly enabled GPU; {@code :mig-off} after an entry starts its GPUs with MIG off
+ * (whole GPUs), e.g. {@code a100-40gb:2,a100-40gb:2:mig-off} for a mixed node.
  */
 public record SimulatedNodeSpec(List<Entry> entries) {
 
@@ -18,8 +20,17 @@ public record SimulatedNodeSpec(List<Entry> entries) {
   /** The most GPUs a simulated node may have. */
   public static final int MAX_GPUS = 64;
 
-  /** {@code count} GPUs of {@code model}. */
-  public record Entry(GpuModel model, int count) {}
+  /** What marks an entry's GPUs as starting with MIG off. */
+  public static final String MIG_OFF = "mig-off";
+
+  /** {@code count} GPUs of {@code model}, starting with MIG on or off. */
+  public record Entry(GpuModel model, int count, boolean migOn) {
+
+    /** {@code count} GPUs of {@code model} with MIG on. */
+    public Entry(GpuModel model, int count) {
+      this(model, count, true);
+    }
+  }
 
   public SimulatedNodeSpec {
     entries = List.copyOf(entries);
@@ -38,11 +49,17 @@ public record SimulatedNodeSpec(List<Entry> entries) {
   public static SimulatedNodeSpec parse(String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException(
-          "the simulated node spec is empty; write MODEL[:COUNT][,MODEL[:COUNT]…], e.g. a100-40gb:2");
+          "the simulated node spec is empty; write MODEL[:COUNT][:mig-off][,…], e.g. a100-40gb:2");
     }
     List<Entry> entries = new ArrayList<>();
     for (String part : text.split(",", -1)) {
       String p = part.strip();
+      boolean migOn = true;
+      String suffix = ":" + MIG_OFF;
+      if (p.toLowerCase(java.util.Locale.ROOT).endsWith(suffix)) {
+        migOn = false;
+        p = p.substring(0, p.length() - suffix.length()).strip();
+      }
       int colon = p.indexOf(':');
       String model = colon < 0 ? p : p.substring(0, colon).strip();
       int count = 1;
@@ -58,7 +75,7 @@ public record SimulatedNodeSpec(List<Entry> entries) {
                   + text
                   + "\": count \""
                   + n
-                  + "\" is not a number",
+                  + "\" is not a number (write MODEL[:COUNT][:mig-off])",
               e);
         }
         if (count < 1) {
@@ -70,10 +87,10 @@ public record SimulatedNodeSpec(List<Entry> entries) {
         throw new IllegalArgumentException(
             "simulated node spec \""
                 + text
-                + "\" has an empty entry; write MODEL[:COUNT] separated by commas");
+                + "\" has an empty entry; write MODEL[:COUNT][:mig-off] separated by commas");
       }
       try {
-        entries.add(new Entry(Catalog.require(model), count));
+        entries.add(new Entry(Catalog.require(model), count, migOn));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "simulated node spec \"" + text + "\": " + e.getMessage(), e);
@@ -93,9 +110,27 @@ public record SimulatedNodeSpec(List<Entry> entries) {
     return List.copyOf(out);
   }
 
-  /** The spec in canonical form: catalog keys with explicit counts, e.g. {@code a100-40gb:2}. */
+  /** Whether each GPU, by index, starts with MIG on. */
+  public List<Boolean> migOnAtStart() {
+    List<Boolean> out = new ArrayList<>();
+    for (Entry e : entries) {
+      for (int i = 0; i < e.count(); i++) {
+        out.add(e.migOn());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The spec in canonical form: catalog keys with explicit counts, e.g. {@code a100-40gb:2} or
+   * {@code a100-40gb:2,a100-40gb:2:mig-off}.
+   */
   public String canonical() {
-    return String.join(",", entries.stream().map(e -> e.model().key() + ":" + e.count()).toList());
+    return String.join(
+        ",",
+        entries.stream()
+            .map(e -> e.model().key() + ":" + e.count() + (e.migOn() ? "" : ":" + MIG_OFF))
+            .toList());
   }
 
   @Override

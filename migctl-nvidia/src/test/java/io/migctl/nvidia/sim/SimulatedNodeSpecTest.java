@@ -21,6 +21,20 @@ class SimulatedNodeSpecTest {
   }
 
   @Test
+  void startsTheGpusOfAMigOffEntryWithMigOff() {
+    SimulatedNodeSpec spec = SimulatedNodeSpec.parse("a100-40gb:2, a100-40gb:2:MIG-OFF");
+    assertThat(spec.gpus()).hasSize(4);
+    assertThat(spec.migOnAtStart()).containsExactly(true, true, false, false);
+    assertThat(spec.canonical()).isEqualTo("a100-40gb:2,a100-40gb:2:mig-off");
+    assertThat(SimulatedNodeSpec.parse("h100-80gb:mig-off").migOnAtStart()).containsExactly(false);
+
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(spec);
+    assertThat(driver.gpus())
+        .extracting(g -> g.migMode().current())
+        .containsExactly(true, true, false, false);
+  }
+
+  @Test
   void acceptsAliasesInAnyCase() {
     assertThat(SimulatedNodeSpec.parse("H100-NVL:1,a30").canonical())
         .isEqualTo("h100-94gb:1,a30-24gb:1");
