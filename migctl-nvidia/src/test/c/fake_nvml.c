@@ -40,7 +40,10 @@
  * GPM samples allocated and not freed; fakeNvmlEmitXid(gpu, xid) raises an XID on a GPU;
  * fakeNvmlResetGpu(gpu) resets a GPU behind NVML's back; fakeNvmlEventSetsLive() counts event sets
  * made and not freed; fakeNvmlStaleEventSetUses() counts uses of sets NVML's shutdown voided.
- * Build: gcc -shared -fPIC -O1 -Wall -Werror -o libnvidia-ml.so.1 fake_nvml.c
+ * Built with -DFAKE_NVML_OLD_DRIVER it lacks the calls an older driver may lack: encoder, decoder
+ * and PCIe throughput, the whole GPU's GPM sample and the event sets.
+ *
+ * Build: gcc -shared -fPIC -O1 -Wall -Werror [-D…] -o libnvidia-ml.so.1 fake_nvml.c
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -179,7 +182,9 @@ _Static_assert(offsetof(nvmlEventData_t, eventData) == 16, "eventData");
 static const unsigned GPM_IDS[GPM_METRICS] = {1, 2, 3, 5, 10, 11, 12, 13};
 static const unsigned GPM_HELD[GPM_METRICS] = {750, 600, 400, 300, 500, 50, 200, 100};
 static const unsigned GPM_IDLE[GPM_METRICS] = {20, 10, 10, 0, 30, 0, 10, 0};
+#ifndef FAKE_NVML_OLD_DRIVER
 static const unsigned GPM_WHOLE[GPM_METRICS] = {400, 350, 250, 150, 300, 0, 120, 80};
+#endif
 #define GPM_FP64 5 /* its index: a whole GPU does not report it */
 
 /* ---------------------------------------------------------------- the model */
@@ -862,6 +867,7 @@ nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_
   return NVML_SUCCESS;
 }
 
+#ifndef FAKE_NVML_OLD_DRIVER
 /* The encoder's or decoder's utilization: on a GPU with MIG off only. */
 static nvmlReturn_t codecUtilization(nvmlDevice_t device, unsigned percent,
                                      unsigned int *utilization, unsigned int *periodUs) {
@@ -896,6 +902,8 @@ nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, unsigned int count
   *value = g->dev.gpu == 0 ? (counter == 0 ? 1200 : 3400) : 250;
   return NVML_SUCCESS;
 }
+
+#endif
 
 /* A GPM sample: which GPU instance it read and that instance's counters then. */
 #define GPM_MAGIC 0x47504d53u
@@ -965,6 +973,7 @@ nvmlReturn_t nvmlGpmMigSampleGet(nvmlDevice_t device, unsigned int gpuInstanceId
   return NVML_ERROR_NOT_FOUND;
 }
 
+#ifndef FAKE_NVML_OLD_DRIVER
 /* The whole GPU: with MIG off only. */
 nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample) {
   INIT();
@@ -974,6 +983,8 @@ nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample) {
   gpmTick(&g->gpmTicks, g->gpmBusy, GPM_WHOLE, gpmSample, (unsigned)g->dev.gpu, 0, 1);
   return NVML_SUCCESS;
 }
+
+#endif
 
 nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet) {
   INIT();
@@ -1021,6 +1032,7 @@ struct nvmlEventSet_st {
 static struct nvmlEventSet_st eventSets[EVENT_SETS];
 static int staleUses; /* waits and registrations on a set made before NVML was shut down */
 
+#ifndef FAKE_NVML_OLD_DRIVER
 /* The set behind a handle, current or stale (made before NVML was last shut down); else NULL. */
 static struct nvmlEventSet_st *setOf(nvmlEventSet_t set) {
   for (int i = 0; i < EVENT_SETS; i++)
@@ -1083,6 +1095,8 @@ nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
   s->used = 0;
   return s->epoch == epoch ? NVML_SUCCESS : NVML_ERROR_UNINITIALIZED;
 }
+
+#endif
 
 /* ---------------------------------------------------------------- test hooks */
 

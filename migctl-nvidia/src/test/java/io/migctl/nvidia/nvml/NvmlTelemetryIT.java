@@ -278,6 +278,37 @@ class NvmlTelemetryIT {
     assertThat(u.pcieRxBytesPerSecond()).hasValue(3400 * 1024.0);
   }
 
+  @Test
+  void callsTheLibraryLacksLeaveTheirValuesEmptyNotZero() throws Exception {
+    needsTheStandIn();
+    Path old =
+        StandInBuild.gcc(
+            StandInBuild.source(),
+            Path.of("target/fake-nvml/old-driver/libnvidia-ml.so.1").toAbsolutePath(),
+            "FAKE_NVML_OLD_DRIVER");
+    try (Hook oldHook = new Hook(old);
+        NvmlMigDriver oldDriver = NvmlMigDriver.open(Optional.of(old));
+        NvmlTelemetry oldTelemetry = NvmlTelemetry.open(oldDriver)) {
+      oldHook.setGpm(1, true);
+      oldTelemetry.sample(AT);
+      oldHook.emitXid(1, 79);
+      GpuTelemetry g1 = oldTelemetry.sample(AT.plusSeconds(5)).gpu(1).orElseThrow();
+      assertThat(g1.utilization())
+          .as("only nvmlDeviceGetUtilizationRates is there")
+          .isEqualTo(
+              new DeviceUtilization(
+                  OptionalDouble.of(37),
+                  OptionalDouble.of(12),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty()));
+      assertThat(g1.activity()).as("no nvmlGpmSampleGet").isEqualTo(ProfRatios.NONE);
+      assertThat(g1.lastXid()).as("no event sets").isEmpty();
+      assertThat(oldHook.gpmSamplesLive()).isZero();
+    }
+  }
+
   // ---------------------------------------------------------------- XID events
 
   @Test
