@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,7 +103,6 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
 
   private final NvmlMigDriver driver;
   private final NvmlLibrary nvml;
-
   private final NvmlXidEvents xids;
 
   /** The previous GPM sample of each GPU instance and whole GPU, by {@link #gpmKey}. */
@@ -152,16 +150,16 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
       }
       List<GpuSnapshot> snapshots = GpuSnapshot.readAll(driver);
       String version = driverVersion();
-      Map<Device, String> handles = new LinkedHashMap<>();
-      for (GpuSnapshot g : snapshots) {
-        handles.put(handle(g), g.device().uuid());
+      List<Device> devices = snapshots.stream().map(this::handle).toList();
+      Map<Device, String> uuids = new LinkedHashMap<>();
+      for (int i = 0; i < snapshots.size(); i++) {
+        uuids.put(devices.get(i), snapshots.get(i).device().uuid());
       }
-      xids.poll(handles, driver.nvmlRestarts());
+      xids.poll(uuids, driver.nvmlRestarts());
       Set<String> seen = new HashSet<>();
       List<GpuTelemetry> gpus = new ArrayList<>();
-      Iterator<Device> devices = handles.keySet().iterator();
-      for (GpuSnapshot g : snapshots) {
-        gpus.add(gpu(g, devices.next(), version, seen));
+      for (int i = 0; i < snapshots.size(); i++) {
+        gpus.add(gpu(snapshots.get(i), devices.get(i), version, seen));
       }
       // GPU instances that are gone: their previous samples are of no further use.
       previous.keySet().stream()
@@ -172,7 +170,10 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
     }
   }
 
-  /** Frees the GPM samples kept between calls and unloads this handle on the library. */
+  /**
+   * Frees the GPM samples kept between calls and the XID event set, and unloads this handle on the
+   * library.
+   */
   @Override
   public void close() {
     synchronized (driver) {

@@ -21,10 +21,12 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -436,103 +438,57 @@ class NvmlTelemetryIT {
   @SuppressWarnings("restricted")
   private static final class Hook implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
-    private final MethodHandle setProcess;
-    private final MethodHandle setGpm;
-    private final MethodHandle gpmSamplesLive;
-    private final MethodHandle emitXid;
-    private final MethodHandle resetGpu;
-    private final MethodHandle eventSetsLive;
-    private final MethodHandle staleEventSetUses;
+    private final SymbolLookup lookup;
 
     Hook(Path library) {
-      SymbolLookup lookup = SymbolLookup.libraryLookup(library, arena);
-      Linker linker = Linker.nativeLinker();
-      setProcess =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlSetProcess").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-      setGpm =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlSetGpm").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-      gpmSamplesLive =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlGpmSamplesLive").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-      emitXid =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlEmitXid").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-      resetGpu =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlResetGpu").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-      eventSetsLive =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlEventSetsLive").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-      staleEventSetUses =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlStaleEventSetUses").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT));
-    }
-
-    void emitXid(int gpu, int xid) {
-      int rc;
-      try {
-        rc = (int) emitXid.invokeExact(gpu, xid);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlEmitXid failed", t);
-      }
-      assertThat(rc).as("fakeNvmlEmitXid").isZero();
-    }
-
-    void resetGpu(int gpu) {
-      int rc;
-      try {
-        rc = (int) resetGpu.invokeExact(gpu);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlResetGpu failed", t);
-      }
-      assertThat(rc).as("fakeNvmlResetGpu").isZero();
-    }
-
-    int eventSetsLive() {
-      return count(eventSetsLive, "fakeNvmlEventSetsLive");
-    }
-
-    int staleEventSetUses() {
-      return count(staleEventSetUses, "fakeNvmlStaleEventSetUses");
-    }
-
-    private static int count(MethodHandle counter, String name) {
-      try {
-        return (int) counter.invokeExact();
-      } catch (Throwable t) {
-        throw new AssertionError(name + " failed", t);
-      }
+      lookup = SymbolLookup.libraryLookup(library, arena);
     }
 
     void setProcess(int gpu, int gpuInstanceId, int computeInstanceId, int pid) {
-      int rc;
-      try {
-        rc = (int) setProcess.invokeExact(gpu, gpuInstanceId, computeInstanceId, pid);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlSetProcess failed", t);
-      }
-      assertThat(rc).as("fakeNvmlSetProcess").isZero();
+      succeed("fakeNvmlSetProcess", gpu, gpuInstanceId, computeInstanceId, pid);
     }
 
     void setGpm(int gpu, boolean on) {
-      int rc;
-      try {
-        rc = (int) setGpm.invokeExact(gpu, on ? 1 : 0);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlSetGpm failed", t);
-      }
-      assertThat(rc).as("fakeNvmlSetGpm").isZero();
+      succeed("fakeNvmlSetGpm", gpu, on ? 1 : 0);
+    }
+
+    void emitXid(int gpu, int xid) {
+      succeed("fakeNvmlEmitXid", gpu, xid);
+    }
+
+    void resetGpu(int gpu) {
+      succeed("fakeNvmlResetGpu", gpu);
     }
 
     int gpmSamplesLive() {
-      return count(gpmSamplesLive, "fakeNvmlGpmSamplesLive");
+      return call("fakeNvmlGpmSamplesLive");
+    }
+
+    int eventSetsLive() {
+      return call("fakeNvmlEventSetsLive");
+    }
+
+    int staleEventSetUses() {
+      return call("fakeNvmlStaleEventSetUses");
+    }
+
+    private void succeed(String hook, int... args) {
+      assertThat(call(hook, args)).as(hook).isZero();
+    }
+
+    /** Calls {@code int hook(int, …)}. */
+    private int call(String hook, int... args) {
+      MemoryLayout[] ints = new MemoryLayout[args.length];
+      Arrays.fill(ints, JAVA_INT);
+      MethodHandle h =
+          Linker.nativeLinker()
+              .downcallHandle(
+                  lookup.find(hook).orElseThrow(), FunctionDescriptor.of(JAVA_INT, ints));
+      try {
+        return (int) h.invokeWithArguments(Arrays.stream(args).boxed().toArray());
+      } catch (Throwable t) {
+        throw new AssertionError(hook + " failed", t);
+      }
     }
 
     @Override
