@@ -17,16 +17,33 @@
  * (1410, 1215 MHz); GPU 1 answers clocks only (SM 1095 MHz; memory clock, temperature and power
  * NOT_SUPPORTED). Memory info on a GPU: 512 of 40960 MiB; on a MIG device: its GPU instance's
  * profile memory, 13 MiB used plus 1024 MiB per held compute instance of the GPU instance.
- * Utilization (37 % GPU, 12 % memory) only with MIG off, else NOT_SUPPORTED. GPM: the GPUs are
- * Ampere, so nvmlGpmQueryDeviceSupport says unsupported unless a test turns it on; a GPM MIG
- * sample advances the GPU instance's clock by 1000 ticks and its busy counter by 750 when one of
- * its compute instances is held (else by 20), so NVML_GPM_METRIC_GRAPHICS_UTIL reads 75 or 2 %;
- * other metrics are NOT_SUPPORTED per metric.
+ * Utilization (37 % GPU, 12 % memory), encoder (3 %) and decoder (5 %) only with MIG off, else
+ * NOT_SUPPORTED. PCIe throughput: GPU 0 sends 1200 and receives 3400 KB/s; GPU 1 sends 250 KB/s
+ * and answers NOT_SUPPORTED for what it receives.
+ *
+ * GPM: the GPUs are Ampere, so nvmlGpmQueryDeviceSupport says unsupported unless a test turns it
+ * on. A GPM sample advances its counters by 1000 ticks and each metric's busy counter by its rate
+ * (per mille), so that the metrics between two samples read the rates in %: a GPU instance (MIG
+ * sample, MIG on) with a held compute instance reads graphics 75, SM 60, occupancy 40, tensor 30,
+ * DRAM 50, FP64 5, FP32 20, FP16 10; one without, 2, 1, 1, 0, 3, 0, 1, 0; a whole GPU (MIG off)
+ * 40, 35, 25, 15, 30, FP64 NOT_SUPPORTED (per metric), 12, 8. Other metrics are NOT_SUPPORTED.
+ *
+ * XID events: an event set (at most 8 live) gets the nvmlEventTypeXidCriticalError events of the
+ * GPUs registered on it that were emitted after their registration, one per nvmlEventSetWait_v2
+ * (TIMEOUT when none is left). A reset of a registered GPU (the hook below) makes every wait on the
+ * set answer GPU_IS_LOST until it is freed; when NVML is shut down completely (as the driver does
+ * to reset a GPU), every set made before answers UNINITIALIZED, and freeing it too, though that
+ * frees it. Such waits and registrations are counted: a real NVML may not survive them.
  *
  * Test hooks: fakeNvmlSetProcess(gpu, gi, ci, pid) makes process pid hold that MIG device (0
  * frees); fakeNvmlSetGpm(gpu, on) turns GPM support on or off; fakeNvmlGpmSamplesLive() counts
- * GPM samples allocated and not freed.
- * Build: gcc -shared -fPIC -O1 -Wall -Werror -o libnvidia-ml.so.1 fake_nvml.c
+ * GPM samples allocated and not freed; fakeNvmlEmitXid(gpu, xid) raises an XID on a GPU;
+ * fakeNvmlResetGpu(gpu) resets a GPU behind NVML's back; fakeNvmlEventSetsLive() counts event sets
+ * made and not freed; fakeNvmlStaleEventSetUses() counts uses of sets NVML's shutdown voided.
+ * Built with -DFAKE_NVML_OLD_DRIVER it lacks the calls an older driver may lack: encoder, decoder
+ * and PCIe throughput, the whole GPU's GPM sample and the event sets.
+ *
+ * Build: gcc -shared -fPIC -O1 -Wall -Werror [-D…] -o libnvidia-ml.so.1 fake_nvml.c
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -37,7 +54,8 @@ typedef int nvmlReturn_t;
 enum {
   NVML_SUCCESS = 0, NVML_ERROR_UNINITIALIZED = 1, NVML_ERROR_INVALID_ARGUMENT = 2,
   NVML_ERROR_NOT_SUPPORTED = 3, NVML_ERROR_NOT_FOUND = 6, NVML_ERROR_INSUFFICIENT_SIZE = 7,
-  NVML_ERROR_IN_USE = 19, NVML_ERROR_INSUFFICIENT_RESOURCES = 23,
+  NVML_ERROR_TIMEOUT = 10, NVML_ERROR_GPU_IS_LOST = 15, NVML_ERROR_IN_USE = 19,
+  NVML_ERROR_MEMORY = 20, NVML_ERROR_INSUFFICIENT_RESOURCES = 23,
   NVML_ERROR_ARGUMENT_VERSION_MISMATCH = 25
 };
 
@@ -148,7 +166,26 @@ _Static_assert(sizeof(nvmlGpmMetricsGet_t) == 24 + 98 * 40, "nvmlGpmMetricsGet_t
 typedef struct { unsigned int version, isSupportedDevice; } nvmlGpmSupport_t;
 _Static_assert(sizeof(nvmlGpmSupport_t) == 8, "nvmlGpmSupport_t");
 #define NVML_GPM_SUPPORT_VERSION 1
-#define NVML_GPM_METRIC_GRAPHICS_UTIL 1
+
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+typedef struct {
+  nvmlDevice_t device;
+  unsigned long long eventType, eventData;
+  unsigned int gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+_Static_assert(sizeof(nvmlEventData_t) == 32, "nvmlEventData_t");
+_Static_assert(offsetof(nvmlEventData_t, eventData) == 16, "eventData");
+#define nvmlEventTypeXidCriticalError 0x0000000000000008LL
+
+/* The GPM metrics the stand-in computes (NVML_GPM_METRIC_*), and their busy rates per mille. */
+#define GPM_METRICS 8
+static const unsigned GPM_IDS[GPM_METRICS] = {1, 2, 3, 5, 10, 11, 12, 13};
+static const unsigned GPM_HELD[GPM_METRICS] = {750, 600, 400, 300, 500, 50, 200, 100};
+static const unsigned GPM_IDLE[GPM_METRICS] = {20, 10, 10, 0, 30, 0, 10, 0};
+#ifndef FAKE_NVML_OLD_DRIVER
+static const unsigned GPM_WHOLE[GPM_METRICS] = {400, 350, 250, 150, 300, 0, 120, 80};
+#endif
+#define GPM_FP64 5 /* its index: a whole GPU does not report it */
 
 /* ---------------------------------------------------------------- the model */
 
@@ -196,7 +233,7 @@ struct nvmlComputeInstance_st {
 struct nvmlGpuInstance_st {
   int used, gpu;
   unsigned id, start, size;
-  unsigned long long gpmTicks, gpmBusy; /* GPM counters */
+  unsigned long long gpmTicks, gpmBusy[GPM_METRICS]; /* GPM counters */
   const Profile *profile;
   struct nvmlComputeInstance_st cis[SLOTS];
 };
@@ -206,10 +243,14 @@ typedef struct {
   unsigned migCurrent, migPending, appliesAtOnce, bus;
   struct nvmlGpuInstance_st gis[SLOTS];
   unsigned gpm; /* GPM support, off (Ampere) until a test turns it on */
+  unsigned long long gpmTicks, gpmBusy[GPM_METRICS]; /* the whole GPU's GPM counters */
+  unsigned resets; /* resets behind NVML's back */
 } Gpu;
 
-static Gpu gpus[GPUS] = {{{0}, 1, 1, 1, 0x07, {{0}}, 0}, {{1}, 0, 0, 0, 0x0F, {{0}}, 0}};
+static Gpu gpus[GPUS] = {{{0}, 1, 1, 1, 0x07, {{0}}, 0, 0, {0}, 0},
+                         {{1}, 0, 0, 0, 0x0F, {{0}}, 0, 0, {0}, 0}};
 static int initCount;
+static unsigned epoch; /* how many times NVML was shut down completely */
 static unsigned creations;
 
 static Gpu *gpuOf(nvmlDevice_t d) {
@@ -296,7 +337,7 @@ nvmlReturn_t nvmlInit_v2(void) {
 
 nvmlReturn_t nvmlShutdown(void) {
   INIT();
-  initCount--;
+  if (--initCount == 0) epoch++;
   return NVML_SUCCESS;
 }
 
@@ -308,6 +349,9 @@ const char *nvmlErrorString(nvmlReturn_t result) {
     case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
     case NVML_ERROR_NOT_FOUND: return "Not Found";
     case NVML_ERROR_INSUFFICIENT_SIZE: return "Insufficient Size";
+    case NVML_ERROR_TIMEOUT: return "Timeout";
+    case NVML_ERROR_GPU_IS_LOST: return "GPU is lost";
+    case NVML_ERROR_MEMORY: return "Insufficient Memory";
     case NVML_ERROR_IN_USE: return "In use by another client";
     case NVML_ERROR_INSUFFICIENT_RESOURCES: return "Insufficient Resources";
     case NVML_ERROR_ARGUMENT_VERSION_MISMATCH: return "Argument version mismatch";
@@ -823,12 +867,63 @@ nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_
   return NVML_SUCCESS;
 }
 
+#ifndef FAKE_NVML_OLD_DRIVER
+/* The encoder's or decoder's utilization: on a GPU with MIG off only. */
+static nvmlReturn_t codecUtilization(nvmlDevice_t device, unsigned percent,
+                                     unsigned int *utilization, unsigned int *periodUs) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && utilization && periodUs);
+  if (g->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
+  *utilization = percent;
+  *periodUs = 167000;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetEncoderUtilization(nvmlDevice_t device, unsigned int *utilization,
+                                             unsigned int *samplingPeriodUs) {
+  return codecUtilization(device, 3, utilization, samplingPeriodUs);
+}
+
+nvmlReturn_t nvmlDeviceGetDecoderUtilization(nvmlDevice_t device, unsigned int *utilization,
+                                             unsigned int *samplingPeriodUs) {
+  return codecUtilization(device, 5, utilization, samplingPeriodUs);
+}
+
+/* KB/s over 20 ms: NVML_PCIE_UTIL_TX_BYTES (0) or NVML_PCIE_UTIL_RX_BYTES (1). */
+nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, unsigned int counter,
+                                         unsigned int *value) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  if (!g && ciOf(NULL, device)) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(g && value && counter <= 1);
+  if (g->dev.gpu == 1 && counter == 1) return NVML_ERROR_NOT_SUPPORTED;
+  *value = g->dev.gpu == 0 ? (counter == 0 ? 1200 : 3400) : 250;
+  return NVML_SUCCESS;
+}
+
+#endif
+
 /* A GPM sample: which GPU instance it read and that instance's counters then. */
 #define GPM_MAGIC 0x47504d53u
 struct nvmlGpmSample_st {
-  unsigned magic, filled, gpu, gi;
-  unsigned long long ticks, busy;
+  unsigned magic, filled, gpu, gi, whole;
+  unsigned long long ticks, busy[GPM_METRICS];
 };
+
+/* Advances GPM counters by one sample at the given rates and copies them into the sample. */
+static void gpmTick(unsigned long long *ticks, unsigned long long *busy, const unsigned *rates,
+                    nvmlGpmSample_t out, unsigned gpu, unsigned gi, unsigned whole) {
+  *ticks += 1000;
+  out->magic = GPM_MAGIC;
+  out->filled = 1;
+  out->gpu = gpu;
+  out->gi = gi;
+  out->whole = whole;
+  out->ticks = *ticks;
+  for (int m = 0; m < GPM_METRICS; m++) out->busy[m] = busy[m] += rates[m];
+}
 static int gpmSamplesLive;
 
 nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport) {
@@ -871,14 +966,25 @@ nvmlReturn_t nvmlGpmMigSampleGet(nvmlDevice_t device, unsigned int gpuInstanceId
     if (!gi->used || gi->id != gpuInstanceId) continue;
     int held = 0;
     for (int c = 0; c < SLOTS; c++) held |= gi->cis[c].used && gi->cis[c].pid;
-    gi->gpmTicks += 1000;
-    gi->gpmBusy += held ? 750 : 20;
-    *gpmSample = (struct nvmlGpmSample_st){GPM_MAGIC, 1, (unsigned)g->dev.gpu, gi->id,
-                                           gi->gpmTicks, gi->gpmBusy};
+    gpmTick(&gi->gpmTicks, gi->gpmBusy, held ? GPM_HELD : GPM_IDLE, gpmSample,
+            (unsigned)g->dev.gpu, gi->id, 0);
     return NVML_SUCCESS;
   }
   return NVML_ERROR_NOT_FOUND;
 }
+
+#ifndef FAKE_NVML_OLD_DRIVER
+/* The whole GPU: with MIG off only. */
+nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  ARG(g && gpmSample && gpmSample->magic == GPM_MAGIC);
+  if (!g->gpm || g->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
+  gpmTick(&g->gpmTicks, g->gpmBusy, GPM_WHOLE, gpmSample, (unsigned)g->dev.gpu, 0, 1);
+  return NVML_SUCCESS;
+}
+
+#endif
 
 nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet) {
   INIT();
@@ -888,23 +994,109 @@ nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet) {
   const struct nvmlGpmSample_st *a = metricsGet->sample1, *b = metricsGet->sample2;
   ARG(metricsGet->numMetrics <= NVML_GPM_METRIC_MAX && a && b);
   ARG(a->magic == GPM_MAGIC && b->magic == GPM_MAGIC && a->filled && b->filled);
-  ARG(a->gpu == b->gpu && a->gi == b->gi && b->ticks > a->ticks);
-  static char shortName[] = "gr_engine_active", longName[] = "graphics engine active",
-              unit[] = "%";
+  ARG(a->gpu == b->gpu && a->gi == b->gi && a->whole == b->whole && b->ticks > a->ticks);
+  static char shortName[] = "gpm", longName[] = "a GPM metric", unit[] = "%";
   for (unsigned i = 0; i < metricsGet->numMetrics; i++) {
     nvmlGpmMetric_t *m = &metricsGet->metrics[i];
-    if (m->metricId != NVML_GPM_METRIC_GRAPHICS_UTIL) {
+    int k = -1;
+    for (int j = 0; j < GPM_METRICS; j++)
+      if (GPM_IDS[j] == m->metricId) k = j;
+    if (k < 0 || (a->whole && k == GPM_FP64)) {
       m->nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
       continue;
     }
     m->nvmlReturn = NVML_SUCCESS;
-    m->value = 100.0 * (double)(b->busy - a->busy) / (double)(b->ticks - a->ticks);
+    m->value = 100.0 * (double)(b->busy[k] - a->busy[k]) / (double)(b->ticks - a->ticks);
     m->metricInfo.shortName = shortName;
     m->metricInfo.longName = longName;
     m->metricInfo.unit = unit;
   }
   return NVML_SUCCESS;
 }
+
+/* ---------------------------------------------------------------- XID events */
+
+#define EVENT_SETS 8
+#define XID_LOG 256
+
+/* Every XID raised, oldest first. */
+static struct { unsigned gpu; unsigned long long xid; } xidLog[XID_LOG];
+static unsigned xids;
+
+struct nvmlEventSet_st {
+  int used;
+  unsigned epoch, next;    /* the epoch it was made in; the next log entry to look at */
+  unsigned from[GPUS];     /* per GPU: 1 + the first log entry it gets, 0 when not registered */
+  unsigned resets[GPUS];   /* the GPU's resets when it was registered */
+};
+static struct nvmlEventSet_st eventSets[EVENT_SETS];
+static int staleUses; /* waits and registrations on a set made before NVML was shut down */
+
+#ifndef FAKE_NVML_OLD_DRIVER
+/* The set behind a handle, current or stale (made before NVML was last shut down); else NULL. */
+static struct nvmlEventSet_st *setOf(nvmlEventSet_t set) {
+  for (int i = 0; i < EVENT_SETS; i++)
+    if (set == &eventSets[i] && set->used) return set;
+  return NULL;
+}
+
+nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
+  INIT();
+  ARG(set);
+  for (int i = 0; i < EVENT_SETS; i++) {
+    if (eventSets[i].used) continue;
+    memset(&eventSets[i], 0, sizeof eventSets[i]);
+    eventSets[i].used = 1;
+    eventSets[i].epoch = epoch;
+    eventSets[i].next = xids;
+    *set = &eventSets[i];
+    return NVML_SUCCESS;
+  }
+  return NVML_ERROR_MEMORY;
+}
+
+nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t device, unsigned long long eventTypes,
+                                      nvmlEventSet_t set) {
+  INIT();
+  Gpu *g = gpuOf(device);
+  struct nvmlEventSet_st *s = setOf(set);
+  ARG(g && s);
+  if (s->epoch != epoch) return staleUses++, NVML_ERROR_UNINITIALIZED;
+  if (eventTypes & ~(unsigned long long)nvmlEventTypeXidCriticalError)
+    return NVML_ERROR_NOT_SUPPORTED;
+  s->from[g->dev.gpu] = xids + 1;
+  s->resets[g->dev.gpu] = g->resets;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data,
+                                 unsigned int timeoutms) {
+  INIT();
+  struct nvmlEventSet_st *s = setOf(set);
+  ARG(s && data);
+  if (s->epoch != epoch) return staleUses++, NVML_ERROR_UNINITIALIZED;
+  for (int g = 0; g < GPUS; g++)
+    if (s->from[g] && s->resets[g] != gpus[g].resets) return NVML_ERROR_GPU_IS_LOST;
+  (void)timeoutms; /* nothing arrives while waiting: the hooks run between calls */
+  while (s->next < xids) {
+    unsigned i = s->next++, g = xidLog[i].gpu;
+    if (!s->from[g] || i + 1 < s->from[g]) continue;
+    *data = (nvmlEventData_t){&gpus[g].dev, nvmlEventTypeXidCriticalError, xidLog[i].xid,
+                              0xFFFFFFFFu, 0xFFFFFFFFu};
+    return NVML_SUCCESS;
+  }
+  return NVML_ERROR_TIMEOUT;
+}
+
+nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
+  INIT();
+  struct nvmlEventSet_st *s = setOf(set);
+  ARG(s);
+  s->used = 0;
+  return s->epoch == epoch ? NVML_SUCCESS : NVML_ERROR_UNINITIALIZED;
+}
+
+#endif
 
 /* ---------------------------------------------------------------- test hooks */
 
@@ -930,3 +1122,29 @@ int fakeNvmlSetProcess(unsigned gpu, unsigned gi, unsigned ci, unsigned pid) {
     }
   return -1;
 }
+
+/* Raises XID xid on a GPU, as the kernel driver reports it to NVML's event sets. */
+int fakeNvmlEmitXid(unsigned gpu, unsigned xid) {
+  if (gpu >= GPUS || xids == XID_LOG) return -1;
+  xidLog[xids].gpu = gpu;
+  xidLog[xids].xid = xid;
+  xids++;
+  return 0;
+}
+
+/* Resets a GPU behind NVML's back: the event sets it is registered on answer GPU_IS_LOST. */
+int fakeNvmlResetGpu(unsigned gpu) {
+  if (gpu >= GPUS) return -1;
+  gpus[gpu].resets++;
+  return 0;
+}
+
+/* How many event sets are made and not freed. */
+int fakeNvmlEventSetsLive(void) {
+  int n = 0;
+  for (int i = 0; i < EVENT_SETS; i++) n += eventSets[i].used;
+  return n;
+}
+
+/* How many waits and registrations used a set made before NVML was last shut down. */
+int fakeNvmlStaleEventSetUses(void) { return staleUses; }

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +102,36 @@ final class NvmlLibrary implements AutoCloseable {
 
   /** {@code NVML_GPM_METRIC_GRAPHICS_UTIL}: share of time any compute or graphics engine ran, %. */
   static final int GPM_METRIC_GRAPHICS_UTIL = 1;
+
+  /** {@code NVML_GPM_METRIC_SM_UTIL}: share of SMs with at least one warp resident, %. */
+  static final int GPM_METRIC_SM_UTIL = 2;
+
+  /** {@code NVML_GPM_METRIC_SM_OCCUPANCY}: resident warps over the maximum, %. */
+  static final int GPM_METRIC_SM_OCCUPANCY = 3;
+
+  /** {@code NVML_GPM_METRIC_ANY_TENSOR_UTIL}: share of time any tensor pipe ran, %. */
+  static final int GPM_METRIC_ANY_TENSOR_UTIL = 5;
+
+  /** {@code NVML_GPM_METRIC_DRAM_BW_UTIL}: DRAM bandwidth used over the peak, %. */
+  static final int GPM_METRIC_DRAM_BW_UTIL = 10;
+
+  /** {@code NVML_GPM_METRIC_FP64_UTIL}: share of time the FP64 pipe ran, %. */
+  static final int GPM_METRIC_FP64_UTIL = 11;
+
+  /** {@code NVML_GPM_METRIC_FP32_UTIL}: share of time the FP32 (FMA) pipe ran, %. */
+  static final int GPM_METRIC_FP32_UTIL = 12;
+
+  /** {@code NVML_GPM_METRIC_FP16_UTIL}: share of time the FP16 pipe ran, %. */
+  static final int GPM_METRIC_FP16_UTIL = 13;
+
+  /** {@code NVML_PCIE_UTIL_TX_BYTES}: the counter of data the GPU sent. */
+  static final int PCIE_UTIL_TX_BYTES = 0;
+
+  /** {@code NVML_PCIE_UTIL_RX_BYTES}: the counter of data the GPU received. */
+  static final int PCIE_UTIL_RX_BYTES = 1;
+
+  /** {@code nvmlEventTypeXidCriticalError}. */
+  static final long EVENT_TYPE_XID_CRITICAL_ERROR = 0x8L;
 
   /** {@code NVML_GPM_METRIC_MAX} of the 12.2 header: the length of {@code metrics[]}. */
   static final int GPM_METRIC_MAX = 98;
@@ -253,6 +284,16 @@ final class NvmlLibrary implements AutoCloseable {
               MemoryLayout.sequenceLayout(GPM_METRIC_MAX, GPM_METRIC).withName("metrics"))
           .withName("nvmlGpmMetricsGet_t");
 
+  /** {@code nvmlEventData_t} of the 12.x header, as {@code nvmlEventSetWait_v2} fills it. */
+  static final StructLayout EVENT_DATA =
+      MemoryLayout.structLayout(
+              ADDRESS.withName("device"),
+              JAVA_LONG.withName("eventType"),
+              JAVA_LONG.withName("eventData"),
+              JAVA_INT.withName("gpuInstanceId"),
+              JAVA_INT.withName("computeInstanceId"))
+          .withName("nvmlEventData_t");
+
   private static final VarHandle PCI_DEVICE_ID = field(PCI_INFO, "pciDeviceId");
   private static final VarHandle PCI_SUBSYSTEM_ID = field(PCI_INFO, "pciSubSystemId");
   private static final VarHandle MEMORY_TOTAL = field(MEMORY, "total");
@@ -269,6 +310,9 @@ final class NvmlLibrary implements AutoCloseable {
   private static final VarHandle GPM_METRIC_ID = field(GPM_METRIC, "metricId");
   private static final VarHandle GPM_METRIC_RETURN = field(GPM_METRIC, "nvmlReturn");
   private static final VarHandle GPM_METRIC_VALUE = field(GPM_METRIC, "value");
+  private static final VarHandle EVENT_DEVICE = field(EVENT_DATA, "device");
+  private static final VarHandle EVENT_TYPE = field(EVENT_DATA, "eventType");
+  private static final VarHandle EVENT_DATA_FIELD = field(EVENT_DATA, "eventData");
   private static final VarHandle PROCESS_PID = field(PROCESS_INFO, "pid");
   private static final VarHandle PROCESS_MEMORY = field(PROCESS_INFO, "usedGpuMemory");
   private static final VarHandle PROCESS_GI = field(PROCESS_INFO, "gpuInstanceId");
@@ -421,6 +465,33 @@ final class NvmlLibrary implements AutoCloseable {
     /** {@code nvmlDeviceGetUtilizationRates(nvmlDevice_t, nvmlUtilization_t *utilization)} */
     UTILIZATION_RATES(
         "nvmlDeviceGetUtilizationRates", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+    /**
+     * {@code nvmlDeviceGetEncoderUtilization(device, unsigned int *util, unsigned int *periodUs)}
+     */
+    ENCODER_UTILIZATION(
+        "nvmlDeviceGetEncoderUtilization",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+    /**
+     * {@code nvmlDeviceGetDecoderUtilization(device, unsigned int *util, unsigned int *periodUs)}
+     */
+    DECODER_UTILIZATION(
+        "nvmlDeviceGetDecoderUtilization",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+    /** {@code nvmlDeviceGetPcieThroughput(device, nvmlPcieUtilCounter_t, unsigned int *kbPerS)} */
+    PCIE_THROUGHPUT(
+        "nvmlDeviceGetPcieThroughput", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /** {@code nvmlEventSetCreate(nvmlEventSet_t *set)} */
+    EVENT_SET_CREATE("nvmlEventSetCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+    /** {@code nvmlDeviceRegisterEvents(nvmlDevice_t, unsigned long long types, nvmlEventSet_t)} */
+    REGISTER_EVENTS(
+        "nvmlDeviceRegisterEvents", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS)),
+    /**
+     * {@code nvmlEventSetWait_v2(nvmlEventSet_t, nvmlEventData_t *data, unsigned int timeoutms)}
+     */
+    EVENT_SET_WAIT(
+        "nvmlEventSetWait_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)),
+    /** {@code nvmlEventSetFree(nvmlEventSet_t set)} */
+    EVENT_SET_FREE("nvmlEventSetFree", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
     /** {@code nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport)} */
     GPM_QUERY_SUPPORT(
         "nvmlGpmQueryDeviceSupport", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
@@ -428,6 +499,8 @@ final class NvmlLibrary implements AutoCloseable {
     GPM_SAMPLE_ALLOC("nvmlGpmSampleAlloc", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
     /** {@code nvmlGpmSampleFree(nvmlGpmSample_t gpmSample)} */
     GPM_SAMPLE_FREE("nvmlGpmSampleFree", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+    /** {@code nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample)} */
+    GPM_SAMPLE_GET("nvmlGpmSampleGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
     /** {@code nvmlGpmMigSampleGet(device, unsigned int gpuInstanceId, nvmlGpmSample_t)} */
     GPM_MIG_SAMPLE_GET(
         "nvmlGpmMigSampleGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
@@ -499,6 +572,18 @@ final class NvmlLibrary implements AutoCloseable {
 
   /** An {@code nvmlGpmSample_t}, allocated by NVML. */
   record GpmSample(long address) {}
+
+  /** An {@code nvmlEventSet_t}, created by NVML. */
+  record EventSet(long address) {}
+
+  /**
+   * What migctl reads of {@code nvmlEventData_t}.
+   *
+   * @param device the address of the GPU's handle the event occurred on
+   * @param eventType one {@code nvmlEventType*} bit
+   * @param eventData the XID for {@link #EVENT_TYPE_XID_CRITICAL_ERROR} (999: an unknown one)
+   */
+  record Event(long device, long eventType, long eventData) {}
 
   // ------------------------------------------------------------------ state
 
@@ -995,33 +1080,122 @@ final class NvmlLibrary implements AutoCloseable {
         pointer(sample.address()));
   }
 
+  /** Reads GPM counters of the whole {@code device} into the sample (MIG off). */
+  void gpmSampleGet(Device device, GpmSample sample) {
+    check(Function.GPM_SAMPLE_GET, pointer(device.address()), pointer(sample.address()));
+  }
+
   /**
-   * One GPM metric between two samples ({@code nvmlGpmMetricsGet} with one entry).
+   * GPM metrics between two samples, in one {@code nvmlGpmMetricsGet} call.
    *
-   * @throws NvmlCallException when the call fails, or with the metric's own code when NVML could
-   *     not compute that metric
+   * @return the value of each metric NVML computed, by metric id; a metric NVML answered with its
+   *     own error code is left out
+   * @throws NvmlCallException when the call itself fails
    */
-  double gpmMetric(GpmSample first, GpmSample second, int metricId) {
+  Map<Integer, Double> gpmMetrics(GpmSample first, GpmSample second, List<Integer> metricIds) {
+    if (metricIds.size() > GPM_METRIC_MAX) {
+      throw new IllegalArgumentException(
+          "at most " + GPM_METRIC_MAX + " GPM metrics per call, not " + metricIds.size());
+    }
     try (Arena a = Arena.ofConfined()) {
-      long room = GPM_METRICS_GET.byteOffset(groupElement("metrics"));
-      room += GPM_METRIC.byteSize() * GPM_METRICS_ROOM;
+      long metrics = GPM_METRICS_GET.byteOffset(groupElement("metrics"));
+      long room = metrics + GPM_METRIC.byteSize() * GPM_METRICS_ROOM;
       MemorySegment get =
           a.allocate(Math.max(room, GPM_METRICS_GET.byteSize()), GPM_METRICS_GET.byteAlignment());
       GPM_GET_VERSION.set(get, 0L, GPM_METRICS_GET_VERSION);
-      GPM_GET_COUNT.set(get, 0L, 1);
+      GPM_GET_COUNT.set(get, 0L, metricIds.size());
       GPM_GET_SAMPLE1.set(get, 0L, pointer(first.address()));
       GPM_GET_SAMPLE2.set(get, 0L, pointer(second.address()));
-      MemorySegment metric =
-          get.asSlice(GPM_METRICS_GET.byteOffset(groupElement("metrics")), GPM_METRIC.byteSize());
-      GPM_METRIC_ID.set(metric, 0L, metricId);
-      check(Function.GPM_METRICS_GET_CALL, get);
-      int rc = (int) GPM_METRIC_RETURN.get(metric, 0L);
-      if (rc != NvmlReturn.SUCCESS) {
-        throw new NvmlCallException(
-            rc, Function.GPM_METRICS_GET_CALL.symbol + " metric " + metricId, errorString(rc));
+      for (int i = 0; i < metricIds.size(); i++) {
+        GPM_METRIC_ID.set(metric(get, metrics, i), 0L, (int) metricIds.get(i));
       }
-      return (double) GPM_METRIC_VALUE.get(metric, 0L);
+      check(Function.GPM_METRICS_GET_CALL, get);
+      Map<Integer, Double> out = new LinkedHashMap<>();
+      for (int i = 0; i < metricIds.size(); i++) {
+        MemorySegment m = metric(get, metrics, i);
+        if ((int) GPM_METRIC_RETURN.get(m, 0L) == NvmlReturn.SUCCESS) {
+          out.put(metricIds.get(i), (double) GPM_METRIC_VALUE.get(m, 0L));
+        }
+      }
+      return out;
     }
+  }
+
+  private static MemorySegment metric(MemorySegment get, long metrics, int i) {
+    return get.asSlice(metrics + i * GPM_METRIC.byteSize(), GPM_METRIC.byteSize());
+  }
+
+  /** The video encoder's utilisation over NVML's last sampling period, %. */
+  int encoderUtilization(Device device) {
+    return utilizationWithPeriod(Function.ENCODER_UTILIZATION, device);
+  }
+
+  /** The video decoder's utilisation over NVML's last sampling period, %. */
+  int decoderUtilization(Device device) {
+    return utilizationWithPeriod(Function.DECODER_UTILIZATION, device);
+  }
+
+  private int utilizationWithPeriod(Function f, Device device) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment percent = a.allocate(JAVA_INT);
+      MemorySegment periodUs = a.allocate(JAVA_INT);
+      check(f, pointer(device.address()), percent, periodUs);
+      return percent.get(JAVA_INT, 0);
+    }
+  }
+
+  /**
+   * PCIe throughput over NVML's 20 ms window, in KB/s (an unsigned value).
+   *
+   * @param counter {@link #PCIE_UTIL_TX_BYTES} or {@link #PCIE_UTIL_RX_BYTES}
+   */
+  long pcieThroughputKilobytesPerSecond(Device device, int counter) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_INT);
+      check(Function.PCIE_THROUGHPUT, pointer(device.address()), counter, out);
+      return Integer.toUnsignedLong(out.get(JAVA_INT, 0));
+    }
+  }
+
+  EventSet eventSetCreate() {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(ADDRESS);
+      check(Function.EVENT_SET_CREATE, out);
+      return new EventSet(out.get(ADDRESS, 0).address());
+    }
+  }
+
+  /** Adds the GPU's events of the given {@code nvmlEventType*} bits to the set. */
+  void registerEvents(Device device, long eventTypes, EventSet set) {
+    check(Function.REGISTER_EVENTS, pointer(device.address()), eventTypes, pointer(set.address()));
+  }
+
+  /**
+   * The next event of the set, waiting at most {@code timeoutMs} (0: not at all).
+   *
+   * @return empty when none came in time ({@code NVML_ERROR_TIMEOUT})
+   * @throws NvmlCallException on any other error, e.g. GPU_IS_LOST
+   */
+  Optional<Event> eventSetWait(EventSet set, int timeoutMs) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment data = a.allocate(EVENT_DATA);
+      int rc = call(Function.EVENT_SET_WAIT, pointer(set.address()), data, timeoutMs);
+      if (rc == NvmlReturn.TIMEOUT) {
+        return Optional.empty();
+      }
+      if (rc != NvmlReturn.SUCCESS) {
+        throw failure(rc, Function.EVENT_SET_WAIT);
+      }
+      return Optional.of(
+          new Event(
+              ((MemorySegment) EVENT_DEVICE.get(data, 0L)).address(),
+              (long) EVENT_TYPE.get(data, 0L),
+              (long) EVENT_DATA_FIELD.get(data, 0L)));
+    }
+  }
+
+  void eventSetFree(EventSet set) {
+    check(Function.EVENT_SET_FREE, pointer(set.address()));
   }
 
   // ------------------------------------------------------------------ helpers

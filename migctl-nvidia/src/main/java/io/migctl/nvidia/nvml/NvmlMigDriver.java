@@ -79,6 +79,9 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   private final Map<Integer, CachedModel> models = new HashMap<>();
   private boolean closed;
 
+  /** How many times NVML was initialised again after a reset: handles of before are void. */
+  private long reinitialisations;
+
   private record CachedModel(MigModeInfo mode, GpuModel model) {}
 
   private NvmlMigDriver(NvmlLibrary nvml, ToolRunner commands) {
@@ -166,6 +169,14 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   /** Where NVML was loaded from: a path, or {@code libnvidia-ml.so.1} from the library path. */
   public String libraryOrigin() {
     return nvml.origin();
+  }
+
+  /**
+   * How many times this driver shut NVML down and initialised it again (to reset a GPU): NVML
+   * handles made before the count changed, such as an event set, are no longer valid.
+   */
+  synchronized long nvmlRestarts() {
+    return reinitialisations;
   }
 
   /** How many GPUs NVML reports. */
@@ -482,6 +493,7 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
 
   /** Initialises NVML again after a reset; when that fails the driver is closed for good. */
   private void reinitialise(String op) {
+    reinitialisations++;
     int rc = nvml.init();
     if (rc != NvmlReturn.SUCCESS) {
       String why = nvml.errorString(rc);

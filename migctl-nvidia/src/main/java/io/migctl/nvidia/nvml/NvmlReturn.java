@@ -16,8 +16,10 @@ final class NvmlReturn {
   static final int NOT_FOUND = 6;
   static final int INSUFFICIENT_SIZE = 7;
   static final int DRIVER_NOT_LOADED = 9;
+  static final int TIMEOUT = 10;
   static final int LIBRARY_NOT_FOUND = 12;
   static final int FUNCTION_NOT_FOUND = 13;
+  static final int GPU_IS_LOST = 15;
   static final int RESET_REQUIRED = 16;
   static final int IN_USE = 19;
   static final int INSUFFICIENT_RESOURCES = 23;

@@ -7,23 +7,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.migctl.core.job.MigSlot;
+import io.migctl.core.metrics.DeviceUtilization;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.ProfRatios;
 import io.migctl.core.metrics.TelemetrySample;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.process.ScriptedToolRunner;
 import io.migctl.testing.RequiredTools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +39,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link NvmlTelemetry} over the C stand-in {@code src/test/c/fake_nvml.c}, built here with gcc
  * into a copy of its own (so that its state is not {@code NvmlMigDriverIT}'s). GPU 0 (MIG on)
- * reports temperature, power and clocks; GPU 1 (MIG off) only its SM clock and utilization. Skipped
- * when gcc is not installed; each test leaves the stand-in as it found it.
+ * reports temperature, power, clocks and PCIe; GPU 1 (MIG off) its SM clock, utilization, encoder,
+ * decoder and PCIe TX. The driver's GPU resets answer from a script ({@code nvidia-smi -r} exits
+ * 0). Skipped when gcc is not installed; each test leaves the stand-in as it found it.
  */
 class NvmlTelemetryIT {
 
@@ -61,7 +68,9 @@ class NvmlTelemetryIT {
       return;
     }
     hook = new Hook(library);
-    driver = NvmlMigDriver.open(Optional.of(library));
+    ScriptedToolRunner resets = new ScriptedToolRunner();
+    resets.when("nvidia-smi", "-r");
+    driver = NvmlMigDriver.open(Optional.of(library), resets);
     telemetry = NvmlTelemetry.open(driver);
   }
 
@@ -84,6 +93,7 @@ class NvmlTelemetryIT {
       return;
     }
     hook.setGpm(0, false);
+    hook.setGpm(1, false);
     for (GpuInstance gi : driver.gpuInstances(0)) {
       for (ComputeInstance ci : driver.computeInstances(0, gi.id())) {
         hook.setProcess(0, gi.id(), ci.id(), 0);
@@ -129,7 +139,6 @@ class NvmlTelemetryIT {
     assertThat(g0.fbUsedMiB()).hasValue(512);
     assertThat(g0.fbTotalMiB()).hasValue(40960);
     assertThat(g0.utilizationPercent()).as("MIG is on").isEmpty();
-    assertThat(g0.lastXid()).isEmpty();
     assertThat(g0.instances()).isEmpty();
 
     // GPU 1 answers NOT_SUPPORTED for temperature, power and the memory clock: empty, never 0.
@@ -202,6 +211,11 @@ class NvmlTelemetryIT {
     TelemetrySample second = telemetry.sample(AT.plusSeconds(5));
     assertThat(of(second, busy).grEngineActive().orElseThrow()).isCloseTo(0.75, within(1e-9));
     assertThat(of(second, idle).grEngineActive().orElseThrow()).isCloseTo(0.02, within(1e-9));
+    assertRatios(of(second, busy).activity(), 0.75, 0.60, 0.40, 0.30, 0.50, 0.05, 0.20, 0.10);
+    assertRatios(of(second, idle).activity(), 0.02, 0.01, 0.01, 0.0, 0.03, 0.0, 0.01, 0.0);
+    assertThat(second.gpu(0).orElseThrow().activity())
+        .as("with MIG on, GPM is read per GPU instance, not for the GPU")
+        .isEqualTo(ProfRatios.NONE);
     assertThat(hook.gpmSamplesLive()).isEqualTo(2);
 
     // A destroyed GPU instance's sample is freed with the next reading.
@@ -215,7 +229,154 @@ class NvmlTelemetryIT {
     hook.setGpm(0, false);
     TelemetrySample fourth = telemetry.sample(AT.plusSeconds(15));
     assertThat(of(fourth, busy).grEngineActive()).isEmpty();
+    assertThat(of(fourth, busy).activity()).isEqualTo(ProfRatios.NONE);
     assertThat(hook.gpmSamplesLive()).isZero();
+  }
+
+  @Test
+  void gpmGivesAGpuWithMigOffItsOwnRatiosAndLeavesAMetricItCannotComputeEmpty() {
+    needsTheStandIn();
+    hook.setGpm(1, true);
+    TelemetrySample first = telemetry.sample(AT);
+    assertThat(first.gpu(1).orElseThrow().activity()).isEqualTo(ProfRatios.NONE);
+    assertThat(hook.gpmSamplesLive()).as("one kept for the whole GPU").isEqualTo(1);
+
+    ProfRatios whole = telemetry.sample(AT.plusSeconds(5)).gpu(1).orElseThrow().activity();
+    assertThat(whole.fp64Active()).as("NVML answers NOT_SUPPORTED for this metric").isEmpty();
+    assertThat(whole.grEngineActive().orElseThrow()).isCloseTo(0.40, within(1e-9));
+    assertThat(whole.smActive().orElseThrow()).isCloseTo(0.35, within(1e-9));
+    assertThat(whole.smOccupancy().orElseThrow()).isCloseTo(0.25, within(1e-9));
+    assertThat(whole.tensorActive().orElseThrow()).isCloseTo(0.15, within(1e-9));
+    assertThat(whole.dramActive().orElseThrow()).isCloseTo(0.30, within(1e-9));
+    assertThat(whole.fp32Active().orElseThrow()).isCloseTo(0.12, within(1e-9));
+    assertThat(whole.fp16Active().orElseThrow()).isCloseTo(0.08, within(1e-9));
+    assertThat(hook.gpmSamplesLive()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- engines and PCIe
+
+  @Test
+  void aGpuWithMigOffReportsItsEnginesAndPcieInBytesPerSecond() {
+    needsTheStandIn();
+    DeviceUtilization u = telemetry.sample(AT).gpu(1).orElseThrow().utilization();
+    assertThat(u.gpuPercent()).hasValue(37);
+    assertThat(u.memCopyPercent()).hasValue(12);
+    assertThat(u.encoderPercent()).hasValue(3);
+    assertThat(u.decoderPercent()).hasValue(5);
+    assertThat(u.pcieTxBytesPerSecond()).hasValue(250 * 1024.0);
+    assertThat(u.pcieRxBytesPerSecond()).as("NVML answers NOT_SUPPORTED").isEmpty();
+  }
+
+  @Test
+  void aGpuWithMigOnReportsNoEngineFiguresButItsPcie() {
+    needsTheStandIn();
+    device(P_3G_20GB, 2);
+    DeviceUtilization u = telemetry.sample(AT).gpu(0).orElseThrow().utilization();
+    assertThat(u.gpuPercent()).isEmpty();
+    assertThat(u.memCopyPercent()).isEmpty();
+    assertThat(u.encoderPercent()).isEmpty();
+    assertThat(u.decoderPercent()).isEmpty();
+    assertThat(u.pcieTxBytesPerSecond()).hasValue(1200 * 1024.0);
+    assertThat(u.pcieRxBytesPerSecond()).hasValue(3400 * 1024.0);
+  }
+
+  @Test
+  void callsTheLibraryLacksLeaveTheirValuesEmptyNotZero() throws Exception {
+    needsTheStandIn();
+    Path old =
+        StandInBuild.gcc(
+            StandInBuild.source(),
+            Path.of("target/fake-nvml/old-driver/libnvidia-ml.so.1").toAbsolutePath(),
+            "FAKE_NVML_OLD_DRIVER");
+    try (Hook oldHook = new Hook(old);
+        NvmlMigDriver oldDriver = NvmlMigDriver.open(Optional.of(old));
+        NvmlTelemetry oldTelemetry = NvmlTelemetry.open(oldDriver)) {
+      oldHook.setGpm(1, true);
+      oldTelemetry.sample(AT);
+      oldHook.emitXid(1, 79);
+      GpuTelemetry g1 = oldTelemetry.sample(AT.plusSeconds(5)).gpu(1).orElseThrow();
+      assertThat(g1.utilization())
+          .as("only nvmlDeviceGetUtilizationRates is there")
+          .isEqualTo(
+              new DeviceUtilization(
+                  OptionalDouble.of(37),
+                  OptionalDouble.of(12),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty(),
+                  OptionalDouble.empty()));
+      assertThat(g1.activity()).as("no nvmlGpmSampleGet").isEqualTo(ProfRatios.NONE);
+      assertThat(g1.lastXid()).as("no event sets").isEmpty();
+      assertThat(oldHook.gpmSamplesLive()).isZero();
+    }
+  }
+
+  // ---------------------------------------------------------------- XID events
+
+  @Test
+  void theLastXidOfEachGpuComesFromTheEventSet() {
+    needsTheStandIn();
+    int setsBefore = hook.eventSetsLive();
+    try (NvmlTelemetry own = NvmlTelemetry.open(driver)) {
+      hook.emitXid(0, 13);
+      assertThat(own.sample(AT).gpus())
+          .as("an XID raised before the set was registered is not seen")
+          .allSatisfy(g -> assertThat(g.lastXid()).isEmpty());
+      assertThat(hook.eventSetsLive()).isEqualTo(setsBefore + 1);
+
+      hook.emitXid(0, 31);
+      hook.emitXid(1, 48);
+      hook.emitXid(0, 43);
+      TelemetrySample s = own.sample(AT.plusSeconds(5));
+      assertThat(s.gpu(0).orElseThrow().lastXid()).hasValue(43);
+      assertThat(s.gpu(1).orElseThrow().lastXid()).hasValue(48);
+
+      // Without new events the last XID stays.
+      assertThat(own.sample(AT.plusSeconds(10)).gpu(0).orElseThrow().lastXid()).hasValue(43);
+    }
+    assertThat(hook.eventSetsLive()).as("closing frees the set").isEqualTo(setsBefore);
+  }
+
+  @Test
+  void theEventSetIsMadeAnewAfterTheDriverResetsAGpu() {
+    needsTheStandIn();
+    telemetry.sample(AT); // the shared telemetry has its set before counting
+    int setsBefore = hook.eventSetsLive();
+    int staleUses = hook.staleEventSetUses();
+    try (NvmlTelemetry own = NvmlTelemetry.open(driver)) {
+      own.sample(AT);
+      driver.resetGpu(1); // shuts NVML down and initialises it again: the set is void
+      telemetry.sample(AT); // the shared telemetry's set too
+      hook.emitXid(1, 79);
+      assertThat(own.sample(AT.plusSeconds(5)).gpu(1).orElseThrow().lastXid()).isEmpty();
+      hook.emitXid(1, 94);
+      assertThat(own.sample(AT.plusSeconds(10)).gpu(1).orElseThrow().lastXid()).hasValue(94);
+      assertThat(hook.eventSetsLive()).as("the void set was freed").isEqualTo(setsBefore + 1);
+      assertThat(hook.staleEventSetUses())
+          .as("the void set was freed without being waited on first")
+          .isEqualTo(staleUses);
+    }
+  }
+
+  @Test
+  void theEventSetIsMadeAnewWhenNvmlSaysTheGpuWasLost() {
+    needsTheStandIn();
+    try (NvmlTelemetry own = NvmlTelemetry.open(driver)) {
+      hook.emitXid(0, 1);
+      own.sample(AT);
+      hook.emitXid(0, 45);
+      assertThat(own.sample(AT.plusSeconds(5)).gpu(0).orElseThrow().lastXid()).hasValue(45);
+      int sets = hook.eventSetsLive();
+
+      hook.resetGpu(0); // behind NVML's back: the set answers GPU_IS_LOST
+      hook.emitXid(0, 79);
+      assertThat(own.sample(AT.plusSeconds(10)).gpu(0).orElseThrow().lastXid())
+          .as("raised while no set was registered: missed, the last one seen stays")
+          .hasValue(45);
+      hook.emitXid(0, 63);
+      assertThat(own.sample(AT.plusSeconds(15)).gpu(0).orElseThrow().lastXid()).hasValue(63);
+      assertThat(hook.eventSetsLive()).as("the lost set was freed").isEqualTo(sets);
+    }
   }
 
   @Test
@@ -249,6 +410,26 @@ class NvmlTelemetryIT {
     assertThat(NvmlLibrary.GPM_METRICS_GET.byteOffset(groupElement("sample2"))).isEqualTo(16);
     assertThat(NvmlLibrary.GPM_METRICS_GET.byteOffset(groupElement("metrics"))).isEqualTo(24);
     assertThat(NvmlLibrary.GPM_METRICS_GET.byteSize()).isEqualTo(24 + 98 * 40);
+    assertThat(NvmlLibrary.EVENT_DATA.byteSize()).isEqualTo(32);
+    assertThat(NvmlLibrary.EVENT_DATA.byteOffset(groupElement("eventType"))).isEqualTo(8);
+    assertThat(NvmlLibrary.EVENT_DATA.byteOffset(groupElement("eventData"))).isEqualTo(16);
+    assertThat(NvmlLibrary.EVENT_DATA.byteOffset(groupElement("gpuInstanceId"))).isEqualTo(24);
+  }
+
+  private static void assertRatios(ProfRatios r, double... expected) {
+    List<OptionalDouble> actual =
+        List.of(
+            r.grEngineActive(),
+            r.smActive(),
+            r.smOccupancy(),
+            r.tensorActive(),
+            r.dramActive(),
+            r.fp64Active(),
+            r.fp32Active(),
+            r.fp16Active());
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(actual.get(i).orElseThrow()).as("ratio " + i).isCloseTo(expected[i], within(1e-9));
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -257,51 +438,56 @@ class NvmlTelemetryIT {
   @SuppressWarnings("restricted")
   private static final class Hook implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
-    private final MethodHandle setProcess;
-    private final MethodHandle setGpm;
-    private final MethodHandle gpmSamplesLive;
+    private final SymbolLookup lookup;
 
     Hook(Path library) {
-      SymbolLookup lookup = SymbolLookup.libraryLookup(library, arena);
-      Linker linker = Linker.nativeLinker();
-      setProcess =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlSetProcess").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-      setGpm =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlSetGpm").orElseThrow(),
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-      gpmSamplesLive =
-          linker.downcallHandle(
-              lookup.find("fakeNvmlGpmSamplesLive").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+      lookup = SymbolLookup.libraryLookup(library, arena);
     }
 
     void setProcess(int gpu, int gpuInstanceId, int computeInstanceId, int pid) {
-      int rc;
-      try {
-        rc = (int) setProcess.invokeExact(gpu, gpuInstanceId, computeInstanceId, pid);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlSetProcess failed", t);
-      }
-      assertThat(rc).as("fakeNvmlSetProcess").isZero();
+      succeed("fakeNvmlSetProcess", gpu, gpuInstanceId, computeInstanceId, pid);
     }
 
     void setGpm(int gpu, boolean on) {
-      int rc;
-      try {
-        rc = (int) setGpm.invokeExact(gpu, on ? 1 : 0);
-      } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlSetGpm failed", t);
-      }
-      assertThat(rc).as("fakeNvmlSetGpm").isZero();
+      succeed("fakeNvmlSetGpm", gpu, on ? 1 : 0);
+    }
+
+    void emitXid(int gpu, int xid) {
+      succeed("fakeNvmlEmitXid", gpu, xid);
+    }
+
+    void resetGpu(int gpu) {
+      succeed("fakeNvmlResetGpu", gpu);
     }
 
     int gpmSamplesLive() {
+      return call("fakeNvmlGpmSamplesLive");
+    }
+
+    int eventSetsLive() {
+      return call("fakeNvmlEventSetsLive");
+    }
+
+    int staleEventSetUses() {
+      return call("fakeNvmlStaleEventSetUses");
+    }
+
+    private void succeed(String hook, int... args) {
+      assertThat(call(hook, args)).as(hook).isZero();
+    }
+
+    /** Calls {@code int hook(int, …)}. */
+    private int call(String hook, int... args) {
+      MemoryLayout[] ints = new MemoryLayout[args.length];
+      Arrays.fill(ints, JAVA_INT);
+      MethodHandle h =
+          Linker.nativeLinker()
+              .downcallHandle(
+                  lookup.find(hook).orElseThrow(), FunctionDescriptor.of(JAVA_INT, ints));
       try {
-        return (int) gpmSamplesLive.invokeExact();
+        return (int) h.invokeWithArguments(Arrays.stream(args).boxed().toArray());
       } catch (Throwable t) {
-        throw new AssertionError("fakeNvmlGpmSamplesLive failed", t);
+        throw new AssertionError(hook + " failed", t);
       }
     }
 

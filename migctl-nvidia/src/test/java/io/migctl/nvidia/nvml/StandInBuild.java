@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,21 +23,18 @@ final class StandInBuild {
   /**
    * Compiles {@code source} into the shared library {@code out} with warnings as errors.
    *
+   * @param defines preprocessor macros to define, e.g. {@code FAKE_NVML_OLD_DRIVER}
    * @throws GccMissing when there is no gcc, so that the caller can skip
    */
-  static Path gcc(Path source, Path out) throws IOException, InterruptedException {
+  static Path gcc(Path source, Path out, String... defines)
+      throws IOException, InterruptedException {
     Files.createDirectories(out.getParent());
     List<String> gcc =
-        List.of(
-            "gcc",
-            "-shared",
-            "-fPIC",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-o",
-            out.toString(),
-            source.toString());
+        new ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-Werror"));
+    for (String define : defines) {
+      gcc.add("-D" + define);
+    }
+    gcc.addAll(List.of("-o", out.toString(), source.toString()));
     Process process;
     try {
       process = new ProcessBuilder(gcc).redirectErrorStream(true).start();
