@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * metric columns are 6 wide; the date and time columns 12, left-aligned; the device column 3 (4
  * when it is the first). The first column carries the {@code #} of the header lines, or a blank on
  * a data row. A device name longer than its column ({@code 0/13/0}) takes room from the blanks on
- * its left, so the columns after it stay aligned.
+ * its left (that first blank included), so the columns after it stay aligned.
  *
  * <p>A MIG device is named GPU/GI/CI, as {@code nvidia-smi}'s MIG device table numbers it. Its row
  * has what NVML reports per GPU instance: {@code sm} is its graphics engine activity (GPM, which
@@ -304,13 +304,17 @@ final class DmonView {
    * blank after it.
    */
   private static String line(char prefix, List<Cell> cells) {
-    StringBuilder b = new StringBuilder().append(prefix);
+    // A data row's blank prefix is room a long device name may take.
+    StringBuilder b = new StringBuilder();
+    if (prefix != ' ') {
+      b.append(prefix);
+    }
     int start = 1;
     for (int i = 0; i < cells.size(); i++) {
       Cell c = cells.get(i);
       int width = i == 0 && !c.left() ? c.width() + 1 : i == 0 ? c.width() - 1 : c.width();
       int wanted = c.left() ? start : start + width - c.text().length();
-      int earliest = i == 0 ? 1 : b.length() + 1;
+      int earliest = i == 0 ? b.length() : b.length() + 1;
       pad(b, Math.max(wanted, earliest));
       b.append(c.text());
       start += width + 1;

@@ -136,6 +136,16 @@ class DmonViewTest {
             " 12:00:00 1/13/0      -      -      -     42     25      -      -      -      -    512      -      -");
     String header = DmonView.header(DmonView.Group.parse("pum"), DmonView.Stamp.parse("T")).get(0);
     assertThat(lines).allSatisfy(l -> assertThat(l).hasSameSizeAs(header));
+    List<String> plain =
+        DmonView.lines(
+            DmonView.rows(sample(gpu), DmonView.Group.parse("p"), Set.of()),
+            DmonView.Stamp.NONE,
+            NOON);
+    assertThat(plain)
+        .containsExactly(
+            "    1    294     81      - ",
+            "1/1/0      -      -      - ",
+            "1/13/0     -      -      - ");
   }
 
   @Test
