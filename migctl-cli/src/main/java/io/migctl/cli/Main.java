@@ -11,6 +11,7 @@ import io.migctl.slurm.SlurmControlException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -68,7 +69,8 @@ public final class Main {
           "tenant",
           "audit",
           "up",
-          "top");
+          "top",
+          "dmon");
 
   /** A new instance of the subcommand {@code name}, one of {@link #SUBCOMMANDS}. */
   static Object subcommand(String name) {
@@ -92,6 +94,7 @@ public final class Main {
       case "audit" -> new AuditCommand();
       case "up" -> new UpCommand();
       case "top" -> new TopCommand();
+      case "dmon" -> new DmonCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }
@@ -131,9 +134,23 @@ public final class Main {
    */
   static CommandLine commandLine(
       CliContext context, ToolRunner tools, PrintWriter out, PrintWriter err, String[] line) {
+    return commandLine(context, tools, out, err, line, Main::subcommand);
+  }
+
+  /**
+   * As {@link #commandLine(CliContext, ToolRunner, PrintWriter, PrintWriter, String[])}, each
+   * subcommand made by {@code subcommands} (tests give one its fake clock).
+   */
+  static CommandLine commandLine(
+      CliContext context,
+      ToolRunner tools,
+      PrintWriter out,
+      PrintWriter err,
+      String[] line,
+      Function<String, Object> subcommands) {
     CommandLine cl = new CommandLine(new MigctlCommand(context, tools));
     for (String name : needed(cl.getCommandSpec(), line)) {
-      cl.addSubcommand(name, subcommand(name));
+      cl.addSubcommand(name, subcommands.apply(name));
     }
     CommandLine sim = cl.getSubcommands().get("sim");
     if (sim != null) {

@@ -1,0 +1,244 @@
+package io.migctl.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.metrics.GpuTelemetry;
+import io.migctl.core.metrics.TelemetrySample;
+import io.migctl.core.metrics.TelemetrySource;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code migctl dmon}: {@code nvidia-smi dmon}'s scrolling table, with a row per MIG device too.
+ * The reading comes from the daemon when one answers, else from the driver directly.
+ */
+@Command(
+    name = "dmon",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Monitor the GPUs and MIG devices as nvidia-smi dmon does.",
+      "",
+      "One line per GPU and per MIG device (named GPU/GI/CI, e.g. 0/1/0) every -d seconds, with",
+      "nvidia-smi dmon's columns, header lines and units (those of drivers from R535 on); '-'",
+      "where the driver reports no value. The reading comes from the daemon when one answers,",
+      "else from the driver (or the simulated node). Ctrl-C stops it."
+    })
+final class DmonCommand implements Callable<Integer> {
+
+  /** Waits between samples; tests pass one that moves a fake clock instead. */
+  @FunctionalInterface
+  interface Pause {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  private static final ObjectMapper COMPACT = new ObjectMapper();
+
+  private final Clock clock;
+  private final Pause pause;
+
+  @ParentCommand MigctlCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-i", "--id"},
+      paramLabel = "GPU",
+      description = "Comma-separated GPU indices, e.g. 0,2 (default: every GPU).")
+  String ids;
+
+  @Option(
+      names = {"-s", "--select"},
+      paramLabel = "pucvmet",
+      description = {
+        "Metric groups, columns in this order (default ${DEFAULT-VALUE}): p power and",
+        "temperature, u utilization, c clocks, v violations, m memory, e ECC and PCIe errors,",
+        "t PCIe throughput."
+      })
+  String select = DmonView.Group.DEFAULT;
+
+  @Option(
+      names = {"-o", "--options"},
+      paramLabel = "DT",
+      description = "Add the date (D, yyyymmdd) and/or the time (T, HH:MM:SS) columns.")
+  String options;
+
+  @Option(
+      names = {"-d", "--delay"},
+      paramLabel = "SECONDS",
+      description = "Seconds between samples, 1 to 86400 (default ${DEFAULT-VALUE}).")
+  int delay = 1;
+
+  @Option(
+      names = {"-c", "--count"},
+      paramLabel = "COUNT",
+      description = "Stop after COUNT samples (default: run until Ctrl-C).")
+  Integer count;
+
+  @Option(
+      names = "--json",
+      description = "Print each sample as one JSON object on one line (values null where absent).")
+  boolean json;
+
+  DmonCommand() {
+    this(Clock.systemDefaultZone(), Thread::sleep);
+  }
+
+  /** A command that reads time from {@code clock} and waits with {@code pause}. */
+  DmonCommand(Clock clock, Pause pause) {
+    this.clock = clock;
+    this.pause = pause;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<DmonView.Group> groups = DmonView.Group.parse(select);
+    DmonView.Stamp stamp = options == null ? DmonView.Stamp.NONE : DmonView.Stamp.parse(options);
+    if (delay < 1 || delay > 86_400) {
+      throw new InvalidInputException("-d " + delay + ": use 1 to 86400 seconds");
+    }
+    if (count != null && count < 1) {
+      throw new InvalidInputException(
+          "-c " + count + ": use a count of at least 1, or leave -c out to run until Ctrl-C");
+    }
+    Set<Integer> gpus = gpus(ids);
+    Reading reading = reading();
+    PrintWriter out = spec.commandLine().getOut();
+    Instant start = clock.instant();
+    for (long n = 0; count == null || n < count; n++) {
+      Instant due = start.plus(Duration.ofSeconds(delay).multipliedBy(n));
+      Duration wait = Duration.between(clock.instant(), due);
+      if (wait.isPositive()) {
+        pause.sleep(wait);
+      }
+      Instant at = clock.instant();
+      TelemetrySample sample = reading.source().sample(at);
+      if (n == 0) {
+        requireKnown(gpus, sample);
+        if (!json) {
+          DmonView.header(groups, stamp).forEach(out::println);
+        }
+      }
+      List<DmonView.Row> rows = DmonView.rows(sample, groups, gpus);
+      ZonedDateTime local = at.atZone(clock.getZone());
+      if (json) {
+        out.println(toJson(reading.name(), sample, rows, local));
+      } else {
+        DmonView.lines(rows, stamp, local).forEach(out::println);
+      }
+      out.flush();
+    }
+    return ExitCode.OK;
+  }
+
+  /** Where the samples come from, and its name in {@code --json}. */
+  private record Reading(String name, TelemetrySource source) {}
+
+  /** The daemon's telemetry when a daemon answers, else the driver's. */
+  private Reading reading() {
+    DaemonClient client = DaemonClient.of(root.context());
+    try {
+      client.get(TELEMETRY);
+      return new Reading("daemon", at -> TelemetryJson.sample(client.get(TELEMETRY)));
+    } catch (DaemonClient.DaemonUnreachableException e) {
+      return new Reading("driver", root.node().telemetry());
+    }
+  }
+
+  private static final String TELEMETRY = "/api/v1/telemetry";
+
+  private static Set<Integer> gpus(String ids) {
+    Set<Integer> gpus = new LinkedHashSet<>();
+    if (ids == null) {
+      return gpus;
+    }
+    for (String id : ids.split(",", -1)) {
+      try {
+        int index = Integer.parseInt(id.strip());
+        if (index < 0) {
+          throw new NumberFormatException();
+        }
+        gpus.add(index);
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException(
+            "-i " + ids + ": '" + id + "' is no GPU index; give indices such as 0 or 0,1");
+      }
+    }
+    return gpus;
+  }
+
+  private static void requireKnown(Set<Integer> gpus, TelemetrySample sample) {
+    Set<Integer> present =
+        sample.gpus().stream()
+            .map(GpuTelemetry::index)
+            .collect(Collectors.toCollection(TreeSet::new));
+    for (int g : gpus) {
+      if (!present.contains(g)) {
+        throw new InvalidInputException(
+            "-i: there is no GPU "
+                + g
+                + " on this node; its GPUs are "
+                + present.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+      }
+    }
+  }
+
+  /** One sample of {@code --json}. */
+  record SampleJson(
+      String at, String date, String time, String source, boolean simulated, List<RowJson> rows) {}
+
+  /** One row of {@code --json}: the columns by name, null where not reported. */
+  record RowJson(
+      String gpu,
+      int index,
+      Integer gpuInstanceId,
+      Integer computeInstanceId,
+      String uuid,
+      Map<String, Long> values) {}
+
+  private static String toJson(
+      String source, TelemetrySample sample, List<DmonView.Row> rows, ZonedDateTime at) {
+    List<RowJson> out =
+        rows.stream()
+            .map(
+                r -> {
+                  Map<String, Long> values = new LinkedHashMap<>();
+                  r.values().forEach((k, v) -> values.put(k, v.isPresent() ? v.getAsLong() : null));
+                  return new RowJson(
+                      r.device(),
+                      r.gpuIndex(),
+                      r.gpuInstanceId(),
+                      r.computeInstanceId(),
+                      r.uuid(),
+                      values);
+                })
+            .toList();
+    try {
+      return COMPACT.writeValueAsString(
+          new SampleJson(
+              at.toInstant().toString(),
+              DmonView.date(at),
+              DmonView.time(at),
+              source,
+              sample.simulated(),
+              out));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a sample as JSON", e);
+    }
+  }
+}
