@@ -211,7 +211,7 @@ public final class IncrementalScheduler {
     overQuota.clear();
     List<Assignment> out = new ArrayList<>();
     decideGangs(now, out);
-    TenantLoad capacity = free.capacity();
+    TenantLoad capacity = capacity();
     Map<String, Turn<Lane>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
@@ -327,7 +327,7 @@ public final class IncrementalScheduler {
    * @param withinLimits whether to leave out the jobs that would pass their tenant's limits
    */
   private List<Job> ordered(boolean withinLimits) {
-    TenantLoad capacity = free.capacity();
+    TenantLoad capacity = capacity();
     Map<String, Turn<Cursor>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
@@ -472,6 +472,17 @@ public final class IncrementalScheduler {
     SlotJobs plus(SlotJobs o) {
       return new SlotJobs(devices + o.devices, lastEnd.isAfter(o.lastEnd) ? lastEnd : o.lastEnd);
     }
+  }
+
+  /** The node's compute slices and memory: the MIG devices' and the GPUs' with MIG off. */
+  private TenantLoad capacity() {
+    TenantLoad total = free.capacity();
+    for (WholeGpu g : gpus.values()) {
+      if (!g.migEnabled()) {
+        total = total.plus(new TenantLoad(g.computeSlices(), g.memoryMiB(), 0));
+      }
+    }
+    return total;
   }
 
   /** How many of a lane's first jobs are looked at for one that may backfill a reservation. */

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.core.job.Scheduler.Assignment;
 import io.migctl.core.job.Scheduler.Policy;
+import io.migctl.core.tenant.Quota;
+import io.migctl.core.tenant.Quotas;
+import io.migctl.core.tenant.Tenant;
+import io.migctl.core.tenant.TenantDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class GangSchedulingTest {
@@ -125,28 +131,13 @@ class GangSchedulingTest {
   @Test
   void aWholeGpuCountsItsComputeSlicesAgainstTheTenantsQuota() {
     IncrementalScheduler s = mixedNode(POLICY);
+    Quota tenSlices =
+        new Quota(
+            OptionalInt.of(10), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
     s.tenants(
-        new TenantRules() {
-          @Override
-          public int weight(String tenant) {
-            return 1;
-          }
-
-          @Override
-          public Optional<WaitingReason.QuotaReached> limit(
-              String tenant, TenantLoad held, TenantLoad adding) {
-            long wouldHold = held.slices() + adding.slices();
-            return wouldHold <= 10
-                ? Optional.empty()
-                : Optional.of(
-                    new WaitingReason.QuotaReached(
-                        tenant,
-                        WaitingReason.QuotaLimit.SLICES,
-                        held.slices(),
-                        adding.slices(),
-                        10));
-          }
-        });
+        Quotas.rules(
+            TenantDirectory.of(
+                List.of(new Tenant("team-a", Optional.empty(), tenSlices, 1, HostLimits.NONE)))));
     s.enqueue(Gangs.queued(1, new GpuNeed.WholeGpus(2), Optional.empty(), T0));
     s.enqueue(Gangs.queued(2, new GpuNeed.WholeGpus(1), Optional.empty(), T0.plusSeconds(1)));
 
