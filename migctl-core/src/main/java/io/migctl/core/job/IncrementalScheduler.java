@@ -383,7 +383,11 @@ public final class IncrementalScheduler {
   public WaitingReason whyWaiting(Job job) {
     if (job.wholeGpus().isPresent()) {
       WaitingReason gangQuota = gangOverQuota.get(job.id());
-      return gangQuota != null ? gangQuota : gangWaiting.get(job.id());
+      if (gangQuota != null) {
+        return gangQuota;
+      }
+      WaitingReason.NoWholeGpus known = gangWaiting.get(job.id());
+      return known != null ? known : gangWaitingNow(job);
     }
     WaitingReason.QuotaReached quota = overQuota.get(TenantNeed.of(job));
     if (quota != null) {
@@ -525,6 +529,11 @@ public final class IncrementalScheduler {
     return !g.foreignBusy() && (!g.migEnabled() || policy.allowMigModeSwitch());
   }
 
+  /** The GPUs that could ever serve the need, in index order. */
+  private List<WholeGpu> matching(GpuNeed.WholeGpus need) {
+    return gpus.values().stream().filter(g -> g.matches(need) && servesGangs(g)).toList();
+  }
+
   /** Whether the GPU is free as a whole GPU now. */
   private boolean wholeFree(WholeGpu g) {
     return servesGangs(g) && !heldWhole.containsKey(g.index()) && heldDevices(g.index()) == 0;
@@ -567,8 +576,7 @@ public final class IncrementalScheduler {
         continue;
       }
       Instant ends = endOf(job, now);
-      List<WholeGpu> matching =
-          gpus.values().stream().filter(g -> g.matches(need) && servesGangs(g)).toList();
+      List<WholeGpu> matching = matching(need);
       List<WholeGpu> usable = matching.stream().filter(g -> mayUse(g.index(), ends)).toList();
       List<WholeGpu> freeNow = usable.stream().filter(this::wholeFree).toList();
       if (freeNow.size() >= need.count()) {
@@ -633,6 +641,15 @@ public final class IncrementalScheduler {
               w.startBy()));
     }
     held = Map.copyOf(loads);
+  }
+
+  /** Why a gang job the last decision did not see waits: the GPUs as they are now. */
+  private WaitingReason.NoWholeGpus gangWaitingNow(Job job) {
+    GpuNeed.WholeGpus need = job.wholeGpus().orElseThrow();
+    List<WholeGpu> matching = matching(need);
+    int freeNow = (int) matching.stream().filter(this::wholeFree).count();
+    return new WaitingReason.NoWholeGpus(
+        need, freeNow, matching.size(), List.of(), Optional.empty());
   }
 
   /** A gang job left waiting by a decision, before its reason is written. */

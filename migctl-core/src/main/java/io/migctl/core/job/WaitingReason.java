@@ -49,7 +49,8 @@ public sealed interface WaitingReason {
    * while it waits for the rest).
    *
    * @param need what the job asks
-   * @param free how many GPUs that match it are free now (fewer than it asks)
+   * @param free how many GPUs that match it are free now (fewer than it asks, unless it waits on a
+   *     reservation for an earlier gang job or was queued after the decision)
    * @param matching how many GPUs of the node could ever serve it
    * @param reserved the GPUs reserved for it: jobs that would not end before it starts stay off
    *     them
@@ -67,14 +68,9 @@ public sealed interface WaitingReason {
       Objects.requireNonNull(need, "need");
       reserved = java.util.List.copyOf(reserved);
       Objects.requireNonNull(startBy, "startBy");
-      if (free < 0 || free >= need.count() && free <= matching || matching < 0) {
+      if (free < 0 || free > matching) {
         throw new IllegalArgumentException(
-            "a job waits for whole GPUs when fewer than it asks are free; asks "
-                + need.count()
-                + ", free "
-                + free
-                + " of "
-                + matching);
+            "free GPUs lie between 0 and the matching ones, were " + free + " of " + matching);
       }
     }
   }

@@ -68,6 +68,15 @@ class GangSchedulingTest {
               assertThat(w.startBy()).isEmpty(); // job 1 has no timeout
             });
 
+    // A gang job queued after the decision is told how the GPUs are now.
+    Job late = Gangs.queued(4, new GpuNeed.WholeGpus(1), Optional.empty(), NOW);
+    s.enqueue(late);
+    assertThat(s.whyWaiting(late))
+        .isEqualTo(
+            new WaitingReason.NoWholeGpus(
+                new GpuNeed.WholeGpus(1), 0, 2, List.of(), Optional.empty()));
+    s.remove(4);
+
     s.releaseGpus(List.of(2, 3));
     assertThat(s.decide(NOW)).extracting(Assignment::jobId).containsExactly(2L);
   }
