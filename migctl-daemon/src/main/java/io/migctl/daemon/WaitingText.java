@@ -27,6 +27,7 @@ public final class WaitingText {
               + " in use (serve --cpu-jobs)";
       case WaitingReason.DriverUnavailable d -> "the driver cannot list devices: " + d.message();
       case WaitingReason.QuotaReached q -> quotaReached(q);
+      case WaitingReason.NoWholeGpus g -> noWholeGpus(g);
       case WaitingReason.ReshapeCooling c ->
           noFreeDevice(c.waiting())
               + "; reshaping idle instances of GPU "
@@ -71,6 +72,14 @@ public final class WaitingText {
         out.put("wouldUse", q.wouldUse());
         out.put("max", q.max());
       }
+      case WaitingReason.NoWholeGpus g -> {
+        out.put("kind", "no-whole-gpus");
+        out.put("gpus", g.need().count());
+        out.put("free", g.free());
+        out.put("matching", g.matching());
+        out.put("reserved", g.reserved());
+        g.startBy().ifPresent(t -> out.put("startBy", t.toString()));
+      }
       case WaitingReason.ReshapeCooling c -> {
         out.put("kind", "reshape-cooling");
         noFreeDeviceFields(c.waiting(), out);
@@ -112,6 +121,25 @@ public final class WaitingText {
         + " that fit ("
         + String.join(", ", parts)
         + ") are in use";
+  }
+
+  private static String noWholeGpus(WaitingReason.NoWholeGpus g) {
+    int asked = g.need().count();
+    String text =
+        "needs " + asked + " whole GPU" + (asked == 1 ? "" : "s") + ", " + g.free() + " free";
+    if (g.matching() < asked) {
+      return text
+          + "; only "
+          + g.matching()
+          + " GPU"
+          + (g.matching() == 1 ? "" : "s")
+          + " of this node can serve it (MIG off, or MIG on with the mode switch allowed)";
+    }
+    if (!g.reserved().isEmpty()) {
+      text += "; GPUs " + g.reserved() + " are reserved for it";
+      text += g.startBy().map(t -> ", all free by " + t).orElse("");
+    }
+    return text;
   }
 
   private static String quotaReached(WaitingReason.QuotaReached q) {

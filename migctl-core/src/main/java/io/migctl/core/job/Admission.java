@@ -29,7 +29,41 @@ public final class Admission {
       case GpuNeed.None n -> Optional.empty();
       case GpuNeed.Profile p -> Optional.of(ofProfile(p.name(), models));
       case GpuNeed.Memory m -> Optional.of(ofMemory(m, models));
+      case GpuNeed.MigDevices d ->
+          requirement(d.device(), models)
+              .map(r -> new Requirement(r.memoryMiB(), r.computeSlices(), d.count()));
+      case GpuNeed.WholeGpus w -> Optional.of(ofWholeGpus(w, models));
     };
+  }
+
+  /**
+   * A whole GPU of the smallest model of the node that matches the need's model and memory: its
+   * framebuffer and all its compute slices, so that quotas count a whole GPU as its compute slices.
+   */
+  private static Requirement ofWholeGpus(GpuNeed.WholeGpus need, List<GpuModel> models) {
+    Optional<GpuModel> smallest =
+        models.stream()
+            .filter(m -> need.model().map(m.key()::equals).orElse(true))
+            .filter(m -> m.memoryMiB() >= need.memoryMiB().orElse(1))
+            .min(Comparator.comparingLong(GpuModel::memoryMiB));
+    if (smallest.isEmpty()) {
+      throw new JobSpecException(
+          "gpus",
+          "no GPU model of this node matches "
+              + need
+              + (models.isEmpty()
+                  ? "; the node has no GPU"
+                  : "; models here: "
+                      + String.join(
+                          ", ",
+                          models.stream()
+                              .map(m -> m.key() + " (" + m.memoryMiB() + " MiB)")
+                              .distinct()
+                              .toList())));
+    }
+    GpuModel m = smallest.get();
+    return new Requirement(
+        Math.max(m.memoryMiB(), need.memoryMiB().orElse(1)), m.computeSlices(), need.count());
   }
 
   private static Requirement ofProfile(ProfileName name, List<GpuModel> models) {

@@ -2,13 +2,16 @@ package io.migctl.core.job;
 
 import io.migctl.core.mig.ProfileName;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What a job asks of the GPU, as the user wrote it: nothing, a MIG profile such as {@code 2g.10gb},
- * or an amount of memory with a minimum number of compute slices. {@link Admission} turns it into a
- * {@link Requirement} against the node's GPU models.
+ * an amount of memory with a minimum number of compute slices, several MIG devices of one such need
+ * at once, or whole GPUs. {@link Admission} turns it into a {@link Requirement} against the node's
+ * GPU models.
  */
 public sealed interface GpuNeed {
 
@@ -47,7 +50,90 @@ public sealed interface GpuNeed {
     }
   }
 
+  /**
+   * {@code count} MIG devices of one need at once, for multi-process work (CUDA uses one MIG device
+   * per process; each process picks its own from the list the job gets).
+   *
+   * @param device what each device must offer: a {@link Profile} or a {@link Memory}
+   * @param count how many, at least 2 (one device is {@code device} itself)
+   */
+  record MigDevices(GpuNeed device, int count) implements GpuNeed {
+    public MigDevices {
+      if (!(device instanceof Profile || device instanceof Memory)) {
+        throw new IllegalArgumentException(
+            "several MIG devices are asked as a profile or an amount of memory, was " + device);
+      }
+      if (count < 2 || count > MAX_DEVICES) {
+        throw new IllegalArgumentException(
+            "a count of MIG devices lies between 2 and "
+                + MAX_DEVICES
+                + ", was "
+                + count
+                + "; for one device leave the count out");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return count + "x" + device;
+    }
+  }
+
+  /**
+   * {@code count} whole GPUs at once (gang placement: all of them or none), each a GPU with MIG off
+   * or one the node may turn back into a whole GPU.
+   *
+   * @param count how many GPUs, at least 1
+   * @param model a GPU model key or alias such as {@code a100-40gb}, lower case; empty for any
+   * @param memoryMiB the least framebuffer each GPU must have; empty for any
+   */
+  record WholeGpus(int count, Optional<String> model, OptionalLong memoryMiB) implements GpuNeed {
+    public WholeGpus {
+      if (count < 1 || count > MAX_DEVICES) {
+        throw new IllegalArgumentException(
+            "a job asks for 1 to " + MAX_DEVICES + " whole GPUs, was " + count);
+      }
+      model = model.map(m -> m.strip().toLowerCase(Locale.ROOT)).filter(m -> !m.isEmpty());
+      if (memoryMiB.isPresent() && memoryMiB.getAsLong() < 1) {
+        throw new IllegalArgumentException(
+            "memory per GPU must be positive, was " + memoryMiB.getAsLong() + " MiB");
+      }
+    }
+
+    /** Any {@code count} GPUs. */
+    public WholeGpus(int count) {
+      this(count, Optional.empty(), OptionalLong.empty());
+    }
+
+    @Override
+    public String toString() {
+      return count
+          + " whole GPU"
+          + (count == 1 ? "" : "s")
+          + model.map(m -> " " + m).orElse("")
+          + (memoryMiB.isPresent() ? " with " + memoryMiB.getAsLong() + "MiB" : "");
+    }
+  }
+
   GpuNeed NONE = new None();
+
+  /** The most devices or GPUs one job may ask for. */
+  int MAX_DEVICES = 64;
+
+  /**
+   * How many MIG devices or GPUs the need takes at once: 0 for none, 1 for one device.
+   *
+   * @return the count
+   */
+  default int count() {
+    return switch (this) {
+      case None n -> 0;
+      case Profile p -> 1;
+      case Memory m -> 1;
+      case MigDevices d -> d.count();
+      case WholeGpus w -> w.count();
+    };
+  }
 
   /**
    * Reads a memory size such as {@code 8GiB}, {@code 8gb}, {@code 512MiB} or a plain number of MiB.

@@ -37,6 +37,21 @@ import java.util.function.Function;
  * per lane as time passes. A tenant's jobs without a GPU form one lane that takes CPU-job slots
  * instead of devices, and leaves the walk when the slots run out.
  *
+ * <p>Gang jobs — jobs that ask for whole GPUs ({@link GpuNeed.WholeGpus}) — are decided first, in
+ * {@link Scheduler} order: a gang job starts when as many matching GPUs as it asks are free at once
+ * (the {@link TopologyPreference} picks which), and otherwise holds nothing. While it waits it
+ * reserves GPUs for itself, those that will be free soonest by the timeouts of the jobs on them, up
+ * to {@link Scheduler.Policy#maxReservedGpus()} for all gang jobs together: a later job (a slice
+ * job or another gang job) may take a reserved GPU or one of its MIG devices only if its timeout
+ * ends it before the reservation's start — EASY backfill, as Slurm does. Reservations are worked
+ * out again at every decision; they bind nothing. A lane's jobs that need several MIG devices
+ * ({@link GpuNeed.MigDevices}) take all of them at once or none.
+ *
+ * <p>The reservation's start is estimated from {@link #running}; devices placed since count as held
+ * by jobs ending at their timeout, and devices held by jobs it does not know (or without a timeout)
+ * as never freed. With reservations, a lane leaves the walk when its first job finds no device,
+ * even if a later job of the lane with a shorter timeout could have backfilled.
+ *
  * <p>Not thread-safe: one thread owns it (the daemon's job thread).
  */
 public final class IncrementalScheduler {
@@ -52,6 +67,30 @@ public final class IncrementalScheduler {
   private final TreeSet<Job> starvingByAge = new TreeSet<>(BY_AGE);
 
   private final FreeDevices free = new FreeDevices();
+
+  /** Queued gang jobs, by id. */
+  private final Map<Long, Job> gangs = new HashMap<>();
+
+  /** The node's GPUs by index, for gang jobs. */
+  private Map<Integer, WholeGpu> gpus = Map.of();
+
+  /** GPUs that gang jobs hold whole, and when the last of those jobs will have ended. */
+  private final Map<Integer, Instant> heldWhole = new HashMap<>();
+
+  /** Per GPU: how many of its MIG devices known jobs hold, and when the last of them ends. */
+  private final Map<Integer, SlotJobs> slotJobs = new HashMap<>();
+
+  /** Reserved GPUs of the last decision and the start of the reservation. */
+  private final Map<Integer, Instant> reserved = new HashMap<>();
+
+  /** Why each gang job waits after the last decision (not on its quota). */
+  private final Map<Long, WaitingReason.NoWholeGpus> gangWaiting = new HashMap<>();
+
+  /** Why each gang job waits on its quota after the last decision. */
+  private final Map<Long, WaitingReason.QuotaReached> gangOverQuota = new HashMap<>();
+
+  private GpuTopology topology = GpuTopology.UNKNOWN;
+  private TopologyPreference preference = TopologyPreference.CLOSEST;
   private Instant cutoff = Instant.MIN;
   private int cpuInUse;
   private TenantRules rules = TenantRules.EQUAL;
@@ -72,6 +111,10 @@ public final class IncrementalScheduler {
     }
     remove(job.id());
     jobs.put(job.id(), job);
+    if (job.wholeGpus().isPresent()) {
+      gangs.put(job.id(), job);
+      return;
+    }
     boolean starving = !job.submittedAt().isAfter(cutoff);
     (starving ? starvingByAge : freshByAge).add(job);
     lanes.computeIfAbsent(TenantNeed.of(job), Lane::new).add(job, starving);
@@ -82,6 +125,9 @@ public final class IncrementalScheduler {
     Job job = jobs.remove(id);
     if (job == null) {
       return false;
+    }
+    if (gangs.remove(id) != null) {
+      return true;
     }
     boolean starving = starvingByAge.remove(job);
     if (!starving) {
@@ -109,6 +155,38 @@ public final class IncrementalScheduler {
   }
 
   /**
+   * Replaces the node's GPUs (for gang jobs) and which of them gang jobs hold whole.
+   *
+   * @param held for each GPU a gang job holds, when that job will have ended at the latest ({@link
+   *     Instant#MAX} when it has no timeout)
+   */
+  public void gpus(Collection<WholeGpu> all, Map<Integer, Instant> held) {
+    Map<Integer, WholeGpu> byIndex = new TreeMap<>();
+    for (WholeGpu g : all) {
+      byIndex.put(g.index(), g);
+    }
+    gpus = byIndex;
+    heldWhole.clear();
+    heldWhole.putAll(held);
+  }
+
+  /** A gang job gave back its GPUs. */
+  public void releaseGpus(Collection<Integer> indices) {
+    indices.forEach(heldWhole::remove);
+  }
+
+  /** The node's topology and how gang jobs choose their GPUs by it. */
+  public void topology(GpuTopology nodeTopology, TopologyPreference choice) {
+    topology = java.util.Objects.requireNonNull(nodeTopology, "nodeTopology");
+    preference = java.util.Objects.requireNonNull(choice, "choice");
+  }
+
+  /** The GPUs reserved for waiting gang jobs by the last {@link #decide}, and for when. */
+  public Map<Integer, Instant> reservations() {
+    return Map.copyOf(reserved);
+  }
+
+  /**
    * A device its job gave back is free again.
    *
    * @throws IllegalArgumentException when the device is not in the layout or already free
@@ -131,7 +209,9 @@ public final class IncrementalScheduler {
   public List<Assignment> decide(Instant now) {
     promote(now.minus(policy.starvationAfter()));
     overQuota.clear();
-    TenantLoad capacity = free.capacity();
+    List<Assignment> out = new ArrayList<>();
+    decideGangs(now, out);
+    TenantLoad capacity = capacity();
     Map<String, Turn<Lane>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
@@ -142,11 +222,10 @@ public final class IncrementalScheduler {
     }
     PriorityQueue<Turn<Lane>> walk = new PriorityQueue<>(Math.max(1, turns.size()), BY_SHARE);
     walk.addAll(turns.values());
-    List<Assignment> out = new ArrayList<>();
     while (!walk.isEmpty()) {
       Turn<Lane> turn = walk.poll();
       Lane lane = turn.waiting.poll();
-      Optional<TenantLoad> took = placeHead(turn, lane, out);
+      Optional<TenantLoad> took = placeHead(turn, lane, out, now);
       if (took.isPresent()) {
         turn.add(took.get());
         if (!lane.isEmpty()) {
@@ -169,36 +248,54 @@ public final class IncrementalScheduler {
    *
    * @return what the tenant took on; empty when the lane waits (then it leaves the walk)
    */
-  private Optional<TenantLoad> placeHead(Turn<Lane> turn, Lane lane, List<Assignment> out) {
+  private Optional<TenantLoad> placeHead(
+      Turn<Lane> turn, Lane lane, List<Assignment> out, Instant now) {
     Optional<Requirement> need = lane.key.need();
     if (overQuota(turn, lane, TenantLoad.atLeast(need))) {
       return Optional.empty();
     }
-    Optional<MigSlot> slot;
+    List<MigSlot> slots;
     TenantLoad adding;
+    Job head = lane.first();
     if (need.isEmpty()) {
       if (cpuInUse >= policy.cpuJobLimit()) {
         return Optional.empty(); // every CPU-job slot is taken
       }
       cpuInUse++;
-      slot = Optional.empty();
+      slots = List.of();
       adding = TenantLoad.atLeast(need);
     } else {
-      MigSlot best = free.bestFit(need.get());
-      if (best == null) {
-        return Optional.empty(); // nothing free fits its need
+      slots = fitsFor(head, need.get(), now);
+      if (slots.isEmpty() && !reserved.isEmpty()) {
+        // The head may wait only on reserved GPUs: a later job of its lane may backfill.
+        for (Job j : lane.firstJobs(BACKFILL_SCAN)) {
+          slots = fitsFor(j, need.get(), now);
+          if (!slots.isEmpty()) {
+            head = j;
+            break;
+          }
+        }
       }
-      // The device may be larger than the need: the quota counts what the job would hold.
-      adding = TenantLoad.ofDevice(best.computeSlices(), best.memoryMiB());
+      if (slots.isEmpty()) {
+        return Optional.empty(); // not all the devices it needs are free
+      }
+      Instant ends = endOf(head, now);
+      // Devices may be larger than the need: the quota counts what the job would hold.
+      adding =
+          new TenantLoad(
+              slots.stream().mapToInt(MigSlot::computeSlices).sum(),
+              slots.stream().mapToLong(MigSlot::memoryMiB).sum(),
+              1);
       if (overQuota(turn, lane, adding)) {
         return Optional.empty();
       }
-      free.take(best);
-      slot = Optional.of(best);
+      for (MigSlot s : slots) {
+        free.take(s);
+        slotJobs.merge(s.gpu(), new SlotJobs(1, ends), SlotJobs::plus);
+      }
     }
-    long id = lane.first().id();
-    remove(id);
-    out.add(new Assignment(id, slot));
+    remove(head.id());
+    out.add(new Assignment(head.id(), slots, Optional.empty()));
     return Optional.of(adding);
   }
 
@@ -210,7 +307,9 @@ public final class IncrementalScheduler {
 
   /** The queued jobs in decision order as of the last {@link #decide}. */
   public List<Job> inOrder() {
-    return ordered(false);
+    List<Job> out = new ArrayList<>(gangOrder());
+    out.addAll(ordered(false));
+    return out;
   }
 
   /**
@@ -228,7 +327,7 @@ public final class IncrementalScheduler {
    * @param withinLimits whether to leave out the jobs that would pass their tenant's limits
    */
   private List<Job> ordered(boolean withinLimits) {
-    TenantLoad capacity = free.capacity();
+    TenantLoad capacity = capacity();
     Map<String, Turn<Cursor>> turns = new HashMap<>();
     for (Lane lane : lanes.values()) {
       turns
@@ -282,6 +381,14 @@ public final class IncrementalScheduler {
 
   /** Why a job left in the queue by the last {@link #decide} waits. */
   public WaitingReason whyWaiting(Job job) {
+    if (job.wholeGpus().isPresent()) {
+      WaitingReason gangQuota = gangOverQuota.get(job.id());
+      if (gangQuota != null) {
+        return gangQuota;
+      }
+      WaitingReason.NoWholeGpus known = gangWaiting.get(job.id());
+      return known != null ? known : gangWaitingNow(job);
+    }
     WaitingReason.QuotaReached quota = overQuota.get(TenantNeed.of(job));
     if (quota != null) {
       return quota;
@@ -313,6 +420,7 @@ public final class IncrementalScheduler {
   public void running(Collection<Job> active) {
     Map<String, TenantLoad> loads = new HashMap<>();
     int withoutGpu = 0;
+    slotJobs.clear();
     for (Job j : active) {
       if (j.state() == JobState.QUEUED || j.state().isTerminal()) {
         throw new IllegalArgumentException(
@@ -324,9 +432,13 @@ public final class IncrementalScheduler {
       }
       TenantLoad load;
       if (j.needsGpu()) {
+        Optional<Job.Device> device = j.device().filter(d -> j.state().holdsDevice());
+        Instant ends =
+            j.startedAt().flatMap(start -> j.spec().timeout().map(start::plus)).orElse(Instant.MAX);
+        device.ifPresent(d -> slotJobs.merge(d.gpu(), new SlotJobs(1, ends), SlotJobs::plus));
         load =
-            j.device()
-                .filter(d -> j.state().holdsDevice())
+            device
+                .filter(d -> j.requirement().orElseThrow().devices() == 1)
                 .flatMap(d -> free.shapeOf(d.uuid()))
                 .orElseGet(() -> TenantLoad.atLeast(j.requirement()));
       } else {
@@ -357,6 +469,212 @@ public final class IncrementalScheduler {
   /** The lanes the last {@link #decide} left waiting on their tenant's limits, and why. */
   public Map<TenantNeed, WaitingReason.QuotaReached> quotaWaiting() {
     return Map.copyOf(overQuota);
+  }
+
+  /** How many known jobs hold MIG devices of a GPU, and when the last of them ends. */
+  private record SlotJobs(int devices, Instant lastEnd) {
+    SlotJobs plus(SlotJobs o) {
+      return new SlotJobs(devices + o.devices, lastEnd.isAfter(o.lastEnd) ? lastEnd : o.lastEnd);
+    }
+  }
+
+  /** The node's compute slices and memory: the MIG devices' and the GPUs' with MIG off. */
+  private TenantLoad capacity() {
+    TenantLoad total = free.capacity();
+    for (WholeGpu g : gpus.values()) {
+      if (!g.migEnabled()) {
+        total = total.plus(new TenantLoad(g.computeSlices(), g.memoryMiB(), 0));
+      }
+    }
+    return total;
+  }
+
+  /** How many of a lane's first jobs are looked at for one that may backfill a reservation. */
+  private static final int BACKFILL_SCAN = 64;
+
+  /** The devices the job would get now, reservations respected; empty when it gets none. */
+  private List<MigSlot> fitsFor(Job job, Requirement need, Instant now) {
+    Instant ends = endOf(job, now);
+    return free.bestFits(need, s -> mayUse(s.gpu(), ends));
+  }
+
+  /** When a job placed now ends at the latest: by its timeout, or never. */
+  private static Instant endOf(Job job, Instant now) {
+    return job.spec().timeout().map(now::plus).orElse(Instant.MAX);
+  }
+
+  /** Whether a job ending at {@code ends} may use the GPU without delaying a reservation. */
+  private boolean mayUse(int gpu, Instant ends) {
+    Instant start = reserved.get(gpu);
+    return start == null || (ends.isBefore(Instant.MAX) && !ends.isAfter(start));
+  }
+
+  /** Gang jobs in decision order: starving first, then priority, then age, then id. */
+  private List<Job> gangOrder() {
+    return gangs.values().stream()
+        .sorted(
+            (a, b) ->
+                compareHeads(
+                    a, !a.submittedAt().isAfter(cutoff), b, !b.submittedAt().isAfter(cutoff)))
+        .toList();
+  }
+
+  /** MIG devices of the GPU that something holds: its layout's less its free ones. */
+  private int heldDevices(int gpu) {
+    return free.layoutOn(gpu) - free.freeOn(gpu);
+  }
+
+  /** Whether the GPU could ever serve a gang job: no foreign process, MIG off or switchable. */
+  private boolean servesGangs(WholeGpu g) {
+    return !g.foreignBusy() && (!g.migEnabled() || policy.allowMigModeSwitch());
+  }
+
+  /** The GPUs that could ever serve the need, in index order. */
+  private List<WholeGpu> matching(GpuNeed.WholeGpus need) {
+    return gpus.values().stream().filter(g -> g.matches(need) && servesGangs(g)).toList();
+  }
+
+  /** Whether the GPU is free as a whole GPU now. */
+  private boolean wholeFree(WholeGpu g) {
+    return servesGangs(g) && !heldWhole.containsKey(g.index()) && heldDevices(g.index()) == 0;
+  }
+
+  /** When the GPU will be free as a whole GPU, by the timeouts of what holds it. */
+  private Instant freeAt(WholeGpu g, Instant now) {
+    if (wholeFree(g)) {
+      return now;
+    }
+    Instant held = heldWhole.get(g.index());
+    if (held != null) {
+      return held;
+    }
+    SlotJobs known = slotJobs.get(g.index());
+    return known == null || known.devices() < heldDevices(g.index())
+        ? Instant.MAX
+        : known.lastEnd();
+  }
+
+  /**
+   * Places the gang jobs that can start and reserves GPUs for those that wait (see the class
+   * comment). Updates what their tenants hold, so that the lanes' walk sees it.
+   */
+  private void decideGangs(Instant now, List<Assignment> out) {
+    reserved.clear();
+    gangWaiting.clear();
+    gangOverQuota.clear();
+    int budget = policy.maxReservedGpus();
+    Map<String, TenantLoad> loads = new HashMap<>(held);
+    List<GangWait> waits = new ArrayList<>();
+    for (Job job : gangOrder()) {
+      GpuNeed.WholeGpus need = job.wholeGpus().orElseThrow();
+      String tenant = job.spec().tenant();
+      TenantLoad tenantHolds = loads.getOrDefault(tenant, TenantLoad.ZERO);
+      Optional<WaitingReason.QuotaReached> quota =
+          rules.limit(tenant, tenantHolds, TenantLoad.atLeast(job.requirement()));
+      if (quota.isPresent()) {
+        gangOverQuota.put(job.id(), quota.get());
+        continue;
+      }
+      Instant ends = endOf(job, now);
+      List<WholeGpu> matching = matching(need);
+      List<WholeGpu> usable = matching.stream().filter(g -> mayUse(g.index(), ends)).toList();
+      List<WholeGpu> freeNow = usable.stream().filter(this::wholeFree).toList();
+      if (freeNow.size() >= need.count()) {
+        TopologyPreference.Choice choice = preference.choose(freeNow, need.count(), topology);
+        TenantLoad adding =
+            new TenantLoad(
+                choice.gpus().stream().mapToInt(WholeGpu::computeSlices).sum(),
+                choice.gpus().stream().mapToLong(WholeGpu::memoryMiB).sum(),
+                1);
+        quota = rules.limit(tenant, tenantHolds, adding);
+        if (quota.isPresent()) {
+          gangOverQuota.put(job.id(), quota.get());
+          continue;
+        }
+        out.add(new Assignment(job.id(), List.of(), Optional.of(take(choice, ends))));
+        loads.put(tenant, tenantHolds.plus(adding));
+        remove(job.id());
+        continue;
+      }
+      List<Integer> mine = new ArrayList<>();
+      Optional<Instant> startBy = Optional.empty();
+      if (budget >= need.count() && matching.size() >= need.count()) {
+        List<WholeGpu> soonest =
+            matching.stream()
+                .filter(g -> !reserved.containsKey(g.index()))
+                .sorted(
+                    Comparator.comparing((WholeGpu g) -> freeAt(g, now))
+                        .thenComparingInt(WholeGpu::index))
+                .limit(need.count())
+                .toList();
+        if (soonest.size() == need.count()) {
+          Instant start = freeAt(soonest.getLast(), now);
+          for (WholeGpu g : soonest) {
+            start = max(start, freeAt(g, now));
+          }
+          for (WholeGpu g : soonest) {
+            reserved.put(g.index(), start);
+            mine.add(g.index());
+          }
+          budget -= need.count();
+          startBy = start.equals(Instant.MAX) ? Optional.empty() : Optional.of(start);
+        }
+      }
+      waits.add(new GangWait(job, matching, mine, startBy));
+    }
+    // What is free after the decision: later gang jobs may have taken GPUs this one saw free.
+    for (GangWait w : waits) {
+      Instant ends = endOf(w.job(), now);
+      int freeAfter =
+          (int)
+              w.matching().stream()
+                  .filter(this::wholeFree)
+                  .filter(g -> w.reserved().contains(g.index()) || mayUse(g.index(), ends))
+                  .count();
+      gangWaiting.put(
+          w.job().id(),
+          new WaitingReason.NoWholeGpus(
+              w.job().wholeGpus().orElseThrow(),
+              freeAfter,
+              w.matching().size(),
+              w.reserved(),
+              w.startBy()));
+    }
+    held = Map.copyOf(loads);
+  }
+
+  /** Why a gang job the last decision did not see waits: the GPUs as they are now. */
+  private WaitingReason.NoWholeGpus gangWaitingNow(Job job) {
+    GpuNeed.WholeGpus need = job.wholeGpus().orElseThrow();
+    List<WholeGpu> matching = matching(need);
+    int freeNow = (int) matching.stream().filter(this::wholeFree).count();
+    return new WaitingReason.NoWholeGpus(
+        need, freeNow, matching.size(), List.of(), Optional.empty());
+  }
+
+  /** A gang job left waiting by a decision, before its reason is written. */
+  private record GangWait(
+      Job job, List<WholeGpu> matching, List<Integer> reserved, Optional<Instant> startBy) {}
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** Takes the chosen GPUs out of what is free: held whole, their MIG devices gone. */
+  private Scheduler.WholeGpuGrant take(TopologyPreference.Choice choice, Instant ends) {
+    List<Integer> turnOff = new ArrayList<>();
+    int instances = 0;
+    for (WholeGpu g : choice.gpus()) {
+      heldWhole.put(g.index(), ends);
+      for (MigSlot s : free.freeSlotsOn(g.index())) {
+        free.take(s);
+      }
+      if (g.migEnabled()) {
+        turnOff.add(g.index());
+        instances += g.instances();
+      }
+    }
+    return new Scheduler.WholeGpuGrant(choice, turnOff, instances);
   }
 
   /** Moves jobs between fresh and starving so that starving means submitted at or before cutoff. */
@@ -473,6 +791,11 @@ public final class IncrementalScheduler {
     boolean firstStarving() {
       return !starving.isEmpty();
     }
+
+    /** Its first {@code n} jobs in rank order, starving ones first. */
+    List<Job> firstJobs(int n) {
+      return java.util.stream.Stream.concat(starving.stream(), fresh.stream()).limit(n).toList();
+    }
   }
 
   /** A walk over one lane in rank order, for {@link #inOrder}. */
@@ -514,6 +837,8 @@ public final class IncrementalScheduler {
     private final TreeMap<Long, TreeMap<Integer, TreeSet<Entry>>> byShape = new TreeMap<>();
     private final Map<String, MigSlot> layout = new HashMap<>();
     private final Map<String, Entry> freeByUuid = new HashMap<>();
+    private final Map<Integer, Integer> layoutPerGpu = new HashMap<>();
+    private final Map<Integer, Integer> freePerGpu = new HashMap<>();
     private Map<Requirement, WaitingReason.NoFreeDevice> reasons = new LinkedHashMap<>();
     private TenantLoad capacity = TenantLoad.ZERO;
     private long seq;
@@ -528,6 +853,8 @@ public final class IncrementalScheduler {
       byShape.clear();
       layout.clear();
       freeByUuid.clear();
+      layoutPerGpu.clear();
+      freePerGpu.clear();
       reasons = new LinkedHashMap<>();
       for (MigSlot s : all) {
         layout.put(s.uuid(), s);
@@ -535,6 +862,9 @@ public final class IncrementalScheduler {
       for (MigSlot s : free) {
         layout.putIfAbsent(s.uuid(), s);
         add(s);
+      }
+      for (MigSlot s : layout.values()) {
+        layoutPerGpu.merge(s.gpu(), 1, Integer::sum);
       }
       int slices = 0;
       long memory = 0;
@@ -562,6 +892,7 @@ public final class IncrementalScheduler {
       }
       Entry e = new Entry(s, seq++);
       freeByUuid.put(s.uuid(), e);
+      freePerGpu.merge(s.gpu(), 1, Integer::sum);
       byShape
           .computeIfAbsent(s.memoryMiB(), m -> new TreeMap<>())
           .computeIfAbsent(s.computeSlices(), c -> new TreeSet<>(ORDER))
@@ -572,26 +903,44 @@ public final class IncrementalScheduler {
       return freeByUuid.size();
     }
 
-    /** The best fit for {@code need}, or null when no free device fits. */
-    MigSlot bestFit(Requirement need) {
-      if (freeByUuid.isEmpty()) {
-        return null;
-      }
+    /**
+     * The best fits for all the devices {@code need} asks, each allowed; empty when fewer are free.
+     */
+    List<MigSlot> bestFits(Requirement need, java.util.function.Predicate<MigSlot> allowed) {
+      List<MigSlot> out = new ArrayList<>(need.devices());
       for (TreeMap<Integer, TreeSet<Entry>> byCompute :
           byShape.tailMap(need.memoryMiB(), true).values()) {
         for (TreeSet<Entry> entries : byCompute.tailMap(need.computeSlices(), true).values()) {
-          if (!entries.isEmpty()) {
-            return entries.first().slot();
+          for (Entry e : entries) {
+            if (allowed.test(e.slot())) {
+              out.add(e.slot());
+              if (out.size() == need.devices()) {
+                return out;
+              }
+            }
           }
         }
       }
-      return null;
+      return List.of();
     }
 
-    /** Takes a free device (the one {@link #bestFit} returned). */
+    int layoutOn(int gpu) {
+      return layoutPerGpu.getOrDefault(gpu, 0);
+    }
+
+    int freeOn(int gpu) {
+      return freePerGpu.getOrDefault(gpu, 0);
+    }
+
+    List<MigSlot> freeSlotsOn(int gpu) {
+      return freeByUuid.values().stream().map(Entry::slot).filter(s -> s.gpu() == gpu).toList();
+    }
+
+    /** Takes a free device (one {@link #bestFits} returned). */
     void take(MigSlot slot) {
       Entry e = freeByUuid.remove(slot.uuid());
       byShape.get(slot.memoryMiB()).get(slot.computeSlices()).remove(e);
+      freePerGpu.merge(slot.gpu(), -1, Integer::sum);
       reasons.clear(); // what is free changed
     }
 

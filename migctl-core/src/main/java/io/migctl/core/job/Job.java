@@ -70,6 +70,14 @@ public record Job(
       throw new IllegalArgumentException(
           "job " + id + ": a requirement exists exactly when the job needs a GPU");
     }
+    // Stores keep a device's memory and compute; how many devices is the spec's.
+    int count = spec.gpu().count();
+    requirement =
+        requirement.map(
+            r ->
+                r.devices() == count
+                    ? r
+                    : new Requirement(r.memoryMiB(), r.computeSlices(), count));
   }
 
   /** A newly accepted job. */
@@ -98,6 +106,11 @@ public record Job(
 
   public boolean needsGpu() {
     return requirement.isPresent();
+  }
+
+  /** What the job asks when it asks for whole GPUs (a gang job); empty otherwise. */
+  public Optional<GpuNeed.WholeGpus> wholeGpus() {
+    return spec.gpu() instanceof GpuNeed.WholeGpus w ? Optional.of(w) : Optional.empty();
   }
 
   Job with(JobState newState) {

@@ -33,8 +33,17 @@ public final class Scheduler {
    * @param starvationAfter how long a job may be passed by jobs behind it
    * @param cpuJobLimit how many jobs without a GPU may hold a slot (starting, running or stopping)
    *     at once; jobs with a GPU are bounded by their devices instead
+   * @param allowMigModeSwitch whether a GPU with MIG on and no MIG device held may be turned into a
+   *     whole GPU for a job (its idle instances destroyed, MIG turned off: as costly as a reshape;
+   *     on Ampere it needs a GPU reset)
+   * @param maxReservedGpus how many GPUs, at most, the jobs that wait for whole GPUs may reserve
+   *     together; 0 turns reservation off (and big jobs may then starve behind small ones)
    */
-  public record Policy(Duration starvationAfter, int cpuJobLimit) {
+  public record Policy(
+      Duration starvationAfter, int cpuJobLimit, boolean allowMigModeSwitch, int maxReservedGpus) {
+
+    /** GPUs reserved for jobs waiting for whole GPUs, by default. */
+    public static final int DEFAULT_MAX_RESERVED_GPUS = 8;
 
     /** No limit on jobs without a GPU. */
     public static final int NO_CPU_JOB_LIMIT = Integer.MAX_VALUE;
@@ -51,6 +60,15 @@ public final class Scheduler {
         throw new IllegalArgumentException(
             "the limit on running jobs without a GPU must be at least 1, was " + cpuJobLimit);
       }
+      if (maxReservedGpus < 0) {
+        throw new IllegalArgumentException(
+            "reserved GPUs must not be negative (0 turns reservation off), was " + maxReservedGpus);
+      }
+    }
+
+    /** No MIG mode switch, {@link #DEFAULT_MAX_RESERVED_GPUS} reserved GPUs. */
+    public Policy(Duration starvationAfter, int cpuJobLimit) {
+      this(starvationAfter, cpuJobLimit, false, DEFAULT_MAX_RESERVED_GPUS);
     }
 
     /** A policy without a CPU-job limit. */
@@ -59,12 +77,66 @@ public final class Scheduler {
     }
 
     public Policy withCpuJobLimit(int limit) {
-      return new Policy(starvationAfter, limit);
+      return new Policy(starvationAfter, limit, allowMigModeSwitch, maxReservedGpus);
+    }
+
+    /** This policy with whole GPUs made from idle MIG GPUs allowed or not. */
+    public Policy withMigModeSwitch(boolean allow) {
+      return new Policy(starvationAfter, cpuJobLimit, allow, maxReservedGpus);
+    }
+
+    /** This policy reserving at most {@code gpus} GPUs for waiting gang jobs (0: none). */
+    public Policy withMaxReservedGpus(int gpus) {
+      return new Policy(starvationAfter, cpuJobLimit, allowMigModeSwitch, gpus);
     }
   }
 
-  /** A job and the device it goes to (empty for a job that needs no GPU). */
-  public record Assignment(long jobId, Optional<MigSlot> slot) {}
+  /**
+   * A job and what it gets: its MIG devices (none for a job without a GPU or one that gets whole
+   * GPUs), or its whole GPUs.
+   *
+   * @param slots the MIG devices, in best-fit order
+   * @param gpus the whole GPUs of a gang job
+   */
+  public record Assignment(long jobId, List<MigSlot> slots, Optional<WholeGpuGrant> gpus) {
+    public Assignment {
+      slots = List.copyOf(slots);
+      if (!slots.isEmpty() && gpus.isPresent()) {
+        throw new IllegalArgumentException(
+            "job " + jobId + " gets either MIG devices or whole GPUs, not both");
+      }
+    }
+
+    /** A job and the one device it goes to (empty for a job that needs no GPU). */
+    public Assignment(long jobId, Optional<MigSlot> slot) {
+      this(jobId, slot.stream().toList(), Optional.empty());
+    }
+
+    /** The first (for most jobs the only) MIG device. */
+    public Optional<MigSlot> slot() {
+      return slots.stream().findFirst();
+    }
+  }
+
+  /**
+   * Whole GPUs given to a gang job, and what the node must do before the job starts.
+   *
+   * @param choice the GPUs and why they were chosen
+   * @param turnMigOff the GPUs among them with MIG on: their idle instances destroyed, MIG turned
+   *     off (a reshape; a reset on Ampere)
+   * @param instancesToDestroy how many idle GPU instances those GPUs have
+   */
+  public record WholeGpuGrant(
+      TopologyPreference.Choice choice, List<Integer> turnMigOff, int instancesToDestroy) {
+    public WholeGpuGrant {
+      turnMigOff = List.copyOf(turnMigOff);
+    }
+
+    /** The GPUs, in index order. */
+    public List<WholeGpu> gpus() {
+      return choice.gpus();
+    }
+  }
 
   /**
    * @param assignments in the order they were decided

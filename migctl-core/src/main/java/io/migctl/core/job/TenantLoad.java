@@ -7,7 +7,8 @@ import java.util.Optional;
  * framebuffer of MIG devices, and jobs starting, running or stopping. Quotas bound it; weighted
  * dominant-resource fairness compares it with the node's capacity.
  *
- * @param slices compute slices of the MIG devices (a {@code 3g.20gb} counts 3)
+ * @param slices compute slices of the MIG devices (a {@code 3g.20gb} counts 3) and whole GPUs (an
+ *     A100 counts 7)
  * @param memoryMiB framebuffer of the MIG devices, in MiB
  * @param running jobs, with or without a GPU
  */
@@ -33,9 +34,12 @@ public record TenantLoad(int slices, long memoryMiB, int running) {
     return new TenantLoad(computeSlices, memoryMiB, 1);
   }
 
-  /** What one job adds at least: its requirement, or only a running job for one without a GPU. */
+  /**
+   * What one job adds at least: its requirement (every device of it; a whole GPU counts its compute
+   * slices, 7 on an A100), or only a running job for one without a GPU.
+   */
   public static TenantLoad atLeast(Optional<Requirement> need) {
-    return need.map(r -> ofDevice(r.computeSlices(), r.memoryMiB()))
+    return need.map(r -> ofDevice(r.totalComputeSlices(), r.totalMemoryMiB()))
         .orElse(new TenantLoad(0, 0, 1));
   }
 

@@ -45,6 +45,37 @@ public sealed interface WaitingReason {
   }
 
   /**
+   * A job that asks for whole GPUs waits until that many are free at once (it never holds some
+   * while it waits for the rest).
+   *
+   * @param need what the job asks
+   * @param free how many GPUs that match it are free now (fewer than it asks, unless it waits on a
+   *     reservation for an earlier gang job or was queued after the decision)
+   * @param matching how many GPUs of the node could ever serve it
+   * @param reserved the GPUs reserved for it: jobs that would not end before it starts stay off
+   *     them
+   * @param startBy when, by the timeouts of the jobs on the reserved GPUs, they will all be free;
+   *     empty when some job there has no timeout or too few GPUs are reserved
+   */
+  record NoWholeGpus(
+      GpuNeed.WholeGpus need,
+      int free,
+      int matching,
+      java.util.List<Integer> reserved,
+      java.util.Optional<java.time.Instant> startBy)
+      implements WaitingReason {
+    public NoWholeGpus {
+      Objects.requireNonNull(need, "need");
+      reserved = java.util.List.copyOf(reserved);
+      Objects.requireNonNull(startBy, "startBy");
+      if (free < 0 || free > matching) {
+        throw new IllegalArgumentException(
+            "free GPUs lie between 0 and the matching ones, were " + free + " of " + matching);
+      }
+    }
+  }
+
+  /**
    * Every slot for jobs without a GPU is taken.
    *
    * @param inUse jobs without a GPU that are starting, running or stopping (after the decision,

@@ -40,6 +40,9 @@ record ProfileChoice(Optional<GpuInstanceProfile> profile, String how) {
   static Optional<long[]> minimum(GpuNeed need, List<GpuModel> nodeModels) {
     return switch (need) {
       case GpuNeed.None n -> Optional.empty();
+      // Issue 20: whole GPUs are not a MIG device; the planner leaves them to gang placement.
+      case GpuNeed.WholeGpus w -> Optional.empty();
+      case GpuNeed.MigDevices d -> minimum(d.device(), nodeModels);
       case GpuNeed.Memory m -> Optional.of(new long[] {m.memoryMiB(), m.computeSlices()});
       case GpuNeed.Profile p -> {
         ProfileName gi = p.name().gpuInstance();

@@ -107,17 +107,21 @@ public final class Quotas {
       return;
     }
     Requirement r = need.get();
-    if (q.maxSlices().isPresent() && r.computeSlices() > q.maxSlices().getAsInt()) {
+    // Every device of the job counts; a whole GPU counts all its compute slices.
+    if (q.maxSlices().isPresent() && r.totalComputeSlices() > q.maxSlices().getAsInt()) {
       throw refusal(
           tenant,
           "may hold "
               + q.maxSlices().getAsInt()
               + " compute slices at once (max-slices), and this job alone needs "
-              + r.computeSlices(),
+              + r.totalComputeSlices(),
           "max-slices",
-          String.valueOf(r.computeSlices()));
+          String.valueOf(r.totalComputeSlices()));
     }
     OptionalLong smallest = smallestMemoryMiB(r, models);
+    if (smallest.isPresent() && r.devices() > 1) {
+      smallest = OptionalLong.of(smallest.getAsLong() * r.devices()); // all its devices together
+    }
     if (q.maxGpuMemoryMiB().isPresent()
         && smallest.isPresent()
         && smallest.getAsLong() > q.maxGpuMemoryMiB().getAsLong()) {

@@ -42,6 +42,9 @@ import java.util.Set;
  *   - name: train                  # [A-Za-z0-9][A-Za-z0-9._-]*
  *     environment: train           # optional; one of the names above
  *     gpu: 2g.10gb                 # a profile, {memory: 8GiB, compute: 2}, or none (the default)
+ *     count: 3                     # optional with gpu: that many MIG devices at once (default 1)
+ *     gpus: 2                      # instead of gpu: whole GPUs, all at once; or
+ *                                  #   {count: 2, model: a100-40gb, memory: 40GiB} (memory per GPU)
  *     command: [python, train.py]  # a list: no shell
  *     replicas: 2                  # default 1; names become train-1, train-2
  *     priority: 10                 # optional, default 0
@@ -74,8 +77,11 @@ public final class WorkloadParser {
           "timeout",
           "retries",
           "env",
-          "image");
+          "image",
+          "count",
+          "gpus");
   private static final List<String> GPU_FIELDS = List.of("memory", "compute");
+  private static final List<String> GPUS_FIELDS = List.of("count", "model", "memory");
   private static final List<String> TENANT_FIELDS =
       List.of("user", "max-slices", "max-gpu-memory", "max-running", "max-queued", "weight");
 
@@ -236,7 +242,7 @@ public final class WorkloadParser {
     checkKeys(f, path, JOB_FIELDS, "a job");
     String name = requiredString(f, "name", path, "a job name, e.g. name: train");
     Optional<String> environment = optionalString(f.get("environment"), path + ".environment");
-    GpuNeed gpu = gpu(f.get("gpu"), path + ".gpu");
+    GpuNeed gpu = gpuNeed(f, path);
     if (!f.containsKey("command") || f.get("command") == null) {
       throw new WorkloadException(
           path, "missing required field command; write command: [python, train.py]");
@@ -270,6 +276,61 @@ public final class WorkloadParser {
       String problem = message.substring(Math.min(message.length(), e.field().length() + 2));
       throw withCause(new WorkloadException(path + "." + e.field(), problem), e);
     }
+  }
+
+  /** {@code gpu} with an optional {@code count}, or {@code gpus}. */
+  private static GpuNeed gpuNeed(Map<String, Object> f, String path) {
+    GpuNeed gpu = gpu(f.get("gpu"), path + ".gpu");
+    if (f.get("gpus") != null) {
+      if (!(gpu instanceof GpuNeed.None) || f.get("count") != null) {
+        throw new WorkloadException(
+            path + ".gpus",
+            "a job asks for whole GPUs (gpus) or for MIG devices (gpu, count), not both;"
+                + " remove gpu and count, or gpus");
+      }
+      return wholeGpus(f.get("gpus"), path + ".gpus");
+    }
+    if (f.get("count") == null) {
+      return gpu;
+    }
+    int count = wholeNumber(f.get("count"), path + ".count", 1);
+    if (gpu instanceof GpuNeed.None) {
+      throw new WorkloadException(
+          path + ".count",
+          "counts MIG devices, but the job asks for no GPU; add gpu: 1g.5gb, or for whole GPUs"
+              + " write gpus: "
+              + count);
+    }
+    if (count < 1 || count > GpuNeed.MAX_DEVICES) {
+      throw new WorkloadException(
+          path + ".count", count + " MIG devices; ask for 1 to " + GpuNeed.MAX_DEVICES);
+    }
+    return count == 1 ? gpu : new GpuNeed.MigDevices(gpu, count);
+  }
+
+  private static GpuNeed.WholeGpus wholeGpus(Object tree, String path) {
+    Object count = tree;
+    Optional<String> model = Optional.empty();
+    OptionalLong memory = OptionalLong.empty();
+    if (tree instanceof Map<?, ?>) {
+      Map<String, Object> f = mapping(tree, path, "whole GPUs");
+      checkKeys(f, path, GPUS_FIELDS, "whole GPUs");
+      count = f.get("count");
+      if (count == null) {
+        throw new WorkloadException(
+            path + ".count", "is missing; write e.g. gpus: {count: 2, model: a100-40gb}");
+      }
+      model = optionalString(f.get("model"), path + ".model");
+      if (f.get("memory") != null) {
+        memory = OptionalLong.of(memoryMiB(f.get("memory"), path + ".memory", "40GiB"));
+      }
+      path = path + ".count";
+    }
+    int n = wholeNumber(count, path, 1);
+    if (n < 1 || n > GpuNeed.MAX_DEVICES) {
+      throw new WorkloadException(path, n + " GPUs; ask for 1 to " + GpuNeed.MAX_DEVICES);
+    }
+    return new GpuNeed.WholeGpus(n, model, memory);
   }
 
   private static GpuNeed gpu(Object tree, String path) {

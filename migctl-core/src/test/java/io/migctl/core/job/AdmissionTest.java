@@ -38,6 +38,28 @@ class AdmissionTest {
   }
 
   @Test
+  void wholeGpusNeedAModelOfTheNodeAndCountItsComputeSlices() {
+    assertThat(admit(new GpuNeed.WholeGpus(2), List.of(Catalog.H100_80GB, Catalog.A100_40GB)))
+        .contains(new Requirement(Catalog.A100_40GB.memoryMiB(), 7, 2));
+    assertThat(
+            admit(
+                new GpuNeed.WholeGpus(1, Optional.of("h100-80gb"), java.util.OptionalLong.empty()),
+                List.of(Catalog.H100_80GB, Catalog.A100_40GB)))
+        .contains(new Requirement(Catalog.H100_80GB.memoryMiB(), 7, 1));
+    JobSpecException e =
+        refused(
+            new GpuNeed.WholeGpus(1, Optional.of("b200"), java.util.OptionalLong.empty()), A100);
+    assertThat(e.field()).isEqualTo("gpus");
+    assertThat(e.getMessage()).contains("models here: a100-40gb");
+  }
+
+  @Test
+  void severalMigDevicesNeedWhatOneDoes() {
+    assertThat(admit(new GpuNeed.MigDevices(profile("1g.5gb"), 3), A100))
+        .contains(new Requirement(4864, 1, 3));
+  }
+
+  @Test
   void aJobWithoutGpuNeedsNothing() {
     assertThat(admit(GpuNeed.NONE, A100)).isEmpty();
     assertThat(admit(GpuNeed.NONE, List.of())).isEmpty();

@@ -107,4 +107,23 @@ class GpuNeedTest {
     assertThat(new GpuNeed.Memory(8192, 1)).hasToString("8192MiB");
     assertThat(new GpuNeed.Memory(8192, 3)).hasToString("8192MiB/3c");
   }
+
+  @Test
+  void wholeGpusAndSeveralDevicesAreCheckedAndCounted() {
+    assertThat(new GpuNeed.WholeGpus(2)).hasToString("2 whole GPUs");
+    assertThat(new GpuNeed.WholeGpus(2).count()).isEqualTo(2);
+    assertThat(GpuNeed.NONE.count()).isZero();
+    assertThat(new GpuNeed.Memory(1024, 1).count()).isEqualTo(1);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new GpuNeed.WholeGpus(0))
+        .withMessageContaining("1 to 64 whole GPUs, was 0");
+    GpuNeed oneG = new GpuNeed.Profile(ProfileName.parse("1g.5gb"));
+    assertThat(new GpuNeed.MigDevices(oneG, 3)).hasToString("3x1g.5gb");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new GpuNeed.MigDevices(oneG, 1))
+        .withMessageContaining("leave the count out");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new GpuNeed.MigDevices(new GpuNeed.WholeGpus(2), 2))
+        .withMessageContaining("a profile or an amount of memory");
+  }
 }

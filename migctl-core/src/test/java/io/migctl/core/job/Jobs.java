@@ -12,6 +12,9 @@ final class Jobs {
 
   static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
+  /** An A100-40GB's framebuffer. */
+  static final long A100_MIB = 40960;
+
   private Jobs() {}
 
   /** A spec with every field given. */
@@ -40,6 +43,10 @@ final class Jobs {
       case GpuNeed.None n -> Optional.empty();
       case GpuNeed.Memory m -> Optional.of(new Requirement(m.memoryMiB(), m.computeSlices()));
       case GpuNeed.Profile p -> throw new IllegalArgumentException("resolve " + p + " first");
+      case GpuNeed.MigDevices d ->
+          requirementOf(d.device())
+              .map(r -> new Requirement(r.memoryMiB(), r.computeSlices(), d.count()));
+      case GpuNeed.WholeGpus w -> Optional.of(new Requirement(A100_MIB, 7, w.count()));
     };
   }
 

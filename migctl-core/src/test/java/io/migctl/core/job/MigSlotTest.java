@@ -100,6 +100,24 @@ class MigSlotTest {
   }
 
   @Test
+  void everyGpuIsSeenAsAWholeGpuWithItsModeInstancesAndForeignHolders() {
+    GpuSnapshot off = new Gpu(Catalog.A100_40GB, 0, MigMode.DISABLED).snapshot();
+    GpuSnapshot empty = new Gpu(Catalog.A100_40GB, 1).snapshot();
+    GpuSnapshot sliced =
+        new Gpu(Catalog.A100_40GB, 2).gi("1g.5gb", 0, 77).gi("1g.5gb", 1).snapshot();
+
+    List<WholeGpu> gpus = WholeGpu.of(List.of(off, empty, sliced), Set.of(42L));
+
+    long mib = Catalog.A100_40GB.memoryMiB();
+    assertThat(gpus)
+        .containsExactly(
+            new WholeGpu(0, "GPU-0", "a100-40gb", mib, 7, false, 0, false),
+            new WholeGpu(1, "GPU-1", "a100-40gb", mib, 7, true, 0, false),
+            new WholeGpu(2, "GPU-2", "a100-40gb", mib, 7, true, 2, true));
+    assertThat(WholeGpu.of(List.of(sliced), Set.of(77L)).getFirst().foreignBusy()).isFalse();
+  }
+
+  @Test
   void noGpusNoSlots() {
     assertThat(MigSlot.of(List.of(), Set.of())).isEmpty();
     GpuSnapshot disabled = new Gpu(Catalog.A100_40GB, 0, MigMode.DISABLED).snapshot();

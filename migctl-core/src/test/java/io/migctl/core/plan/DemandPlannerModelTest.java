@@ -295,6 +295,8 @@ class DemandPlannerModelTest {
     private static Optional<long[]> need(GpuNeed need, List<GpuModel> models) {
       return switch (need) {
         case GpuNeed.None n -> Optional.empty();
+        case GpuNeed.WholeGpus w -> Optional.empty();
+        case GpuNeed.MigDevices d -> need(d.device(), models);
         case GpuNeed.Memory m -> Optional.of(new long[] {m.memoryMiB(), m.computeSlices()});
         case GpuNeed.Profile p -> {
           List<GpuModel> where =

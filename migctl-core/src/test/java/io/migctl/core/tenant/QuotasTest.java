@@ -61,6 +61,17 @@ class QuotasTest {
   }
 
   @Test
+  void everyDeviceOfAJobCountsAndAWholeGpuCountsItsComputeSlices() {
+    assertThatNoException()
+        .isThrownBy(() -> Quotas.admit(ALICE, Optional.of(new Requirement(4864, 1, 4)), a100()));
+    assertThatThrownBy(() -> Quotas.admit(ALICE, Optional.of(new Requirement(4864, 1, 5)), a100()))
+        .hasMessageContaining("this job alone needs 5");
+    assertThatThrownBy(
+            () -> Quotas.admit(ALICE, Optional.of(new Requirement(40_960, 7, 2)), a100()))
+        .hasMessageContaining("this job alone needs 14");
+  }
+
+  @Test
   void aJobNeedingMoreSlicesThanTheTenantMayHoldIsRefusedNamingTheLimit() {
     assertThatThrownBy(() -> Quotas.admit(ALICE, Optional.of(new Requirement(40_000, 7)), a100()))
         .isInstanceOf(JobSpecException.class)

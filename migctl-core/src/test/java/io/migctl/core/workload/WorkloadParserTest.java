@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -180,6 +181,45 @@ class WorkloadParserTest {
         e ->
             assertThat(e.problem())
                 .isEqualTo("\"infer\" is not one of the workload's environments (train)"));
+  }
+
+  @Test
+  void wholeGpusAndSeveralMigDevices() {
+    Map<String, Object> job = job("a", List.of("x"));
+    job.put("gpus", 2);
+    assertThat(WorkloadParser.parse(workload(job)).jobs().getFirst().gpu())
+        .isEqualTo(new GpuNeed.WholeGpus(2));
+    job.put("gpus", map("count", 4, "model", "A100-40GB", "memory", "40GiB"));
+    assertThat(WorkloadParser.parse(workload(job)).jobs().getFirst().gpu())
+        .isEqualTo(new GpuNeed.WholeGpus(4, Optional.of("a100-40gb"), OptionalLong.of(40960)));
+    Map<String, Object> slices = job("b", List.of("x"));
+    slices.put("gpu", "1g.5gb");
+    slices.put("count", 3);
+    assertThat(WorkloadParser.parse(workload(slices)).jobs().getFirst().gpu())
+        .isEqualTo(new GpuNeed.MigDevices(new GpuNeed.Profile(ProfileName.parse("1g.5gb")), 3));
+  }
+
+  @Test
+  void badGpuCountsSayWhatToWrite() {
+    Map<String, Object> both = job("a", List.of("x"));
+    both.put("gpu", "1g.5gb");
+    both.put("gpus", 2);
+    assertRefused(
+        workload(both), "jobs[0].gpus", e -> assertThat(e.problem()).contains("not both"));
+    Map<String, Object> zero = job("a", List.of("x"));
+    zero.put("gpus", 0);
+    assertRefused(
+        workload(zero), "jobs[0].gpus", e -> assertThat(e.problem()).contains("ask for 1 to 64"));
+    Map<String, Object> countAlone = job("a", List.of("x"));
+    countAlone.put("count", 2);
+    assertRefused(
+        workload(countAlone),
+        "jobs[0].count",
+        e -> assertThat(e.problem()).contains("asks for no GPU").endsWith("gpus: 2"));
+    Map<String, Object> noCount = job("a", List.of("x"));
+    noCount.put("gpus", map("model", "a100-40gb"));
+    assertRefused(
+        workload(noCount), "jobs[0].gpus.count", e -> assertThat(e.problem()).contains("missing"));
   }
 
   @Test

@@ -28,12 +28,14 @@ import java.util.OptionalLong;
  * {"v":1,"name":"train","command":["python","train.py"],"workdir":"/data","environment":"3f2a",
  *  "gpu":{"kind":"profile","profile":"1c.3g.20gb"},  // or {"kind":"none"},
  *                                                    // or {"kind":"memory","memoryMiB":8192,"computeSlices":2}
+ *                                                    // either with "count":3 for 3 MIG devices
+ *                                                    // or {"kind":"gpus","count":2,"model":"a100-40gb","memoryMiB":40960}
  *  "priority":10,"tenant":"ml","timeout":"PT1H","maxRetries":2,"variables":{"SEED":"1"},
  *  "limits":{"memoryMiB":16384,"cpuMillis":4000,"maxProcs":512},"image":"busybox"}
  * }</pre>
  *
- * Absent optionals are left out. {@code timeout} is an ISO-8601 duration ({@link
- * Duration#toString()}).
+ * Absent optionals are left out; an absent {@code gpu.count} is one device, as in documents written
+ * before counts existed. {@code timeout} is an ISO-8601 duration ({@link Duration#toString()}).
  */
 public final class JobSpecCodec {
 
@@ -54,19 +56,7 @@ public final class JobSpecCodec {
     spec.command().forEach(command::add);
     spec.workdir().ifPresent(w -> o.put("workdir", w));
     spec.environment().ifPresent(e -> o.put("environment", e));
-    ObjectNode gpu = o.putObject("gpu");
-    switch (spec.gpu()) {
-      case GpuNeed.None n -> gpu.put("kind", "none");
-      case GpuNeed.Profile p -> {
-        gpu.put("kind", "profile");
-        gpu.put("profile", p.name().toString());
-      }
-      case GpuNeed.Memory m -> {
-        gpu.put("kind", "memory");
-        gpu.put("memoryMiB", m.memoryMiB());
-        gpu.put("computeSlices", m.computeSlices());
-      }
-    }
+    writeGpu(o.putObject("gpu"), spec.gpu());
     o.put("priority", spec.priority());
     o.put("tenant", spec.tenant());
     spec.timeout().ifPresent(t -> o.put("timeout", t.toString()));
@@ -148,6 +138,31 @@ public final class JobSpecCodec {
         optionalText(o, "image"));
   }
 
+  private static void writeGpu(ObjectNode gpu, GpuNeed need) {
+    switch (need) {
+      case GpuNeed.None n -> gpu.put("kind", "none");
+      case GpuNeed.Profile p -> {
+        gpu.put("kind", "profile");
+        gpu.put("profile", p.name().toString());
+      }
+      case GpuNeed.Memory m -> {
+        gpu.put("kind", "memory");
+        gpu.put("memoryMiB", m.memoryMiB());
+        gpu.put("computeSlices", m.computeSlices());
+      }
+      case GpuNeed.MigDevices d -> {
+        writeGpu(gpu, d.device());
+        gpu.put("count", d.count());
+      }
+      case GpuNeed.WholeGpus w -> {
+        gpu.put("kind", "gpus");
+        gpu.put("count", w.count());
+        w.model().ifPresent(m -> gpu.put("model", m));
+        w.memoryMiB().ifPresent(m -> gpu.put("memoryMiB", m));
+      }
+    }
+  }
+
   private static HostLimits limits(JsonNode l) {
     if (l == null || l.isNull()) {
       return HostLimits.NONE;
@@ -166,6 +181,15 @@ public final class JobSpecCodec {
   }
 
   private static GpuNeed gpu(JsonNode g) {
+    GpuNeed one = device(g);
+    if (one instanceof GpuNeed.WholeGpus || !g.has("count")) {
+      return one;
+    }
+    int count = integer(g, "count");
+    return count == 1 ? one : new GpuNeed.MigDevices(one, count);
+  }
+
+  private static GpuNeed device(JsonNode g) {
     String kind = text(g, "kind");
     return switch (kind) {
       case "none" -> GpuNeed.NONE;
@@ -177,9 +201,21 @@ public final class JobSpecCodec {
         }
         yield new GpuNeed.Memory(mem.longValue(), integer(g, "computeSlices"));
       }
+      case "gpus" -> {
+        JsonNode mem = g.get("memoryMiB");
+        if (mem != null && (!mem.canConvertToLong() || !mem.isIntegralNumber())) {
+          throw new IllegalArgumentException("job spec field 'gpu.memoryMiB' is not an integer");
+        }
+        yield new GpuNeed.WholeGpus(
+            integer(g, "count"),
+            optionalText(g, "model"),
+            mem == null ? OptionalLong.empty() : OptionalLong.of(mem.longValue()));
+      }
       default ->
           throw new IllegalArgumentException(
-              "job spec field 'gpu.kind' is '" + kind + "'; expected none, profile or memory");
+              "job spec field 'gpu.kind' is '"
+                  + kind
+                  + "'; expected none, profile, memory or gpus");
     };
   }
 

@@ -30,6 +30,17 @@ class JobSpecCodecTest {
         JobSpec.of("ci", List.of("x"), new GpuNeed.Profile(ProfileName.parse("2c.4g.40gb"))),
         JobSpec.of("mem", List.of("x"), new GpuNeed.Memory(8192, 1)),
         JobSpec.of("mem2", List.of("x"), new GpuNeed.Memory(GpuNeed.MAX_MEMORY_MIB, 7)),
+        JobSpec.of(
+            "three",
+            List.of("x"),
+            new GpuNeed.MigDevices(new GpuNeed.Profile(ProfileName.parse("1g.5gb")), 3)),
+        JobSpec.of(
+            "three-mem", List.of("x"), new GpuNeed.MigDevices(new GpuNeed.Memory(8192, 2), 3)),
+        JobSpec.of("gang", List.of("x"), new GpuNeed.WholeGpus(4)),
+        JobSpec.of(
+            "gang-a100",
+            List.of("x"),
+            new GpuNeed.WholeGpus(2, Optional.of("a100-40gb"), OptionalLong.of(40960))),
         new JobSpec(
             "nanos",
             List.of("x", ""),
@@ -78,6 +89,18 @@ class JobSpecCodecTest {
                 + "\"gpu\":{\"kind\":\"memory\",\"memoryMiB\":512,\"computeSlices\":2},"
                 + "\"priority\":3,\"tenant\":\"t\",\"timeout\":\"PT1H\",\"maxRetries\":2,"
                 + "\"variables\":{\"A\":\"1\",\"B\":\"2\"}}");
+  }
+
+  @Test
+  void aGpuWithoutCountIsOneDeviceAsInDocumentsWrittenBeforeCounts() {
+    String old =
+        "{\"v\":1,\"name\":\"a\",\"command\":[\"x\"],\"gpu\":{\"kind\":\"profile\","
+            + "\"profile\":\"1g.5gb\"},\"priority\":0,\"tenant\":\"default\","
+            + "\"maxRetries\":0,\"variables\":{}}";
+    assertThat(JobSpecCodec.read(old).gpu())
+        .isEqualTo(new GpuNeed.Profile(ProfileName.parse("1g.5gb")));
+    assertThat(JobSpecCodec.read(old.replace("\"1g.5gb\"}", "\"1g.5gb\",\"count\":2}")).gpu())
+        .isEqualTo(new GpuNeed.MigDevices(new GpuNeed.Profile(ProfileName.parse("1g.5gb")), 2));
   }
 
   @Test
