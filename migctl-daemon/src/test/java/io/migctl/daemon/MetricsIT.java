@@ -28,15 +28,10 @@ class MetricsIT {
 
   /** DCGM's profiling ratios: per MIG device on Hopper, absent (never 0) on Ampere. */
   private static final List<String> PROF_RATIOS =
-      List.of(
-          "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
-          "DCGM_FI_PROF_SM_ACTIVE",
-          "DCGM_FI_PROF_SM_OCCUPANCY",
-          "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
-          "DCGM_FI_PROF_DRAM_ACTIVE",
-          "DCGM_FI_PROF_PIPE_FP64_ACTIVE",
-          "DCGM_FI_PROF_PIPE_FP32_ACTIVE",
-          "DCGM_FI_PROF_PIPE_FP16_ACTIVE");
+      DeployFilesIT.DCGM_METRICS.stream()
+          .filter(n -> n.startsWith("DCGM_FI_PROF_") && !n.startsWith("DCGM_FI_PROF_PCIE_"))
+          .sorted()
+          .toList();
 
   @TempDir Path home;
   @TempDir Path mapping;
@@ -140,6 +135,7 @@ class MetricsIT {
               .isEqualTo(dev.fbTotalMiB());
           // Ampere has no GPM: absent, never 0; Hopper reports it
           boolean hopper = g.productName().contains("H100");
+          assertThat(PROF_RATIOS).hasSize(8);
           for (String ratio : PROF_RATIOS) {
             assertThat(m.named(ratio).stream().anyMatch(s -> matches(s, want)))
                 .as("%s of %s", ratio, want)

@@ -60,6 +60,13 @@ class SimulatedTelemetryTest {
     return d.createComputeInstance(gi.gpu(), gi.id(), cp.id(), Optional.empty());
   }
 
+  /** A GPU instance of {@code profile} (two compute slices) split into two 1-slice instances. */
+  private static List<ComputeInstance> splitInTwo(SimulatedMigDriver d, int gpu, String profile) {
+    GpuInstanceProfile p = d.migModel(gpu).profile(ProfileName.parse(profile)).orElseThrow();
+    GpuInstance split = d.createGpuInstance(gpu, p.id(), Optional.empty());
+    return List.of(computeInstance(d, split, p, 1), computeInstance(d, split, p, 1));
+  }
+
   private static MigTelemetry of(TelemetrySample s, ComputeInstance ci) {
     return s.instance(ci.uuid()).orElseThrow(() -> new AssertionError("no " + ci.uuid()));
   }
@@ -210,10 +217,10 @@ class SimulatedTelemetryTest {
   @Test
   void instancesAreTheDriversComputeInstancesNamedAsSlotsAre() {
     ComputeInstance whole = device(node, H100, "3g.40gb", 3);
+    List<ComputeInstance> halves = splitInTwo(node, H100, "2g.20gb");
+    ComputeInstance left = halves.get(0);
+    ComputeInstance right = halves.get(1);
     GpuInstanceProfile p = node.migModel(H100).profile(ProfileName.parse("2g.20gb")).orElseThrow();
-    GpuInstance split = node.createGpuInstance(H100, p.id(), Optional.empty());
-    ComputeInstance left = computeInstance(node, split, p, 1);
-    ComputeInstance right = computeInstance(node, split, p, 1);
     ComputeInstance a = device(node, A100, "1g.5gb", 1);
     starts.put(31L, T0);
     node.hold(left.uuid(), 31);
@@ -282,10 +289,7 @@ class SimulatedTelemetryTest {
   @Test
   void profilingRatiosKeepDcgmsOrderingOnHopperAndAreAbsentOnAmpere() {
     ComputeInstance held = device(node, H100, "3g.40gb", 3);
-    GpuInstanceProfile p = node.migModel(H100).profile(ProfileName.parse("2g.20gb")).orElseThrow();
-    GpuInstance split = node.createGpuInstance(H100, p.id(), Optional.empty());
-    ComputeInstance left = computeInstance(node, split, p, 1);
-    computeInstance(node, split, p, 1);
+    ComputeInstance left = splitInTwo(node, H100, "2g.20gb").getFirst();
     ComputeInstance idle = device(node, H100, "1g.10gb", 1);
     ComputeInstance ampere = device(node, A100, "3g.20gb", 3);
     starts.put(51L, T0);
