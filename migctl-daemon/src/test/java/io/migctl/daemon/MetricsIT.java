@@ -255,6 +255,32 @@ class MetricsIT {
     }
   }
 
+  @Test
+  void withMigOffAGpusRatiosAndUtilisationArePerGpu() throws Exception {
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("h100-80gb:1"));
+    sim.setMigMode(0, false);
+    try (TestDaemon d = new TestDaemon(home, sim)) {
+      d.daemon().telemetry().sampleNow();
+      PromText.Parsed m = PromText.parse(scrape(d.url(), "text/plain"));
+      for (String name :
+          List.of(
+              "DCGM_FI_PROF_SM_ACTIVE",
+              "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+              "DCGM_FI_DEV_GPU_UTIL",
+              "DCGM_FI_DEV_MEM_COPY_UTIL",
+              "DCGM_FI_DEV_ENC_UTIL",
+              "DCGM_FI_DEV_DEC_UTIL",
+              "DCGM_FI_PROF_PCIE_TX_BYTES")) {
+        assertThat(m.named(name))
+            .as(name)
+            .singleElement()
+            .satisfies(
+                s ->
+                    assertThat(s.labels()).containsEntry("gpu", "0").doesNotContainKey("GPU_I_ID"));
+      }
+    }
+  }
+
   private static boolean matches(PromText.Sample s, Map<String, String> want) {
     return want.entrySet().stream().allMatch(e -> e.getValue().equals(s.labels().get(e.getKey())));
   }
