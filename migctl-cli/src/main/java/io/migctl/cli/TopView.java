@@ -10,12 +10,16 @@ import java.util.Map;
 
 /**
  * One frame of {@code migctl top}, as plain lines: per GPU a bar of its memory slices with each MIG
- * instance drawn where it sits and the job on it, then one line per instance with its memory use,
- * then the queue with the reason each job waits.
+ * instance drawn where it sits and the job on it, then one line per instance with its memory use
+ * and, where the GPU reports them, its SM and tensor activity (an allocated slice with idle SMs
+ * marked underused), then the queue with the reason each job waits.
  */
 final class TopView {
 
   private TopView() {}
+
+  /** SM activity below which an allocated slice is marked underused, as the alert does. */
+  static final double UNDERUSED_SM_ACTIVE = 0.10;
 
   /**
    * @param gpus {@code GET /api/v1/gpus}
@@ -89,7 +93,7 @@ final class TopView {
                 shortId(i.get("uuid").asText()),
                 clip(who, 24),
                 state,
-                memory(r)));
+                memory(r) + activity(r, i.has("job"))));
       }
     }
     List<JsonNode> queued = new ArrayList<>();
@@ -163,16 +167,34 @@ final class TopView {
     long used = r.get("fbUsedMiB").asLong();
     long total = r.get("fbTotalMiB").asLong();
     int filled = total > 0 ? (int) Math.round(10.0 * used / total) : 0;
-    String activity =
-        r.has("grEngineActive")
-            ? String.format(
-                Locale.ROOT, "  active %3.0f%%", 100 * r.get("grEngineActive").asDouble())
-            : "";
     return "mem "
         + "█".repeat(filled)
         + "░".repeat(10 - filled)
-        + String.format(Locale.ROOT, " %d/%d MiB", used, total)
-        + activity;
+        + String.format(Locale.ROOT, " %d/%d MiB", used, total);
+  }
+
+  /**
+   * SM and tensor activity where the GPU reports them (Hopper and later), else the engine's where
+   * only that is reported, else nothing; an allocated slice whose SMs are less than {@value
+   * #UNDERUSED_SM_ACTIVE} active is marked, as its job may fit a smaller one.
+   */
+  private static String activity(JsonNode r, boolean allocated) {
+    if (r == null) {
+      return "";
+    }
+    JsonNode a = r.path("activity");
+    if (a.has("smActive")) {
+      double sm = a.get("smActive").asDouble();
+      return String.format(Locale.ROOT, "  SM %3.0f%%", 100 * sm)
+          + (a.has("tensorActive")
+              ? String.format(
+                  Locale.ROOT, "  tensor %3.0f%%", 100 * a.get("tensorActive").asDouble())
+              : "  tensor   —")
+          + (allocated && sm < UNDERUSED_SM_ACTIVE ? "  ▼ underused" : "");
+    }
+    return r.has("grEngineActive")
+        ? String.format(Locale.ROOT, "  active %3.0f%%", 100 * r.get("grEngineActive").asDouble())
+        : "";
   }
 
   private static long count(JsonNode jobs, String state) {

@@ -3,6 +3,7 @@ package io.migctl.daemon;
 import io.migctl.core.job.Job;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.ProfRatios;
 import io.migctl.core.tenant.Principal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,12 @@ public final class TelemetryViews {
       Long fbUsedMiB,
       Long fbTotalMiB,
       Double utilizationPercent,
+      Double memCopyPercent,
+      Double encoderPercent,
+      Double decoderPercent,
+      Double pcieTxBytesPerSecond,
+      Double pcieRxBytesPerSecond,
+      RatiosView activity,
       Integer lastXid,
       List<InstanceView> instances) {}
 
@@ -50,10 +57,39 @@ public final class TelemetryViews {
       long fbTotalMiB,
       int processes,
       Double grEngineActive,
+      RatiosView activity,
       Long job,
       String jobName,
       String state,
       double idleSeconds) {}
+
+  /** DCGM's profiling ratios (0..1); each null where not reported, all of them null on Ampere. */
+  public record RatiosView(
+      Double grEngineActive,
+      Double smActive,
+      Double smOccupancy,
+      Double tensorActive,
+      Double dramActive,
+      Double fp64Active,
+      Double fp32Active,
+      Double fp16Active) {
+
+    /** The ratios, or null when none is reported. */
+    static RatiosView of(ProfRatios r) {
+      if (r.equals(ProfRatios.NONE)) {
+        return null;
+      }
+      return new RatiosView(
+          boxed(r.grEngineActive()),
+          boxed(r.smActive()),
+          boxed(r.smOccupancy()),
+          boxed(r.tensorActive()),
+          boxed(r.dramActive()),
+          boxed(r.fp64Active()),
+          boxed(r.fp32Active()),
+          boxed(r.fp16Active()));
+    }
+  }
 
   /**
    * A reading as {@code viewer} may see it: another tenant's job on a device shows as the device's
@@ -80,6 +116,7 @@ public final class TelemetryViews {
                 d.fbTotalMiB(),
                 d.processes(),
                 boxed(d.grEngineActive()),
+                RatiosView.of(d.activity()),
                 job.map(Job::id).orElse(null),
                 job.map(j -> j.spec().name()).orElse(null),
                 slice.state(),
@@ -98,6 +135,12 @@ public final class TelemetryViews {
               boxed(g.fbUsedMiB()),
               boxed(g.fbTotalMiB()),
               boxed(g.utilizationPercent()),
+              boxed(g.utilization().memCopyPercent()),
+              boxed(g.utilization().encoderPercent()),
+              boxed(g.utilization().decoderPercent()),
+              boxed(g.utilization().pcieTxBytesPerSecond()),
+              boxed(g.utilization().pcieRxBytesPerSecond()),
+              RatiosView.of(g.activity()),
               boxed(g.lastXid()),
               instances));
     }

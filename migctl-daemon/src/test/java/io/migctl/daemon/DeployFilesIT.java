@@ -49,7 +49,19 @@ class DeployFilesIT {
           "DCGM_FI_DEV_SM_CLOCK",
           "DCGM_FI_DEV_MEM_CLOCK",
           "DCGM_FI_DEV_XID_ERRORS",
-          "DCGM_FI_DEV_GPU_UTIL");
+          "DCGM_FI_DEV_GPU_UTIL",
+          "DCGM_FI_DEV_MEM_COPY_UTIL",
+          "DCGM_FI_DEV_ENC_UTIL",
+          "DCGM_FI_DEV_DEC_UTIL",
+          "DCGM_FI_PROF_SM_ACTIVE",
+          "DCGM_FI_PROF_SM_OCCUPANCY",
+          "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+          "DCGM_FI_PROF_DRAM_ACTIVE",
+          "DCGM_FI_PROF_PIPE_FP64_ACTIVE",
+          "DCGM_FI_PROF_PIPE_FP32_ACTIVE",
+          "DCGM_FI_PROF_PIPE_FP16_ACTIVE",
+          "DCGM_FI_PROF_PCIE_TX_BYTES",
+          "DCGM_FI_PROF_PCIE_RX_BYTES");
 
   /** The daemon's own gauges and counters. */
   static final Set<String> MIGCTL_METRICS =
@@ -127,6 +139,7 @@ class DeployFilesIT {
       Set.of(
           "MigSliceMemoryHigh",
           "MigSliceAllocatedIdle",
+          "MigSliceAllocatedLowSmActivity",
           "MigctlJobsWaitingLong",
           "GpuXidError",
           "MigctlDown",
@@ -210,6 +223,7 @@ class DeployFilesIT {
       value = {
         "MigSliceMemoryHigh    | '> 0.9'                                     | '> 0.99'",
         "MigSliceAllocatedIdle | 'migctl_slice_idle_seconds >= 1800'         | 'migctl_slice_idle_seconds >= 0'",
+        "MigSliceAllocatedLowSmActivity | '< 0.1)'                          | '< 0.01)'",
         "MigctlJobsWaitingLong | 'migctl_queue_oldest_wait_seconds > 900'    | 'migctl_queue_oldest_wait_seconds > 9000'",
         "GpuXidError           | 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0' | 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) >= 0'",
         "MigctlDown            | 'up{job=\"migctl\"} == 0'                   | 'up{job=\"migctl\"} == 1'",

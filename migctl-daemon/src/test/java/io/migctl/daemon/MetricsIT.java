@@ -26,6 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code /metrics} of a daemon running jobs on the simulated node, read back and checked. */
 class MetricsIT {
 
+  /** DCGM's profiling ratios: per MIG device on Hopper, absent (never 0) on Ampere. */
+  private static final List<String> PROF_RATIOS =
+      DeployFilesIT.DCGM_METRICS.stream()
+          .filter(n -> n.startsWith("DCGM_FI_PROF_") && !n.startsWith("DCGM_FI_PROF_PCIE_"))
+          .sorted()
+          .toList();
+
   @TempDir Path home;
   @TempDir Path mapping;
 
@@ -77,7 +84,14 @@ class MetricsIT {
       d.awaitState(b, "running");
       d.daemon().telemetry().sampleNow();
 
-      String text = scrape(d.url(), "text/plain");
+      // The daemon samples on its own too: compare with the reading the scrape was made from,
+      // scraping again when a new reading came in between.
+      TelemetryService.Reading reading;
+      String text;
+      do {
+        reading = d.daemon().telemetry().latest();
+        text = scrape(d.url(), "text/plain");
+      } while (reading != d.daemon().telemetry().latest());
       PromText.Parsed m = PromText.parse(text);
       promtoolCheck(text);
 
@@ -112,7 +126,6 @@ class MetricsIT {
       }
       assertThat(seen).isEqualTo(driverDevices);
       // values: as the daemon's reading, which is the simulated driver's telemetry
-      var reading = d.daemon().telemetry().latest();
       for (GpuTelemetry g : reading.sample().gpus()) {
         for (MigTelemetry dev : g.instances()) {
           Map<String, String> want =
@@ -122,10 +135,26 @@ class MetricsIT {
               .isEqualTo(dev.fbTotalMiB());
           // Ampere has no GPM: absent, never 0; Hopper reports it
           boolean hopper = g.productName().contains("H100");
-          assertThat(
-                  m.named("DCGM_FI_PROF_GR_ENGINE_ACTIVE").stream().anyMatch(s -> matches(s, want)))
-              .isEqualTo(hopper);
+          assertThat(PROF_RATIOS).hasSize(8);
+          for (String ratio : PROF_RATIOS) {
+            assertThat(m.named(ratio).stream().anyMatch(s -> matches(s, want)))
+                .as("%s of %s", ratio, want)
+                .isEqualTo(hopper);
+          }
+          if (hopper) {
+            assertThat(value(m, "DCGM_FI_PROF_SM_ACTIVE", want))
+                .isEqualTo(dev.activity().smActive().orElseThrow());
+          }
         }
+        // with MIG on NVML reports no engine utilisation: left out; PCIe rates once per GPU
+        Map<String, String> whole = Map.of("UUID", g.uuid());
+        assertThat(m.named("DCGM_FI_DEV_GPU_UTIL").stream().anyMatch(s -> matches(s, whole)))
+            .isFalse();
+        assertThat(m.named("DCGM_FI_DEV_MEM_COPY_UTIL").stream().anyMatch(s -> matches(s, whole)))
+            .isFalse();
+        assertThat(value(m, "DCGM_FI_PROF_PCIE_RX_BYTES", whole))
+            .isEqualTo(g.utilization().pcieRxBytesPerSecond().orElseThrow());
+        assertThat(value(m, "DCGM_FI_PROF_PCIE_TX_BYTES", whole)).isPositive();
         // parent values once per GPU, without instance labels
         List<PromText.Sample> temp =
             m.named("DCGM_FI_DEV_GPU_TEMP").stream()
@@ -196,6 +225,21 @@ class MetricsIT {
       assertThat(Files.readString(fileA).strip()).isEqualTo(Long.toString(a));
       assertThat(uuidA).startsWith("MIG-");
 
+      // the JSON API: the same figures, absent where not reported
+      for (JsonNode g : d.get("/api/v1/telemetry").json().get("gpus")) {
+        boolean hopper = g.get("productName").asText().contains("H100");
+        assertThat(g.has("utilizationPercent")).as("not with MIG on").isFalse();
+        assertThat(g.get("pcieRxBytesPerSecond").asDouble()).isPositive();
+        assertThat(g.has("activity")).as("per GPU instance with MIG on").isFalse();
+        for (JsonNode i : g.get("instances")) {
+          assertThat(i.has("activity")).isEqualTo(hopper);
+          if (hopper) {
+            assertThat(i.get("activity").get("tensorActive").asDouble())
+                .isLessThanOrEqualTo(i.get("activity").get("smActive").asDouble());
+          }
+        }
+      }
+
       // OpenMetrics when asked for
       String om = scrape(d.url(), "application/openmetrics-text; version=1.0.0");
       assertThat(om).contains("# EOF").contains("DCGM_FI_DEV_FB_USED");
@@ -208,6 +252,32 @@ class MetricsIT {
       assertThat(value(after, "migctl_slices", Map.of("state", "allocated"))).isEqualTo(1.0);
       assertThat(Files.exists(fileA)).isFalse();
       assertThat(queued).isPositive();
+    }
+  }
+
+  @Test
+  void withMigOffAGpusRatiosAndUtilisationArePerGpu() throws Exception {
+    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("h100-80gb:1"));
+    sim.setMigMode(0, false);
+    try (TestDaemon d = new TestDaemon(home, sim)) {
+      d.daemon().telemetry().sampleNow();
+      PromText.Parsed m = PromText.parse(scrape(d.url(), "text/plain"));
+      for (String name :
+          List.of(
+              "DCGM_FI_PROF_SM_ACTIVE",
+              "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+              "DCGM_FI_DEV_GPU_UTIL",
+              "DCGM_FI_DEV_MEM_COPY_UTIL",
+              "DCGM_FI_DEV_ENC_UTIL",
+              "DCGM_FI_DEV_DEC_UTIL",
+              "DCGM_FI_PROF_PCIE_TX_BYTES")) {
+        assertThat(m.named(name))
+            .as(name)
+            .singleElement()
+            .satisfies(
+                s ->
+                    assertThat(s.labels()).containsEntry("gpu", "0").doesNotContainKey("GPU_I_ID"));
+      }
     }
   }
 

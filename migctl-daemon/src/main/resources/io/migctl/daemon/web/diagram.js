@@ -34,6 +34,11 @@ function idleFor(seconds) {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/** A ratio 0..1 as a whole percentage. */
+function percent(ratio) {
+  return `${Math.round(ratio * 100)}%`;
+}
+
 function slices(start, size) {
   return size === 1 ? `memory slice ${start}` : `memory slices ${start}–${start + size - 1}`;
 }
@@ -277,7 +282,15 @@ function deviceBody(inst, profile, tel, onJob, ownGi) {
     );
   }
   const facts = [];
-  if (tel?.grEngineActive != null) facts.push(`SM ${Math.round(tel.grEngineActive * 100)}%`);
+  // DCGM's SM and tensor activity where the GPU reports them (Hopper and later): a held slice
+  // with idle SMs is larger than its job needs. Where only the engine's activity is known, that.
+  const act = tel?.activity;
+  if (act?.smActive != null) {
+    facts.push(`SM ${percent(act.smActive)}`);
+    facts.push(`tensor ${act.tensorActive != null ? percent(act.tensorActive) : "—"}`);
+  } else if (tel?.grEngineActive != null) {
+    facts.push(`engine ${percent(tel.grEngineActive)}`);
+  }
   if (tel?.processes != null) facts.push(`${tel.processes} proc`);
   if (state === "job" && tel?.state === "idle" && tel?.idleSeconds != null) {
     facts.push(`idle ${idleFor(tel.idleSeconds)}`);

@@ -50,14 +50,21 @@ import java.util.function.LongFunction;
  *       so only on Hopper and later; empty on Ampere): an idle compute instance {@code 0.05·u}
  *       (re-drawn every 5 s), a held one {@code 0.55 + 0.25·u} plus a ±0.12 sine, kept in 0.4–0.95.
  *       A GPU instance reports the slice-weighted mean of its compute instances.
+ *   <li><b>The other profiling ratios</b> (SM active, occupancy, tensor, DRAM, FP64/FP32/FP16;
+ *       Hopper and later, per GPU instance, see {@link Activity}): shares of the engine's activity
+ *       fixed per job, so tensor ≤ SM active ≤ engine, occupancy ≤ SM active and each pipe ≤ SM
+ *       active; DRAM activity rises with the share of memory the job has filled.
  *   <li><b>The parent GPU.</b> Its load is the activity of its held compute instances weighted by
  *       their compute slices over the GPU's ({@code 0..1}; 0 when nothing runs). Temperature {@code
  *       30 + 50·load} °C (whole degrees, as NVML), power {@code idle + (TDP − idle)·load} W with
  *       idle {@code min(60 W, 0.3·TDP)} and the model's TDP, SM and memory clocks fixed per model
  *       (its boost and memory clocks), whole-GPU framebuffer the sum of its GPU instances' use over
- *       the model's memory. Utilization only with MIG off (NVML does not report it with MIG on),
- *       where nothing runs on the simulated node, so 0 %. Driver version {@code simulated}, no XID
- *       errors ever.
+ *       the model's memory. Engine utilisation (GPU, memory copy, encoder, decoder) and whole-GPU
+ *       profiling ratios only with MIG off (NVML reports neither with MIG on); then nothing runs on
+ *       the simulated node and the GPU idles as an idle compute instance does: GPU % is its engine
+ *       activity, memory-copy % its DRAM activity, encoder and decoder 0 %. PCIe traffic on every
+ *       GPU: 2 MB/s each way when idle, plus up to 12 GB/s received and 4 GB/s sent at full load,
+ *       ±10 %. Driver version {@code simulated}, no XID errors ever.
  * </ul>
  *
  * <p>Thread-safe: it holds no state besides the driver, whose every call is one transaction. Works
@@ -81,6 +88,15 @@ public final class SimulatedTelemetry implements TelemetrySource {
 
   /** The amplitude of the plateau's wobble, as a share of the device's memory. */
   static final double WOBBLE_SHARE = 0.03;
+
+  /** PCIe traffic of an idle GPU, each way (driver chatter, monitoring). */
+  static final double PCIE_IDLE_BYTES_PER_SECOND = 2.0e6;
+
+  /** Host-to-device traffic of a fully loaded GPU (input batches). */
+  static final double PCIE_RX_BYTES_PER_SECOND_AT_FULL_LOAD = 12.0e9;
+
+  /** Device-to-host traffic of a fully loaded GPU (results, checkpoints). */
+  static final double PCIE_TX_BYTES_PER_SECOND_AT_FULL_LOAD = 4.0e9;
 
   static final double IDLE_CELSIUS = 30;
   static final double CELSIUS_PER_LOAD = 50;
@@ -157,25 +173,27 @@ public final class SimulatedTelemetry implements TelemetrySource {
     Map<String, GpuSnapshot.Compute> computes = new HashMap<>();
     Map<String, Integer> gpuInstanceOf = new HashMap<>();
     Map<Integer, Long> giUsed = new HashMap<>();
-    Map<Integer, Double> giActivity = new HashMap<>();
+    Map<Integer, Activity> giActivity = new HashMap<>();
     long fbUsed = 0;
     double load = 0;
     for (GpuSnapshot.Instance gi : g.instances()) {
       long giTotal = gi.profile().memoryMiB();
       int giSlices = gi.profile().computeSlices();
       long used = 0;
-      double activity = 0;
+      Activity activity = Activity.ZERO;
       for (GpuSnapshot.Compute ci : gi.computeInstances()) {
         String uuid = ci.computeInstance().uuid();
         computes.put(uuid, ci);
         gpuInstanceOf.put(uuid, gi.gpuInstance().id());
         double share = (double) ci.profile().computeSlices() / giSlices;
         List<Long> pids = pids(ci);
-        double a = activity(uuid, pids, seconds);
-        used += footprintMiB(uuid, pids, giTotal * share, at);
-        activity += share * a;
+        long footprint = footprintMiB(uuid, pids, giTotal * share, at);
+        double fbShare = giTotal * share <= 0 ? 0 : footprint / (giTotal * share);
+        Activity a = Activity.of(uuid, pids, seconds, fbShare);
+        used += footprint;
+        activity = activity.plus(share, a);
         if (!pids.isEmpty()) {
-          load += a * ci.profile().computeSlices() / model.computeSlices();
+          load += a.engine() * ci.profile().computeSlices() / model.computeSlices();
         }
       }
       used = Math.min(giTotal, used);
@@ -189,10 +207,6 @@ public final class SimulatedTelemetry implements TelemetrySource {
     for (MigSlot slot : MigSlot.of(List.of(g), Set.of())) {
       GpuSnapshot.Compute ci = computes.get(slot.uuid());
       int gi = gpuInstanceOf.get(slot.uuid());
-      OptionalDouble engine =
-          hasGpm(model)
-              ? OptionalDouble.of(round(clamp(giActivity.get(gi), 0, 1), 4))
-              : OptionalDouble.empty();
       instances.add(
           new MigTelemetry(
               slot.uuid(),
@@ -202,9 +216,12 @@ public final class SimulatedTelemetry implements TelemetrySource {
               giUsed.get(gi),
               slot.memoryMiB(),
               ci.processes().size(),
-              ProfRatios.engineOnly(engine)));
+              hasGpm(model) ? giActivity.get(gi).ratios() : ProfRatios.NONE));
     }
 
+    // With MIG off nothing runs on the simulated node: the whole GPU idles, as an idle compute
+    // instance does. With MIG on NVML reports neither engine utilisation nor whole-GPU GPM.
+    Activity whole = Activity.of(g.device().uuid(), List.of(), seconds, 0);
     double powerW = board.idleW() + (board.tdpW() - board.idleW()) * load;
     return new GpuTelemetry(
         g.device().index(),
@@ -217,10 +234,40 @@ public final class SimulatedTelemetry implements TelemetrySource {
         OptionalInt.of(board.memClockMHz()),
         OptionalLong.of(Math.min(fbUsed, g.device().memoryMiB())),
         OptionalLong.of(g.device().memoryMiB()),
-        DeviceUtilization.gpuOnly(migOn ? OptionalDouble.empty() : OptionalDouble.of(0.0)),
-        ProfRatios.NONE,
+        utilization(g.device().uuid(), migOn, whole, load, seconds),
+        hasGpm(model) && !migOn ? whole.ratios() : ProfRatios.NONE,
         OptionalInt.empty(),
         instances);
+  }
+
+  /**
+   * A GPU's engine and PCIe figures: engine utilisation only with MIG off (as NVML), from the whole
+   * GPU's activity, the encoders and decoders idle (no job encodes video); PCIe traffic on every
+   * GPU, a trickle when idle and rising with the load.
+   */
+  static DeviceUtilization utilization(
+      String gpuUuid, boolean migOn, Activity whole, double load, double seconds) {
+    long seed = mix(gpuUuid.hashCode() + 0x2545F4914F6CDD1DL);
+    double wobble = 1 + 0.1 * Math.sin(2 * Math.PI * seconds / 13 + phase(seed));
+    double rx =
+        (PCIE_IDLE_BYTES_PER_SECOND + PCIE_RX_BYTES_PER_SECOND_AT_FULL_LOAD * load) * wobble;
+    double tx =
+        (PCIE_IDLE_BYTES_PER_SECOND + PCIE_TX_BYTES_PER_SECOND_AT_FULL_LOAD * load) * wobble;
+    OptionalDouble gpu = OptionalDouble.empty();
+    OptionalDouble memCopy = OptionalDouble.empty();
+    OptionalDouble video = OptionalDouble.empty();
+    if (!migOn) {
+      gpu = OptionalDouble.of(Math.round(100 * whole.engine()));
+      memCopy = OptionalDouble.of(Math.round(100 * whole.dram()));
+      video = OptionalDouble.of(0);
+    }
+    return new DeviceUtilization(
+        gpu,
+        memCopy,
+        video,
+        video,
+        OptionalDouble.of(Math.round(tx)),
+        OptionalDouble.of(Math.round(rx)));
   }
 
   private static List<Long> pids(GpuSnapshot.Compute ci) {
@@ -285,6 +332,81 @@ public final class SimulatedTelemetry implements TelemetrySource {
     long seed = mix(seed(uuid, pids) + 0x5DEECE66DL);
     double a = 0.55 + 0.25 * unit(seed) + 0.12 * Math.sin(2 * Math.PI * seconds / 11 + phase(seed));
     return clamp(a, 0.4, 0.95);
+  }
+
+  /**
+   * DCGM's profiling ratios of a compute instance (or of an idle whole GPU), unrounded, each 0..1.
+   * The engine is {@link #activity}; the rest are shares of it that hang on the job (its holders):
+   * SM active 75–95 % of the engine, occupancy 30–80 % of SM active, tensor 20–80 % of SM active,
+   * FP16/FP32/FP64 up to 50/60/10 % of SM active; DRAM activity is the engine's times the memory
+   * traffic, which grows with the share of its memory the job has filled ({@code 0.2 + 0.8·fb}) at
+   * a per-job intensity of 50–100 %. A GPU instance reports the slice-weighted mean of its compute
+   * instances' ratios, which keeps every ordering.
+   */
+  record Activity(
+      double engine,
+      double sm,
+      double occupancy,
+      double tensor,
+      double dram,
+      double fp64,
+      double fp32,
+      double fp16) {
+
+    static final Activity ZERO = new Activity(0, 0, 0, 0, 0, 0, 0, 0);
+
+    static Activity of(String uuid, List<Long> pids, double seconds, double fbShare) {
+      double engine = activity(uuid, pids, seconds);
+      long seed = mix(seed(uuid, pids) + 0x632BE59BD9B4E019L);
+      double sm = engine * (0.75 + 0.2 * unit(mix(seed + 1)));
+      return new Activity(
+          engine,
+          sm,
+          sm * (0.3 + 0.5 * unit(mix(seed + 2))),
+          sm * (0.2 + 0.6 * unit(mix(seed + 3))),
+          dramActivity(engine, fbShare, 0.5 + 0.5 * unit(mix(seed + 4))),
+          sm * 0.1 * unit(mix(seed + 5)),
+          sm * 0.6 * unit(mix(seed + 6)),
+          sm * 0.5 * unit(mix(seed + 7)));
+    }
+
+    /** This plus {@code weight} times {@code other}. */
+    Activity plus(double weight, Activity other) {
+      return new Activity(
+          engine + weight * other.engine,
+          sm + weight * other.sm,
+          occupancy + weight * other.occupancy,
+          tensor + weight * other.tensor,
+          dram + weight * other.dram,
+          fp64 + weight * other.fp64,
+          fp32 + weight * other.fp32,
+          fp16 + weight * other.fp16);
+    }
+
+    /** As NVML's GPM reports them: clamped to 0..1, four decimals. */
+    ProfRatios ratios() {
+      return new ProfRatios(
+          ratio(engine),
+          ratio(sm),
+          ratio(occupancy),
+          ratio(tensor),
+          ratio(dram),
+          ratio(fp64),
+          ratio(fp32),
+          ratio(fp16));
+    }
+
+    private static OptionalDouble ratio(double v) {
+      return OptionalDouble.of(round(clamp(v, 0, 1), 4));
+    }
+  }
+
+  /**
+   * DRAM activity: the engine's activity times the memory traffic, {@code 0.2 + 0.8·fbShare} of the
+   * job's {@code intensity}; rises with the share of memory in use.
+   */
+  static double dramActivity(double engine, double fbShare, double intensity) {
+    return clamp(engine * intensity * (0.2 + 0.8 * clamp(fbShare, 0, 1)), 0, 1);
   }
 
   // ---------------------------------------------------------------- deterministic helpers

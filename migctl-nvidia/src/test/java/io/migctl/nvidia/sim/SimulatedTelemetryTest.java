@@ -1,10 +1,13 @@
 package io.migctl.nvidia.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.migctl.core.job.MigSlot;
+import io.migctl.core.metrics.DeviceUtilization;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
+import io.migctl.core.metrics.ProfRatios;
 import io.migctl.core.metrics.TelemetrySample;
 import io.migctl.core.mig.ComputeInstance;
 import io.migctl.core.mig.ComputeInstanceProfile;
@@ -55,6 +58,13 @@ class SimulatedTelemetryTest {
             .findFirst()
             .orElseThrow();
     return d.createComputeInstance(gi.gpu(), gi.id(), cp.id(), Optional.empty());
+  }
+
+  /** A GPU instance of {@code profile} (two compute slices) split into two 1-slice instances. */
+  private static List<ComputeInstance> splitInTwo(SimulatedMigDriver d, int gpu, String profile) {
+    GpuInstanceProfile p = d.migModel(gpu).profile(ProfileName.parse(profile)).orElseThrow();
+    GpuInstance split = d.createGpuInstance(gpu, p.id(), Optional.empty());
+    return List.of(computeInstance(d, split, p, 1), computeInstance(d, split, p, 1));
   }
 
   private static MigTelemetry of(TelemetrySample s, ComputeInstance ci) {
@@ -207,10 +217,10 @@ class SimulatedTelemetryTest {
   @Test
   void instancesAreTheDriversComputeInstancesNamedAsSlotsAre() {
     ComputeInstance whole = device(node, H100, "3g.40gb", 3);
+    List<ComputeInstance> halves = splitInTwo(node, H100, "2g.20gb");
+    ComputeInstance left = halves.get(0);
+    ComputeInstance right = halves.get(1);
     GpuInstanceProfile p = node.migModel(H100).profile(ProfileName.parse("2g.20gb")).orElseThrow();
-    GpuInstance split = node.createGpuInstance(H100, p.id(), Optional.empty());
-    ComputeInstance left = computeInstance(node, split, p, 1);
-    ComputeInstance right = computeInstance(node, split, p, 1);
     ComputeInstance a = device(node, A100, "1g.5gb", 1);
     starts.put(31L, T0);
     node.hold(left.uuid(), 31);
@@ -247,11 +257,115 @@ class SimulatedTelemetryTest {
   @Test
   void withMigOffThereAreNoInstancesAndUtilizationIsReported() {
     node.setMigMode(H100, false);
-    TelemetrySample s = telemetry.sample(T0);
-    GpuTelemetry h = s.gpu(H100).orElseThrow();
-    assertThat(h.instances()).isEmpty();
-    assertThat(h.utilizationPercent()).hasValue(0.0);
-    assertThat(s.gpu(A100).orElseThrow().utilizationPercent()).isEmpty();
+    for (Instant at : everySecond(T0, 60)) {
+      TelemetrySample s = telemetry.sample(at);
+      GpuTelemetry h = s.gpu(H100).orElseThrow();
+      assertThat(h.instances()).isEmpty();
+      // nothing runs with MIG off: an idle GPU, its figures consistent with its GPM ratios
+      DeviceUtilization u = h.utilization();
+      assertThat(u.gpuPercent().orElseThrow()).isBetween(0.0, 5.0);
+      assertThat(u.gpuPercent().orElseThrow())
+          .isCloseTo(100 * h.activity().grEngineActive().orElseThrow(), within(0.5));
+      assertThat(u.memCopyPercent()).isPresent();
+      assertThat(u.encoderPercent()).hasValue(0.0);
+      assertThat(u.decoderPercent()).hasValue(0.0);
+      assertConsistent(h.activity(), "whole H100 at " + at);
+      // with MIG on, NVML reports no engine utilisation and no whole-GPU ratios
+      GpuTelemetry a = s.gpu(A100).orElseThrow();
+      assertThat(a.utilizationPercent()).isEmpty();
+      assertThat(a.utilization().memCopyPercent()).isEmpty();
+      assertThat(a.utilization().encoderPercent()).isEmpty();
+      assertThat(a.utilization().decoderPercent()).isEmpty();
+      assertThat(a.activity()).isEqualTo(ProfRatios.NONE);
+    }
+    // Ampere with MIG off: utilisation, but no GPM
+    node.setMigMode(A100, false);
+    node.resetGpu(A100);
+    GpuTelemetry a = telemetry.sample(T0).gpu(A100).orElseThrow();
+    assertThat(a.utilizationPercent()).isPresent();
+    assertThat(a.activity()).isEqualTo(ProfRatios.NONE);
+  }
+
+  @Test
+  void profilingRatiosKeepDcgmsOrderingOnHopperAndAreAbsentOnAmpere() {
+    ComputeInstance held = device(node, H100, "3g.40gb", 3);
+    ComputeInstance left = splitInTwo(node, H100, "2g.20gb").getFirst();
+    ComputeInstance idle = device(node, H100, "1g.10gb", 1);
+    ComputeInstance ampere = device(node, A100, "3g.20gb", 3);
+    starts.put(51L, T0);
+    node.hold(held.uuid(), 51);
+    node.hold(left.uuid(), 52);
+    node.hold(ampere.uuid(), 53);
+
+    for (int i = 0; i < 3600; i += 7) {
+      Instant at = T0.plusSeconds(i);
+      TelemetrySample s = telemetry.sample(at);
+      for (MigTelemetry m : s.gpu(H100).orElseThrow().instances()) {
+        assertConsistent(m.activity(), m.uuid() + " at " + at);
+      }
+      assertThat(of(s, held).activity().smActive().orElseThrow()).isGreaterThan(0.25);
+      assertThat(of(s, idle).activity().smActive().orElseThrow()).isLessThanOrEqualTo(0.05);
+      assertThat(of(s, ampere).activity()).as("Ampere has no GPM").isEqualTo(ProfRatios.NONE);
+      for (GpuTelemetry g : s.gpus()) {
+        assertThat(g.activity())
+            .as("with MIG on, per GPU instance only")
+            .isEqualTo(ProfRatios.NONE);
+        assertThat(g.utilization().gpuPercent()).isEmpty();
+        assertThat(g.utilization().pcieTxBytesPerSecond()).isPresent();
+        assertThat(g.utilization().pcieRxBytesPerSecond()).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void dramActivityRisesWithTheMemoryTheJobFills() {
+    double previous = -1;
+    for (int i = 0; i <= 10; i++) {
+      double dram = SimulatedTelemetry.dramActivity(0.8, i / 10.0, 0.7);
+      assertThat(dram).isGreaterThan(previous).isLessThanOrEqualTo(0.8);
+      previous = dram;
+    }
+    // A job that has only its context has little traffic; once its memory is filled, more.
+    ComputeInstance h = device(node, H100, "7g.80gb", 7);
+    starts.put(61L, T0);
+    node.hold(h.uuid(), 61);
+    MigTelemetry early = of(telemetry.sample(T0), h);
+    MigTelemetry full = of(telemetry.sample(T0.plusSeconds(SimulatedTelemetry.RAMP_SECONDS)), h);
+    assertThat(full.fbUsedMiB()).isGreaterThan(early.fbUsedMiB());
+    assertThat(dramPerEngine(full)).isGreaterThan(dramPerEngine(early));
+  }
+
+  @Test
+  void pcieTrafficRisesWithTheLoad() {
+    ComputeInstance h = device(node, H100, "7g.80gb", 7);
+    Instant at = T0.plusSeconds(100);
+    DeviceUtilization before = telemetry.sample(at).gpu(H100).orElseThrow().utilization();
+    starts.put(71L, T0);
+    node.hold(h.uuid(), 71);
+    DeviceUtilization after = telemetry.sample(at).gpu(H100).orElseThrow().utilization();
+    assertThat(before.pcieRxBytesPerSecond().orElseThrow()).isPositive();
+    assertThat(after.pcieRxBytesPerSecond().orElseThrow())
+        .isGreaterThan(100 * before.pcieRxBytesPerSecond().orElseThrow());
+    assertThat(after.pcieTxBytesPerSecond().orElseThrow())
+        .isGreaterThan(100 * before.pcieTxBytesPerSecond().orElseThrow())
+        .isLessThan(64e9);
+  }
+
+  private static double dramPerEngine(MigTelemetry m) {
+    return m.activity().dramActive().orElseThrow() / m.grEngineActive().orElseThrow();
+  }
+
+  /** Every ratio present, and DCGM's orderings between them. */
+  private static void assertConsistent(ProfRatios r, String what) {
+    double engine = r.grEngineActive().orElseThrow();
+    double sm = r.smActive().orElseThrow();
+    assertThat(sm).as("SM active <= engine: %s", what).isLessThanOrEqualTo(engine);
+    assertThat(r.tensorActive().orElseThrow()).as("tensor <= SM: %s", what).isLessThanOrEqualTo(sm);
+    assertThat(r.smOccupancy().orElseThrow()).as("occupancy: %s", what).isLessThanOrEqualTo(sm);
+    assertThat(r.fp64Active().orElseThrow()).as("fp64: %s", what).isLessThanOrEqualTo(sm);
+    assertThat(r.fp32Active().orElseThrow()).as("fp32: %s", what).isLessThanOrEqualTo(sm);
+    assertThat(r.fp16Active().orElseThrow()).as("fp16: %s", what).isLessThanOrEqualTo(sm);
+    assertThat(r.dramActive().orElseThrow()).as("DRAM: %s", what).isBetween(0.0, 1.0);
   }
 
   @Test
