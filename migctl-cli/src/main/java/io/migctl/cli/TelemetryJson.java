@@ -18,11 +18,11 @@ import java.util.OptionalLong;
  * The daemon's {@code GET /api/v1/telemetry} read back into the telemetry model, so that a command
  * shows the daemon's reading as it would show the driver's.
  *
- * <p>Tolerant: a field that is absent or null is a value not reported. Besides the fields every
- * daemon sends, it reads a GPU's {@code utilization} object (the fields of {@link
- * DeviceUtilization}) and a GPU's or MIG device's {@code activity} object (those of {@link
- * ProfRatios}) where the daemon sends them; without them a GPU's {@code utilizationPercent} and a
- * MIG device's {@code grEngineActive} stand in.
+ * <p>Tolerant: a field that is absent or null is a value not reported (the daemon leaves nulls
+ * out). A GPU's engine and PCIe figures are its own fields ({@code utilizationPercent}, {@code
+ * memCopyPercent}, …, as {@link DeviceUtilization} names them); a GPU's or MIG device's {@code
+ * activity} object holds the fields of {@link ProfRatios}; where a MIG device has none, its {@code
+ * grEngineActive} stands in.
  */
 final class TelemetryJson {
 
@@ -71,7 +71,6 @@ final class TelemetryJson {
                   ? ratios(activity)
                   : ProfRatios.engineOnly(decimal(m, "grEngineActive"))));
     }
-    JsonNode utilization = g.path("utilization");
     JsonNode activity = g.path("activity");
     return new GpuTelemetry(
         g.path("index").asInt(),
@@ -84,15 +83,13 @@ final class TelemetryJson {
         whole(g, "memClockMHz"),
         mebibytes(g, "fbUsedMiB"),
         mebibytes(g, "fbTotalMiB"),
-        utilization.isObject()
-            ? new DeviceUtilization(
-                decimal(utilization, "gpuPercent"),
-                decimal(utilization, "memCopyPercent"),
-                decimal(utilization, "encoderPercent"),
-                decimal(utilization, "decoderPercent"),
-                decimal(utilization, "pcieTxBytesPerSecond"),
-                decimal(utilization, "pcieRxBytesPerSecond"))
-            : DeviceUtilization.gpuOnly(decimal(g, "utilizationPercent")),
+        new DeviceUtilization(
+            decimal(g, "utilizationPercent"),
+            decimal(g, "memCopyPercent"),
+            decimal(g, "encoderPercent"),
+            decimal(g, "decoderPercent"),
+            decimal(g, "pcieTxBytesPerSecond"),
+            decimal(g, "pcieRxBytesPerSecond")),
         activity.isObject() ? ratios(activity) : ProfRatios.NONE,
         whole(g, "lastXid"),
         instances);

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migctl.core.metrics.DeviceUtilization;
 import io.migctl.core.metrics.GpuTelemetry;
 import io.migctl.core.metrics.MigTelemetry;
 import io.migctl.core.metrics.TelemetrySample;
+import io.migctl.daemon.DaemonJson;
+import io.migctl.daemon.TelemetryViews;
+import java.time.Instant;
+import java.util.List;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The daemon's telemetry JSON read back, with and without the fields newer daemons add. */
@@ -42,24 +48,56 @@ class TelemetryJsonTest {
   }
 
   @Test
-  void readsUtilizationAndActivityObjectsWhereTheDaemonSendsThem() throws Exception {
-    TelemetrySample s =
-        TelemetryJson.sample(
-            json(
-                "{'at':'2026-12-07T09:00:00Z','gpus':[{'index':1,'uuid':'GPU-b',"
-                    + "'productName':'H100','driverVersion':'550','utilization':{'gpuPercent':40,"
-                    + "'memCopyPercent':12,'pcieRxBytesPerSecond':2500000},"
-                    + "'activity':{'smActive':0.3},'instances':[{'uuid':'MIG-b',"
-                    + "'gpuInstanceId':2,'computeInstanceId':0,'profile':'1g.10gb','fbUsedMiB':0,"
-                    + "'fbTotalMiB':9984,'processes':0,'activity':{'grEngineActive':0.4,"
-                    + "'dramActive':0.2}}]}]}"));
+  void readsBackEveryFigureTheDaemonsViewsWrite() {
+    TelemetryViews.RatiosView gpuRatios =
+        new TelemetryViews.RatiosView(0.5, 0.3, 0.2, 0.1, 0.25, 0.01, 0.2, 0.05);
+    TelemetryViews.RatiosView migRatios =
+        new TelemetryViews.RatiosView(0.4, null, null, null, 0.2, null, null, null);
+    TelemetryViews.GpuView gpu =
+        new TelemetryViews.GpuView(
+            1,
+            "GPU-b",
+            "H100",
+            "550",
+            41.0,
+            120.5,
+            1980,
+            2619,
+            100L,
+            81559L,
+            40.0,
+            12.0,
+            null,
+            3.0,
+            1.5e9,
+            2.5e6,
+            gpuRatios,
+            79,
+            List.of(
+                new TelemetryViews.InstanceView(
+                    "MIG-b", 2, 0, "1g.10gb", 0, 9984, 0, 0.4, migRatios, null, null, "free", 0)));
+    JsonNode written =
+        DaemonJson.MAPPER.valueToTree(
+            new TelemetryViews.ReadingView(
+                Instant.parse("2026-12-07T09:00:00Z"), true, 0, 0, List.of(gpu)));
 
-    GpuTelemetry g = s.gpus().getFirst();
-    assertThat(g.utilization().memCopyPercent()).isEqualTo(OptionalDouble.of(12));
-    assertThat(g.utilization().pcieRxBytesPerSecond()).isEqualTo(OptionalDouble.of(2_500_000));
-    assertThat(g.utilization().encoderPercent()).isEmpty();
-    assertThat(g.activity().smActive()).isEqualTo(OptionalDouble.of(0.3));
-    assertThat(g.instances().getFirst().activity().dramActive()).isEqualTo(OptionalDouble.of(0.2));
+    GpuTelemetry g = TelemetryJson.sample(written).gpus().getFirst();
+    assertThat(g.utilization())
+        .isEqualTo(
+            new DeviceUtilization(
+                OptionalDouble.of(40),
+                OptionalDouble.of(12),
+                OptionalDouble.empty(),
+                OptionalDouble.of(3),
+                OptionalDouble.of(1.5e9),
+                OptionalDouble.of(2.5e6)));
+    assertThat(g.activity().smOccupancy()).isEqualTo(OptionalDouble.of(0.2));
+    assertThat(g.activity().fp16Active()).isEqualTo(OptionalDouble.of(0.05));
+    assertThat(g.lastXid()).isEqualTo(OptionalInt.of(79));
+    MigTelemetry m = g.instances().getFirst();
+    assertThat(m.activity().dramActive()).isEqualTo(OptionalDouble.of(0.2));
+    assertThat(m.activity().grEngineActive()).isEqualTo(OptionalDouble.of(0.4));
+    assertThat(m.activity().smActive()).isEmpty();
   }
 
   @Test
