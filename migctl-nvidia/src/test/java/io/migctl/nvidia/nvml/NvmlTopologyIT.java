@@ -49,10 +49,7 @@ class NvmlTopologyIT {
   static void buildTheStandIn() throws IOException, InterruptedException {
     Path library;
     try {
-      library =
-          StandInBuild.gcc(
-              StandInBuild.source(),
-              Path.of("target/fake-nvml/topology/libnvidia-ml.so.1").toAbsolutePath());
+      library = StandInBuild.ownCopy("topology");
     } catch (StandInBuild.GccMissing e) {
       notBuilt = e.getMessage();
       return;
