@@ -35,10 +35,16 @@
  * to reset a GPU), every set made before answers UNINITIALIZED, and freeing it too, though that
  * frees it. Such waits and registrations are counted: a real NVML may not survive them.
  *
- * Test hooks: fakeNvmlSetProcess(gpu, gi, ci, pid) makes process pid hold that MIG device (0
- * frees); fakeNvmlSetGpm(gpu, on) turns GPM support on or off; fakeNvmlGpmSamplesLive() counts
- * GPM samples allocated and not freed; fakeNvmlEmitXid(gpu, xid) raises an XID on a GPU;
- * fakeNvmlResetGpu(gpu) resets a GPU behind NVML's back; fakeNvmlEventSetsLive() counts event sets
+ * Topology: the two GPUs share a NUMA node (nvmlDeviceGetTopologyCommonAncestor answers
+ * NVML_TOPOLOGY_NODE) and NVLink (nvmlDeviceGetP2PStatus with NVML_P2P_CAPS_INDEX_NVLINK answers
+ * NVML_P2P_STATUS_OK; other capability indices NVML_P2P_STATUS_NOT_SUPPORTED); a GPU paired with
+ * itself is INVALID_ARGUMENT, a MIG device NOT_SUPPORTED.
+ *
+ * Test hooks: fakeNvmlSetTopology(level, nvlink) changes what the pair answers (-1: the call
+ * answers NOT_SUPPORTED); fakeNvmlSetProcess(gpu, gi, ci, pid) makes process pid hold that MIG
+ * device (0 frees); fakeNvmlSetGpm(gpu, on) turns GPM support on or off;
+ * fakeNvmlGpmSamplesLive() counts GPM samples allocated and not freed; fakeNvmlEmitXid(gpu, xid)
+ * raises an XID on a GPU; fakeNvmlResetGpu(gpu) resets a GPU behind NVML's back; fakeNvmlEventSetsLive() counts event sets
  * made and not freed; fakeNvmlStaleEventSetUses() counts uses of sets NVML's shutdown voided.
  * Built with -DFAKE_NVML_OLD_DRIVER it lacks the calls an older driver may lack: encoder, decoder
  * and PCIe throughput, the whole GPU's GPM sample and the event sets.
@@ -1098,7 +1104,53 @@ nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
 
 #endif
 
+/* ---------------------------------------------------------------- topology */
+
+/* The pair's common ancestor (nvmlGpuTopologyLevel_t) and NVLink P2P status (nvmlGpuP2PStatus_t);
+ * -1 makes the call answer NOT_SUPPORTED. */
+static int topologyLevel = 40;  /* NVML_TOPOLOGY_NODE */
+static int nvlinkStatus = 0;    /* NVML_P2P_STATUS_OK */
+
+static nvmlReturn_t twoGpus(nvmlDevice_t first, nvmlDevice_t second, const void *out) {
+  Gpu *a = gpuOf(first), *b = gpuOf(second);
+  if ((!a && ciOf(NULL, first)) || (!b && ciOf(NULL, second))) return NVML_ERROR_NOT_SUPPORTED;
+  ARG(a && b && out && a != b);
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t device1, nvmlDevice_t device2,
+                                                 unsigned int *pathInfo) {
+  INIT();
+  nvmlReturn_t rc = twoGpus(device1, device2, pathInfo);
+  if (rc != NVML_SUCCESS) return rc;
+  if (topologyLevel < 0) return NVML_ERROR_NOT_SUPPORTED;
+  *pathInfo = (unsigned)topologyLevel;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2,
+                                    unsigned int p2pIndex, unsigned int *p2pStatus) {
+  INIT();
+  nvmlReturn_t rc = twoGpus(device1, device2, p2pStatus);
+  if (rc != NVML_SUCCESS) return rc;
+  ARG(p2pIndex <= 4); /* READ, WRITE, NVLINK, ATOMICS, PROP/PCI */
+  if (p2pIndex != 2) { /* only NVML_P2P_CAPS_INDEX_NVLINK is modelled */
+    *p2pStatus = 5; /* NVML_P2P_STATUS_NOT_SUPPORTED */
+    return NVML_SUCCESS;
+  }
+  if (nvlinkStatus < 0) return NVML_ERROR_NOT_SUPPORTED;
+  *p2pStatus = (unsigned)nvlinkStatus;
+  return NVML_SUCCESS;
+}
+
 /* ---------------------------------------------------------------- test hooks */
+
+/* Sets what the two GPUs' topology calls answer: a level and an NVLink status, -1 for an error. */
+int fakeNvmlSetTopology(int level, int nvlink) {
+  topologyLevel = level;
+  nvlinkStatus = nvlink;
+  return 0;
+}
 
 /* Turns GPM support of a GPU on (1) or off (0). */
 int fakeNvmlSetGpm(unsigned gpu, unsigned on) {

@@ -3,6 +3,7 @@ package io.migctl.cli;
 import io.migctl.core.mig.DeviceProcess;
 import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.GpuTopology;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
       "For each GPU: MIG mode (current, and pending until a reset), a map of its memory",
       "slices, and every instance: profile, placement (start:size on the memory slices),",
       "GPU and compute instance ids, the MIG device UUID (what CUDA_VISIBLE_DEVICES takes)",
-      "and whether a process holds it."
+      "and whether a process holds it. With --topo: how the GPUs are connected."
     })
 final class GpusCommand implements Runnable {
 
@@ -32,6 +33,15 @@ final class GpusCommand implements Runnable {
 
   @Option(names = "--json", description = "Print JSON: a list with one object per GPU.")
   boolean json;
+
+  @Option(
+      names = "--topo",
+      description = {
+        "Print how the GPUs are connected instead: a matrix like nvidia-smi topo -m",
+        "(NV for NVLink, else the PCIe common ancestor: PIX, PXB, PHB, NODE, SYS), as the",
+        "driver reports it; with --json, every pair with its level, NVLink and distance."
+      })
+  boolean topology;
 
   /** One GPU in {@code gpus --json}. */
   record GpuJson(
@@ -64,6 +74,10 @@ final class GpusCommand implements Runnable {
 
   @Override
   public void run() {
+    if (topology) {
+      printTopology();
+      return;
+    }
     List<GpuSnapshot> gpus = GpuSnapshot.readAll(root.driver());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -74,6 +88,16 @@ final class GpusCommand implements Runnable {
       printText(out, gpu);
     }
     out.flush();
+  }
+
+  private void printTopology() {
+    GpuTopology t = root.driver().topology();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Json.print(out, TopologyView.toJson(t));
+    } else {
+      TopologyView.printText(out, t);
+    }
   }
 
   static GpuJson toJson(GpuSnapshot gpu) {

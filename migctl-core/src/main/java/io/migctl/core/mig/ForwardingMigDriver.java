@@ -77,4 +77,9 @@ public abstract class ForwardingMigDriver implements MigDriver {
   public List<DeviceProcess> processes(int gpu) {
     return delegate.processes(gpu);
   }
+
+  @Override
+  public GpuTopology topology() {
+    return delegate.topology();
+  }
 }

@@ -68,4 +68,12 @@ public interface MigDriver {
 
   /** The processes holding the GPU's MIG devices. */
   List<DeviceProcess> processes(int gpu);
+
+  /**
+   * How the GPUs are connected, pair by pair: PCIe common ancestor and NVLink. A pair the driver
+   * cannot report on is unknown, never guessed; this default reports nothing.
+   */
+  default GpuTopology topology() {
+    return GpuTopology.unknown(gpus().size());
+  }
 }

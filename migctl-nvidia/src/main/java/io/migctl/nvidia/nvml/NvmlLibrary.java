@@ -133,6 +133,15 @@ final class NvmlLibrary implements AutoCloseable {
   /** {@code nvmlEventTypeXidCriticalError}. */
   static final long EVENT_TYPE_XID_CRITICAL_ERROR = 0x8L;
 
+  /** {@code NVML_P2P_CAPS_INDEX_NVLINK}: whether two GPUs reach each other over NVLink. */
+  static final int P2P_CAPS_INDEX_NVLINK = 2;
+
+  /** {@code NVML_P2P_STATUS_OK}: the peer-to-peer capability asked about is there. */
+  static final int P2P_STATUS_OK = 0;
+
+  /** {@code NVML_P2P_STATUS_UNKNOWN}: the driver cannot say. */
+  static final int P2P_STATUS_UNKNOWN = 6;
+
   /** {@code NVML_GPM_METRIC_MAX} of the 12.2 header: the length of {@code metrics[]}. */
   static final int GPM_METRIC_MAX = 98;
 
@@ -480,6 +489,20 @@ final class NvmlLibrary implements AutoCloseable {
     /** {@code nvmlDeviceGetPcieThroughput(device, nvmlPcieUtilCounter_t, unsigned int *kbPerS)} */
     PCIE_THROUGHPUT(
         "nvmlDeviceGetPcieThroughput", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
+    /**
+     * {@code nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t device1, nvmlDevice_t device2,
+     * nvmlGpuTopologyLevel_t *pathInfo)}
+     */
+    TOPOLOGY_COMMON_ANCESTOR(
+        "nvmlDeviceGetTopologyCommonAncestor",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+    /**
+     * {@code nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2,
+     * nvmlGpuP2PCapsIndex_t p2pIndex, nvmlGpuP2PStatus_t *p2pStatus)}
+     */
+    P2P_STATUS(
+        "nvmlDeviceGetP2PStatus",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS)),
     /** {@code nvmlEventSetCreate(nvmlEventSet_t *set)} */
     EVENT_SET_CREATE("nvmlEventSetCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
     /** {@code nvmlDeviceRegisterEvents(nvmlDevice_t, unsigned long long types, nvmlEventSet_t)} */
@@ -1154,6 +1177,33 @@ final class NvmlLibrary implements AutoCloseable {
       MemorySegment out = a.allocate(JAVA_INT);
       check(Function.PCIE_THROUGHPUT, pointer(device.address()), counter, out);
       return Integer.toUnsignedLong(out.get(JAVA_INT, 0));
+    }
+  }
+
+  /** The {@code nvmlGpuTopologyLevel_t} of the closest common ancestor of two GPUs. */
+  int topologyCommonAncestor(Device first, Device second) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_INT);
+      check(
+          Function.TOPOLOGY_COMMON_ANCESTOR,
+          pointer(first.address()),
+          pointer(second.address()),
+          out);
+      return out.get(JAVA_INT, 0);
+    }
+  }
+
+  /**
+   * The {@code nvmlGpuP2PStatus_t} of one peer-to-peer capability between two GPUs.
+   *
+   * @param capsIndex e.g. {@link #P2P_CAPS_INDEX_NVLINK}
+   */
+  int p2pStatus(Device first, Device second, int capsIndex) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_INT);
+      check(
+          Function.P2P_STATUS, pointer(first.address()), pointer(second.address()), capsIndex, out);
+      return out.get(JAVA_INT, 0);
     }
   }
 

@@ -7,10 +7,13 @@ import io.migctl.core.mig.DriverOperation;
 import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.GpuTopology;
+import io.migctl.core.mig.GpuTopology.NvLink;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.MigMode;
 import io.migctl.core.mig.Placement;
+import io.migctl.core.mig.TopologyLevel;
 import io.migctl.nvidia.nvml.NvmlLibrary.ComputeInstanceHandle;
 import io.migctl.nvidia.nvml.NvmlLibrary.ComputeInstanceInfo;
 import io.migctl.nvidia.nvml.NvmlLibrary.ComputeInstanceProfileInfo;
@@ -62,6 +65,8 @@ import java.util.function.Supplier;
  *   <li>{@link #resetGpu}: NVML has no public reset, so this runs {@code nvidia-smi -r -i <PCI bus
  *       id>} through a {@link ToolRunner}, with NVML shut down meanwhile so that this process does
  *       not hold the GPU it resets.
+ *   <li>{@link #topology}: NVML's common ancestor and NVLink peer-to-peer status of each pair, a
+ *       failed call leaving that part unknown.
  *   <li>{@link #processes}: asked of each MIG device handle, which NVML answers without the
  *       privileges the whole-GPU query needs in MIG mode.
  * </ul>
@@ -510,6 +515,62 @@ public final class NvmlMigDriver implements MigDriver, AutoCloseable {
   public synchronized List<DeviceProcess> processes(int gpu) {
     String op = "list processes on GPU " + gpu;
     return call(op, () -> processesOf(device(gpu, op)));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Each pair asks NVML twice: {@code nvmlDeviceGetTopologyCommonAncestor} for the level and
+   * {@code nvmlDeviceGetP2PStatus} with {@code NVML_P2P_CAPS_INDEX_NVLINK} for NVLink. A call that
+   * fails (not supported, a driver without it, a level this version does not know) leaves that half
+   * of the pair unknown; {@code NVML_P2P_STATUS_UNKNOWN} too. Only failing to list the GPUs fails
+   * the whole call.
+   */
+  @Override
+  public synchronized GpuTopology topology() {
+    return call(
+        "read the GPU topology",
+        () -> {
+          int count = nvml.deviceCount();
+          List<Device> devices = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            devices.add(nvml.deviceByIndex(i));
+          }
+          List<GpuTopology.Pair> pairs = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            for (int j = i + 1; j < count; j++) {
+              pairs.add(
+                  new GpuTopology.Pair(
+                      i,
+                      j,
+                      commonAncestor(devices.get(i), devices.get(j)),
+                      nvlink(devices.get(i), devices.get(j))));
+            }
+          }
+          return GpuTopology.of(count, pairs);
+        });
+  }
+
+  private Optional<TopologyLevel> commonAncestor(Device first, Device second) {
+    try {
+      return TopologyLevel.fromNvml(nvml.topologyCommonAncestor(first, second));
+    } catch (NvmlCallException e) {
+      return Optional.empty();
+    }
+  }
+
+  private NvLink nvlink(Device first, Device second) {
+    int status;
+    try {
+      status = nvml.p2pStatus(first, second, NvmlLibrary.P2P_CAPS_INDEX_NVLINK);
+    } catch (NvmlCallException e) {
+      return NvLink.UNKNOWN;
+    }
+    return switch (status) {
+      case NvmlLibrary.P2P_STATUS_OK -> NvLink.PRESENT;
+      case NvmlLibrary.P2P_STATUS_UNKNOWN -> NvLink.UNKNOWN;
+      default -> NvLink.ABSENT;
+    };
   }
 
   // ---------------------------------------------------------------- internals

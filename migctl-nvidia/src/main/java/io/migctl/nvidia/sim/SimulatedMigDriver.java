@@ -9,6 +9,7 @@ import io.migctl.core.mig.GpuDevice;
 import io.migctl.core.mig.GpuInstance;
 import io.migctl.core.mig.GpuInstanceProfile;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.GpuTopology;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.MigMode;
@@ -38,6 +39,14 @@ import java.util.function.Supplier;
  * <p>Beyond the driver it offers what tests and demos need: processes that hold a MIG device
  * ({@link #hold}), and faults injected into the next calls of an operation ({@link #failNext}).
  *
+ * <p>Topology ({@link #topology}), as {@code nvidia-smi topo -m} would show it on such a server:
+ * the first half of the GPUs (by index) hang from one CPU socket and the second half from the
+ * other, so a pair in the same half shares a NUMA node ({@code NODE}) and a pair across halves does
+ * not ({@code SYSTEM}). NVLink joins GPUs of the same model only: SXM and superchip boards (A100,
+ * A800, H100, H800, H200, H20, B200 SXM, GH200, GB200) all through one NVSwitch fabric; NVL cards
+ * (H100 NVL, H800 NVL, H200 NVL) through NVLink bridges in pairs 0-1, 2-3, …; PCIe cards
+ * (A100/A800/H100/ H800 PCIe, A30, RTX PRO 6000) not at all.
+ *
  * <p>State lives in a {@link SimStateStore}; with a file store several processes share one node.
  * Every method is one transaction of the store, so the driver is safe to use from several threads
  * and processes.
@@ -47,11 +56,13 @@ public final class SimulatedMigDriver implements MigDriver {
   private final SimulatedNodeSpec spec;
   private final List<GpuModel> models;
   private final SimStateStore store;
+  private final GpuTopology topology;
 
   private SimulatedMigDriver(SimulatedNodeSpec spec, SimStateStore store) {
     this.spec = spec;
     this.models = spec.gpus();
     this.store = store;
+    this.topology = SimulatedTopology.of(models);
   }
 
   /** A node whose state lives in this process only. */
@@ -340,6 +351,12 @@ public final class SimulatedMigDriver implements MigDriver {
           }
           return List.copyOf(out);
         });
+  }
+
+  /** {@inheritDoc} From the boards, by the rules in the class note; fixed for the node. */
+  @Override
+  public GpuTopology topology() {
+    return topology;
   }
 
   // ---------------------------------------------------------------- simulator controls

@@ -59,10 +59,7 @@ class NvmlTelemetryIT {
   static void buildTheStandIn() throws IOException, InterruptedException {
     Path library;
     try {
-      library =
-          StandInBuild.gcc(
-              StandInBuild.source(),
-              Path.of("target/fake-nvml/telemetry/libnvidia-ml.so.1").toAbsolutePath());
+      library = StandInBuild.ownCopy("telemetry");
     } catch (StandInBuild.GccMissing e) {
       notBuilt = e.getMessage();
       return;

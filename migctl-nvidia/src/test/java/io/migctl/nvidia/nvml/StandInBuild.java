@@ -21,6 +21,16 @@ final class StandInBuild {
   }
 
   /**
+   * Compiles the stand-in into {@code target/fake-nvml/NAME/libnvidia-ml.so.1}: a copy whose state
+   * no other test class shares.
+   *
+   * @throws GccMissing when there is no gcc, so that the caller can skip
+   */
+  static Path ownCopy(String name) throws IOException, InterruptedException {
+    return gcc(source(), Path.of("target/fake-nvml", name, "libnvidia-ml.so.1").toAbsolutePath());
+  }
+
+  /**
    * Compiles {@code source} into the shared library {@code out} with warnings as errors.
    *
    * @param defines preprocessor macros to define, e.g. {@code FAKE_NVML_OLD_DRIVER}
