@@ -1,6 +1,7 @@
 package io.migctl.core.job;
 
 import io.migctl.core.job.Scheduler.Assignment;
+import io.migctl.core.mig.GpuTopology;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,7 +90,7 @@ public final class IncrementalScheduler {
   /** Why each gang job waits on its quota after the last decision. */
   private final Map<Long, WaitingReason.QuotaReached> gangOverQuota = new HashMap<>();
 
-  private GpuTopology topology = GpuTopology.UNKNOWN;
+  private GpuTopology topology = GpuTopology.unknown(0);
   private TopologyPreference preference = TopologyPreference.CLOSEST;
   private Instant cutoff = Instant.MIN;
   private int cpuInUse;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.core.job.Scheduler.Assignment;
 import io.migctl.core.job.Scheduler.Policy;
+import io.migctl.core.mig.GpuTopology;
+import io.migctl.core.mig.TopologyLevel;
 import io.migctl.core.tenant.Quota;
 import io.migctl.core.tenant.Quotas;
 import io.migctl.core.tenant.Tenant;
@@ -188,27 +190,32 @@ class GangSchedulingTest {
 
   @Test
   void theClosestGpusAreChosenWhereTheTopologyIsKnownAndTheLowestOtherwise() {
-    int s = GpuTopology.SINGLE;
-    int y = GpuTopology.SYSTEM;
-    GpuTopology topology =
-        new GpuTopology(
-            List.of(
-                List.of(0, y, y, y),
-                List.of(y, 0, y, s),
-                List.of(y, y, 0, y),
-                List.of(y, s, y, 0)));
+    List<GpuTopology.Pair> pairs = new ArrayList<>();
+    for (int a = 0; a < 4; a++) {
+      for (int b = a + 1; b < 4; b++) {
+        boolean linked = a == 1 && b == 3;
+        pairs.add(
+            new GpuTopology.Pair(
+                a,
+                b,
+                Optional.of(linked ? TopologyLevel.SINGLE : TopologyLevel.SYSTEM),
+                linked ? GpuTopology.NvLink.PRESENT : GpuTopology.NvLink.ABSENT));
+      }
+    }
+    GpuTopology topology = GpuTopology.of(4, pairs);
     List<WholeGpu> free =
         List.of(Gangs.migOff(0), Gangs.migOff(1), Gangs.migOff(2), Gangs.migOff(3));
 
     TopologyPreference.Choice close = TopologyPreference.CLOSEST.choose(free, 2, topology);
     TopologyPreference.Choice unknown =
-        TopologyPreference.CLOSEST.choose(free, 2, GpuTopology.UNKNOWN);
+        TopologyPreference.CLOSEST.choose(free, 2, GpuTopology.unknown(4));
 
     assertThat(close.gpus()).extracting(WholeGpu::index).containsExactly(1, 3);
-    assertThat(close.why()).isEqualTo(TopologyPreference.Why.CLOSEST);
-    assertThat(close.worstLevel()).isEqualTo(GpuTopology.SINGLE);
+    assertThat(close.reason()).contains("NVLink");
     assertThat(unknown.gpus()).extracting(WholeGpu::index).containsExactly(0, 1);
-    assertThat(unknown.why()).isEqualTo(TopologyPreference.Why.NO_TOPOLOGY);
+    assertThat(unknown.reason()).contains("no topology");
+    assertThat(TopologyPreference.CLOSEST.choose(free.subList(0, 2), 2, topology).reason())
+        .isEqualTo("the only 2 free");
   }
 
   @Test
@@ -216,12 +223,10 @@ class GangSchedulingTest {
     IncrementalScheduler s = new IncrementalScheduler(POLICY);
     s.gpus(List.of(Gangs.migOff(0), Gangs.migOff(1), Gangs.migOff(2)), Map.of());
     s.topology(
-        GpuTopology.UNKNOWN,
+        GpuTopology.unknown(3),
         (free, count, topology) ->
             new TopologyPreference.Choice(
-                free.subList(free.size() - count, free.size()),
-                TopologyPreference.Why.CLOSEST,
-                GpuTopology.SINGLE));
+                free.subList(free.size() - count, free.size()), "the highest-numbered"));
     s.enqueue(Gangs.queued(1, new GpuNeed.WholeGpus(2), Optional.empty(), T0));
 
     assertThat(gpusOf(s.decide(NOW).getFirst())).containsExactly(1, 2);
