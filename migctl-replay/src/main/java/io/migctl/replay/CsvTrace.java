@@ -38,11 +38,13 @@ public final class CsvTrace {
   /**
    * How arrival times and durations are drawn for a pod list that has none (Alibaba's {@code
    * openb_pod_list_multigpu50.csv} has only {@code name, cpu_milli, memory_mib, num_gpu,
-   * gpu_milli}): pod {@code i} in file order arrives at the {@code i}-th event of a Poisson process
-   * of one arrival a second (scaled later by {@link #scaleToLoad}, as any Alibaba trace is), and
-   * runs for a log-normal duration with median {@link #MEDIAN_SECONDS} and 90th percentile {@link
-   * #P90_SECONDS}: the lifetimes of the GPU pods of {@code openb_pod_list_default.csv} that ended
-   * before its end. The same seed gives the same times.
+   * gpu_milli}, its multi-GPU pods gathered at its end): the pods are drawn at random without
+   * replacement (the list is a resample, not a time order), the {@code i}-th drawn arrives at the
+   * {@code i}-th event of a Poisson process of one arrival a second (stretched or compressed later
+   * by {@link #stretchToLoad} to the offered load asked for), and runs for a log-normal duration
+   * with median {@link #MEDIAN_SECONDS} and 90th percentile {@link #P90_SECONDS}: the lifetimes of
+   * the GPU pods of {@code openb_pod_list_default.csv} that ended before its end. The same seed
+   * gives the same times.
    *
    * @param seed the random seed
    */
@@ -68,9 +70,20 @@ public final class CsvTrace {
           P90_SECONDS);
     }
 
-    /** Arrival and duration of each of {@code n} pods, in file order. */
-    double[][] draw(int n) {
+    /** Up to {@code n} of {@code pods}, drawn at random without replacement. */
+    <T> List<T> sample(List<T> pods, int n) {
+      List<T> out = new ArrayList<>(pods);
       java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+      int k = Math.min(n, out.size());
+      for (int i = 0; i < k; i++) {
+        java.util.Collections.swap(out, i, i + random.nextInt(out.size() - i));
+      }
+      return List.copyOf(out.subList(0, k));
+    }
+
+    /** Arrival and duration of each of {@code n} pods, in the order drawn. */
+    double[][] draw(int n) {
+      java.util.SplittableRandom random = new java.util.SplittableRandom(~seed);
       double sigma = Math.log(P90_SECONDS / MEDIAN_SECONDS) / Z90;
       double[][] out = new double[n][2];
       double t = 0;
@@ -201,8 +214,8 @@ public final class CsvTrace {
    * days), and at most {@code limit} of them (the earliest).
    *
    * <p>A list without the phase and time columns (only {@code openb_pod_list_multigpu50.csv}) is
-   * read only with {@code synthesis}, which draws every pod's times; then the first {@code limit}
-   * GPU pods in file order are kept and {@code windowDays} does not apply.
+   * read only with {@code synthesis}, which draws {@code limit} of its GPU pods at random and their
+   * times; {@code windowDays} does not apply.
    *
    * @param synthesis how to draw times for a list that has none; null for a list with its times
    * @throws io.migctl.core.input.InvalidTextException naming the line and the value when the file
@@ -290,7 +303,7 @@ public final class CsvTrace {
       }
     }
     if (synthesise) {
-      List<Pod> kept = pods.subList(0, Math.min(limit, pods.size()));
+      List<Pod> kept = synthesis.sample(pods, limit);
       double[][] times = synthesis.draw(kept.size());
       List<SimJob> jobs = new ArrayList<>();
       for (int i = 0; i < kept.size(); i++) {
@@ -355,12 +368,24 @@ public final class CsvTrace {
    * would leave a cluster idle.
    */
   public static Scaled scaleToLoad(List<SimJob> raw, double load, int gpus) {
+    return scale(raw, load, gpus, 1.0);
+  }
+
+  /**
+   * Scales arrival times uniformly, up or down, until the offered load is {@code load} × {@code
+   * gpus}: for times drawn by {@link TimeSynthesis}, whose one arrival a second has no meaning.
+   */
+  public static Scaled stretchToLoad(List<SimJob> raw, double load, int gpus) {
+    return scale(raw, load, gpus, Double.POSITIVE_INFINITY);
+  }
+
+  private static Scaled scale(List<SimJob> raw, double load, int gpus, double most) {
     double work = raw.stream().mapToDouble(j -> j.duration() * j.wholeGpus()).sum();
     double rawSpan = raw.stream().mapToDouble(SimJob::arrival).max().orElse(0);
     if (!(rawSpan > 0)) {
       return new Scaled(raw, 1.0, Double.POSITIVE_INFINITY);
     }
-    double scale = Math.min(1.0, work / rawSpan / (load * gpus));
+    double scale = Math.min(most, work / rawSpan / (load * gpus));
     List<SimJob> jobs = raw.stream().map(j -> j.withArrival(j.arrival() * scale)).toList();
     return new Scaled(jobs, scale, work / (rawSpan * scale));
   }

@@ -23,6 +23,9 @@ import java.util.function.ToDoubleFunction;
  * @param jain Jain's fairness index over the tenants ({@link TenantResult#jain(List)}), mean over
  *     the runs
  * @param tenants per tenant, each metric the mean over the runs in which the tenant had jobs
+ * @param gangJobs the gang jobs' figures (whole GPUs, {@link SimResult#gangJobs()}), mean over the
+ *     runs that had some
+ * @param sliceJobs the other jobs' figures ({@link SimResult#sliceJobs()}), likewise
  */
 public record PolicyRow(
     String policy,
@@ -37,7 +40,9 @@ public record PolicyRow(
     @JsonIgnore List<SimResult> runs,
     String fairness,
     double jain,
-    List<TenantResult> tenants) {
+    List<TenantResult> tenants,
+    SimResult.JobGroup gangJobs,
+    SimResult.JobGroup sliceJobs) {
 
   public PolicyRow {
     runs = List.copyOf(runs);
@@ -78,7 +83,19 @@ public record PolicyRow(
         runs,
         fairness.name(),
         avg(runs, SimResult::jain),
-        tenants(runs));
+        tenants(runs),
+        group(runs.stream().map(SimResult::gangJobs).toList()),
+        group(runs.stream().map(SimResult::sliceJobs).toList()));
+  }
+
+  /** Figures of one kind of job averaged over the runs that had some (all zero when none did). */
+  private static SimResult.JobGroup group(List<SimResult.JobGroup> groups) {
+    List<SimResult.JobGroup> some = groups.stream().filter(g -> g.jobs() > 0).toList();
+    return new SimResult.JobGroup(
+        (int) Math.round(some.stream().mapToInt(SimResult.JobGroup::jobs).average().orElse(0)),
+        avg(some, SimResult.JobGroup::waitMean),
+        avg(some, SimResult.JobGroup::jctMean),
+        avg(some, SimResult.JobGroup::jctP95));
   }
 
   /** Each tenant's metrics averaged over the runs it has jobs in, by name. */
