@@ -9,7 +9,6 @@ import io.migctl.core.replay.Policies;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimProfiles;
-import io.migctl.core.replay.SimResult;
 import io.migctl.core.replay.Simulation;
 import io.migctl.core.replay.StaticPolicy;
 import io.migctl.core.replay.StaticSearch;
@@ -533,22 +532,8 @@ final class ReplayCommand implements Runnable {
             "P95 JCT"));
     String nums = "%6d %10.0f %10.0f %10.0f";
     for (PolicyRow r : rows) {
-      SimResult.JobGroup g = r.gangJobs();
-      SimResult.JobGroup s = r.sliceJobs();
-      t.append(
-          String.format(
-              Locale.ROOT,
-              "%-26s %-6s  " + nums + "   " + nums + "%n",
-              r.policy(),
-              r.fairness(),
-              g.jobs(),
-              g.waitMean(),
-              g.jctMean(),
-              g.jctP95(),
-              s.jobs(),
-              s.waitMean(),
-              s.jctMean(),
-              s.jctP95()));
+      t.append(String.format(Locale.ROOT, "%-26s %-6s  ", r.policy(), r.fairness()))
+          .append(r.jobGroups(nums + "   " + nums + "%n"));
     }
     return t.toString();
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -86,6 +87,24 @@ public record PolicyRow(
         tenants(runs),
         group(runs.stream().map(SimResult::gangJobs).toList()),
         group(runs.stream().map(SimResult::sliceJobs).toList()));
+  }
+
+  /**
+   * The gang and the slice jobs' figures as {@code format} lays them out: its arguments are the
+   * gang jobs' count, mean wait, mean JCT and p95 JCT, then the slice jobs' same four.
+   */
+  public String jobGroups(String format) {
+    return String.format(
+        Locale.ROOT,
+        format,
+        gangJobs.jobs(),
+        gangJobs.waitMean(),
+        gangJobs.jctMean(),
+        gangJobs.jctP95(),
+        sliceJobs.jobs(),
+        sliceJobs.waitMean(),
+        sliceJobs.jctMean(),
+        sliceJobs.jctP95());
   }
 
   /** Figures of one kind of job averaged over the runs that had some (all zero when none did). */

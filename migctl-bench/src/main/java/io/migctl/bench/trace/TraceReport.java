@@ -11,7 +11,6 @@ import io.migctl.core.replay.MixedDemandTrace;
 import io.migctl.core.replay.Policy;
 import io.migctl.core.replay.SimJob;
 import io.migctl.core.replay.SimProfiles;
-import io.migctl.core.replay.SimResult;
 import io.migctl.core.replay.Simulation;
 import io.migctl.core.replay.StaticPolicy;
 import io.migctl.core.replay.StaticSearch;
@@ -339,21 +338,9 @@ public final class TraceReport {
               + " wait s | mean JCT s | p95 JCT s | slice jobs | mean wait s | mean JCT s | p95"
               + " JCT s |\n|---|---|---|---|---|---|---|---|---|\n");
       for (PolicyRow r : shown) {
-        SimResult.JobGroup g = r.gangJobs();
-        SimResult.JobGroup s = r.sliceJobs();
-        text.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %d | %.0f | %.0f | %.0f | %d | %.0f | %.0f | %.0f |%n",
-                r.policy(),
-                g.jobs(),
-                g.waitMean(),
-                g.jctMean(),
-                g.jctP95(),
-                s.jobs(),
-                s.waitMean(),
-                s.jctMean(),
-                s.jctP95()));
+        text.append("| ")
+            .append(r.policy())
+            .append(r.jobGroups(" | %d | %.0f | %.0f | %.0f | %d | %.0f | %.0f | %.0f |%n"));
       }
     }
     if (!skipped.isEmpty()) {

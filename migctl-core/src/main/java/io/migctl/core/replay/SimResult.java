@@ -113,19 +113,6 @@ public record SimResult(
       double duration,
       int gpus) {
 
-    /** A slice job. */
-    public Finished(
-        int id,
-        double arrival,
-        double start,
-        double finish,
-        int gpu,
-        int slices,
-        String tenant,
-        double duration) {
-      this(id, arrival, start, finish, gpu, slices, tenant, duration, 0);
-    }
-
     /**
      * Jobs shorter than this count as this long in {@link #slowdown()}, so that a few seconds' wait
      * of a one-second job does not outweigh everything else (Feitelson's bounded slowdown).

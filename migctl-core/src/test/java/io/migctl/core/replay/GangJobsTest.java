@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.PlacedInstance;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -107,18 +108,11 @@ class GangJobsTest {
   @Test
   void dynamicReshapesIdleSlicedGpusBackToWholeForAGangJob() {
     // Small jobs first: dynamic splits both GPUs for them; the 2-GPU job then needs both whole.
-    List<SimJob> jobs =
-        List.of(
-            slice(0, 0, 50, 1),
-            slice(1, 0, 50, 1),
-            slice(2, 0, 50, 1),
-            slice(3, 0, 50, 1),
-            slice(4, 0, 50, 1),
-            slice(5, 0, 50, 1),
-            slice(6, 0, 50, 1),
-            slice(7, 0, 50, 1),
-            slice(8, 0, 50, 1),
-            gang(9, 10, 100, 2));
+    List<SimJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      jobs.add(slice(i, 0, 50, 1));
+    }
+    jobs.add(gang(9, 10, 100, 2));
     SimResult r = Simulation.run(cluster(2), jobs, new DynamicPolicy());
 
     assertThat(r.jobs()).isEqualTo(10);
