@@ -116,4 +116,50 @@ class MigPlanCliTest {
     assertThat(plan.code()).as(plan.err()).isZero();
     assertThat(plan.json().has("quotaCuts")).isFalse();
   }
+
+  @Test
+  void wholeGpuJobsGetGpusWithMigOffBesideTheSlicesInTextJsonAndTheFile() throws Exception {
+    Path workload = Path.of("../examples/shared-server/workload.yml");
+    Invocations migctl = new Invocations(home, "a100-40gb:4");
+    String[] args = {
+      "mig",
+      "plan",
+      "--workload",
+      workload.toString(),
+      "--gpus",
+      "a100-40gb:4",
+      "--whole-gpus",
+      "nccl=2"
+    };
+    Invocations.Result text = migctl.run(args);
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out())
+        .contains("# nccl: 2 whole a100-40gb GPUs [2, 3], MIG off")
+        .contains("# GPUs left with MIG off (whole): [2, 3]")
+        .contains("train needs 2g.10gb → GPU 0")
+        .contains("mig-enabled: false");
+
+    String[] withJson = java.util.Arrays.copyOf(args, args.length + 1);
+    withJson[args.length] = "--json";
+    var json = migctl.run(withJson).json();
+    assertThat(json.get("migOff").toString()).isEqualTo("[2,3]");
+    assertThat(json.get("wholeGpus").get(0).get("job").asText()).isEqualTo("nccl");
+
+    Invocations.Result tooMany =
+        migctl.run(
+            "mig",
+            "plan",
+            "--workload",
+            workload.toString(),
+            "--gpus",
+            "a100-40gb:4",
+            "--whole-gpus",
+            "nccl=8");
+    assertThat(tooMany.code()).isEqualTo(1);
+    assertThat(tooMany.out()).contains("nccl: needs 8 whole GPUs of one model and 4 are left");
+    Invocations.Result bad =
+        migctl.run("mig", "plan", "--workload", workload.toString(), "--whole-gpus", "nccl");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--whole-gpus nccl: write JOB=N");
+  }
 }
