@@ -152,6 +152,31 @@ class GangJobsTest {
         .hasSizeGreaterThanOrEqualTo(2);
   }
 
+  @Test
+  void onAGeneratedTraceWithGangJobsTheBoundHoldsAndGuardedDynamicIsNoWorseThanTheBestStatic() {
+    Simulation.Config eight = Simulation.Config.of(Catalog.A100_40GB, 8);
+    List<SimJob> jobs =
+        MixedDemandTrace.generate(Catalog.A100_40GB, 7, 300, 0.05, 0.04, 4, 60, 1200);
+    assertThat(jobs).filteredOn(SimJob::isMultiGpu).hasSizeBetween(5, 25);
+    assertThat(MixedDemandTrace.generate(Catalog.A100_40GB, 7, 300, 0.05, 0, 2, 60, 1200))
+        .isEqualTo(MixedDemandTrace.generate(Catalog.A100_40GB, 7, 300, 0.05, 60, 1200));
+
+    StaticSearch.Result best = StaticSearch.run(eight, List.of(jobs), P.maximalLayouts(), 120);
+    assertThat(best.best().perGpu()).filteredOn(List.of(7)::equals).hasSizeGreaterThanOrEqualTo(4);
+    SimResult dynamic = Simulation.run(eight, jobs, new DynamicPolicy());
+    assertThat(dynamic.gangJobs().jobs()).isEqualTo(jobs.stream().filter(SimJob::isGang).count());
+    DynamicGuard g =
+        DynamicGuard.choose("dynamic", dynamic.jctMean(), best.best().name(), best.jctMean());
+    assertThat(g.jctMean()).isLessThanOrEqualTo(best.jctMean());
+
+    JctBound bound = JctBound.of(eight, jobs);
+    for (Policy p : List.of(StaticPolicy.wholeGpu(P), best.best(), new DynamicPolicy())) {
+      assertThat(bound.ratio(Simulation.run(eight, jobs, p).jctMean()))
+          .as(p.name())
+          .isGreaterThanOrEqualTo(1);
+    }
+  }
+
   private static void runWith(Simulation.Config config, SimJob job, Consumer<Simulation> act) {
     Simulation.run(config, List.of(job), new TestPolicy(List.of(List.of(7), List.of(7)), act));
   }
