@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,21 +119,26 @@ class MigPlanCliTest {
     assertThat(plan.json().has("quotaCuts")).isFalse();
   }
 
+  /** {@code mig plan} of the example workload on four A100s with {@code --whole-gpus whole}. */
+  private Invocations.Result planWhole(String whole, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "mig",
+                "plan",
+                "--workload",
+                "../examples/shared-server/workload.yml",
+                "--gpus",
+                "a100-40gb:4",
+                "--whole-gpus",
+                whole));
+    args.addAll(List.of(more));
+    return new Invocations(home, "a100-40gb:4").run(args.toArray(String[]::new));
+  }
+
   @Test
   void wholeGpuJobsGetGpusWithMigOffBesideTheSlicesInTextJsonAndTheFile() throws Exception {
-    Path workload = Path.of("../examples/shared-server/workload.yml");
-    Invocations migctl = new Invocations(home, "a100-40gb:4");
-    String[] args = {
-      "mig",
-      "plan",
-      "--workload",
-      workload.toString(),
-      "--gpus",
-      "a100-40gb:4",
-      "--whole-gpus",
-      "nccl=2"
-    };
-    Invocations.Result text = migctl.run(args);
+    Invocations.Result text = planWhole("nccl=2");
     assertThat(text.code()).as(text.err()).isZero();
     assertThat(text.out())
         .contains("# nccl: 2 whole a100-40gb GPUs [2, 3], MIG off")
@@ -139,26 +146,14 @@ class MigPlanCliTest {
         .contains("train needs 2g.10gb → GPU 0")
         .contains("mig-enabled: false");
 
-    String[] withJson = java.util.Arrays.copyOf(args, args.length + 1);
-    withJson[args.length] = "--json";
-    var json = migctl.run(withJson).json();
+    var json = planWhole("nccl=2", "--json").json();
     assertThat(json.get("migOff").toString()).isEqualTo("[2,3]");
     assertThat(json.get("wholeGpus").get(0).get("job").asText()).isEqualTo("nccl");
 
-    Invocations.Result tooMany =
-        migctl.run(
-            "mig",
-            "plan",
-            "--workload",
-            workload.toString(),
-            "--gpus",
-            "a100-40gb:4",
-            "--whole-gpus",
-            "nccl=8");
+    Invocations.Result tooMany = planWhole("nccl=8");
     assertThat(tooMany.code()).isEqualTo(1);
     assertThat(tooMany.out()).contains("nccl: needs 8 whole GPUs of one model and 4 are left");
-    Invocations.Result bad =
-        migctl.run("mig", "plan", "--workload", workload.toString(), "--whole-gpus", "nccl");
+    Invocations.Result bad = planWhole("nccl");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--whole-gpus nccl: write JOB=N");
   }

@@ -36,7 +36,14 @@ class GangJobsTest {
   void aGangJobWaitsForAllItsGpusAndHoldsNoneMeanwhile() {
     // GPU 0 busy until 100; the 2-GPU job arriving at 10 must not hold GPU 1, so the one-GPU job
     // arriving at 20 runs there at once.
-    List<SimJob> jobs = List.of(gang(0, 0, 100, 1), gang(1, 10, 50, 2), gang(2, 20, 30, 1));
+    // Jobs 3 and 4 wait for the 2-GPU job and then get both of its GPUs as it frees them together.
+    List<SimJob> jobs =
+        List.of(
+            gang(0, 0, 100, 1),
+            gang(1, 10, 50, 2),
+            gang(2, 20, 30, 1),
+            gang(3, 120, 10, 1),
+            gang(4, 120, 10, 1));
     SimResult r = Simulation.run(cluster(2), jobs, StaticPolicy.wholeGpu(P));
 
     assertThat(done(r, 2).start()).isEqualTo(20);
@@ -44,7 +51,9 @@ class GangJobsTest {
     assertThat(done(r, 1).finish()).isEqualTo(150);
     assertThat(done(r, 1).slices()).isEqualTo(14);
     assertThat(done(r, 1).gpus()).isEqualTo(2);
-    assertThat(r.gpuUtilisation()).isEqualTo((100 + 30 + 2 * 50) / (2 * 150.0));
+    assertThat(done(r, 3).start()).isEqualTo(150);
+    assertThat(done(r, 4).start()).isEqualTo(150);
+    assertThat(r.gpuUtilisation()).isEqualTo((100 + 30 + 2 * 50 + 2 * 10) / (2 * 160.0));
   }
 
   @Test
