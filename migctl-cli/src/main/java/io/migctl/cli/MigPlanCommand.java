@@ -7,6 +7,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.plan.WholeGpuPlan;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.core.workload.Workload;
 import io.migctl.input.TextFiles;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Spec;
       "planned more than its quota lets it hold at once; the jobs a quota leaves out queue.",
       "Exit 1 when some job could never run on these GPUs.",
       "",
-      "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC."
+      "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC.",
+      "With --whole-gpus, jobs that need whole GPUs at once are placed first on GPUs left",
+      "with MIG off (listed, and given mig-enabled: false in the file), the slices on the rest."
     })
 final class MigPlanCommand implements Callable<Integer> {
 
@@ -76,6 +79,16 @@ final class MigPlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
+  @Option(
+      names = "--whole-gpus",
+      paramLabel = "JOB=N",
+      split = ",",
+      description = {
+        "Also plan job JOB needing N whole GPUs at once (a multi-GPU job, MIG off on them),",
+        "e.g. --whole-gpus nccl-train=4,render=1."
+      })
+  List<String> wholeGpus = new ArrayList<>();
+
   /**
    * {@code mig plan --json}; {@code quotaCuts} only when a tenant's quota left jobs out, so that
    * plans without tenants print as before.
@@ -89,7 +102,12 @@ final class MigPlanCommand implements Callable<Integer> {
       List<String> withoutGpu,
       List<UnplacedJson> unplaced,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<QuotaCutJson> quotaCuts,
-      String migParted) {}
+      String migParted,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<WholeGpusJson> wholeGpus,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> migOff) {}
+
+  /** A job given whole GPUs ({@code --whole-gpus}). */
+  record WholeGpusJson(String job, List<Integer> gpus) {}
 
   record AssignmentJson(String job, String need, int gpu, String profile, int start, int size) {}
 
@@ -121,9 +139,33 @@ final class MigPlanCommand implements Callable<Integer> {
         node.add(NodeGpu.keepingBusy(s));
       }
     }
-    DemandPlan plan = new DemandPlanner().plan(w.demands(), node, TenantDirectory.of(w.tenants()));
+    List<WholeGpuPlan.WholeGpuDemand> whole = wholeDemands();
+    WholeGpuPlan both;
+    try {
+      both =
+          WholeGpuPlan.plan(
+              new DemandPlanner(), w.demands(), whole, node, TenantDirectory.of(w.tenants()));
+    } catch (IllegalArgumentException e) {
+      if (whole.isEmpty()) {
+        throw e;
+      }
+      throw new InvalidInputException("--whole-gpus: " + e.getMessage(), e);
+    }
+    DemandPlan plan = both.slices();
     String name = configName != null ? configName : w.name();
-    String yaml = MigPartedWriter.yaml(plan.migPartedConfig(name));
+    String yaml = MigPartedWriter.yaml(both.migPartedConfig(name));
+    List<UnplacedJson> unplaced = new ArrayList<>();
+    both.unplacedWhole()
+        .forEach(
+            u ->
+                unplaced.add(
+                    new UnplacedJson(
+                        u.job(), u.gpus() + " whole GPUs", u.gpus() <= node.size(), u.reason())));
+    plan.unplaced()
+        .forEach(
+            u ->
+                unplaced.add(
+                    new UnplacedJson(u.job(), u.need().toString(), u.queues(), u.reason())));
     PrintWriter out = spec.commandLine().getOut();
     if (output != null) {
       try {
@@ -152,9 +194,7 @@ final class MigPlanCommand implements Callable<Integer> {
                               a.instance().placement().size()))
                   .toList(),
               plan.withoutGpu(),
-              plan.unplaced().stream()
-                  .map(u -> new UnplacedJson(u.job(), u.need().toString(), u.queues(), u.reason()))
-                  .toList(),
+              unplaced,
               plan.quotaCuts().stream()
                   .map(
                       c ->
@@ -166,9 +206,15 @@ final class MigPlanCommand implements Callable<Integer> {
                               c.reached().inUse(),
                               c.reached().wouldUse()))
                   .toList(),
-              yaml));
+              yaml,
+              both.whole().stream().map(x -> new WholeGpusJson(x.job(), x.gpus())).toList(),
+              both.migOff()));
     } else {
-      plan.explain().lines().forEach(l -> out.println("# " + l));
+      both.reasoning().forEach(l -> out.println("# " + l));
+      both.unplacedWhole().forEach(u -> out.println("# " + u.job() + ": " + u.reason()));
+      if (!both.migOff().isEmpty()) {
+        out.println("# GPUs left with MIG off (whole): " + both.migOff());
+      }
       if (output == null) {
         out.print(yaml);
       } else {
@@ -183,6 +229,26 @@ final class MigPlanCommand implements Callable<Integer> {
       out.flush();
     }
     // Jobs that wait for a slice are fine; a job no GPU here could ever run is a failure.
-    return plan.unplaced().stream().allMatch(u -> u.queues()) ? ExitCode.OK : ExitCode.FAILURE;
+    return unplaced.stream().allMatch(UnplacedJson::queues) ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /** {@code --whole-gpus JOB=N,...}. */
+  private List<WholeGpuPlan.WholeGpuDemand> wholeDemands() {
+    List<WholeGpuPlan.WholeGpuDemand> out = new ArrayList<>();
+    for (String item : wholeGpus) {
+      String[] f = item.split("=", -1);
+      int n;
+      try {
+        n = f.length == 2 ? Integer.parseInt(f[1].strip()) : -1;
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 1) {
+        throw new InvalidInputException(
+            "--whole-gpus " + item + ": write JOB=N with N whole GPUs, 1 or more, e.g. train=4");
+      }
+      out.add(new WholeGpuPlan.WholeGpuDemand(f[0].strip(), n, 0));
+    }
+    return out;
   }
 }

@@ -58,6 +58,8 @@ import picocli.CommandLine.Spec;
       "plain CSV arrival_s,duration_s,need (need: fraction of one GPU, 0 < need <= 1).",
       "Prints mean/p50/p99 job completion time, queueing delay, slice and GPU utilisation,",
       "reconfigurations and the ratios against the best static layout and whole-gpu.",
+      "Gang jobs (Alibaba's multi-GPU and whole-GPU pods: all their whole GPUs at once)",
+      "are also shown apart from slice jobs: count, mean wait, mean and p95 JCT.",
       "With tenants (a tenant column, or --tenants N) and --fairness, it also prints each",
       "tenant's mean and p99 wait and Jain's fairness index, fairness policies side by side.",
       "No driver is used: the cluster exists only in the simulation."
@@ -173,6 +175,17 @@ final class ReplayCommand implements Runnable {
       defaultValue = "2000",
       description = "Alibaba: at most the first N of those pods (default: ${DEFAULT-VALUE}).")
   int limit;
+
+  @Option(
+      names = "--synthesize-times",
+      paramLabel = "SEED",
+      description = {
+        "Alibaba's pod list without times (openb_pod_list_multigpu50.csv): from SEED, draw",
+        "--limit of its GPU pods at random, Poisson arrivals (scaled to --load) and log-normal",
+        "durations with the median (540 s) and p90 (5757 s) of the default list's pods.",
+        "Required for such a list, refused otherwise."
+      })
+  Long synthesizeTimes;
 
   @Option(
       names = "--search-budget",
@@ -317,10 +330,41 @@ final class ReplayCommand implements Runnable {
     }
     List<Fairness> fairs = parseFairness(fairness, weights);
     String fmt = format == null ? detect(file) : checkFormat(format, file);
+    if (synthesizeTimes != null && !fmt.equals("alibaba")) {
+      throw new InvalidInputException(
+          "--synthesize-times: only for Alibaba's pod list without times; "
+              + file
+              + " is a "
+              + fmt
+              + " trace with its own times");
+    }
     Loaded trace = withTenants(load(fmt, model, gpus));
     if (trace.lists().get(0).isEmpty()) {
       throw new InvalidInputException(file + ": the trace has no jobs");
     }
+    trace.lists().stream()
+        .flatMap(List::stream)
+        .filter(j -> j.gpus() > gpus)
+        .findFirst()
+        .ifPresent(
+            j -> {
+              throw new InvalidInputException(
+                  "--cluster "
+                      + cluster
+                      + ": job "
+                      + j.id()
+                      + " of the trace needs "
+                      + j.gpus()
+                      + " whole GPUs at once and the cluster has "
+                      + gpus
+                      + "; give at least "
+                      + j.gpus()
+                      + " GPUs (e.g. "
+                      + model.key()
+                      + ":"
+                      + j.gpus()
+                      + ")");
+            });
     Map<String, Integer> jobsByTenant = jobsByTenant(trace.lists().get(0));
     for (String named : weights.keySet()) {
       if (!jobsByTenant.containsKey(named)) {
@@ -420,6 +464,7 @@ final class ReplayCommand implements Runnable {
     JctBound bound = JctBound.mean(config, trace.lists());
     String text =
         table(trace.title(), config, shown, best, whole, all ? statics : List.of(), skipped)
+            + gangTable(trace.lists(), rows)
             + tenantTable(trace.tenantRule(), jobsByTenant, weights, shown, fairs)
             + searchLine
             + (guard == null ? "" : "guarded dynamic: " + guard.reason() + "\n")
@@ -449,6 +494,48 @@ final class ReplayCommand implements Runnable {
       }
     }
     w.flush();
+  }
+
+  /**
+   * Gang jobs beside slice jobs, per policy row: empty when the trace has no gang job. A policy
+   * that slices GPUs may serve small jobs quickly while whole-GPU and multi-GPU jobs wait.
+   */
+  private static String gangTable(List<List<SimJob>> lists, List<PolicyRow> rows) {
+    Map<Integer, Integer> byGpus = new TreeMap<>();
+    lists.get(0).stream()
+        .filter(SimJob::isGang)
+        .forEach(j -> byGpus.merge(j.gpus(), 1, Integer::sum));
+    if (byGpus.isEmpty()) {
+      return "";
+    }
+    List<String> counts = new ArrayList<>();
+    byGpus.forEach((n, c) -> counts.add(c + " x " + n + " GPU" + (n > 1 ? "s" : "")));
+    StringBuilder t =
+        new StringBuilder(
+            "\ngang jobs (whole GPUs, all at once: "
+                + String.join(", ", counts)
+                + ") beside slice jobs:\n");
+    String cell = "%6s %10s %10s %10s";
+    t.append(
+        String.format(
+            Locale.ROOT,
+            "%-26s %-6s  " + cell + "   " + cell + "%n",
+            "POLICY",
+            "FAIR",
+            "GANG",
+            "MEAN WAIT",
+            "MEAN JCT",
+            "P95 JCT",
+            "SLICE",
+            "MEAN WAIT",
+            "MEAN JCT",
+            "P95 JCT"));
+    String nums = "%6d %10.0f %10.0f %10.0f";
+    for (PolicyRow r : rows) {
+      t.append(String.format(Locale.ROOT, "%-26s %-6s  ", r.policy(), r.fairness()))
+          .append(r.jobGroups(nums + "   " + nums + "%n"));
+    }
+    return t.toString();
   }
 
   /** How the best static layout was found, and the planner's mix. */
@@ -567,7 +654,8 @@ final class ReplayCommand implements Runnable {
       // The header names the format; a line longer than this is no header of ours.
       String start = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1);
       String header = start.lines().findFirst().orElse("");
-      if (header.contains("gpu_milli") && header.contains("creation_time")) {
+      if (header.contains("gpu_milli")
+          && (header.contains("creation_time") || header.contains("num_gpu"))) {
         return "alibaba";
       }
     } catch (IOException e) {
@@ -627,16 +715,25 @@ final class ReplayCommand implements Runnable {
           return new Loaded("miso", title, lists, layouts);
         }
         case "alibaba" -> {
-          List<SimJob> raw = CsvTrace.alibaba(file, model, days, limit);
-          CsvTrace.Scaled scaled = CsvTrace.scaleToLoad(raw, load, gpus);
+          CsvTrace.TimeSynthesis synthesis =
+              synthesizeTimes == null ? null : new CsvTrace.TimeSynthesis(synthesizeTimes);
+          List<SimJob> raw = CsvTrace.alibaba(file, model, days, limit, synthesis);
+          CsvTrace.Scaled scaled =
+              synthesis == null
+                  ? CsvTrace.scaleToLoad(raw, load, gpus)
+                  : CsvTrace.stretchToLoad(raw, load, gpus);
+          long gangs = raw.stream().filter(SimJob::isGang).count();
           String title =
               String.format(
                   Locale.ROOT,
-                  "Alibaba v2023 %d one-GPU pods (first of the last %.0f days), arrivals x %.4f,"
-                      + " %d x %s; offered load %.1f whole GPUs (sum of durations / arrival"
-                      + " span), reconfiguration %.0f s",
+                  "Alibaba v2023 %d GPU pods (%d of them gang jobs on whole GPUs; %s),"
+                      + " arrivals x %.4f, %d x %s; offered load %.1f whole GPUs (sum of GPU"
+                      + " durations / arrival span), reconfiguration %.0f s",
                   scaled.jobs().size(),
-                  days,
+                  gangs,
+                  synthesis == null
+                      ? String.format(Locale.ROOT, "first of the last %.0f days", days)
+                      : limit + " drawn at random, " + synthesis.describe(),
                   scaled.scale(),
                   gpus,
                   model.key(),

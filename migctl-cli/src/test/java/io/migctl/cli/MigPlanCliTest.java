@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,5 +117,44 @@ class MigPlanCliTest {
         migctl.run("mig", "plan", "--workload", "../examples/shared-server/workload.yml", "--json");
     assertThat(plan.code()).as(plan.err()).isZero();
     assertThat(plan.json().has("quotaCuts")).isFalse();
+  }
+
+  /** {@code mig plan} of the example workload on four A100s with {@code --whole-gpus whole}. */
+  private Invocations.Result planWhole(String whole, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "mig",
+                "plan",
+                "--workload",
+                "../examples/shared-server/workload.yml",
+                "--gpus",
+                "a100-40gb:4",
+                "--whole-gpus",
+                whole));
+    args.addAll(List.of(more));
+    return new Invocations(home, "a100-40gb:4").run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void wholeGpuJobsGetGpusWithMigOffBesideTheSlicesInTextJsonAndTheFile() throws Exception {
+    Invocations.Result text = planWhole("nccl=2");
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out())
+        .contains("# nccl: 2 whole a100-40gb GPUs [2, 3], MIG off")
+        .contains("# GPUs left with MIG off (whole): [2, 3]")
+        .contains("train needs 2g.10gb → GPU 0")
+        .contains("mig-enabled: false");
+
+    var json = planWhole("nccl=2", "--json").json();
+    assertThat(json.get("migOff").toString()).isEqualTo("[2,3]");
+    assertThat(json.get("wholeGpus").get(0).get("job").asText()).isEqualTo("nccl");
+
+    Invocations.Result tooMany = planWhole("nccl=8");
+    assertThat(tooMany.code()).isEqualTo(1);
+    assertThat(tooMany.out()).contains("nccl: needs 8 whole GPUs of one model and 4 are left");
+    Invocations.Result bad = planWhole("nccl");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--whole-gpus nccl: write JOB=N");
   }
 }

@@ -348,4 +348,52 @@ class ReplayCommandTest {
         .containsPattern("guarded dynamic: (dynamic kept|stayed static on )")
         .containsPattern("bound on mean JCT: \\d+ s .*mean JCT / bound: whole-gpu \\d+\\.\\d\\d");
   }
+
+  @Test
+  void alibabasMultiGpuListRunsWithGangJobsOnSeededTimesAndShowsTheirFigures() throws Exception {
+    String multi =
+        shared("reference/traces/alibaba-gpu-v2023/openb_pod_list_multigpu50.csv").toString();
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+
+    Invocations.Result noSeed = migctl.run("replay", multi, "--cluster", "a100-40gb:8");
+    assertThat(noSeed.code()).isEqualTo(2);
+    assertThat(noSeed.err()).contains("without times").contains("--synthesize-times SEED");
+
+    String[] args = {
+      "replay",
+      multi,
+      "--cluster",
+      "a100-40gb:8",
+      "--synthesize-times",
+      "1",
+      "--limit",
+      "300",
+      "--search-budget",
+      "20"
+    };
+    Invocations.Result r = migctl.run(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .startsWith("Alibaba v2023 300 GPU pods (")
+        .contains("times synthesised (the list has none), seed 1: Poisson arrivals")
+        .containsPattern("gang jobs \\(whole GPUs, all at once: \\d+ x 1 GPU, .*8 GPUs\\)");
+    String gangs = r.out().substring(r.out().indexOf("gang jobs (whole GPUs"));
+    assertThat(gangs.lines().filter(l -> l.startsWith("dynamic")).findFirst().orElseThrow())
+        .matches("dynamic\\s+fifo\\s+[1-9]\\d* .*");
+    assertThat(gangs.lines().filter(l -> l.startsWith("whole-gpu"))).hasSize(1);
+    assertThat(migctl.run(args).out()).as("the same seed, the same report").isEqualTo(r.out());
+
+    Invocations.Result small =
+        migctl.run(
+            "replay",
+            multi,
+            "--cluster",
+            "a100-40gb:4",
+            "--synthesize-times",
+            "1",
+            "--limit",
+            "300");
+    assertThat(small.code()).isEqualTo(2);
+    assertThat(small.err()).contains("needs 8 whole GPUs at once and the cluster has 4");
+  }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -23,6 +24,9 @@ import java.util.function.ToDoubleFunction;
  * @param jain Jain's fairness index over the tenants ({@link TenantResult#jain(List)}), mean over
  *     the runs
  * @param tenants per tenant, each metric the mean over the runs in which the tenant had jobs
+ * @param gangJobs the gang jobs' figures (whole GPUs, {@link SimResult#gangJobs()}), mean over the
+ *     runs that had some
+ * @param sliceJobs the other jobs' figures ({@link SimResult#sliceJobs()}), likewise
  */
 public record PolicyRow(
     String policy,
@@ -37,7 +41,9 @@ public record PolicyRow(
     @JsonIgnore List<SimResult> runs,
     String fairness,
     double jain,
-    List<TenantResult> tenants) {
+    List<TenantResult> tenants,
+    SimResult.JobGroup gangJobs,
+    SimResult.JobGroup sliceJobs) {
 
   public PolicyRow {
     runs = List.copyOf(runs);
@@ -78,7 +84,37 @@ public record PolicyRow(
         runs,
         fairness.name(),
         avg(runs, SimResult::jain),
-        tenants(runs));
+        tenants(runs),
+        group(runs.stream().map(SimResult::gangJobs).toList()),
+        group(runs.stream().map(SimResult::sliceJobs).toList()));
+  }
+
+  /**
+   * The gang and the slice jobs' figures as {@code format} lays them out: its arguments are the
+   * gang jobs' count, mean wait, mean JCT and p95 JCT, then the slice jobs' same four.
+   */
+  public String jobGroups(String format) {
+    return String.format(
+        Locale.ROOT,
+        format,
+        gangJobs.jobs(),
+        gangJobs.waitMean(),
+        gangJobs.jctMean(),
+        gangJobs.jctP95(),
+        sliceJobs.jobs(),
+        sliceJobs.waitMean(),
+        sliceJobs.jctMean(),
+        sliceJobs.jctP95());
+  }
+
+  /** Figures of one kind of job averaged over the runs that had some (all zero when none did). */
+  private static SimResult.JobGroup group(List<SimResult.JobGroup> groups) {
+    List<SimResult.JobGroup> some = groups.stream().filter(g -> g.jobs() > 0).toList();
+    return new SimResult.JobGroup(
+        (int) Math.round(some.stream().mapToInt(SimResult.JobGroup::jobs).average().orElse(0)),
+        avg(some, SimResult.JobGroup::waitMean),
+        avg(some, SimResult.JobGroup::jctMean),
+        avg(some, SimResult.JobGroup::jctP95));
   }
 
   /** Each tenant's metrics averaged over the runs it has jobs in, by name. */

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +119,55 @@ class TraceReadersTest {
     assertThatThrownBy(() -> CsvTrace.alibaba(empty, A100, 30, 100))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(empty + ": empty");
+  }
+
+  private static Path shared(String relative) {
+    return Path.of(System.getProperty("migctl.shared.dir", "../../shared")).resolve(relative);
+  }
+
+  @Test
+  void alibabasMultiGpuListReadsItsGangJobsWithSeededTimes() throws Exception {
+    Path file = shared("reference/traces/alibaba-gpu-v2023/openb_pod_list_multigpu50.csv");
+    CsvTrace.TimeSynthesis seed7 = new CsvTrace.TimeSynthesis(7);
+    List<SimJob> jobs = CsvTrace.alibaba(file, A100, 30, 100_000, seed7);
+
+    // The counts traces/README.md gives: 2-GPU 222, 4-GPU 206, 8-GPU 556; of the 6,989 one-GPU
+    // pods 3,911 ask for a whole GPU, the others for a share.
+    Map<Integer, Long> byGpus =
+        jobs.stream().collect(Collectors.groupingBy(SimJob::gpus, Collectors.counting()));
+    assertThat(byGpus)
+        .containsExactlyInAnyOrderEntriesOf(Map.of(0, 3078L, 1, 3911L, 2, 222L, 4, 206L, 8, 556L));
+    assertThat(jobs)
+        .filteredOn(SimJob::isMultiGpu)
+        .allMatch(j -> j.speeds().equals(Map.of(7, 1.0)));
+    assertThat(jobs).extracting(SimJob::arrival).isSorted();
+    // Seeded: the same seed draws the same times, another seed others.
+    assertThat(CsvTrace.alibaba(file, A100, 30, 50, seed7)).isEqualTo(jobs.subList(0, 50));
+    assertThat(CsvTrace.alibaba(file, A100, 30, 50, new CsvTrace.TimeSynthesis(8)))
+        .isNotEqualTo(jobs.subList(0, 50));
+    double[] durations = jobs.stream().mapToDouble(SimJob::duration).sorted().toArray();
+    assertThat(durations[durations.length / 2]).isBetween(500.0, 580.0);
+  }
+
+  @Test
+  void aListWithoutTimesIsReadOnlyWithASeedAndAListWithTimesNeverWithOne() throws IOException {
+    Path timeless = write("m.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,2,1000\n");
+    assertThatThrownBy(() -> CsvTrace.alibaba(timeless, A100, 30, 100))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without times")
+        .hasMessageContaining("--synthesize-times SEED");
+    Path timed =
+        write(
+            "t.csv",
+            "name,num_gpu,gpu_milli,pod_phase,creation_time,deletion_time,scheduled_time\n"
+                + "p,4,1000,Succeeded,0,100,10\n");
+    assertThat(CsvTrace.alibaba(timed, A100, 30, 100))
+        .singleElement()
+        .satisfies(j -> assertThat(j.gpus()).isEqualTo(4))
+        .satisfies(j -> assertThat(j.duration()).isEqualTo(90));
+    assertThatThrownBy(() -> CsvTrace.alibaba(timed, A100, 30, 100, new CsvTrace.TimeSynthesis(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has its own times");
   }
 
   @Test

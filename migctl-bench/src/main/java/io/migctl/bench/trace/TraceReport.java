@@ -37,6 +37,7 @@ import java.util.Map;
  *
  * <p>Usage: {@code TraceReport [--miso DIR] [--seeds 5] [--gpus 8] [--reconfig 5] [--checkpoint 30]
  * [--gap 60] [--alibaba FILE --alibaba-gpus N --alibaba-days D --alibaba-limit N --alibaba-load L]
+ * [--multigpu FILE --multigpu-gpus 16 --multigpu-limit 1000 --multigpu-load 1.0 --multigpu-seed 1]
  * [--csv FILE --csv-gpus N] [--mixed none | --mixed-jobs 400 --mixed-seeds 3 --mixed-whole 0.05
  * --mixed-gap 60 --mixed-duration 1200 --mixed-gpus 8] [--search-budget 1000] [--out DIR]}. The
  * best static is searched over per-GPU mixes too ({@link StaticSearch}); every table shows the
@@ -125,10 +126,7 @@ public final class TraceReport {
       // scaled down uniformly (order and relative gaps kept) until the offered load (sum of
       // durations on whole GPUs / arrival span) is `load` x the cluster's GPUs.
       double scale = Math.min(1.0, work / rawSpan / (load * gpus));
-      List<SimJob> jobs =
-          raw.stream()
-              .map(j -> new SimJob(j.id(), j.arrival() * scale, j.duration(), j.speeds()))
-              .toList();
+      List<SimJob> jobs = raw.stream().map(j -> j.withArrival(j.arrival() * scale)).toList();
       double span = rawSpan * scale;
       String title =
           String.format(
@@ -148,6 +146,36 @@ public final class TraceReport {
           title,
           new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400)),
           List.of(jobs),
+          allLayouts(model),
+          out);
+    }
+    if (flags.containsKey("multigpu")) {
+      int gpus = Integer.parseInt(flags.getOrDefault("multigpu-gpus", "16"));
+      int limit = Integer.parseInt(flags.getOrDefault("multigpu-limit", "1000"));
+      double load = Double.parseDouble(flags.getOrDefault("multigpu-load", "1.0"));
+      CsvTrace.TimeSynthesis synthesis =
+          new CsvTrace.TimeSynthesis(Long.parseLong(flags.getOrDefault("multigpu-seed", "1")));
+      List<SimJob> raw =
+          CsvTrace.alibaba(Path.of(flags.get("multigpu")), model, 30, limit, synthesis);
+      CsvTrace.Scaled scaled = CsvTrace.stretchToLoad(raw, load, gpus);
+      String title =
+          String.format(
+              Locale.ROOT,
+              "Alibaba v2023 multi-GPU list, %d GPU pods (%d gang jobs on whole GPUs) drawn at"
+                  + " random, %s; offered load %.1f whole GPUs, %d x %s, reconfiguration %.0f s",
+              raw.size(),
+              raw.stream().filter(SimJob::isGang).count(),
+              synthesis.describe(),
+              scaled.offeredLoad(),
+              gpus,
+              model.key(),
+              reconfig);
+      double span = scaled.jobs().stream().mapToDouble(SimJob::arrival).max().orElse(0);
+      report(
+          "multigpu",
+          title,
+          new Simulation.Config(model, gpus, reconfig, Math.max(60, span / 400)),
+          List.of(scaled.jobs()),
           allLayouts(model),
           out);
     }
@@ -303,6 +331,17 @@ public final class TraceReport {
               r.jctMean(),
               r.jctP99(),
               r.sliceUtil()));
+    }
+    if (shown.stream().anyMatch(r -> r.gangJobs().jobs() > 0)) {
+      text.append(
+          "\nGang jobs (whole GPUs, all at once) beside slice jobs:\n\n| policy | gang jobs | mean"
+              + " wait s | mean JCT s | p95 JCT s | slice jobs | mean wait s | mean JCT s | p95"
+              + " JCT s |\n|---|---|---|---|---|---|---|---|---|\n");
+      for (PolicyRow r : shown) {
+        text.append("| ")
+            .append(r.policy())
+            .append(r.jobGroups(" | %d | %.0f | %.0f | %.0f | %d | %.0f | %.0f | %.0f |%n"));
+      }
     }
     if (!skipped.isEmpty()) {
       text.append("\nSkipped (some job fits no slice of the layout): ")

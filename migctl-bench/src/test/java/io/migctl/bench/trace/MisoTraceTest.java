@@ -70,7 +70,7 @@ class MisoTraceTest {
   }
 
   @Test
-  void alibabaKeepsFinishedOneGpuPods(@TempDir Path dir) throws IOException {
+  void alibabaKeepsFinishedGpuPodsTheMultiGpuOnesAsGangJobs(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("pods.csv");
     Files.writeString(
         f,
@@ -82,10 +82,12 @@ class MisoTraceTest {
             + "p3,1000,100,8,1000,,LS,Succeeded,150,400,160\n"
             + "p4,1000,100,1,500,,LS,Running,150,900,160\n");
     List<SimJob> jobs = CsvTrace.alibaba(f, Catalog.A100_40GB, 30, 100);
-    assertThat(jobs).hasSize(2);
+    assertThat(jobs).hasSize(3);
     assertThat(jobs.get(0).arrival()).isZero();
     assertThat(jobs.get(0).duration()).isEqualTo(500);
     assertThat(jobs.get(0).speeds().keySet()).containsExactly(7);
+    assertThat(jobs).extracting(SimJob::gpus).containsExactly(1, 0, 8);
+    assertThat(jobs.get(2).duration()).isEqualTo(240);
     assertThat(jobs.get(1).arrival()).isEqualTo(50);
     assertThat(jobs.get(1).duration()).isEqualTo(240);
     assertThat(jobs.get(1).speeds().keySet()).containsExactlyInAnyOrder(3, 4, 7);

@@ -119,10 +119,7 @@ public record DemandPlan(
    *     touches no GPU
    */
   public MigPartedConfig migPartedConfig(String name) {
-    if (name == null || !CONFIG_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "\"" + name + "\" is not a config name; use letters, digits, '.', '_', '+' or '-'");
-    }
+    requireConfigName(name);
     Map<Map<ProfileName, Integer>, List<Integer>> groups = new LinkedHashMap<>();
     for (GpuLayout g : gpus) {
       if (g.touched()) {
@@ -144,6 +141,16 @@ public record DemandPlan(
                     true,
                     devices)));
     return new MigPartedConfig(Map.of(name, entries));
+  }
+
+  /**
+   * @throws IllegalArgumentException when {@code name} is not a plain mig-parted config name
+   */
+  static void requireConfigName(String name) {
+    if (name == null || !CONFIG_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "\"" + name + "\" is not a config name; use letters, digits, '.', '_', '+' or '-'");
+    }
   }
 
   /** MIG devices by profile name as mig-parted counts them, in the model's profile order. */

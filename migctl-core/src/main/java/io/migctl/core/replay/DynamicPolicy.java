@@ -123,9 +123,10 @@ public final class DynamicPolicy implements Policy {
     }
     Instant now = instant(sim.now());
     int queueLength = sim.queue().size();
+    placeGangs(sim, now, queueLength);
     List<SimJob> waited = new ArrayList<>();
     List<SimJob> young = new ArrayList<>();
-    for (SimJob j : sim.queue()) {
+    for (SimJob j : sliceQueue(sim)) {
       Optional<Duration> left = gate.jobWaitLeft(instant(j.arrival()), now);
       (left.isEmpty() ? waited : young).add(j);
       left.ifPresent(l -> sim.wakeAt(seconds(now.plus(l))));
@@ -151,6 +152,49 @@ public final class DynamicPolicy implements Policy {
         reserve(sim, young, d.assigned(), sim.slots(d.gpu()));
       }
     }
+  }
+
+  /**
+   * Multi-GPU jobs, in queue order: each starts (or is reserved) on whole GPUs when enough are free
+   * or may become whole now: idle whole GPUs first, then GPUs with only idle instances that the
+   * gate lets reshape, reshaped back to the one full instance (a reshape like any other, paying the
+   * reconfiguration time). A job for which there are not enough waits without holding any GPU.
+   */
+  private void placeGangs(Simulation sim, Instant now, int queueLength) {
+    List<PlacedInstance> whole =
+        sim.profiles().layout(List.of(sim.profiles().full().computeSlices()));
+    for (SimJob job : List.copyOf(sim.queue())) {
+      if (!job.isMultiGpu()) {
+        continue;
+      }
+      List<SimSlot> chosen = new ArrayList<>(StaticPolicy.freeWholeGpus(sim));
+      List<Integer> idle = new ArrayList<>();
+      for (int g = 0; g < sim.gpuCount(); g++) {
+        List<SimSlot> slots = sim.slots(g);
+        boolean allIdle = slots.stream().allMatch(s -> s.free() && s.ready(sim.now()));
+        if (allIdle
+            && !(slots.size() == 1 && sim.isWholeGpu(slots.get(0)))
+            && gate.coolingLeft(g, now, queueLength).isEmpty()) {
+          idle.add(g);
+        }
+      }
+      if (chosen.size() + idle.size() < job.gpus()) {
+        continue;
+      }
+      chosen = new ArrayList<>(chosen.subList(0, Math.min(chosen.size(), job.gpus())));
+      for (int i = 0; chosen.size() < job.gpus(); i++) {
+        int g = idle.get(i);
+        String reason = "job " + job.id() + " needs " + job.gpus() + " whole GPUs";
+        chosen.add(sim.reshape(g, whole, reason).get(0));
+        gate = gate.reshaped(g, now, queueLength);
+      }
+      sim.reserveGang(job, chosen);
+    }
+  }
+
+  /** The queued jobs that run on one slice: multi-GPU jobs go to {@link #placeGangs}. */
+  private static List<SimJob> sliceQueue(Simulation sim) {
+    return sim.queue().stream().filter(j -> !j.isMultiGpu()).toList();
   }
 
   /**
@@ -251,7 +295,7 @@ public final class DynamicPolicy implements Policy {
     if (movable.isEmpty()) {
       return;
     }
-    List<SimJob> queue = sim.queue();
+    List<SimJob> queue = sliceQueue(sim);
     double keepScore = 0;
     for (SimSlot s : movable) {
       keepScore += s.job().speed(s.slices());
@@ -360,7 +404,7 @@ public final class DynamicPolicy implements Policy {
                 keepScore));
     gate = gate.reshaped(g, instant(now), queue.size());
     List<SimSlot> targets = next.stream().filter(SimSlot::free).toList();
-    List<SimJob> waiting = List.copyOf(sim.queue());
+    List<SimJob> waiting = sliceQueue(sim);
     reserve(
         sim,
         waiting,

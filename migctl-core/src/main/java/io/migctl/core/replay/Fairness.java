@@ -50,7 +50,7 @@ public interface Fairness {
 
     /**
      * What {@code job} would hold if started: the smallest simulated profile it fits (its compute
-     * slices and memory), or nothing when it fits none.
+     * slices and memory), or nothing when it fits none; a multi-GPU job, that many whole GPUs.
      */
     public FairShare.Usage demand(SimJob job) {
       int slices = job.smallestFit();
@@ -58,7 +58,8 @@ public interface Fairness {
         return FairShare.Usage.ZERO;
       }
       GpuInstanceProfile p = profiles.bySlices(slices);
-      return new FairShare.Usage(p.computeSlices(), p.memoryMiB());
+      int n = job.wholeGpus();
+      return new FairShare.Usage(p.computeSlices() * n, p.memoryMiB() * n);
     }
   }
 

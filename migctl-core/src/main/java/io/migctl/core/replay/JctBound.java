@@ -15,7 +15,9 @@ import java.util.PriorityQueue;
  * the slice-seconds of its cheapest fitting slice (slices × duration / speed there); shortest
  * remaining work first minimises the mean completion time on such a machine, even against sharing
  * it, so its mean is a bound too. It is the tighter one only where the trace loads the cluster near
- * or past its capacity; reshaping time is left out of both, so both stay bounds.
+ * or past its capacity; reshaping time is left out of both, so both stay bounds. A gang job ({@link
+ * SimJob#isGang()}) counts in both: with no queue it runs its duration on its whole GPUs, and it
+ * needs the slice-seconds of all of them.
  *
  * @param noQueue mean completion time with no queueing on each job's fastest slice, seconds
  * @param work mean completion time of shortest-remaining-work-first on the pooled capacity
@@ -47,7 +49,8 @@ public record JctBound(double noQueue, double work) {
   /**
    * The bounds of {@code jobs} on {@code config}'s cluster.
    *
-   * @throws IllegalArgumentException when there are no jobs or a job fits no slice
+   * @throws IllegalArgumentException when there are no jobs, a job fits no slice, or a gang job
+   *     needs more GPUs than the cluster has
    */
   public static JctBound of(Simulation.Config config, List<SimJob> jobs) {
     if (jobs.isEmpty()) {
@@ -66,6 +69,11 @@ public record JctBound(double noQueue, double work) {
       if (bestSpeed == 0) {
         throw new IllegalArgumentException("job " + j.id() + " fits no slice size");
       }
+      if (j.gpus() > config.gpus()) {
+        throw new IllegalArgumentException(
+            "job " + j.id() + " needs " + j.gpus() + " GPUs; the cluster has " + config.gpus());
+      }
+      leastWork *= j.wholeGpus();
       noQueue += j.duration() / bestSpeed;
       arrivals.add(new double[] {j.arrival(), leastWork / capacity});
     }

@@ -36,6 +36,30 @@ public final class MixedDemandTrace {
       double wholeFraction,
       double meanGap,
       double meanDuration) {
+    return generate(model, seed, jobs, wholeFraction, 0, 2, meanGap, meanDuration);
+  }
+
+  /**
+   * The jobs, a fraction of them gang jobs ({@link SimJob#gang}) on {@code gangGpus} whole GPUs at
+   * once, drawn after the rest of each job so that a fraction of 0 gives the jobs of {@link
+   * #generate(GpuModel, long, int, double, double, double)} with the same seed.
+   *
+   * @param gangFraction the fraction of jobs that need {@code gangGpus} whole GPUs, in [0, 1]
+   * @param gangGpus whole GPUs of a gang job, at least 2
+   */
+  public static List<SimJob> generate(
+      GpuModel model,
+      long seed,
+      int jobs,
+      double wholeFraction,
+      double gangFraction,
+      int gangGpus,
+      double meanGap,
+      double meanDuration) {
+    if (gangFraction < 0 || gangFraction > 1 || gangGpus < 2) {
+      throw new IllegalArgumentException(
+          "need a gang fraction in [0, 1] and gang jobs of 2 or more GPUs");
+    }
     if (jobs < 1 || wholeFraction < 0 || wholeFraction > 1 || !(meanGap > 0)) {
       throw new IllegalArgumentException(
           "need jobs >= 1, a whole-GPU fraction in [0, 1] and a mean gap > 0");
@@ -58,7 +82,9 @@ public final class MixedDemandTrace {
         }
       }
       double duration = Math.max(1, -meanDuration * Math.log(1 - random.nextDouble()));
-      out.add(new SimJob(i, t, duration, speeds));
+      boolean gang = gangFraction > 0 && random.nextDouble() < gangFraction;
+      out.add(
+          gang ? SimJob.gang(i, t, duration, gangGpus, model) : new SimJob(i, t, duration, speeds));
     }
     return List.copyOf(out);
   }

@@ -21,6 +21,8 @@ import java.util.TreeMap;
  *     policy may move it while it runs (paying {@link Simulation.Config#checkpointSeconds()})
  * @param tenant who submitted it (a {@link Tenant} name); {@link #DEFAULT_TENANT} when the trace
  *     names no one, so a trace without tenants is one tenant's
+ * @param gpus whole GPUs the job needs at once (a gang job, see {@link #gang}), or 0 for a job that
+ *     runs on one slice
  */
 public record SimJob(
     int id,
@@ -28,10 +30,22 @@ public record SimJob(
     double duration,
     Map<Integer, Double> speeds,
     boolean checkpointable,
-    String tenant) {
+    String tenant,
+    int gpus) {
 
   /** The tenant of a job whose trace names none: the daemon's default tenant. */
   public static final String DEFAULT_TENANT = JobSpec.DEFAULT_TENANT;
+
+  /** A job on one slice. */
+  public SimJob(
+      int id,
+      double arrival,
+      double duration,
+      Map<Integer, Double> speeds,
+      boolean checkpointable,
+      String tenant) {
+    this(id, arrival, duration, speeds, checkpointable, tenant, 0);
+  }
 
   /** A job of the default tenant. */
   public SimJob(
@@ -50,7 +64,7 @@ public record SimJob(
 
   /** This job, checkpointable or not. */
   public SimJob withCheckpointable(boolean value) {
-    return new SimJob(id, arrival, duration, speeds, value, tenant);
+    return new SimJob(id, arrival, duration, speeds, value, tenant, gpus);
   }
 
   /**
@@ -59,12 +73,12 @@ public record SimJob(
    * @throws io.migctl.core.tenant.TenantSpecException when {@code name} is not a tenant name
    */
   public SimJob withTenant(String name) {
-    return new SimJob(id, arrival, duration, speeds, checkpointable, name);
+    return new SimJob(id, arrival, duration, speeds, checkpointable, name, gpus);
   }
 
   /** This job, arriving at {@code seconds} instead. */
   public SimJob withArrival(double seconds) {
-    return new SimJob(id, seconds, duration, speeds, checkpointable, tenant);
+    return new SimJob(id, seconds, duration, speeds, checkpointable, tenant, gpus);
   }
 
   public SimJob {
@@ -85,6 +99,50 @@ public record SimJob(
       }
     }
     speeds = Map.copyOf(new TreeMap<>(speeds));
+    if (gpus < 0) {
+      throw new IllegalArgumentException("job " + id + ": gpus must be >= 0, was " + gpus);
+    }
+    if (gpus > 0 && (speeds.size() != 1 || checkpointable)) {
+      throw new IllegalArgumentException(
+          "job "
+              + id
+              + ": a gang job runs on whole GPUs only (one slice size, the full GPU's) and"
+              + " cannot be moved, was "
+              + speeds
+              + (checkpointable ? ", checkpointable" : ""));
+    }
+  }
+
+  /**
+   * A gang job: it needs {@code gpus} whole GPUs at once (each a GPU whose only instance is the
+   * full-GPU profile, as a GPU with MIG off is), all started together and released together; it
+   * never holds some of them while waiting for the rest. Alibaba's pods with {@code num_gpu > 1},
+   * and those with {@code num_gpu == 1} and a whole GPU ({@code gpu_milli == 1000}).
+   */
+  public static SimJob gang(int id, double arrival, double duration, int gpus, GpuModel model) {
+    if (gpus < 1) {
+      throw new IllegalArgumentException("job " + id + ": a gang job needs >= 1 GPU, was " + gpus);
+    }
+    int full = SimProfiles.of(model).full().computeSlices();
+    return new SimJob(id, arrival, duration, Map.of(full, 1.0), false, DEFAULT_TENANT, gpus);
+  }
+
+  /** Whether the job needs whole GPUs ({@link #gpus()} >= 1) rather than a slice. */
+  public boolean isGang() {
+    return gpus > 0;
+  }
+
+  /**
+   * Whether the job needs more than one whole GPU at once: it is started on all of them together
+   * ({@link Simulation#startGang}), never on one slice.
+   */
+  public boolean isMultiGpu() {
+    return gpus > 1;
+  }
+
+  /** Whole GPUs the job occupies while it runs: {@link #gpus()}, at least 1. */
+  public int wholeGpus() {
+    return Math.max(1, gpus);
   }
 
   /** The job's speed on a slice of {@code computeSlices}, or 0 when it does not fit there. */

@@ -55,6 +55,39 @@ public record SimResult(
     tenants = List.copyOf(tenants);
   }
 
+  /** The figures of the gang jobs (whole GPUs, {@link SimJob#isGang()}) alone. */
+  public JobGroup gangJobs() {
+    return JobGroup.of(finished.stream().filter(f -> f.gpus() > 0).toList());
+  }
+
+  /** The figures of the jobs that ran on one slice alone. */
+  public JobGroup sliceJobs() {
+    return JobGroup.of(finished.stream().filter(f -> f.gpus() == 0).toList());
+  }
+
+  /**
+   * Figures of one kind of job, so that a report can show gang jobs beside slice jobs: a policy
+   * that slices GPUs may serve small jobs well while big ones wait for whole GPUs.
+   *
+   * @param jobs jobs of the kind finished
+   * @param waitMean their mean queueing delay, seconds (0 when there are none)
+   * @param jctMean their mean job completion time, seconds
+   * @param jctP95 their 95th percentile job completion time, seconds
+   */
+  public record JobGroup(int jobs, double waitMean, double jctMean, double jctP95) {
+
+    /** The figures of {@code finished}. */
+    public static JobGroup of(List<Finished> finished) {
+      double[] jct = finished.stream().mapToDouble(Finished::jct).toArray();
+      double[] wait = finished.stream().mapToDouble(Finished::queueing).toArray();
+      return new JobGroup(
+          finished.size(),
+          Simulation.mean(wait),
+          Simulation.mean(jct),
+          Simulation.percentile(jct, 95));
+    }
+  }
+
   /**
    * One finished job.
    *
@@ -66,6 +99,8 @@ public record SimResult(
    * @param slices compute slices of its slice
    * @param tenant who submitted it
    * @param duration its running time alone on a whole GPU ({@link SimJob#duration()})
+   * @param gpus whole GPUs of a gang job ({@link SimJob#gpus()}), 0 for a slice job; {@code gpu} is
+   *     then the lowest of them and {@code slices} counts all of them
    */
   public record Finished(
       int id,
@@ -75,7 +110,8 @@ public record SimResult(
       int gpu,
       int slices,
       String tenant,
-      double duration) {
+      double duration,
+      int gpus) {
 
     /**
      * Jobs shorter than this count as this long in {@link #slowdown()}, so that a few seconds' wait

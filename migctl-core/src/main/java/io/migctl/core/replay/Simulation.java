@@ -141,6 +141,9 @@ public final class Simulation {
   /** The times of pending {@link Kind#WAKE} events, so that a policy asking twice adds one. */
   private final Set<Double> wakes = new HashSet<>();
 
+  /** The slots of each multi-GPU job running or reserved, by job id, lowest GPU first. */
+  private final Map<Integer, List<SimSlot>> gangs = new HashMap<>();
+
   /** Per job: remaining work in whole-GPU seconds as of {@link #progressAt}. */
   private final double[] remaining;
 
@@ -224,7 +227,8 @@ public final class Simulation {
             if (j == null || j.id() != e.job().id() || epoch[j.id()] != e.epoch()) {
               continue; // the job was moved; its completion on the old slot is void
             }
-            e.slot().release();
+            List<SimSlot> held = j.isMultiGpu() ? gangs.remove(j.id()) : List.of(e.slot());
+            held.forEach(SimSlot::release);
             ordered = null;
             finished.add(
                 new SimResult.Finished(
@@ -233,14 +237,21 @@ public final class Simulation {
                     starts[j.id()],
                     t,
                     e.slot().gpu(),
-                    e.slot().slices(),
+                    e.slot().slices() * held.size(),
                     j.tenant(),
-                    j.duration()));
+                    j.duration(),
+                    j.gpus()));
           }
           case WAKE -> wakes.remove(t);
           case READY -> {
             SimJob r = e.slot().reserved();
-            if (r != null && e.slot().ready(now)) {
+            if (r != null && r.isMultiGpu()) {
+              List<SimSlot> gang = gangs.get(r.id());
+              if (gang.stream().allMatch(s -> s.ready(now))) {
+                reservedCount--;
+                beginGang(r, gang);
+              }
+            } else if (r != null && e.slot().ready(now)) {
               reservedCount--;
               begin(r, e.slot());
             }
@@ -367,6 +378,14 @@ public final class Simulation {
     push(now + remaining[id] / job.speed(slot.slices()), Kind.COMPLETION, job, slot);
   }
 
+  private void beginGang(SimJob job, List<SimSlot> slots) {
+    slots.forEach(s -> s.run(job));
+    starts[job.id()] = now;
+    remaining[job.id()] = job.duration();
+    progressAt[job.id()] = now;
+    push(now + job.duration(), Kind.COMPLETION, job, slots.get(0));
+  }
+
   /**
    * Work left for the job running on {@code slot}, in whole-GPU seconds: divided by the speed on a
    * slice, the time it still needs there.
@@ -487,7 +506,73 @@ public final class Simulation {
     }
   }
 
+  /**
+   * Starts queued multi-GPU {@code job} on {@code slots}: exactly {@link SimJob#gpus()} whole GPUs,
+   * each slot the only, full-GPU instance of its GPU, free and existing. All of them or none: a
+   * gang job never holds some GPUs while waiting for the others.
+   *
+   * @throws IllegalStateException when the slots are not that many free, existing whole GPUs
+   */
+  public void startGang(SimJob job, List<SimSlot> slots) {
+    takeGang(job, slots);
+    if (slots.stream().anyMatch(s -> !s.ready(now))) {
+      throw new IllegalStateException(
+          "job " + job.id() + ": some of " + slots + " are still being created; reserve them");
+    }
+    beginGang(job, slots);
+  }
+
+  /**
+   * Reserves {@code slots} for queued multi-GPU {@code job}, all at once, as {@link #startGang}
+   * takes them: it starts when the last of them is created (now, if they all exist).
+   */
+  public void reserveGang(SimJob job, List<SimSlot> slots) {
+    takeGang(job, slots);
+    if (slots.stream().allMatch(s -> s.ready(now))) {
+      beginGang(job, slots);
+    } else {
+      slots.forEach(s -> s.reserve(job));
+      reservedCount++;
+    }
+  }
+
+  /** Whether {@code slot} is a whole GPU: the only instance of its GPU, of the full profile. */
+  public boolean isWholeGpu(SimSlot slot) {
+    List<SimSlot> g = gpus.get(slot.gpu());
+    return g.size() == 1 && g.get(0) == slot && slot.slices() == profiles.full().computeSlices();
+  }
+
+  private void takeGang(SimJob job, List<SimSlot> slots) {
+    if (!job.isMultiGpu()) {
+      throw new IllegalStateException("job " + job.id() + " is no multi-GPU job; use start");
+    }
+    Set<Integer> distinct = new HashSet<>();
+    for (SimSlot s : slots) {
+      if (!s.free() || !isWholeGpu(s) || !distinct.add(s.gpu())) {
+        throw new IllegalStateException(
+            "job " + job.id() + " needs free whole GPUs, each once: " + s + " is not one");
+      }
+    }
+    if (slots.size() != job.gpus()) {
+      throw new IllegalStateException(
+          "job "
+              + job.id()
+              + " needs "
+              + job.gpus()
+              + " whole GPUs at once, was given "
+              + slots.size());
+    }
+    dequeue(job);
+    List<SimSlot> sorted = new ArrayList<>(slots);
+    sorted.sort(Comparator.comparingInt(SimSlot::gpu));
+    gangs.put(job.id(), List.copyOf(sorted));
+  }
+
   private void take(SimJob job, SimSlot slot) {
+    if (job.isMultiGpu()) {
+      throw new IllegalStateException(
+          "job " + job.id() + " needs " + job.gpus() + " whole GPUs at once; use startGang");
+    }
     if (!slot.free()) {
       throw new IllegalStateException(slot + " is not free");
     }
@@ -497,6 +582,10 @@ public final class Simulation {
     if (gpus.get(slot.gpu()).stream().noneMatch(s -> s == slot)) {
       throw new IllegalStateException(slot + " no longer exists");
     }
+    dequeue(job);
+  }
+
+  private void dequeue(SimJob job) {
     if (!queue.remove(job)) {
       throw new IllegalStateException("job " + job.id() + " is not queued");
     }

@@ -1,13 +1,15 @@
 package io.migctl.core.replay;
 
 import io.migctl.core.mig.PlacedInstance;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Every GPU keeps one fixed layout; queued jobs are dispatched first-come first-served onto the
  * free fitting slice where they run fastest (ties: the smallest slice, then the lowest GPU),
  * skipping a job that fits no free slice so that later jobs may use the free ones (backfill).
- * {@code whole-gpu} is this policy with the one-instance layout (7g on A100): one job per GPU.
+ * {@code whole-gpu} is this policy with the one-instance layout (7g on A100): one job per GPU. A
+ * gang job ({@link SimJob#isGang()}) runs only on GPUs whose layout is the one full instance.
  */
 public final class StaticPolicy implements Policy {
 
@@ -54,9 +56,19 @@ public final class StaticPolicy implements Policy {
     dispatch(sim);
   }
 
-  /** FIFO with backfill onto the fastest free fitting existing slice. */
+  /**
+   * FIFO with backfill onto the fastest free fitting existing slice; a multi-GPU job starts on the
+   * lowest free whole GPUs when there are enough of them, else it waits (and later jobs may pass).
+   */
   static void dispatch(Simulation sim) {
     for (SimJob job : List.copyOf(sim.queue())) {
+      if (job.isMultiGpu()) {
+        List<SimSlot> whole = freeWholeGpus(sim);
+        if (whole.size() >= job.gpus()) {
+          sim.startGang(job, whole.subList(0, job.gpus()));
+        }
+        continue;
+      }
       SimSlot best = null;
       double bestSpeed = 0;
       for (int g = 0; g < sim.gpuCount(); g++) {
@@ -75,5 +87,18 @@ public final class StaticPolicy implements Policy {
         sim.start(job, best);
       }
     }
+  }
+
+  /** The free, existing whole GPUs ({@link Simulation#isWholeGpu}), lowest first. */
+  static List<SimSlot> freeWholeGpus(Simulation sim) {
+    List<SimSlot> out = new ArrayList<>();
+    for (int g = 0; g < sim.gpuCount(); g++) {
+      for (SimSlot s : sim.slots(g)) {
+        if (s.free() && s.ready(sim.now()) && sim.isWholeGpu(s)) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.GpuLayout;
 import io.migctl.core.plan.NodeGpu;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +16,16 @@ import java.util.TreeMap;
 /**
  * The best static layout a person who knows the trace's demand mix would pick, per GPU.
  *
- * <p>Candidates, in order: every uniform layout given (the same on each GPU); the mix the {@link
- * DemandPlanner} ({@code mig plan}) chooses for the trace's demand distribution scaled to the
- * cluster ({@link #plannerMix}); then a local search from the best uniform and from the planner's
- * mix: change one GPU's layout to another of the model's maximal layouts, keep the first change
- * that lowers the mean job completion time (averaged over the job lists), repeat until no change
- * helps or the budget is spent. GPUs are alike, so mixes are compared as multisets of layouts and
- * none is simulated twice. The budget counts simulation runs (one per job list and candidate); a
- * candidate on which some job fits no slice is dropped. Pure and deterministic.
+ * <p>Candidates, in order: every uniform layout given (the same on each GPU), and, when the trace
+ * has multi-GPU jobs, each of them with as many GPUs left whole as the largest such job needs (a
+ * gang job runs only on whole GPUs); the mix the {@link DemandPlanner} ({@code mig plan}) chooses
+ * for the trace's demand distribution scaled to the cluster ({@link #plannerMix}); then a local
+ * search from the best uniform and from the planner's mix: change one GPU's layout to another of
+ * the model's maximal layouts, keep the first change that lowers the mean job completion time
+ * (averaged over the job lists), repeat until no change helps or the budget is spent. GPUs are
+ * alike, so mixes are compared as multisets of layouts and none is simulated twice. The budget
+ * counts simulation runs (one per job list and candidate); a candidate on which some job fits no
+ * slice is dropped. Pure and deterministic.
  */
 public final class StaticSearch {
 
@@ -85,11 +88,12 @@ public final class StaticSearch {
       if (!sizesOfModel.containsAll(sizes) || !profiles.fits(sizes)) {
         continue; // a layout of another model (MISO's list names A100 layouts)
       }
-      MixedStaticPolicy p = MixedStaticPolicy.uniform(sizes, config.gpus());
-      double jct = evaluate(p);
-      if (jct < bestUniformJct) {
-        bestUniform = p;
-        bestUniformJct = jct;
+      for (MixedStaticPolicy p : uniformCandidates(sizes)) {
+        double jct = evaluate(p);
+        if (jct < bestUniformJct) {
+          bestUniform = p;
+          bestUniformJct = jct;
+        }
       }
     }
     MixedStaticPolicy planner = plannerMix(config, lists);
@@ -161,6 +165,29 @@ public final class StaticSearch {
         plannerJct);
   }
 
+  /**
+   * {@code sizes} on every GPU, and when some job needs several whole GPUs, {@code sizes} on all
+   * GPUs but as many as the largest such job needs, those left whole.
+   */
+  private List<MixedStaticPolicy> uniformCandidates(List<Integer> sizes) {
+    MixedStaticPolicy uniform = MixedStaticPolicy.uniform(sizes, config.gpus());
+    int whole = largestGang(lists);
+    List<Integer> full = List.of(profiles.full().computeSlices());
+    if (whole < 2 || whole >= config.gpus() || sizes.equals(full)) {
+      return List.of(uniform);
+    }
+    List<List<Integer>> perGpu = new ArrayList<>(uniform.perGpu());
+    for (int g = 0; g < whole; g++) {
+      perGpu.set(g, full);
+    }
+    return List.of(uniform, new MixedStaticPolicy(perGpu));
+  }
+
+  /** The most whole GPUs a job of {@code lists} needs at once. */
+  static int largestGang(List<List<SimJob>> lists) {
+    return lists.stream().flatMap(List::stream).mapToInt(SimJob::gpus).max().orElse(0);
+  }
+
   /** Every mix that differs from {@code p} in one GPU's layout, one GPU per distinct layout. */
   private static List<MixedStaticPolicy> neighbours(
       MixedStaticPolicy p, List<List<Integer>> moves) {
@@ -224,7 +251,9 @@ public final class StaticSearch {
    * lists, are scaled so that together they ask for the cluster's compute slices (each size asked
    * for at least once), and the {@link DemandPlanner} lays them out on the cluster's GPUs. Room a
    * GPU has left is filled with the largest slice that still fits, so that a GPU the plan leaves
-   * untouched is whole.
+   * untouched is whole. A gang job asks for whole GPUs, one per GPU it needs; the mix leaves at
+   * least as many GPUs whole as the largest gang job needs (the GPUs with the most slices are made
+   * whole).
    */
   public static MixedStaticPolicy plannerMix(Simulation.Config config, List<List<SimJob>> lists) {
     SimProfiles profiles = SimProfiles.of(config.model());
@@ -234,8 +263,8 @@ public final class StaticSearch {
       for (SimJob j : jobs) {
         int size = wellRunningSlice(j);
         if (size > 0) {
-          bySize.merge(size, 1, Integer::sum);
-          asked += size;
+          bySize.merge(size, j.wholeGpus(), Integer::sum);
+          asked += size * j.wholeGpus();
         }
       }
     }
@@ -262,6 +291,16 @@ public final class StaticSearch {
         sizes.add(add);
       }
       perGpu.add(sizes);
+    }
+    List<Integer> full = List.of(profiles.full().computeSlices());
+    perGpu.sort(Comparator.comparingInt(List::size));
+    int whole = (int) perGpu.stream().filter(full::equals).count();
+    int need = Math.min(largestGang(lists), perGpu.size());
+    for (int g = perGpu.size() - 1; g >= 0 && whole < need; g--) {
+      if (!perGpu.get(g).equals(full)) {
+        perGpu.set(g, full);
+        whole++;
+      }
     }
     return new MixedStaticPolicy(perGpu);
   }

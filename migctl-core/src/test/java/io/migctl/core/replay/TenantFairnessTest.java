@@ -29,7 +29,7 @@ class TenantFairnessTest {
   }
 
   private static SimResult.Finished finished(String tenant, double wait, double run) {
-    return new SimResult.Finished(0, 0, wait, wait + run, 0, 7, tenant, run);
+    return new SimResult.Finished(0, 0, wait, wait + run, 0, 7, tenant, run, 0);
   }
 
   @Test
