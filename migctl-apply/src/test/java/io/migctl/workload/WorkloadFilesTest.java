@@ -102,10 +102,10 @@ class WorkloadFilesTest {
 
   @Test
   void unknownKeysPointAtTheirLine() {
-    String text = WORKLOAD.replace("    gpu: {memory: 4GiB}", "    gpus: {memory: 4GiB}");
+    String text = WORKLOAD.replace("    gpu: {memory: 4GiB}", "    gpux: {memory: 4GiB}");
 
     assertThatThrownBy(() -> WorkloadFiles.parse(text, "w.yml"))
-        .hasMessageStartingWith("w.yml:13: jobs[1].gpus: unknown field \"gpus\"")
+        .hasMessageStartingWith("w.yml:13: jobs[1].gpux: unknown field \"gpux\"")
         .hasMessageEndingWith("did you mean gpu?");
   }
 
