@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "Exit 1 when some job could never run on these GPUs.",
       "",
       "Plans for this node's GPUs (keeping instances in use), or for --gpus SPEC.",
-      "With --whole-gpus, jobs that need whole GPUs at once are placed first on GPUs left",
+      "Jobs that need whole GPUs (gpus: N in the workload, or --whole-gpus) are placed first on GPUs left",
       "with MIG off (listed, and given mig-enabled: false in the file), the slices on the rest."
     })
 final class MigPlanCommand implements Callable<Integer> {
@@ -84,7 +84,7 @@ final class MigPlanCommand implements Callable<Integer> {
       paramLabel = "JOB=N",
       split = ",",
       description = {
-        "Also plan job JOB needing N whole GPUs at once (a multi-GPU job, MIG off on them),",
+        "Also plan job JOB, not in the workload, needing N whole GPUs at once (MIG off on them),",
         "e.g. --whole-gpus nccl-train=4,render=1."
       })
   List<String> wholeGpus = new ArrayList<>();
@@ -139,12 +139,14 @@ final class MigPlanCommand implements Callable<Integer> {
         node.add(NodeGpu.keepingBusy(s));
       }
     }
-    List<WholeGpuPlan.WholeGpuDemand> whole = wholeDemands();
+    WholeGpuPlan.Split split = WholeGpuPlan.split(w.demands());
+    List<WholeGpuPlan.WholeGpuDemand> whole = new ArrayList<>(split.whole());
+    whole.addAll(wholeDemands());
     WholeGpuPlan both;
     try {
       both =
           WholeGpuPlan.plan(
-              new DemandPlanner(), w.demands(), whole, node, TenantDirectory.of(w.tenants()));
+              new DemandPlanner(), split.slices(), whole, node, TenantDirectory.of(w.tenants()));
     } catch (IllegalArgumentException e) {
       if (whole.isEmpty()) {
         throw e;

@@ -1,5 +1,6 @@
 package io.migctl.core.plan;
 
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.DeviceSelection;
@@ -41,6 +42,38 @@ public record WholeGpuPlan(
     whole = List.copyOf(whole);
     unplacedWhole = List.copyOf(unplacedWhole);
     reasoning = List.copyOf(reasoning);
+  }
+
+  /**
+   * A workload's demands as the planners take them.
+   *
+   * @param slices the demands for one slice each; a job asking for K MIG devices appears K times,
+   *     as {@code job#1} … {@code job#K}
+   * @param whole the demands for whole GPUs
+   */
+  public record Split(List<Demand> slices, List<WholeGpuDemand> whole) {
+    public Split {
+      slices = List.copyOf(slices);
+      whole = List.copyOf(whole);
+    }
+  }
+
+  /** Sorts {@code demands} into slice and whole-GPU demands ({@link Split}). */
+  public static Split split(List<Demand> demands) {
+    List<Demand> slices = new ArrayList<>();
+    List<WholeGpuDemand> whole = new ArrayList<>();
+    for (Demand d : demands) {
+      switch (d.need()) {
+        case GpuNeed.WholeGpus w -> whole.add(new WholeGpuDemand(d.job(), w.count(), d.priority()));
+        case GpuNeed.MigDevices m -> {
+          for (int i = 1; i <= m.count(); i++) {
+            slices.add(new Demand(d.job() + "#" + i, m.device(), d.priority(), d.tenant()));
+          }
+        }
+        default -> slices.add(d);
+      }
+    }
+    return new Split(slices, whole);
   }
 
   /**

@@ -4,6 +4,7 @@ import static io.migctl.core.plan.DemandPlannerTest.profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.DeviceSelection;
@@ -74,6 +75,29 @@ class WholeGpuPlanTest {
                         "needs 4 whole GPUs of one model and 3 are left with nothing in use;"
                             + " free GPUs or lower the job's gpus"));
     assertThat(p.placedAll()).isFalse();
+  }
+
+  @Test
+  void aWorkloadsWholeGpuAndMultiDeviceNeedsAreSortedForThePlanners() {
+    GpuNeed oneG = profile("x", "1g.5gb").need();
+    WholeGpuPlan.Split split =
+        WholeGpuPlan.split(
+            List.of(
+                new Demand("nccl", new GpuNeed.WholeGpus(4), 3, "t"),
+                new Demand("shards", new GpuNeed.MigDevices(oneG, 3), 1, "t"),
+                profile("infer", "2g.10gb")));
+
+    assertThat(split.whole()).containsExactly(new WholeGpuPlan.WholeGpuDemand("nccl", 4, 3));
+    assertThat(split.slices())
+        .extracting(Demand::job)
+        .containsExactly("shards#1", "shards#2", "shards#3", "infer");
+    assertThat(split.slices().getFirst().need()).isEqualTo(oneG);
+
+    WholeGpuPlan p =
+        WholeGpuPlan.plan(
+            PLANNER, split.slices(), split.whole(), a100s(5), TenantDirectory.of(List.of()));
+    assertThat(p.migOff()).containsExactly(1, 2, 3, 4);
+    assertThat(p.slices().assignments()).hasSize(4);
   }
 
   @Test
