@@ -157,4 +157,34 @@ class MigPlanCliTest {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--whole-gpus nccl: write JOB=N");
   }
+
+  @Test
+  void aWorkloadsGpusAndCountJobsArePlannedWithoutFlags() throws Exception {
+    Path workload = work.resolve("w.yml");
+    Files.writeString(
+        workload,
+        """
+        version: v1
+        name: mixed
+        jobs:
+          - name: nccl
+            gpus: 2
+            command: [python, train.py]
+          - name: shards
+            gpu: 1g.5gb
+            count: 3
+            command: [python, serve.py]
+        """);
+
+    var json =
+        new Invocations(home, "a100-40gb:4")
+            .run(
+                "mig", "plan", "--workload", workload.toString(), "--gpus", "a100-40gb:4", "--json")
+            .json();
+
+    assertThat(json.get("migOff").toString()).isEqualTo("[2,3]");
+    assertThat(json.get("wholeGpus").get(0).get("job").asText()).isEqualTo("nccl");
+    assertThat(json.get("assignments").findValuesAsText("job"))
+        .containsExactlyInAnyOrder("shards#1", "shards#2", "shards#3");
+  }
 }
