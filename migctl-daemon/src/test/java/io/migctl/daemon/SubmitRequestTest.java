@@ -3,8 +3,11 @@ package io.migctl.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.HostLimits;
+import io.migctl.core.mig.ProfileName;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,58 @@ class SubmitRequestTest {
         memory,
         cpus,
         maxProcs,
+        null,
+        null,
+        null,
         null);
+  }
+
+  private static SubmitRequest devices(
+      String gpu, String gpuMemory, Integer count, Integer gpus, String gpuModel) {
+    return new SubmitRequest(
+        null,
+        List.of("true"),
+        null,
+        null,
+        gpu,
+        gpuMemory,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        count,
+        gpus,
+        gpuModel);
+  }
+
+  @Test
+  void wholeGpusAndSeveralMigDevicesArriveInTheSpec() {
+    assertThat(devices(null, "40GiB", null, 2, "a100-40gb").toSpec().gpu())
+        .isEqualTo(new GpuNeed.WholeGpus(2, Optional.of("a100-40gb"), OptionalLong.of(40960)));
+    assertThat(devices("1g.5gb", null, 3, null, null).toSpec().gpu())
+        .isEqualTo(new GpuNeed.MigDevices(new GpuNeed.Profile(ProfileName.parse("1g.5gb")), 3));
+    assertThat(devices("1g.5gb", null, 1, null, null).toSpec().gpu())
+        .isEqualTo(new GpuNeed.Profile(ProfileName.parse("1g.5gb")));
+  }
+
+  @Test
+  void badCombinationsOfDevicesNameTheFix() {
+    assertThatThrownBy(() -> devices("1g.5gb", null, null, 2, null).toSpec())
+        .hasMessageContaining("gpus: asks for whole GPUs; leave gpu out");
+    assertThatThrownBy(() -> devices(null, null, 3, 2, null).toSpec())
+        .hasMessageContaining("count: goes with MIG devices");
+    assertThatThrownBy(() -> devices(null, null, 3, null, null).toSpec())
+        .hasMessageContaining("count: says how many MIG devices of gpu or gpuMemory");
+    assertThatThrownBy(() -> devices("1g.5gb", null, null, null, "a100-40gb").toSpec())
+        .hasMessageContaining("gpuModel: goes with gpus");
+    assertThatThrownBy(() -> devices(null, null, null, 0, null).toSpec())
+        .hasMessageContaining("gpus: a job asks for 1 to 64 whole GPUs, was 0");
   }
 
   @Test
