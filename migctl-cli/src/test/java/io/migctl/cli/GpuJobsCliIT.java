@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import static io.migctl.cli.JobCliIT.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,12 +13,10 @@ import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,18 +170,5 @@ class GpuJobsCliIT {
 
   private void awaitState(long id, String state) {
     await(() -> job(id).get("state").asText().equals(state));
-  }
-
-  private static void await(BooleanSupplier condition) {
-    Instant end = Instant.now().plusSeconds(60);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("waited too long").isBefore(end);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

@@ -15,30 +15,23 @@ import org.junit.jupiter.api.Test;
 class SubmitRequestTest {
 
   private static SubmitRequest limited(String memory, String cpus, Integer maxProcs) {
-    return new SubmitRequest(
-        null,
-        List.of("true"),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        memory,
-        cpus,
-        maxProcs,
-        null,
-        null,
-        null,
-        null);
+    return request(null, null, memory, cpus, maxProcs, null, null, null);
   }
 
   private static SubmitRequest devices(
       String gpu, String gpuMemory, Integer count, Integer gpus, String gpuModel) {
+    return request(gpu, gpuMemory, null, null, null, count, gpus, gpuModel);
+  }
+
+  private static SubmitRequest request(
+      String gpu,
+      String gpuMemory,
+      String memory,
+      String cpus,
+      Integer maxProcs,
+      Integer count,
+      Integer gpus,
+      String gpuModel) {
     return new SubmitRequest(
         null,
         List.of("true"),
@@ -52,9 +45,9 @@ class SubmitRequestTest {
         null,
         null,
         null,
-        null,
-        null,
-        null,
+        memory,
+        cpus,
+        maxProcs,
         null,
         count,
         gpus,

@@ -118,16 +118,7 @@ class DatabaseIT {
 
   @Test
   void aSchemaOneDatabaseIsMigratedToTenantsAndItsTokensStayTheOperators() throws Exception {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    Path old = dir.resolve("old.db");
-    source.setUrl("jdbc:sqlite:" + old);
-    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
-        .dataSource(source)
-        .locations("classpath:db/migration")
-        .table(Database.HISTORY_TABLE)
-        .target("1")
-        .load()
-        .migrate();
+    Path old = migratedTo("1");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
         Statement s = c.createStatement()) {
       s.executeUpdate(
@@ -163,16 +154,7 @@ class DatabaseIT {
 
   @Test
   void aJobWrittenBeforeJobsHadSeveralDevicesReadsWithItsOneDevice() throws Exception {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    Path old = dir.resolve("old.db");
-    source.setUrl("jdbc:sqlite:" + old);
-    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
-        .dataSource(source)
-        .locations("classpath:db/migration")
-        .table(Database.HISTORY_TABLE)
-        .target("2")
-        .load()
-        .migrate();
+    Path old = migratedTo("2");
     String spec =
         JobSpecCodec.write(
             Fixtures.spec("old", "t1", new io.migctl.core.job.GpuNeed.Memory(4864, 1)));
@@ -282,5 +264,23 @@ class DatabaseIT {
             return rs.getInt(1);
           }
         });
+  }
+
+  /**
+   * A database file in {@code dir} migrated up to schema {@code target}, as an older migctl left
+   * it.
+   */
+  private Path migratedTo(String target) {
+    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
+    Path old = dir.resolve("old.db");
+    source.setUrl("jdbc:sqlite:" + old);
+    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
+        .dataSource(source)
+        .locations("classpath:db/migration")
+        .table(Database.HISTORY_TABLE)
+        .target(target)
+        .load()
+        .migrate();
+    return old;
   }
 }
