@@ -43,6 +43,15 @@ final class JobPolicyOptions {
       })
   List<String> passEnv = new ArrayList<>();
 
+  @Option(
+      names = "--allow-mig-mode-switch",
+      description = {
+        "Let a job that asks for whole GPUs (submit --gpus) get an idle GPU with MIG on: its idle",
+        "instances are destroyed and MIG turned off first, journaled like a reshape (Ampere needs",
+        "a GPU reset; refused while anything holds the GPU). Off by default."
+      })
+  boolean allowMigModeSwitch;
+
   /**
    * Refuses what cannot be used; call it before changing anything.
    *
@@ -54,7 +63,7 @@ final class JobPolicyOptions {
 
   /** {@code options} with these job options (checked). */
   NodeDaemon.Options applyTo(NodeDaemon.Options options) {
-    return options.withJobs(applyTo(options.jobs()));
+    return options.withJobs(applyTo(options.jobs())).withMigModeSwitch(allowMigModeSwitch);
   }
 
   private NodeDaemon.JobOptions applyTo(NodeDaemon.JobOptions jobs) {

@@ -92,7 +92,7 @@ final class JobsCommand implements Callable<Integer> {
             "NOTE"));
     for (JsonNode j : jobs) {
       JsonNode d = j.get("device");
-      String gpu = d == null ? "-" : d.get("gpu").asText();
+      String gpu = d == null ? "-" : gpus(j);
       String slice =
           d == null
               ? (j.hasNonNull("requiredMemoryMiB") ? "(" + j.get("gpu").asText() + ")" : "-")
@@ -140,9 +140,26 @@ final class JobsCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
+  /** Every device's UUID, comma-separated; "-" for none. */
   private static String device(JsonNode job) {
     JsonNode d = job.get("device");
-    return d == null ? "-" : d.get("uuid").asText();
+    return d == null ? "-" : String.join(",", each(job, "uuid"));
+  }
+
+  /** The GPUs of the job's devices, each once, comma-separated. */
+  private static String gpus(JsonNode job) {
+    return String.join(",", each(job, "gpu").stream().distinct().toList());
+  }
+
+  /** A field of each of the job's devices; of {@code device} alone from a daemon without a list. */
+  private static List<String> each(JsonNode job, String field) {
+    JsonNode all = job.get("devices");
+    if (all == null || all.isEmpty()) {
+      return List.of(job.get("device").get(field).asText());
+    }
+    List<String> out = new ArrayList<>();
+    all.forEach(d -> out.add(d.get(field).asText()));
+    return out;
   }
 
   private static String clip(String s, int n) {

@@ -74,6 +74,30 @@ final class SubmitCommand implements Callable<Integer> {
     Integer compute;
   }
 
+  @Option(
+      names = "--count",
+      paramLabel = "K",
+      description = {
+        "With --gpu or --gpu-memory: K such MIG devices at once, for K processes (CUDA uses one",
+        "MIG device per process: each picks its own from CUDA_VISIBLE_DEVICES)."
+      })
+  Integer count;
+
+  @Option(
+      names = "--gpus",
+      paramLabel = "N",
+      description = {
+        "N whole GPUs at once (all or nothing), with --gpu-memory as the least memory of each;",
+        "the job sees them as a GPU-<uuid> list in CUDA_VISIBLE_DEVICES."
+      })
+  Integer gpus;
+
+  @Option(
+      names = "--gpu-model",
+      paramLabel = "KEY",
+      description = "With --gpus: only GPUs of this model, e.g. a100-40gb.")
+  String gpuModel;
+
   @Option(names = "--priority", paramLabel = "N", description = "Higher runs first (-1000..1000).")
   Integer priority;
 
@@ -158,6 +182,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (environment != null) {
       body.put("environment", environmentRef(daemon, environment));
     }
+    checkDevices();
     if (gpu != null && gpu.profile != null) {
       body.put("gpu", gpu.profile);
     }
@@ -167,6 +192,9 @@ final class SubmitCommand implements Callable<Integer> {
         body.put("gpuCompute", gpu.memory.compute);
       }
     }
+    putIfSet(body, "count", count);
+    putIfSet(body, "gpus", gpus);
+    putIfSet(body, "gpuModel", gpuModel);
     putIfSet(body, "priority", priority);
     putIfSet(body, "tenant", tenant);
     putIfSet(body, "timeout", timeout);
@@ -203,6 +231,27 @@ final class SubmitCommand implements Callable<Integer> {
       out.flush();
     }
     return ExitCode.OK;
+  }
+
+  /** Refuses combinations of the device options that ask for two things at once. */
+  private void checkDevices() {
+    boolean profile = gpu != null && gpu.profile != null;
+    boolean memory = gpu != null && gpu.memory != null;
+    if (gpus != null && (profile || count != null || (memory && gpu.memory.compute != null))) {
+      throw new InvalidInputException(
+          "--gpus asks for whole GPUs; leave out --gpu, --count and --gpu-compute (for MIG"
+              + " devices leave out --gpus instead)");
+    }
+    if (gpuModel != null && gpus == null) {
+      throw new InvalidInputException(
+          "--gpu-model goes with --gpus; a MIG profile such as 1g.5gb names its model itself");
+    }
+    if (count != null && !profile && !memory) {
+      throw new InvalidInputException(
+          "--count "
+              + count
+              + " needs the device it counts: add --gpu PROFILE or --gpu-memory SIZE");
+    }
   }
 
   /**

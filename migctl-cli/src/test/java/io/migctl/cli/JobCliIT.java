@@ -226,7 +226,8 @@ class JobCliIT {
     assertThat(migctl.run("jobs", "--json").json().size()).isEqualTo(before);
   }
 
-  private static void await(BooleanSupplier condition) {
+  /** Polls until the condition holds, for at most a minute. */
+  static void await(BooleanSupplier condition) {
     Instant end = Instant.now().plusSeconds(60);
     while (!condition.getAsBoolean()) {
       assertThat(Instant.now()).as("waited too long").isBefore(end);

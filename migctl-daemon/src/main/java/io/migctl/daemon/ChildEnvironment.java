@@ -14,6 +14,7 @@ import io.migctl.env.Activation;
 import io.migctl.env.store.EnvironmentBuild;
 import io.migctl.env.store.EnvironmentStore;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ final class ChildEnvironment {
    *     cannot be found
    */
   Start start(Job job, Path attemptDir, Optional<LaunchConfinement.FileOwner> user) {
-    Optional<String> device = job.device().map(Job.Device::uuid);
+    Optional<String> device = visibleDevices(job.devices().stream().map(Job.Device::uuid).toList());
     if (job.spec().image().isPresent()) {
       ContainerRuntime.Invocation run =
           containers.run(
@@ -154,10 +155,17 @@ final class ChildEnvironment {
    */
   void checkStartable(JobSpec spec, Optional<Requirement> requirement, Optional<String> build) {
     int lastAttempt = spec.maxRetries() + 1;
-    Optional<String> device = requirement.map(r -> WIDEST_DEVICE);
+    Optional<String> device =
+        requirement.flatMap(r -> visibleDevices(Collections.nCopies(r.devices(), WIDEST_DEVICE)));
     Map<String, String> env;
     List<String> cmd;
     if (spec.image().isPresent()) {
+      if (requirement.isPresent() && requirement.get().devices() > 1) {
+        throw DaemonException.invalid(
+            "image: a container job gets one MIG device; leave the image out to run a job with "
+                + spec.gpu()
+                + " on the host, or ask for one device");
+      }
       Optional<String> why = containers.unavailable();
       if (why.isPresent()) {
         throw DaemonException.invalid(
@@ -186,6 +194,15 @@ final class ChildEnvironment {
         env,
         launcher.supervisorExec(folders.attemptDir(Long.MAX_VALUE, lastAttempt), cmd, env),
         exec);
+  }
+
+  /**
+   * What {@code CUDA_VISIBLE_DEVICES} lists: the devices' UUIDs, comma-separated (CUDA gives each
+   * process one MIG device, the first it can open; each process of a job with several picks its own
+   * from the list). Empty for none.
+   */
+  static Optional<String> visibleDevices(List<String> uuids) {
+    return uuids.isEmpty() ? Optional.empty() : Optional.of(String.join(",", uuids));
   }
 
   private ContainerJob containerJob(

@@ -299,8 +299,14 @@ public final class DaemonAssembly {
         containerDeviceNodes(node));
   }
 
-  /** The device nodes of a job's MIG device: of its compute instance, found by its UUID. */
+  /**
+   * The device nodes of a job's device: a whole GPU's, or a MIG device's (of its compute instance,
+   * found by its UUID).
+   */
   private static List<DeviceNode> deviceNodes(GpuNode node, Job.Device device) {
+    if (device.whole()) {
+      return node.deviceNodes().wholeGpu(device.gpu());
+    }
     int ci =
         node.driver().computeInstances(device.gpu(), device.gpuInstanceId()).stream()
             .filter(c -> c.uuid().equals(device.uuid()))

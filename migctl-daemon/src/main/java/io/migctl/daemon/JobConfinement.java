@@ -45,7 +45,9 @@ public record JobConfinement(
   ConfineRequest request(Job job, TenantDirectory tenants) {
     Tenant tenant = tenants.resolve(job.spec().tenant());
     HostLimits limits = job.spec().limits().orElse(tenant.jobDefaults());
-    List<DeviceNode> nodes = job.device().map(deviceNodes).orElse(List.of());
+    // Every device's nodes; the ones they share (nvidiactl, nvidia-uvm, a GPU's) once.
+    List<DeviceNode> nodes =
+        job.devices().stream().flatMap(d -> deviceNodes.apply(d).stream()).distinct().toList();
     return new ConfineRequest(
         attemptName(job.id(), job.attempt()), tenant.unixUser(), nodes, limits);
   }

@@ -2,6 +2,7 @@ package io.migctl.daemon;
 
 import io.migctl.apply.ApplyJournal;
 import io.migctl.core.job.Admission;
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.IllegalTransitionException;
 import io.migctl.core.job.IncrementalScheduler;
 import io.migctl.core.job.Job;
@@ -135,7 +136,16 @@ public final class JobService implements AutoCloseable {
                     loop,
                     this::layoutChanged))
             : Optional.empty();
-    this.round = new SchedulingRound(jobs, driver, clock, store, runner, reshaper, ports.tenants());
+    this.round =
+        new SchedulingRound(
+            jobs,
+            driver,
+            clock,
+            store,
+            runner,
+            reshaper,
+            ports.tenants(),
+            new MigModeSwitch(driver, journal, ports.applyIds(), runner, this::layoutChanged));
     this.reconciler =
         new Reconciler(
             store,
@@ -230,6 +240,7 @@ public final class JobService implements AutoCloseable {
     Tenant tenant = tenants.resolve(spec.tenant());
     try {
       requirement = Admission.requirement(spec.gpu(), models());
+      checkGpuCount(spec);
       Quotas.admit(tenant, requirement, models());
     } catch (IllegalArgumentException e) {
       throw DaemonException.invalid(e.getMessage());
@@ -402,6 +413,29 @@ public final class JobService implements AutoCloseable {
       removeFinished();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not remove finished jobs", e);
+    }
+  }
+
+  /** Refuses a job that asks for more whole GPUs of its kind than the node has at all. */
+  private void checkGpuCount(JobSpec spec) {
+    if (spec.gpu() instanceof GpuNeed.WholeGpus need) {
+      // One model per GPU of the node.
+      long here =
+          models().stream()
+              .filter(m -> need.model().map(m.key()::equals).orElse(true))
+              .filter(m -> m.memoryMiB() >= need.memoryMiB().orElse(1))
+              .count();
+      if (here < need.count()) {
+        throw DaemonException.invalid(
+            "gpus: "
+                + need
+                + " asked, but this node has "
+                + here
+                + " such GPU"
+                + (here == 1 ? "" : "s")
+                + "; ask for at most "
+                + here);
+      }
     }
   }
 

@@ -116,6 +116,14 @@ public final class NodeDaemon implements AutoCloseable {
       return change(o -> o.repartition = r);
     }
 
+    /**
+     * Whether an idle GPU with MIG on may be turned into a whole GPU for a job ({@code serve
+     * --allow-mig-mode-switch}; off by default).
+     */
+    public Options withMigModeSwitch(boolean allow) {
+      return change(o -> o.policy = o.policy.withMigModeSwitch(allow));
+    }
+
     /** With the job options as given. */
     public Options withJobs(JobOptions j) {
       return change(o -> o.jobs = j);

@@ -11,6 +11,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.mig.PlacedInstance;
+import io.migctl.core.mig.change.DesiredGpu;
 import io.migctl.core.plan.Repartitioner;
 import io.migctl.core.plan.ReshapeBackoff;
 import io.migctl.core.plan.ReshapeGate;
@@ -271,10 +272,21 @@ final class Reshaper {
 
   /** Applies a GPU's new layout; empty when it succeeded, else what went wrong. */
   private Optional<String> apply(int gpu, Repartitioner.Decision d) {
+    return applyLayout(driver, journal, applyIds, Map.of(gpu, d.desiredGpu()));
+  }
+
+  /**
+   * Applies GPUs' new layouts through the {@link LayoutApplier} (journaled; busy instances
+   * refused); empty when it succeeded, else what went wrong.
+   */
+  static Optional<String> applyLayout(
+      MigDriver driver,
+      ApplyJournal journal,
+      Supplier<String> applyIds,
+      Map<Integer, DesiredGpu> desired) {
     try {
       ApplyResult result =
-          new LayoutApplier(driver, journal, ApplyHooks.NONE, applyIds, LOG::fine)
-              .apply(Map.of(gpu, d.desiredGpu()));
+          new LayoutApplier(driver, journal, ApplyHooks.NONE, applyIds, LOG::fine).apply(desired);
       if (result.succeeded()) {
         return Optional.empty();
       }
@@ -283,7 +295,7 @@ final class Reshaper {
               ? "refused: " + String.join("; ", result.refusals()) + "; nothing was changed"
               : result.failure().orElse("unknown failure"));
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reshape of GPU " + gpu + " failed", e);
+      LOG.log(Level.WARNING, "layout change of GPUs " + desired.keySet() + " failed", e);
       return Optional.of(String.valueOf(e.getMessage()));
     }
   }

@@ -53,12 +53,12 @@ final class RuntimeJobs {
     return waiting;
   }
 
-  /** The devices jobs hold now. */
+  /** The MIG devices jobs hold now. */
   Set<String> heldDevices() {
     Set<String> held = new HashSet<>();
     for (Job j : active.values()) {
       if (j.state().holdsDevice()) {
-        j.device().ifPresent(d -> held.add(d.uuid()));
+        j.devices().stream().filter(d -> !d.whole()).forEach(d -> held.add(d.uuid()));
       }
     }
     return held;

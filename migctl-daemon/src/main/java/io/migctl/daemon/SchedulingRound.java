@@ -8,6 +8,7 @@ import io.migctl.core.job.MigSlot;
 import io.migctl.core.job.Requirement;
 import io.migctl.core.job.Scheduler;
 import io.migctl.core.job.WaitingReason;
+import io.migctl.core.job.WholeGpu;
 import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
@@ -38,10 +39,12 @@ final class SchedulingRound implements Runnable {
   private final EffectRunner runner;
   private final Optional<Reshaper> reshaper;
   private final TenantDirectory tenants;
+  private final MigModeSwitch modeSwitch;
 
   /**
    * @param reshaper reshapes idle instances for waiting jobs; empty when the daemon does not
    * @param tenants whose weights and limits each round reads anew
+   * @param modeSwitch turns MIG off on the GPUs a job was granted whole, where the grant says so
    */
   SchedulingRound(
       RuntimeJobs jobs,
@@ -50,8 +53,10 @@ final class SchedulingRound implements Runnable {
       JobStore store,
       EffectRunner runner,
       Optional<Reshaper> reshaper,
-      TenantDirectory tenants) {
+      TenantDirectory tenants,
+      MigModeSwitch modeSwitch) {
     this.tenants = tenants;
+    this.modeSwitch = modeSwitch;
     this.jobs = jobs;
     this.driver = driver;
     this.clock = clock;
@@ -69,8 +74,11 @@ final class SchedulingRound implements Runnable {
       return;
     }
     List<MigSlot> all;
+    List<WholeGpu> gpus;
     try {
-      all = MigSlot.of(GpuSnapshot.readAll(driver), jobs.ownPids());
+      List<GpuSnapshot> snapshots = GpuSnapshot.readAll(driver);
+      all = MigSlot.of(snapshots, jobs.ownPids());
+      gpus = WholeGpu.of(snapshots, jobs.ownPids());
     } catch (MigDriverException e) {
       waiting.driverUnavailable(e.getMessage());
       return;
@@ -78,6 +86,7 @@ final class SchedulingRound implements Runnable {
     Set<String> held = jobs.heldDevices();
     List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
     queue.devices(all, free);
+    queue.gpus(gpus, IncrementalScheduler.heldWhole(jobs.active()));
     queue.running(jobs.active());
     queue.tenants(Quotas.rules(tenants));
     for (Scheduler.Assignment a : queue.decide(clock.instant())) {
@@ -88,6 +97,11 @@ final class SchedulingRound implements Runnable {
       reasons.put(need, queue.whyWaiting(need));
     }
     waiting.decided(reasons, queue.cpuJobsWaiting(), queue.quotaWaiting());
+    for (Job gang : queue.inOrder()) {
+      if (gang.wholeGpus().isPresent()) {
+        waiting.note(gang.id(), queue.whyWaiting(gang));
+      }
+    }
     if (reshaper.isPresent() && !reasons.isEmpty()) {
       // Jobs their tenant's limits keep waiting would not run on a new device either.
       reshaper.get().reshapeFor(queue.runnableInOrder());
@@ -98,7 +112,9 @@ final class SchedulingRound implements Runnable {
   private void place(Scheduler.Assignment a) {
     try {
       Optional<Job> job = store.find(a.jobId());
-      if (job.isPresent() && runner.fire(job.get(), new JobTrigger.Place(a.slot()))) {
+      if (job.isPresent()
+          && a.gpus().map(g -> modeSwitch.prepare(job.get(), g)).orElse(true)
+          && runner.fire(store.find(a.jobId()).orElseThrow(), JobTrigger.Place.of(a))) {
         return;
       }
     } catch (RuntimeException e) {

@@ -21,6 +21,10 @@ import java.util.Optional;
  * @param cpus CPU limit in cores, e.g. {@code 4} or {@code 0.5}
  * @param maxProcs limit on the job's processes and threads
  * @param image a container image to run the command in; the workdir is then a path in it
+ * @param count with {@code gpu} or {@code gpuMemory}: how many such MIG devices at once (default 1)
+ * @param gpus instead of a MIG device: how many whole GPUs at once; {@code gpuMemory} is then the
+ *     least memory of each
+ * @param gpuModel with {@code gpus}: the GPU model key, e.g. {@code a100-40gb}
  */
 public record SubmitRequest(
     String name,
@@ -38,7 +42,10 @@ public record SubmitRequest(
     String memory,
     String cpus,
     Integer maxProcs,
-    String image) {
+    String image,
+    Integer count,
+    Integer gpus,
+    String gpuModel) {
 
   /**
    * The job spec this request asks for.
@@ -70,6 +77,43 @@ public record SubmitRequest(
   }
 
   private GpuNeed need() {
+    if (gpus != null) {
+      return wholeGpus();
+    }
+    if (gpuModel != null) {
+      throw DaemonException.invalid(
+          "gpuModel: goes with gpus (whole GPUs); a MIG profile names its model itself");
+    }
+    GpuNeed device = device();
+    if (count == null || count == 1) {
+      return device;
+    }
+    if (device instanceof GpuNeed.None) {
+      throw DaemonException.invalid(
+          "count: says how many MIG devices of gpu or gpuMemory; give one of them too");
+    }
+    return field("count", () -> new GpuNeed.MigDevices(device, count));
+  }
+
+  private GpuNeed wholeGpus() {
+    if (gpu != null && !gpu.isBlank() && !gpu.strip().equalsIgnoreCase("none")) {
+      throw DaemonException.invalid(
+          "gpus: asks for whole GPUs; leave gpu out, or leave gpus out to ask for MIG devices");
+    }
+    if (count != null || gpuCompute != null) {
+      throw DaemonException.invalid(
+          (count != null ? "count" : "gpuCompute")
+              + ": goes with MIG devices; gpus alone says how many whole GPUs");
+    }
+    java.util.OptionalLong mib =
+        gpuMemory == null
+            ? java.util.OptionalLong.empty()
+            : java.util.OptionalLong.of(
+                field("gpuMemory", () -> GpuNeed.parseMemoryMiB(gpuMemory)));
+    return field("gpus", () -> new GpuNeed.WholeGpus(gpus, Optional.ofNullable(gpuModel), mib));
+  }
+
+  private GpuNeed device() {
     boolean profile = gpu != null && !gpu.isBlank() && !gpu.strip().equalsIgnoreCase("none");
     if (profile && gpuMemory != null) {
       throw DaemonException.invalid(

@@ -39,6 +39,7 @@ public final class Views {
       Long requiredMemoryMiB,
       Integer requiredComputeSlices,
       DeviceView device,
+      List<DeviceView> devices,
       Instant submittedAt,
       Instant startedAt,
       Instant finishedAt,
@@ -71,6 +72,7 @@ public final class Views {
           j.requirement().map(r -> r.memoryMiB()).orElse(null),
           j.requirement().map(r -> r.computeSlices()).orElse(null),
           j.device().map(DeviceView::of).orElse(null),
+          j.devices().stream().map(DeviceView::of).toList(),
           j.submittedAt(),
           j.startedAt().orElse(null),
           j.finishedAt().orElse(null),
@@ -101,7 +103,10 @@ public final class Views {
     }
   }
 
-  /** The MIG device of a job. */
+  /**
+   * A MIG device or whole GPU of a job ({@code gpuInstanceId} -1 and the model as {@code profile}
+   * for a whole GPU).
+   */
   public record DeviceView(String uuid, int gpu, int gpuInstanceId, String profile) {
     static DeviceView of(Job.Device d) {
       return new DeviceView(d.uuid(), d.gpu(), d.gpuInstanceId(), d.profile());

@@ -121,7 +121,7 @@ class SchedulerEquivalenceTest {
             first.submittedAt(),
             first.startedAt(),
             first.finishedAt(),
-            first.device(),
+            first.devices(),
             first.supervisor(),
             first.stopCause(),
             first.exitStatus(),

@@ -433,12 +433,15 @@ public final class IncrementalScheduler {
       }
       TenantLoad load;
       if (j.needsGpu()) {
-        Optional<Job.Device> device = j.device().filter(d -> j.state().holdsDevice());
-        Instant ends =
-            j.startedAt().flatMap(start -> j.spec().timeout().map(start::plus)).orElse(Instant.MAX);
-        device.ifPresent(d -> slotJobs.merge(d.gpu(), new SlotJobs(1, ends), SlotJobs::plus));
+        List<Job.Device> devices =
+            j.state().holdsDevice()
+                ? j.devices().stream().filter(d -> !d.whole()).toList()
+                : List.of();
+        Instant ends = latestEnd(j);
+        devices.forEach(d -> slotJobs.merge(d.gpu(), new SlotJobs(1, ends), SlotJobs::plus));
         load =
-            device
+            devices.stream()
+                .findFirst()
                 .filter(d -> j.requirement().orElseThrow().devices() == 1)
                 .flatMap(d -> free.shapeOf(d.uuid()))
                 .orElseGet(() -> TenantLoad.atLeast(j.requirement()));
@@ -450,6 +453,25 @@ public final class IncrementalScheduler {
     }
     held = Map.copyOf(loads);
     cpuInUse = withoutGpu;
+  }
+
+  /**
+   * The GPUs the gang jobs among {@code active} hold whole, each with when its job will have ended
+   * at the latest: what {@link #gpus} takes as {@code held}.
+   */
+  public static Map<Integer, Instant> heldWhole(Collection<Job> active) {
+    Map<Integer, Instant> held = new TreeMap<>();
+    for (Job j : active) {
+      if (j.state().holdsDevice()) {
+        j.wholeGpuIndices().forEach(g -> held.put(g, latestEnd(j)));
+      }
+    }
+    return held;
+  }
+
+  /** When a started job will have ended at the latest, by its timeout; never without one. */
+  private static Instant latestEnd(Job j) {
+    return j.startedAt().flatMap(start -> j.spec().timeout().map(start::plus)).orElse(Instant.MAX);
   }
 
   /** The tenants' weights and limits the next decisions follow. */

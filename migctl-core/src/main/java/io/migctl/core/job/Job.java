@@ -1,6 +1,7 @@
 package io.migctl.core.job;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -17,8 +18,8 @@ import java.util.OptionalInt;
  * @param submittedAt when the job was accepted
  * @param startedAt when the current attempt's supervisor started
  * @param finishedAt when the job reached its final state
- * @param device the MIG device of the current attempt, while it has one (and afterwards, for the
- *     record, once it has finished)
+ * @param devices the MIG devices or whole GPUs of the current attempt, while it has them (and
+ *     afterwards, for the record, once it has finished); empty for a job without a GPU
  * @param supervisor the supervisor process of the current attempt
  * @param stopCause why the job is being stopped, in {@link JobState#STOPPING}
  * @param exitStatus the last attempt's exit status (128+n when killed by signal n)
@@ -34,16 +35,37 @@ public record Job(
     Instant submittedAt,
     Optional<Instant> startedAt,
     Optional<Instant> finishedAt,
-    Optional<Device> device,
+    List<Device> devices,
     Optional<Supervisor> supervisor,
     Optional<StopCause> stopCause,
     OptionalInt exitStatus,
     Optional<String> reason) {
 
-  /** The MIG device a job was given. */
+  /**
+   * A MIG device or a whole GPU a job was given.
+   *
+   * @param uuid {@code MIG-…} for a MIG device, {@code GPU-…} for a whole GPU
+   * @param gpu the GPU's index
+   * @param gpuInstanceId the GPU instance of a MIG device; {@link #WHOLE_GPU} for a whole GPU
+   * @param profile the MIG profile, e.g. {@code 1g.5gb}; a whole GPU's model key, e.g. {@code
+   *     a100-40gb}
+   */
   public record Device(String uuid, int gpu, int gpuInstanceId, String profile) {
+    /** The GPU instance id that marks a whole GPU. */
+    public static final int WHOLE_GPU = -1;
+
     public static Device of(MigSlot slot) {
       return new Device(slot.uuid(), slot.gpu(), slot.gpuInstanceId(), slot.profile());
+    }
+
+    /** A GPU given whole to a job. */
+    public static Device of(WholeGpu gpu) {
+      return new Device(gpu.uuid(), gpu.index(), WHOLE_GPU, gpu.model());
+    }
+
+    /** Whether this is a whole GPU rather than a MIG device. */
+    public boolean whole() {
+      return gpuInstanceId == WHOLE_GPU;
     }
   }
 
@@ -63,6 +85,7 @@ public record Job(
   }
 
   public Job {
+    devices = List.copyOf(devices);
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt counts from 1, was " + attempt);
     }
@@ -97,11 +120,21 @@ public record Job(
         at,
         Optional.empty(),
         Optional.empty(),
-        Optional.empty(),
+        List.of(),
         Optional.empty(),
         Optional.empty(),
         OptionalInt.empty(),
         Optional.empty());
+  }
+
+  /** The first (for most jobs the only) device of the current attempt. */
+  public Optional<Device> device() {
+    return devices.stream().findFirst();
+  }
+
+  /** The whole GPUs among the job's devices, by index. */
+  public List<Integer> wholeGpuIndices() {
+    return devices.stream().filter(Device::whole).map(Device::gpu).toList();
   }
 
   public boolean needsGpu() {
@@ -124,7 +157,7 @@ public record Job(
         submittedAt,
         startedAt,
         finishedAt,
-        device,
+        devices,
         supervisor,
         stopCause,
         exitStatus,
@@ -134,7 +167,7 @@ public record Job(
   Job withAttempt(
       int newAttempt,
       Optional<Instant> newStartedAt,
-      Optional<Device> newDevice,
+      List<Device> newDevices,
       Optional<Supervisor> newSupervisor) {
     return new Job(
         id,
@@ -146,7 +179,7 @@ public record Job(
         submittedAt,
         newStartedAt,
         finishedAt,
-        newDevice,
+        newDevices,
         newSupervisor,
         stopCause,
         exitStatus,
@@ -168,7 +201,7 @@ public record Job(
         submittedAt,
         startedAt,
         newFinishedAt,
-        device,
+        devices,
         supervisor,
         newStopCause,
         newExitStatus,

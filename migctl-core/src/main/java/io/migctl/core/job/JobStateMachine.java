@@ -86,29 +86,62 @@ public final class JobStateMachine {
 
   private Transition place(Job job, JobTrigger.Place p, Instant now) {
     require(job, p, JobState.QUEUED);
-    if (job.needsGpu() != p.slot().isPresent()) {
+    List<Job.Device> devices = p.devices();
+    int wanted = job.spec().gpu().count();
+    boolean whole = job.wholeGpus().isPresent();
+    if (devices.size() != wanted || (wanted > 0 && whole == p.gpus().isEmpty())) {
       throw new IllegalArgumentException(
           "job "
               + job.id()
-              + (job.needsGpu() ? " needs a MIG device" : " needs no GPU")
-              + " but was placed "
-              + (p.slot().isPresent() ? "on one" : "without one"));
+              + " needs "
+              + job.spec().gpu()
+              + " but was placed on "
+              + (devices.isEmpty()
+                  ? "no device"
+                  : devices.size() + (p.gpus().isEmpty() ? " MIG device(s)" : " whole GPU(s)")));
     }
-    p.slot()
+    Requirement need = job.requirement().orElse(null);
+    for (MigSlot s : p.slots()) {
+      if (!need.fits(s)) {
+        throw new IllegalArgumentException(
+            "job " + job.id() + " does not fit " + s.profile() + " " + s.uuid());
+      }
+    }
+    job.wholeGpus()
         .ifPresent(
-            s -> {
-              if (!job.requirement().orElseThrow().fits(s)) {
-                throw new IllegalArgumentException(
-                    "job " + job.id() + " does not fit " + s.profile() + " " + s.uuid());
-              }
-            });
+            w ->
+                p.gpus().stream()
+                    .filter(g -> !g.matches(w))
+                    .findFirst()
+                    .ifPresent(
+                        g -> {
+                          throw new IllegalArgumentException(
+                              "job "
+                                  + job.id()
+                                  + " does not fit GPU "
+                                  + g.index()
+                                  + " "
+                                  + g.uuid());
+                        }));
     Job next =
         job.with(JobState.STARTING)
-            .withAttempt(
-                job.attempt(), Optional.empty(), p.slot().map(Job.Device::of), Optional.empty())
+            .withAttempt(job.attempt(), Optional.empty(), devices, Optional.empty())
             .withOutcome(Optional.empty(), Optional.empty(), job.exitStatus(), Optional.empty());
-    String where = p.slot().map(s -> "on " + s.profile() + " " + s.uuid()).orElse("without a GPU");
+    String where = devices.isEmpty() ? "without a GPU" : "on " + describe(devices);
     return transition(job, next, p, now, "placed " + where, List.of(new JobEffect.Launch(next)));
+  }
+
+  /** "1g.5gb MIG-…", or for several devices each of them, comma-separated. */
+  private static String describe(List<Job.Device> devices) {
+    return String.join(
+        ", ",
+        devices.stream()
+            .map(
+                d ->
+                    (d.whole() ? "GPU " + d.gpu() + " (" + d.profile() + ")" : d.profile())
+                        + " "
+                        + d.uuid())
+            .toList());
   }
 
   /** A reshape for a queued job: the job stays queued; the event records why and what. */
@@ -125,7 +158,11 @@ public final class JobStateMachine {
     }
     long pid = l.supervisor().pid();
     List<JobEffect> effects = new ArrayList<>();
-    job.device().ifPresent(d -> effects.add(new JobEffect.HoldDevice(d.uuid(), pid)));
+    for (Job.Device d : job.devices()) {
+      if (!d.whole()) {
+        effects.add(new JobEffect.HoldDevice(d.uuid(), pid));
+      }
+    }
     JobState state = job.state() == JobState.STOPPING ? JobState.STOPPING : JobState.RUNNING;
     if (state == JobState.STOPPING) {
       effects.add(new JobEffect.Signal(job.id(), job.attempt(), "TERM"));
@@ -138,7 +175,7 @@ public final class JobStateMachine {
     Job next =
         job.with(state)
             .withAttempt(
-                job.attempt(), Optional.of(now), job.device(), Optional.of(l.supervisor()));
+                job.attempt(), Optional.of(now), job.devices(), Optional.of(l.supervisor()));
     return transition(job, next, l, now, "supervisor " + pid + " started", effects);
   }
 
@@ -278,7 +315,7 @@ public final class JobStateMachine {
     }
     Job next =
         job.with(JobState.QUEUED)
-            .withAttempt(job.attempt(), Optional.empty(), Optional.empty(), Optional.empty());
+            .withAttempt(job.attempt(), Optional.empty(), List.of(), Optional.empty());
     return Optional.of(
         transition(
             job,
@@ -334,7 +371,7 @@ public final class JobStateMachine {
               + " retries used)";
       Job next =
           job.with(JobState.QUEUED)
-              .withAttempt(job.attempt() + 1, Optional.empty(), Optional.empty(), Optional.empty())
+              .withAttempt(job.attempt() + 1, Optional.empty(), List.of(), Optional.empty())
               .withOutcome(
                   Optional.empty(),
                   Optional.empty(),
@@ -358,8 +395,9 @@ public final class JobStateMachine {
         .ifPresent(
             s -> {
               effects.add(new JobEffect.KillGroup(job.id(), s.pid()));
-              job.device()
-                  .ifPresent(d -> effects.add(new JobEffect.ReleaseDevice(d.uuid(), s.pid())));
+              job.devices().stream()
+                  .filter(d -> !d.whole())
+                  .forEach(d -> effects.add(new JobEffect.ReleaseDevice(d.uuid(), s.pid())));
             });
     effects.add(new JobEffect.Reschedule());
     return effects;

@@ -1,13 +1,43 @@
 package io.migctl.core.job;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /** Something that happened to a job; {@link JobStateMachine} decides what follows. */
 public sealed interface JobTrigger {
 
-  /** The scheduler chose a device (empty for a job that needs no GPU). */
-  record Place(Optional<MigSlot> slot) implements JobTrigger {}
+  /**
+   * The scheduler chose the job's devices: its MIG devices, or its whole GPUs (both empty for a job
+   * that needs no GPU).
+   */
+  record Place(List<MigSlot> slots, List<WholeGpu> gpus) implements JobTrigger {
+    public Place {
+      slots = List.copyOf(slots);
+      gpus = List.copyOf(gpus);
+      if (!slots.isEmpty() && !gpus.isEmpty()) {
+        throw new IllegalArgumentException(
+            "a job is placed on MIG devices or whole GPUs, not both");
+      }
+    }
+
+    /** On one MIG device, or (empty) without a GPU. */
+    public Place(Optional<MigSlot> slot) {
+      this(slot.stream().toList(), List.of());
+    }
+
+    /** What the scheduler assigned. */
+    public static Place of(Scheduler.Assignment a) {
+      return new Place(a.slots(), a.gpus().map(Scheduler.WholeGpuGrant::gpus).orElse(List.of()));
+    }
+
+    /** The devices the job gets, in order. */
+    public List<Job.Device> devices() {
+      return gpus.isEmpty()
+          ? slots.stream().map(Job.Device::of).toList()
+          : gpus.stream().map(Job.Device::of).toList();
+    }
+  }
 
   /** The supervisor process started. */
   record Launched(Job.Supervisor supervisor) implements JobTrigger {}

@@ -61,7 +61,7 @@ final class Gangs {
         queued.submittedAt(),
         Optional.of(at),
         Optional.empty(),
-        slot.map(Job.Device::of),
+        slot.map(Job.Device::of).stream().toList(),
         Optional.of(new Job.Supervisor(1000 + queued.id(), Optional.empty())),
         Optional.empty(),
         OptionalInt.empty(),

@@ -30,7 +30,7 @@ class JobModelTest {
         T0,
         Optional.empty(),
         Optional.empty(),
-        Optional.empty(),
+        List.of(),
         Optional.empty(),
         Optional.empty(),
         OptionalInt.empty(),

@@ -190,13 +190,13 @@ class JobStateMachineTest {
   void aGpuJobMustBePlacedOnADeviceAndACpuJobOnNone() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> machine.apply(gpuJob(), new JobTrigger.Place(Optional.empty()), at(1)))
-        .withMessage("job 42 needs a MIG device but was placed without one");
+        .withMessage("job 42 needs 8192MiB but was placed on no device");
     assertThatIllegalArgumentException()
         .isThrownBy(
             () ->
                 machine.apply(
                     cpuJob(Optional.empty()), new JobTrigger.Place(Optional.of(SLOT)), at(1)))
-        .withMessage("job 42 needs no GPU but was placed on one");
+        .withMessage("job 42 needs none but was placed on 1 MIG device(s)");
   }
 
   @Test

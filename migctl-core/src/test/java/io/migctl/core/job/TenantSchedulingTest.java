@@ -221,7 +221,7 @@ class TenantSchedulingTest {
         q.submittedAt(),
         Optional.of(q.submittedAt()),
         Optional.empty(),
-        Optional.of(Job.Device.of(slot)),
+        List.of(Job.Device.of(slot)),
         Optional.empty(),
         Optional.empty(),
         OptionalInt.empty(),

@@ -50,6 +50,7 @@ final class JobRows {
           "device_gpu",
           "device_gi",
           "device_profile",
+          "more_devices",
           "supervisor_pid",
           "supervisor_start",
           "stop_cause",
@@ -144,6 +145,7 @@ final class JobRows {
     setInt(s, i++, job.device().map(Job.Device::gpu));
     setInt(s, i++, job.device().map(Job.Device::gpuInstanceId));
     setText(s, i++, job.device().map(Job.Device::profile));
+    setText(s, i++, moreDevices(job.devices()));
     setLong(s, i++, job.supervisor().map(Job.Supervisor::pid));
     setText(s, i++, job.supervisor().flatMap(Job.Supervisor::processStart).map(Instant::toString));
     setText(s, i++, job.stopCause().map(cause -> cause.name().toLowerCase(Locale.ROOT)));
@@ -153,6 +155,36 @@ final class JobRows {
         job.exitStatus().isPresent() ? Optional.of(job.exitStatus().getAsInt()) : Optional.empty());
     setText(s, i++, job.reason());
     return i;
+  }
+
+  /** The devices after the first, one {@code uuid gpu gi profile} line each; empty for none. */
+  static Optional<String> moreDevices(List<Job.Device> devices) {
+    if (devices.size() < 2) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        devices.subList(1, devices.size()).stream()
+            .map(d -> d.uuid() + " " + d.gpu() + " " + d.gpuInstanceId() + " " + d.profile())
+            .collect(Collectors.joining("\n")));
+  }
+
+  /** Reads what {@link #moreDevices} wrote. */
+  static List<Job.Device> readDevices(long id, String text) {
+    List<Job.Device> out = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length != 4) {
+        throw new StoreException(
+            "job " + id + " in the store has a device this build cannot read: '" + line + "'");
+      }
+      try {
+        out.add(new Job.Device(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), f[3]));
+      } catch (NumberFormatException e) {
+        throw new StoreException(
+            "job " + id + " in the store has a device this build cannot read: '" + line + "'", e);
+      }
+    }
+    return out;
   }
 
   /**
@@ -185,15 +217,16 @@ final class JobRows {
             ? Optional.of(new Requirement(memory.get(), rs.getInt("req_compute_slices")))
             : Optional.empty();
     Optional<String> uuid = getText(rs, "device_uuid");
-    Optional<Job.Device> device =
-        uuid.isPresent()
-            ? Optional.of(
-                new Job.Device(
-                    uuid.get(),
-                    rs.getInt("device_gpu"),
-                    rs.getInt("device_gi"),
-                    rs.getString("device_profile")))
-            : Optional.empty();
+    List<Job.Device> devices = new ArrayList<>();
+    if (uuid.isPresent()) {
+      devices.add(
+          new Job.Device(
+              uuid.get(),
+              rs.getInt("device_gpu"),
+              rs.getInt("device_gi"),
+              rs.getString("device_profile")));
+      getText(rs, "more_devices").ifPresent(text -> devices.addAll(readDevices(id, text)));
+    }
     Optional<Long> pid = getLong(rs, "supervisor_pid");
     Optional<Job.Supervisor> supervisor =
         pid.isPresent()
@@ -210,7 +243,7 @@ final class JobRows {
         Instant.parse(rs.getString("submitted_at")),
         getInstant(rs, "started_at"),
         getInstant(rs, "finished_at"),
-        device,
+        devices,
         supervisor,
         getText(rs, "stop_cause").map(c -> Job.StopCause.valueOf(c.toUpperCase(Locale.ROOT))),
         status.isPresent() ? OptionalInt.of(Math.toIntExact(status.get())) : OptionalInt.empty(),

@@ -31,7 +31,7 @@ class DatabaseIT {
     try (Database db = Database.open(file)) {
       assertThat(Files.isRegularFile(file)).isTrue();
       assertThat(db.file()).isEqualTo(file.toAbsolutePath());
-      assertThat(db.migrationsApplied()).isEqualTo(2);
+      assertThat(db.migrationsApplied()).isEqualTo(3);
       assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
       assertThat(pragma(db, "synchronous")).isEqualTo("2"); // FULL
       assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
@@ -76,7 +76,7 @@ class DatabaseIT {
     }
     try (Database db = Database.open(file)) {
       assertThat(db.migrationsApplied()).isZero();
-      assertThat(historyRows(db)).isEqualTo(2);
+      assertThat(historyRows(db)).isEqualTo(3);
       SqliteJobStore store = new SqliteJobStore(db);
       assertThat(store.find(job.id())).contains(placed.after());
       assertThat(store.events(job.id())).isEqualTo(events);
@@ -118,16 +118,7 @@ class DatabaseIT {
 
   @Test
   void aSchemaOneDatabaseIsMigratedToTenantsAndItsTokensStayTheOperators() throws Exception {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    Path old = dir.resolve("old.db");
-    source.setUrl("jdbc:sqlite:" + old);
-    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
-        .dataSource(source)
-        .locations("classpath:db/migration")
-        .table(Database.HISTORY_TABLE)
-        .target("1")
-        .load()
-        .migrate();
+    Path old = migratedTo("1");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
         Statement s = c.createStatement()) {
       s.executeUpdate(
@@ -136,7 +127,7 @@ class DatabaseIT {
               + " '2026-01-01T00:00:00Z', 'v1')");
     }
     try (Database db = Database.open(old)) {
-      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(db.migrationsApplied()).isEqualTo(2);
       assertThat(new TokenRecords(db).resolve("plaintext-token-d41d8cd98f00b204"))
           .contains(io.migctl.core.tenant.Principal.OPERATOR);
     }
@@ -158,7 +149,32 @@ class DatabaseIT {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer migctl")
         .hasMessageContaining("schema version 99")
-        .hasMessageContaining("this build knows up to 2");
+        .hasMessageContaining("this build knows up to 3.1");
+  }
+
+  @Test
+  void aJobWrittenBeforeJobsHadSeveralDevicesReadsWithItsOneDevice() throws Exception {
+    Path old = migratedTo("2");
+    String spec =
+        JobSpecCodec.write(
+            Fixtures.spec("old", "t1", new io.migctl.core.job.GpuNeed.Memory(4864, 1)));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        java.sql.PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO jobs (name, tenant, priority, spec_json, req_memory_mib,"
+                    + " req_compute_slices, state, attempt, submitted_at, started_at, device_uuid,"
+                    + " device_gpu, device_gi, device_profile) VALUES ('old', 't1', 0, ?, 4864, 1,"
+                    + " 'running', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 'MIG-old',"
+                    + " 0, 7, '1g.5gb')")) {
+      s.setString(1, spec);
+      s.executeUpdate();
+    }
+    try (Database db = Database.open(old)) {
+      assertThat(db.migrationsApplied()).isEqualTo(1);
+      io.migctl.core.job.Job job = new SqliteJobStore(db).find(1).orElseThrow();
+      assertThat(job.devices())
+          .containsExactly(new io.migctl.core.job.Job.Device("MIG-old", 0, 7, "1g.5gb"));
+    }
   }
 
   @Test
@@ -248,5 +264,23 @@ class DatabaseIT {
             return rs.getInt(1);
           }
         });
+  }
+
+  /**
+   * A database file in {@code dir} migrated up to schema {@code target}, as an older migctl left
+   * it.
+   */
+  private Path migratedTo(String target) {
+    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
+    Path old = dir.resolve("old.db");
+    source.setUrl("jdbc:sqlite:" + old);
+    org.flywaydb.core.Flyway.configure(Database.class.getClassLoader())
+        .dataSource(source)
+        .locations("classpath:db/migration")
+        .table(Database.HISTORY_TABLE)
+        .target(target)
+        .load()
+        .migrate();
+    return old;
   }
 }

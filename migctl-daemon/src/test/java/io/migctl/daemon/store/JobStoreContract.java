@@ -15,7 +15,9 @@ import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.JobStore;
 import io.migctl.core.job.JobTrigger;
+import io.migctl.core.job.MigSlot;
 import io.migctl.core.job.Transition;
+import io.migctl.core.job.WholeGpu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,6 +159,41 @@ abstract class JobStoreContract {
     cpu = step(apply(cpu, new JobTrigger.Vanished(1, "supervisor 9 is gone"), t(12)), log);
     assertThat(cpu.state()).isEqualTo(JobState.LOST);
     assertThat(cpu.device()).isEmpty();
+  }
+
+  @Test
+  void aJobOnSeveralDevicesKeepsThemAllInOrder() {
+    List<Transition> log = new ArrayList<>();
+    Job gang =
+        store.insert(
+            Fixtures.spec("gang", "t1", new GpuNeed.WholeGpus(2)),
+            Optional.of(Fixtures.requirement(40960, 7)),
+            Optional.empty(),
+            t(0));
+    List<WholeGpu> gpus =
+        List.of(
+            new WholeGpu(3, "GPU-3333", "a100-40gb", 40960, 7, false, 0, false),
+            new WholeGpu(2, "GPU-2222", "a100-40gb", 40960, 7, false, 0, false));
+    gang = step(apply(gang, new JobTrigger.Place(List.of(), gpus), t(1)), log);
+    assertThat(gang.devices()).extracting(Job.Device::uuid).containsExactly("GPU-3333", "GPU-2222");
+    assertThat(gang.devices()).allMatch(Job.Device::whole);
+
+    GpuNeed one = new GpuNeed.Profile(io.migctl.core.mig.ProfileName.parse("1g.5gb"));
+    Job trio =
+        store.insert(
+            Fixtures.spec("trio", "t1", new GpuNeed.MigDevices(one, 3)),
+            Optional.of(Fixtures.requirement(4864, 1)),
+            Optional.empty(),
+            t(2));
+    List<MigSlot> slots =
+        List.of(
+            Fixtures.slot("MIG-c", "1g.5gb", 4864, 1),
+            Fixtures.slot("MIG-a", "1g.5gb", 4864, 1),
+            Fixtures.slot("MIG-b", "1g.5gb", 4864, 1));
+    trio = step(apply(trio, new JobTrigger.Place(slots, List.of()), t(3)), log);
+    assertThat(trio.devices())
+        .extracting(Job.Device::uuid)
+        .containsExactly("MIG-c", "MIG-a", "MIG-b");
   }
 
   @Test
