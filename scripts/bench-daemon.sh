@@ -74,7 +74,7 @@ done
 log="$root/migctl-bench/target/build.log"
 mkdir -p "$root/migctl-bench/target"
 echo "bench-daemon: building migctl-bench..." >&2
-if ! (cd "$root" && ./mvnw -B -q -Dmaven.test.skip=true -Dspotless.check.skip=true -Djacoco.skip=true \
+if ! (cd "$root" && ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true \
   -pl migctl-bench -am package >"$log" 2>&1); then
   echo "bench-daemon: the build failed; see $log" >&2
   tail -n 20 "$log" >&2

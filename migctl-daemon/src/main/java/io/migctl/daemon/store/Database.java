@@ -53,6 +53,8 @@ public final class Database implements AutoCloseable {
   private final Connection connection;
   private final int migrationsApplied;
   private final ReentrantLock lock = new ReentrantLock();
+  private final GroupCommit<Connection> groups =
+      new GroupCommit<>((what, body) -> inTransaction(what, body::apply));
   private boolean inTransaction;
   private boolean closed;
 
@@ -295,6 +297,23 @@ public final class Database implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code work} as {@link #inTransaction} does, but in a transaction that it may share with
+   * the work of other threads that ask at the same time ({@link GroupCommit}): one commit, one sync
+   * of the disk for all of them. Returns once that transaction has committed; when {@code work}
+   * throws, only its caller fails. {@code work} must do nothing but use the connection, since it
+   * may run twice. A call from inside {@code work} of {@link #inTransaction} or {@link #read} joins
+   * that transaction.
+   *
+   * @param what a few words for error messages, e.g. {@code "insert job"}
+   */
+  public <T> T inSharedTransaction(String what, SqlWork<T> work) {
+    if (lock.isHeldByCurrentThread()) {
+      return inTransaction(what, work);
+    }
+    return groups.run(what, work::apply);
   }
 
   /**
