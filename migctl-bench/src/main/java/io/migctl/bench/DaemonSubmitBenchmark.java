@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * How many jobs per second the node daemon accepts through {@code POST /api/v1/jobs}, each one
@@ -38,8 +39,12 @@ import java.util.Set;
  * within a minute; taking turns spreads the drift over all rows alike):
  *
  * <ul>
- *   <li>inserts through {@link SqliteJobStore#insert} into the file, one transaction each, with the
- *       daemon's own {@link Database} (WAL, {@code synchronous=FULL}): the baseline;
+ *   <li>inserts through {@link SqliteJobStore#insert} into the file, with the daemon's own {@link
+ *       Database} (WAL, {@code synchronous=FULL}), each forced into a transaction of its own (one
+ *       commit and one sync per job): the baseline;
+ *   <li>the same inserts as the daemon makes them, where inserts from several threads at once share
+ *       a transaction and its sync ({@link Database#inSharedTransaction}): the best the store can
+ *       do on this disk;
  *   <li>{@code POST /api/v1/jobs} to the daemon, each a real HTTP/1.1 request from {@link
  *       java.net.http.HttpClient} that is answered once the job is committed (the same insert);
  *   <li>{@code GET /api/v1/health}: an HTTP round trip with one small read and no write, the floor.
@@ -120,6 +125,7 @@ public final class DaemonSubmitBenchmark {
   /** What a row measured. */
   enum Kind {
     SQLITE("SQLite alone: SqliteJobStore.insert, 1 transaction/job"),
+    SQLITE_SHARED("SQLite alone: SqliteJobStore.insert, concurrent ones share commits"),
     SUBMIT("daemon: POST /api/v1/jobs (HTTP + validation + same insert)"),
     HEALTH("HTTP floor: GET /api/v1/health (no write)");
 
@@ -222,12 +228,21 @@ public final class DaemonSubmitBenchmark {
           b.append(
               String.format(
                   Locale.ROOT,
-                  "- %d thread%s: the daemon accepts %s jobs/s, %s of SQLite's %s inserts/s",
+                  "- %d thread%s: the daemon accepts %s jobs/s, %s of SQLite's %s inserts/s"
+                      + " (one transaction each)",
                   threads,
                   threads == 1 ? "" : "s",
                   MarkdownTable.whole(submit.get().perSecond()),
                   MarkdownTable.ratio(submit.get().perSecond(), sqlite.get().perSecond()),
                   MarkdownTable.whole(sqlite.get().perSecond())));
+          find(Kind.SQLITE_SHARED, threads)
+              .ifPresent(
+                  shared ->
+                      b.append(" and ")
+                          .append(MarkdownTable.ratio(submit.get().perSecond(), shared.perSecond()))
+                          .append(" of the ")
+                          .append(MarkdownTable.whole(shared.perSecond()))
+                          .append("/s of the store alone with shared commits"));
           if (threads == 1) {
             // With one client, the time per request is the latency, so the difference is the cost.
             b.append("; HTTP, validation and the rest of the daemon add ")
@@ -278,7 +293,7 @@ public final class DaemonSubmitBenchmark {
           options.warmup(),
           HEALTH_WARMUP_FACTOR * options.warmup());
       try (Database db = Database.open(work.resolve("warmup-sqlite/migctl.db"))) {
-        inserts(db, most, 0, options.warmup());
+        inserts(db, most, 0, options.warmup(), false);
       }
       try (BenchDaemon daemon = BenchDaemon.start(work.resolve("warmup-daemon"), NODE)) {
         Parallel.run(most, options.warmup(), i -> daemon.submit(submission("warmup-" + i)));
@@ -304,7 +319,9 @@ public final class DaemonSubmitBenchmark {
           int first = done;
           int count = (options.jobs() * (round + 1)) / options.rounds() - done;
           done += count;
-          runs.get(Kind.SQLITE).add(inserts(db, threads, first, count));
+          runs.get(Kind.SQLITE).add(inserts(db, threads, first, count, true));
+          runs.get(Kind.SQLITE_SHARED)
+              .add(inserts(db, threads, options.jobs() + first, count, false));
           runs.get(Kind.SUBMIT)
               .add(
                   Parallel.run(
@@ -345,20 +362,36 @@ public final class DaemonSubmitBenchmark {
         + "\"}";
   }
 
-  private static Parallel.Run inserts(Database db, int threads, int first, int count)
+  /**
+   * Inserts {@code count} jobs from {@code threads} threads.
+   *
+   * @param alone each insert in a transaction of its own (an outer one, which the insert joins),
+   *     rather than shared with inserts of other threads
+   */
+  private static Parallel.Run inserts(Database db, int threads, int first, int count, boolean alone)
       throws InterruptedException {
     SqliteJobStore store = new SqliteJobStore(db);
     GpuNeed need = new GpuNeed.Profile(ProfileName.parse(UNPLACEABLE_PROFILE));
     Optional<Requirement> requirement =
         Admission.requirement(need, SimulatedNodeSpec.parse(NODE).gpus());
-    Parallel.Task insert =
+    IntConsumer insert =
         i ->
             store.insert(
                 JobSpec.of("bench-" + (first + i), List.of("true"), need),
                 requirement,
                 Optional.empty(),
                 Instant.now());
-    return Parallel.run(threads, count, insert);
+    Parallel.Task task =
+        alone
+            ? i ->
+                db.inTransaction(
+                    "insert alone",
+                    c -> {
+                      insert.accept(i);
+                      return null;
+                    })
+            : insert::accept;
+    return Parallel.run(threads, count, task);
   }
 
   /** E.g. {@code journal_mode=wal, synchronous=2 (FULL)}, as the connection reports them. */

@@ -21,8 +21,14 @@ public final class AuditRecords implements AuditLog {
 
   @Override
   public Entry append(Instant at, String actor, String action, String target, String detail) {
+    return appendQueued(at, actor, action, target, detail).await();
+  }
+
+  @Override
+  public GroupCommit.Pending<Entry> appendQueued(
+      Instant at, String actor, String action, String target, String detail) {
     Entry unnumbered = new Entry(0, at, actor, action, target, detail);
-    return db.inSharedTransaction(
+    return db.queueSharedTransaction(
         "append to the audit log",
         c -> {
           try (PreparedStatement s =

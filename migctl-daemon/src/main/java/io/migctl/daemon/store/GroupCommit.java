@@ -71,10 +71,40 @@ public final class GroupCommit<C> {
    *     alone), or {@link Error}
    */
   public <T> T run(String what, Work<C, T> work) {
-    Unit<C, T> unit = new Unit<>(what, work);
+    return queue(what, work).await();
+  }
+
+  /**
+   * Queues {@code work} for the next transaction and returns at once, so that the caller's next
+   * unit (queued after it) commits in the same transaction or a later one. The caller must {@link
+   * Pending#await} it, on every path: until then, only another thread's unit takes it along.
+   */
+  public <T> Pending<T> queue(String what, Work<C, T> work) {
+    Unit<C, T> unit = new Unit<>(this, what, work);
     lock.lock();
     try {
       queued.add(unit);
+    } finally {
+      lock.unlock();
+    }
+    return unit;
+  }
+
+  /** A queued unit of work. */
+  public interface Pending<T> {
+    /**
+     * Waits until the unit's transaction has committed, committing it (and what else is queued)
+     * when nobody else is.
+     *
+     * @return the unit's result
+     * @throws RuntimeException what the unit or its own transaction threw, or {@link Error}
+     */
+    T await();
+  }
+
+  private <T> T await(Unit<C, T> unit) {
+    lock.lock();
+    try {
       while (!unit.done) {
         if (committing) {
           // The wait ends with the commit under way, which is bounded: uninterruptible.
@@ -143,16 +173,23 @@ public final class GroupCommit<C> {
   }
 
   /** A queued unit and, once run, its outcome; guarded by the lock except while it runs. */
-  private static final class Unit<C, T> {
+  private static final class Unit<C, T> implements Pending<T> {
+    final GroupCommit<C> groups;
     final String what;
     final Work<C, T> work;
     T result;
     Throwable failure;
     boolean done;
 
-    Unit(String what, Work<C, T> work) {
+    Unit(GroupCommit<C> groups, String what, Work<C, T> work) {
+      this.groups = groups;
       this.what = what;
       this.work = work;
+    }
+
+    @Override
+    public T await() {
+      return groups.await(this);
     }
 
     T apply(C context) throws SQLException {

@@ -120,6 +120,31 @@ class GroupCommitTest {
   }
 
   @Test
+  void aQueuedUnitCommitsWithTheCallersNextUnit() {
+    InMemoryTransactions tx = new InMemoryTransactions(false);
+    GroupCommit<List<String>> groups = new GroupCommit<>(tx);
+
+    GroupCommit.Pending<String> audit = groups.queue("add audit", adds("audit"));
+    assertThat(tx.committed).isEmpty();
+    assertThat(groups.run("add job", adds("job"))).isEqualTo("job");
+
+    assertThat(tx.committed).containsExactly(List.of("audit", "job"));
+    assertThat(audit.await()).isEqualTo("audit");
+    assertThat(tx.committed).hasSize(1);
+  }
+
+  @Test
+  void aQueuedUnitThatIsAwaitedAloneCommitsAlone() {
+    InMemoryTransactions tx = new InMemoryTransactions(false);
+    GroupCommit<List<String>> groups = new GroupCommit<>(tx);
+
+    GroupCommit.Pending<String> audit = groups.queue("add audit", adds("audit"));
+
+    assertThat(audit.await()).isEqualTo("audit");
+    assertThat(tx.committed).containsExactly(List.of("audit"));
+  }
+
+  @Test
   void unitsThatArriveDuringACommitShareTheNextTransaction() throws Exception {
     InMemoryTransactions tx = new InMemoryTransactions(true);
     GroupCommit<List<String>> groups = new GroupCommit<>(tx);
