@@ -11,7 +11,7 @@ import io.migctl.daemon.store.SqliteJobStore;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpResponse;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -45,8 +45,10 @@ import java.util.function.IntConsumer;
  *   <li>the same inserts as the daemon makes them, where inserts from several threads at once share
  *       a transaction and its sync ({@link Database#inSharedTransaction}): the best the store can
  *       do on this disk;
- *   <li>{@code POST /api/v1/jobs} to the daemon, each a real HTTP/1.1 request from {@link
- *       java.net.http.HttpClient} that is answered once the job is committed (the same insert);
+ *   <li>{@code POST /api/v1/jobs} to the daemon, each a real HTTP/1.1 request on a kept-alive
+ *       connection of its client thread ({@link PlainHttp}), answered once the job is committed
+ *       (the same insert, sharing a transaction with other threads' inserts and with its audit
+ *       line);
  *   <li>{@code GET /api/v1/health}: an HTTP round trip with one small read and no write, the floor.
  * </ul>
  *
@@ -137,13 +139,47 @@ public final class DaemonSubmitBenchmark {
   }
 
   /**
+   * The runs of each kind, with the CPU time this process spent while they ran (all its threads:
+   * daemon, clients, compiler, collector), which another program on the machine does not change as
+   * much as it changes the wall-clock rates.
+   */
+  private static final class CpuClock {
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final Map<Kind, List<Parallel.Run>> runs = new EnumMap<>(Kind.class);
+    private final Map<Kind, Long> nanos = new EnumMap<>(Kind.class);
+
+    /** A run that {@link #time} measures. */
+    @FunctionalInterface
+    interface Work {
+      Parallel.Run run() throws InterruptedException;
+    }
+
+    void time(Kind kind, Work work) throws InterruptedException {
+      long before = os.getProcessCpuTime();
+      Parallel.Run run = work.run();
+      nanos.merge(kind, os.getProcessCpuTime() - before, Long::sum);
+      runs.computeIfAbsent(kind, k -> new ArrayList<>()).add(run);
+    }
+
+    List<Parallel.Run> runs(Kind kind) {
+      return runs.getOrDefault(kind, List.of());
+    }
+
+    long nanos(Kind kind) {
+      return nanos.getOrDefault(kind, 0L);
+    }
+  }
+
+  /**
    * One row.
    *
    * @param kind what was timed
    * @param threads client threads
    * @param rounds the timed runs, one per round, in order
+   * @param cpuNanos the CPU time of this process during the rounds
    */
-  record Row(Kind kind, int threads, List<Parallel.Run> rounds) {
+  record Row(Kind kind, int threads, List<Parallel.Run> rounds, long cpuNanos) {
 
     Row {
       rounds = List.copyOf(rounds);
@@ -160,6 +196,11 @@ public final class DaemonSubmitBenchmark {
     /** Requests per second over all rounds. */
     double perSecond() {
       return count() * 1e9 / elapsedNanos();
+    }
+
+    /** CPU time of the process (daemon and client together) per request, in nanoseconds. */
+    double cpuNanosPerRequest() {
+      return (double) cpuNanos / count();
     }
 
     /** Mean time from sending a request (or starting an insert) to its answer, in nanoseconds. */
@@ -206,6 +247,7 @@ public final class DaemonSubmitBenchmark {
               "threads",
               "per second",
               "ms per request",
+              "CPU ms per request",
               "first round /s",
               "last round /s",
               "vs SQLite");
@@ -216,6 +258,7 @@ public final class DaemonSubmitBenchmark {
             Integer.toString(r.threads()),
             MarkdownTable.whole(r.perSecond()),
             MarkdownTable.millis(r.meanNanosPerRequest()),
+            MarkdownTable.millis(r.cpuNanosPerRequest()),
             MarkdownTable.whole(r.rounds().getFirst().perSecond()),
             MarkdownTable.whole(r.rounds().getLast().perSecond()),
             MarkdownTable.ratio(r.perSecond(), base));
@@ -305,28 +348,26 @@ public final class DaemonSubmitBenchmark {
     for (int threads : options.threads()) {
       progress.printf(
           Locale.ROOT, "bench-daemon: submit throughput, %d client thread(s)...%n", threads);
-      Map<Kind, List<Parallel.Run>> runs = new EnumMap<>(Kind.class);
-      for (Kind k : Kind.values()) {
-        runs.put(k, new ArrayList<>());
-      }
+      CpuClock cpu = new CpuClock();
       try (Database db = Database.open(work.resolve("sqlite-" + threads + "/migctl.db"));
           BenchDaemon daemon = BenchDaemon.start(work.resolve("daemon-" + threads), NODE)) {
         sqliteSettings = settings(db);
-        // Opens the client's connections.
+        // Untimed: the first requests to a fresh daemon.
         Parallel.run(threads, CONNECT_REQUESTS * threads, i -> health(daemon));
         int done = 0;
         for (int round = 0; round < options.rounds(); round++) {
           int first = done;
           int count = (options.jobs() * (round + 1)) / options.rounds() - done;
           done += count;
-          runs.get(Kind.SQLITE).add(inserts(db, threads, first, count, true));
-          runs.get(Kind.SQLITE_SHARED)
-              .add(inserts(db, threads, options.jobs() + first, count, false));
-          runs.get(Kind.SUBMIT)
-              .add(
+          cpu.time(Kind.SQLITE, () -> inserts(db, threads, first, count, true));
+          cpu.time(
+              Kind.SQLITE_SHARED, () -> inserts(db, threads, options.jobs() + first, count, false));
+          cpu.time(
+              Kind.SUBMIT,
+              () ->
                   Parallel.run(
                       threads, count, i -> daemon.submit(submission("bench-" + (first + i)))));
-          runs.get(Kind.HEALTH).add(Parallel.run(threads, count, i -> health(daemon)));
+          cpu.time(Kind.HEALTH, () -> Parallel.run(threads, count, i -> health(daemon)));
         }
         JsonNode counts = daemon.jobCounts();
         long queued = counts.path("queued").asLong(-1);
@@ -339,17 +380,17 @@ public final class DaemonSubmitBenchmark {
         }
       }
       for (Kind k : Kind.values()) {
-        rows.add(new Row(k, threads, runs.get(k)));
+        rows.add(new Row(k, threads, cpu.runs(k), cpu.nanos(k)));
       }
     }
     return new Report(options, Machine.describe(work), sqliteSettings, rows);
   }
 
-  private static void health(BenchDaemon daemon) throws IOException, InterruptedException {
-    HttpResponse<String> r = daemon.get("/api/v1/health");
-    if (r.statusCode() != 200) {
+  private static void health(BenchDaemon daemon) throws IOException {
+    PlainHttp.Answer r = daemon.get("/api/v1/health");
+    if (r.status() != 200) {
       throw new IllegalStateException(
-          "GET /api/v1/health answered " + r.statusCode() + ": " + r.body());
+          "GET /api/v1/health answered " + r.status() + ": " + r.body());
     }
   }
 
