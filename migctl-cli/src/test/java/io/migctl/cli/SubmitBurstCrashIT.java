@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SubmitBurstCrashIT {
 
-  private static final Path JAR = Path.of("target/migctl.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int THREADS = 8;
 
@@ -44,23 +40,21 @@ class SubmitBurstCrashIT {
 
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final List<Process> daemons = new ArrayList<>();
-  private URI url;
-  private String token;
+  private ChildDaemons children;
+
+  @BeforeEach
+  void setUp() {
+    assertThat(ChildDaemons.JAR).as("the shaded jar (built by 'package')").isRegularFile();
+    children = new ChildDaemons(home, logs);
+  }
 
   @AfterEach
   void stopDaemons() throws InterruptedException {
-    for (Process p : daemons) {
-      p.destroy();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
+    children.stop();
   }
 
   @Test
   void everyAcknowledgedSubmissionSurvivesAKillDuringTheBurst() throws Exception {
-    assertThat(JAR).as("the shaded jar (built by 'package')").isRegularFile();
     Process first = startDaemon();
     Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     CountDownLatch enough = new CountDownLatch(ACKS_BEFORE_KILL);
@@ -115,41 +109,8 @@ class SubmitBurstCrashIT {
   // ---------------------------------------------------------------- helpers
 
   private Process startDaemon() throws IOException {
-    Files.deleteIfExists(home.resolve("daemon.json"));
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED",
-            "-jar",
-            JAR.toAbsolutePath().toString(),
-            "--simulate",
-            "a100-40gb:2",
-            "serve",
-            "--port",
-            "0",
-            "--isolation",
-            "none");
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().remove("MIGCTL_SIMULATE");
-    pb.environment().remove("XDG_DATA_HOME");
-    pb.environment().put("MIGCTL_HOME", home.toString());
-    pb.redirectErrorStream(true)
-        .redirectOutput(logs.resolve("daemon-" + daemons.size() + ".log").toFile());
-    Process p = pb.start();
-    daemons.add(p);
-    await(
-        "the daemon to write daemon.json",
-        () -> {
-          try {
-            JsonNode d = JSON.readTree(Files.readString(home.resolve("daemon.json")));
-            url = URI.create(d.get("url").asText());
-            token = Files.readString(home.resolve("token")).strip();
-            return d.get("pid").asLong() == p.pid();
-          } catch (IOException e) {
-            return false;
-          }
-        });
-    return p;
+    return children.startDaemon(
+        "--simulate", "a100-40gb:2", "serve", "--port", "0", "--isolation", "none");
   }
 
   /**
@@ -161,8 +122,8 @@ class SubmitBurstCrashIT {
     String body = "{\"name\":\"" + name + "\",\"command\":[\"true\"],\"gpu\":\"7g.40gb\"}";
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(url.resolve("/api/v1/jobs"))
-                .header("Authorization", "Bearer " + token)
+            HttpRequest.newBuilder(children.url().resolve("/api/v1/jobs"))
+                .header("Authorization", "Bearer " + children.token())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
@@ -176,27 +137,12 @@ class SubmitBurstCrashIT {
   private JsonNode get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(url.resolve(path))
-                .header("Authorization", "Bearer " + token)
+            HttpRequest.newBuilder(children.url().resolve(path))
+                .header("Authorization", "Bearer " + children.token())
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    Instant end = Instant.now().plus(Duration.ofSeconds(60));
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(end)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
   }
 }
