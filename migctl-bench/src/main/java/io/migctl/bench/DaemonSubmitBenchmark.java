@@ -52,6 +52,9 @@ import java.util.function.IntConsumer;
  *   <li>{@code GET /api/v1/health}: an HTTP round trip with one small read and no write, the floor.
  * </ul>
  *
+ * <p>Each row gives the wall-clock rate and the CPU time this process (daemon and clients alike)
+ * spent per request, which other programs on a shared machine disturb less than the rate.
+ *
  * <p>The jobs ask for {@code 7g.40gb}, which no MIG device of the node offers (it has none), so
  * they all stay queued and nothing is launched: the rows measure submission alone. At the end the
  * daemon must report every job queued.
@@ -463,7 +466,7 @@ public final class DaemonSubmitBenchmark {
                 + sync
                 + " ("
                 + syncName
-                + "), one connection (the daemon's Database class), file "
+                + "), the daemon's Database class (one writing and one reading connection), file "
                 + db.file().getFileName();
           }
         });
