@@ -31,7 +31,7 @@ class DatabaseIT {
     try (Database db = Database.open(file)) {
       assertThat(Files.isRegularFile(file)).isTrue();
       assertThat(db.file()).isEqualTo(file.toAbsolutePath());
-      assertThat(db.migrationsApplied()).isEqualTo(2);
+      assertThat(db.migrationsApplied()).isEqualTo(3);
       assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
       assertThat(pragma(db, "synchronous")).isEqualTo("2"); // FULL
       assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
@@ -46,6 +46,32 @@ class DatabaseIT {
               "tenants",
               "audit_log",
               "build_owners");
+    }
+  }
+
+  @Test
+  void jobCountsByStateAndTenantReadOnlyAnIndex() {
+    try (Database db = Database.open(dir.resolve("migctl.db"))) {
+      String plan =
+          db.read(
+              "plan",
+              c -> {
+                StringBuilder b = new StringBuilder();
+                try (Statement s = c.createStatement();
+                    ResultSet rs =
+                        s.executeQuery(
+                            "EXPLAIN QUERY PLAN SELECT state, tenant, count(*) FROM jobs"
+                                + " GROUP BY state, tenant")) {
+                  while (rs.next()) {
+                    b.append(rs.getString(4)).append('\n');
+                  }
+                }
+                return b.toString();
+              });
+      // GET /api/v1/health counts on every call: no job row is read, nothing sorted.
+      assertThat(plan)
+          .contains("COVERING INDEX jobs_by_state_tenant")
+          .doesNotContain("TEMP B-TREE");
     }
   }
 
@@ -76,7 +102,7 @@ class DatabaseIT {
     }
     try (Database db = Database.open(file)) {
       assertThat(db.migrationsApplied()).isZero();
-      assertThat(historyRows(db)).isEqualTo(2);
+      assertThat(historyRows(db)).isEqualTo(3);
       SqliteJobStore store = new SqliteJobStore(db);
       assertThat(store.find(job.id())).contains(placed.after());
       assertThat(store.events(job.id())).isEqualTo(events);
@@ -136,7 +162,7 @@ class DatabaseIT {
               + " '2026-01-01T00:00:00Z', 'v1')");
     }
     try (Database db = Database.open(old)) {
-      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(db.migrationsApplied()).isEqualTo(2);
       assertThat(new TokenRecords(db).resolve("plaintext-token-d41d8cd98f00b204"))
           .contains(io.migctl.core.tenant.Principal.OPERATOR);
     }
@@ -158,7 +184,7 @@ class DatabaseIT {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer migctl")
         .hasMessageContaining("schema version 99")
-        .hasMessageContaining("this build knows up to 2");
+        .hasMessageContaining("this build knows up to 3");
   }
 
   @Test
