@@ -2,8 +2,11 @@
 # Measures the node daemon in this JVM on a simulated a100-40gb:2 node and prints two Markdown
 # tables, each against a baseline measured in the same run:
 #   1. job submission throughput through POST /api/v1/jobs, every job committed durably to SQLite
-#      (WAL, synchronous=FULL) before the answer, against the same inserts into SQLite alone, with
-#      the HTTP floor (GET /api/v1/health); 1 and 8 client threads (DaemonSubmitBenchmark);
+#      (WAL, synchronous=FULL) before the answer, concurrent ones sharing a commit (group commit),
+#      against the same inserts into SQLite alone, one transaction each and sharing commits, with
+#      the HTTP floor (GET /api/v1/health); 1 and 8 client threads, each on its own kept-alive
+#      connection; wall-clock rates and the process's CPU time per request, which other load on
+#      the machine disturbs less (DaemonSubmitBenchmark);
 #   2. submit-to-exec latency of a trivial job (p50, p90, p99, max), against starting the same
 #      command with ProcessBuilder (SubmitToExecBenchmark).
 # Builds migctl-bench and the modules it needs (not their tests) first. About 2 minutes on 2
@@ -27,7 +30,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 migctl_find_jdk || exit 1
 
 usage() {
-  sed -n 's/^# \{0,1\}//; 2,22p' "$0" >&2
+  sed -n 's/^# \{0,1\}//; 2,25p' "$0" >&2
   exit 2
 }
 
@@ -74,7 +77,7 @@ done
 log="$root/migctl-bench/target/build.log"
 mkdir -p "$root/migctl-bench/target"
 echo "bench-daemon: building migctl-bench..." >&2
-if ! (cd "$root" && ./mvnw -B -q -Dmaven.test.skip=true -Dspotless.check.skip=true -Djacoco.skip=true \
+if ! (cd "$root" && ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true \
   -pl migctl-bench -am package >"$log" 2>&1); then
   echo "bench-daemon: the build failed; see $log" >&2
   tail -n 20 "$log" >&2

@@ -10,10 +10,6 @@ import io.migctl.nvidia.GpuNode;
 import io.migctl.nvidia.sim.SimulatedMigDriver;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +24,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * A node daemon in this JVM on a simulated node, on port 0 of 127.0.0.1, and an HTTP/1.1 client for
- * its API that sends the daemon's own token.
+ * its API ({@link PlainHttp}: one kept-alive connection per client thread) that sends the daemon's
+ * own token.
  */
 final class BenchDaemon implements AutoCloseable {
 
@@ -36,17 +33,13 @@ final class BenchDaemon implements AutoCloseable {
 
   private final NodeDaemon daemon;
   private final String token;
-  private final HttpClient http;
+  private final PlainHttp http;
   private final Map<Long, CompletableFuture<JobEvent>> finished = new ConcurrentHashMap<>();
 
   private BenchDaemon(NodeDaemon daemon, String token) {
     this.daemon = daemon;
     this.token = token;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    this.http = new PlainHttp(daemon.url());
     daemon
         .jobs()
         .onEvent(
@@ -90,21 +83,18 @@ final class BenchDaemon implements AutoCloseable {
     return Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
   }
 
-  /** {@code POST path} with a JSON body and the token; the response as text. */
-  HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+  /** {@code POST path} with a JSON body and the token. */
+  PlainHttp.Answer post(String path, String json) throws IOException {
     return http.send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + token)
-            .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+        "POST",
+        path,
+        List.of("Content-Type: application/json", "Authorization: Bearer " + token),
+        json);
   }
 
-  /** {@code GET path}; the response as text. */
-  HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  /** {@code GET path}, without a token. */
+  PlainHttp.Answer get(String path) throws IOException {
+    return http.send("GET", path, List.of(), null);
   }
 
   /**
@@ -113,10 +103,9 @@ final class BenchDaemon implements AutoCloseable {
    * @throws IllegalStateException when the daemon does not answer 201
    */
   long submit(String json) throws IOException, InterruptedException {
-    HttpResponse<String> r = post("/api/v1/jobs", json);
-    if (r.statusCode() != 201) {
-      throw new IllegalStateException(
-          "POST /api/v1/jobs answered " + r.statusCode() + ": " + r.body());
+    PlainHttp.Answer r = post("/api/v1/jobs", json);
+    if (r.status() != 201) {
+      throw new IllegalStateException("POST /api/v1/jobs answered " + r.status() + ": " + r.body());
     }
     return JSON.readTree(r.body()).get("id").asLong();
   }
@@ -127,22 +116,22 @@ final class BenchDaemon implements AutoCloseable {
    * @throws IllegalStateException when the daemon does not answer 200
    */
   void applyLayout(String config, String select) throws IOException, InterruptedException {
-    HttpResponse<String> r =
+    PlainHttp.Answer r =
         post(
             "/api/v1/layout/apply",
             JSON.writeValueAsString(Map.of("config", config, "select", select)));
-    if (r.statusCode() != 200) {
+    if (r.status() != 200) {
       throw new IllegalStateException(
-          "POST /api/v1/layout/apply answered " + r.statusCode() + ": " + r.body());
+          "POST /api/v1/layout/apply answered " + r.status() + ": " + r.body());
     }
   }
 
   /** The job counts by state, from {@code GET /api/v1/health}. */
   JsonNode jobCounts() throws IOException, InterruptedException {
-    HttpResponse<String> r = get("/api/v1/health");
-    if (r.statusCode() != 200) {
+    PlainHttp.Answer r = get("/api/v1/health");
+    if (r.status() != 200) {
       throw new IllegalStateException(
-          "GET /api/v1/health answered " + r.statusCode() + ": " + r.body());
+          "GET /api/v1/health answered " + r.status() + ": " + r.body());
     }
     return JSON.readTree(r.body()).get("jobs");
   }
@@ -186,10 +175,6 @@ final class BenchDaemon implements AutoCloseable {
   /** The directory of a job's attempt. */
   Path attemptDir(long id, int attempt) {
     return daemon.jobs().attemptDir(id, attempt);
-  }
-
-  private URI uri(String path) {
-    return daemon.url().resolve(path);
   }
 
   @Override

@@ -11,7 +11,7 @@ import io.migctl.daemon.store.SqliteJobStore;
 import io.migctl.nvidia.sim.SimulatedNodeSpec;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpResponse;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * How many jobs per second the node daemon accepts through {@code POST /api/v1/jobs}, each one
@@ -38,12 +39,21 @@ import java.util.Set;
  * within a minute; taking turns spreads the drift over all rows alike):
  *
  * <ul>
- *   <li>inserts through {@link SqliteJobStore#insert} into the file, one transaction each, with the
- *       daemon's own {@link Database} (WAL, {@code synchronous=FULL}): the baseline;
- *   <li>{@code POST /api/v1/jobs} to the daemon, each a real HTTP/1.1 request from {@link
- *       java.net.http.HttpClient} that is answered once the job is committed (the same insert);
+ *   <li>inserts through {@link SqliteJobStore#insert} into the file, with the daemon's own {@link
+ *       Database} (WAL, {@code synchronous=FULL}), each forced into a transaction of its own (one
+ *       commit and one sync per job): the baseline;
+ *   <li>the same inserts as the daemon makes them, where inserts from several threads at once share
+ *       a transaction and its sync ({@link Database#inSharedTransaction}): the best the store can
+ *       do on this disk;
+ *   <li>{@code POST /api/v1/jobs} to the daemon, each a real HTTP/1.1 request on a kept-alive
+ *       connection of its client thread ({@link PlainHttp}), answered once the job is committed
+ *       (the same insert, sharing a transaction with other threads' inserts and with its audit
+ *       line);
  *   <li>{@code GET /api/v1/health}: an HTTP round trip with one small read and no write, the floor.
  * </ul>
+ *
+ * <p>Each row gives the wall-clock rate and the CPU time this process (daemon and clients alike)
+ * spent per request, which other programs on a shared machine disturb less than the rate.
  *
  * <p>The jobs ask for {@code 7g.40gb}, which no MIG device of the node offers (it has none), so
  * they all stay queued and nothing is launched: the rows measure submission alone. At the end the
@@ -120,6 +130,7 @@ public final class DaemonSubmitBenchmark {
   /** What a row measured. */
   enum Kind {
     SQLITE("SQLite alone: SqliteJobStore.insert, 1 transaction/job"),
+    SQLITE_SHARED("SQLite alone: SqliteJobStore.insert, concurrent ones share commits"),
     SUBMIT("daemon: POST /api/v1/jobs (HTTP + validation + same insert)"),
     HEALTH("HTTP floor: GET /api/v1/health (no write)");
 
@@ -131,13 +142,47 @@ public final class DaemonSubmitBenchmark {
   }
 
   /**
+   * The runs of each kind, with the CPU time this process spent while they ran (all its threads:
+   * daemon, clients, compiler, collector), which another program on the machine does not change as
+   * much as it changes the wall-clock rates.
+   */
+  private static final class CpuClock {
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final Map<Kind, List<Parallel.Run>> runs = new EnumMap<>(Kind.class);
+    private final Map<Kind, Long> nanos = new EnumMap<>(Kind.class);
+
+    /** A run that {@link #time} measures. */
+    @FunctionalInterface
+    interface Work {
+      Parallel.Run run() throws InterruptedException;
+    }
+
+    void time(Kind kind, Work work) throws InterruptedException {
+      long before = os.getProcessCpuTime();
+      Parallel.Run run = work.run();
+      nanos.merge(kind, os.getProcessCpuTime() - before, Long::sum);
+      runs.computeIfAbsent(kind, k -> new ArrayList<>()).add(run);
+    }
+
+    List<Parallel.Run> runs(Kind kind) {
+      return runs.getOrDefault(kind, List.of());
+    }
+
+    long nanos(Kind kind) {
+      return nanos.getOrDefault(kind, 0L);
+    }
+  }
+
+  /**
    * One row.
    *
    * @param kind what was timed
    * @param threads client threads
    * @param rounds the timed runs, one per round, in order
+   * @param cpuNanos the CPU time of this process during the rounds
    */
-  record Row(Kind kind, int threads, List<Parallel.Run> rounds) {
+  record Row(Kind kind, int threads, List<Parallel.Run> rounds, long cpuNanos) {
 
     Row {
       rounds = List.copyOf(rounds);
@@ -154,6 +199,11 @@ public final class DaemonSubmitBenchmark {
     /** Requests per second over all rounds. */
     double perSecond() {
       return count() * 1e9 / elapsedNanos();
+    }
+
+    /** CPU time of the process (daemon and client together) per request, in nanoseconds. */
+    double cpuNanosPerRequest() {
+      return (double) cpuNanos / count();
     }
 
     /** Mean time from sending a request (or starting an insert) to its answer, in nanoseconds. */
@@ -200,6 +250,7 @@ public final class DaemonSubmitBenchmark {
               "threads",
               "per second",
               "ms per request",
+              "CPU ms per request",
               "first round /s",
               "last round /s",
               "vs SQLite");
@@ -210,6 +261,7 @@ public final class DaemonSubmitBenchmark {
             Integer.toString(r.threads()),
             MarkdownTable.whole(r.perSecond()),
             MarkdownTable.millis(r.meanNanosPerRequest()),
+            MarkdownTable.millis(r.cpuNanosPerRequest()),
             MarkdownTable.whole(r.rounds().getFirst().perSecond()),
             MarkdownTable.whole(r.rounds().getLast().perSecond()),
             MarkdownTable.ratio(r.perSecond(), base));
@@ -222,12 +274,21 @@ public final class DaemonSubmitBenchmark {
           b.append(
               String.format(
                   Locale.ROOT,
-                  "- %d thread%s: the daemon accepts %s jobs/s, %s of SQLite's %s inserts/s",
+                  "- %d thread%s: the daemon accepts %s jobs/s, %s of SQLite's %s inserts/s"
+                      + " (one transaction each)",
                   threads,
                   threads == 1 ? "" : "s",
                   MarkdownTable.whole(submit.get().perSecond()),
                   MarkdownTable.ratio(submit.get().perSecond(), sqlite.get().perSecond()),
                   MarkdownTable.whole(sqlite.get().perSecond())));
+          find(Kind.SQLITE_SHARED, threads)
+              .ifPresent(
+                  shared ->
+                      b.append(" and ")
+                          .append(MarkdownTable.ratio(submit.get().perSecond(), shared.perSecond()))
+                          .append(" of the ")
+                          .append(MarkdownTable.whole(shared.perSecond()))
+                          .append("/s of the store alone with shared commits"));
           if (threads == 1) {
             // With one client, the time per request is the latency, so the difference is the cost.
             b.append("; HTTP, validation and the rest of the daemon add ")
@@ -278,7 +339,7 @@ public final class DaemonSubmitBenchmark {
           options.warmup(),
           HEALTH_WARMUP_FACTOR * options.warmup());
       try (Database db = Database.open(work.resolve("warmup-sqlite/migctl.db"))) {
-        inserts(db, most, 0, options.warmup());
+        inserts(db, most, 0, options.warmup(), false);
       }
       try (BenchDaemon daemon = BenchDaemon.start(work.resolve("warmup-daemon"), NODE)) {
         Parallel.run(most, options.warmup(), i -> daemon.submit(submission("warmup-" + i)));
@@ -290,26 +351,26 @@ public final class DaemonSubmitBenchmark {
     for (int threads : options.threads()) {
       progress.printf(
           Locale.ROOT, "bench-daemon: submit throughput, %d client thread(s)...%n", threads);
-      Map<Kind, List<Parallel.Run>> runs = new EnumMap<>(Kind.class);
-      for (Kind k : Kind.values()) {
-        runs.put(k, new ArrayList<>());
-      }
+      CpuClock cpu = new CpuClock();
       try (Database db = Database.open(work.resolve("sqlite-" + threads + "/migctl.db"));
           BenchDaemon daemon = BenchDaemon.start(work.resolve("daemon-" + threads), NODE)) {
         sqliteSettings = settings(db);
-        // Opens the client's connections.
+        // Untimed: the first requests to a fresh daemon.
         Parallel.run(threads, CONNECT_REQUESTS * threads, i -> health(daemon));
         int done = 0;
         for (int round = 0; round < options.rounds(); round++) {
           int first = done;
           int count = (options.jobs() * (round + 1)) / options.rounds() - done;
           done += count;
-          runs.get(Kind.SQLITE).add(inserts(db, threads, first, count));
-          runs.get(Kind.SUBMIT)
-              .add(
+          cpu.time(Kind.SQLITE, () -> inserts(db, threads, first, count, true));
+          cpu.time(
+              Kind.SQLITE_SHARED, () -> inserts(db, threads, options.jobs() + first, count, false));
+          cpu.time(
+              Kind.SUBMIT,
+              () ->
                   Parallel.run(
                       threads, count, i -> daemon.submit(submission("bench-" + (first + i)))));
-          runs.get(Kind.HEALTH).add(Parallel.run(threads, count, i -> health(daemon)));
+          cpu.time(Kind.HEALTH, () -> Parallel.run(threads, count, i -> health(daemon)));
         }
         JsonNode counts = daemon.jobCounts();
         long queued = counts.path("queued").asLong(-1);
@@ -322,17 +383,17 @@ public final class DaemonSubmitBenchmark {
         }
       }
       for (Kind k : Kind.values()) {
-        rows.add(new Row(k, threads, runs.get(k)));
+        rows.add(new Row(k, threads, cpu.runs(k), cpu.nanos(k)));
       }
     }
     return new Report(options, Machine.describe(work), sqliteSettings, rows);
   }
 
-  private static void health(BenchDaemon daemon) throws IOException, InterruptedException {
-    HttpResponse<String> r = daemon.get("/api/v1/health");
-    if (r.statusCode() != 200) {
+  private static void health(BenchDaemon daemon) throws IOException {
+    PlainHttp.Answer r = daemon.get("/api/v1/health");
+    if (r.status() != 200) {
       throw new IllegalStateException(
-          "GET /api/v1/health answered " + r.statusCode() + ": " + r.body());
+          "GET /api/v1/health answered " + r.status() + ": " + r.body());
     }
   }
 
@@ -345,20 +406,36 @@ public final class DaemonSubmitBenchmark {
         + "\"}";
   }
 
-  private static Parallel.Run inserts(Database db, int threads, int first, int count)
+  /**
+   * Inserts {@code count} jobs from {@code threads} threads.
+   *
+   * @param alone each insert in a transaction of its own (an outer one, which the insert joins),
+   *     rather than shared with inserts of other threads
+   */
+  private static Parallel.Run inserts(Database db, int threads, int first, int count, boolean alone)
       throws InterruptedException {
     SqliteJobStore store = new SqliteJobStore(db);
     GpuNeed need = new GpuNeed.Profile(ProfileName.parse(UNPLACEABLE_PROFILE));
     Optional<Requirement> requirement =
         Admission.requirement(need, SimulatedNodeSpec.parse(NODE).gpus());
-    Parallel.Task insert =
+    IntConsumer insert =
         i ->
             store.insert(
                 JobSpec.of("bench-" + (first + i), List.of("true"), need),
                 requirement,
                 Optional.empty(),
                 Instant.now());
-    return Parallel.run(threads, count, insert);
+    Parallel.Task task =
+        alone
+            ? i ->
+                db.inTransaction(
+                    "insert alone",
+                    c -> {
+                      insert.accept(i);
+                      return null;
+                    })
+            : insert::accept;
+    return Parallel.run(threads, count, task);
   }
 
   /** E.g. {@code journal_mode=wal, synchronous=2 (FULL)}, as the connection reports them. */
@@ -389,7 +466,7 @@ public final class DaemonSubmitBenchmark {
                 + sync
                 + " ("
                 + syncName
-                + "), one connection (the daemon's Database class), file "
+                + "), the daemon's Database class (one writing and one reading connection), file "
                 + db.file().getFileName();
           }
         });

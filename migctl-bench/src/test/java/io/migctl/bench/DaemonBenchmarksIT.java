@@ -22,14 +22,15 @@ class DaemonBenchmarksIT {
         new DaemonSubmitBenchmark.Options(12, 3, List.of(1, 3), 3, work);
     DaemonSubmitBenchmark.Report report = DaemonSubmitBenchmark.run(options, work, QUIET);
     // run() itself fails unless the daemon reports all 12 jobs queued.
-    assertThat(report.rows()).hasSize(6);
+    assertThat(report.rows()).hasSize(8);
     for (DaemonSubmitBenchmark.Row row : report.rows()) {
       assertThat(row.rounds()).as(row.kind() + " x" + row.threads()).hasSize(3);
       assertThat(row.count()).as(row.kind() + " x" + row.threads()).isEqualTo(12);
     }
     assertThat(report.sqlite()).startsWith("journal_mode=wal, synchronous=2 (FULL)");
     assertThat(report.markdown())
-        .contains("| SQLite alone: SqliteJobStore.insert")
+        .contains("| SQLite alone: SqliteJobStore.insert, 1 transaction/job")
+        .contains("| SQLite alone: SqliteJobStore.insert, concurrent ones share commits")
         .contains("| daemon: POST /api/v1/jobs")
         .contains("| HTTP floor: GET /api/v1/health")
         .contains("- 3 threads: the daemon accepts ");

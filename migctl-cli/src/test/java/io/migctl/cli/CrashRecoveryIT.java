@@ -5,22 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryIT {
 
-  private static final Path JAR = Path.of("target/migctl.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LAYOUT =
       """
@@ -54,19 +50,17 @@ class CrashRecoveryIT {
   @TempDir Path work;
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<Process> daemons = new ArrayList<>();
   private final Map<Long, String> names = new LinkedHashMap<>();
-  private URI url;
-  private String token;
+  private ChildDaemons children;
+
+  @BeforeEach
+  void setUp() {
+    children = new ChildDaemons(home, work);
+  }
 
   @AfterEach
   void stopDaemons() throws InterruptedException {
-    for (Process p : daemons) {
-      p.destroy();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
+    children.stop();
   }
 
   @Test
@@ -200,53 +194,21 @@ class CrashRecoveryIT {
   // ---------------------------------------------------------------- helpers
 
   private ProcessBuilder migctl(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().remove("MIGCTL_SIMULATE");
-    pb.environment().remove("XDG_DATA_HOME");
-    pb.environment().put("MIGCTL_HOME", home.toString());
-    pb.redirectErrorStream(true)
-        .redirectOutput(work.resolve("daemon-" + daemons.size() + ".log").toFile());
-    return pb;
+    return children.migctl(args);
   }
 
   private Process startDaemon() throws IOException {
-    Files.deleteIfExists(home.resolve("daemon.json"));
-    Process p =
-        migctl(
-                "--simulate",
-                "a100-40gb:2",
-                "serve",
-                "--port",
-                "0",
-                "--kill-grace",
-                "2s",
-                // Recovery, not confinement, is tested: the jobs read this test's private files.
-                "--isolation",
-                "none")
-            .start();
-    daemons.add(p);
-    await(
-        "the daemon to write daemon.json",
-        () -> {
-          try {
-            JsonNode d = JSON.readTree(Files.readString(home.resolve("daemon.json")));
-            if (d.get("pid").asLong() != p.pid()) {
-              return false;
-            }
-            url = URI.create(d.get("url").asText());
-            token = Files.readString(home.resolve("token")).strip();
-            return true;
-          } catch (IOException e) {
-            return false;
-          }
-        });
-    return p;
+    return children.startDaemon(
+        "--simulate",
+        "a100-40gb:2",
+        "serve",
+        "--port",
+        "0",
+        "--kill-grace",
+        "2s",
+        // Recovery, not confinement, is tested: the jobs read this test's private files.
+        "--isolation",
+        "none");
   }
 
   private long gated(String name, String gpu, int code) throws IOException {
@@ -268,8 +230,8 @@ class CrashRecoveryIT {
     body.put("command", command);
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(url.resolve("/api/v1/jobs"))
-                .header("Authorization", "Bearer " + token)
+            HttpRequest.newBuilder(children.url().resolve("/api/v1/jobs"))
+                .header("Authorization", "Bearer " + children.token())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                 .build());
@@ -295,8 +257,8 @@ class CrashRecoveryIT {
     try {
       HttpResponse<String> r =
           send(
-              HttpRequest.newBuilder(url.resolve(path))
-                  .header("Authorization", "Bearer " + token)
+              HttpRequest.newBuilder(children.url().resolve(path))
+                  .header("Authorization", "Bearer " + children.token())
                   .GET()
                   .build());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -318,26 +280,6 @@ class CrashRecoveryIT {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    Instant end = Instant.now().plus(Duration.ofSeconds(60));
-    while (true) {
-      boolean ok;
-      try {
-        ok = condition.getAsBoolean();
-      } catch (RuntimeException e) {
-        ok = false;
-      }
-      if (ok) {
-        return;
-      }
-      if (Instant.now().isAfter(end)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
+    ChildDaemons.await(what, condition);
   }
 }

@@ -10,6 +10,7 @@ import io.migctl.core.job.JobQuery;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.tenant.Principal;
+import io.migctl.daemon.store.GroupCommit;
 import io.migctl.daemon.store.TenantStore;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -218,8 +219,17 @@ public final class ApiServer implements AutoCloseable {
                         ref -> {
                           throw ChildEnvironment.noBuild(ref);
                         }));
-    audit.record(by, "submit", "tenant " + tenant, "job " + spec.name() + ", " + spec.gpu());
-    Job job = jobs.submit(spec, by);
+    // The line shares the transaction that stores the job: one sync for both. A refused submission
+    // stores nothing, and its line is committed by the await.
+    GroupCommit.Pending<?> audited =
+        audit.recordQueued(
+            by, "submit", "tenant " + tenant, "job " + spec.name() + ", " + spec.gpu());
+    Job job;
+    try {
+      job = jobs.submit(spec, by);
+    } finally {
+      audited.await();
+    }
     ctx.status(201).json(view(job));
   }
 

@@ -40,6 +40,14 @@ public interface AuditLog {
    */
   Entry append(Instant at, String actor, String action, String target, String detail);
 
+  /**
+   * Appends a line that becomes durable no later than the caller's next write to the store (it
+   * shares that write's transaction where it can), and returns at once. The caller must await it on
+   * every path, before it acts on anything outside the store.
+   */
+  GroupCommit.Pending<Entry> appendQueued(
+      Instant at, String actor, String action, String target, String detail);
+
   /** The lines after sequence number {@code afterSeq}, oldest first, at most {@code limit}. */
   List<Entry> after(long afterSeq, int limit);
 }

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** The {@link AuditLog} in the daemon's database: the {@code audit_log} table. */
+/**
+ * The {@link AuditLog} in the daemon's database: the {@code audit_log} table. Appends from several
+ * threads at once share transactions ({@link Database#inSharedTransaction}).
+ */
 public final class AuditRecords implements AuditLog {
 
   private final Database db;
@@ -18,8 +21,14 @@ public final class AuditRecords implements AuditLog {
 
   @Override
   public Entry append(Instant at, String actor, String action, String target, String detail) {
+    return appendQueued(at, actor, action, target, detail).await();
+  }
+
+  @Override
+  public GroupCommit.Pending<Entry> appendQueued(
+      Instant at, String actor, String action, String target, String detail) {
     Entry unnumbered = new Entry(0, at, actor, action, target, detail);
-    return db.inTransaction(
+    return db.queueSharedTransaction(
         "append to the audit log",
         c -> {
           try (PreparedStatement s =

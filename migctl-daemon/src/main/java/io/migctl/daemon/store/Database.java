@@ -31,8 +31,10 @@ import org.sqlite.SQLiteException;
  * transaction survives a crash), foreign keys on and a busy timeout, and migrated by Flyway from
  * {@code classpath:db/migration} when opened.
  *
- * <p>One connection, guarded by a lock: SQLite has one writer anyway, and every read sees every
- * committed write. Use {@link #inTransaction} to change data and {@link #read} to query it.
+ * <p>Two connections, each guarded by a lock: one writes (SQLite has one writer anyway), the other
+ * reads, so that a query does not wait while a commit syncs the disk (WAL lets readers go on beside
+ * the writer). Every read sees every transaction committed before it began. Use {@link
+ * #inTransaction} or {@link #inSharedTransaction} to change data and {@link #read} to query it.
  */
 public final class Database implements AutoCloseable {
 
@@ -51,14 +53,19 @@ public final class Database implements AutoCloseable {
 
   private final Path file;
   private final Connection connection;
+  private final Connection reader;
   private final int migrationsApplied;
   private final ReentrantLock lock = new ReentrantLock();
+  private final ReentrantLock readerLock = new ReentrantLock();
+  private final GroupCommit<Connection> groups =
+      new GroupCommit<>((what, body) -> inTransaction(what, body::apply));
   private boolean inTransaction;
   private boolean closed;
 
-  private Database(Path file, Connection connection, int migrationsApplied) {
+  private Database(Path file, Connection connection, Connection reader, int migrationsApplied) {
     this.file = file;
     this.connection = connection;
+    this.reader = reader;
     this.migrationsApplied = migrationsApplied;
   }
 
@@ -108,7 +115,7 @@ public final class Database implements AutoCloseable {
       checkIsOurs(path, connection);
       int applied = migrate(path, url, config);
       checkPragmas(path, connection);
-      return new Database(path, connection, applied);
+      return new Database(path, connection, config.createConnection(url), applied);
     } catch (RuntimeException e) {
       closeQuietly(connection, e);
       throw e;
@@ -298,19 +305,50 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs read-only {@code work} on the connection; it sees every committed transaction.
+   * Runs {@code work} as {@link #inTransaction} does, but in a transaction that it may share with
+   * the work of other threads that ask at the same time ({@link GroupCommit}): one commit, one sync
+   * of the disk for all of them. Returns once that transaction has committed; when {@code work}
+   * throws, only its caller fails. {@code work} must do nothing but use the connection, since it
+   * may run twice. A call from inside {@code work} of {@link #inTransaction} or {@link #read} joins
+   * that transaction.
+   *
+   * @param what a few words for error messages, e.g. {@code "insert job"}
+   */
+  public <T> T inSharedTransaction(String what, SqlWork<T> work) {
+    return queueSharedTransaction(what, work).await();
+  }
+
+  /**
+   * Queues {@code work} for {@link #inSharedTransaction} and returns at once: the caller's next
+   * shared transaction commits it too (or a transaction of another thread does, earlier), so that
+   * two writes of one request cost one sync. The caller must await the result on every path ({@link
+   * GroupCommit#queue}). Inside the work of {@link #inTransaction} it runs there and then.
+   */
+  public <T> GroupCommit.Pending<T> queueSharedTransaction(String what, SqlWork<T> work) {
+    if (lock.isHeldByCurrentThread()) {
+      T result = inTransaction(what, work);
+      return () -> result;
+    }
+    return groups.queue(what, work::apply);
+  }
+
+  /**
+   * Runs read-only {@code work} on the reading connection, beside a transaction that may be under
+   * way; it sees every transaction committed before it began. A call from inside the work of {@link
+   * #inTransaction} runs on the writing connection, so it sees what that work wrote.
    *
    * @param what a few words for error messages, e.g. {@code "list jobs"}
    */
   public <T> T read(String what, SqlWork<T> work) {
-    lock.lock();
+    ReentrantLock held = lock.isHeldByCurrentThread() ? lock : readerLock;
+    held.lock();
     try {
       ensureOpen();
-      return work.apply(connection);
+      return work.apply(held == lock ? connection : reader);
     } catch (SQLException e) {
       throw failure(what, e);
     } finally {
-      lock.unlock();
+      held.unlock();
     }
   }
 
@@ -329,19 +367,25 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Closes the connection; later calls fail. Closing twice does nothing. */
+  /** Closes the connections; later calls fail. Closing twice does nothing. */
   @Override
   public void close() {
     lock.lock();
+    readerLock.lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
-      connection.close();
+      try {
+        reader.close();
+      } finally {
+        connection.close();
+      }
     } catch (SQLException e) {
       throw new StoreException("cannot close the migctl database " + file + ": " + e, e);
     } finally {
+      readerLock.unlock();
       lock.unlock();
     }
   }

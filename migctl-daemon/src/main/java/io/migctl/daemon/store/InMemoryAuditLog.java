@@ -18,6 +18,13 @@ public final class InMemoryAuditLog implements AuditLog {
   }
 
   @Override
+  public GroupCommit.Pending<Entry> appendQueued(
+      Instant at, String actor, String action, String target, String detail) {
+    Entry e = append(at, actor, action, target, detail);
+    return () -> e;
+  }
+
+  @Override
   public synchronized List<Entry> after(long afterSeq, int limit) {
     return entries.stream().filter(e -> e.seq() > afterSeq).limit(limit).toList();
   }

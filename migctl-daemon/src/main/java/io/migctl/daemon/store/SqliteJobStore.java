@@ -27,7 +27,8 @@ import java.util.Optional;
 
 /**
  * The {@link JobStore} on the daemon's SQLite {@link Database}. Each method is one transaction (or
- * one read), committed durably before it returns.
+ * one read), committed durably before it returns; {@link #insert}s from several threads at once
+ * share transactions ({@link Database#inSharedTransaction}).
  *
  * <p>{@link #record} is optimistic: it writes only when the stored job is still exactly {@code
  * transition.before()} — every field that transitions change, not only state and attempt, because
@@ -53,7 +54,7 @@ public final class SqliteJobStore implements JobStore {
       String submittedBy) {
     JobStore.requireRequirementFits(spec, requirement);
     Job unnumbered = Job.accepted(0, spec, requirement, build, at);
-    return db.inTransaction(
+    return db.inSharedTransaction(
         "insert job " + spec.name(),
         c -> {
           long id = JobRows.insertJob(c, unnumbered);

@@ -31,7 +31,7 @@ class DatabaseIT {
     try (Database db = Database.open(file)) {
       assertThat(Files.isRegularFile(file)).isTrue();
       assertThat(db.file()).isEqualTo(file.toAbsolutePath());
-      assertThat(db.migrationsApplied()).isEqualTo(3);
+      assertThat(db.migrationsApplied()).isEqualTo(4);
       assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
       assertThat(pragma(db, "synchronous")).isEqualTo("2"); // FULL
       assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
@@ -46,6 +46,32 @@ class DatabaseIT {
               "tenants",
               "audit_log",
               "build_owners");
+    }
+  }
+
+  @Test
+  void jobCountsByStateAndTenantReadOnlyAnIndex() {
+    try (Database db = Database.open(dir.resolve("migctl.db"))) {
+      String plan =
+          db.read(
+              "plan",
+              c -> {
+                StringBuilder b = new StringBuilder();
+                try (Statement s = c.createStatement();
+                    ResultSet rs =
+                        s.executeQuery(
+                            "EXPLAIN QUERY PLAN SELECT state, tenant, count(*) FROM jobs"
+                                + " GROUP BY state, tenant")) {
+                  while (rs.next()) {
+                    b.append(rs.getString(4)).append('\n');
+                  }
+                }
+                return b.toString();
+              });
+      // GET /api/v1/health counts on every call: no job row is read, nothing sorted.
+      assertThat(plan)
+          .contains("COVERING INDEX jobs_by_state_tenant")
+          .doesNotContain("TEMP B-TREE");
     }
   }
 
@@ -127,7 +153,7 @@ class DatabaseIT {
               + " '2026-01-01T00:00:00Z', 'v1')");
     }
     try (Database db = Database.open(old)) {
-      assertThat(db.migrationsApplied()).isEqualTo(2);
+      assertThat(db.migrationsApplied()).isEqualTo(3);
       assertThat(new TokenRecords(db).resolve("plaintext-token-d41d8cd98f00b204"))
           .contains(io.migctl.core.tenant.Principal.OPERATOR);
     }
