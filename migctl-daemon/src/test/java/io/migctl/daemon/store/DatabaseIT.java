@@ -102,7 +102,7 @@ class DatabaseIT {
     }
     try (Database db = Database.open(file)) {
       assertThat(db.migrationsApplied()).isZero();
-      assertThat(historyRows(db)).isEqualTo(3);
+      assertThat(historyRows(db)).isEqualTo(4);
       SqliteJobStore store = new SqliteJobStore(db);
       assertThat(store.find(job.id())).contains(placed.after());
       assertThat(store.events(job.id())).isEqualTo(events);
@@ -196,7 +196,7 @@ class DatabaseIT {
       s.executeUpdate();
     }
     try (Database db = Database.open(old)) {
-      assertThat(db.migrationsApplied()).isEqualTo(1);
+      assertThat(db.migrationsApplied()).isEqualTo(2);
       io.migctl.core.job.Job job = new SqliteJobStore(db).find(1).orElseThrow();
       assertThat(job.devices())
           .containsExactly(new io.migctl.core.job.Job.Device("MIG-old", 0, 7, "1g.5gb"));
