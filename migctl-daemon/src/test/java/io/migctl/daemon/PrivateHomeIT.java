@@ -163,9 +163,14 @@ class PrivateHomeIT {
           bad.add(rel + " is a symbolic link");
           continue;
         }
-        String mode =
-            PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        String mode;
+        try {
+          mode =
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        } catch (java.nio.file.NoSuchFileException gone) {
+          continue; // a running daemon's temporary file, renamed over its target meanwhile
+        }
         String want = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "rwx------" : "rw-------";
         if (!mode.equals(want)) {
           bad.add((rel.toString().isEmpty() ? "(home)" : rel) + " " + mode);
