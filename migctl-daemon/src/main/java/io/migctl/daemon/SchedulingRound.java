@@ -7,9 +7,11 @@ import io.migctl.core.job.JobTrigger;
 import io.migctl.core.job.MigSlot;
 import io.migctl.core.job.Requirement;
 import io.migctl.core.job.Scheduler;
+import io.migctl.core.job.TopologyPreference;
 import io.migctl.core.job.WaitingReason;
 import io.migctl.core.job.WholeGpu;
 import io.migctl.core.mig.GpuSnapshot;
+import io.migctl.core.mig.GpuTopology;
 import io.migctl.core.mig.MigDriver;
 import io.migctl.core.mig.MigDriverException;
 import io.migctl.core.tenant.Quotas;
@@ -40,6 +42,9 @@ final class SchedulingRound implements Runnable {
   private final Optional<Reshaper> reshaper;
   private final TenantDirectory tenants;
   private final MigModeSwitch modeSwitch;
+
+  /** The node's GPU topology, read from the driver once it was needed; it does not change. */
+  private GpuTopology topology;
 
   /**
    * @param reshaper reshapes idle instances for waiting jobs; empty when the daemon does not
@@ -87,6 +92,9 @@ final class SchedulingRound implements Runnable {
     List<MigSlot> free = all.stream().filter(s -> !held.contains(s.uuid())).toList();
     queue.devices(all, free);
     queue.gpus(gpus, IncrementalScheduler.heldWhole(jobs.active()));
+    if (gpus.size() > 1) {
+      queue.topology(topology(), TopologyPreference.CLOSEST);
+    }
     queue.running(jobs.active());
     queue.tenants(Quotas.rules(tenants));
     for (Scheduler.Assignment a : queue.decide(clock.instant())) {
@@ -106,6 +114,22 @@ final class SchedulingRound implements Runnable {
       // Jobs their tenant's limits keep waiting would not run on a new device either.
       reshaper.get().reshapeFor(queue.runnableInOrder());
     }
+  }
+
+  /**
+   * The driver's topology, read once; a driver that cannot tell gives none this round, and gang
+   * jobs then take the lowest-numbered GPUs.
+   */
+  private GpuTopology topology() {
+    if (topology == null) {
+      try {
+        topology = driver.topology();
+      } catch (MigDriverException e) {
+        LOG.log(Level.FINE, "the driver did not report the GPUs' topology", e);
+        return GpuTopology.unknown(0);
+      }
+    }
+    return topology;
   }
 
   /** Places a job the dispatcher chose; should that not be stored, tracks what the store has. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
+import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.Scheduler;
@@ -63,6 +64,32 @@ class GangJobScenarioTest {
       assertThat(s.state(second)).isEqualTo(JobState.RUNNING);
       assertThat(s.job(second).devices()).extracting(Job.Device::gpu).containsExactly(1, 2);
       assertThat(s.state(slice)).isEqualTo(JobState.RUNNING);
+    }
+  }
+
+  @Test
+  void aGangJobGetsTheClosestFreeGpusByTheDriversTopologyAndSaysWhy() {
+    // PCIe boards: GPUs 0-1 share one NUMA node, 2-3 the other (the simulated node's topology).
+    try (RuntimeScenario s = new RuntimeScenario(home, "a100-40gb-pcie:4:mig-off")) {
+      s.start();
+      long one = s.submit(gpus("one", 1));
+      long pair = s.submit(gpus("pair", 2));
+
+      assertThat(s.job(one).devices()).extracting(Job.Device::gpu).containsExactly(0);
+      assertThat(s.job(pair).devices())
+          .as("not the lowest free (1, 2), which are across NUMA nodes")
+          .extracting(Job.Device::gpu)
+          .containsExactly(2, 3);
+      assertThat(
+              s.jobs().events(pair).stream()
+                  .filter(e -> e.kind().equals("placed"))
+                  .map(JobEvent::detail)
+                  .findFirst())
+          .get()
+          .asString()
+          .contains("GPU 2")
+          .contains("GPU 3")
+          .contains("same NUMA node");
     }
   }
 

@@ -127,7 +127,9 @@ public final class JobStateMachine {
         job.with(JobState.STARTING)
             .withAttempt(job.attempt(), Optional.empty(), devices, Optional.empty())
             .withOutcome(Optional.empty(), Optional.empty(), job.exitStatus(), Optional.empty());
-    String where = devices.isEmpty() ? "without a GPU" : "on " + describe(devices);
+    String where =
+        (devices.isEmpty() ? "without a GPU" : "on " + describe(devices))
+            + p.why().map(w -> " (" + w + ")").orElse("");
     return transition(job, next, p, now, "placed " + where, List.of(new JobEffect.Launch(next)));
   }
 

@@ -9,16 +9,24 @@ public sealed interface JobTrigger {
 
   /**
    * The scheduler chose the job's devices: its MIG devices, or its whole GPUs (both empty for a job
-   * that needs no GPU).
+   * that needs no GPU); {@code why} says why these GPUs where there was a choice, e.g. {@code GPUs
+   * 2, 3: every pair NVLink}.
    */
-  record Place(List<MigSlot> slots, List<WholeGpu> gpus) implements JobTrigger {
+  record Place(List<MigSlot> slots, List<WholeGpu> gpus, Optional<String> why)
+      implements JobTrigger {
     public Place {
       slots = List.copyOf(slots);
       gpus = List.copyOf(gpus);
+      Objects.requireNonNull(why, "why");
       if (!slots.isEmpty() && !gpus.isEmpty()) {
         throw new IllegalArgumentException(
             "a job is placed on MIG devices or whole GPUs, not both");
       }
+    }
+
+    /** On these MIG devices or whole GPUs, with nothing to say about the choice. */
+    public Place(List<MigSlot> slots, List<WholeGpu> gpus) {
+      this(slots, gpus, Optional.empty());
     }
 
     /** On one MIG device, or (empty) without a GPU. */
@@ -26,9 +34,12 @@ public sealed interface JobTrigger {
       this(slot.stream().toList(), List.of());
     }
 
-    /** What the scheduler assigned. */
+    /** What the scheduler assigned, with why these GPUs for a job on several whole GPUs. */
     public static Place of(Scheduler.Assignment a) {
-      return new Place(a.slots(), a.gpus().map(Scheduler.WholeGpuGrant::gpus).orElse(List.of()));
+      List<WholeGpu> gpus = a.gpus().map(Scheduler.WholeGpuGrant::gpus).orElse(List.of());
+      Optional<String> why =
+          gpus.size() > 1 ? a.gpus().map(g -> g.choice().reason()) : Optional.empty();
+      return new Place(a.slots(), gpus, why);
     }
 
     /** The devices the job gets, in order. */
