@@ -2,6 +2,7 @@ package io.migctl.core.plan;
 
 import io.migctl.core.job.GpuNeed;
 import io.migctl.core.mig.GpuModel;
+import io.migctl.core.mig.change.DesiredGpu;
 import io.migctl.core.mig.config.ConfigEntry;
 import io.migctl.core.mig.config.DeviceSelection;
 import io.migctl.core.mig.config.MigPartedConfig;
@@ -208,6 +209,20 @@ public record WholeGpuPlan(
   /** The GPUs the plan leaves with MIG off, lowest first. */
   public List<Integer> migOff() {
     return whole.stream().flatMap(w -> w.gpus().stream()).sorted().toList();
+  }
+
+  /**
+   * What the GPUs should look like, for the applier: the slices' GPUs as {@link
+   * DemandPlan#desiredGpus} has them and each GPU left whole with MIG off and no instances.
+   */
+  public Map<Integer, DesiredGpu> desiredGpus() {
+    Map<Integer, DesiredGpu> out = new LinkedHashMap<>(slices.desiredGpus());
+    for (WholeGpus w : whole) {
+      for (int gpu : w.gpus()) {
+        out.put(gpu, new DesiredGpu(gpu, false, List.of(), "whole GPU for job " + w.job()));
+      }
+    }
+    return out;
   }
 
   /** Whether every job, whole-GPU or slice, got what it needs. */

@@ -13,6 +13,7 @@ import io.migctl.core.mig.GpuSnapshot;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.DemandPlanner;
 import io.migctl.core.plan.NodeGpu;
+import io.migctl.core.plan.WholeGpuPlan;
 import io.migctl.core.tenant.Principal;
 import io.migctl.core.tenant.TenantDirectory;
 import io.migctl.core.workload.Workload;
@@ -177,12 +178,19 @@ public final class Up {
     GpuNode node = request.nodeFor().apply(workload);
     List<NodeGpu> gpus =
         GpuSnapshot.readAll(node.driver()).stream().map(NodeGpu::keepingBusy).toList();
-    DemandPlan plan =
-        new DemandPlanner().plan(workload.demands(), gpus, TenantDirectory.of(workload.tenants()));
+    WholeGpuPlan.Split split = WholeGpuPlan.split(workload.demands());
+    WholeGpuPlan both =
+        WholeGpuPlan.plan(
+            new DemandPlanner(),
+            split.slices(),
+            split.whole(),
+            gpus,
+            TenantDirectory.of(workload.tenants()));
+    DemandPlan plan = both.slices();
     // Everything is checked before anything is changed: no layout, environment or daemon file.
     List<String> problems =
         new WorkloadChecks(environments::problem, request.environment().getOrDefault("PATH", ""))
-            .problems(workload, workdir, plan, gpus);
+            .problems(workload, workdir, both, gpus);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           file
@@ -198,7 +206,7 @@ public final class Up {
                 ApplyHooks.NONE,
                 () -> UUID.randomUUID().toString(),
                 line -> progress.step(new Step.Applying(line)))
-            .apply(plan.desiredGpus());
+            .apply(both.desiredGpus());
     if (!applied.succeeded()) {
       return new Outcome.NotApplied(applied);
     }

@@ -6,6 +6,7 @@ import io.migctl.core.mig.GpuModel;
 import io.migctl.core.plan.DemandPlan;
 import io.migctl.core.plan.NodeGpu;
 import io.migctl.core.plan.UnplacedJob;
+import io.migctl.core.plan.WholeGpuPlan;
 import io.migctl.core.workload.Workload;
 import io.migctl.core.workload.WorkloadJob;
 import java.io.File;
@@ -36,7 +37,8 @@ record WorkloadChecks(Function<String, Optional<String>> environmentProblem, Str
    *
    * @param workdir the workload file's folder, where its jobs run
    */
-  List<String> problems(Workload workload, Path workdir, DemandPlan plan, List<NodeGpu> gpus) {
+  List<String> problems(Workload workload, Path workdir, WholeGpuPlan both, List<NodeGpu> gpus) {
+    DemandPlan plan = both.slices();
     Set<String> problems = new LinkedHashSet<>();
     workload
         .environments()
@@ -48,6 +50,16 @@ record WorkloadChecks(Function<String, Optional<String>> environmentProblem, Str
             "job " + u.job() + " needs " + u.need() + " and can never run here: " + u.reason());
         never.add(u.job());
       }
+    }
+    for (WholeGpuPlan.UnplacedWhole u : both.unplacedWhole()) {
+      problems.add(
+          "job "
+              + u.job()
+              + " needs "
+              + u.gpus()
+              + " whole GPUs and cannot run here: "
+              + u.reason());
+      never.add(u.job());
     }
     List<GpuModel> models = gpus.stream().map(NodeGpu::model).distinct().toList();
     for (WorkloadJob job : workload.jobs()) {

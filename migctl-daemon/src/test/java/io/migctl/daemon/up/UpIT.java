@@ -157,4 +157,46 @@ class UpIT {
     assertThat(home.root()).doesNotExist();
     assertThat(driver.gpuInstances(0)).isEmpty();
   }
+
+  @Test
+  void aJobOnWholeGpusGetsGpusTurnedWholeBesideTheSlicesAndOneThatNeverFitsIsRefused()
+      throws Exception {
+    Path file = temp.resolve("workload.yml");
+    Files.writeString(
+        file,
+        WORKLOAD
+            + """
+              - name: pair
+                gpus: 2
+                command: ["true"]
+            """);
+    MigctlHome home = new MigctlHome(temp.resolve("home"));
+    SimulatedMigDriver driver = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-40gb:3"));
+
+    Up.Outcome outcome =
+        new Up(NO_ENVIRONMENTS, s -> {}, Clock.systemUTC()).run(request(file, home, driver));
+
+    Up.Outcome.Finished finished = (Up.Outcome.Finished) outcome;
+    try (NodeDaemon daemon = finished.daemon()) {
+      assertThat(finished.allSucceeded()).isTrue();
+      Job pair =
+          finished.jobs().stream().filter(j -> j.spec().name().equals("pair")).findFirst().get();
+      assertThat(daemon.jobs().require(pair.id()).devices())
+          .extracting(Job.Device::gpu)
+          .containsExactly(1, 2);
+    }
+    assertThat(driver.gpus())
+        .extracting(g -> g.migMode().current())
+        .containsExactly(true, false, false);
+
+    Path tooBig = temp.resolve("too-big.yml");
+    Files.writeString(tooBig, WORKLOAD + "  - name: eight\n    gpus: 8\n    command: [\"true\"]\n");
+    MigctlHome other = new MigctlHome(temp.resolve("other"));
+    assertThatThrownBy(
+            () ->
+                new Up(NO_ENVIRONMENTS, s -> {}, Clock.systemUTC())
+                    .run(request(tooBig, other, driver)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("job eight needs 8 whole GPUs and cannot run here");
+  }
 }
