@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link JobStore} on the daemon's SQLite {@link Database}. Each method is one transaction (or
@@ -41,6 +42,18 @@ public final class SqliteJobStore implements JobStore {
 
   private final Database db;
 
+  /**
+   * Counted up after every write to the jobs table, committed or not: it tags the counts read
+   * between two writes, which requests then share (every health request asks) instead of counting
+   * all rows again. Only this daemon writes its database (it holds the home's lock).
+   */
+  private final AtomicLong writes = new AtomicLong();
+
+  private volatile Counts counts = new Counts(-1, Map.of());
+
+  /** The job counts as read while {@link #writes} was {@code writes}. */
+  private record Counts(long writes, Map<JobState, Map<String, Long>> byStateAndTenant) {}
+
   public SqliteJobStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
@@ -54,7 +67,8 @@ public final class SqliteJobStore implements JobStore {
       String submittedBy) {
     JobStore.requireRequirementFits(spec, requirement);
     Job unnumbered = Job.accepted(0, spec, requirement, build, at);
-    return db.inSharedTransaction(
+    return write(
+        db::inSharedTransaction,
         "insert job " + spec.name(),
         c -> {
           long id = JobRows.insertJob(c, unnumbered);
@@ -151,7 +165,8 @@ public final class SqliteJobStore implements JobStore {
     }
     List<Long> sorted = ids.stream().distinct().sorted().toList();
     String finishedJob = "id = ? AND " + inStates(TERMINAL);
-    return db.inTransaction(
+    return write(
+        db::inTransaction,
         "remove " + sorted.size() + " finished jobs",
         c -> {
           List<Long> removed = new ArrayList<>();
@@ -195,7 +210,8 @@ public final class SqliteJobStore implements JobStore {
     Job before = transition.before();
     Job after = transition.after();
     long id = transition.requireRecordable();
-    return db.inTransaction(
+    return write(
+        db::inTransaction,
         "record " + transition.event().kind() + " of job " + id,
         c -> {
           if (!JobRows.updateJob(c, before, after)) {
@@ -276,6 +292,32 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public Map<JobState, Map<String, Long>> countByStateAndTenant() {
+    long now = writes.get();
+    Counts known = counts;
+    if (known.writes() == now) {
+      return known.byStateAndTenant();
+    }
+    Map<JobState, Map<String, Long>> read = readCounts();
+    counts = new Counts(now, read);
+    return read;
+  }
+
+  /** A write to the jobs table, after which the counts are read again. */
+  private <T> T write(Transaction<T> how, String what, Database.SqlWork<T> work) {
+    try {
+      return how.run(what, work);
+    } finally {
+      writes.incrementAndGet();
+    }
+  }
+
+  /** How {@link Database} runs a write: alone or sharing a commit. */
+  @FunctionalInterface
+  private interface Transaction<T> {
+    T run(String what, Database.SqlWork<T> work);
+  }
+
+  private Map<JobState, Map<String, Long>> readCounts() {
     return db.read(
         "count jobs by state and tenant",
         c -> {
