@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link JobStore} on the daemon's SQLite {@link Database}. Each method is one transaction (or
@@ -42,17 +41,8 @@ public final class SqliteJobStore implements JobStore {
 
   private final Database db;
 
-  /**
-   * Counted up after every write to the jobs table, committed or not: it tags the counts read
-   * between two writes, which requests then share (every health request asks) instead of counting
-   * all rows again. Only this daemon writes its database (it holds the home's lock).
-   */
-  private final AtomicLong writes = new AtomicLong();
-
-  private volatile Counts counts = new Counts(-1, Map.of());
-
-  /** The job counts as read while {@link #writes} was {@code writes}. */
-  private record Counts(long writes, Map<JobState, Map<String, Long>> byStateAndTenant) {}
+  /** The job counts, which every health request asks for; each write reads them anew. */
+  private final ReadCache<Map<JobState, Map<String, Long>>> counts = new ReadCache<>();
 
   public SqliteJobStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
@@ -292,23 +282,12 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public Map<JobState, Map<String, Long>> countByStateAndTenant() {
-    long now = writes.get();
-    Counts known = counts;
-    if (known.writes() == now) {
-      return known.byStateAndTenant();
-    }
-    Map<JobState, Map<String, Long>> read = readCounts();
-    counts = new Counts(now, read);
-    return read;
+    return counts.get(this::readCounts);
   }
 
   /** A write to the jobs table, after which the counts are read again. */
   private <T> T write(Transaction<T> how, String what, Database.SqlWork<T> work) {
-    try {
-      return how.run(what, work);
-    } finally {
-      writes.incrementAndGet();
-    }
+    return counts.write(() -> how.run(what, work));
   }
 
   /** How {@link Database} runs a write: alone or sharing a commit. */
