@@ -34,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -79,6 +81,9 @@ public final class JobService implements AutoCloseable {
   private volatile List<GpuModel> models;
   private final List<Runnable> layoutListeners = new CopyOnWriteArrayList<>();
   private final Object queueAdmission = new Object();
+
+  /** Jobs stored since the last round began; that round's successor tracks them first. */
+  private final Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
 
   /**
    * @param environments the environment builds jobs name
@@ -214,7 +219,7 @@ public final class JobService implements AutoCloseable {
           reconciler.run();
           return null;
         });
-    loop.start(round);
+    loop.start(this::trackArrivalsAndSchedule);
     if (guards.keepFinished().removesAny()) {
       background.every(Duration.ZERO, RETENTION_EVERY, this::removeFinishedLogged);
     }
@@ -267,13 +272,10 @@ public final class JobService implements AutoCloseable {
     } else {
       job = store.insert(spec, requirement, build, clock.instant(), by.words());
     }
-    // Tracked as the store has it when the job thread gets to it (it may be cancelled by then),
-    // and a round asked for after that: one already waiting on the thread would run before it.
-    loop.post(
-        () -> {
-          store.find(job.id()).ifPresent(jobs::track);
-          loop.requestRound();
-        });
+    // Tracked by the next round that starts, as the store has it then (it may be cancelled by
+    // then): one round for all the jobs that arrived since the last one began.
+    arrivals.add(job.id());
+    loop.requestRound();
     return job;
   }
 
@@ -406,6 +408,14 @@ public final class JobService implements AutoCloseable {
   public void close() {
     background.close();
     loop.close();
+  }
+
+  /** A round, on the job thread: the jobs that arrived since the last one are tracked first. */
+  private void trackArrivalsAndSchedule() {
+    for (Long id = arrivals.poll(); id != null; id = arrivals.poll()) {
+      store.find(id).ifPresent(jobs::track);
+    }
+    round.run();
   }
 
   private void removeFinishedLogged() {

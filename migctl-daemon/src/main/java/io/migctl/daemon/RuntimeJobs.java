@@ -21,6 +21,7 @@ final class RuntimeJobs {
   private final IncrementalScheduler queue;
   private final WaitingBoard waiting;
   private final Map<Long, Job> active = new HashMap<>();
+  private final Map<Long, Job> queuedGangs = new HashMap<>();
 
   RuntimeJobs(IncrementalScheduler queue, WaitingBoard waiting) {
     this.queue = queue;
@@ -34,9 +35,15 @@ final class RuntimeJobs {
       active.remove(id);
       queue.enqueue(job);
       waiting.queued(job);
+      if (job.wholeGpus().isPresent()) {
+        queuedGangs.put(id, job);
+      } else {
+        queuedGangs.remove(id);
+      }
       return;
     }
     queue.remove(id);
+    queuedGangs.remove(id);
     waiting.left(id);
     if (job.state().isTerminal()) {
       active.remove(id);
@@ -51,6 +58,14 @@ final class RuntimeJobs {
 
   WaitingBoard waiting() {
     return waiting;
+  }
+
+  /**
+   * The queued jobs that ask for whole GPUs, in no order: few, where the queue may hold thousands,
+   * so a round looks at them without walking the queue.
+   */
+  Collection<Job> queuedGangs() {
+    return Collections.unmodifiableCollection(queuedGangs.values());
   }
 
   /** The MIG devices jobs hold now. */

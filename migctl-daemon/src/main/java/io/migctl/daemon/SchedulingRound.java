@@ -105,10 +105,8 @@ final class SchedulingRound implements Runnable {
       reasons.put(need, queue.whyWaiting(need));
     }
     waiting.decided(reasons, queue.cpuJobsWaiting(), queue.quotaWaiting());
-    for (Job gang : queue.inOrder()) {
-      if (gang.wholeGpus().isPresent()) {
-        waiting.note(gang.id(), queue.whyWaiting(gang));
-      }
+    for (Job gang : jobs.queuedGangs()) {
+      waiting.note(gang.id(), queue.whyWaiting(gang));
     }
     if (reshaper.isPresent() && !reasons.isEmpty()) {
       // Jobs their tenant's limits keep waiting would not run on a new device either.

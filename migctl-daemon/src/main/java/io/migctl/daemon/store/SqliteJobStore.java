@@ -41,6 +41,9 @@ public final class SqliteJobStore implements JobStore {
 
   private final Database db;
 
+  /** The job counts, which every health request asks for; each write reads them anew. */
+  private final ReadCache<Map<JobState, Map<String, Long>>> counts = new ReadCache<>();
+
   public SqliteJobStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
@@ -54,7 +57,8 @@ public final class SqliteJobStore implements JobStore {
       String submittedBy) {
     JobStore.requireRequirementFits(spec, requirement);
     Job unnumbered = Job.accepted(0, spec, requirement, build, at);
-    return db.inSharedTransaction(
+    return write(
+        db::inSharedTransaction,
         "insert job " + spec.name(),
         c -> {
           long id = JobRows.insertJob(c, unnumbered);
@@ -151,7 +155,8 @@ public final class SqliteJobStore implements JobStore {
     }
     List<Long> sorted = ids.stream().distinct().sorted().toList();
     String finishedJob = "id = ? AND " + inStates(TERMINAL);
-    return db.inTransaction(
+    return write(
+        db::inTransaction,
         "remove " + sorted.size() + " finished jobs",
         c -> {
           List<Long> removed = new ArrayList<>();
@@ -195,7 +200,8 @@ public final class SqliteJobStore implements JobStore {
     Job before = transition.before();
     Job after = transition.after();
     long id = transition.requireRecordable();
-    return db.inTransaction(
+    return write(
+        db::inTransaction,
         "record " + transition.event().kind() + " of job " + id,
         c -> {
           if (!JobRows.updateJob(c, before, after)) {
@@ -276,6 +282,21 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public Map<JobState, Map<String, Long>> countByStateAndTenant() {
+    return counts.get(this::readCounts);
+  }
+
+  /** A write to the jobs table, after which the counts are read again. */
+  private <T> T write(Transaction<T> how, String what, Database.SqlWork<T> work) {
+    return counts.write(() -> how.run(what, work));
+  }
+
+  /** How {@link Database} runs a write: alone or sharing a commit. */
+  @FunctionalInterface
+  private interface Transaction<T> {
+    T run(String what, Database.SqlWork<T> work);
+  }
+
+  private Map<JobState, Map<String, Long>> readCounts() {
     return db.read(
         "count jobs by state and tenant",
         c -> {

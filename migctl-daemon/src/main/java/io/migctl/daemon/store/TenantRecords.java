@@ -27,6 +27,9 @@ public final class TenantRecords implements TenantStore {
 
   private final Database db;
 
+  /** Every tenant, which each submission and scheduling round asks for; writes read it anew. */
+  private final ReadCache<List<Stored>> all = new ReadCache<>();
+
   public TenantRecords(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
@@ -43,6 +46,10 @@ public final class TenantRecords implements TenantStore {
 
   @Override
   public List<Stored> stored() {
+    return all.get(this::readAll);
+  }
+
+  private List<Stored> readAll() {
     return db.read(
         "list tenants",
         c -> {
@@ -54,63 +61,70 @@ public final class TenantRecords implements TenantStore {
                 out.add(new Stored(tenant(rs), Instant.parse(rs.getString("created_at"))));
               }
             }
-            return out;
+            return List.copyOf(out);
           }
         });
   }
 
   @Override
   public void add(Tenant tenant, Instant at) {
-    db.inTransaction(
-        "add tenant " + tenant.name(),
-        c -> {
-          if (present(c, tenant.name())) {
-            throw exists(tenant.name());
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO tenants ("
-                      + COLUMNS
-                      + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            bind(s, tenant);
-            s.setString(11, at.toString());
-            return s.executeUpdate();
-          }
-        });
+    all.write(
+        () ->
+            db.inTransaction(
+                "add tenant " + tenant.name(),
+                c -> {
+                  if (present(c, tenant.name())) {
+                    throw exists(tenant.name());
+                  }
+                  try (PreparedStatement s =
+                      c.prepareStatement(
+                          "INSERT INTO tenants ("
+                              + COLUMNS
+                              + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    bind(s, tenant);
+                    s.setString(11, at.toString());
+                    return s.executeUpdate();
+                  }
+                }));
   }
 
   @Override
   public boolean replace(Tenant tenant) {
-    return db.inTransaction(
-        "change tenant " + tenant.name(),
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "UPDATE tenants SET name = ?, unix_user = ?, max_slices = ?,"
-                      + " max_gpu_memory_mib = ?, max_running = ?, max_queued = ?, weight = ?,"
-                      + " job_memory_mib = ?, job_cpu_millis = ?, job_max_procs = ?"
-                      + " WHERE name = ?")) {
-            bind(s, tenant);
-            s.setString(11, tenant.name());
-            return s.executeUpdate() > 0;
-          }
-        });
+    return all.write(
+        () ->
+            db.inTransaction(
+                "change tenant " + tenant.name(),
+                c -> {
+                  try (PreparedStatement s =
+                      c.prepareStatement(
+                          "UPDATE tenants SET name = ?, unix_user = ?, max_slices = ?,"
+                              + " max_gpu_memory_mib = ?, max_running = ?, max_queued = ?, weight = ?,"
+                              + " job_memory_mib = ?, job_cpu_millis = ?, job_max_procs = ?"
+                              + " WHERE name = ?")) {
+                    bind(s, tenant);
+                    s.setString(11, tenant.name());
+                    return s.executeUpdate() > 0;
+                  }
+                }));
   }
 
   @Override
   public boolean remove(String name) {
-    return db.inTransaction(
-        "remove tenant " + name,
-        c -> {
-          try (PreparedStatement o =
-                  c.prepareStatement("DELETE FROM build_owners WHERE tenant = ?");
-              PreparedStatement t = c.prepareStatement("DELETE FROM tenants WHERE name = ?")) {
-            o.setString(1, name);
-            o.executeUpdate();
-            t.setString(1, name);
-            return t.executeUpdate() > 0;
-          }
-        });
+    return all.write(
+        () ->
+            db.inTransaction(
+                "remove tenant " + name,
+                c -> {
+                  try (PreparedStatement o =
+                          c.prepareStatement("DELETE FROM build_owners WHERE tenant = ?");
+                      PreparedStatement t =
+                          c.prepareStatement("DELETE FROM tenants WHERE name = ?")) {
+                    o.setString(1, name);
+                    o.executeUpdate();
+                    t.setString(1, name);
+                    return t.executeUpdate() > 0;
+                  }
+                }));
   }
 
   @Override

@@ -323,6 +323,21 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void countsAskedBetweenWritesFollowEveryWrite() {
+    assertThat(store.countByState()).isEmpty();
+    Job a = insertCpu(store, "a", "t", t(0));
+    assertThat(store.countByState()).isEqualTo(Map.of(JobState.QUEUED, 1L));
+    assertThat(store.countByState()).isEqualTo(Map.of(JobState.QUEUED, 1L));
+    insertCpu(store, "b", "u", t(0));
+    assertThat(store.countByStateAndTenant())
+        .isEqualTo(Map.of(JobState.QUEUED, Map.of("t", 1L, "u", 1L)));
+    store.record(apply(a, new JobTrigger.Cancel("operator"), t(1)));
+    assertThat(store.countByState()).isEqualTo(Map.of(JobState.QUEUED, 1L, JobState.CANCELLED, 1L));
+    assertThat(store.removeFinished(List.of(a.id()))).containsExactly(a.id());
+    assertThat(store.countByState()).isEqualTo(Map.of(JobState.QUEUED, 1L));
+  }
+
+  @Test
   void removingFinishedJobsTakesTheirEventsAndNeverAJobThatHasNotFinished() {
     Job queued = insertCpu(store, "queued", "t", t(0));
     Job starting = insertCpu(store, "starting", "t", t(0));
