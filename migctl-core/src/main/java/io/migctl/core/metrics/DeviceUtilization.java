@@ -25,14 +25,7 @@ public record DeviceUtilization(
     OptionalDouble pcieRxBytesPerSecond) {
 
   /** Nothing reported. */
-  public static final DeviceUtilization NONE =
-      new DeviceUtilization(
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty());
+  public static final DeviceUtilization NONE = gpuOnly(OptionalDouble.empty());
 
   public DeviceUtilization {
     requirePercent("gpuPercent", gpuPercent);

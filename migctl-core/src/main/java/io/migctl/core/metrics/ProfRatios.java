@@ -32,16 +32,7 @@ public record ProfRatios(
     OptionalDouble fp16Active) {
 
   /** Nothing reported. */
-  public static final ProfRatios NONE =
-      new ProfRatios(
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty());
+  public static final ProfRatios NONE = engineOnly(OptionalDouble.empty());
 
   public ProfRatios {
     requireRatio("grEngineActive", grEngineActive);
