@@ -114,6 +114,10 @@ class TelemetryRecordsTest {
                 new DeviceUtilization(
                     none, none, none, none, none, OptionalDouble.of(Double.POSITIVE_INFINITY)))
         .hasMessageContaining("pcieRxBytesPerSecond");
+    OptionalDouble zero = OptionalDouble.of(0);
+    OptionalDouble full = OptionalDouble.of(100);
+    assertThat(new DeviceUtilization(zero, full, zero, full, zero, zero).memCopyPercent())
+        .isEqualTo(full);
     assertThat(
             new DeviceUtilization(none, none, none, none, OptionalDouble.of(3e9), none)
                 .pcieTxBytesPerSecond())

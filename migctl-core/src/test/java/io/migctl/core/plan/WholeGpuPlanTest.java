@@ -98,6 +98,14 @@ class WholeGpuPlanTest {
             PLANNER, split.slices(), split.whole(), a100s(5), TenantDirectory.of(List.of()));
     assertThat(p.migOff()).containsExactly(1, 2, 3, 4);
     assertThat(p.slices().assignments()).hasSize(4);
+    assertThat(p.desiredGpus()).containsOnlyKeys(0, 1, 2, 3, 4);
+    assertThat(p.desiredGpus().get(0).migEnabled()).isTrue();
+    assertThat(p.desiredGpus().get(0).instances()).hasSize(4);
+    for (int whole = 1; whole <= 4; whole++) {
+      assertThat(p.desiredGpus().get(whole).migEnabled()).isFalse();
+      assertThat(p.desiredGpus().get(whole).instances()).isEmpty();
+      assertThat(p.desiredGpus().get(whole).source()).isEqualTo("whole GPU for job nccl");
+    }
   }
 
   @Test
