@@ -45,8 +45,7 @@ final class AuditCommand implements Callable<Integer> {
     if (after < 0 || limit < 1) {
       throw new InvalidInputException("--after is 0 or more and --limit 1 or more");
     }
-    JsonNode lines =
-        DaemonClient.of(root.context()).get("/api/v1/audit?after=" + after + "&limit=" + limit);
+    JsonNode lines = root.daemon().get("/api/v1/audit?after=" + after + "&limit=" + limit);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Json.print(out, lines);

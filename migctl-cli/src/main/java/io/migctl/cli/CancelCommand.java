@@ -34,7 +34,7 @@ final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode job = DaemonClient.of(root.context()).post("/api/v1/jobs/" + id + "/cancel", Map.of());
+    JsonNode job = root.daemon().post("/api/v1/jobs/" + id + "/cancel", Map.of());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Json.print(out, job);

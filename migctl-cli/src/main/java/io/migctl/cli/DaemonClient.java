@@ -35,7 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
  * HTTPS daemon's certificate is trusted when {@code $MIGCTL_CA_CERT} (PEM) holds it or its CA, or
  * when the daemon of this home named it in {@code daemon.json}.
  */
-final class DaemonClient {
+final class DaemonClient implements AutoCloseable {
 
   static final String DEFAULT_URL = "http://127.0.0.1:7468";
 
@@ -66,6 +66,12 @@ final class DaemonClient {
       b.sslContext(trustingNothing());
     }
     this.http = b.build();
+  }
+
+  /** Stops the HTTP client's threads; requests still under way fail. */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   /** The client for this invocation's environment. */

@@ -151,7 +151,7 @@ final class DmonCommand implements Callable<Integer> {
 
   /** The daemon's telemetry when a daemon answers, else the driver's. */
   private Reading reading() {
-    DaemonClient client = DaemonClient.of(root.context());
+    DaemonClient client = root.daemon();
     try {
       client.get(TELEMETRY);
       return new Reading("daemon", at -> TelemetryJson.sample(client.get(TELEMETRY)));

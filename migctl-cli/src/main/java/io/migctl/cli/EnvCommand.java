@@ -527,7 +527,7 @@ final class EnvCommand implements Runnable {
     private EnvironmentGc.JobBuilds jobBuilds() {
       MigctlHome home = env.root.context().home();
       if (DaemonLock.isHeld(home)) {
-        return () -> daemonJobBuilds(DaemonClient.of(env.root.context()));
+        return () -> daemonJobBuilds(env.root.daemon());
       }
       Path db = home.database();
       if (!Files.exists(db)) {

@@ -30,7 +30,7 @@ final class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DaemonClient client = DaemonClient.of(root.context());
+    DaemonClient client = root.daemon();
     JsonNode job = client.get("/api/v1/jobs/" + id);
     JsonNode events = client.get("/api/v1/jobs/" + id + "/events");
     PrintWriter out = spec.commandLine().getOut();

@@ -54,7 +54,7 @@ final class JobsCommand implements Callable<Integer> {
     add(query, "state", state);
     add(query, "tenant", tenant);
     add(query, "name", name);
-    JsonNode jobs = DaemonClient.of(root.context()).get("/api/v1/jobs?" + String.join("&", query));
+    JsonNode jobs = root.daemon().get("/api/v1/jobs?" + String.join("&", query));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Json.print(out, jobs);

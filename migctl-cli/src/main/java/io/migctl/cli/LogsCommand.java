@@ -46,7 +46,7 @@ final class LogsCommand implements Callable<Integer> {
             + (follow ? "&follow=true" : "")
             + (attempt != null ? "&attempt=" + attempt : "");
     java.io.PrintWriter out = spec.commandLine().getOut();
-    try (InputStream in = DaemonClient.of(root.context()).stream(path);
+    try (InputStream in = root.daemon().stream(path);
         java.io.Reader reader =
             new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
       char[] buffer = new char[8192];

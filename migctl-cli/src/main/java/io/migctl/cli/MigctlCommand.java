@@ -50,6 +50,7 @@ public final class MigctlCommand implements Runnable {
   private final CliContext context;
   private final ToolRunner tools;
   private GpuNode node;
+  private DaemonClient daemon;
   private String fallbackSimulation;
 
   @Spec CommandSpec spec;
@@ -157,8 +158,27 @@ public final class MigctlCommand implements Runnable {
     return node;
   }
 
-  /** Releases the node (NVML's telemetry and shutdown), if one was made. */
+  /**
+   * The daemon's client for this invocation, made when first asked for and closed when the command
+   * ends ({@link #closeDriver}).
+   */
+  DaemonClient daemon() {
+    if (daemon == null) {
+      daemon = DaemonClient.of(context());
+    }
+    return daemon;
+  }
+
+  /**
+   * Releases the node (NVML's telemetry and shutdown), if one was made, and the daemon's client:
+   * its HTTP selector thread waits in the kernel, and a JVM that exits with such a thread waits 0.3
+   * s for it (issue 18).
+   */
   void closeDriver() {
+    if (daemon != null) {
+      daemon.close();
+      daemon = null;
+    }
     if (node != null) {
       try {
         node.close();

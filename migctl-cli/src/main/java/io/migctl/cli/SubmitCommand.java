@@ -178,7 +178,7 @@ final class SubmitCommand implements Callable<Integer> {
       }
       body.put("workdir", dir.normalize().toString());
     }
-    DaemonClient daemon = DaemonClient.of(root.context());
+    DaemonClient daemon = root.daemon();
     if (environment != null) {
       body.put("environment", environmentRef(daemon, environment));
     }

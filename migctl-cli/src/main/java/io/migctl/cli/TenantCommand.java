@@ -51,7 +51,7 @@ final class TenantCommand implements Runnable {
   }
 
   DaemonClient daemon() {
-    return DaemonClient.of(root.context());
+    return root.daemon();
   }
 
   static String path(String name) {

@@ -53,7 +53,7 @@ final class TopCommand implements Callable<Integer> {
     if (interval < 0.2 || interval > 3600) {
       throw new InvalidInputException("--interval " + interval + ": use 0.2 to 3600 seconds");
     }
-    DaemonClient client = DaemonClient.of(root.context());
+    DaemonClient client = root.daemon();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Json.print(out, snapshot(client));
