@@ -1,7 +1,10 @@
 package io.migctl.daemon;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.migctl.core.access.HostAllowList;
@@ -42,6 +45,9 @@ public final class ApiServer implements AutoCloseable {
 
   /** The largest request body accepted, counted on the bytes read whatever the framing. */
   public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+  /** Writes the answer to a submission, the API's busiest write. */
+  private static final ObjectWriter JOB_WRITER = DaemonJson.MAPPER.writerFor(Views.JobView.class);
 
   private final Javalin app;
   private final JobService jobs;
@@ -230,7 +236,16 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       audited.await();
     }
-    ctx.status(201).json(view(job));
+    ctx.status(201).contentType(ContentType.APPLICATION_JSON).result(writeJob(view(job)));
+  }
+
+  /** The JSON of a job, with a writer built once. */
+  private static byte[] writeJob(Views.JobView view) {
+    try {
+      return JOB_WRITER.writeValueAsBytes(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write job " + view.id() + " as JSON: " + e, e);
+    }
   }
 
   private void cancel(Context ctx) {

@@ -31,18 +31,18 @@ public final class AuditRecords implements AuditLog {
     return db.queueSharedTransaction(
         "append to the audit log",
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
+          StatementCache sql = db.statements(c);
+          PreparedStatement s =
+              sql.prepared(
                   "INSERT INTO audit_log (at, actor, action, target, detail)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            s.setString(1, at.toString());
-            s.setString(2, actor);
-            s.setString(3, action);
-            s.setString(4, target);
-            s.setString(5, detail);
-            s.executeUpdate();
-          }
-          return new Entry(SqlValues.lastRowId(c), at, actor, action, target, unnumbered.detail());
+                      + " VALUES (?, ?, ?, ?, ?)");
+          s.setString(1, at.toString());
+          s.setString(2, actor);
+          s.setString(3, action);
+          s.setString(4, target);
+          s.setString(5, detail);
+          s.executeUpdate();
+          return new Entry(sql.lastRowId(), at, actor, action, target, unnumbered.detail());
         });
   }
 

@@ -57,6 +57,9 @@ public final class Database implements AutoCloseable {
   private final int migrationsApplied;
   private final ReentrantLock lock = new ReentrantLock();
   private final ReentrantLock readerLock = new ReentrantLock();
+  private final StatementCache statements;
+  private final StatementCache readerStatements;
+  private final ReadCache.Writes tenantsAndTokens = new ReadCache.Writes();
   private final GroupCommit<Connection> groups =
       new GroupCommit<>((what, body) -> inTransaction(what, body::apply));
   private boolean inTransaction;
@@ -66,6 +69,8 @@ public final class Database implements AutoCloseable {
     this.file = file;
     this.connection = connection;
     this.reader = reader;
+    this.statements = new StatementCache(connection);
+    this.readerStatements = new StatementCache(reader);
     this.migrationsApplied = migrationsApplied;
   }
 
@@ -104,10 +109,14 @@ public final class Database implements AutoCloseable {
           e);
     }
     SQLiteConfig config = config();
+    // Our connections: an INSERT does not ask SQLite for the keys it generated (an extra query
+    // each); the store reads the row id itself where it needs it. Flyway keeps the defaults.
+    SQLiteConfig ours = config();
+    ours.setGetGeneratedKeys(false);
     String url = "jdbc:sqlite:" + path;
     Connection connection;
     try {
-      connection = config.createConnection(url);
+      connection = ours.createConnection(url);
     } catch (SQLException e) {
       throw openFailure(path, e);
     }
@@ -115,7 +124,7 @@ public final class Database implements AutoCloseable {
       checkIsOurs(path, connection);
       int applied = migrate(path, url, config);
       checkPragmas(path, connection);
-      return new Database(path, connection, config.createConnection(url), applied);
+      return new Database(path, connection, ours.createConnection(url), applied);
     } catch (RuntimeException e) {
       closeQuietly(connection, e);
       throw e;
@@ -292,6 +301,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException r) {
           e.addSuppressed(r);
         }
+        statements.drop(e);
         throw e;
       } finally {
         inTransaction = false;
@@ -344,12 +354,39 @@ public final class Database implements AutoCloseable {
     held.lock();
     try {
       ensureOpen();
-      return work.apply(held == lock ? connection : reader);
+      try {
+        return work.apply(held == lock ? connection : reader);
+      } catch (RuntimeException | SQLException | Error e) {
+        (held == lock ? statements : readerStatements).drop(e);
+        throw e;
+      }
     } catch (SQLException e) {
       throw failure(what, e);
     } finally {
       held.unlock();
     }
+  }
+
+  /**
+   * The statement cache of {@code c}, which must be the connection a {@link SqlWork} of this
+   * database was given, inside that work.
+   */
+  StatementCache statements(Connection c) {
+    if (c == connection && lock.isHeldByCurrentThread()) {
+      return statements;
+    }
+    if (c == reader && readerLock.isHeldByCurrentThread()) {
+      return readerStatements;
+    }
+    throw new IllegalStateException("statements of a connection used outside its work");
+  }
+
+  /**
+   * What counts the writes to the tenants and the tokens, for the {@link ReadCache}s of both:
+   * removing a tenant removes its tokens too.
+   */
+  ReadCache.Writes tenantsAndTokens() {
+    return tenantsAndTokens;
   }
 
   private StoreException failure(String what, SQLException e) {
@@ -378,9 +415,14 @@ public final class Database implements AutoCloseable {
       }
       closed = true;
       try {
-        reader.close();
+        readerStatements.close();
+        statements.close();
       } finally {
-        connection.close();
+        try {
+          reader.close();
+        } finally {
+          connection.close();
+        }
       }
     } catch (SQLException e) {
       throw new StoreException("cannot close the migctl database " + file + ": " + e, e);

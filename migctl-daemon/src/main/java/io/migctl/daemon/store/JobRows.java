@@ -12,7 +12,6 @@ import io.migctl.core.job.JobEvent;
 import io.migctl.core.job.JobSpec;
 import io.migctl.core.job.JobState;
 import io.migctl.core.job.Requirement;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -82,22 +81,21 @@ final class JobRows {
    *
    * @return the id the row was given
    */
-  static long insertJob(Connection c, Job job) throws SQLException {
+  static long insertJob(StatementCache sql, Job job) throws SQLException {
     JobSpec spec = job.spec();
-    try (PreparedStatement s = c.prepareStatement(INSERT_JOB)) {
-      int i = 1;
-      s.setString(i++, spec.name());
-      s.setString(i++, spec.tenant());
-      s.setInt(i++, spec.priority());
-      s.setString(i++, JobSpecCodec.write(spec));
-      setLong(s, i++, job.requirement().map(Requirement::memoryMiB));
-      setInt(s, i++, job.requirement().map(Requirement::computeSlices));
-      setText(s, i++, job.environmentBuild());
-      s.setString(i++, job.submittedAt().toString());
-      bindMutable(s, i, job);
-      s.executeUpdate();
-    }
-    return SqlValues.lastRowId(c);
+    PreparedStatement s = sql.prepared(INSERT_JOB);
+    int i = 1;
+    s.setString(i++, spec.name());
+    s.setString(i++, spec.tenant());
+    s.setInt(i++, spec.priority());
+    s.setString(i++, JobSpecCodec.write(spec));
+    setLong(s, i++, job.requirement().map(Requirement::memoryMiB));
+    setInt(s, i++, job.requirement().map(Requirement::computeSlices));
+    setText(s, i++, job.environmentBuild());
+    s.setString(i++, job.submittedAt().toString());
+    bindMutable(s, i, job);
+    s.executeUpdate();
+    return sql.lastRowId();
   }
 
   /**
@@ -106,13 +104,12 @@ final class JobRows {
    *
    * @return whether the row was updated (false: no such job, or it has changed)
    */
-  static boolean updateJob(Connection c, Job before, Job after) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(UPDATE_JOB)) {
-      int i = bindMutable(s, 1, after);
-      s.setLong(i++, before.id());
-      bindMutable(s, i, before);
-      return s.executeUpdate() == 1;
-    }
+  static boolean updateJob(StatementCache sql, Job before, Job after) throws SQLException {
+    PreparedStatement s = sql.prepared(UPDATE_JOB);
+    int i = bindMutable(s, 1, after);
+    s.setLong(i++, before.id());
+    bindMutable(s, i, before);
+    return s.executeUpdate() == 1;
   }
 
   /**
@@ -120,19 +117,18 @@ final class JobRows {
    *
    * @return the sequence number the event was given
    */
-  static long insertEvent(Connection c, JobEvent e) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(INSERT_EVENT)) {
-      s.setLong(1, e.jobId());
-      s.setString(2, e.at().toString());
-      s.setString(3, e.from().wireName());
-      s.setString(4, e.to().wireName());
-      s.setInt(5, e.attempt());
-      s.setString(6, e.kind());
-      s.setString(7, e.detail());
-      setText(s, 8, e.device());
-      s.executeUpdate();
-    }
-    return SqlValues.lastRowId(c);
+  static long insertEvent(StatementCache sql, JobEvent e) throws SQLException {
+    PreparedStatement s = sql.prepared(INSERT_EVENT);
+    s.setLong(1, e.jobId());
+    s.setString(2, e.at().toString());
+    s.setString(3, e.from().wireName());
+    s.setString(4, e.to().wireName());
+    s.setInt(5, e.attempt());
+    s.setString(6, e.kind());
+    s.setString(7, e.detail());
+    setText(s, 8, e.device());
+    s.executeUpdate();
+    return sql.lastRowId();
   }
 
   /** Binds the {@link #MUTABLE} columns of {@code job} from {@code i}; returns the next index. */

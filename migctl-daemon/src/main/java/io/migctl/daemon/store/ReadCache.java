@@ -17,8 +17,23 @@ import java.util.function.Supplier;
  */
 final class ReadCache<T> {
 
-  private final AtomicLong writes = new AtomicLong();
+  /** A count of writes, which several caches may share when a write changes what each keeps. */
+  static final class Writes {
+    private final AtomicLong count = new AtomicLong();
+  }
+
+  private final AtomicLong writes;
   private volatile Tagged<T> last;
+
+  /** A cache whose value only its own {@link #write}s change. */
+  ReadCache() {
+    this(new Writes());
+  }
+
+  /** A cache whose value the writes of every cache sharing {@code writes} may change. */
+  ReadCache(Writes writes) {
+    this.writes = writes.count;
+  }
 
   private record Tagged<T>(long writes, T value) {}
 

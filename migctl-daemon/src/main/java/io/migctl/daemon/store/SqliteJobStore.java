@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,24 +60,17 @@ public final class SqliteJobStore implements JobStore {
         db::inSharedTransaction,
         "insert job " + spec.name(),
         c -> {
-          long id = JobRows.insertJob(c, unnumbered);
+          StatementCache sql = db.statements(c);
+          long id = JobRows.insertJob(sql, unnumbered);
           Job job = Job.accepted(id, spec, requirement, build, at);
-          JobRows.insertEvent(c, JobStateMachine.submitted(job, submittedBy));
+          JobRows.insertEvent(sql, JobStateMachine.submitted(job, submittedBy));
           return job;
         });
   }
 
   @Override
   public Optional<Job> find(long id) {
-    return db.read(
-        "find job " + id,
-        c -> {
-          try (PreparedStatement s = c.prepareStatement(JobRows.SELECT_JOB + " WHERE id = ?")) {
-            s.setLong(1, id);
-            List<Job> jobs = JobRows.jobs(s);
-            return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.getFirst());
-          }
-        });
+    return db.read("find job " + id, c -> JobRows.jobs(byId(c, id)).stream().findFirst());
   }
 
   @Override
@@ -204,10 +196,11 @@ public final class SqliteJobStore implements JobStore {
         db::inTransaction,
         "record " + transition.event().kind() + " of job " + id,
         c -> {
-          if (!JobRows.updateJob(c, before, after)) {
+          StatementCache sql = db.statements(c);
+          if (!JobRows.updateJob(sql, before, after)) {
             throw refusal(c, transition);
           }
-          long seq = JobRows.insertEvent(c, transition.event());
+          long seq = JobRows.insertEvent(sql, transition.event());
           JobEvent e = transition.event();
           return new JobEvent(
               seq,
@@ -224,11 +217,7 @@ public final class SqliteJobStore implements JobStore {
 
   private RuntimeException refusal(Connection c, Transition t) throws SQLException {
     long id = t.before().id();
-    Optional<Job> stored;
-    try (PreparedStatement s = c.prepareStatement(JobRows.SELECT_JOB + " WHERE id = ?")) {
-      s.setLong(1, id);
-      stored = JobRows.jobs(s).stream().findFirst();
-    }
+    Optional<Job> stored = JobRows.jobs(byId(c, id)).stream().findFirst();
     if (stored.isEmpty()) {
       return new IllegalArgumentException(
           "job " + id + " does not exist; cannot record " + t.event().kind());
@@ -250,16 +239,22 @@ public final class SqliteJobStore implements JobStore {
             + " was not recorded: read the job again and re-apply the trigger");
   }
 
+  /** The query for the job {@code id}, bound. */
+  private PreparedStatement byId(Connection c, long id) throws SQLException {
+    PreparedStatement s = db.statements(c).prepared(JobRows.SELECT_JOB + " WHERE id = ?");
+    s.setLong(1, id);
+    return s;
+  }
+
   @Override
   public List<JobEvent> events(long jobId) {
     return db.read(
         "read events of job " + jobId,
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(JobRows.SELECT_EVENT + " WHERE job_id = ? ORDER BY seq")) {
-            s.setLong(1, jobId);
-            return JobRows.events(s);
-          }
+          PreparedStatement s =
+              db.statements(c).prepared(JobRows.SELECT_EVENT + " WHERE job_id = ? ORDER BY seq");
+          s.setLong(1, jobId);
+          return JobRows.events(s);
         });
   }
 
@@ -271,12 +266,12 @@ public final class SqliteJobStore implements JobStore {
     return db.read(
         "read events after " + afterSeq,
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(JobRows.SELECT_EVENT + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
-            s.setLong(1, afterSeq);
-            s.setInt(2, limit);
-            return JobRows.events(s);
-          }
+          PreparedStatement s =
+              db.statements(c)
+                  .prepared(JobRows.SELECT_EVENT + " WHERE seq > ? ORDER BY seq LIMIT ?");
+          s.setLong(1, afterSeq);
+          s.setInt(2, limit);
+          return JobRows.events(s);
         });
   }
 
@@ -301,10 +296,10 @@ public final class SqliteJobStore implements JobStore {
         "count jobs by state and tenant",
         c -> {
           Map<JobState, Map<String, Long>> counts = new EnumMap<>(JobState.class);
-          try (Statement s = c.createStatement();
-              ResultSet rs =
-                  s.executeQuery(
-                      "SELECT state, tenant, count(*) FROM jobs GROUP BY state, tenant")) {
+          try (ResultSet rs =
+              db.statements(c)
+                  .prepared("SELECT state, tenant, count(*) FROM jobs GROUP BY state, tenant")
+                  .executeQuery()) {
             while (rs.next()) {
               counts
                   .computeIfAbsent(JobState.parse(rs.getString(1)), k -> new java.util.TreeMap<>())

@@ -28,10 +28,11 @@ public final class TenantRecords implements TenantStore {
   private final Database db;
 
   /** Every tenant, which each submission and scheduling round asks for; writes read it anew. */
-  private final ReadCache<List<Stored>> all = new ReadCache<>();
+  private final ReadCache<List<Stored>> all;
 
   public TenantRecords(Database db) {
     this.db = Objects.requireNonNull(db, "db");
+    this.all = new ReadCache<>(db.tenantsAndTokens());
   }
 
   /** The refusal of a second tenant of one name, the same from every store. */

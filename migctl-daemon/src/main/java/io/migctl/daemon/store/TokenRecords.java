@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,11 +30,30 @@ public final class TokenRecords {
       long id, Instant createdAt, String description, Optional<String> tenant) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final MessageDigest SHA_256 = sha256Digest();
+
+  private static MessageDigest sha256Digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+
+  /** A stored digest and who its token acts for. */
+  private record Stored(byte[] sha256, Principal principal) {}
 
   private final Database db;
 
+  /**
+   * Every stored digest, which each request with a token asks for; a write to the tokens or the
+   * tenants (removing a tenant removes its tokens) reads them anew.
+   */
+  private final ReadCache<List<Stored>> all;
+
   public TokenRecords(Database db) {
     this.db = Objects.requireNonNull(db, "db");
+    this.all = new ReadCache<>(db.tenantsAndTokens());
   }
 
   /**
@@ -59,7 +77,7 @@ public final class TokenRecords {
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     String token = "mt_" + HexFormat.of().formatHex(raw);
-    db.inTransaction(
+    write(
         "issue a token for tenant " + tenant,
         c -> {
           if (rotate) {
@@ -78,7 +96,7 @@ public final class TokenRecords {
       throw new IllegalArgumentException("a token must not be blank");
     }
     String digest = HexFormat.of().formatHex(sha256(token));
-    return db.inTransaction(
+    return write(
         "add token",
         c -> {
           try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM tokens WHERE sha256 = ?")) {
@@ -114,31 +132,37 @@ public final class TokenRecords {
       return Optional.empty();
     }
     byte[] presented = sha256(token);
-    List<Map.Entry<byte[], Optional<String>>> stored =
-        db.read(
-            "check token",
-            c -> {
-              List<Map.Entry<byte[], Optional<String>>> out = new ArrayList<>();
-              try (Statement s = c.createStatement();
-                  ResultSet rs = s.executeQuery("SELECT sha256, tenant FROM tokens")) {
-                while (rs.next()) {
-                  out.add(
-                      Map.entry(
-                          HexFormat.of().parseHex(rs.getString(1)),
-                          Optional.ofNullable(rs.getString(2))));
-                }
-              }
-              return out;
-            });
     Optional<Principal> found = Optional.empty();
-    for (Map.Entry<byte[], Optional<String>> e : stored) {
-      if (MessageDigest.isEqual(e.getKey(), presented)) {
-        found =
-            Optional.of(
-                e.getValue().<Principal>map(Principal.Member::new).orElse(Principal.OPERATOR));
+    for (Stored stored : all.get(this::readAll)) {
+      if (MessageDigest.isEqual(stored.sha256(), presented)) {
+        found = Optional.of(stored.principal());
       }
     }
     return found;
+  }
+
+  private List<Stored> readAll() {
+    return db.read(
+        "check token",
+        c -> {
+          List<Stored> out = new ArrayList<>();
+          try (ResultSet rs =
+              db.statements(c).prepared("SELECT sha256, tenant FROM tokens").executeQuery()) {
+            while (rs.next()) {
+              String tenant = rs.getString(2);
+              out.add(
+                  new Stored(
+                      HexFormat.of().parseHex(rs.getString(1)),
+                      tenant == null ? Principal.OPERATOR : new Principal.Member(tenant)));
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  /** A write to the tokens table, after which the digests are read again. */
+  private <T> T write(String what, Database.SqlWork<T> work) {
+    return all.write(() -> db.inTransaction(what, work));
   }
 
   /** Whether {@code token} is one of the stored tokens, the operator's or a tenant's. */
@@ -187,7 +211,7 @@ public final class TokenRecords {
    * @return whether a token had that id
    */
   public boolean remove(long id) {
-    return db.inTransaction(
+    return write(
         "remove token " + id,
         c -> {
           try (PreparedStatement s = c.prepareStatement("DELETE FROM tokens WHERE id = ?")) {
@@ -199,9 +223,11 @@ public final class TokenRecords {
 
   private static byte[] sha256(String token) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
+      // A copy of one digest: cheaper than looking the algorithm up for every request.
+      MessageDigest digest = (MessageDigest) SHA_256.clone();
+      return digest.digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("this JVM's SHA-256 cannot be copied", e);
     }
   }
 }

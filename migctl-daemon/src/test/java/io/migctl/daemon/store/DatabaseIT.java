@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
@@ -185,7 +186,7 @@ class DatabaseIT {
         JobSpecCodec.write(
             Fixtures.spec("old", "t1", new io.migctl.core.job.GpuNeed.Memory(4864, 1)));
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
-        java.sql.PreparedStatement s =
+        PreparedStatement s =
             c.prepareStatement(
                 "INSERT INTO jobs (name, tenant, priority, spec_json, req_memory_mib,"
                     + " req_compute_slices, state, attempt, submitted_at, started_at, device_uuid,"
@@ -308,5 +309,55 @@ class DatabaseIT {
         .load()
         .migrate();
     return old;
+  }
+
+  @Test
+  void aStatementKeptForReuseIsPreparedAnewAfterItFailedAndTheNextUseWorks() {
+    String insert = "INSERT INTO t (x) VALUES (?)";
+    try (Database db = Database.open(dir.resolve("migctl.db"))) {
+      db.inTransaction(
+          "create",
+          c -> {
+            try (Statement s = c.createStatement()) {
+              return s.executeUpdate("CREATE TABLE t (x INTEGER UNIQUE)");
+            }
+          });
+      Database.SqlWork<PreparedStatement> insertOne =
+          c -> {
+            PreparedStatement s = db.statements(c).prepared(insert);
+            s.setInt(1, 1);
+            s.executeUpdate();
+            return s;
+          };
+      PreparedStatement first = db.inTransaction("insert 1", insertOne);
+      PreparedStatement kept = db.inTransaction("again", c -> db.statements(c).prepared(insert));
+      assertThat((Object) kept).isSameAs(first);
+
+      assertThatThrownBy(() -> db.inTransaction("insert 1 again", insertOne))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("UNIQUE");
+
+      PreparedStatement after =
+          db.inTransaction(
+              "insert 2",
+              c -> {
+                PreparedStatement s = db.statements(c).prepared(insert);
+                s.setInt(1, 2);
+                s.executeUpdate();
+                return s;
+              });
+      assertThat((Object) after).isNotSameAs(first);
+      int rows =
+          db.read(
+              "count",
+              c -> {
+                try (ResultSet rs =
+                    db.statements(c).prepared("SELECT count(*) FROM t").executeQuery()) {
+                  rs.next();
+                  return rs.getInt(1);
+                }
+              });
+      assertThat(rows).isEqualTo(2);
+    }
   }
 }

@@ -95,6 +95,7 @@ class TenantRecordsIT extends TenantStoreContract {
     TokenRecords tokens = new TokenRecords(db);
     tenants.add(Tenant.named("alice"), t(0));
     String alice = tokens.issue("alice", false, t(1));
+    assertThat(tokens.resolve(alice)).contains(new Principal.Member("alice"));
 
     tenants.remove("alice");
 
