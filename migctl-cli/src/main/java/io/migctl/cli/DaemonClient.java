@@ -57,7 +57,10 @@ final class DaemonClient implements AutoCloseable {
     this.base = base;
     this.token = token;
     this.tokenHelp = tokenHelp;
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1);
     if (tls.isPresent()) {
       b.sslContext(tls.get());
     } else if (base.getScheme().equalsIgnoreCase("http")) {
