@@ -1,8 +1,12 @@
 package io.migctl.daemon;
 
+import io.migctl.core.job.Job;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -10,6 +14,10 @@ import java.util.function.Supplier;
  * rounds it runs when asked and on every tick (aging makes jobs eligible, foreign processes come
  * and go, without an event saying so). Asking for a round while one is already waiting to run asks
  * for nothing more.
+ *
+ * <p>Jobs stored by other threads ({@link #arrived}) are handed to the tracker on the job thread
+ * before any task runs there, so a task about a job (a cancel, say) always finds it tracked, as it
+ * was stored, and nothing reads a new job back from the store.
  */
 final class JobLoop implements AutoCloseable {
 
@@ -17,7 +25,9 @@ final class JobLoop implements AutoCloseable {
   private final Timers timers;
   private final Duration tick;
   private final AtomicBoolean roundQueued = new AtomicBoolean();
+  private final Queue<Job> arrivals = new ConcurrentLinkedQueue<>();
   private volatile Runnable round = () -> {};
+  private volatile Consumer<Job> tracker;
 
   /**
    * @param tick how often a round runs even when nothing asked for one
@@ -31,17 +41,32 @@ final class JobLoop implements AutoCloseable {
     this.tick = tick;
   }
 
-  /** Starts the rounds: one now, one every tick, and one whenever {@link #requestRound} asks. */
-  void start(Runnable scheduleRound) {
+  /**
+   * Starts the rounds: one now, one every tick, and one whenever {@link #requestRound} asks.
+   *
+   * @param track gets each job that {@link #arrived}, on the job thread, before the task that
+   *     follows its arrival; jobs that arrive before this call wait for it
+   */
+  void start(Consumer<Job> track, Runnable scheduleRound) {
     this.round = Objects.requireNonNull(scheduleRound, "scheduleRound");
+    this.tracker = Objects.requireNonNull(track, "track");
     timers.every(tick, tick, this::requestRound);
+    requestRound();
+  }
+
+  /**
+   * Takes a job just stored as queued: the tracker gets it before the next task on the job thread,
+   * and a round follows. Call it before anyone else can learn the job's id.
+   */
+  void arrived(Job job) {
+    arrivals.add(job);
     requestRound();
   }
 
   /** Asks for a scheduling round on the job thread, soon. */
   void requestRound() {
     if (roundQueued.compareAndSet(false, true)) {
-      thread.post(
+      post(
           () -> {
             roundQueued.set(false);
             round.run();
@@ -50,11 +75,29 @@ final class JobLoop implements AutoCloseable {
   }
 
   void post(Runnable work) {
-    thread.post(work);
+    thread.post(
+        () -> {
+          trackArrivals();
+          work.run();
+        });
   }
 
   <T> T call(Supplier<T> work) {
-    return thread.call(work);
+    return thread.call(
+        () -> {
+          trackArrivals();
+          return work.get();
+        });
+  }
+
+  private void trackArrivals() {
+    Consumer<Job> track = tracker;
+    if (track == null) {
+      return;
+    }
+    for (Job job = arrivals.poll(); job != null; job = arrivals.poll()) {
+      track.accept(job);
+    }
   }
 
   /** Runs {@code work} on the job thread {@code after} from now. */

@@ -34,9 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -81,9 +79,6 @@ public final class JobService implements AutoCloseable {
   private volatile List<GpuModel> models;
   private final List<Runnable> layoutListeners = new CopyOnWriteArrayList<>();
   private final Object queueAdmission = new Object();
-
-  /** Jobs stored since the last round began; that round's successor tracks them first. */
-  private final Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
 
   /**
    * @param environments the environment builds jobs name
@@ -219,7 +214,7 @@ public final class JobService implements AutoCloseable {
           reconciler.run();
           return null;
         });
-    loop.start(this::trackArrivalsAndSchedule);
+    loop.start(jobs::track, round::run);
     if (guards.keepFinished().removesAny()) {
       background.every(Duration.ZERO, RETENTION_EVERY, this::removeFinishedLogged);
     }
@@ -272,10 +267,8 @@ public final class JobService implements AutoCloseable {
     } else {
       job = store.insert(spec, requirement, build, clock.instant(), by.words());
     }
-    // Tracked by the next round that starts, as the store has it then (it may be cancelled by
-    // then): one round for all the jobs that arrived since the last one began.
-    arrivals.add(job.id());
-    loop.requestRound();
+    // One round for all the jobs that arrived since the last one began.
+    loop.arrived(job);
     return job;
   }
 
@@ -411,13 +404,6 @@ public final class JobService implements AutoCloseable {
   }
 
   /** A round, on the job thread: the jobs that arrived since the last one are tracked first. */
-  private void trackArrivalsAndSchedule() {
-    for (Long id = arrivals.poll(); id != null; id = arrivals.poll()) {
-      store.find(id).ifPresent(jobs::track);
-    }
-    round.run();
-  }
-
   private void removeFinishedLogged() {
     try {
       removeFinished();
