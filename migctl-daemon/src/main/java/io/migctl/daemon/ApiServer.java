@@ -46,6 +46,9 @@ public final class ApiServer implements AutoCloseable {
   /** The largest request body accepted, counted on the bytes read whatever the framing. */
   public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
+  /** The buffer Javalin copies an answer through, allocated per request. */
+  private static final int RESPONSE_COPY_BYTES = 4096;
+
   /** Writes the answer to a submission, the API's busiest write. */
   private static final ObjectWriter JOB_WRITER = DaemonJson.MAPPER.writerFor(Views.JobView.class);
 
@@ -95,6 +98,10 @@ public final class ApiServer implements AutoCloseable {
               config.startupWatcherEnabled = false;
               config.useVirtualThreads = true;
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              // Javalin copies each answer into Jetty's output through a buffer of this size,
+              // allocated per request (Jetty's 32 KiB output buffer by default): our answers are
+              // small, and Jetty still gathers larger ones in its own buffer.
+              config.http.responseBufferSize = RESPONSE_COPY_BYTES;
               config.jsonMapper(new JavalinJackson(mapper, false));
               tls.ifPresent(
                   material ->

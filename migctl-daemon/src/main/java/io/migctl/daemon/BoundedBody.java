@@ -37,6 +37,14 @@ final class BoundedBody {
     }
     byte[] bytes;
     try {
+      if (declaredBytes >= 0) {
+        // The server ends the body after the declared length: read exactly that.
+        bytes = new byte[(int) declaredBytes];
+        if (in.readNBytes(bytes, 0, bytes.length) < bytes.length) {
+          throw unreadable();
+        }
+        return bytes;
+      }
       bytes = in.readNBytes(maxBytes + 1);
     } catch (IOException e) {
       throw unreadable();

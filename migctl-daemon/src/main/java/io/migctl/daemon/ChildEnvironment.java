@@ -187,7 +187,8 @@ final class ChildEnvironment {
     } else {
       spec.workdir().ifPresent(StartChecks::checkWorkdir);
       env = environmentFor(baseEnvironment, spec, build, Long.MAX_VALUE, lastAttempt, device);
-      cmd = command(spec, env);
+      // Sized without looking for the program: the longest it could resolve to.
+      cmd = Activation.widestProgram(spec.command(), env);
     }
     StartChecks.checkExec(
         spec,

@@ -57,6 +57,9 @@ final class StartChecks {
    */
   static void checkExec(
       JobSpec spec, Map<String, String> environment, ProcessLauncher.Exec exec, ExecLimits limits) {
+    if (surelyFits(exec, limits)) {
+      return;
+    }
     List<ExecLimits.Entry> argv = new ArrayList<>();
     // execve copies the program's path as well as the arguments.
     argv.add(new ExecLimits.Entry(Optional.empty(), exec.arguments().getFirst()));
@@ -84,5 +87,25 @@ final class StartChecks {
     } catch (JobSpecException e) {
       throw DaemonException.invalid(e.getMessage());
     }
+  }
+
+  /**
+   * {@link ExecLimits#surelyFits} for {@code exec}'s strings, as {@link #checkExec} counts them.
+   */
+  private static boolean surelyFits(ProcessLauncher.Exec exec, ExecLimits limits) {
+    // The program's path is copied besides the arguments.
+    long strings = 1 + exec.arguments().size() + exec.environment().size();
+    long longest = exec.arguments().getFirst().length();
+    long chars = longest;
+    for (String a : exec.arguments()) {
+      chars += a.length();
+      longest = Math.max(longest, a.length());
+    }
+    for (Map.Entry<String, String> e : exec.environment().entrySet()) {
+      long nameValue = e.getKey().length() + 1L + e.getValue().length();
+      chars += nameValue;
+      longest = Math.max(longest, nameValue);
+    }
+    return limits.surelyFits(strings, chars, longest);
   }
 }

@@ -43,6 +43,21 @@ class BoundedBodyTest {
   }
 
   @Test
+  void aDeclaredLengthIsReadExactlyAndABodyThatEndsShortOfItIsRefused() {
+    CountingStream in = new CountingStream(1000);
+
+    assertThat(BoundedBody.read(in, 50, 100)).hasSize(50);
+    assertThat(in.read).isEqualTo(50);
+    assertThatThrownBy(() -> BoundedBody.read(new CountingStream(10), 50, 100))
+        .isInstanceOfSatisfying(
+            DaemonException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.getMessage()).contains("ended early");
+            });
+  }
+
+  @Test
   void aBodyThatCannotBeReadIs400WithoutJavasText() {
     InputStream broken =
         new InputStream() {

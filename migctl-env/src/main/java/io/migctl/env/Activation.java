@@ -1,5 +1,6 @@
 package io.migctl.env;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,5 +63,32 @@ public record Activation(
       }
     }
     return command;
+  }
+
+  /**
+   * {@code command} with its program as long as {@link #resolveProgram} could make it: a program
+   * name without a slash joined to the longest directory of the child's {@code PATH}. For sizing
+   * what {@code execve} will be handed, without looking at the file system.
+   */
+  public static List<String> widestProgram(
+      List<String> command, Map<String, String> childEnvironment) {
+    if (command.isEmpty() || command.getFirst().contains("/")) {
+      return command;
+    }
+    String longest = "";
+    int longestBytes = 0;
+    for (String dir : childEnvironment.getOrDefault("PATH", "").split(":")) {
+      int bytes = dir.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > longestBytes) {
+        longest = dir;
+        longestBytes = bytes;
+      }
+    }
+    if (longest.isEmpty()) {
+      return command;
+    }
+    List<String> out = new ArrayList<>(command);
+    out.set(0, longest + "/" + command.getFirst());
+    return out;
   }
 }

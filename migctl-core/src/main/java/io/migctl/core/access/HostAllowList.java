@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The names a request's {@code Host} header may carry: those of the addresses the daemon serves. A
@@ -44,8 +43,6 @@ public record HostAllowList(Set<String> names) {
 
   /** The names every loopback daemon answers to. */
   public static final List<String> LOOPBACK_NAMES = List.of("localhost", "127.0.0.1", "::1");
-
-  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
   /** Normalizes the names; an empty list allows nothing. */
   public HostAllowList {
@@ -104,6 +101,19 @@ public record HostAllowList(Set<String> names) {
             + " these names, or start the daemon with --allow-host NAME for a name of yours");
   }
 
+  /** One to five ASCII digits. */
+  private static boolean isPort(String port) {
+    if (port.isEmpty() || port.length() > 5) {
+      return false;
+    }
+    for (int i = 0; i < port.length(); i++) {
+      if (port.charAt(i) < '0' || port.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The name in a {@code Host} header ({@code name}, {@code name:port}, {@code [v6]:port}). */
   static Optional<String> hostName(String hostHeader) {
     if (hostHeader == null) {
@@ -131,7 +141,7 @@ public record HostAllowList(Set<String> names) {
       name = colon < 0 ? h : h.substring(0, colon);
       port = colon < 0 ? null : h.substring(colon + 1);
     }
-    if (port != null && !PORT.matcher(port).matches()) {
+    if (port != null && !isPort(port)) {
       return Optional.empty();
     }
     String normalized = normalize(name);

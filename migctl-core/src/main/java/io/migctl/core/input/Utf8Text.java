@@ -21,6 +21,12 @@ public final class Utf8Text {
    */
   public static String decode(byte[] bytes, String source) {
     InputLimits.checkSize(source, bytes.length);
+    // The JDK's own decoding is far quicker; it puts U+FFFD for what is not UTF-8, so only text
+    // holding U+FFFD (replaced or genuine) needs the strict decoder to find out which.
+    String quick = new String(bytes, StandardCharsets.UTF_8);
+    if (quick.indexOf('\uFFFD') < 0) {
+      return quick.startsWith("\uFEFF") ? quick.substring(1) : quick;
+    }
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
             .newDecoder()

@@ -105,6 +105,23 @@ public record ExecLimits(long argMaxBytes) {
         + " (MAX_ARG_STRLEN); pass long data in a file";
   }
 
+  /** The most UTF-8 bytes one {@code char} of a Java string takes. */
+  private static final int MAX_BYTES_PER_CHAR = 3;
+
+  /**
+   * Whether strings of these sizes fit whatever their text: a bound from their lengths alone (at
+   * most {@value #MAX_BYTES_PER_CHAR} UTF-8 bytes per {@code char}), so that the usual case needs
+   * no counting of bytes. {@code false} says only that {@link #check} must count.
+   *
+   * @param strings how many strings {@code argv} and {@code envp} hold together
+   * @param chars their {@code char}s together ({@link String#length()})
+   * @param longestChars the {@code char}s of the longest of them
+   */
+  public boolean surelyFits(long strings, long chars, long longestChars) {
+    long most = MAX_BYTES_PER_CHAR * chars + strings + (long) POINTER_BYTES * strings;
+    return MAX_BYTES_PER_CHAR * longestChars + 1 <= MAX_ARG_STRLEN && most <= argMaxBytes;
+  }
+
   /**
    * Refuses an {@code execve} whose strings would not fit: one over {@link #MAX_ARG_STRLEN}, or all
    * together over {@link #argMaxBytes}.
@@ -121,7 +138,9 @@ public record ExecLimits(long argMaxBytes) {
       for (Entry e : strings) {
         long bytes = stringBytes(e.text());
         if (e.field().isPresent()) {
-          checkString(e.field().get(), e.text(), what);
+          if (bytes > MAX_ARG_STRLEN) {
+            throw new JobSpecException(e.field().get(), tooLong(bytes, what));
+          }
           job[arguments ? 0 : 1] += bytes;
         } else {
           if (bytes > MAX_ARG_STRLEN) {

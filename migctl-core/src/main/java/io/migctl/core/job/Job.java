@@ -129,7 +129,7 @@ public record Job(
 
   /** The first (for most jobs the only) device of the current attempt. */
   public Optional<Device> device() {
-    return devices.stream().findFirst();
+    return devices.isEmpty() ? Optional.empty() : Optional.of(devices.getFirst());
   }
 
   /** The whole GPUs among the job's devices, by index. */

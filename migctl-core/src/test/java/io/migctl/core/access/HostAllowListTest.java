@@ -44,6 +44,11 @@ class HostAllowListTest {
         "::1",
         "localhost:http",
         "localhost:7468:1",
+        "localhost:",
+        "localhost:123456",
+        "localhost:+80",
+        "localhost:\u0663",
+        "[::1]:",
         "[::1]x",
         "[::1",
         ""

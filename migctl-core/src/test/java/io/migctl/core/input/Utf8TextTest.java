@@ -25,6 +25,19 @@ class Utf8TextTest {
   }
 
   @Test
+  void keepsAGenuineReplacementCharacterButRefusesEncodedSurrogatesAndOverlongForms() {
+    byte[] genuine = "a\uFFFDb".getBytes(StandardCharsets.UTF_8);
+    byte[] surrogate = {'x', (byte) 0xED, (byte) 0xA0, (byte) 0x80};
+    byte[] overlong = {'x', 'y', (byte) 0xC0, (byte) 0x80};
+
+    assertThat(Utf8Text.decode(genuine, "a.txt")).isEqualTo("a\uFFFDb");
+    assertThatThrownBy(() -> Utf8Text.decode(surrogate, "a.txt"))
+        .hasMessageStartingWith("a.txt: not UTF-8 text at byte 1;");
+    assertThatThrownBy(() -> Utf8Text.decode(overlong, "a.txt"))
+        .hasMessageStartingWith("a.txt: not UTF-8 text at byte 2;");
+  }
+
+  @Test
   void refusesATruncatedSequenceAtTheEnd() {
     byte[] cut = {'a', 'b', (byte) 0xE2, (byte) 0x82};
 

@@ -114,4 +114,52 @@ class ExecLimitsTest {
         .isThrownBy(() -> new ExecLimits(4096))
         .withMessage("ARG_MAX must be at least 131072 bytes, was 4096");
   }
+
+  @Test
+  void theQuickBoundNeverPassesWhatTheCountRefuses() {
+    java.util.Random random = new java.util.Random(18);
+    String[] kinds = {"a", "é", "€", "😀"};
+    ExecLimits limits = new ExecLimits(ExecLimits.MAX_ARG_STRLEN * 2L);
+    int sure = 0;
+    for (int trial = 0; trial < 400; trial++) {
+      List<ExecLimits.Entry> argv = new ArrayList<>();
+      long chars = 0;
+      long longest = 0;
+      for (int i = 0, n = 1 + random.nextInt(6); i < n; i++) {
+        String text = kinds[random.nextInt(kinds.length)].repeat(random.nextInt(30_000));
+        argv.add(job("command[" + i + "]", text));
+        chars += text.length();
+        longest = Math.max(longest, text.length());
+      }
+      boolean refused;
+      try {
+        limits.check(argv, List.of());
+        refused = false;
+      } catch (JobSpecException e) {
+        refused = true;
+      }
+      if (limits.surelyFits(argv.size(), chars, longest)) {
+        sure++;
+        assertThat(refused).as("trial %d", trial).isFalse();
+      }
+    }
+    assertThat(sure).as("the bound passes some").isPositive();
+  }
+
+  @Test
+  void theQuickBoundIsExactForStringsOfThreeByteCharacters() {
+    int most = (ExecLimits.MAX_ARG_STRLEN - 1) / 3;
+    String fits = "€".repeat(most);
+
+    assertThat(TWO_MIB.surelyFits(1, most, most)).isTrue();
+    TWO_MIB.check(List.of(job("command[0]", fits)), List.of());
+    assertThat(TWO_MIB.surelyFits(1, most + 1, most + 1)).isFalse();
+    assertThatThrownBy(() -> TWO_MIB.check(List.of(job("command[0]", fits + "€")), List.of()))
+        .isInstanceOf(JobSpecException.class);
+    // The total: strings, their NULs and pointers.
+    ExecLimits small = new ExecLimits(ExecLimits.MAX_ARG_STRLEN);
+    long chars = (ExecLimits.MAX_ARG_STRLEN - 10 * (1 + ExecLimits.POINTER_BYTES)) / 3;
+    assertThat(small.surelyFits(10, chars, 100)).isTrue();
+    assertThat(small.surelyFits(10, chars + 1, 100)).isFalse();
+  }
 }

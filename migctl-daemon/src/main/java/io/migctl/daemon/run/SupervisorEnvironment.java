@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * The environment a supervisor is started with, so that its command sees exactly the environment
@@ -73,7 +72,6 @@ final class SupervisorEnvironment {
   static final String CGROUPS = "MIGCTL_SUPERVISOR_CGROUPS";
 
   private static final Logger LOG = Logger.getLogger(SupervisorEnvironment.class.getName());
-  private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Optional<String> DAEMON_UMASK = readUmask();
 
   private SupervisorEnvironment() {}
@@ -143,10 +141,25 @@ final class SupervisorEnvironment {
   }
 
   private static boolean passesThroughShell(String name) {
-    return SHELL_NAME.matcher(name).matches()
+    return isShellName(name)
         && !SHELL_VARIABLES.contains(name)
         && !name.startsWith("MIGCTL_SUPERVISOR_")
         && !name.startsWith("_migctl_");
+  }
+
+  /** A name a POSIX shell takes as a variable's: {@code [A-Za-z_][A-Za-z0-9_]*}. */
+  private static boolean isShellName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -284,6 +284,9 @@ class JobProcessesIT {
     env.put("_", "underscore");
     env.put("SHELLOPTS", "xtrace:errexit");
     env.put("weird.name", "dots");
+    env.put("1ST_DIGIT", "a digit first");
+    env.put("A9_z", "digits after the first");
+    env.put("ÜNÏ", "not ASCII");
     env.put("BASH_FUNC_module%%", "() {  echo module\n}");
     env.put("MIGCTL_SUPERVISOR_SET", "the user's");
     env.put("MIGCTL_SUPERVISOR_UNSET", "PATH");
