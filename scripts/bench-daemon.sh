@@ -12,7 +12,7 @@
 # Builds migctl-bench and the modules it needs (not their tests) first. About 2 minutes on 2
 # cores with the defaults, plus the build. Options:
 #   --jobs N           timed submissions (and inserts, health requests) per row (default 2000)
-#   --warmup N         untimed inserts and submissions first (default 500)
+#   --warmup N         untimed inserts and submissions first, for the JIT (default 5000)
 #   --threads 1,8      client thread counts (default 1,8)
 #   --rounds N         turns the throughput rows take (default 10)
 #   --exec-jobs M      timed jobs per latency path (default 200)

@@ -20,7 +20,7 @@ class DaemonSubmitBenchmarkTest {
   void defaultsAndOverrides() {
     Options d = Options.parse();
     assertThat(d.jobs()).isEqualTo(2000);
-    assertThat(d.warmup()).isEqualTo(500);
+    assertThat(d.warmup()).isEqualTo(5000);
     assertThat(d.threads()).containsExactly(1, 8);
     assertThat(d.rounds()).isEqualTo(10);
     Options o =
