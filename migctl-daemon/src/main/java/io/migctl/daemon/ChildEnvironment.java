@@ -1,6 +1,7 @@
 package io.migctl.daemon;
 
 import io.migctl.core.job.ExecLimits;
+import io.migctl.core.job.GpuNeed;
 import io.migctl.core.job.Job;
 import io.migctl.core.job.JobEnvironment;
 import io.migctl.core.job.JobSpec;
@@ -124,7 +125,9 @@ final class ChildEnvironment {
                   job.environmentBuild(),
                   job.id(),
                   job.attempt(),
-                  job.device().map(d -> new ContainerJob.MigDevice(d.uuid(), deviceNodes.of(d))),
+                  job.devices().stream()
+                      .map(d -> new ContainerJob.Device(d.uuid(), d.whole(), deviceNodes.of(d)))
+                      .toList(),
                   user.map(o -> o.uid() + ":" + o.gid())));
       return new Start(run.argv(), run.environment(), attemptDir.getParent());
     }
@@ -160,12 +163,6 @@ final class ChildEnvironment {
     Map<String, String> env;
     List<String> cmd;
     if (spec.image().isPresent()) {
-      if (requirement.isPresent() && requirement.get().devices() > 1) {
-        throw DaemonException.invalid(
-            "image: a container job gets one MIG device; leave the image out to run a job with "
-                + spec.gpu()
-                + " on the host, or ask for one device");
-      }
       Optional<String> why = containers.unavailable();
       if (why.isPresent()) {
         throw DaemonException.invalid(
@@ -173,15 +170,25 @@ final class ChildEnvironment {
                 + why.get()
                 + "; or leave the image out to run the job on the host");
       }
-      ContainerRuntime.Invocation run =
-          containers.run(
-              containerJob(
-                  spec,
-                  build,
-                  Long.MAX_VALUE,
-                  lastAttempt,
-                  device.map(u -> new ContainerJob.MigDevice(u, List.of())),
-                  Optional.of(Integer.MAX_VALUE + ":" + Integer.MAX_VALUE)));
+      boolean whole = spec.gpu() instanceof GpuNeed.WholeGpus;
+      List<ContainerJob.Device> devices =
+          Collections.nCopies(
+              requirement.map(Requirement::devices).orElse(0),
+              new ContainerJob.Device(WIDEST_DEVICE, whole, List.of()));
+      ContainerRuntime.Invocation run;
+      try {
+        run =
+            containers.run(
+                containerJob(
+                    spec,
+                    build,
+                    Long.MAX_VALUE,
+                    lastAttempt,
+                    devices,
+                    Optional.of(Integer.MAX_VALUE + ":" + Integer.MAX_VALUE)));
+      } catch (IllegalArgumentException e) {
+        throw DaemonException.invalid("image: " + e.getMessage());
+      }
       env = run.environment();
       cmd = run.argv();
     } else {
@@ -211,7 +218,7 @@ final class ChildEnvironment {
       Optional<String> build,
       long id,
       int attempt,
-      Optional<ContainerJob.MigDevice> device,
+      List<ContainerJob.Device> devices,
       Optional<String> user) {
     Optional<EnvironmentBuild> found = build.map(this::build);
     Map<String, String> base =
@@ -220,10 +227,16 @@ final class ChildEnvironment {
         ContainerJob.nameOf(id, attempt),
         spec.image().orElseThrow(),
         spec.command(),
-        environmentFor(base, spec, build, id, attempt, device.map(ContainerJob.MigDevice::uuid)),
+        environmentFor(
+            base,
+            spec,
+            build,
+            id,
+            attempt,
+            visibleDevices(devices.stream().map(ContainerJob.Device::uuid).toList())),
         spec.workdir(),
         spec.limits(),
-        device,
+        devices,
         found.map(EnvironmentBuild::prefix).stream().toList(),
         user);
   }

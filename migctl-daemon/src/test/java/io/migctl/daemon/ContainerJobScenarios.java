@@ -116,6 +116,45 @@ abstract class ContainerJobScenarios {
   }
 
   @Test
+  void aContainerWithTwoDevicesHoldsTheNodesOfBothAndSeesBothUuids() throws Exception {
+    try (TestDaemon d = daemon(node())) {
+      long id =
+          d.submit(
+              Map.of(
+                  "name",
+                  "pair",
+                  "image",
+                  PrivateEngine.IMAGE,
+                  "gpu",
+                  "3g.20gb",
+                  "count",
+                  2,
+                  "command",
+                  List.of(
+                      "sh", "-c", "ls /dev/nvidia-caps; echo visible=$NVIDIA_VISIBLE_DEVICES")));
+      d.awaitState(id, "succeeded");
+
+      JsonNode devices = d.get("/api/v1/jobs/" + id).json().get("devices");
+      CapMinors minors = CapMinors.nvidia();
+      List<String> want = new java.util.ArrayList<>();
+      List<String> uuids = new java.util.ArrayList<>();
+      for (JsonNode dev : devices) {
+        int gpu = dev.get("gpu").asInt();
+        int gi = dev.get("gpuInstanceId").asInt();
+        want.add("nvidia-cap" + minors.gpuInstance(gpu, gi).getAsInt());
+        want.add("nvidia-cap" + minors.computeInstance(gpu, gi, 0).getAsInt());
+        uuids.add(dev.get("uuid").asText());
+      }
+      want.add("visible=" + String.join(",", uuids));
+      List<String> out =
+          Files.readAllLines(
+              d.daemon().jobs().attemptDir(d.daemon().jobs().require(id)).resolve("stdout.log"));
+      assertThat(uuids).hasSize(2).doesNotHaveDuplicates();
+      assertThat(out).containsExactlyInAnyOrderElementsOf(want);
+    }
+  }
+
+  @Test
   void cancellingStopsTheContainerAndLeavesNoneBehind() throws Exception {
     try (TestDaemon d = daemon(node())) {
       long id =

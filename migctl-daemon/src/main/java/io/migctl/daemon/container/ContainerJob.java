@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param variables the container's environment variables (the image's own come first)
  * @param workdir the working directory inside the container; empty for the image's
  * @param limits host memory, CPU and processes, enforced by the engine's cgroup
- * @param device the job's MIG device, empty for a job without a GPU
+ * @param devices the job's MIG devices or whole GPUs, in the job's order; none for a job without a
+ *     GPU
  * @param readOnlyMounts host folders mounted read-only at the same path: the environment build
  * @param user {@code uid:gid} the command runs as; empty for the image's user
  */
@@ -28,7 +29,7 @@ public record ContainerJob(
     Map<String, String> variables,
     Optional<String> workdir,
     HostLimits limits,
-    Optional<MigDevice> device,
+    List<Device> devices,
     List<Path> readOnlyMounts,
     Optional<String> user) {
 
@@ -39,7 +40,7 @@ public record ContainerJob(
     variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     Objects.requireNonNull(workdir, "workdir");
     Objects.requireNonNull(limits, "limits");
-    Objects.requireNonNull(device, "device");
+    devices = List.copyOf(devices);
     readOnlyMounts = List.copyOf(readOnlyMounts);
     Objects.requireNonNull(user, "user");
     if (image.startsWith("-")) {
@@ -48,14 +49,15 @@ public record ContainerJob(
   }
 
   /**
-   * A MIG device as a container gets it.
+   * A MIG device or a whole GPU as a container gets it.
    *
-   * @param uuid its {@code MIG-…} UUID: what CDI names it by
+   * @param uuid its {@code MIG-…} UUID (what CDI names it by), or a whole GPU's {@code GPU-…}
+   * @param whole a whole GPU (MIG off), which CDI's MIG devices do not name
    * @param nodes the character devices that grant it, each at its path on the host and in the
    *     container
    */
-  public record MigDevice(String uuid, List<Node> nodes) {
-    public MigDevice {
+  public record Device(String uuid, boolean whole, List<Node> nodes) {
+    public Device {
       Objects.requireNonNull(uuid, "uuid");
       nodes = List.copyOf(nodes);
     }

@@ -4,7 +4,9 @@ import io.migctl.core.job.HostLimits;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The arguments of {@code run} that Docker and Podman read alike: the container removed when it
@@ -28,19 +30,7 @@ final class RunArguments {
     job.user().ifPresent(u -> a.add("--user=" + u));
     job.workdir().ifPresent(w -> a.add("--workdir=" + w));
     limits(job.limits(), a);
-    job.device()
-        .ifPresent(
-            d -> {
-              switch (access) {
-                case NODES ->
-                    d.nodes()
-                        .forEach(
-                            n ->
-                                a.add(
-                                    "--device=" + n.hostPath() + ":" + n.containerPath() + ":rwm"));
-                case CDI -> a.add("--device=" + DeviceAccess.CDI_KIND + "=" + d.uuid());
-              }
-            });
+    devices(job.devices(), access, a);
     job.variables().keySet().forEach(name -> a.add("--env=" + name));
     for (Path m : job.readOnlyMounts()) {
       a.add("--volume=" + m + ":" + m + ":ro");
@@ -48,6 +38,36 @@ final class RunArguments {
     a.add(job.image());
     a.addAll(job.command());
     return a;
+  }
+
+  /**
+   * Each device's nodes (those that several devices share, such as {@code nvidiactl} and a GPU's
+   * own node under two of its MIG devices, once), or each MIG device by its CDI name.
+   *
+   * @throws IllegalArgumentException for a whole GPU under CDI, whose MIG devices CDI names
+   */
+  private static void devices(
+      List<ContainerJob.Device> devices, DeviceAccess access, List<String> a) {
+    Set<String> flags = new LinkedHashSet<>();
+    for (ContainerJob.Device d : devices) {
+      switch (access) {
+        case NODES ->
+            d.nodes()
+                .forEach(
+                    n -> flags.add("--device=" + n.hostPath() + ":" + n.containerPath() + ":rwm"));
+        case CDI -> {
+          if (d.whole()) {
+            throw new IllegalArgumentException(
+                "a whole GPU cannot reach a container through CDI: this daemon's CDI spec ("
+                    + DeviceAccess.CDI_KIND
+                    + ") names MIG devices only; ask for MIG devices, or serve without --cdi-spec"
+                    + " so that containers get their devices' nodes");
+          }
+          flags.add("--device=" + DeviceAccess.CDI_KIND + "=" + d.uuid());
+        }
+      }
+    }
+    a.addAll(flags);
   }
 
   private static void limits(HostLimits limits, List<String> a) {

@@ -30,20 +30,30 @@ class ContainerArgumentsTest {
         vars,
         Optional.of("/work"),
         new HostLimits(OptionalLong.of(16384), OptionalInt.of(1500), OptionalInt.of(512)),
-        Optional.of(
-            new ContainerJob.MigDevice(
-                UUID,
-                List.of(
-                    new ContainerJob.Node(Path.of("/sim/dev/nvidia0"), Path.of("/dev/nvidia0")),
-                    new ContainerJob.Node(
-                        Path.of("/sim/dev/nvidia-caps/nvidia-cap21"),
-                        Path.of("/dev/nvidia-caps/nvidia-cap21"))))),
+        List.of(migDevice(UUID, 21)),
         List.of(Path.of("/home/m/envs/abc")),
         Optional.of("1001:1001"));
   }
 
+  /** A MIG device of GPU 0 whose compute instance's cap node has {@code minor}. */
+  private static ContainerJob.Device migDevice(String uuid, int minor) {
+    return new ContainerJob.Device(
+        uuid,
+        false,
+        List.of(
+            new ContainerJob.Node(Path.of("/sim/dev/nvidia0"), Path.of("/dev/nvidia0")),
+            new ContainerJob.Node(
+                Path.of("/sim/dev/nvidia-caps/nvidia-cap" + minor),
+                Path.of("/dev/nvidia-caps/nvidia-cap" + minor))));
+  }
+
   /** A job without a GPU, limits, variables or mounts. */
   private static ContainerJob plain(String image) {
+    return plain(image, List.of());
+  }
+
+  /** A job with {@code devices} and nothing else. */
+  private static ContainerJob plain(String image, List<ContainerJob.Device> devices) {
     return new ContainerJob(
         "migctl-1-1",
         image,
@@ -51,7 +61,7 @@ class ContainerArgumentsTest {
         Map.of(),
         Optional.empty(),
         HostLimits.NONE,
-        Optional.empty(),
+        devices,
         List.of(),
         Optional.empty());
   }
@@ -97,6 +107,39 @@ class ContainerArgumentsTest {
             "print('--rm')");
     assertThat(String.join(" ", run.argv())).doesNotContain("s3cr3t");
     assertThat(run.environment()).containsEntry("SECRET", "s3cr3t value").hasSize(3);
+  }
+
+  @Test
+  void severalDevicesGetEachOfTheirNodesButASharedNodeOnce() {
+    String other = "MIG-4b2a6c1e-3d4f-5a6b-9c0d-1e2f3a4b5c6e";
+    ContainerJob two = plain("busybox", List.of(migDevice(UUID, 21), migDevice(other, 30)));
+
+    assertThat(docker(DeviceAccess.NODES).run(two).argv())
+        .filteredOn(a -> a.startsWith("--device="))
+        .containsExactly(
+            "--device=/sim/dev/nvidia0:/dev/nvidia0:rwm",
+            "--device=/sim/dev/nvidia-caps/nvidia-cap21:/dev/nvidia-caps/nvidia-cap21:rwm",
+            "--device=/sim/dev/nvidia-caps/nvidia-cap30:/dev/nvidia-caps/nvidia-cap30:rwm");
+    assertThat(docker(DeviceAccess.CDI).run(two).argv())
+        .filteredOn(a -> a.startsWith("--device="))
+        .containsExactly("--device=nvidia.com/mig=" + UUID, "--device=nvidia.com/mig=" + other);
+  }
+
+  @Test
+  void aWholeGpuGoesByItsNodesAndCdiRefusesItWithTheWayOut() {
+    ContainerJob.Device gpu =
+        new ContainerJob.Device(
+            "GPU-5c1f8e2a-0d3b-4c6e-9f7a-2b4d6e8f0a1c",
+            true,
+            List.of(new ContainerJob.Node(Path.of("/dev/nvidia3"), Path.of("/dev/nvidia3"))));
+    ContainerJob whole = plain("busybox", List.of(gpu));
+
+    assertThat(docker(DeviceAccess.NODES).run(whole).argv())
+        .contains("--device=/dev/nvidia3:/dev/nvidia3:rwm");
+    assertThatThrownBy(() -> docker(DeviceAccess.CDI).run(whole))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("names MIG devices only")
+        .hasMessageContaining("serve without --cdi-spec");
   }
 
   @Test
