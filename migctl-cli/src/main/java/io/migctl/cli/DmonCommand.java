@@ -10,12 +10,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -59,7 +60,9 @@ final class DmonCommand implements Callable<Integer> {
   @Option(
       names = {"-i", "--id"},
       paramLabel = "GPU",
-      description = "Comma-separated GPU indices, e.g. 0,2 (default: every GPU).")
+      description =
+          "Comma-separated GPUs by index or GPU-… UUID, e.g. 0,2 (default: every GPU); a GPU's"
+              + " MIG devices come with it.")
   String ids;
 
   @Option(
@@ -116,7 +119,8 @@ final class DmonCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "-c " + count + ": use a count of at least 1, or leave -c out to run until Ctrl-C");
     }
-    Set<Integer> gpus = gpus(ids);
+    List<String> wanted = selectors(ids);
+    Set<Integer> gpus = Set.of();
     Reading reading = reading();
     PrintWriter out = spec.commandLine().getOut();
     Instant start = clock.instant();
@@ -129,7 +133,7 @@ final class DmonCommand implements Callable<Integer> {
       Instant at = clock.instant();
       TelemetrySample sample = reading.source().sample(at);
       if (n == 0) {
-        requireKnown(gpus, sample);
+        gpus = resolve(wanted, sample);
         if (!json) {
           DmonView.header(groups, stamp).forEach(out::println);
         }
@@ -162,40 +166,69 @@ final class DmonCommand implements Callable<Integer> {
 
   private static final String TELEMETRY = "/api/v1/telemetry";
 
-  private static Set<Integer> gpus(String ids) {
-    Set<Integer> gpus = new LinkedHashSet<>();
+  /** What {@code -i} lists, checked for form: indices and {@code GPU-…} UUIDs. */
+  private static List<String> selectors(String ids) {
     if (ids == null) {
-      return gpus;
+      return List.of();
     }
-    for (String id : ids.split(",", -1)) {
+    List<String> out = new ArrayList<>();
+    for (String raw : ids.split(",", -1)) {
+      String id = raw.strip();
+      if (id.regionMatches(true, 0, "GPU-", 0, 4)) {
+        out.add(id);
+        continue;
+      }
+      if (id.regionMatches(true, 0, "MIG-", 0, 4)) {
+        throw new InvalidInputException(
+            "-i "
+                + ids
+                + ": '"
+                + id
+                + "' is a MIG device; give its GPU (index or GPU-… UUID): each GPU's MIG devices"
+                + " are shown with it");
+      }
       try {
-        int index = Integer.parseInt(id.strip());
-        if (index < 0) {
+        if (Integer.parseInt(id) < 0) {
           throw new NumberFormatException();
         }
-        gpus.add(index);
+        out.add(id);
       } catch (NumberFormatException e) {
         throw new InvalidInputException(
-            "-i " + ids + ": '" + id + "' is no GPU index; give indices such as 0 or 0,1");
+            "-i "
+                + ids
+                + ": '"
+                + id
+                + "' is no GPU index or GPU-… UUID; give e.g. 0, 0,1 or the UUID"
+                + " 'migctl gpus' shows (PCI bus ids are not read)");
       }
     }
-    return gpus;
+    return out;
   }
 
-  private static void requireKnown(Set<Integer> gpus, TelemetrySample sample) {
-    Set<Integer> present =
-        sample.gpus().stream()
-            .map(GpuTelemetry::index)
-            .collect(Collectors.toCollection(TreeSet::new));
-    for (int g : gpus) {
-      if (!present.contains(g)) {
+  /** The indices of the GPUs {@code wanted} names in {@code sample}; empty for every GPU. */
+  private static Set<Integer> resolve(List<String> wanted, TelemetrySample sample) {
+    Set<Integer> gpus = new LinkedHashSet<>();
+    for (String id : wanted) {
+      Optional<GpuTelemetry> found =
+          sample.gpus().stream()
+              .filter(
+                  g ->
+                      id.regionMatches(true, 0, "GPU-", 0, 4)
+                          ? g.uuid().equalsIgnoreCase(id)
+                          : g.index() == Integer.parseInt(id))
+              .findFirst();
+      if (found.isEmpty()) {
         throw new InvalidInputException(
             "-i: there is no GPU "
-                + g
+                + id
                 + " on this node; its GPUs are "
-                + present.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+                + sample.gpus().stream()
+                    .map(g -> g.index() + " (" + g.uuid() + ")")
+                    .collect(Collectors.joining(", ")));
       }
+      gpus.add(found.get().index());
     }
+    return gpus;
   }
 
   /** One sample of {@code --json}. */

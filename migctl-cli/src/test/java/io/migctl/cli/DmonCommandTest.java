@@ -110,6 +110,21 @@ class DmonCommandTest {
   }
 
   @Test
+  void aGpuIsChosenByItsUuidAsByItsIndex() throws IOException {
+    String uuid = driver().gpus().get(1).uuid();
+
+    Result byUuid = dmon("-c", "1", "--json", "-i", uuid.toLowerCase(java.util.Locale.ROOT));
+    Result byIndex = dmon("-c", "1", "--json", "-i", "1");
+
+    assertThat(byUuid.code()).as(byUuid.err()).isZero();
+    JsonNode rows = new ObjectMapper().readTree(byUuid.out().lines().findFirst().orElseThrow());
+    List<String> gpus = new ArrayList<>();
+    rows.get("rows").forEach(row -> gpus.add(row.get("gpu").asText()));
+    assertThat(gpus).containsExactly("1");
+    assertThat(byIndex.out().lines().count()).isEqualTo(byUuid.out().lines().count());
+  }
+
+  @Test
   void migDevicesGetARowEachNamedGpuGiCi() throws IOException {
     SimulatedMigDriver driver = driver();
     GpuInstance big = driver.createGpuInstance(0, 9, Optional.of(new Placement(4, 4)));
@@ -146,8 +161,12 @@ class DmonCommandTest {
     assertThat(dmon("-c", "0").err()).contains("-c 0: use a count of at least 1");
     Result unknownGpu = dmon("-i", "7", "-c", "1");
     assertThat(unknownGpu.code()).isEqualTo(ExitCode.INVALID_INPUT);
-    assertThat(unknownGpu.err()).contains("no GPU 7 on this node; its GPUs are 0, 1");
-    assertThat(dmon("-i", "zero").err()).contains("'zero' is no GPU index");
+    assertThat(unknownGpu.err()).contains("no GPU 7 on this node; its GPUs are 0 (GPU-", "1 (GPU-");
+    assertThat(dmon("-i", "zero").err()).contains("'zero' is no GPU index or GPU-… UUID");
+    assertThat(dmon("-i", "0000:3B:00.0").err()).contains("PCI bus ids are not read");
+    assertThat(dmon("-i", "MIG-1234", "-c", "1").err()).contains("is a MIG device; give its GPU");
+    assertThat(dmon("-i", "GPU-00000000-0000-0000-0000-000000000000", "-c", "1").err())
+        .contains("no GPU GPU-00000000-0000-0000-0000-000000000000 on this node");
     assertThat(pauses).isEmpty();
   }
 
