@@ -17,6 +17,7 @@ import io.migctl.core.replay.TenantResult;
 import io.migctl.core.replay.TenantWeights;
 import io.migctl.input.TextFiles;
 import io.migctl.replay.CsvTrace;
+import io.migctl.replay.JobTable;
 import io.migctl.replay.Layouts;
 import io.migctl.replay.MisoTrace;
 import io.migctl.replay.PolicyRow;
@@ -54,7 +55,9 @@ import picocli.CommandLine.Spec;
       "Simulate a job trace on a virtual cluster under a partitioning policy.",
       "",
       "FILE is MISO's workload folder (trace_100.json, job_models.json,",
-      "DERIVED_mig_slice_speed.csv), Alibaba's v2023 pod list (by its CSV header), or a",
+      "DERIVED_mig_slice_speed.csv), Alibaba's v2023 pod list (by its CSV header), a",
+      "cluster's job table named by its columns (Helios and AcmeTrace cluster_log/trace_*.csv,",
+      "Alibaba's spot-GPU v2026 job_info_df.csv, PAI v2020's pai_task_table.csv), or a",
       "plain CSV arrival_s,duration_s,need (need: fraction of one GPU, 0 < need <= 1).",
       "Prints mean/p50/p99 job completion time, queueing delay, slice and GPU utilisation,",
       "reconfigurations and the ratios against the best static layout and whole-gpu.",
@@ -121,7 +124,7 @@ final class ReplayCommand implements Runnable {
   @Option(
       names = "--format",
       paramLabel = "F",
-      description = "miso, alibaba or csv (default: detected from FILE).")
+      description = "miso, alibaba, jobs or csv (default: detected from FILE).")
   String format;
 
   @Option(
@@ -158,8 +161,8 @@ final class ReplayCommand implements Runnable {
       paramLabel = "L",
       defaultValue = "1.0",
       description =
-          "Alibaba: scale arrivals until the offered load is L x the GPUs (default:"
-              + " ${DEFAULT-VALUE}).")
+          "Alibaba: compress arrivals, job tables: stretch or compress them, until the offered"
+              + " load is L x the GPUs (default: ${DEFAULT-VALUE}).")
   double load;
 
   @Option(
@@ -173,7 +176,9 @@ final class ReplayCommand implements Runnable {
       names = "--limit",
       paramLabel = "N",
       defaultValue = "2000",
-      description = "Alibaba: at most the first N of those pods (default: ${DEFAULT-VALUE}).")
+      description =
+          "Alibaba: at most the first N of those pods; job tables: the first N jobs by arrival"
+              + " (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(
@@ -658,6 +663,9 @@ final class ReplayCommand implements Runnable {
           && (header.contains("creation_time") || header.contains("num_gpu"))) {
         return "alibaba";
       }
+      if (JobTable.detect(header)) {
+        return "jobs";
+      }
     } catch (IOException e) {
       throw new InvalidInputException(file + ": " + TextFiles.problem(e), e);
     }
@@ -674,7 +682,7 @@ final class ReplayCommand implements Runnable {
         }
         return detect(file);
       }
-      case "alibaba", "csv" -> {
+      case "alibaba", "jobs", "csv" -> {
         if (!Files.isRegularFile(file)) {
           throw new InvalidInputException(
               "--format " + f + ": " + file + " is not a file; give the CSV file");
@@ -683,7 +691,9 @@ final class ReplayCommand implements Runnable {
       }
       default ->
           throw new InvalidInputException(
-              "--format " + format + ": use miso, alibaba or csv (or leave it out to detect)");
+              "--format "
+                  + format
+                  + ": use miso, alibaba, jobs or csv (or leave it out to detect)");
     }
   }
 
@@ -740,6 +750,42 @@ final class ReplayCommand implements Runnable {
                   scaled.offeredLoad(),
                   reconfig);
           return new Loaded("alibaba", title, List.of(scaled.jobs()), Layouts.maximal(model));
+        }
+        case "jobs" -> {
+          JobTable.Read read = JobTable.read(file, model, gpus, limit);
+          if (read.jobs().isEmpty()) {
+            throw new InvalidInputException(
+                file
+                    + ": no job of this "
+                    + read.kind()
+                    + " asks for a GPU, has ended and has a duration"
+                    + (read.tooLarge() > 0
+                        ? " and fits " + gpus + " GPUs (" + read.tooLarge() + " are larger)"
+                        : ""));
+          }
+          // A job table comes from a cluster of its own size: its arrivals are stretched or
+          // compressed until it offers this cluster --load.
+          CsvTrace.Scaled scaled = CsvTrace.stretchToLoad(read.jobs(), load, gpus);
+          long gangs = read.jobs().stream().filter(SimJob::isGang).count();
+          String title =
+              String.format(
+                  Locale.ROOT,
+                  "%s, %s: the first %d jobs by arrival (%d of them gang jobs on whole GPUs%s),"
+                      + " arrivals x %.4f, %d x %s; offered load %.1f whole GPUs (sum of GPU"
+                      + " durations / arrival span), reconfiguration %.0f s",
+                  file.getFileName(),
+                  read.kind(),
+                  read.jobs().size(),
+                  gangs,
+                  read.tooLarge() > 0
+                      ? "; " + read.tooLarge() + " larger than the cluster left out"
+                      : "",
+                  scaled.scale(),
+                  gpus,
+                  model.key(),
+                  scaled.offeredLoad(),
+                  reconfig);
+          return new Loaded("jobs", title, List.of(scaled.jobs()), Layouts.maximal(model));
         }
         default -> {
           List<SimJob> jobs = CsvTrace.plain(file, model);

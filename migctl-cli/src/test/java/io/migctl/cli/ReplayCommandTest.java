@@ -110,6 +110,44 @@ class ReplayCommandTest {
   }
 
   /** Tenant {@code batch} floods one GPU with 10 jobs at 0; {@code interactive} sends 2 later. */
+  @Test
+  void aJobTableIsDetectedByItsColumnsAndReplayedUnderEveryPolicy() throws Exception {
+    StringBuilder csv =
+        new StringBuilder(
+            "job_name,organization,gpu_model,cpu_request,gpu_request,worker_num,submit_time,"
+                + "duration,job_type\n");
+    String[] shares = {"0.1", "0.3", "0.5", "1", "0.2", "2"};
+    for (int i = 0; i < 24; i++) {
+      csv.append("j")
+          .append(i)
+          .append(",org-")
+          .append(i % 3)
+          .append(",A10,4,")
+          .append(shares[i % shares.length])
+          .append(",1,")
+          .append(i * 40)
+          .append(',')
+          .append(300 + 50 * (i % 5))
+          .append(",Spot\n");
+    }
+    Path f = work.resolve("job_info_df.csv");
+    Files.writeString(f, csv.toString());
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+
+    Invocations.Result r =
+        migctl.run("replay", f.toString(), "--cluster", "a100-40gb:2", "--policy", "all");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("job_info_df.csv, job table (GPUs per worker: gpu_request × worker_num)")
+        .contains("the first 24 jobs by arrival (8 of them gang jobs on whole GPUs)")
+        .contains("whole-gpu", "dynamic");
+    Invocations.Result forced =
+        migctl.run("replay", tinyCsv().toString(), "--format", "jobs", "--cluster", "a100-40gb:1");
+    assertThat(forced.code()).isEqualTo(2);
+    assertThat(forced.err()).contains("not a job table").doesNotContain("Exception");
+  }
+
   private Path twoTenants() throws Exception {
     StringBuilder csv = new StringBuilder("arrival_s,duration_s,need,tenant\n");
     for (int i = 0; i < 10; i++) {

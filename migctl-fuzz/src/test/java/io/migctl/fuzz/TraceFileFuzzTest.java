@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.replay.CsvTrace;
+import io.migctl.replay.JobTable;
 import io.migctl.replay.MisoTrace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Trace files, as {@code migctl sim trace} reads them: a plain CSV, Alibaba's pod list, or MISO's
- * folder of three files; the first byte chooses which.
+ * Trace files, as {@code migctl sim trace} reads them: a plain CSV (read as a job table too),
+ * Alibaba's pod list, or MISO's folder of three files; the first byte chooses which.
  */
 class TraceFileFuzzTest {
 
@@ -47,6 +48,8 @@ class TraceFileFuzzTest {
           byte[] csv = data.consumeRemainingAsBytes();
           Path file = write("trace.csv", csv);
           Refusals.valueOrRefusal(text(csv), () -> read(() -> CsvTrace.plain(file, MODEL)));
+          // The same text as a job table: read by its header's names, or refused.
+          Refusals.valueOrRefusal(text(csv), () -> read(() -> JobTable.read(file, MODEL, 8, 2000)));
         }
         case 1 -> {
           byte[] csv = data.consumeRemainingAsBytes();

@@ -105,10 +105,12 @@ public final class CsvTrace {
   }
 
   /**
-   * The header names a plain CSV's tenant column may have, in the order they are looked for: {@code
-   * tenant}, then Alibaba v2020's {@code user}, then {@code user_name}, then {@code group}.
+   * The header names a tenant column may have, in the order they are looked for: {@code tenant},
+   * then {@code user} (Alibaba v2020, Helios), {@code user_name}, {@code organization} (Alibaba's
+   * spot-GPU v2026), {@code group}.
    */
-  public static final List<String> TENANT_COLUMNS = List.of("tenant", "user", "user_name", "group");
+  public static final List<String> TENANT_COLUMNS =
+      List.of("tenant", "user", "user_name", "organization", "group");
 
   /**
    * Plain CSV {@code arrival_s,duration_s,need} (a header line is skipped when it does not start
