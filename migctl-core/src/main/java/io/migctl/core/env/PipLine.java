@@ -1,6 +1,8 @@
 package io.migctl.core.env;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +20,11 @@ import java.util.regex.Pattern;
  * check is light: it refuses what pip would refuse for certain (an empty line, an unknown option,
  * an option without its value, a malformed version clause, and conda's single {@code =} as in
  * {@code matplotlib=3.5.3}) and leaves the rest, such as whether a file or URL exists, to pip.
+ *
+ * <p>pip parses every requirements-file option on a requirement's line too ({@code dipy
+ * --only-binary dipy}), but only some act there: {@code --hash}, {@code --config-settings} and
+ * {@code --global-option} for that requirement, {@code --no-binary} and {@code --only-binary} for
+ * the whole install; it ignores the others ({@link #ignoredOptions()}).
  *
  * @param text the normalised line
  */
@@ -56,9 +63,12 @@ public record PipLine(String text) {
           Map.entry("--require-hashes", false),
           Map.entry("--pre", false));
 
-  /** Options that may follow a requirement on its line. */
-  private static final Set<String> REQUIREMENT_OPTIONS =
-      Set.of("--hash", "--config-settings", "--global-option");
+  /**
+   * Options that act when they follow a requirement on its line: the requirement's own, and the
+   * binary-format controls, which pip applies to the whole install as it parses the line.
+   */
+  private static final Set<String> OPTIONS_ACTING_AFTER_A_REQUIREMENT =
+      Set.of("--hash", "--config-settings", "--global-option", "--no-binary", "--only-binary");
 
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Pattern URL_OR_VCS =
@@ -96,6 +106,30 @@ public record PipLine(String text) {
     return text.startsWith("-");
   }
 
+  /**
+   * The options on a requirement's line that pip parses and then ignores ({@code --index-url},
+   * {@code --pre}, {@code -r}, …), in line order; empty for option lines and for requirements
+   * followed only by options that act there.
+   */
+  public List<String> ignoredOptions() {
+    String[] words = text.split(" ");
+    if (isOption()) {
+      return List.of();
+    }
+    return checkOptions(words, firstOption(words)).stream()
+        .filter(option -> !OPTIONS_ACTING_AFTER_A_REQUIREMENT.contains(option))
+        .toList();
+  }
+
+  private static int firstOption(String[] words) {
+    for (int i = 1; i < words.length; i++) {
+      if (words[i].startsWith("-") && words[i].length() > 1) {
+        return i;
+      }
+    }
+    return words.length;
+  }
+
   private static void check(String line) {
     if (line.isEmpty()) {
       throw new IllegalArgumentException("is empty");
@@ -109,22 +143,18 @@ public record PipLine(String text) {
     }
     String[] words = line.split(" ");
     if (line.startsWith("-")) {
-      checkOptions(words, 0, false);
+      checkOptions(words, 0);
       return;
     }
-    int firstOption = words.length;
-    for (int i = 1; i < words.length; i++) {
-      if (words[i].startsWith("-") && words[i].length() > 1) {
-        firstOption = i;
-        break;
-      }
-    }
-    checkOptions(words, firstOption, true);
+    int firstOption = firstOption(words);
+    checkOptions(words, firstOption);
     String requirement = String.join(" ", Arrays.copyOf(words, firstOption));
     checkRequirement(requirement);
   }
 
-  private static void checkOptions(String[] words, int from, boolean afterRequirement) {
+  /** Checks the options from word {@code from} on; returns their names in order. */
+  private static List<String> checkOptions(String[] words, int from) {
+    List<String> options = new ArrayList<>();
     int i = from;
     while (i < words.length) {
       String word = words[i];
@@ -147,14 +177,6 @@ public record PipLine(String text) {
         throw new IllegalArgumentException(
             "has the unknown pip option \"" + SpecText.abbreviate(option) + "\"");
       }
-      if (afterRequirement && !REQUIREMENT_OPTIONS.contains(option)) {
-        throw new IllegalArgumentException(
-            "has \""
-                + SpecText.abbreviate(option)
-                + "\" after a requirement, where pip takes only "
-                + String.join(", ", REQUIREMENT_OPTIONS.stream().sorted().toList())
-                + "; give it a line of its own");
-      }
       if (needsValue && !attached) {
         if (i + 1 >= words.length) {
           throw new IllegalArgumentException(
@@ -165,8 +187,10 @@ public record PipLine(String text) {
         throw new IllegalArgumentException(
             "gives a value to \"" + SpecText.abbreviate(option) + "\", which takes none");
       }
+      options.add(option);
       i++;
     }
+    return options;
   }
 
   private static void checkRequirement(String requirement) {

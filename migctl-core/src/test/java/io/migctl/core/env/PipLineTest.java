@@ -54,6 +54,28 @@ class PipLineTest {
     assertThat(new PipLine(line).text()).isEqualTo(line);
   }
 
+  /**
+   * pip parses every requirements-file option on a requirement's line and ignores those that do not
+   * act there (its req_file.py: "Other options from SUPPORTED_OPTIONS may be present, but are
+   * ignored"). The mne-python line {@code dipy --only-binary dipy} is one that acts.
+   */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(
+      delimiter = '¦',
+      value = {
+        "dipy --only-binary dipy ¦ ''",
+        "psycopg2 --no-binary=psycopg2 ¦ ''",
+        "flit-core==3.9.0 --hash sha256:1234 --global-option=--x ¦ ''",
+        "numpy --index-url https://x ¦ --index-url",
+        "numpy --pre -i https://x --hash=sha256:1 -rmore.txt ¦ --pre,-i,-r",
+        "-r a.txt --pre ¦ ''",
+      })
+  void keepsOptionsAfterARequirementAndNamesThoseThatPipIgnores(String line, String ignored) {
+    PipLine pipLine = new PipLine(line);
+    assertThat(pipLine.text()).isEqualTo(line);
+    assertThat(String.join(",", pipLine.ignoredOptions())).isEqualTo(ignored);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '¦',
@@ -81,7 +103,6 @@ class PipLineTest {
         "--index-url ¦ without its value",
         "--bogus x ¦ unknown pip option \"--bogus\"",
         "--pre=yes ¦ takes none",
-        "numpy --index-url https://x ¦ after a requirement",
         "-e . stray ¦ neither a pip option",
         "numpy; ¦ empty environment marker",
         "numpy @ ¦ without a URL",

@@ -365,11 +365,27 @@ public final class EnvironmentFiles {
         Node item = list.getValue().get(i);
         String itemElement = element + "[" + i + "]";
         String text = string(item, itemElement, PipLine.ACCEPTED_FORMS);
+        PipLine pipLine;
         try {
-          lines.add(new PipLine(text).text());
+          pipLine = new PipLine(text);
         } catch (IllegalArgumentException e) {
           throw new SpecException(source, line(item), itemElement, e.getMessage(), "", e);
         }
+        pipLine
+            .ignoredOptions()
+            .forEach(
+                option ->
+                    warn(
+                        item,
+                        itemElement,
+                        "pip line \""
+                            + SpecText.abbreviate(text)
+                            + "\": pip ignores "
+                            + option
+                            + " after a requirement (only --hash, --config-settings,"
+                            + " --global-option, --no-binary and --only-binary act there);"
+                            + " give it a line of its own"));
+        lines.add(pipLine.text());
       }
       return lines;
     }

@@ -1,23 +1,21 @@
 package io.migctl.env.spec;
 
+import static io.migctl.env.spec.RealEnvironmentFiles.TARGET;
+import static io.migctl.env.spec.RealEnvironmentFiles.assertPermutingTheDependencyLinesKeepsTheHash;
+import static io.migctl.env.spec.RealEnvironmentFiles.assertRefused;
+import static io.migctl.env.spec.RealEnvironmentFiles.assertShufflingTheDependenciesKeepsTheHash;
+import static io.migctl.env.spec.RealEnvironmentFiles.files;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
-import io.migctl.core.env.BuildTarget;
-import io.migctl.core.env.CanonicalSpec;
 import io.migctl.core.env.EnvironmentSpec;
-import io.migctl.core.env.MatchSpec;
+import io.migctl.env.spec.RealEnvironmentFiles.Expectation;
+import io.migctl.env.spec.RealEnvironmentFiles.Parses;
+import io.migctl.env.spec.RealEnvironmentFiles.Refused;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,18 +31,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * solving or installing rather than from the file, in which case it parses and the table says why.
  */
 class CondaReferenceFilesTest {
-
-  /** What must happen to a reference file. */
-  sealed interface Expectation {}
-
-  /**
-   * Refused at the first non-comment line containing {@code lineContaining}, at {@code element},
-   * with {@code problem} in the message.
-   */
-  record Refused(String lineContaining, String element, String problem) implements Expectation {}
-
-  /** Parses; {@code why} says why conda's reported failure is not the file's. */
-  record Parses(String why) implements Expectation {}
 
   /**
    * Main files that are refused. The xarray file is a template its project renders before use;
@@ -115,8 +101,6 @@ class CondaReferenceFilesTest {
                       + " solving (conda/conda#10618, the maintainer could not reproduce), not"
                       + " from this file; -r file:requirements.txt is left to pip")));
 
-  private static final BuildTarget TARGET = new BuildTarget("linux-64", "conda");
-
   private static Path directory;
 
   @BeforeAll
@@ -170,73 +154,13 @@ class CondaReferenceFilesTest {
   @ParameterizedTest
   @MethodSource("mainFilesThatParse")
   void shufflingTheParsedDependenciesKeepsTheHash(String fileName) throws IOException {
-    long seed = Seeds.seed();
-    EnvironmentSpec spec =
-        EnvironmentFiles.read(Files.readString(directory.resolve(fileName)), fileName, TARGET)
-            .spec();
-    String expected = hash(spec);
-    Random random = new Random(seed ^ fileName.hashCode());
-    for (int i = 0; i < 20; i++) {
-      List<MatchSpec> shuffled = new ArrayList<>(spec.dependencies());
-      Collections.shuffle(shuffled, random);
-      EnvironmentSpec reordered =
-          new EnvironmentSpec(
-              spec.name(), spec.channels(), shuffled, spec.pip(), spec.variables(), spec.prefix());
-      assertThat(hash(reordered))
-          .as("%s, seed %d, round %d", fileName, seed, i)
-          .isEqualTo(expected);
-    }
-    if (new TreeSet<>(spec.channels()).size() > 1) {
-      List<String> reversed = new ArrayList<>(spec.channels());
-      Collections.reverse(reversed);
-      EnvironmentSpec reprioritised =
-          new EnvironmentSpec(
-              spec.name(),
-              reversed,
-              spec.dependencies(),
-              spec.pip(),
-              spec.variables(),
-              spec.prefix());
-      assertThat(hash(reprioritised))
-          .as("%s with channels reversed", fileName)
-          .isNotEqualTo(expected);
-    }
+    assertShufflingTheDependenciesKeepsTheHash(directory.resolve(fileName));
   }
 
   @ParameterizedTest
   @MethodSource("mainFilesThatParse")
   void permutingTheDependencyLinesOfTheFileKeepsTheHash(String fileName) throws IOException {
-    long seed = Seeds.seed();
-    String text = Files.readString(directory.resolve(fileName));
-    EnvironmentSpec spec = EnvironmentFiles.read(text, fileName, TARGET).spec();
-    String expected = hash(spec);
-    DependencyLines lines = DependencyLines.of(text);
-    assertThat(lines.join(lines.items()))
-        .as("%s: splitting and joining the lines gives the file back", fileName)
-        .isEqualTo(text);
-    assertThat(lines.items())
-        .as(fileName)
-        .hasSize(spec.dependencies().size() + (spec.pip().isEmpty() ? 0 : 1));
-
-    Random random = new Random(seed ^ fileName.hashCode());
-    boolean moved = false;
-    for (int i = 0; i < 10; i++) {
-      List<List<String>> items = new ArrayList<>(lines.items());
-      Collections.shuffle(items, random);
-      String permuted = lines.join(items);
-      moved |= !permuted.equals(text);
-      EnvironmentSpec reparsed =
-          EnvironmentFiles.read(permuted, fileName + " (permuted)", TARGET).spec();
-      String context = fileName + ", seed " + seed + ", round " + i + ":\n" + permuted;
-      assertThat(hash(reparsed)).as(context).isEqualTo(expected);
-      assertThat(reparsed.dependencies())
-          .as(context)
-          .containsExactlyInAnyOrderElementsOf(spec.dependencies());
-      assertThat(reparsed.pip()).as(context).isEqualTo(spec.pip());
-    }
-    if (lines.items().stream().distinct().count() > 1) {
-      assertThat(moved).as("%s: some permutation moved a line (seed %d)", fileName, seed).isTrue();
-    }
+    assertPermutingTheDependencyLinesKeepsTheHash(directory.resolve(fileName));
   }
 
   @ParameterizedTest
@@ -255,107 +179,11 @@ class CondaReferenceFilesTest {
     }
   }
 
-  private static void assertRefused(Path file, Refused refused) throws IOException {
-    String text = Files.readString(file);
-    String name = file.getFileName().toString();
-    SpecException e =
-        catchThrowableOfType(
-            SpecException.class, () -> EnvironmentFiles.read(text, name, TARGET).spec());
-    assertThat(e).as("%s is refused", name).isNotNull();
-    List<String> lines = Arrays.asList(text.split("\n", -1));
-    int expectedLine = 0;
-    for (int i = 0; i < lines.size(); i++) {
-      if (!lines.get(i).strip().startsWith("#")
-          && lines.get(i).contains(refused.lineContaining())) {
-        expectedLine = i + 1;
-        break;
-      }
-    }
-    assertThat(expectedLine)
-        .as("%s has a line containing %s", name, refused.lineContaining())
-        .isPositive();
-    assertThat(e.line()).as(e.getMessage()).isEqualTo(expectedLine);
-    assertThat(e.element()).as(e.getMessage()).isEqualTo(refused.element());
-    assertThat(e)
-        .hasMessageStartingWith(name + ":" + expectedLine + ": " + refused.element() + ": ");
-    assertThat(e).hasMessageContaining(refused.problem());
-    assertThat(e).hasMessageContaining("accepted: ");
-  }
-
-  private static String hash(EnvironmentSpec spec) {
-    return CanonicalSpec.of(spec, "linux-64", "conda").hash();
-  }
-
   private static Path directoryFromProperty() {
     return Path.of(
         System.getProperty("migctl.shared.dir", "../shared"),
         "reference",
         "conda",
         "environment-files");
-  }
-
-  private static List<String> files(Path dir) throws IOException {
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries
-          .filter(Files::isRegularFile)
-          .map(p -> p.getFileName().toString())
-          .sorted()
-          .toList();
-    }
-  }
-
-  /**
-   * A file cut around the items of its top-level block {@code dependencies:} list: the lines
-   * before, each item with its continuation lines (a {@code pip:} list, comments and blank lines
-   * after it), and the lines after.
-   */
-  record DependencyLines(List<String> before, List<List<String>> items, List<String> after) {
-
-    static DependencyLines of(String text) {
-      List<String> lines = Arrays.asList(text.split("\n", -1));
-      int key = -1;
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).matches("dependencies:\\s*(#.*)?")) {
-          key = i;
-          break;
-        }
-      }
-      assertThat(key).as("a block-style dependencies: key at column 0").isNotNegative();
-      List<String> before = new ArrayList<>(lines.subList(0, key + 1));
-      List<List<String>> items = new ArrayList<>();
-      int itemIndent = -1;
-      int i = key + 1;
-      for (; i < lines.size(); i++) {
-        String line = lines.get(i);
-        String stripped = line.strip();
-        if (stripped.isEmpty() || stripped.startsWith("#")) {
-          if (items.isEmpty()) {
-            before.add(line);
-          } else {
-            items.getLast().add(line);
-          }
-          continue;
-        }
-        int indent = line.length() - line.stripLeading().length();
-        if (itemIndent < 0) {
-          itemIndent = indent;
-        }
-        if (indent == itemIndent && stripped.startsWith("-")) {
-          items.add(new ArrayList<>(List.of(line)));
-        } else if (indent > itemIndent && !items.isEmpty()) {
-          items.getLast().add(line);
-        } else {
-          break;
-        }
-      }
-      return new DependencyLines(before, items, new ArrayList<>(lines.subList(i, lines.size())));
-    }
-
-    String join(List<List<String>> orderedItems) {
-      List<String> all = new ArrayList<>(before);
-      orderedItems.forEach(all::addAll);
-      all.addAll(after);
-      return String.join("\n", all);
-    }
   }
 }

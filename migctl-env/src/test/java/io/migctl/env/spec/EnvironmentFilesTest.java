@@ -272,6 +272,29 @@ class EnvironmentFilesTest {
                     .contains("\"# pinned\" is dropped"));
   }
 
+  /**
+   * mne-python's {@code .devcontainer/environment_cs.yml} has {@code dipy --only-binary dipy},
+   * which pip reads (the option acts for the whole install); migctl refused it. Options pip ignores
+   * after a requirement are kept and named in a warning.
+   */
+  @Test
+  void keepsPipOptionsAfterARequirementAndWarnsAboutThoseThatPipIgnores() {
+    String yaml =
+        """
+        dependencies:
+          - pip
+          - pip:
+            - dipy --only-binary dipy
+            - numpy --index-url https://example.org/simple
+        """;
+    assertThat(parse(yaml).pip())
+        .containsExactly("dipy --only-binary dipy", "numpy --index-url https://example.org/simple");
+    assertThat(warnings(yaml, CONDA))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("env.yml:5: dependencies[1].pip[1]: pip line \"numpy --index-url")
+        .contains("pip ignores --index-url after a requirement", "give it a line of its own");
+  }
+
   @Test
   void micromambaSelectorsAreEvaluatedForTheTargetPlatform() {
     String yaml =
