@@ -83,6 +83,28 @@ class WildMigConfigsTest implements WildFolderContract {
         "NVIDIA__mig-parted__issues_97__a100-80gb-pcie-x2.yaml",
         new LoadsThenFailsLater(8, "custom-config", "GPUs 4-7 do not exist on the user's node"));
     e.put("index-1693279364__a30-example-configs.yaml", new Loads(6, "custom-config"));
+    e.put(
+        "NVIDIA__mig-parted__deployments_systemd_config-default__at-bf4695a9.yaml",
+        new Loads(29, "all-7g.94gb"));
+    e.put(
+        "NVIDIA__mig-parted__deployments_systemd_config-default__at-9e0382f5.yaml",
+        new Loads(64, "all-4g.96gb.gfx"));
+    e.put(
+        "NVIDIA__mig-parted__deployments_systemd_config-default__at-ebab1f77.yaml",
+        new Loads(68, "all-1g.24gb.gfx"));
+    e.put(
+        "NVIDIA__mig-parted__deployments_systemd_hooks-default__at-e8770222.yaml",
+        new Hooks(List.of("apply-start", "pre-apply-mode", "pre-apply-config", "apply-exit")));
+    e.put(
+        "NVIDIA__nv-ingest__helm_mig_nv-ingest-mig-config.yaml",
+        new Loads(2, "single-gpu-nv-ingest"));
+    e.put(
+        "gianlucavinci98__k8s-mig-dra__manifests_custom-mig-config.yaml",
+        new Loads(12, "three-2g.10gb-one-1g.10gb"));
+    e.put("matsuolab__openpbs-gpu-system__mig_config.yaml", new Loads(4, "three-split"));
+    e.put(
+        "techlearn-center__gpu-infrastructure__manifests_mig-config.yaml",
+        new Loads(6, "mixed-inference"));
 
     String bad = "invalid-or-failing/";
     e.put(
@@ -131,8 +153,7 @@ class WildMigConfigsTest implements WildFolderContract {
   @ParameterizedTest
   @MethodSource("loadedFiles")
   void everyConfigOfOneCatalogModelAppliesOnASimulatedNodeOfIt(String name) throws IOException {
-    MigPartedConfig config =
-        MigPartedFiles.readConfig(Files.readString(folder().resolve(name)), name);
+    MigPartedConfig config = read(name);
     int tried = 0;
     int applied = 0;
     for (var c : config.configs().entrySet()) {
@@ -179,16 +200,20 @@ class WildMigConfigsTest implements WildFolderContract {
 
   /** Applies the config on a node of the model: true, or false when it is refused. */
   private boolean applyOrRefuse(String file, String name, MigPartedConfig config, GpuModel model) {
-    SimulatedMigDriver sim =
-        SimulatedMigDriver.inMemory(
-            SimulatedNodeSpec.parse(
-                model.key() + ":" + gpusNamed(config.select(Optional.of(name)))));
+    return applyOrRefuse(
+        file, name, config, node(model.key() + ":" + gpusNamed(config.select(Optional.of(name)))));
+  }
+
+  /** Applies the config on the simulated node: true, or false when it is refused. */
+  private boolean applyOrRefuse(
+      String file, String name, MigPartedConfig config, SimulatedMigDriver sim) {
+    String model = GpuSnapshot.readAll(sim).getFirst().model().key();
     Map<Integer, DesiredGpu> desired;
     try {
-      desired = DesiredLayouts.resolve(config.select(Optional.of(name)), GpuSnapshot.readAll(sim));
+      desired = resolve(config, name, sim);
     } catch (ConfigException e) {
       assertThat(e.getMessage())
-          .as("%s %s on %s", file, name, model.key())
+          .as("%s %s on %s", file, name, model)
           .contains("mig-configs." + name);
       return false;
     }
@@ -196,28 +221,39 @@ class WildMigConfigsTest implements WildFolderContract {
     LayoutApplier applier =
         new LayoutApplier(
             sim,
-            new ApplyJournal(home.resolve(model.key() + "/journal.jsonl"), clock),
+            new ApplyJournal(home.resolve(model + "/journal.jsonl"), clock),
             ApplyHooks.NONE,
             () -> "a1",
             line -> {});
     ApplyResult result = applier.apply(desired);
-    assertThat(result.succeeded()).as("%s %s on %s: %s", file, name, model.key(), result).isTrue();
+    assertThat(result.succeeded()).as("%s %s on %s: %s", file, name, model, result).isTrue();
     assertThat(applier.plan(desired, GpuSnapshot.readAll(sim)).operations())
-        .as("%s %s on %s: applied again, nothing to do", file, name, model.key())
+        .as("%s %s on %s: applied again, nothing to do", file, name, model)
         .isZero();
     return true;
   }
 
   @Test
+  void aMixedA100LayoutLandsWhereTheRealGpuPutIt() throws IOException {
+    // The repo's ResourceSlice dump of the real A100-SXM4-40GB after applying this config:
+    // 2g.10gb on memory slices 0-1, 2-3 and 4-5, 1g.10gb on 6-7.
+    String name = "gianlucavinci98__k8s-mig-dra__manifests_custom-mig-config.yaml";
+    MigPartedConfig config = read(name);
+    SimulatedMigDriver sim = node("a100-40gb:1");
+    assertThat(applyOrRefuse(name, "three-2g.10gb-one-1g.10gb", config, sim)).isTrue();
+    assertThat(
+            GpuSnapshot.readAll(sim).getFirst().instances().stream()
+                .map(i -> i.profile().name() + "@" + i.gpuInstance().placement().start())
+                .sorted()
+                .toList())
+        .containsExactly("1g.10gb@6", "2g.10gb@0", "2g.10gb@2", "2g.10gb@4");
+  }
+
+  @Test
   void theFirstH100NvlProfilesAreRefusedOnAnH100Nvl() throws IOException {
     String name = "NVIDIA__mig-parted__deployments_systemd_config-default__at-bcced065.yaml";
-    MigPartedConfig config =
-        MigPartedFiles.readConfig(Files.readString(folder().resolve(name)), name);
-    SimulatedMigDriver sim = SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("h100-94gb:1"));
-    assertThatThrownBy(
-            () ->
-                DesiredLayouts.resolve(
-                    config.select(Optional.of("all-1g.11gb")), GpuSnapshot.readAll(sim)))
+    MigPartedConfig config = read(name);
+    assertThatThrownBy(() -> resolve(config, "all-1g.11gb", node("h100-94gb:1")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mig-configs.all-1g.11gb[0]")
         .hasMessageContaining("1g.11gb");
@@ -226,15 +262,22 @@ class WildMigConfigsTest implements WildFolderContract {
   @Test
   void aConfigForEightGpusIsRefusedOnANodeWithTwo() throws IOException {
     String name = "NVIDIA__mig-parted__issues_97__a100-80gb-pcie-x2.yaml";
-    MigPartedConfig config =
-        MigPartedFiles.readConfig(Files.readString(folder().resolve(name)), name);
-    SimulatedMigDriver sim =
-        SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse("a100-80gb-pcie:2"));
-    assertThatThrownBy(
-            () ->
-                DesiredLayouts.resolve(
-                    config.select(Optional.of("custom-config")), GpuSnapshot.readAll(sim)))
+    MigPartedConfig config = read(name);
+    assertThatThrownBy(() -> resolve(config, "custom-config", node("a100-80gb-pcie:2")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mig-configs.custom-config");
+  }
+
+  private MigPartedConfig read(String name) throws IOException {
+    return MigPartedFiles.readConfig(Files.readString(folder().resolve(name)), name);
+  }
+
+  private static SimulatedMigDriver node(String spec) {
+    return SimulatedMigDriver.inMemory(SimulatedNodeSpec.parse(spec));
+  }
+
+  private static Map<Integer, DesiredGpu> resolve(
+      MigPartedConfig config, String name, SimulatedMigDriver sim) {
+    return DesiredLayouts.resolve(config.select(Optional.of(name)), GpuSnapshot.readAll(sim));
   }
 }
