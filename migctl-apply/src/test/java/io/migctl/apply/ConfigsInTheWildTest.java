@@ -1,11 +1,14 @@
 package io.migctl.apply;
 
+import static io.migctl.apply.WildFileExpectations.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migctl.apply.WildFileExpectations.Expect;
+import io.migctl.apply.WildFileExpectations.Hooks;
+import io.migctl.apply.WildFileExpectations.Loads;
+import io.migctl.apply.WildFileExpectations.LoadsThenFailsLater;
 import io.migctl.core.mig.config.ConfigException;
-import io.migctl.core.mig.config.HooksFile;
-import io.migctl.core.mig.config.MigPartedConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every file of {@code shared/reference/mig/configs-in-the-wild/} (see its README): valid ones
@@ -26,35 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * problem, and files that fail later, on a GPU, load here. A file added to the folder without a
  * line in {@link #EXPECTED} fails {@link #everyFileIsClassified}.
  */
-class ConfigsInTheWildTest {
+class ConfigsInTheWildTest implements WildFolderContract {
 
   private static final String FOLDER = "reference/mig/configs-in-the-wild";
-  private static final Pattern HOOKS = Pattern.compile("(?m)^\\s*hooks:");
-
-  /** What reading a file gives. */
-  private sealed interface Expect {}
-
-  /** Loads as a config with this many configs, one of them named {@code has}. */
-  private record Loads(int configs, String has) implements Expect {}
-
-  /**
-   * Loads here, like {@link Loads}; mig-parted refuses it later, on the GPU.
-   *
-   * @param laterCheck which later check refuses it
-   */
-  private record LoadsThenFailsLater(int configs, String has, String laterCheck)
-      implements Expect {}
-
-  /** Loads as a hooks file with these hook names. */
-  private record Hooks(List<String> names) implements Expect {}
-
-  /** Refused with a ConfigException whose message has each fragment. */
-  private record Refused(List<String> fragments) implements Expect {}
-
-  private static Refused refused(String... fragments) {
-    return new Refused(List.of(fragments));
-  }
-
   private static final Map<String, Expect> EXPECTED = new TreeMap<>();
 
   static {
@@ -225,77 +197,18 @@ class ConfigsInTheWildTest {
         refused("mig-configs.all-1g.5gb[0].devices: ", "devices: [7]"));
   }
 
-  private static Path folder() {
+  @Override
+  public Path folder() {
     return MigPartedFilesTest.shared(FOLDER);
   }
 
-  @Test
-  void everyFileIsClassified() throws IOException {
-    List<String> present;
-    try (Stream<Path> files = Files.walk(folder())) {
-      present =
-          files
-              .filter(Files::isRegularFile)
-              .map(p -> folder().relativize(p).toString().replace('\\', '/'))
-              .filter(name -> !name.equals("README.md"))
-              .sorted()
-              .collect(Collectors.toList());
-    }
-    assertThat(present)
-        .as("files in %s; classify new ones in EXPECTED", FOLDER)
-        .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
-  }
-
-  static Stream<String> files() {
-    return EXPECTED.keySet().stream();
-  }
-
-  @ParameterizedTest
-  @MethodSource("files")
-  void readsAsMigPartedWould(String name) throws IOException {
-    String text = Files.readString(folder().resolve(name));
-    String source = Path.of(name).getFileName().toString();
-    boolean hooksFile = HOOKS.matcher(text).find();
-    switch (EXPECTED.get(name)) {
-      case Loads(int configs, String has) -> {
-        assertThat(hooksFile).isFalse();
-        MigPartedConfig c = MigPartedFiles.readConfig(text, source);
-        assertThat(c.configs()).hasSize(configs).containsKey(has);
-        assertThat(c.configs().values()).allSatisfy(entries -> assertThat(entries).isNotEmpty());
-      }
-      case LoadsThenFailsLater(int configs, String has, String laterCheck) -> {
-        MigPartedConfig c = MigPartedFiles.readConfig(text, source);
-        assertThat(c.configs()).as(laterCheck).hasSize(configs).containsKey(has);
-      }
-      case Hooks(List<String> names) -> {
-        assertThat(hooksFile).isTrue();
-        HooksFile h = MigPartedFiles.readHooks(text, source);
-        assertThat(h.hooks().keySet()).containsExactlyElementsOf(names);
-        assertThat(h.hooks().values())
-            .allSatisfy(commands -> assertThat(commands).isNotEmpty())
-            .allSatisfy(
-                commands ->
-                    assertThat(commands).allSatisfy(c -> assertThat(c.command()).startsWith("/")));
-      }
-      case Refused(List<String> fragments) -> {
-        var thrown =
-            assertThatThrownBy(
-                    () -> {
-                      if (hooksFile) {
-                        MigPartedFiles.readHooks(text, source);
-                      } else {
-                        MigPartedFiles.readConfig(text, source);
-                      }
-                    })
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(source);
-        fragments.forEach(thrown::hasMessageContaining);
-      }
-    }
+  @Override
+  public Map<String, Expect> expected() {
+    return EXPECTED;
   }
 
   /** The documents of a {@code ---} separated fixture file, each with its case comment. */
-  private static List<String> documents(String name) throws IOException {
+  private List<String> documents(String name) throws IOException {
     String text = Files.readString(folder().resolve(name));
     List<String> docs = new ArrayList<>(List.of(text.split("(?m)^---$")));
     docs.removeFirst(); // the header comments before the first ---

@@ -89,9 +89,7 @@ public final class MigPartedConfigParser {
             "unknown field \""
                 + key
                 + "\"; a mig-parted config has only version and mig-configs"
-                + (looksLikeEntryField(key)
-                    ? " (entry fields go under mig-configs.<name>[i])"
-                    : ""));
+                + unknownTopFieldHint(key, top.get(key)));
       }
     }
     if (!top.containsKey("mig-configs")) {
@@ -113,6 +111,21 @@ public final class MigPartedConfigParser {
       configs.put(config.getKey(), entries(config.getValue(), path));
     }
     return new MigPartedConfig(configs);
+  }
+
+  /**
+   * What an unknown top-level field most likely is: an entry field written too far left, or a named
+   * config whose indentation was lost (its value is a list of entries, as under mig-configs).
+   */
+  private static String unknownTopFieldHint(String key, Object value) {
+    if (looksLikeEntryField(key)) {
+      return " (entry fields go under mig-configs.<name>[i])";
+    }
+    if (value instanceof List<?>) {
+      return "; it looks like a named config: indent it under mig-configs: and its entries under"
+          + " it";
+    }
+    return "";
   }
 
   private static List<ConfigEntry> entries(Object tree, String path) {

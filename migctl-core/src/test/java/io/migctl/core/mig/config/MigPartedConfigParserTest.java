@@ -104,6 +104,18 @@ class MigPartedConfigParserTest {
   }
 
   @Test
+  void aNamedConfigOutsideMigConfigsIsCalledOneWithTheFix() {
+    // A config whose indentation was lost (a Markdown page that flattened its YAML block):
+    // mig-configs: is empty and the config names became top-level keys.
+    expectError(
+            map("version", "v1", "mig-configs", null, "all-disabled", list(map("devices", "all"))),
+            "all-disabled")
+        .hasMessageContaining("unknown field \"all-disabled\"")
+        .hasMessageContaining("looks like a named config")
+        .hasMessageContaining("indent it under mig-configs:");
+  }
+
+  @Test
   void aPresentMigConfigsNeedsAConfig() {
     expectError(map("version", "v1", "mig-configs", map()), "mig-configs")
         .hasMessageContaining("at least one");
