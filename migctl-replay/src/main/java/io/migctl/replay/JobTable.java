@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * A GPU cluster's job table, read by its column names: one row a job (or a task of workers), with
@@ -236,7 +237,7 @@ public final class JobTable {
   /**
    * Where a table's columns are; -1 for one it lacks.
    *
-   * @param width the fields a row needs
+   * @param width the fields a row needs: up to the last column read
    */
   private record Layout(
       String kind,
@@ -300,21 +301,39 @@ public final class JobTable {
     int state = col.getOrDefault("state", col.getOrDefault("status", -1));
     String tenantName =
         CsvTrace.TENANT_COLUMNS.stream().filter(col::containsKey).findFirst().orElse(null);
+    int tenant = tenantName == null ? -1 : col.get(tenantName);
+    int duration = hasDuration ? col.get("duration") : -1;
+    int start = col.getOrDefault("start_time", -1);
+    int end = col.getOrDefault("end_time", -1);
+    // A row needs the fields read from it, not those after them (a trailing column left empty).
+    int width =
+        IntStream.of(
+                    col.get(gpuName),
+                    workers,
+                    col.get(arrivalName),
+                    duration,
+                    start,
+                    end,
+                    state,
+                    tenant)
+                .max()
+                .orElseThrow()
+            + 1;
     return Optional.of(
         new Layout(
             kind,
-            col.values().stream().mapToInt(i -> i + 1).max().orElse(0),
+            width,
             col.get(gpuName),
             gpuName,
             gpuColumn,
             workers,
             col.get(arrivalName),
             arrivalName,
-            hasDuration ? col.get("duration") : -1,
-            col.getOrDefault("start_time", -1),
-            col.getOrDefault("end_time", -1),
+            duration,
+            start,
+            end,
             state,
-            tenantName == null ? -1 : col.get(tenantName),
+            tenant,
             tenantName));
   }
 

@@ -72,12 +72,12 @@ class JobTableTest {
             "job_id,user,node_num,gpu_num,cpu_num,mem_per_pod_GB,shared_mem_per_pod,type,state,"
                 + "submit_time,start_time,end_time,fail_time,stop_time,duration,queue,gpu_time\n"
                 + "a,u1,1,1,8,100,10,Other,COMPLETED,2023-05-17 19:00:00+08:00,,,,,100,0,100\n"
-                + "b,u2,1,1,8,100,10,Other,COMPLETED,2023-05-17 11:00:30+00:00,,,,,50,0,50\n");
+                + "b,u2,1,1,8,100,10,Other,COMPLETED,2023-05-17 11:00:30.25+00:00,,,,,50,0,50\n");
 
     List<SimJob> jobs = JobTable.read(file, A100, 8, 100).jobs();
 
-    // 19:00 at +08:00 is 11:00 UTC: the first, 30 s before the second.
-    assertThat(jobs).extracting(SimJob::arrival).containsExactly(0.0, 30.0);
+    // 19:00 at +08:00 is 11:00 UTC: the first, 30.25 s before the second.
+    assertThat(jobs).extracting(SimJob::arrival).containsExactly(0.0, 30.25);
     assertThat(jobs).extracting(SimJob::tenant).containsExactly("u1", "u2");
   }
 
@@ -164,6 +164,75 @@ class JobTableTest {
 
     assertThat(read.tooLarge()).isEqualTo(2);
     assertThat(read.jobs()).singleElement().extracting(SimJob::gpus).isEqualTo(0);
+  }
+
+  @Test
+  void edgeRowsAreReadAsTheRulesSay() throws IOException {
+    Path file =
+        write(
+            "edges.csv",
+            HELIOS
+                // an empty user is the default tenant; a fraction of a second counts
+                + "j1,,vc1,1,4,1,COMPLETED,2020-04-01 00:00:10.5,,,60,2\n"
+                // a job of exactly the cluster's 8 GPUs fits it
+                + "j2,ua,vc1,8,4,1,COMPLETED,2020-04-01 00:00:11,,,60,2\n"
+                // no submit time, or a row shorter than the header: left out
+                + "j3,ua,vc1,1,4,1,COMPLETED,,,,60,2\n"
+                + "j4,ua,vc1,1,4,1,COMPLETED,2020-04-01 00:00:12\n"
+                // a row without its last field, queue, which is not read: kept
+                + "j5,ub,vc1,1,4,1,COMPLETED,2020-04-01 00:00:13,,,30\n");
+
+    List<SimJob> jobs = JobTable.read(file, A100, 8, 100).jobs();
+
+    assertThat(jobs)
+        .extracting(SimJob::arrival, SimJob::gpus, SimJob::tenant)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(0.0, 1, SimJob.DEFAULT_TENANT),
+            org.assertj.core.groups.Tuple.tuple(0.5, 8, "ua"),
+            org.assertj.core.groups.Tuple.tuple(2.5, 1, "ub"));
+  }
+
+  @Test
+  void theLimitCountsEachWorkerOfASharedTask() throws IOException {
+    Path file =
+        write(
+            "t.csv",
+            "job_name,organization,gpu_request,worker_num,submit_time,duration\n"
+                + "a,o,0.5,3,0,10\n"
+                + "b,o,0.5,3,5,10\n");
+
+    assertThat(JobTable.read(file, A100, 8, 4).jobs())
+        .extracting(SimJob::arrival)
+        .containsExactly(0.0, 0.0, 0.0, 5.0);
+    assertThat(JobTable.read(file, A100, 8, 3).jobs()).hasSize(3);
+  }
+
+  @Test
+  void aColumnIsFoundWhereverItStands() throws IOException {
+    // Each of state, duration, worker_num and user as the first column.
+    Path stateFirst =
+        write("a.csv", "state,gpu_num,submit_time,duration\nRUNNING,1,0,10\nCOMPLETED,1,5,10\n");
+    Path durationFirst = write("b.csv", "duration,gpu_num,submit_time\n10,1,0\n20,2,5\n");
+    Path workersFirst = write("c.csv", "worker_num,gpu_request,submit_time,duration\n2,1,0,10\n");
+    Path userFirst = write("d.csv", "user,gpu_num,submit_time,duration\nbob,1,0,10\n");
+
+    assertThat(JobTable.read(stateFirst, A100, 8, 10).jobs())
+        .extracting(SimJob::arrival)
+        .containsExactly(0.0);
+    assertThat(JobTable.read(durationFirst, A100, 8, 1).jobs()).as("the limit").hasSize(1);
+    assertThat(JobTable.read(durationFirst, A100, 8, 10).jobs())
+        .extracting(SimJob::duration, SimJob::gpus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(10.0, 1),
+            org.assertj.core.groups.Tuple.tuple(20.0, 2));
+    assertThat(JobTable.read(workersFirst, A100, 8, 10).jobs())
+        .singleElement()
+        .extracting(SimJob::gpus)
+        .isEqualTo(2);
+    assertThat(JobTable.read(userFirst, A100, 8, 10).jobs())
+        .singleElement()
+        .extracting(SimJob::tenant)
+        .isEqualTo("bob");
   }
 
   @Test
