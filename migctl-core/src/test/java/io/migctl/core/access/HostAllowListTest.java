@@ -26,7 +26,8 @@ class HostAllowListTest {
         "[::1]:7468",
         "[::1]",
         "[0:0:0:0:0:0:0:1]:7468",
-        "localhost:9000"
+        "localhost:9000",
+        "localhost:65535"
       })
   void aLoopbackDaemonAnswersToItsLoopbackNamesOnAnyPort(String host) {
     assertThat(loopback.refusal(host)).isEmpty();

@@ -35,6 +35,8 @@ class Utf8TextTest {
         .hasMessageStartingWith("a.txt: not UTF-8 text at byte 1;");
     assertThatThrownBy(() -> Utf8Text.decode(overlong, "a.txt"))
         .hasMessageStartingWith("a.txt: not UTF-8 text at byte 2;");
+    assertThatThrownBy(() -> Utf8Text.decode(new byte[] {(byte) 0xFF, 'a'}, "a.txt"))
+        .hasMessageStartingWith("a.txt: not UTF-8 text at byte 0;");
   }
 
   @Test

@@ -161,5 +161,28 @@ class ExecLimitsTest {
     long chars = (ExecLimits.MAX_ARG_STRLEN - 10 * (1 + ExecLimits.POINTER_BYTES)) / 3;
     assertThat(small.surelyFits(10, chars, 100)).isTrue();
     assertThat(small.surelyFits(10, chars + 1, 100)).isFalse();
+    // Exactly at the limit: 3 x 43,661 chars + 10 NULs + 80 bytes of pointers.
+    ExecLimits exact = new ExecLimits(3 * 43_661 + 90);
+    assertThat(exact.surelyFits(10, 43_661, 100)).isTrue();
+    assertThat(exact.surelyFits(10, 43_662, 100)).isFalse();
+  }
+
+  @Test
+  void stringsAndTotalsOfExactlyTheLimitPass() {
+    String most = "q".repeat(ExecLimits.MAX_ARG_STRLEN - 1);
+    TWO_MIB.check(List.of(job("command[0]", most)), List.of());
+    TWO_MIB.check(
+        List.of(own("x")), List.of(own("A=" + "q".repeat(ExecLimits.MAX_ARG_STRLEN - 3))));
+    // Two strings of 9 bytes with their NULs and two pointers: 34 bytes.
+    ExecLimits tight = new ExecLimits(ExecLimits.MAX_ARG_STRLEN);
+    long room = ExecLimits.MAX_ARG_STRLEN - 2L * ExecLimits.POINTER_BYTES - 2;
+    String half = "z".repeat((int) (room / 2));
+    String rest = "z".repeat((int) (room - room / 2));
+    tight.check(List.of(job("command[0]", half), job("command[1]", rest)), List.of());
+    assertThatThrownBy(
+            () ->
+                tight.check(
+                    List.of(job("command[0]", half), job("command[1]", rest + "z")), List.of()))
+        .isInstanceOf(JobSpecException.class);
   }
 }
