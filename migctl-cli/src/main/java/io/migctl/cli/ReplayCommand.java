@@ -1,5 +1,6 @@
 package io.migctl.cli;
 
+import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.replay.DynamicGuard;
@@ -788,7 +789,15 @@ final class ReplayCommand implements Runnable {
           return new Loaded("jobs", title, List.of(scaled.jobs()), Layouts.maximal(model));
         }
         default -> {
-          List<SimJob> jobs = CsvTrace.plain(file, model);
+          List<SimJob> jobs;
+          try {
+            jobs = CsvTrace.plain(file, model);
+          } catch (InvalidTextException e) {
+            throw notOurs(e.getMessage());
+          }
+          if (jobs.isEmpty()) {
+            throw notOurs(file + ": the trace has no jobs");
+          }
           String title =
               String.format(
                   Locale.ROOT,
@@ -806,6 +815,46 @@ final class ReplayCommand implements Runnable {
       // what is left is the file system's answer.
       throw new InvalidInputException(file + " (" + fmt + " trace): " + TextFiles.problem(e), e);
     }
+  }
+
+  /** What {@code migctl replay} reads, for a file that is none of it. */
+  private static final String TRACES_READ =
+      "migctl replay reads MISO's workload folder, Alibaba's v2023 pod list, a cluster's job table"
+          + " (a header naming gpu_request, plan_gpu or gpu_num, and submit_time or start_time),"
+          + " PAI v2020's task table, or a plain CSV arrival_s,duration_s,need";
+
+  /**
+   * {@code message} as it is when the file starts as a plain CSV trace does (its header names
+   * arrival_s, or its first line is three numbers), else with what replay reads: the file is
+   * another kind of table (a node list, a runtime column).
+   */
+  private InvalidInputException notOurs(String message) {
+    String first = "";
+    try (InputStream in = Files.newInputStream(file)) {
+      first =
+          new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1)
+              .lines()
+              .findFirst()
+              .orElse("");
+    } catch (IOException e) {
+      // the message as it is
+    }
+    String[] f = first.split(",", -1);
+    boolean plain =
+        first.contains("arrival")
+            || f.length >= 3
+                && f[0].strip().matches("[0-9.eE+-]+")
+                && f[1].strip().matches("[0-9.eE+-]+")
+                && f[2].strip().matches("[0-9.eE+-]+");
+    if (plain) {
+      return new InvalidInputException(message);
+    }
+    return new InvalidInputException(
+        message
+            + "; the first line ("
+            + (first.length() > 80 ? first.substring(0, 77) + "..." : first)
+            + ") is no header of a trace: "
+            + TRACES_READ);
   }
 
   /**

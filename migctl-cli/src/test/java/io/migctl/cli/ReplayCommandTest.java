@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,30 @@ class ReplayCommandTest {
         migctl.run("replay", tinyCsv().toString(), "--format", "jobs", "--cluster", "a100-40gb:1");
     assertThat(forced.code()).isEqualTo(2);
     assertThat(forced.err()).contains("not a job table").doesNotContain("Exception");
+  }
+
+  @Test
+  void aTableThatIsNoTraceIsRefusedSayingWhatReplayReads() throws Exception {
+    Path nodes = work.resolve("openb_node_list_gpu_node.csv");
+    Files.writeString(nodes, "sn,cpu_milli,memory_mib,gpu,model\nnode-1,96000,786432,8,V100M32\n");
+    Path runtimes = work.resolve("philly_runtime.csv");
+    Files.writeString(runtimes, "runtime\n120\n3600\n");
+    Path badValue = work.resolve("bad.csv");
+    Files.writeString(badValue, "arrival_s,duration_s,need\n0,ten,0.5\n");
+    Invocations migctl = new Invocations(home, "a100-40gb:1");
+
+    for (Path f : List.of(nodes, runtimes)) {
+      Invocations.Result r = migctl.run("replay", f.toString(), "--cluster", "a100-40gb:1");
+      assertThat(r.code()).as(r.err()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("is no header of a trace: migctl replay reads MISO's workload folder")
+          .doesNotContain("Exception");
+    }
+    Invocations.Result bad = migctl.run("replay", badValue.toString(), "--cluster", "a100-40gb:1");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err())
+        .contains("duration_s \"ten\" is not a number")
+        .doesNotContain("no header");
   }
 
   private Path twoTenants() throws Exception {
