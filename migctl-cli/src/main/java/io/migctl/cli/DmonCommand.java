@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +63,8 @@ final class DmonCommand implements Callable<Integer> {
       names = {"-i", "--id"},
       paramLabel = "GPU",
       description =
-          "Comma-separated GPUs by index or GPU-… UUID, e.g. 0,2 (default: every GPU); a GPU's"
-              + " MIG devices come with it.")
+          "Comma-separated GPUs by index, GPU-… UUID or PCI bus id (00000000:18:00.0), e.g. 0,2"
+              + " (default: every GPU); a GPU's MIG devices come with it.")
   String ids;
 
   @Option(
@@ -174,7 +176,7 @@ final class DmonCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>();
     for (String raw : ids.split(",", -1)) {
       String id = raw.strip();
-      if (id.regionMatches(true, 0, "GPU-", 0, 4)) {
+      if (id.regionMatches(true, 0, "GPU-", 0, 4) || PCI_BUS_ID.matcher(id).matches()) {
         out.add(id);
         continue;
       }
@@ -198,32 +200,60 @@ final class DmonCommand implements Callable<Integer> {
                 + ids
                 + ": '"
                 + id
-                + "' is no GPU index or GPU-… UUID; give e.g. 0, 0,1 or the UUID"
-                + " 'migctl gpus' shows (PCI bus ids are not read)");
+                + "' is no GPU index, GPU-… UUID or PCI bus id; give e.g. 0, 0,1, the UUID"
+                + " 'migctl gpus' shows or a bus id such as 00000000:18:00.0");
       }
     }
     return out;
+  }
+
+  /** A PCI bus id as nvidia-smi takes it: {@code [domain:]bus:device.function}, in hex. */
+  private static final Pattern PCI_BUS_ID =
+      Pattern.compile("(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
+
+  /** Whether {@code id} (an index, a UUID or a bus id) names GPU {@code g}. */
+  private static boolean names(String id, GpuTelemetry g) {
+    if (id.regionMatches(true, 0, "GPU-", 0, 4)) {
+      return g.uuid().equalsIgnoreCase(id);
+    }
+    Matcher wanted = PCI_BUS_ID.matcher(id);
+    if (wanted.matches()) {
+      return g.pciBusId()
+          .map(PCI_BUS_ID::matcher)
+          .filter(Matcher::matches)
+          .map(DmonCommand::bus)
+          .equals(Optional.of(bus(wanted)));
+    }
+    return g.index() == Integer.parseInt(id);
+  }
+
+  /** A bus id's domain, bus, device and function, the domain 0 when left out. */
+  private static List<Long> bus(Matcher m) {
+    return List.of(
+        m.group(1) == null ? 0L : Long.parseLong(m.group(1), 16),
+        Long.parseLong(m.group(2), 16),
+        Long.parseLong(m.group(3), 16),
+        Long.parseLong(m.group(4), 16));
   }
 
   /** The indices of the GPUs {@code wanted} names in {@code sample}; empty for every GPU. */
   private static Set<Integer> resolve(List<String> wanted, TelemetrySample sample) {
     Set<Integer> gpus = new LinkedHashSet<>();
     for (String id : wanted) {
-      Optional<GpuTelemetry> found =
-          sample.gpus().stream()
-              .filter(
-                  g ->
-                      id.regionMatches(true, 0, "GPU-", 0, 4)
-                          ? g.uuid().equalsIgnoreCase(id)
-                          : g.index() == Integer.parseInt(id))
-              .findFirst();
+      Optional<GpuTelemetry> found = sample.gpus().stream().filter(g -> names(id, g)).findFirst();
       if (found.isEmpty()) {
         throw new InvalidInputException(
             "-i: there is no GPU "
                 + id
                 + " on this node; its GPUs are "
                 + sample.gpus().stream()
-                    .map(g -> g.index() + " (" + g.uuid() + ")")
+                    .map(
+                        g ->
+                            g.index()
+                                + " ("
+                                + g.uuid()
+                                + g.pciBusId().map(b -> ", " + b).orElse("")
+                                + ")")
                     .collect(Collectors.joining(", ")));
       }
       gpus.add(found.get().index());

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -77,6 +78,7 @@ final class TelemetryJson {
         g.path("uuid").asText(),
         g.path("productName").asText(),
         g.path("driverVersion").asText(),
+        Optional.of(g.path("pciBusId").asText()).filter(b -> !b.isBlank()),
         decimal(g, "temperatureC"),
         decimal(g, "powerW"),
         whole(g, "smClockMHz"),

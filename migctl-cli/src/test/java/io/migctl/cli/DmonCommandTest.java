@@ -110,7 +110,7 @@ class DmonCommandTest {
   }
 
   @Test
-  void aGpuIsChosenByItsUuidAsByItsIndex() throws IOException {
+  void aGpuIsChosenByItsUuidOrBusIdAsByItsIndex() throws IOException {
     String uuid = driver().gpus().get(1).uuid();
 
     Result byUuid = dmon("-c", "1", "--json", "-i", uuid.toLowerCase(java.util.Locale.ROOT));
@@ -122,6 +122,11 @@ class DmonCommandTest {
     rows.get("rows").forEach(row -> gpus.add(row.get("gpu").asText()));
     assertThat(gpus).containsExactly("1");
     assertThat(byIndex.out().lines().count()).isEqualTo(byUuid.out().lines().count());
+    for (String bus : List.of("00000000:02:00.0", "0000:02:00.0", "2:0.0")) {
+      Result byBus = dmon("-c", "1", "--json", "-i", bus);
+      JsonNode sample = new ObjectMapper().readTree(byBus.out().lines().findFirst().orElseThrow());
+      assertThat(sample.get("rows").get(0).get("gpu").asText()).as(bus).isEqualTo("1");
+    }
   }
 
   @Test
@@ -162,8 +167,12 @@ class DmonCommandTest {
     Result unknownGpu = dmon("-i", "7", "-c", "1");
     assertThat(unknownGpu.code()).isEqualTo(ExitCode.INVALID_INPUT);
     assertThat(unknownGpu.err()).contains("no GPU 7 on this node; its GPUs are 0 (GPU-", "1 (GPU-");
-    assertThat(dmon("-i", "zero").err()).contains("'zero' is no GPU index or GPU-… UUID");
-    assertThat(dmon("-i", "0000:3B:00.0").err()).contains("PCI bus ids are not read");
+    assertThat(dmon("-i", "zero").err())
+        .contains("'zero' is no GPU index, GPU-… UUID or PCI bus id");
+    assertThat(dmon("-i", "0000:3B:00.0", "-c", "1").err())
+        .contains("no GPU 0000:3B:00.0 on this node; its GPUs are 0 (GPU-")
+        .contains(", 00000000:01:00.0), 1 (");
+    assertThat(dmon("-i", "3B:00.9").err()).contains("is no GPU index, GPU-… UUID or PCI bus id");
     assertThat(dmon("-i", "MIG-1234", "-c", "1").err()).contains("is a MIG device; give its GPU");
     assertThat(dmon("-i", "GPU-00000000-0000-0000-0000-000000000000", "-c", "1").err())
         .contains("no GPU GPU-00000000-0000-0000-0000-000000000000 on this node");

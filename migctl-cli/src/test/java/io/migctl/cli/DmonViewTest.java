@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -187,6 +188,7 @@ class DmonViewTest {
         "GPU-" + index,
         "NVIDIA H100 80GB HBM3",
         "595.91.07",
+        Optional.of(String.format("00000000:%02X:00.0", 0x18 + index)),
         OptionalDouble.of(81.2),
         OptionalDouble.of(293.6),
         OptionalInt.of(1897),

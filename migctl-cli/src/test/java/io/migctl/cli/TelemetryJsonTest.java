@@ -59,6 +59,7 @@ class TelemetryJsonTest {
             "GPU-b",
             "H100",
             "550",
+            "00000000:18:00.0",
             41.0,
             120.5,
             1980,
@@ -94,6 +95,7 @@ class TelemetryJsonTest {
     assertThat(g.activity().smOccupancy()).isEqualTo(OptionalDouble.of(0.2));
     assertThat(g.activity().fp16Active()).isEqualTo(OptionalDouble.of(0.05));
     assertThat(g.lastXid()).isEqualTo(OptionalInt.of(79));
+    assertThat(g.pciBusId()).contains("00000000:18:00.0");
     MigTelemetry m = g.instances().getFirst();
     assertThat(m.activity().dramActive()).isEqualTo(OptionalDouble.of(0.2));
     assertThat(m.activity().grEngineActive()).isEqualTo(OptionalDouble.of(0.4));

@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The GPU and MIG series of {@code /metrics}, under DCGM exporter's names and labels — {@code gpu},
- * {@code UUID}, {@code device}, {@code modelName}, {@code Hostname}, {@code
+ * {@code UUID}, {@code pci_bus_id}, {@code device}, {@code modelName}, {@code Hostname}, {@code
  * DCGM_FI_DRIVER_VERSION}, and {@code GPU_I_PROFILE}, {@code GPU_I_ID} on MIG devices — so DCGM
  * dashboards work unchanged. Values of the parent GPU (temperature, power, clocks) appear once per
  * GPU, without {@code GPU_I_*} labels, and so do its engine utilisation (GPU, memory copy, encoder,
@@ -203,6 +203,9 @@ final class DcgmSeries implements MultiCollector {
             "modelName", g.productName(),
             "Hostname", hostname,
             "DCGM_FI_DRIVER_VERSION", g.driverVersion());
+    if (g.pciBusId().isPresent()) {
+      l = l.merge(Labels.of("pci_bus_id", g.pciBusId().get()));
+    }
     return simulated ? l.merge(Labels.of("simulated", "true")) : l;
   }
 }

@@ -115,6 +115,7 @@ class MetricsIT {
             .containsKeys(
                 "gpu",
                 "UUID",
+                "pci_bus_id",
                 "device",
                 "modelName",
                 "Hostname",
@@ -122,6 +123,7 @@ class MetricsIT {
                 "GPU_I_PROFILE",
                 "GPU_I_ID");
         assertThat(s.labels()).containsEntry("simulated", "true");
+        assertThat(s.labels().get("pci_bus_id")).matches("[0-9A-F]{8}:[0-9A-F]{2}:00\\.0");
         seen.add(s.labels().get("UUID") + "/" + s.labels().get("GPU_I_ID"));
       }
       assertThat(seen).isEqualTo(driverDevices);

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param productName the name the driver reports, e.g. {@code NVIDIA H100 80GB HBM3}
  * @param driverVersion the driver's version, e.g. {@code 550.54.15}; {@code simulated} on the
  *     simulated node
+ * @param pciBusId the GPU's PCI bus id as NVML writes it, e.g. {@code 00000000:07:00.0}; empty when
+ *     not known
  * @param temperatureC the GPU core temperature in °C
  * @param powerW the board's power draw in W
  * @param smClockMHz the current SM clock
@@ -38,6 +40,7 @@ public record GpuTelemetry(
     String uuid,
     String productName,
     String driverVersion,
+    Optional<String> pciBusId,
     OptionalDouble temperatureC,
     OptionalDouble powerW,
     OptionalInt smClockMHz,
@@ -56,6 +59,7 @@ public record GpuTelemetry(
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(productName, "productName");
     Objects.requireNonNull(driverVersion, "driverVersion");
+    Objects.requireNonNull(pciBusId, "pciBusId");
     requireFinite("temperatureC", temperatureC);
     requireFinite("powerW", powerW);
     if (powerW.isPresent() && powerW.getAsDouble() < 0) {

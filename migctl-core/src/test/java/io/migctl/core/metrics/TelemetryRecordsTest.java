@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -25,6 +26,7 @@ class TelemetryRecordsTest {
         "GPU-" + index,
         "NVIDIA A100-SXM4-40GB",
         "550.54.15",
+        Optional.of("00000000:07:00.0"),
         OptionalDouble.of(41),
         OptionalDouble.of(87.5),
         OptionalInt.of(1410),
@@ -43,6 +45,7 @@ class TelemetryRecordsTest {
         "GPU-0",
         "x",
         "y",
+        Optional.empty(),
         temperature,
         OptionalDouble.empty(),
         OptionalInt.empty(),
@@ -152,6 +155,7 @@ class TelemetryRecordsTest {
                     "GPU-0",
                     "x",
                     "y",
+                    Optional.empty(),
                     OptionalDouble.empty(),
                     OptionalDouble.of(-1),
                     OptionalInt.empty(),
@@ -171,6 +175,7 @@ class TelemetryRecordsTest {
                     "GPU-0",
                     "x",
                     "y",
+                    Optional.empty(),
                     OptionalDouble.empty(),
                     OptionalDouble.empty(),
                     OptionalInt.empty(),

@@ -230,6 +230,7 @@ public final class NvmlTelemetry implements TelemetrySource, AutoCloseable {
         g.device().uuid(),
         g.device().productName(),
         version,
+        Optional.of(g.device().pciBusId()).filter(b -> !b.isBlank()),
         optionalDouble(() -> nvml.temperature(dev, NvmlLibrary.TEMPERATURE_GPU)),
         optionalDouble(() -> nvml.powerUsageMilliwatts(dev) / 1000.0),
         optionalInt(() -> nvml.clock(dev, NvmlLibrary.CLOCK_SM)),

@@ -228,6 +228,7 @@ public final class SimulatedTelemetry implements TelemetrySource {
         g.device().uuid(),
         g.device().productName(),
         DRIVER_VERSION,
+        Optional.of(g.device().pciBusId()).filter(b -> !b.isBlank()),
         OptionalDouble.of(Math.round(IDLE_CELSIUS + CELSIUS_PER_LOAD * load)),
         OptionalDouble.of(round(powerW, 1)),
         OptionalInt.of(board.smClockMHz()),

@@ -129,6 +129,9 @@ class NvmlTelemetryIT {
     assertThat(g0.uuid()).isEqualTo(driver.gpus().get(0).uuid());
     assertThat(g0.productName()).isEqualTo("NVIDIA A100-SXM4-40GB");
     assertThat(g0.driverVersion()).isEqualTo("550.00.fake");
+    assertThat(g0.pciBusId())
+        .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .matches("00000000:[0-9A-F]{2}:00\\.0");
     assertThat(g0.temperatureC()).hasValue(41);
     assertThat(g0.powerW().orElseThrow()).isCloseTo(87.654, within(1e-9));
     assertThat(g0.smClockMHz()).hasValue(1410);
