@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -50,7 +51,8 @@ import java.util.stream.IntStream;
  * empty field: the default tenant). Left out: jobs without a GPU, still running or waiting at the
  * trace's end ({@code state}/{@code status} RUNNING, PENDING, Waiting …), without a positive
  * duration or an arrival, and jobs larger than the simulated cluster (counted in {@link
- * Read#tooLarge}).
+ * Read#tooLarge}, over the whole table). Only the earliest {@code limit} rows are held while the
+ * table is read, so a table of millions of jobs reads in little memory.
  */
 public final class JobTable {
 
@@ -115,9 +117,12 @@ public final class JobTable {
    */
   public static Read read(Path file, GpuModel model, int clusterGpus, int limit)
       throws IOException {
-    record Row(
-        double arrival, double duration, double share, int workers, Optional<String> tenant) {}
-    List<Row> rows = new ArrayList<>();
+    // The earliest `limit` rows, the latest on top: a table may hold millions of jobs.
+    Comparator<Row> byArrival =
+        Comparator.comparingDouble(Row::arrival).thenComparingLong(Row::sequence);
+    PriorityQueue<Row> rows = new PriorityQueue<>(byArrival.reversed());
+    int tooLarge = 0;
+    long sequence = 0;
     Layout layout;
     String kind;
     try (TraceLines lines = TraceLines.open(file)) {
@@ -174,42 +179,40 @@ public final class JobTable {
                 ? Optional.empty()
                 : Optional.of(f[layout.tenant()].strip()).filter(t -> !t.isEmpty());
         tenant.ifPresent(t -> checkTenant(lines, t, layout));
-        lines.checkRows(rows.size() + 1);
-        rows.add(
-            new Row(
-                arrival,
-                duration,
-                share,
-                (int) Math.min(Math.round(workers), Integer.MAX_VALUE),
-                tenant));
+        int count = (int) Math.min(Math.round(workers), Integer.MAX_VALUE);
+        boolean slices = share < 1 && layout.gpuColumn() != GpuColumn.TOTAL;
+        double gpus =
+            slices
+                ? 0
+                : layout.gpuColumn() == GpuColumn.TOTAL
+                    ? Math.ceil(share)
+                    : Math.ceil(share) * count;
+        if (gpus > clusterGpus) {
+          tooLarge++;
+          continue;
+        }
+        rows.add(new Row(sequence++, arrival, duration, share, count, (int) gpus, tenant));
+        if (rows.size() > limit) {
+          rows.poll();
+        }
+        lines.checkRows(rows.size());
       }
     }
-    rows.sort(Comparator.comparingDouble(Row::arrival));
-    double t0 = rows.isEmpty() ? 0 : rows.getFirst().arrival();
+    List<Row> earliest = new ArrayList<>(rows);
+    earliest.sort(byArrival);
+    double t0 = earliest.isEmpty() ? 0 : earliest.getFirst().arrival();
     List<SimJob> jobs = new ArrayList<>();
-    int tooLarge = 0;
-    for (Row r : rows) {
-      if (jobs.size() >= limit) {
-        break;
-      }
-      List<SimJob> made = new ArrayList<>();
+    for (Row r : earliest) {
       double arrival = r.arrival() - t0;
-      if (r.share() < 1 && layout.gpuColumn() != GpuColumn.TOTAL) {
+      List<SimJob> made = new ArrayList<>();
+      if (r.gpus() == 0) {
         for (int w = 0; w < r.workers() && jobs.size() + made.size() < limit; w++) {
           made.add(
               SimJob.fractional(
                   jobs.size() + made.size(), arrival, r.duration(), r.share(), model));
         }
-      } else {
-        double gpus =
-            layout.gpuColumn() == GpuColumn.TOTAL
-                ? Math.ceil(r.share())
-                : Math.ceil(r.share()) * r.workers();
-        if (gpus > clusterGpus) {
-          tooLarge++;
-          continue;
-        }
-        made.add(SimJob.gang(jobs.size(), arrival, r.duration(), (int) gpus, model));
+      } else if (jobs.size() < limit) {
+        made.add(SimJob.gang(jobs.size(), arrival, r.duration(), r.gpus(), model));
       }
       for (SimJob j : made) {
         jobs.add(r.tenant().map(j::withTenant).orElse(j));
@@ -217,6 +220,21 @@ public final class JobTable {
     }
     return new Read(jobs, tooLarge, kind);
   }
+
+  /**
+   * A row kept.
+   *
+   * @param sequence its place among the rows read, which orders equal arrivals as the file does
+   * @param gpus whole GPUs of a gang job, 0 for slice jobs (one per worker)
+   */
+  private record Row(
+      long sequence,
+      double arrival,
+      double duration,
+      double share,
+      int workers,
+      int gpus,
+      Optional<String> tenant) {}
 
   /** Refuses a tenant that is no tenant name, naming the line and the column. */
   private static void checkTenant(TraceLines lines, String tenant, Layout layout) {
