@@ -4,6 +4,7 @@ import io.migctl.core.input.InvalidTextException;
 import io.migctl.core.mig.Catalog;
 import io.migctl.core.mig.GpuModel;
 import io.migctl.core.replay.DynamicGuard;
+import io.migctl.core.replay.DynamicPolicy;
 import io.migctl.core.replay.Fairness;
 import io.migctl.core.replay.JctBound;
 import io.migctl.core.replay.Policies;
@@ -403,6 +404,7 @@ final class ReplayCommand implements Runnable {
     List<String> skipped = new ArrayList<>();
     PolicyRow best = null;
     Policy bestPolicy = null;
+    List<List<Integer>> bestLayouts = List.of();
     for (List<Integer> sizes : trace.layouts()) {
       StaticPolicy p = StaticPolicy.of(sizes);
       try {
@@ -411,6 +413,7 @@ final class ReplayCommand implements Runnable {
         if (best == null || r.jctMean() < best.jctMean()) {
           best = r;
           bestPolicy = p;
+          bestLayouts = List.of(sizes);
         }
       } catch (Simulation.Unrunnable | IllegalArgumentException e) {
         skipped.add(p.name());
@@ -428,6 +431,7 @@ final class ReplayCommand implements Runnable {
         if (best == null || search.jctMean() < best.jctMean()) {
           best = PolicyRow.run(search.best(), config, trace.lists());
           bestPolicy = search.best();
+          bestLayouts = search.best().perGpu();
           statics.add(best);
         }
         foundBy = best.policy().equals(search.best().name()) ? search.foundBy() : "uniform";
@@ -445,6 +449,9 @@ final class ReplayCommand implements Runnable {
         placements.add(bestPolicy);
       }
       placements.add(Policies.parse("dynamic", profiles));
+      if (!bestLayouts.isEmpty()) {
+        placements.add(DynamicPolicy.startingFrom(DynamicPolicy.Params.defaults(), bestLayouts));
+      }
     } else {
       placements.add(chosen);
     }
@@ -559,13 +566,13 @@ final class ReplayCommand implements Runnable {
   }
 
   /**
-   * Dynamic kept only where it is no worse than the best static (both under fifo); null when either
-   * did not run.
+   * The better dynamic (from whole GPUs, or from the best static's layout) kept only where it is no
+   * worse than the best static (all under fifo); null when either did not run.
    */
   private static DynamicGuard guard(List<PolicyRow> shown, PolicyRow best) {
     return shown.stream()
-        .filter(r -> r.policy().equals("dynamic") && r.fairness().equals("fifo"))
-        .findFirst()
+        .filter(r -> r.policy().startsWith("dynamic") && r.fairness().equals("fifo"))
+        .min(java.util.Comparator.comparingDouble(PolicyRow::jctMean))
         .filter(r -> best != null)
         .map(r -> DynamicGuard.choose(r.policy(), r.jctMean(), best.policy(), best.jctMean()))
         .orElse(null);

@@ -242,6 +242,7 @@ public final class TraceReport {
     rows.add(row(StaticPolicy.wholeGpu(profiles), config, lists));
     List<String> skipped = new ArrayList<>();
     PolicyRow bestStatic = null;
+    List<List<Integer>> bestLayouts = null;
     for (List<Integer> sizes : layouts) {
       StaticPolicy p = StaticPolicy.of(sizes);
       PolicyRow r;
@@ -254,6 +255,7 @@ public final class TraceReport {
       rows.add(r);
       if (bestStatic == null || r.jctMean() < bestStatic.jctMean()) {
         bestStatic = r;
+        bestLayouts = List.of(sizes);
       }
     }
     StaticSearch.Result search = StaticSearch.run(config, lists, layouts, searchBudget);
@@ -262,6 +264,7 @@ public final class TraceReport {
     PolicyRow mix = row(search.best(), config, lists);
     if (bestStatic == null || mix.jctMean() < bestStatic.jctMean()) {
       bestStatic = mix;
+      bestLayouts = search.best().perGpu();
     }
     if (!search.best().isUniform()) {
       rows.add(mix);
@@ -271,9 +274,17 @@ public final class TraceReport {
     }
     PolicyRow dynamic = row(new DynamicPolicy(dynamicParams), config, lists);
     rows.add(dynamic);
+    // Dynamic again, starting from the best static's layout instead of whole GPUs; the guard takes
+    // the better of the two.
+    PolicyRow fromBest = row(DynamicPolicy.startingFrom(dynamicParams, bestLayouts), config, lists);
+    rows.add(fromBest);
+    PolicyRow betterDynamic = fromBest.jctMean() < dynamic.jctMean() ? fromBest : dynamic;
     DynamicGuard guard =
         DynamicGuard.choose(
-            dynamic.policy(), dynamic.jctMean(), bestStatic.policy(), bestStatic.jctMean());
+            betterDynamic.policy(),
+            betterDynamic.jctMean(),
+            bestStatic.policy(),
+            bestStatic.jctMean());
     JctBound bound = JctBound.mean(config, lists);
     PolicyRow whole = rows.get(0);
     StringBuilder text = new StringBuilder();
@@ -307,6 +318,7 @@ public final class TraceReport {
     }
     shown.add(bestStatic);
     shown.add(dynamic);
+    shown.add(fromBest);
     for (PolicyRow r : shown) {
       String note = r == bestStatic ? " (best static)" : r == planner ? " (planner mix)" : "";
       text.append(line(r, note, bestStatic, whole, bound));
@@ -315,14 +327,15 @@ public final class TraceReport {
         String.format(
             Locale.ROOT,
             "| dynamic, guarded (%s) | %.0f | | | | | | | | %.2f | %.2f | %.2f |%n",
-            guard.stayedStatic() ? "stayed static" : "dynamic kept",
+            guard.stayedStatic() ? "stayed static" : guard.policy() + " kept",
             guard.jctMean(),
             guard.jctMean() / bestStatic.jctMean(),
             guard.jctMean() / whole.jctMean(),
             bound.ratio(guard.jctMean())));
     text.append(
         "\nAll static layouts:\n\n| policy | mean JCT s | p99 JCT | slice util |\n|---|---|---|---|\n");
-    for (PolicyRow r : rows.subList(1, rows.size() - 1)) {
+    // Every row but whole-gpu and the two dynamic ones.
+    for (PolicyRow r : rows.subList(1, rows.size() - 2)) {
       text.append(
           String.format(
               Locale.ROOT,

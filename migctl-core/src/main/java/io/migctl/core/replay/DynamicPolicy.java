@@ -72,11 +72,28 @@ public final class DynamicPolicy implements Policy {
   }
 
   private final Params params;
+  private final List<List<Integer>> start;
   private final Repartitioner repartitioner;
   private ReshapeGate gate;
 
   public DynamicPolicy(Params params) {
+    this(params, List.of());
+  }
+
+  /**
+   * Dynamic from a layout of each GPU (slice sizes, GPU by GPU), e.g. the best static mix, instead
+   * of every GPU whole.
+   */
+  public static DynamicPolicy startingFrom(Params params, List<List<Integer>> perGpu) {
+    if (perGpu.isEmpty()) {
+      throw new IllegalArgumentException("a starting layout needs at least one GPU's");
+    }
+    return new DynamicPolicy(params, perGpu);
+  }
+
+  private DynamicPolicy(Params params, List<List<Integer>> start) {
     this.params = params;
+    this.start = start.stream().map(List::copyOf).toList();
     this.repartitioner =
         new Repartitioner(
             new Repartitioner.Params(params.gain(), params.minSpeed()),
@@ -95,17 +112,24 @@ public final class DynamicPolicy implements Policy {
   /** A new policy with the same parameters: this one keeps state between calls. */
   @Override
   public Policy fresh() {
-    return new DynamicPolicy(params);
+    return new DynamicPolicy(params, start);
   }
 
   @Override
   public String name() {
-    return "dynamic";
+    return start.isEmpty() ? "dynamic" : "dynamic from best static";
   }
 
   @Override
   public List<PlacedInstance> initialLayout(SimProfiles profiles) {
     return profiles.layout(List.of(profiles.full().computeSlices()));
+  }
+
+  @Override
+  public List<PlacedInstance> initialLayout(SimProfiles profiles, int gpu) {
+    return start.isEmpty()
+        ? initialLayout(profiles)
+        : profiles.layout(start.get(gpu % start.size()));
   }
 
   @Override
