@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * The training run for the JDK's ahead-of-time cache: runs the short commands users type most, in
  * one JVM, on a simulated node in a temporary {@code MIGCTL_HOME}, so that the build can record the
  * classes they load ({@code java -XX:AOTCacheOutput=... -cp migctl.jar io.migctl.cli.AotTraining})
- * and {@code ./migctl} can start them from the cache. {@code jobs} runs with no daemon to reach: it
- * still loads the HTTP client and the JSON reading it needs.
+ * and {@code ./migctl} can start them from the cache. {@code jobs} asks a stand-in daemon, which
+ * answers with a running and a queued job, so that the HTTP client, the JSON reading and the table
+ * are all cached.
  */
 public final class AotTraining {
 
@@ -63,7 +64,7 @@ public final class AotTraining {
   static void train(Path home) throws IOException {
     HttpServer daemon =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    daemon.createContext("/", AotTraining::noJobs);
+    daemon.createContext("/", AotTraining::twoJobs);
     daemon.start();
     try {
       String url = "http://127.0.0.1:" + daemon.getAddress().getPort();
@@ -75,9 +76,27 @@ public final class AotTraining {
     }
   }
 
-  /** The answer of a daemon that has no jobs. */
-  private static void noJobs(HttpExchange exchange) throws IOException {
-    byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+  /** {@code GET /api/v1/jobs} of a daemon with one job running and one waiting, as it writes it. */
+  static final String TWO_JOBS =
+      """
+      [{"id":3,"name":"train","state":"running","tenant":"default","priority":0,"attempt":1,\
+      "maxRetries":0,"command":["sleep","600"],"workdir":"/srv/work","gpu":"1g.5gb",\
+      "requiredMemoryMiB":4864,"requiredComputeSlices":1,\
+      "device":{"uuid":"MIG-bb3721af-1e2d-54c0-9911-bf574d8a8cc5","gpu":0,"gpuInstanceId":9,\
+      "profile":"1g.5gb"},"devices":[{"uuid":"MIG-bb3721af-1e2d-54c0-9911-bf574d8a8cc5","gpu":0,\
+      "gpuInstanceId":9,"profile":"1g.5gb"}],"submittedAt":"2026-12-07T05:52:27.876894973Z",\
+      "startedAt":"2026-12-07T05:52:43.076530092Z","supervisorPid":32184,"env":{}},\
+      {"id":4,"name":"big","state":"queued","tenant":"default","priority":0,"attempt":1,\
+      "maxRetries":0,"command":["true"],"workdir":"/srv/work","gpu":"7g.40gb",\
+      "requiredMemoryMiB":40192,"requiredComputeSlices":7,"devices":[],\
+      "submittedAt":"2026-12-07T05:52:28.162900506Z","waiting":"no MIG device in the current\
+       layout offers 40192 MiB and 7 compute slices","wait":{"kind":"no-free-device",\
+      "memoryMiB":40192,"computeSlices":7,"fittingInUse":{},"free":{"1g.5gb":4}},"env":{}}]
+      """;
+
+  /** The answer of a daemon with {@link #TWO_JOBS}. */
+  private static void twoJobs(HttpExchange exchange) throws IOException {
+    byte[] body = TWO_JOBS.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, body.length);
     try (OutputStream out = exchange.getResponseBody()) {

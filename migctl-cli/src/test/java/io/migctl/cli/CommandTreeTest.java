@@ -72,4 +72,17 @@ class CommandTreeTest {
   void theTrainingRunsOfTheAotCacheEndAsExpected() throws Exception {
     AotTraining.train(home);
   }
+
+  @Test
+  void theStandInDaemonsJobsReadAsARunningAndAQueuedJob() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode jobs =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(AotTraining.TWO_JOBS);
+
+    List<String> lines =
+        JobsCommand.table(jobs, java.time.Instant.parse("2026-12-07T06:00:00Z")).lines().toList();
+
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).contains("train", "running", "MIG-bb3721af");
+    assertThat(lines.get(2)).contains("big", "queued", "no MIG device in the current layout");
+  }
 }
