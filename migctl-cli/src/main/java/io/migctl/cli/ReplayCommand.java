@@ -663,21 +663,30 @@ final class ReplayCommand implements Runnable {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file + ": no such trace file or folder");
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      // The header names the format; a line longer than this is no header of ours.
-      String start = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1);
-      String header = start.lines().findFirst().orElse("");
-      if (header.contains("gpu_milli")
-          && (header.contains("creation_time") || header.contains("num_gpu"))) {
-        return "alibaba";
-      }
-      if (JobTable.detect(header)) {
-        return "jobs";
-      }
+    String header;
+    try {
+      header = firstLine(file);
     } catch (IOException e) {
       throw new InvalidInputException(file + ": " + TextFiles.problem(e), e);
     }
+    if (header.contains("gpu_milli")
+        && (header.contains("creation_time") || header.contains("num_gpu"))) {
+      return "alibaba";
+    }
+    if (JobTable.detect(header)) {
+      return "jobs";
+    }
     return "csv";
+  }
+
+  /** The first line of {@code file}; the header names the format, and no header is longer. */
+  private static String firstLine(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1)
+          .lines()
+          .findFirst()
+          .orElse("");
+    }
   }
 
   private static String checkFormat(String format, Path file) {
@@ -837,12 +846,8 @@ final class ReplayCommand implements Runnable {
    */
   private InvalidInputException notOurs(String message) {
     String first = "";
-    try (InputStream in = Files.newInputStream(file)) {
-      first =
-          new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1)
-              .lines()
-              .findFirst()
-              .orElse("");
+    try {
+      first = firstLine(file);
     } catch (IOException e) {
       // the message as it is
     }

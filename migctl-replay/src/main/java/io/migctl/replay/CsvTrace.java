@@ -275,7 +275,7 @@ public final class CsvTrace {
           continue;
         }
         double gpus = lines.number(f[col.get("num_gpu")], "num_gpu");
-        double milli = optionalNumber(lines, f[col.get("gpu_milli")], "gpu_milli");
+        double milli = lines.optionalNumber(f[col.get("gpu_milli")], "gpu_milli");
         int whole = gangGpus(lines, gpus, milli);
         if (synthesise) {
           if (gpus >= 1 && (whole > 0 || milli > 0)) {
@@ -284,8 +284,8 @@ public final class CsvTrace {
           }
           continue;
         }
-        double created = optionalNumber(lines, f[col.get("creation_time")], "creation_time");
-        double deleted = optionalNumber(lines, f[col.get("deletion_time")], "deletion_time");
+        double created = lines.optionalNumber(f[col.get("creation_time")], "creation_time");
+        double deleted = lines.optionalNumber(f[col.get("deletion_time")], "deletion_time");
         if (deleted > end) {
           end = deleted;
         }
@@ -296,7 +296,7 @@ public final class CsvTrace {
           continue;
         }
         double duration =
-            deleted - optionalNumber(lines, f[col.get("scheduled_time")], "scheduled_time");
+            deleted - lines.optionalNumber(f[col.get("scheduled_time")], "scheduled_time");
         if (!(duration > 0)) {
           continue;
         }
@@ -354,11 +354,6 @@ public final class CsvTrace {
 
   /** The most GPUs one pod may ask for: a node of Alibaba's cluster has at most 8. */
   static final int MAX_POD_GPUS = 64;
-
-  /** A number, or NaN for an empty field (a pod never scheduled has no scheduled_time). */
-  private static double optionalNumber(TraceLines lines, String text, String column) {
-    return text.isBlank() ? Double.NaN : lines.number(text, column);
-  }
 
   /** Jobs with arrivals scaled by {@code scale}; {@code offeredLoad} in whole GPUs. */
   public record Scaled(List<SimJob> jobs, double scale, double offeredLoad) {}

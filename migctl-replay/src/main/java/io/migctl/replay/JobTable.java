@@ -159,16 +159,16 @@ public final class JobTable {
             && UNENDED.contains(f[layout.state()].strip().toLowerCase(Locale.ROOT))) {
           continue;
         }
-        double share = optionalNumber(lines, f[layout.gpu()], layout.gpuName());
+        double share = lines.optionalNumber(f[layout.gpu()], layout.gpuName());
         if (layout.gpuColumn() == GpuColumn.PERCENT_PER_WORKER) {
           share /= 100;
         }
         double workers =
-            layout.workers() < 0 ? 1 : optionalNumber(lines, f[layout.workers()], "workers");
+            layout.workers() < 0 ? 1 : lines.optionalNumber(f[layout.workers()], "workers");
         double arrival = time(lines, f[layout.arrival()], layout.arrivalName());
         double duration =
             layout.duration() >= 0
-                ? optionalNumber(lines, f[layout.duration()], "duration")
+                ? lines.optionalNumber(f[layout.duration()], "duration")
                 : time(lines, f[layout.end()], "end_time")
                     - time(lines, f[layout.start()], "start_time");
         if (!(share > 0) || !(workers >= 1) || Double.isNaN(arrival) || !(duration > 0)) {
@@ -361,11 +361,6 @@ public final class JobTable {
     return f.length == PAI_TASK_COLUMNS.size() && PAI_STATES.contains(f[3].strip());
   }
 
-  /** A number, or NaN for an empty field. */
-  private static double optionalNumber(TraceLines lines, String text, String column) {
-    return text.isBlank() ? Double.NaN : lines.number(text, column);
-  }
-
   /**
    * Seconds: a number as it is, a date as seconds since 1970 (UTC where it names no offset); NaN
    * for an empty field.
@@ -402,7 +397,7 @@ public final class JobTable {
             + ": "
             + column
             + " \""
-            + (text.length() > 40 ? text.substring(0, 37) + "..." : text)
+            + TraceLines.shown(text)
             + "\" is neither seconds nor a date such as 2020-04-01 00:00:09");
   }
 }

@@ -112,11 +112,20 @@ final class TraceLines implements Closeable {
     String t = text.strip();
     double value = NUMBER.matcher(t).matches() ? Double.parseDouble(t) : Double.NaN;
     if (!Double.isFinite(value)) {
-      String shown = t.length() > 40 ? t.substring(0, 37) + "..." : t;
       throw new InvalidTextException(
-          where() + ": " + column + " \"" + shown + "\" is not a number");
+          where() + ": " + column + " \"" + shown(t) + "\" is not a number");
     }
     return value;
+  }
+
+  /** {@link #number}, or NaN for an empty field (a value the trace does not know). */
+  double optionalNumber(String text, String column) {
+    return text.isBlank() ? Double.NaN : number(text, column);
+  }
+
+  /** A field's text as messages show it: at most 40 characters. */
+  static String shown(String text) {
+    return text.length() > 40 ? text.substring(0, 37) + "..." : text;
   }
 
   /**
